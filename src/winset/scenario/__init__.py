@@ -1,0 +1,21 @@
+"""Scenario files: issues, options, status quo, constraints, parties, ratifiers and proposals."""
+
+from .load import load_scenario, parse_toml, validate_document
+from .model import Constraint, DataSource, Issue, Meta, Option, Party, Proposal, Ratifier, Rule, Scenario, Utility
+
+__all__ = [
+    "Constraint",
+    "DataSource",
+    "Issue",
+    "Meta",
+    "Option",
+    "Party",
+    "Proposal",
+    "Ratifier",
+    "Rule",
+    "Scenario",
+    "Utility",
+    "load_scenario",
+    "parse_toml",
+    "validate_document",
+]

@@ -1,0 +1,319 @@
+"""Cross-reference checks of a scenario document: names that must exist, ids that must be unique.
+
+They read the raw document (the parsed TOML) and skip any part whose structure is broken, so that
+they can run beside the structural validation and every problem in a file is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import PackageError, Problem, did_you_mean, known_list
+from ..space import parse_package
+from .problems import context, format_location
+
+
+def reference_problems(document: Mapping[str, Any], base_dir: Path) -> list[Problem]:
+    """Every cross-reference problem in a scenario document, in file order."""
+    check = _Checker(document, base_dir)
+    check.languages()
+    check.issues()
+    check.status_quo()
+    check.constraints()
+    check.parties()
+    check.proposals()
+    return check.problems
+
+
+def _items(node: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    """(index, table) pairs of a list of tables, skipping anything that is not a table."""
+    value = node.get(key) if isinstance(node, Mapping) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def _table(node: Any, key: str) -> Mapping[str, Any]:
+    value = node.get(key) if isinstance(node, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def _id(item: Mapping[str, Any]) -> str | None:
+    value = item.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Checker:
+    def __init__(self, document: Mapping[str, Any], base_dir: Path):
+        self.doc = document
+        self.base_dir = base_dir
+        self.problems: list[Problem] = []
+        self.options: dict[str, list[str]] = {}  # issue id -> option ids, for issues that parse
+        self.status: dict[str, str] | None = None  # the status quo, when it is complete and valid
+
+    def add(self, loc: tuple, message: str, fix: str) -> None:
+        self.problems.append(Problem(format_location(loc), context(self.doc, loc) + message, fix))
+
+    # -------------------------------------------------------------- labels and languages
+    def languages(self) -> None:
+        meta = _table(self.doc, "scenario")
+        langs = meta.get("languages", ["en"])
+        self.langs = [x for x in langs if isinstance(x, str)] if isinstance(langs, list) else []
+        self._duplicates([(("scenario", "languages", i), x) for i, x in enumerate(self.langs)], "language")
+        self.label(("scenario", "title"), meta.get("title"))
+
+    def label(self, loc: tuple, label: Any) -> None:
+        """A label table must give every declared language and no other."""
+        if not isinstance(label, Mapping) or not self.langs:
+            return
+        for lang in label:
+            if lang not in self.langs:
+                self.add(
+                    (*loc, lang),
+                    f"label in language '{lang}', which scenario.languages does not declare{did_you_mean(lang, self.langs)}",
+                    f"use one of {known_list(self.langs)}, or add '{lang}' to scenario.languages",
+                )
+        missing = [lang for lang in self.langs if lang not in label]
+        if missing:
+            additions = ", ".join(f'{lang} = "..."' for lang in missing)
+            self.add(
+                loc,
+                f"label has no text in {known_list(missing)}",
+                f"add {additions} (scenario.languages asks for every label in each)",
+            )
+
+    def _duplicates(self, entries: list[tuple[tuple, str]], what: str) -> None:
+        first: dict[str, tuple] = {}
+        for loc, value in entries:
+            if value in first:
+                self.add(
+                    loc,
+                    f"duplicate {what} id '{value}' (first at {format_location(first[value])})",
+                    f"give every {what} its own id",
+                )
+            else:
+                first[value] = loc
+
+    # -------------------------------------------------------------- issues and options
+    def issues(self) -> None:
+        issues = _items(self.doc, "issues")
+        self._duplicates([(("issues", i, "id"), _id(t)) for i, t in issues if _id(t)], "issue")
+        for i, issue in issues:
+            self.label(("issues", i, "label"), issue.get("label"))
+            options = _items(issue, "options")
+            self._duplicates([(("issues", i, "options", j, "id"), _id(o)) for j, o in options if _id(o)], "option")
+            for j, option in options:
+                self.label(("issues", i, "options", j, "label"), option.get("label"))
+            issue_id = _id(issue)
+            if issue_id and issue_id not in self.options:
+                self.options[issue_id] = list(dict.fromkeys(_id(o) for _, o in options if _id(o)))
+
+    def issue_ref(self, loc: tuple, issue: str) -> bool:
+        if issue in self.options:
+            return True
+        self.add(
+            loc,
+            f"unknown issue '{issue}'{did_you_mean(issue, self.options)}",
+            f"use one of the issues defined in [[issues]]: {known_list(self.options)}",
+        )
+        return False
+
+    def option_ref(self, loc: tuple, issue: str, option: Any) -> bool:
+        if not isinstance(option, str) or option in self.options[issue]:
+            return isinstance(option, str)
+        self.add(
+            loc,
+            f"issue '{issue}' has no option '{option}'{did_you_mean(option, self.options[issue])}",
+            f"use one of its options: {known_list(self.options[issue])}",
+        )
+        return False
+
+    # -------------------------------------------------------------- status quo
+    def status_quo(self) -> None:
+        sq = self.doc.get("status_quo")
+        if not isinstance(sq, Mapping):
+            return  # missing or not a table: the structural check says so
+        ok = True
+        for issue, option in sq.items():
+            if self.issue_ref(("status_quo", issue), issue):
+                ok &= self.option_ref(("status_quo", issue), issue, option)
+            else:
+                ok = False
+        for issue in self.options:
+            if issue not in sq:
+                ok = False
+                first = self.options[issue][0] if self.options[issue] else "..."
+                self.add(
+                    ("status_quo",),
+                    f"the status quo gives no option for issue '{issue}'",
+                    f'add {issue} = "{first}" (or whichever option holds when there is no deal)',
+                )
+        self.status = dict(sq) if ok else None
+
+    # -------------------------------------------------------------- constraints
+    def constraints(self) -> None:
+        constraints = _items(self.doc, "constraints")
+        self._duplicates([(("constraints", i, "id"), _id(c)) for i, c in constraints if _id(c)], "constraint")
+        for i, constraint in constraints:
+            self.label(("constraints", i, "reason"), constraint.get("reason"))
+            forbid = _table(constraint, "forbid")
+            complete = bool(forbid)
+            for issue, options in forbid.items():
+                loc = ("constraints", i, "forbid", issue)
+                if not self.issue_ref(loc, issue):
+                    complete = False
+                    continue
+                listed = [options] if isinstance(options, str) else options if isinstance(options, list) else []
+                for j, option in enumerate(listed):
+                    complete &= self.option_ref(loc if isinstance(options, str) else (*loc, j), issue, option)
+            if complete and self.status and all(self.status[k] in _as_list(v) for k, v in forbid.items()):
+                combo = ", ".join(f"{k}={self.status[k]}" for k in forbid)
+                self.add(
+                    ("constraints", i, "forbid"),
+                    f"constraint '{_id(constraint) or i}' forbids the status quo itself ({combo})",
+                    "the no-deal outcome must stay possible: narrow the constraint, or change the status quo",
+                )
+
+    # -------------------------------------------------------------- parties and ratifiers
+    def parties(self) -> None:
+        parties = _items(self.doc, "parties")
+        self._duplicates([(("parties", i, "id"), _id(p)) for i, p in parties if _id(p)], "party")
+        ratifier_ids = []
+        for i, party in parties:
+            self.label(("parties", i, "label"), party.get("label"))
+            self.utility(i, party)
+            for j, ratifier in _items(party, "ratifiers"):
+                loc = ("parties", i, "ratifiers", j)
+                if _id(ratifier):
+                    ratifier_ids.append(((*loc, "id"), _id(ratifier)))
+                self.label((*loc, "label"), ratifier.get("label"))
+                self.data((*loc, "data"), _table(ratifier, "data"), "data" in ratifier)
+        self._duplicates(ratifier_ids, "ratifier")
+
+    def utility(self, i: int, party: Mapping[str, Any]) -> None:
+        utility = _table(party, "utility")
+        weights = _table(utility, "weights")
+        scores = _table(utility, "scores")
+        loc = ("parties", i, "utility")
+        for issue in weights:
+            self.issue_ref((*loc, "weights", issue), issue)
+        for issue, table in scores.items():
+            if not self.issue_ref((*loc, "scores", issue), issue) or not isinstance(table, Mapping):
+                continue
+            for option in table:
+                self.option_ref((*loc, "scores", issue, option), issue, option)
+            if issue not in weights and weights:
+                self.add(
+                    (*loc, "scores", issue),
+                    f"issue '{issue}' has scores but no weight",
+                    f"add {issue} = <weight> to [parties.utility.weights], or remove its scores",
+                )
+        for issue, weight in weights.items():
+            if issue not in self.options or not _is_number(weight) or weight <= 0:
+                continue
+            table = scores.get(issue)
+            scored = table if isinstance(table, Mapping) else {}
+            missing = [o for o in self.options[issue] if o not in scored]
+            if missing:
+                self.add(
+                    (*loc, "scores", issue),
+                    f"issue '{issue}' has weight {weight} but no score for option {known_list(missing)}",
+                    "score every option of an issue that has a weight (0 for the worst is fine)",
+                )
+        numeric = [w for w in weights.values() if _is_number(w)]
+        if weights and len(numeric) == len(weights) and not any(w > 0 for w in numeric):
+            self.add(
+                (*loc, "weights"),
+                "every weight is 0: the negotiator would be indifferent between all packages",
+                "give a positive weight to at least one issue the party cares about",
+            )
+        self.reservation(i, party, weights, scores)
+
+    def reservation(self, i: int, party: Mapping[str, Any], weights: Mapping, scores: Mapping) -> None:
+        """A reservation above the best utility the party can get leaves no deal possible."""
+        reservation = party.get("reservation")
+        if not _is_number(reservation):
+            return
+        best = 0.0
+        for issue, weight in weights.items():
+            table = scores.get(issue)
+            values = [v for v in table.values() if _is_number(v)] if isinstance(table, Mapping) else []
+            if not _is_number(weight) or not values:
+                return
+            best += weight * max(values)
+        if reservation > best:
+            self.add(
+                ("parties", i, "reservation"),
+                f"reservation {reservation} is above the best utility any package gives this party ({best:g})",
+                "lower the reservation value, or use reservation = \"status_quo\"",
+            )
+
+    def data(self, loc: tuple, data: Mapping[str, Any], present: bool) -> None:
+        if not present:
+            return  # the structural check reports the missing table
+        if not isinstance(data.get("survey"), str) and not isinstance(data.get("polls"), str):
+            self.add(
+                loc,
+                "no data source: give a survey file, a polls file, or both",
+                'add survey = "file.csv" (respondent-level data) or polls = "polls.csv" (published toplines)',
+            )
+        if "polls_where" in data and "polls" not in data:
+            self.add((*loc, "polls_where"), "polls_where is given but there is no polls file", 'add polls = "polls.csv", or remove polls_where')
+        for key in ("survey", "polls"):
+            relative = data.get(key)
+            if not isinstance(relative, str) or not relative:
+                continue
+            path = self.base_dir / relative
+            if path.is_dir():
+                self.add((*loc, key), f"'{relative}' is a folder, not a file", "name the data file itself")
+            elif not path.exists():
+                self.add(
+                    (*loc, key),
+                    f"data file '{relative}' does not exist (looked for {path})",
+                    "check the spelling; paths are relative to the folder of the scenario file",
+                )
+
+    # -------------------------------------------------------------- proposals
+    def proposals(self) -> None:
+        proposals = _items(self.doc, "proposals")
+        self._duplicates([(("proposals", i, "id"), _id(p)) for i, p in proposals if _id(p)], "proposal")
+        for i, proposal in proposals:
+            self.label(("proposals", i, "label"), proposal.get("label"))
+            text = proposal.get("package")
+            if not isinstance(text, str) or self.status is None:
+                continue
+            try:
+                parse_package(text, self.options, self.status)
+            except PackageError as error:
+                for p in error.problems:
+                    self.add(("proposals", i, "package"), f"{p.location}: {p.message}", p.fix)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def package_problems(scenario: Any) -> list[Problem]:
+    """Checks that need the built package space: proposals that break a constraint.
+
+    Runs only on a scenario that passed every other check.
+    """
+    space = scenario.space
+    reasons = {c.id: scenario.text(c.reason) for c in scenario.constraints}
+    problems = []
+    for i, proposal in enumerate(scenario.proposals):
+        for constraint in space.broken_constraints(space.parse(proposal.package, check_constraints=False)):
+            problems.append(
+                Problem(
+                    format_location(("proposals", i, "package")),
+                    f"proposal '{proposal.id}' breaks constraint '{constraint.id}': {reasons[constraint.id]}",
+                    "change the proposal so that it respects the constraint, or drop the constraint",
+                )
+            )
+    return problems

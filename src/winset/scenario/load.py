@@ -1,0 +1,107 @@
+"""Read a scenario file and validate it, collecting every problem before raising."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, ScenarioError
+from .checks import package_problems, reference_problems
+from .model import Scenario
+from .problems import pydantic_problems
+
+SCENARIO_FILE = "scenario.toml"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file (TOML); a folder means its ``scenario.toml``.
+
+    Raises ScenarioError listing every problem, each with its place and a fix.
+    """
+    path = Path(path)
+    if path.is_dir() and (path / SCENARIO_FILE).is_file():
+        path = path / SCENARIO_FILE
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), "no such file", "check the path to the scenario file")])
+    if path.is_dir():
+        raise ScenarioError(
+            [Problem(str(path), f"is a folder without a {SCENARIO_FILE}", "name the scenario file itself")]
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(
+            [Problem(f"byte {error.start}", "the file is not UTF-8 text", "save the scenario file as UTF-8")],
+            source=path,
+        ) from None
+    return validate_document(parse_toml(text, source=path), base_dir=path.parent, source=path)
+
+
+def parse_toml(text: str, source: str | Path | None = None) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a ScenarioError located by line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([_syntax_problem(str(error), text)], source=source) from None
+
+
+def _syntax_problem(message: str, text: str) -> Problem:
+    match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+    if not match:
+        return Problem("", f"TOML syntax error: {message}", "correct the TOML syntax (see https://toml.io)")
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = text.splitlines()
+    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    reason = message[: match.start()].strip()
+    return Problem(
+        f"line {line}, column {column}",
+        f"TOML syntax error: {reason[0].lower()}{reason[1:]}" + (f" in `{shown}`" if shown else ""),
+        'correct the TOML syntax here: text in "quotes", key = value, [table] headers closed (see https://toml.io)',
+    )
+
+
+def validate_document(
+    document: Mapping[str, Any], base_dir: str | Path | None = None, source: str | Path | None = None
+) -> Scenario:
+    """Validate a parsed scenario document; raise ScenarioError with every problem found."""
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    problems: list[Problem] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(document)
+    except ValidationError as error:
+        problems += pydantic_problems(error, document)
+    problems += reference_problems(document, base)
+    if problems:
+        raise ScenarioError(sorted(problems, key=_file_order(document)), source=source)
+    assert scenario is not None
+    scenario._base_dir = base.resolve()
+    problems = package_problems(scenario)
+    if problems:
+        raise ScenarioError(problems, source=source)
+    return scenario
+
+
+def _file_order(document: Mapping[str, Any]):
+    """Sort key that puts problems in the order of the file: keys in the order they were written,
+    list items by index, keys the file lacks after those it has."""
+
+    def key(problem: Problem) -> tuple[int, ...]:
+        ranks = []
+        node: Any = document
+        for index, name in re.findall(r"\[(\d+)\]|([^.\[\]]+)", problem.location):
+            if index:
+                ranks.append(int(index))
+                node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+            else:
+                keys = list(node) if isinstance(node, Mapping) else []
+                ranks.append(keys.index(name) if name in keys else len(keys))
+                node = node.get(name) if isinstance(node, Mapping) else None
+        return tuple(ranks)
+
+    return key

@@ -1,0 +1,276 @@
+"""The shape of a scenario file, as pydantic models.
+
+These models check structure only: keys, types, ranges. Whether names refer to things that exist
+(an option of the status quo, an issue in a constraint) is checked in :mod:`winset.scenario.checks`,
+so that a file with many mistakes gets all of them reported at once.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
+
+from ..errors import did_you_mean
+
+if TYPE_CHECKING:
+    from ..space import PackageSpace
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _one_message(error_type: str, message: str):
+    """A wrap validator that replaces a union's several error lines by one plain message."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError(error_type, message, {"input": value}) from None
+
+    return WrapValidator(validate)
+
+
+def _reservation(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        hint = did_you_mean(value, ["status_quo"]) if isinstance(value, str) else ""
+        raise PydanticCustomError(
+            "reservation",
+            "must be a number or the text \"status_quo\", got {shown}{hint}",
+            {"shown": repr(value), "hint": hint},
+        ) from None
+
+
+def _option_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Label = Annotated[
+    Text | dict[Language, Text],
+    _one_message(
+        "label",
+        'must be a text, or a table of texts by language such as { en = "Peace treaty", ru = "Мирный договор" }',
+    ),
+]
+Reservation = Annotated[Number | Literal["status_quo"], WrapValidator(_reservation)]
+OptionIds = Annotated[
+    list[Id],
+    WrapValidator(lambda v, h: h(_option_list(v))),
+    Field(min_length=1),
+]
+
+
+class _Strict(BaseModel):
+    # strict: TOML has real types, so "0.5" in quotes is a mistake to report, not to coerce.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Meta(_Strict):
+    """The ``[scenario]`` table: what the scenario is about and in which languages it is labelled."""
+
+    id: Id
+    title: Label
+    description: str | None = None
+    languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1)
+    sources: list[Text] = Field(default_factory=list)
+
+
+class Option(_Strict):
+    """One option of an issue."""
+
+    id: Id
+    label: Label | None = None
+    description: str | None = None
+
+
+class Issue(_Strict):
+    """One dimension of a settlement, with its finite list of options."""
+
+    id: Id
+    label: Label | None = None
+    description: str | None = None
+    options: list[Option] = Field(min_length=1)
+
+
+class Constraint(_Strict):
+    """A combination of options that no package may contain.
+
+    A package breaks the constraint when, for every issue named in ``forbid``, its option is one of
+    the options listed there.
+    """
+
+    id: Id
+    reason: Label
+    forbid: dict[Id, OptionIds] = Field(min_length=1)
+
+
+class Utility(_Strict):
+    """A negotiator's additive utility: sum over issues of ``weights[issue] * scores[issue][option]``.
+
+    Issues without a weight count 0. Weights are not rescaled; scores are on any scale the analyst
+    elicited them on (0 to 1 or 0 to 100, as negotiation support systems do).
+    """
+
+    weights: dict[Id, Annotated[Number, Field(ge=0)]] = Field(min_length=1)
+    scores: dict[Id, dict[Id, Number]] = Field(min_length=1)
+
+
+class Rule(_Strict):
+    """A ratifier's rule: the package passes when its support share reaches ``threshold``."""
+
+    kind: Literal["support_share"] = "support_share"
+    threshold: Annotated[Number, Field(gt=0, le=1)]
+    population: str | None = None
+
+
+class DataSource(_Strict):
+    """Where a ratifier's support model learns from; paths are relative to the scenario file."""
+
+    survey: Text | None = None
+    polls: Text | None = None
+    polls_where: dict[Id, str | int] | None = None
+
+
+class Ratifier(_Strict):
+    """A public or other veto player whose consent a party needs.
+
+    ``required = false`` marks a ratifier that is analysed and reported but does not bind the joint
+    win-set unless an analysis asks for it (e.g. residents of a disputed territory).
+    """
+
+    id: Id
+    label: Label | None = None
+    description: str | None = None
+    required: bool = True
+    rule: Rule
+    data: DataSource
+
+
+class Party(_Strict):
+    """A negotiating side: its negotiator's utility, reservation value and ratifiers."""
+
+    id: Id
+    label: Label | None = None
+    reservation: Reservation = "status_quo"
+    utility: Utility
+    ratifiers: list[Ratifier] = Field(min_length=1)
+
+
+class Proposal(_Strict):
+    """A named package worth analysing (a historic offer, a mediator's draft)."""
+
+    id: Id
+    label: Label | None = None
+    package: Text
+    source: str | None = None
+
+
+class Scenario(_Strict):
+    """A whole scenario: issues and options, status quo, constraints, parties, ratifiers, proposals.
+
+    Build one with :func:`winset.scenario.load_scenario` (from a TOML file) or
+    :meth:`Scenario.from_dict`; both check cross-references and report every problem at once.
+    Calling the pydantic constructor directly checks structure only.
+    """
+
+    scenario: Meta
+    issues: list[Issue] = Field(min_length=1)
+    status_quo: dict[Id, Id]
+    constraints: list[Constraint] = Field(default_factory=list)
+    parties: list[Party] = Field(min_length=1)
+    proposals: list[Proposal] = Field(default_factory=list)
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any], base_dir: str | Path | None = None) -> Scenario:
+        """Validate a scenario given as a dictionary (the parsed TOML); raise ScenarioError if invalid.
+
+        ``base_dir`` is where relative data paths start (default: the current directory).
+        """
+        from .load import validate_document
+
+        return validate_document(document, base_dir=base_dir)
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory that relative data paths in the scenario start from."""
+        return self._base_dir
+
+    @property
+    def languages(self) -> list[str]:
+        return self.scenario.languages
+
+    @cached_property
+    def space(self) -> PackageSpace:
+        """The package space: issues, options, constraints and status quo, encoded as integers."""
+        from ..space import PackageSpace
+
+        return PackageSpace(
+            [(issue.id, [option.id for option in issue.options]) for issue in self.issues],
+            status_quo=self.status_quo,
+            constraints=[(c.id, c.forbid) for c in self.constraints],
+        )
+
+    def issue(self, issue_id: str) -> Issue:
+        return _by_id(self.issues, issue_id, "issue")
+
+    def party(self, party_id: str) -> Party:
+        return _by_id(self.parties, party_id, "party")
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        return _by_id(self.proposals, proposal_id, "proposal")
+
+    @property
+    def ratifiers(self) -> list[tuple[Party, Ratifier]]:
+        """Every ratifier with the party it belongs to, in file order."""
+        return [(party, ratifier) for party in self.parties for ratifier in party.ratifiers]
+
+    def data_path(self, relative: str) -> Path:
+        """A data path from the scenario, resolved against the scenario file's directory."""
+        return (self.base_dir / relative).resolve()
+
+    def text(self, item: Any, language: str | None = None) -> str:
+        """The label of an item (issue, option, party, ...) in ``language``.
+
+        Falls back to the scenario's first language, then to the item's id.
+        """
+        label = getattr(item, "label", None) if not isinstance(item, (str, dict)) else item
+        if isinstance(label, str):
+            return label
+        if isinstance(label, dict):
+            for lang in (language, *self.languages):
+                if lang in label:
+                    return label[lang]
+        return getattr(item, "id", "")
+
+    def option_text(self, issue_id: str, option_id: str, language: str | None = None) -> str:
+        issue = self.issue(issue_id)
+        return self.text(_by_id(issue.options, option_id, f"option of issue '{issue_id}'"), language)
+
+
+def _by_id(items: list[Any], item_id: str, what: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(f"no {what} '{item_id}'{did_you_mean(item_id, [i.id for i in items])}")

@@ -1,0 +1,226 @@
+"""Turn pydantic's validation errors into plain-words problems with a location and a fix."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, did_you_mean, known_list
+from .model import Scenario
+
+# What a list's item is called in messages: parties[1] is a "party".
+ITEM_NAMES = {
+    "issues": "issue",
+    "options": "option",
+    "constraints": "constraint",
+    "parties": "party",
+    "ratifiers": "ratifier",
+    "proposals": "proposal",
+}
+
+# How to add a required key that is missing, by key name.
+MISSING_FIXES = {
+    "status_quo": 'add a [status_quo] table that names one option per issue, e.g. treaty = "none"',
+    "ratifiers": "add at least one [[parties.ratifiers]] table: the public or veto player whose consent this party needs",
+    "issues": "add at least one [[issues]] table with an id and [[issues.options]]",
+    "options": "add at least one [[issues.options]] table with an id",
+    "parties": "add at least one [[parties]] table",
+    "rule": "add a rule, e.g. rule = { threshold = 0.5 } for a majority",
+    "data": 'add a data table, e.g. data = { survey = "survey.csv" }, with paths relative to the scenario file',
+    "utility": "add [parties.utility.weights] and [parties.utility.scores] tables",
+    "threshold": "add threshold = 0.5 (a share between 0 and 1; 0.5 for a majority)",
+}
+
+TYPE_WORDS = {
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "string_type": "a text in quotes",
+    "bool_type": "true or false",
+    "list_type": "a list in [brackets]",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+
+
+def pydantic_problems(error: ValidationError, document: Mapping[str, Any]) -> list[Problem]:
+    """One Problem per pydantic error, located by path (``issues[2].options[1].id``)."""
+    return [_problem(e, document) for e in error.errors(include_url=False)]
+
+
+def format_location(loc: Sequence[str | int]) -> str:
+    """``('issues', 2, 'options', 1, 'id')`` -> ``issues[2].options[1].id``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            key = part if part.replace("_", "").replace("-", "").isalnum() else f'"{part}"'
+            out += f".{key}" if out else key
+    return out
+
+
+def context(document: Any, loc: Sequence[str | int]) -> str:
+    """Name the items on the path, e.g. ``in party 'russia', ratifier 'public'``, to say where an
+    index points; empty if no item on the path has an id."""
+    names = []
+    node = document
+    for i, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, Mapping) and isinstance(node.get("id"), str) and i > 0:
+            names.append(f"{ITEM_NAMES.get(str(loc[i - 1]), 'item')} '{node['id']}'")
+    return f"in {', '.join(names)}: " if names else ""
+
+
+def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    where = context(document, loc)
+    ctx = error.get("ctx") or {}
+    key = loc[-1] if loc else ""
+    if kind == "missing":
+        return Problem(
+            format_location(loc),
+            f"{where}missing required key '{key}'",
+            MISSING_FIXES.get(str(key), f"add '{key}' here"),
+        )
+    if kind == "extra_forbidden":
+        known = list(_model_at(loc[:-1]).model_fields)
+        return Problem(
+            format_location(loc),
+            f"{where}unknown key '{key}'{did_you_mean(str(key), known)}",
+            f"remove it or use one of the keys allowed here: {known_list(known)}",
+        )
+    if kind in TYPE_WORDS:
+        fix = f"write {TYPE_WORDS[kind]} here"
+        if kind in ("float_type", "int_type") and isinstance(value, str) and _is_numeric(value):
+            fix = f"remove the quotes: {value.strip()}"
+        return Problem(format_location(loc), f"{where}must be {TYPE_WORDS[kind]}, got {_show(value)}", fix)
+    if kind == "finite_number":
+        return Problem(format_location(loc), f"{where}must be a finite number, got {_show(value)}", "write an ordinary number")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return Problem(format_location(loc), f"{where}{_range_message(loc, kind, ctx, value)}", _range_fix(loc, kind, ctx))
+    if kind == "too_short":
+        return _too_short(loc, where, str(loc[-1]) if loc else "")
+    if kind == "string_too_short":
+        return Problem(format_location(loc), f"{where}must not be empty", "write some text here")
+    if kind == "string_pattern_mismatch":
+        if "languages" in loc or (len(loc) >= 2 and loc[-2] in ("label", "title")):
+            return Problem(
+                format_location(loc),
+                f"{where}{_show(value)} is not a language code",
+                "use a code like 'en', 'ru', 'ja' or 'pt-BR'",
+            )
+        return Problem(
+            format_location(loc),
+            f"{where}{_show(value)} is not a valid id",
+            "use letters, digits, '_' and '-' only, starting with a letter or digit (e.g. 'peace_treaty')",
+        )
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return Problem(
+            format_location(loc),
+            f"{where}must be {expected}, got {_show(value)}",
+            f"write {expected}",
+        )
+    # our own messages (labels, reservation) and anything else pydantic may say
+    return Problem(format_location(loc), f"{where}{error['msg'][0].lower()}{error['msg'][1:]}", _custom_fix(kind))
+
+
+def _custom_fix(kind: str) -> str:
+    if kind == "reservation":
+        return 'write a number (the negotiator\'s walk-away utility) or "status_quo"'
+    if kind == "label":
+        return 'write label = "..." or label = { en = "...", ru = "...", ja = "..." }'
+    return "see the scenario format in the README"
+
+
+def _range_message(loc: tuple, kind: str, ctx: dict, value: Any) -> str:
+    if loc and loc[-1] == "threshold":
+        return f"threshold must be above 0 and at most 1, got {_show(value)}"
+    bound = next(iter(ctx.values()), "")
+    bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
+    words = {
+        "greater_than_equal": "at least",
+        "greater_than": "above",
+        "less_than_equal": "at most",
+        "less_than": "below",
+    }[kind]
+    if "weights" in loc:
+        return f"weight must be {words} {bound}, got {_show(value)}"
+    return f"must be {words} {bound}, got {_show(value)}"
+
+
+def _range_fix(loc: tuple, kind: str, ctx: dict) -> str:
+    if loc and loc[-1] == "threshold":
+        return "write the share of support needed as a number in (0, 1], e.g. 0.5 for a majority"
+    if "weights" in loc:
+        return "weights say how much an issue matters: use 0 for an issue the party does not care about, more for more"
+    return "write a number in the allowed range"
+
+
+def _too_short(loc: tuple, where: str, key: str) -> Problem:
+    if key == "ratifiers":
+        return Problem(
+            format_location(loc), f"{where}no ratifier: a deal needs someone to ratify it at home", MISSING_FIXES["ratifiers"]
+        )
+    if key == "forbid":
+        return Problem(format_location(loc), f"{where}forbid names no issue", 'name the issues and options to forbid, e.g. forbid = { habomai = "japan", treaty = "none" }')
+    return Problem(
+        format_location(loc),
+        f"{where}'{key}' must not be empty",
+        MISSING_FIXES.get(key, f"give at least one item in '{key}'"),
+    )
+
+
+def _is_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _model_at(loc: Sequence[str | int]) -> type[BaseModel]:
+    """The model class that validates the table at ``loc`` (to list the keys allowed there)."""
+    annotation: Any = Scenario
+    for part in loc:
+        annotation = _strip(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            annotation = annotation.model_fields[part].annotation if isinstance(part, str) else annotation
+        elif typing.get_origin(annotation) in (list, dict):
+            annotation = typing.get_args(annotation)[-1]
+    annotation = _strip(annotation)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else Scenario
+
+
+def _strip(annotation: Any) -> Any:
+    """Remove Annotated[...] and Optional[...] wrappers."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else args[0]
+        else:
+            return annotation
