@@ -1,0 +1,155 @@
+"""What the command line shows: a scenario summary as rich tables, and problems in plain words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .errors import WinsetError
+from .negotiator import NegotiatorUtility
+from .scenario import Scenario
+
+
+def print_problems(console: Console, error: WinsetError) -> None:
+    """Print every problem of a user error: location, what is wrong, and the fix."""
+    console.print(Text.assemble(("error: ", "bold red"), error.headline), soft_wrap=True)
+    for problem in error.problems:
+        if problem.location:
+            console.print(Text("  " + problem.location, style="bold"), soft_wrap=True)
+        console.print(Text("      " + problem.message), soft_wrap=True)
+        console.print(Text.assemble("      ", ("fix: ", "green"), problem.fix), soft_wrap=True)
+
+
+def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
+    """The scenario at a glance: issues, package space, constraints, parties, ratifiers, proposals."""
+    t = _Labeller(scenario, language)
+    space = scenario.space
+    parts: list[RenderableType] = [
+        Text.assemble((t(scenario.scenario.title), "bold"), f"  ({scenario.scenario.id}; labels in {', '.join(scenario.languages)})"),
+        _issues(scenario, t),
+        Text.assemble(
+            "Package space: ",
+            (f"{space.size:,}", "bold"),
+            " packages, ",
+            (f"{space.count_valid():,}", "bold"),
+            f" of them allowed by the {len(scenario.constraints)} constraints",
+        ),
+    ]
+    if scenario.constraints:
+        parts.append(_constraints(scenario, t))
+    parts += [_parties(scenario, t), _ratifiers(scenario, t)]
+    if scenario.proposals:
+        parts.append(_proposals(scenario, t))
+    return Group(*parts)
+
+
+class _Labeller:
+    """Labels in the chosen language, falling back to the scenario's first language."""
+
+    def __init__(self, scenario: Scenario, language: str | None):
+        self.scenario = scenario
+        self.language = language
+
+    def __call__(self, item: Any) -> str:
+        return self.scenario.text(item, self.language)
+
+    def option(self, issue_id: str, option_id: str) -> str:
+        return self.scenario.option_text(issue_id, option_id, self.language)
+
+
+def _issues(scenario: Scenario, t: _Labeller) -> Table:
+    table = Table(title="Issues (status quo in bold)", title_justify="left")
+    table.add_column("issue", overflow="fold")
+    table.add_column("options", overflow="fold")
+    for issue in scenario.issues:
+        sq = scenario.status_quo[issue.id]
+        options = Text()
+        for j, option in enumerate(issue.options):
+            if j:
+                options.append("\n")
+            options.append(f"{option.id}: {t(option)}", style="bold" if option.id == sq else "")
+        table.add_row(f"{issue.id}\n{t(issue)}", options)
+    return table
+
+
+def _constraints(scenario: Scenario, t: _Labeller) -> Table:
+    table = Table(title="Constraints (combinations no package may contain)", title_justify="left")
+    table.add_column("constraint", overflow="fold")
+    table.add_column("forbids (all at once)", overflow="fold")
+    table.add_column("reason")
+    for constraint in scenario.constraints:
+        forbids = "\n".join(f"{issue}: {', '.join(options)}" for issue, options in constraint.forbid.items())
+        table.add_row(constraint.id, forbids, t(constraint.reason))
+    return table
+
+
+def _parties(scenario: Scenario, t: _Labeller) -> Table:
+    table = Table(title="Parties (negotiators' utilities)", title_justify="left")
+    table.add_column("party")
+    table.add_column("issue weights (largest first)")
+    table.add_column("reservation", justify="right")
+    table.add_column("best", justify="right")
+    table.add_column("ratifiers")
+    for party in scenario.parties:
+        utility = NegotiatorUtility.from_scenario(scenario, party.id)
+        weights = sorted(party.utility.weights.items(), key=lambda kv: -kv[1])
+        reservation = f"{utility.reservation:.3g}"
+        if party.reservation == "status_quo":
+            reservation += " (status quo)"
+        table.add_row(
+            f"{party.id}\n{t(party)}",
+            ", ".join(f"{issue} {w:g}" for issue, w in weights if w > 0),
+            reservation,
+            f"{utility.best:.3g}",
+            "\n".join(r.id for r in party.ratifiers),
+        )
+    return table
+
+
+def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
+    table = Table(title="Ratifiers (whose consent each party needs)", title_justify="left")
+    table.add_column("ratifier", overflow="fold")
+    table.add_column("party")
+    table.add_column("rule")
+    table.add_column("binding")
+    table.add_column("data", overflow="fold")
+    for party, ratifier in scenario.ratifiers:
+        rule = f"support >= {ratifier.rule.threshold:.0%}"
+        if ratifier.rule.population:
+            rule += f" of {ratifier.rule.population}"
+        data = ratifier.data
+        sources = [f"survey: {data.survey}"] if data.survey else []
+        if data.polls:
+            where = ", ".join(f"{k}={v}" for k, v in (data.polls_where or {}).items())
+            sources.append(f"polls: {data.polls}" + (f"\nwhere {where}" if where else ""))
+        table.add_row(
+            f"{ratifier.id}\n{t(ratifier)}",
+            party.id,
+            rule,
+            "yes" if ratifier.required else "on request",
+            "\n".join(sources),
+        )
+    return table
+
+
+def _proposals(scenario: Scenario, t: _Labeller) -> Table:
+    space = scenario.space
+    utilities = [NegotiatorUtility.from_scenario(scenario, p.id) for p in scenario.parties]
+    table = Table(title="Proposals (negotiators' utility, and gain over reservation)", title_justify="left")
+    table.add_column("proposal", overflow="fold")
+    table.add_column("changes from the status quo", overflow="fold")
+    for utility in utilities:
+        table.add_column(utility.party, justify="right")
+    for proposal in scenario.proposals:
+        codes = space.parse(proposal.package)
+        cells = []
+        for utility in utilities:
+            value = utility(codes)
+            gain = value - utility.reservation
+            cells.append(Text(f"{value:.3f} ({gain:+.3f})", style="green" if gain >= 0 else "red"))
+        changes = space.format(codes, changes_only=True).replace(",", "\n")
+        table.add_row(f"{proposal.id}\n{t(proposal)}", changes, *cells)
+    return table
