@@ -176,7 +176,7 @@ class _Checker:
                 combo = ", ".join(f"{k}={self.status[k]}" for k in forbid)
                 self.add(
                     ("constraints", i, "forbid"),
-                    f"constraint '{_id(constraint) or i}' forbids the status quo itself ({combo})",
+                    f"the constraint forbids the status quo itself ({combo})",
                     "the no-deal outcome must stay possible: narrow the constraint, or change the status quo",
                 )
 
@@ -312,7 +312,7 @@ def package_problems(scenario: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     format_location(("proposals", i, "package")),
-                    f"proposal '{proposal.id}' breaks constraint '{constraint.id}': {reasons[constraint.id]}",
+                    f"in proposal '{proposal.id}': the package breaks constraint '{constraint.id}' ({reasons[constraint.id]})",
                     "change the proposal so that it respects the constraint, or drop the constraint",
                 )
             )

@@ -39,7 +39,7 @@ def load_scenario(path: str | Path) -> Scenario:
             [Problem(f"byte {error.start}", "the file is not UTF-8 text", "save the scenario file as UTF-8")],
             source=path,
         ) from None
-    return validate_document(parse_toml(text, source=path), base_dir=path.parent, source=path)
+    return validate_document(parse_toml(text, source=path), base_dir=path.parent.resolve(), source=path)
 
 
 def parse_toml(text: str, source: str | Path | None = None) -> dict[str, Any]:

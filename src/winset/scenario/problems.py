@@ -33,6 +33,12 @@ MISSING_FIXES = {
     "data": 'add a data table, e.g. data = { survey = "survey.csv" }, with paths relative to the scenario file',
     "utility": "add [parties.utility.weights] and [parties.utility.scores] tables",
     "threshold": "add threshold = 0.5 (a share between 0 and 1; 0.5 for a majority)",
+    "scenario": 'add a [scenario] table with id = "..." and title = "..."',
+    "title": 'add title = "..." (or a table of titles by language)',
+    "id": 'add id = "..." (letters, digits, "_" and "-")',
+    "package": 'add package = "issue=option,..." (issues left out keep their status-quo option)',
+    "reason": 'add reason = "..." saying why the combination cannot be part of a package',
+    "forbid": 'add forbid = { issue = "option", other_issue = ["option", ...] }',
 }
 
 TYPE_WORDS = {
@@ -86,6 +92,8 @@ def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
     where = context(document, loc)
     ctx = error.get("ctx") or {}
     key = loc[-1] if loc else ""
+    if kind == "missing" and key == "ratifiers":
+        return _too_short(loc, where, "ratifiers")
     if kind == "missing":
         return Problem(
             format_location(loc),
@@ -107,7 +115,7 @@ def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
     if kind == "finite_number":
         return Problem(format_location(loc), f"{where}must be a finite number, got {_show(value)}", "write an ordinary number")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return Problem(format_location(loc), f"{where}{_range_message(loc, kind, ctx, value)}", _range_fix(loc, kind, ctx))
+        return Problem(format_location(loc), f"{where}{_range_message(loc, kind, ctx, value)}", _range_fix(loc, value))
     if kind == "too_short":
         return _too_short(loc, where, str(loc[-1]) if loc else "")
     if kind == "string_too_short":
@@ -159,8 +167,10 @@ def _range_message(loc: tuple, kind: str, ctx: dict, value: Any) -> str:
     return f"must be {words} {bound}, got {_show(value)}"
 
 
-def _range_fix(loc: tuple, kind: str, ctx: dict) -> str:
+def _range_fix(loc: tuple, value: Any) -> str:
     if loc and loc[-1] == "threshold":
+        if isinstance(value, (int, float)) and 1 < value <= 100:
+            return f"write shares as fractions: {value / 100:g} for {value:g}%"
         return "write the share of support needed as a number in (0, 1], e.g. 0.5 for a majority"
     if "weights" in loc:
         return "weights say how much an issue matters: use 0 for an issue the party does not care about, more for more"

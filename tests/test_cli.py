@@ -1,0 +1,125 @@
+"""The command line: check and demo, JSON output, languages, exit codes, no tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from winset.cli import app
+
+runner = CliRunner()
+
+
+def test_check_bundled_scenario_exits_0():
+    from winset.scenarios import bundled_path
+
+    result = runner.invoke(app, ["check", str(bundled_path("kuril"))])
+    assert result.exit_code == 0, result.output
+    for text in ["Issues", "Package space: 69,984 packages", "Constraints", "russian_public", "declaration_1956"]:
+        assert text in result.stdout
+
+
+def test_check_minimal_as_json(minimal_path):
+    result = runner.invoke(app, ["check", str(minimal_path), "--json"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    assert document["packages"] == 12 and document["valid_packages"] == 9
+    assert document["proposals"] == {"two_islands": "habomai=japan,shikotan=japan,treaty=signed"}
+
+
+def test_problems_as_json(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[scenario]\nid = 'x'\n")
+    result = runner.invoke(app, ["check", str(path), "--json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert {"location": "scenario.title", "message": "missing required key 'title'", "fix": 'add title = "..." (or a table of titles by language)'} in document["problems"]
+
+
+def test_demo_prints_the_kuril_summary_in_russian():
+    result = runner.invoke(app, ["demo", "--lang", "ru"])
+    assert result.exit_code == 0, result.output
+    assert "Мирный договор" in result.stdout
+    assert "34,479" in result.stdout  # packages allowed by the constraints
+
+
+def test_unknown_language_is_a_user_error():
+    result = runner.invoke(app, ["demo", "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "the scenario has no labels in 'fr'" in result.stderr
+    assert "use one of 'en', 'ru', 'ja'" in result.stderr
+
+
+def test_missing_file_is_a_user_error(tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["demo", "--help"]])
+def test_help_on_every_command(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
+
+
+def test_no_arguments_shows_help():
+    result = runner.invoke(app, [])
+    assert "check" in result.output and "demo" in result.output
+
+
+def test_internal_errors_are_one_line_without_traceback(monkeypatch, minimal_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("winset.cli.summary", broken)
+    monkeypatch.delenv("WINSET_DEBUG", raising=False)
+    result = runner.invoke(app, ["check", str(minimal_path)])
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_installed_console_script_runs_as_a_process(tmp_path):
+    """The real entry point, as a user runs it: exit codes and no traceback."""
+    ok = subprocess.run([sys.executable, "-m", "winset", "--version"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("winset ")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario\n")
+    failed = subprocess.run([sys.executable, "-m", "winset", "check", str(bad)], capture_output=True, text=True)
+    assert failed.returncode == 2
+    assert "line 1, column" in failed.stderr and "Traceback" not in failed.stderr
+
+
+# ------------------------------------------------------------------------------------- the README
+def _readme():
+    from .conftest import REPO
+
+    return (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_test_command_is_what_ci_runs():
+    from .conftest import REPO
+
+    commands = [line for line in _readme().splitlines() if line.startswith("python3 -m venv .venv && ")]
+    assert len(commands) == 2
+    install_and_demo, install_and_test = commands
+    assert install_and_demo.endswith("winset demo")
+    assert install_and_test in (REPO / ".ci" / "run").read_text().splitlines()
+
+
+def test_readme_scenario_example_is_valid(tmp_path):
+    from winset import load_scenario
+
+    readme = _readme()
+    example = readme[readme.index("```toml\n") + len("```toml\n") :]
+    example = example[: example.index("```")]
+    (tmp_path / "scenario.toml").write_text(example, encoding="utf-8")
+    (tmp_path / "polls.csv").write_text("country\n")
+    scenario = load_scenario(tmp_path / "scenario.toml")
+    assert scenario.space.count_valid() == 3

@@ -1,0 +1,88 @@
+"""Loading a valid scenario, and what the Scenario object offers."""
+
+import pytest
+
+from winset import NegotiatorUtility, Scenario, ScenarioError, load_scenario
+from winset.scenario import parse_toml
+
+
+def test_minimal_scenario_loads(minimal_path):
+    scenario = load_scenario(minimal_path)
+    assert [i.id for i in scenario.issues] == ["habomai", "shikotan", "treaty"]
+    assert scenario.space.size == 12
+    assert scenario.space.count_valid() == 9  # habomai=japan with treaty=none is forbidden: 3 packages
+    assert scenario.base_dir == minimal_path.parent.resolve()
+    assert scenario.data_path("polls.csv") == (minimal_path.parent / "polls.csv").resolve()
+    assert [(p.id, r.id) for p, r in scenario.ratifiers] == [("russia", "russian_public"), ("japan", "japanese_public")]
+
+
+def test_a_folder_means_its_scenario_toml(tmp_path, minimal_path):
+    (tmp_path / "scenario.toml").write_text(minimal_path.read_text())
+    (tmp_path / "polls.csv").write_text("country\n")
+    assert load_scenario(tmp_path).scenario.id == "minimal"
+
+
+def test_from_dict_checks_references_relative_to_base_dir(minimal_path):
+    document = parse_toml(minimal_path.read_text())
+    assert Scenario.from_dict(document, base_dir=minimal_path.parent).scenario.id == "minimal"
+    with pytest.raises(ScenarioError, match="data file 'polls.csv' does not exist"):
+        Scenario.from_dict(document, base_dir=minimal_path.parent / "missing")
+
+
+def test_labels_fall_back_to_first_language_then_id(minimal_path):
+    scenario = load_scenario(minimal_path)
+    habomai = scenario.issue("habomai")
+    assert scenario.text(habomai, "ja") == "歯舞"
+    assert scenario.text(habomai, "fr") == "Habomai"
+    assert scenario.text(scenario.issue("shikotan"), "ru") == "shikotan"  # no label at all
+    assert scenario.option_text("treaty", "signed", "en") == "signed"
+    assert scenario.text("plain text") == "plain text"
+
+
+def test_lookups_suggest_close_names(minimal_path):
+    scenario = load_scenario(minimal_path)
+    with pytest.raises(KeyError, match="did you mean 'japan'"):
+        scenario.party("japn")
+
+
+def test_negotiator_utility_by_hand(minimal_path):
+    scenario = load_scenario(minimal_path)
+    space = scenario.space
+    russia = NegotiatorUtility.from_scenario(scenario, "russia")
+    japan = NegotiatorUtility.from_scenario(scenario, "japan")
+    two_islands = space.parse("habomai=japan,shikotan=japan,treaty=signed")
+    # russia: 0.2*0 + 0.3*0 + 0.5*1; japan: 0.4*1 + 0.4*1 + 0.2*1
+    assert russia(two_islands) == pytest.approx(0.5)
+    assert japan(two_islands) == pytest.approx(1.0)
+    # reservation: status quo for russia (0.2*1 + 0.3*1 + 0.5*0), a number for japan
+    assert russia.reservation == pytest.approx(0.5)
+    assert japan.reservation == pytest.approx(0.1)
+    assert russia.best == pytest.approx(1.0)
+    every = next(space.iter_valid())
+    assert russia(every) == pytest.approx([russia(row) for row in every])
+
+
+def test_scenario_is_immutable(minimal_path):
+    scenario = load_scenario(minimal_path)
+    with pytest.raises(Exception):
+        scenario.status_quo = {}
+
+
+def test_zero_weights_and_unreachable_reservation(tmp_path, minimal_path):
+    text = minimal_path.read_text()
+    text = text.replace("reservation = 0.1", "reservation = 1.5")
+    text = text.replace("  habomai = 0.2\n  shikotan = 0.3\n  treaty = 0.5", "  habomai = 0\n  shikotan = 0\n  treaty = 0")
+    (tmp_path / "s.toml").write_text(text)
+    (tmp_path / "polls.csv").write_text("country\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    assert [(p.location, p.message) for p in caught.value.problems] == [
+        (
+            "parties[0].utility.weights",
+            "in party 'russia': every weight is 0: the negotiator would be indifferent between all packages",
+        ),
+        (
+            "parties[1].reservation",
+            "in party 'japan': reservation 1.5 is above the best utility any package gives this party (1)",
+        ),
+    ]
