@@ -10,6 +10,7 @@ settings.load_profile("winset")
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 SHARED = REPO.parent / "shared"
+POLLS = FIXTURES / "valid" / "polls.csv"
 
 
 @pytest.fixture

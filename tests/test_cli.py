@@ -1,6 +1,7 @@
 """The command line: check and demo, JSON output, languages, exit codes, no tracebacks."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -8,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
+
+from .conftest import POLLS, REPO
 
 runner = CliRunner()
 
@@ -37,7 +40,11 @@ def test_problems_as_json(tmp_path):
     assert result.exit_code == 2
     document = json.loads(result.stdout)
     assert document["ok"] is False
-    assert {"location": "scenario.title", "message": "missing required key 'title'", "fix": 'add title = "..." (or a table of titles by language)'} in document["problems"]
+    assert {
+        "location": "scenario.title",
+        "message": "missing required key 'title'",
+        "fix": 'add title = "..." (or a table of titles by language)',
+    } in document["problems"]
 
 
 def test_demo_prints_the_kuril_summary_in_russian():
@@ -98,13 +105,11 @@ def test_installed_console_script_runs_as_a_process(tmp_path):
 
 # ------------------------------------------------------------------------------------- the README
 def _readme():
-    from .conftest import REPO
 
     return (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_test_command_is_what_ci_runs():
-    from .conftest import REPO
 
     commands = [line for line in _readme().splitlines() if line.startswith("python3 -m venv .venv && ")]
     assert len(commands) == 2
@@ -120,6 +125,6 @@ def test_readme_scenario_example_is_valid(tmp_path):
     example = readme[readme.index("```toml\n") + len("```toml\n") :]
     example = example[: example.index("```")]
     (tmp_path / "scenario.toml").write_text(example, encoding="utf-8")
-    (tmp_path / "polls.csv").write_text("country\n")
+    shutil.copy(POLLS, tmp_path / "polls.csv")
     scenario = load_scenario(tmp_path / "scenario.toml")
     assert scenario.space.count_valid() == 3

@@ -22,7 +22,18 @@ def kuril():
 
 def test_loads_and_has_the_required_issues(kuril):
     ids = [i.id for i in kuril.issues]
-    for required in ["habomai", "shikotan", "kunashir", "iturup", "treaty", "security", "residents", "economy", "fishing", "exchanges"]:
+    for required in [
+        "habomai",
+        "shikotan",
+        "kunashir",
+        "iturup",
+        "treaty",
+        "security",
+        "residents",
+        "economy",
+        "fishing",
+        "exchanges",
+    ]:
         assert required in ids
     assert [o.id for o in kuril.issue("security").options] == ["no_limits", "no_foreign_forces", "demilitarised"]
     assert {o.id for o in kuril.issue("kunashir").options} >= {"russia", "japan", "japan_phased", "joint"}
@@ -62,7 +73,10 @@ def test_historic_proposals_are_valid_and_the_negotiators_disagree_on_them(kuril
     space = kuril.space
     russia = NegotiatorUtility.from_scenario(kuril, "russia")
     japan = NegotiatorUtility.from_scenario(kuril, "japan")
-    gains = {p.id: (russia(space.parse(p.package)) - russia.reservation, japan(space.parse(p.package)) - japan.reservation) for p in kuril.proposals}
+    gains = {
+        p.id: (russia(space.parse(p.package)) - russia.reservation, japan(space.parse(p.package)) - japan.reservation)
+        for p in kuril.proposals
+    }
     assert set(gains) >= {"declaration_1956", "two_plus_alpha", "phased_return", "all_four", "joint_administration"}
     assert gains["all_four"][0] < 0 < gains["all_four"][1]
     assert gains["declaration_1956"][0] > 0 and gains["declaration_1956"][1] > 0
@@ -99,7 +113,10 @@ def test_island_facts_match_islands_csv(kuril):
         assert f"{int(row['area_km2']):,} km2" in description
         if int(row["pop_2016_russian"]):
             assert f"{int(row['pop_2016_russian']):,} Russian residents" in description
-        assert kuril.issue(island).label["ru"].endswith(row["name_ru"]) or row["name_ru"] in kuril.issue(island).label["ru"]
+        assert (
+            kuril.issue(island).label["ru"].endswith(row["name_ru"])
+            or row["name_ru"] in kuril.issue(island).label["ru"]
+        )
         assert row["name_ja"] == kuril.issue(island).label["ja"]
 
 
@@ -117,7 +134,9 @@ def test_every_modelling_number_is_marked_as_an_assumption():
         assert line.endswith("# ASSUMPTION"), line
 
 
-@pytest.mark.skipif(not (SHARED / "data" / "kuril").exists(), reason="the shared fact sheet is not beside the repository")
+@pytest.mark.skipif(
+    not (SHARED / "data" / "kuril").exists(), reason="the shared fact sheet is not beside the repository"
+)
 def test_bundled_copies_equal_the_shared_fact_sheet():
     for name in ("polls.csv", "islands.csv", "README.md"):
         assert (DATA / name).read_bytes() == (SHARED / "data" / "kuril" / name).read_bytes(), name

@@ -1,9 +1,14 @@
 """Loading a valid scenario, and what the Scenario object offers."""
 
+import shutil
+
 import pytest
+from pydantic import ValidationError
 
 from winset import NegotiatorUtility, Scenario, ScenarioError, load_scenario
 from winset.scenario import parse_toml
+
+from .conftest import POLLS
 
 
 def test_minimal_scenario_loads(minimal_path):
@@ -18,7 +23,7 @@ def test_minimal_scenario_loads(minimal_path):
 
 def test_a_folder_means_its_scenario_toml(tmp_path, minimal_path):
     (tmp_path / "scenario.toml").write_text(minimal_path.read_text())
-    (tmp_path / "polls.csv").write_text("country\n")
+    shutil.copy(POLLS, tmp_path / "polls.csv")
     assert load_scenario(tmp_path).scenario.id == "minimal"
 
 
@@ -64,16 +69,18 @@ def test_negotiator_utility_by_hand(minimal_path):
 
 def test_scenario_is_immutable(minimal_path):
     scenario = load_scenario(minimal_path)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         scenario.status_quo = {}
 
 
 def test_zero_weights_and_unreachable_reservation(tmp_path, minimal_path):
     text = minimal_path.read_text()
     text = text.replace("reservation = 0.1", "reservation = 1.5")
-    text = text.replace("  habomai = 0.2\n  shikotan = 0.3\n  treaty = 0.5", "  habomai = 0\n  shikotan = 0\n  treaty = 0")
+    text = text.replace(
+        "  habomai = 0.2\n  shikotan = 0.3\n  treaty = 0.5", "  habomai = 0\n  shikotan = 0\n  treaty = 0"
+    )
     (tmp_path / "s.toml").write_text(text)
-    (tmp_path / "polls.csv").write_text("country\n")
+    shutil.copy(POLLS, tmp_path / "polls.csv")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "s.toml")
     assert [(p.location, p.message) for p in caught.value.problems] == [

@@ -1,13 +1,15 @@
 """Every malformed fixture in fixtures/bad gets exactly the expected problems, located and explained,
 from the library and from `winset check` (exit code 2, no traceback)."""
 
+import shutil
+
 import pytest
 from typer.testing import CliRunner
 
 from winset import ScenarioError, load_scenario
 from winset.cli import app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, POLLS
 
 BAD = FIXTURES / "bad"
 
@@ -48,8 +50,14 @@ EXPECTED = {
         ),
     ],
     "unknown_option_in_scores": [
-        ("parties[0].utility.scores.treaty", "in party 'russia': issue 'treaty' has weight 0.5 but no score for option 'signed'"),
-        ("parties[0].utility.scores.treaty.signd", "in party 'russia': issue 'treaty' has no option 'signd' (did you mean 'signed'?)"),
+        (
+            "parties[0].utility.scores.treaty",
+            "in party 'russia': issue 'treaty' has weight 0.5 but no score for option 'signed'",
+        ),
+        (
+            "parties[0].utility.scores.treaty.signd",
+            "in party 'russia': issue 'treaty' has no option 'signd' (did you mean 'signed'?)",
+        ),
     ],
     "negative_weight": [
         ("parties[0].utility.weights.habomai", "in party 'russia': weight must be at least 0, got -0.2"),
@@ -86,6 +94,18 @@ EXPECTED = {
             "parties[1].ratifiers[0].data.polls",
             "in party 'japan', ratifier 'japanese_public': data file 'poll.csv' does not exist "
             f"(looked for {BAD.resolve() / 'poll.csv'})",
+        ),
+    ],
+    "polls_where_unknown_column": [
+        (
+            "parties[1].ratifiers[0].data.polls_where.contry",
+            "in party 'japan', ratifier 'japanese_public': 'polls.csv' has no column 'contry' (did you mean 'country'?)",
+        ),
+    ],
+    "polls_where_selects_nothing": [
+        (
+            "parties[0].ratifiers[0].data.polls_where",
+            "in party 'russia', ratifier 'russian_public': no row of 'polls.csv' has country=UK",
         ),
     ],
     "reservation_typo": [
@@ -143,11 +163,11 @@ def test_cli_prints_problems_and_exits_2(name):
 def test_many_problems_reported_at_once(tmp_path, minimal_path):
     text = minimal_path.read_text()
     text = text.replace('shikotan = "russia"\ntreaty', 'shikotan = "rusia"\ntreaty')  # unknown option
-    text = text.replace('  habomai = 0.2', '  habomai = -0.2')  # negative weight
-    text = text.replace('rule = { threshold = 0.5 }', 'rule = { threshold = 2 }')  # threshold
+    text = text.replace("  habomai = 0.2", "  habomai = -0.2")  # negative weight
+    text = text.replace("rule = { threshold = 0.5 }", "rule = { threshold = 2 }")  # threshold
     text = text.replace("reservation = 0.1", "reservation = 0.1\ncolour = 'red'")  # unknown key
     (tmp_path / "s.toml").write_text(text)
-    (tmp_path / "polls.csv").write_text("country\n")
+    shutil.copy(POLLS, tmp_path / "polls.csv")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "s.toml")
     assert [p.location for p in caught.value.problems] == [

@@ -37,9 +37,7 @@ def spaces(draw, max_issues=5, max_options=4, max_constraints=4):
     constraints = []
     for _ in range(n_constraints):
         issues = draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
-        constraints.append(
-            {k: sorted(draw(st.sets(st.integers(0, shape[k] - 1), min_size=1))) for k in issues}
-        )
+        constraints.append({k: sorted(draw(st.sets(st.integers(0, shape[k] - 1), min_size=1))) for k in issues})
     return shape, constraints
 
 

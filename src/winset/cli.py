@@ -90,7 +90,13 @@ def _check_language(scenario: Scenario, language: str | None) -> None:
         from .errors import Problem, known_list
 
         raise WinsetError(
-            [Problem("--lang", f"the scenario has no labels in '{language}'", f"use one of {known_list(scenario.languages)}")]
+            [
+                Problem(
+                    "--lang",
+                    f"the scenario has no labels in '{language}'",
+                    f"use one of {known_list(scenario.languages)}",
+                )
+            ]
         )
 
 

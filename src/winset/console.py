@@ -28,7 +28,10 @@ def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
     t = _Labeller(scenario, language)
     space = scenario.space
     parts: list[RenderableType] = [
-        Text.assemble((t(scenario.scenario.title), "bold"), f"  ({scenario.scenario.id}; labels in {', '.join(scenario.languages)})"),
+        Text.assemble(
+            (t(scenario.scenario.title), "bold"),
+            f"  ({scenario.scenario.id}; labels in {', '.join(scenario.languages)})",
+        ),
         _issues(scenario, t),
         Text.assemble(
             "Package space: ",

@@ -60,7 +60,9 @@ class PackageSpace:
         constraints: Sequence[tuple[str, Mapping[str, str | Sequence[str]]]] = (),
     ):
         if not issues:
-            raise PackageError([Problem("issues", "a package space needs at least one issue", "give one or more issues")])
+            raise PackageError(
+                [Problem("issues", "a package space needs at least one issue", "give one or more issues")]
+            )
         self.issue_ids: tuple[str, ...] = tuple(issue for issue, _ in issues)
         self.option_ids: tuple[tuple[str, ...], ...] = tuple(tuple(options) for _, options in issues)
         _require_unique(self.issue_ids, "issue")
@@ -75,7 +77,11 @@ class PackageSpace:
         self.size: int = math.prod(self.shape)
         # strides[k] = number of packages between consecutive options of issue k (last issue: 1)
         self._strides: list[int] = [math.prod(self.shape[k + 1 :]) for k in range(self.n_issues)]
-        sq = status_quo if status_quo is not None else {i: o[0] for i, o in zip(self.issue_ids, self.option_ids)}
+        sq = (
+            status_quo
+            if status_quo is not None
+            else {i: o[0] for i, o in zip(self.issue_ids, self.option_ids, strict=True)}
+        )
         self.status_quo: tuple[int, ...] = self.codes_of(sq)
         self.constraints: tuple[SpaceConstraint, ...] = tuple(self._compile(cid, forbid) for cid, forbid in constraints)
         self._count_valid: int | None = None
@@ -184,12 +190,16 @@ class PackageSpace:
             self._require_vectorisable()
             index = np.asarray(index, dtype=np.int64)
             if index.size and (index.min() < 0 or index.max() >= self.size):
-                raise PackageError([Problem("index", f"an index is outside 0..{self.size - 1}", "use indices of this space")])
+                raise PackageError(
+                    [Problem("index", f"an index is outside 0..{self.size - 1}", "use indices of this space")]
+                )
             strides = np.array(self._strides, dtype=np.int64)
             return ((index[:, None] // strides) % self.n_options).astype(CODE_DTYPE)
         index = int(index)
         if not 0 <= index < self.size:
-            raise PackageError([Problem("index", f"index {index} is outside 0..{self.size - 1}", "use an index of this space")])
+            raise PackageError(
+                [Problem("index", f"index {index} is outside 0..{self.size - 1}", "use an index of this space")]
+            )
         return tuple((index // s) % n for s, n in zip(self._strides, self.shape, strict=True))
 
     # ------------------------------------------------------------------ constraints
@@ -279,17 +289,27 @@ class PackageSpace:
         codes = tuple(int(c) for c in codes)
         if len(codes) != self.n_issues:
             raise PackageError(
-                [Problem("codes", f"expected {self.n_issues} option codes, got {len(codes)}", "give one code per issue")]
+                [
+                    Problem(
+                        "codes", f"expected {self.n_issues} option codes, got {len(codes)}", "give one code per issue"
+                    )
+                ]
             )
         for issue, c, n in zip(self.issue_ids, codes, self.shape, strict=True):
             if not 0 <= c < n:
-                raise PackageError([Problem(issue, f"option code {c} is outside 0..{n - 1}", "use a code of this issue")])
+                raise PackageError(
+                    [Problem(issue, f"option code {c} is outside 0..{n - 1}", "use a code of this issue")]
+                )
         return codes
 
     def _check_code_array(self, codes: np.ndarray) -> np.ndarray:
         if codes.shape[1] != self.n_issues:
             raise PackageError(
-                [Problem("codes", f"expected {self.n_issues} columns, got {codes.shape[1]}", "give one column per issue")]
+                [
+                    Problem(
+                        "codes", f"expected {self.n_issues} columns, got {codes.shape[1]}", "give one column per issue"
+                    )
+                ]
             )
         if codes.size and ((codes < 0).any() or (codes >= self.n_options).any()):
             raise PackageError([Problem("codes", "an option code is out of range", "use codes of this space")])
@@ -310,11 +330,19 @@ def parse_package(
     items = [item.strip() for item in text.split(",")]
     if not text:
         items = []
-        problems.append(Problem("package", "the package text is empty", f"write issue=option pairs separated by commas, or '{STATUS_QUO_WORD}'"))
+        problems.append(
+            Problem(
+                "package",
+                "the package text is empty",
+                f"write issue=option pairs separated by commas, or '{STATUS_QUO_WORD}'",
+            )
+        )
     for item in items:
         issue, sep, option = (part.strip() for part in item.partition("="))
         if not sep or not issue or not option:
-            problems.append(Problem(f"'{item}'", "expected issue=option", "write each part as issue=option, e.g. treaty=signed"))
+            problems.append(
+                Problem(f"'{item}'", "expected issue=option", "write each part as issue=option, e.g. treaty=signed")
+            )
         elif issue not in options_by_issue:
             problems.append(_unknown_issue(f"'{item}'", issue, options_by_issue))
         elif issue in seen:

@@ -6,6 +6,7 @@ they can run beside the structural validation and every problem in a file is rep
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,8 @@ class _Checker:
             if lang not in self.langs:
                 self.add(
                     (*loc, lang),
-                    f"label in language '{lang}', which scenario.languages does not declare{did_you_mean(lang, self.langs)}",
+                    f"label in language '{lang}', which scenario.languages does not declare"
+                    + did_you_mean(lang, self.langs),
                     f"use one of {known_list(self.langs)}, or add '{lang}' to scenario.languages",
                 )
         missing = [lang for lang in self.langs if lang not in label]
@@ -251,7 +253,7 @@ class _Checker:
             self.add(
                 ("parties", i, "reservation"),
                 f"reservation {reservation} is above the best utility any package gives this party ({best:g})",
-                "lower the reservation value, or use reservation = \"status_quo\"",
+                'lower the reservation value, or use reservation = "status_quo"',
             )
 
     def data(self, loc: tuple, data: Mapping[str, Any], present: bool) -> None:
@@ -264,7 +266,11 @@ class _Checker:
                 'add survey = "file.csv" (respondent-level data) or polls = "polls.csv" (published toplines)',
             )
         if "polls_where" in data and "polls" not in data:
-            self.add((*loc, "polls_where"), "polls_where is given but there is no polls file", 'add polls = "polls.csv", or remove polls_where')
+            self.add(
+                (*loc, "polls_where"),
+                "polls_where is given but there is no polls file",
+                'add polls = "polls.csv", or remove polls_where',
+            )
         for key in ("survey", "polls"):
             relative = data.get(key)
             if not isinstance(relative, str) or not relative:
@@ -278,6 +284,35 @@ class _Checker:
                     f"data file '{relative}' does not exist (looked for {path})",
                     "check the spelling; paths are relative to the folder of the scenario file",
                 )
+            elif key == "polls" and isinstance(data.get("polls_where"), Mapping):
+                self.poll_selection((*loc, "polls_where"), path, relative, data["polls_where"])
+
+    def poll_selection(self, loc: tuple, path: Path, relative: str, where: Mapping[str, Any]) -> None:
+        """polls_where must name columns of the polls file and select at least one row."""
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                rows = list(reader)
+                columns = list(reader.fieldnames or [])
+        except (UnicodeDecodeError, csv.Error) as error:
+            self.add(loc, f"cannot read '{relative}' as a UTF-8 CSV file ({error})", "save the polls file as UTF-8 CSV")
+            return
+        unknown = [column for column in where if column not in columns]
+        for column in unknown:
+            self.add(
+                (*loc, column),
+                f"'{relative}' has no column '{column}'{did_you_mean(column, columns)}",
+                f"use one of its columns: {known_list(columns)}",
+            )
+        if unknown or not where:
+            return
+        if not any(all(row[c] == str(v) for c, v in where.items()) for row in rows):
+            seen = {c: sorted({row[c] for row in rows}) for c in where}
+            self.add(
+                loc,
+                f"no row of '{relative}' has " + " and ".join(f"{c}={v}" for c, v in where.items()),
+                "values in the file: " + "; ".join(f"{c}: {known_list(vals)}" for c, vals in seen.items()),
+            )
 
     # -------------------------------------------------------------- proposals
     def proposals(self) -> None:
@@ -312,7 +347,8 @@ def package_problems(scenario: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     format_location(("proposals", i, "package")),
-                    f"in proposal '{proposal.id}': the package breaks constraint '{constraint.id}' ({reasons[constraint.id]})",
+                    f"in proposal '{proposal.id}': the package breaks constraint '{constraint.id}'"
+                    f" ({reasons[constraint.id]})",
                     "change the proposal so that it respects the constraint, or drop the constraint",
                 )
             )

@@ -56,7 +56,7 @@ def _reservation(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         hint = did_you_mean(value, ["status_quo"]) if isinstance(value, str) else ""
         raise PydanticCustomError(
             "reservation",
-            "must be a number or the text \"status_quo\", got {shown}{hint}",
+            'must be a number or the text "status_quo", got {shown}{hint}',
             {"shown": repr(value), "hint": hint},
         ) from None
 

@@ -25,7 +25,9 @@ ITEM_NAMES = {
 # How to add a required key that is missing, by key name.
 MISSING_FIXES = {
     "status_quo": 'add a [status_quo] table that names one option per issue, e.g. treaty = "none"',
-    "ratifiers": "add at least one [[parties.ratifiers]] table: the public or veto player whose consent this party needs",
+    "ratifiers": (
+        "add at least one [[parties.ratifiers]] table: the public or veto player whose consent this party needs"
+    ),
     "issues": "add at least one [[issues]] table with an id and [[issues.options]]",
     "options": "add at least one [[issues.options]] table with an id",
     "parties": "add at least one [[parties]] table",
@@ -113,7 +115,9 @@ def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
             fix = f"remove the quotes: {value.strip()}"
         return Problem(format_location(loc), f"{where}must be {TYPE_WORDS[kind]}, got {_show(value)}", fix)
     if kind == "finite_number":
-        return Problem(format_location(loc), f"{where}must be a finite number, got {_show(value)}", "write an ordinary number")
+        return Problem(
+            format_location(loc), f"{where}must be a finite number, got {_show(value)}", "write an ordinary number"
+        )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return Problem(format_location(loc), f"{where}{_range_message(loc, kind, ctx, value)}", _range_fix(loc, value))
     if kind == "too_short":
@@ -180,10 +184,16 @@ def _range_fix(loc: tuple, value: Any) -> str:
 def _too_short(loc: tuple, where: str, key: str) -> Problem:
     if key == "ratifiers":
         return Problem(
-            format_location(loc), f"{where}no ratifier: a deal needs someone to ratify it at home", MISSING_FIXES["ratifiers"]
+            format_location(loc),
+            f"{where}no ratifier: a deal needs someone to ratify it at home",
+            MISSING_FIXES["ratifiers"],
         )
     if key == "forbid":
-        return Problem(format_location(loc), f"{where}forbid names no issue", 'name the issues and options to forbid, e.g. forbid = { habomai = "japan", treaty = "none" }')
+        return Problem(
+            format_location(loc),
+            f"{where}forbid names no issue",
+            'name the issues and options to forbid, e.g. forbid = { habomai = "japan", treaty = "none" }',
+        )
     return Problem(
         format_location(loc),
         f"{where}'{key}' must not be empty",
