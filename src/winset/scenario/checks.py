@@ -90,6 +90,9 @@ class _Checker:
                 f"add {additions} (scenario.languages asks for every label in each)",
             )
 
+    def unique_ids(self, prefix: tuple, items: list[tuple[int, Mapping[str, Any]]], what: str) -> None:
+        self._duplicates([((*prefix, i, "id"), _id(item)) for i, item in items if _id(item)], what)
+
     def _duplicates(self, entries: list[tuple[tuple, str]], what: str) -> None:
         first: dict[str, tuple] = {}
         for loc, value in entries:
@@ -105,11 +108,11 @@ class _Checker:
     # -------------------------------------------------------------- issues and options
     def issues(self) -> None:
         issues = _items(self.doc, "issues")
-        self._duplicates([(("issues", i, "id"), _id(t)) for i, t in issues if _id(t)], "issue")
+        self.unique_ids(("issues",), issues, "issue")
         for i, issue in issues:
             self.label(("issues", i, "label"), issue.get("label"))
             options = _items(issue, "options")
-            self._duplicates([(("issues", i, "options", j, "id"), _id(o)) for j, o in options if _id(o)], "option")
+            self.unique_ids(("issues", i, "options"), options, "option")
             for j, option in options:
                 self.label(("issues", i, "options", j, "label"), option.get("label"))
             issue_id = _id(issue)
@@ -161,7 +164,7 @@ class _Checker:
     # -------------------------------------------------------------- constraints
     def constraints(self) -> None:
         constraints = _items(self.doc, "constraints")
-        self._duplicates([(("constraints", i, "id"), _id(c)) for i, c in constraints if _id(c)], "constraint")
+        self.unique_ids(("constraints",), constraints, "constraint")
         for i, constraint in constraints:
             self.label(("constraints", i, "reason"), constraint.get("reason"))
             forbid = _table(constraint, "forbid")
@@ -185,7 +188,7 @@ class _Checker:
     # -------------------------------------------------------------- parties and ratifiers
     def parties(self) -> None:
         parties = _items(self.doc, "parties")
-        self._duplicates([(("parties", i, "id"), _id(p)) for i, p in parties if _id(p)], "party")
+        self.unique_ids(("parties",), parties, "party")
         ratifier_ids = []
         for i, party in parties:
             self.label(("parties", i, "label"), party.get("label"))
@@ -317,7 +320,7 @@ class _Checker:
     # -------------------------------------------------------------- proposals
     def proposals(self) -> None:
         proposals = _items(self.doc, "proposals")
-        self._duplicates([(("proposals", i, "id"), _id(p)) for i, p in proposals if _id(p)], "proposal")
+        self.unique_ids(("proposals",), proposals, "proposal")
         for i, proposal in proposals:
             self.label(("proposals", i, "label"), proposal.get("label"))
             text = proposal.get("package")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,9 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..errors import did_you_mean
-
-if TYPE_CHECKING:
-    from ..space import PackageSpace
+from ..space import PackageSpace
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -224,8 +222,6 @@ class Scenario(_Strict):
     @cached_property
     def space(self) -> PackageSpace:
         """The package space: issues, options, constraints and status quo, encoded as integers."""
-        from ..space import PackageSpace
-
         return PackageSpace(
             [(issue.id, [option.id for option in issue.options]) for issue in self.issues],
             status_quo=self.status_quo,
