@@ -59,9 +59,6 @@ class _Labeller:
     def __call__(self, item: Any) -> str:
         return self.scenario.text(item, self.language)
 
-    def option(self, issue_id: str, option_id: str) -> str:
-        return self.scenario.option_text(issue_id, option_id, self.language)
-
 
 def _issues(scenario: Scenario, t: _Labeller) -> Table:
     table = Table(title="Issues (status quo in bold)", title_justify="left")
