@@ -6,20 +6,16 @@ with every problem printed; 1 an internal error, which is a bug in winset.
 
 from __future__ import annotations
 
-import functools
-import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from . import __version__
-from .console import print_problems, summary
-from .errors import WinsetError
+from .cli_common import JsonOpt, print_json, stdout, user_errors
+from .conjoint import commands as conjoint_commands
+from .console import summary
+from .errors import Problem, WinsetError, known_list
 from .scenario import Scenario, load_scenario
 from .scenarios import bundled_path
 
@@ -40,55 +36,10 @@ LanguageOpt = Annotated[
     str | None,
     typer.Option("--lang", help="Language of labels (en, ru, ja, ...); default: the scenario's first language."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
-
-
-def _stdout() -> Console:
-    return Console(highlight=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print user errors as plain problems with exit code 2, and anything else as a one-line
-    internal error with exit code 1 (set WINSET_DEBUG=1 for the traceback)."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        as_json = kwargs.get("as_json", False)
-        try:
-            return command(*args, **kwargs)
-        except WinsetError as error:
-            if as_json:
-                _print_json({"ok": False, "problems": [p.__dict__ for p in error.problems], "source": error.source})
-            else:
-                print_problems(_stderr(), error)
-            raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
-            if os.environ.get("WINSET_DEBUG"):
-                raise
-            _stderr().print(
-                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
-                "This is a bug in winset. Run again with WINSET_DEBUG=1 to see the traceback, and report it.",
-                soft_wrap=True,
-            )
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def _check_language(scenario: Scenario, language: str | None) -> None:
     if language is not None and language not in scenario.languages:
-        from .errors import Problem, known_list
-
         raise WinsetError(
             [
                 Problem(
@@ -118,9 +69,9 @@ def _scenario_json(scenario: Scenario) -> dict[str, Any]:
 def _show(scenario: Scenario, language: str | None, as_json: bool) -> None:
     _check_language(scenario, language)
     if as_json:
-        _print_json(_scenario_json(scenario))
+        print_json(_scenario_json(scenario))
     else:
-        _stdout().print(summary(scenario, language))
+        stdout().print(summary(scenario, language))
 
 
 @app.command()
@@ -145,8 +96,12 @@ def demo(language: LanguageOpt = None, as_json: JsonOpt = False) -> None:
     """
     path = bundled_path("kuril")
     if not as_json:
-        _stdout().print(f"Bundled scenario: {path}\n", soft_wrap=True)
+        stdout().print(f"Bundled scenario: {path}\n", soft_wrap=True)
     _show(load_scenario(path), language, as_json)
+
+
+app.command("amce")(conjoint_commands.amce_command)
+app.command("mm")(conjoint_commands.mm_command)
 
 
 def _version(value: bool) -> None:

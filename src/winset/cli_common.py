@@ -1,0 +1,64 @@
+"""What every ``winset`` command shares: consoles, JSON output, and turning errors into exit codes.
+
+Exit codes: 0 success; 2 bad input (every problem printed, with its place and a fix); 1 an
+internal error, which is a bug in winset (``WINSET_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .console import print_problems
+from .errors import WinsetError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
+
+
+def stdout() -> Console:
+    return Console(highlight=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print user errors as plain problems with exit code 2, and anything else as a one-line
+    internal error with exit code 1 (set WINSET_DEBUG=1 for the traceback)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        as_json = kwargs.get("as_json", False)
+        try:
+            return command(*args, **kwargs)
+        except WinsetError as error:
+            if as_json:
+                print_json({"ok": False, "problems": [p.__dict__ for p in error.problems], "source": error.source})
+            else:
+                print_problems(stderr(), error)
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
+            if os.environ.get("WINSET_DEBUG"):
+                raise
+            stderr().print(
+                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                "This is a bug in winset. Run again with WINSET_DEBUG=1 to see the traceback, and report it.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+
+    return run

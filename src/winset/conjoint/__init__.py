@@ -1,0 +1,47 @@
+"""Conjoint analysis with the numbers of the R packages cregg and cjoint.
+
+One function per estimand, each returning a tidy DataFrame (``feature, level, estimate,
+std_error, z, p, lower, upper``):
+
+=================  ===========================================  ======================
+function           estimates                                    R equivalent
+=================  ===========================================  ======================
+``amce``           average marginal component effects           cregg ``amce``, cjoint ``amce``
+``mm``             marginal means                               cregg ``mm``
+``amce_diffs``     differences in AMCEs between groups          cregg ``amce_diffs``
+``mm_diffs``       differences in marginal means between groups cregg ``mm_diffs``
+``cj_anova``       F test of preference heterogeneity           cregg ``cj_anova``
+``freqs``          display frequencies                          cregg ``cj_freqs``
+``props``          display proportions of level combinations    cregg ``cj_props``
+``plot``           dot-and-whisker figure                       cregg ``plot``
+``wide_to_long``   reshape a wide export                        cregg ``cj_tidy``
+=================  ===========================================  ======================
+"""
+
+from .amce import amce
+from .anova import cj_anova
+from .data import ConjointData, ConjointError, read_table
+from .design import Design, DesignError, Restriction
+from .diffs import amce_diffs, mm_diffs
+from .freqs import freqs, props
+from .mm import mm
+from .plot import plot
+from .reshape import wide_to_long
+
+__all__ = [
+    "ConjointData",
+    "ConjointError",
+    "Design",
+    "DesignError",
+    "Restriction",
+    "amce",
+    "amce_diffs",
+    "cj_anova",
+    "freqs",
+    "mm",
+    "mm_diffs",
+    "plot",
+    "props",
+    "read_table",
+    "wide_to_long",
+]

@@ -1,0 +1,220 @@
+"""Average marginal component effects (AMCEs), as cregg's ``amce``/``cj`` and cjoint's ``amce``.
+
+The AMCE of a level is its coefficient in an OLS regression of the outcome on the features'
+treatment dummies. In a restricted design each restricted pair enters with its interaction, and a
+level's AMCE averages its effect over the levels of the other feature:
+
+* ``convention="cregg"``: main coefficient plus the mean of the estimable interaction coefficients
+  over all estimable cells (weight 1 for the main coefficient, 1/n for each interaction, n counting
+  the main one), as cregg does;
+* ``convention="cjoint"``: main coefficient plus the interaction coefficients weighted by the
+  design's randomisation probabilities of the other feature's levels, restricted to levels that
+  are also shown with the baseline, as cjoint does.
+
+Standard errors: cregg's survey variance (respondent clusters, factor M/(M-1)); cjoint's CR1
+(M/(M-1) (N-1)/(N-K)) with clusters and no weights, HC2 otherwise. See :mod:`winset.conjoint.ols`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, did_you_mean, known_list
+from . import terms
+from .data import ConjointData, ConjointError, Feature, as_conjoint
+from .design import Design
+from .ols import DummyDesign, Fit, VarianceKind, fit
+from .tidy import check_alpha, tidy
+
+Convention = Literal["cregg", "cjoint"]
+CONVENTIONS = ("cregg", "cjoint")
+
+
+def amce(
+    data: pd.DataFrame | ConjointData,
+    outcome: str | None = None,
+    features: Sequence[str] | None = None,
+    *,
+    id: str | None = None,
+    weights: str | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    baselines: Mapping[str, str] | None = None,
+    design: Design | None = None,
+    restricted: Sequence[tuple[str, str]] | None = None,
+    convention: Convention = "cregg",
+    by: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """AMCEs of every level of every feature (baselines included, with estimate 0).
+
+    Parameters
+    ----------
+    data:
+        long-format conjoint data (a DataFrame with the roles below, or a ConjointData).
+    outcome, features, id, weights, levels, baselines, design:
+        see :class:`~winset.conjoint.data.ConjointData`.
+    restricted:
+        pairs of features whose combinations are restricted (cregg's ``A * B`` in the formula);
+        default: the restricted pairs of ``design`` among ``features``.
+    convention:
+        ``"cregg"`` or ``"cjoint"``: the standard errors and constrained averaging of that package.
+    by:
+        a column to split the data by; estimates per group, with a column named ``by``.
+    alpha:
+        1 - confidence level of the intervals (two-sided, normal).
+
+    Returns
+    -------
+    DataFrame with ``feature, level, estimate, std_error, z, p, lower, upper`` (and ``by``).
+    """
+    check_alpha(alpha)
+    _check_convention(convention)
+    cj = as_conjoint(
+        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+    )
+    pairs = restricted_pairs(cj, restricted)
+    if by is None:
+        return _amce(cj, pairs, convention, alpha)
+    out = []
+    for group, subset in cj.groups(by):
+        subset.check_levels_present(f"group {by} = '{group}'")
+        result = _amce(subset, pairs, convention, alpha)
+        result.insert(0, by, group)
+        out.append(result)
+    return pd.concat(out, ignore_index=True)
+
+
+def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    """The restricted pairs to model: as given, or the design's pairs among the features; each
+    feature may appear in one pair only (two-way restrictions, as cregg and cjoint)."""
+    names = cj.feature_names
+    if restricted is None:
+        restricted = [p for p in (cj.design.pairs if cj.design else []) if p[0] in names and p[1] in names]
+    pairs = [tuple(p) for p in restricted]
+    problems = []
+    seen: set[str] = set()
+    for pair in pairs:
+        if len(pair) != 2 or pair[0] == pair[1]:
+            problems.append(Problem(f"restriction {pair}", "a restriction names two different features", "give pairs like ('Education', 'Job')"))
+            continue
+        for name in pair:
+            if name not in names:
+                problems.append(
+                    Problem(
+                        f"restriction {pair}",
+                        f"'{name}' is not one of the features{did_you_mean(name, names)}",
+                        f"use features among {known_list(names)}",
+                    )
+                )
+            elif name in seen:
+                problems.append(
+                    Problem(f"restriction {pair}", f"'{name}' is in two restrictions", "each feature may be restricted with one other only")
+                )
+            seen.add(name)
+    if problems:
+        raise ConjointError(problems)
+    return pairs  # type: ignore[return-value]
+
+
+def variance_kind(convention: Convention, cj: ConjointData) -> VarianceKind:
+    """The variance each package uses for an AMCE model on these data."""
+    if convention == "cregg":
+        return "survey"
+    return "cr1" if cj.clusters is not None and cj.weights is None else "hc2"
+
+
+def _check_convention(convention: str) -> None:
+    if convention not in CONVENTIONS:
+        raise ConjointError(
+            [Problem("convention", f"unknown convention '{convention}'{did_you_mean(convention, CONVENTIONS)}", "use 'cregg' or 'cjoint'")]
+        )
+
+
+def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention, alpha: float) -> pd.DataFrame:
+    by_name = {f.name: f for f in cj.features}
+    model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
+    model_terms += [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
+    model = fit(DummyDesign(model_terms), cj.y, cj.weights, cj.clusters, variance_kind(convention, cj))
+    partner = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None
+    rows = []
+    for feature in cj.features:
+        rows.append((feature.name, feature.baseline, 0.0, np.nan))
+        for level in feature.levels[1:]:
+            if feature.name in partner:
+                other = by_name[partner[feature.name]]
+                weights = _constrained_weights(model, feature, other, level, convention, probabilities)
+            else:
+                weights = {model.names.index(terms.main_label(feature, level)): 1.0}
+            rows.append((feature.name, level, *_combine(model, weights)))
+    features, levels, estimates, errors = zip(*rows, strict=True)
+    return tidy(features, levels, estimates, errors, alpha)
+
+
+def _design_for(cj: ConjointData, pairs: list[tuple[str, str]]) -> Design:
+    """The design with the probabilities of every restricted pair: the user's design where it has
+    the pair, else the combinations observed in the data, equally likely."""
+    restrictions = []
+    missing = []
+    for a, b in pairs:
+        found = cj.design.restriction(a, b) if cj.design else None
+        if found is None:
+            missing.append((a, b))
+        else:
+            restrictions.append(found)
+    if missing:
+        frame = pd.DataFrame({f.name: np.asarray(f.levels)[f.codes] for f in cj.features})
+        restrictions += list(Design.observed(frame, missing).restrictions)
+    return Design({}, tuple(restrictions))
+
+
+def _constrained_weights(
+    model: Fit, feature: Feature, other: Feature, level: str, convention: Convention, design: Design | None
+) -> dict[int, float]:
+    """Weights on the coefficients whose combination is the constrained AMCE of ``level``."""
+    main = model.names.index(terms.main_label(feature, level))
+    interactions = {}
+    for other_level in other.levels[1:]:
+        first, second = (feature, other) if _first(model, feature, other) else (other, feature)
+        a, b = (level, other_level) if first is feature else (other_level, level)
+        column = model.names.index(terms.interaction_label(first, second, a, b))
+        if not model.aliased[column]:
+            interactions[other_level] = column
+    if convention == "cregg":
+        columns = ([] if model.aliased[main] else [main]) + list(interactions.values())
+        if not columns:
+            return {}
+        share = 1.0 / len(columns)
+        return {c: (1.0 if i == 0 else share) for i, c in enumerate(columns)}
+    if model.aliased[main]:
+        return {}
+    restriction = design.restriction(feature.name, other.name)
+    table = restriction.table(feature.levels, other.levels) if restriction.features[0] == feature.name else restriction.table(other.levels, feature.levels).T
+    shown_with_baseline = table[0] > 0
+    joint = table[feature.levels.index(level)] * shown_with_baseline
+    total = joint.sum()
+    weights = {main: 1.0}
+    if total > 0:
+        for other_level, column in interactions.items():
+            weights[column] = joint[other.levels.index(other_level)] / total
+    return weights
+
+
+def _first(model: Fit, feature: Feature, other: Feature) -> bool:
+    """Whether ``feature`` is the first feature of the interaction term with ``other``."""
+    return any(name.startswith(f"{feature.name}:{other.name}[") for name in model.names)
+
+
+def _combine(model: Fit, weights: dict[int, float]) -> tuple[float, float]:
+    """Estimate and standard error of a weighted sum of coefficients."""
+    if not weights:
+        return np.nan, np.nan
+    index = np.array(list(weights))
+    w = np.array(list(weights.values()))
+    estimate = float(w @ model.coef[index])
+    variance = float(w @ model.vcov[np.ix_(index, index)] @ w)
+    return estimate, float(np.sqrt(variance))

@@ -1,0 +1,463 @@
+"""Long-format conjoint data: one row per profile shown, and what each column is for.
+
+:class:`ConjointData` checks the data once, at the boundary, and keeps what the estimators need as
+arrays: the outcome, weights, respondent (cluster) codes and, per feature, integer level codes in
+the feature's level order (baseline first). The user's data frame is never modified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, WinsetError, did_you_mean, known_list
+from .design import Design
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class ConjointError(WinsetError, ValueError):
+    """Conjoint data, a design or an analysis request that cannot be used as given."""
+
+
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """Sort key that reads digit runs as numbers: "5%" before "15%", "2" before "10"."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
+
+
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file (by its suffix) into a data frame, with clear errors.
+
+    In a CSV only empty cells count as missing; text such as "None" or "NA" is kept as a level."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConjointError([Problem(str(path), "no such file", "check the path to the data file")])
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            try:
+                return pd.read_parquet(path)
+            except ImportError:
+                raise ConjointError(
+                    [Problem(str(path), "reading Parquet needs pyarrow", "pip install 'winset[parquet]', or use a CSV file")]
+                ) from None
+        # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
+        return pd.read_csv(path, low_memory=False, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as error:
+        raise ConjointError(
+            [Problem(str(path), f"cannot read the file: {error}", "check that it is a CSV (comma-separated, UTF-8) or Parquet file")]
+        ) from None
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A conjoint feature (attribute): its column and its levels in order, baseline first."""
+
+    name: str
+    levels: tuple[str, ...]
+    codes: np.ndarray = field(repr=False)  # per row: index into levels
+
+    @property
+    def baseline(self) -> str:
+        return self.levels[0]
+
+
+class ConjointData:
+    """Validated long-format conjoint data.
+
+    Parameters
+    ----------
+    frame:
+        one row per profile shown (a pandas DataFrame; it is not modified).
+    outcome:
+        column of the numeric outcome (chosen 1/0, a rating, support 1/0).
+    features:
+        columns of the profile features (attributes), in the order results should follow.
+    id, task, profile:
+        respondent id (clusters for the variance), task number and profile number columns.
+    weights:
+        column of survey weights (positive numbers), or None.
+    levels:
+        ``{feature: [level, ...]}`` to fix the level order (first = baseline); other features take
+        the levels of the design, then the categories of a pandas Categorical column, then the
+        distinct values in natural order (digit runs compared as numbers: "5%" before "15%").
+        R's ``factor`` sorts alphabetically instead: give levels or baselines to match an R
+        analysis.
+    baselines:
+        ``{feature: level}`` to move one level to the front.
+    design:
+        a :class:`~winset.conjoint.design.Design` the data must follow (levels, forbidden pairs).
+    source:
+        the file the frame was read from, to name rows by their line in it.
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        outcome: str,
+        features: Sequence[str],
+        *,
+        id: str | None = None,
+        task: str | None = None,
+        profile: str | None = None,
+        weights: str | None = None,
+        levels: Mapping[str, Sequence[str]] | None = None,
+        baselines: Mapping[str, str] | None = None,
+        design: Design | None = None,
+        source: str | Path | None = None,
+    ):
+        self.frame = frame
+        self.outcome = outcome
+        self.id, self.task, self.profile, self.weight_column = id, task, profile, weights
+        self.design = design
+        self.source = str(source) if source is not None else None
+        self._check_columns(list(features))
+        problems: list[Problem] = []
+        self.y = self._numeric(outcome, "outcome", problems)
+        self.weights = self._weights(problems) if weights else None
+        self.features = self._features(list(features), levels or {}, baselines or {}, problems)
+        self.clusters, self.n_clusters = self._clusters(problems)
+        if task and id:
+            self._check_tasks(problems)
+        if design is not None and not problems:
+            self._check_design(problems)
+        if problems:
+            raise ConjointError(problems, source=self.source)
+
+    # ------------------------------------------------------------------ public helpers
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    def feature(self, name: str) -> Feature:
+        for f in self.features:
+            if f.name == name:
+                return f
+        raise ConjointError([Problem(name, f"no feature '{name}'", f"use one of {known_list(self.feature_names)}")])
+
+    def row_names(self, positions: np.ndarray, limit: int = 5) -> str:
+        """Name rows for a message: ``lines 3, 17 and 40 more`` (file lines) or ``rows ...``."""
+        positions = np.asarray(positions)
+        if self.source:
+            shown = [str(int(p) + 2) for p in positions[:limit]]  # header is line 1
+            word = "line" if len(positions) == 1 else "lines"
+        else:
+            index = self.frame.index
+            shown = [str(index[int(p)]) for p in positions[:limit]]
+            word = "row" if len(positions) == 1 else "rows"
+        more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+        return f"{word} {', '.join(shown)}{more}"
+
+    def groups(self, by: str) -> Iterator[tuple[str, ConjointData]]:
+        """The data split by the values of column ``by`` (levels in order), each as ConjointData
+        with the same feature levels."""
+        values, group_levels = self._column_levels(by)
+        for code, level in enumerate(group_levels):
+            rows = np.flatnonzero(values == code)
+            yield level, self.take(rows)
+
+    def group_levels(self, by: str) -> list[str]:
+        return self._column_levels(by)[1]
+
+    def take(self, rows: np.ndarray) -> ConjointData:
+        """A subset of rows (positions), keeping every feature's levels and baseline."""
+        subset = object.__new__(ConjointData)
+        subset.frame = self.frame.iloc[rows]
+        subset.outcome, subset.id, subset.task, subset.profile = self.outcome, self.id, self.task, self.profile
+        subset.weight_column, subset.design, subset.source = self.weight_column, self.design, self.source
+        subset.y = self.y[rows]
+        subset.weights = None if self.weights is None else self.weights[rows]
+        subset.features = [Feature(f.name, f.levels, f.codes[rows]) for f in self.features]
+        if self.clusters is None:
+            subset.clusters, subset.n_clusters = None, len(rows)
+        else:
+            subset.clusters, uniques = pd.factorize(self.clusters[rows], sort=True)
+            subset.n_clusters = len(uniques)
+        return subset
+
+    def check_levels_present(self, what: str) -> None:
+        """Every level of every feature must appear at least once (e.g. within a subgroup)."""
+        problems = []
+        for f in self.features:
+            counts = np.bincount(f.codes, minlength=len(f.levels))
+            for level, count in zip(f.levels, counts, strict=True):
+                if count == 0:
+                    problems.append(
+                        Problem(
+                            f"column '{f.name}'",
+                            f"{what} has no row with {f.name} = '{level}'",
+                            "merge or drop that level, or analyse larger groups",
+                        )
+                    )
+        if problems:
+            raise ConjointError(problems, source=self.source)
+
+    # ------------------------------------------------------------------ checks
+    def _check_columns(self, features: list[str]) -> None:
+        columns = [str(c) for c in self.frame.columns]
+        problems = []
+        roles = [("outcome", self.outcome), ("id", self.id), ("task", self.task), ("profile", self.profile)]
+        roles += [("weights", self.weight_column)] + [("feature", f) for f in features]
+        for role, name in roles:
+            if name is not None and name not in columns:
+                problems.append(
+                    Problem(
+                        f"{role} column '{name}'",
+                        f"the data have no column '{name}'{did_you_mean(name, columns)}",
+                        f"use one of its columns: {known_list(columns)}",
+                    )
+                )
+        if not features:
+            problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
+        seen: set[str] = set()
+        for name in features:
+            if name in seen:
+                problems.append(Problem(f"feature column '{name}'", "the feature is listed twice", "list each feature once"))
+            if name == self.outcome:
+                problems.append(
+                    Problem(f"feature column '{name}'", "the outcome is also listed as a feature", "remove it from the features")
+                )
+            seen.add(name)
+        if problems:
+            raise ConjointError(problems, source=self.source)
+
+    def _numeric(self, column: str, role: str, problems: list[Problem]) -> np.ndarray:
+        raw = self.frame[column]
+        if pd.api.types.is_bool_dtype(raw):
+            raw = raw.astype(float)
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        missing = pd.isna(raw).to_numpy()
+        bad = np.flatnonzero(np.isnan(values) & ~missing)
+        if len(bad):
+            examples = ", ".join(repr(raw.iloc[int(i)]) for i in bad[:3])
+            problems.append(
+                Problem(
+                    f"column '{column}'",
+                    f"the {role} is not a number in {self.row_names(bad)} (e.g. {examples})",
+                    "code it as numbers: 1 for chosen or supported, 0 for not (or a rating)",
+                )
+            )
+        gone = np.flatnonzero(missing)
+        if len(gone):
+            problems.append(
+                Problem(
+                    f"column '{column}'",
+                    f"the {role} is missing in {self.row_names(gone)}",
+                    "drop these rows before the analysis (e.g. frame.dropna(subset=[...])) or fill them in",
+                )
+            )
+        infinite = np.flatnonzero(np.isinf(values))
+        if len(infinite):
+            problems.append(Problem(f"column '{column}'", f"the {role} is infinite in {self.row_names(infinite)}", "use finite numbers"))
+        return values
+
+    def _weights(self, problems: list[Problem]) -> np.ndarray:
+        column = self.weight_column
+        values = self._numeric(column, "weight", problems)
+        negative = np.flatnonzero(values < 0)
+        if len(negative):
+            problems.append(
+                Problem(f"column '{column}'", f"negative weight in {self.row_names(negative)}", "weights must be zero or more")
+            )
+        if np.isfinite(values).all() and not (values > 0).any():
+            problems.append(Problem(f"column '{column}'", "every weight is zero", "give the rows positive weights"))
+        return values
+
+    def _features(
+        self, names: list[str], levels: Mapping[str, Sequence[str]], baselines: Mapping[str, str], problems: list[Problem]
+    ) -> list[Feature]:
+        for name in list(levels) + list(baselines):
+            if name not in names:
+                problems.append(
+                    Problem(
+                        f"feature '{name}'",
+                        f"levels or a baseline are given for '{name}', which is not a feature{did_you_mean(name, names)}",
+                        f"use one of the features: {known_list(names)}",
+                    )
+                )
+        features = []
+        for name in names:
+            raw = self.frame[name]
+            missing = np.flatnonzero(pd.isna(raw).to_numpy())
+            if len(missing):
+                problems.append(
+                    Problem(f"column '{name}'", f"the feature has no value in {self.row_names(missing)}", "fill in or drop these rows")
+                )
+                continue
+            text = raw.astype(str) if not isinstance(raw.dtype, pd.CategoricalDtype) else raw
+            order = self._level_order(name, text, levels)
+            if order is None:
+                continue
+            base = baselines.get(name)
+            if base is not None:
+                if base not in order:
+                    problems.append(
+                        Problem(
+                            f"feature '{name}'",
+                            f"baseline '{base}' is not a level of {name}{did_you_mean(base, order)}",
+                            f"use one of its levels: {known_list(order)}",
+                        )
+                    )
+                    continue
+                order = [base] + [level for level in order if level != base]
+            codes = pd.Categorical(text.astype(str), categories=order).codes
+            unknown = np.flatnonzero(codes < 0)
+            if len(unknown):
+                values = pd.unique(text.astype(str).to_numpy()[unknown])
+                shown = ", ".join(f"'{v}'{did_you_mean(v, order)}" for v in values[:5])
+                problems.append(
+                    Problem(
+                        f"column '{name}'",
+                        f"unknown level {shown} in {self.row_names(unknown)}",
+                        f"the known levels are {known_list(order)}; correct the data or the levels",
+                    )
+                )
+                continue
+            counts = np.bincount(codes, minlength=len(order))
+            for level, count in zip(order, counts, strict=True):
+                if count == 0:
+                    problems.append(
+                        Problem(
+                            f"column '{name}'",
+                            f"level '{level}' never appears in the data",
+                            "remove it from the levels or design, or check the data",
+                        )
+                    )
+            features.append(Feature(name, tuple(order), codes.astype(np.int32)))
+        return features
+
+    def _level_order(self, name: str, values: pd.Series, levels: Mapping[str, Sequence[str]]) -> list[str] | None:
+        if name in levels:
+            order = [str(level) for level in levels[name]]
+        elif self.design is not None and name in self.design.levels:
+            order = list(self.design.levels[name])
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            order = [str(c) for c in values.cat.categories if (values == c).any()]
+        else:
+            order = sorted(pd.unique(values.to_numpy()).tolist(), key=natural_key)
+        return order
+
+    def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
+        if self.id is None:
+            return None, self.n_rows
+        raw = self.frame[self.id]
+        missing = np.flatnonzero(pd.isna(raw).to_numpy())
+        if len(missing):
+            problems.append(
+                Problem(f"column '{self.id}'", f"the respondent id is missing in {self.row_names(missing)}", "give every row its respondent id")
+            )
+            return None, self.n_rows
+        codes, uniques = pd.factorize(raw, sort=True)
+        return codes.astype(np.int64), len(uniques)
+
+    def _check_tasks(self, problems: list[Problem]) -> None:
+        """Every task of every respondent should show the same number of profiles."""
+        keys = [self.id, self.task] + ([self.profile] if self.profile else [])
+        frame = self.frame[keys]
+        if self.profile:
+            duplicated = np.flatnonzero(frame.duplicated(keep="first").to_numpy())
+            if len(duplicated):
+                problems.append(
+                    Problem(
+                        f"columns '{self.id}', '{self.task}', '{self.profile}'",
+                        f"the same respondent, task and profile appear more than once ({self.row_names(duplicated)})",
+                        "give every profile of a task its own number",
+                    )
+                )
+        sizes = frame.groupby([self.id, self.task], sort=False, dropna=False)[self.id].transform("size").to_numpy()
+        if len(sizes) == 0:
+            return
+        usual = int(np.bincount(sizes).argmax())
+        odd = np.flatnonzero(sizes != usual)
+        if len(odd):
+            problems.append(
+                Problem(
+                    f"columns '{self.id}', '{self.task}'",
+                    f"incomplete tasks: most tasks show {usual} profiles, but not those in {self.row_names(odd)}",
+                    "complete or drop those tasks",
+                )
+            )
+
+    def _check_design(self, problems: list[Problem]) -> None:
+        for restriction in self.design.restrictions:
+            a, b = restriction.features
+            if a not in self.feature_names or b not in self.feature_names:
+                continue
+            fa, fb = self.feature(a), self.feature(b)
+            allowed = restriction.allowed(fa.levels, fb.levels)
+            bad = np.flatnonzero(~allowed[fa.codes, fb.codes])
+            if len(bad):
+                pairs = {(fa.levels[fa.codes[i]], fb.levels[fb.codes[i]]) for i in bad[:50]}
+                shown = ", ".join(f"{a}='{x}' with {b}='{y}'" for x, y in sorted(pairs)[:3])
+                problems.append(
+                    Problem(
+                        f"columns '{a}', '{b}'",
+                        f"the design never shows {shown}, but the data do in {self.row_names(bad)}",
+                        "check the data against the design, or correct the design's restriction",
+                    )
+                )
+
+    def _column_levels(self, column: str) -> tuple[np.ndarray, list[str]]:
+        if column not in [str(c) for c in self.frame.columns]:
+            raise ConjointError(
+                [
+                    Problem(
+                        f"by column '{column}'",
+                        f"the data have no column '{column}'{did_you_mean(column, [str(c) for c in self.frame.columns])}",
+                        "name a respondent or profile characteristic to split by",
+                    )
+                ],
+                source=self.source,
+            )
+        raw = self.frame[column]
+        missing = np.flatnonzero(pd.isna(raw).to_numpy())
+        if len(missing):
+            raise ConjointError(
+                [Problem(f"column '{column}'", f"the grouping value is missing in {self.row_names(missing)}", "fill in or drop these rows")],
+                source=self.source,
+            )
+        if isinstance(raw.dtype, pd.CategoricalDtype):
+            order = [str(c) for c in raw.cat.categories]
+        else:
+            order = sorted(pd.unique(raw.astype(str).to_numpy()).tolist(), key=natural_key)
+        codes = pd.Categorical(raw.astype(str), categories=order).codes
+        counts = np.bincount(codes, minlength=len(order))
+        empty = [level for level, count in zip(order, counts, strict=True) if count == 0]
+        if empty:
+            raise ConjointError(
+                [Problem(f"column '{column}'", f"group {known_list(empty)} has no rows", "drop unused categories from the grouping column")],
+                source=self.source,
+            )
+        if len(order) < 2:
+            raise ConjointError(
+                [Problem(f"column '{column}'", f"only one group ('{order[0]}')", "split by a column with two or more values")],
+                source=self.source,
+            )
+        return codes, order
+
+
+def as_conjoint(
+    data: pd.DataFrame | ConjointData, outcome: str | None, features: Sequence[str] | None, **roles
+) -> ConjointData:
+    """Return ``data`` as ConjointData: unchanged if it already is, else validated with the given
+    roles (id, weights, levels, baselines, design, ...; None means not given)."""
+    if isinstance(data, ConjointData):
+        return data
+    if not isinstance(data, pd.DataFrame):
+        raise ConjointError([Problem("data", f"expected a pandas DataFrame, got {type(data).__name__}", "pass a DataFrame")])
+    problems = []
+    if not outcome:
+        problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))
+    if not features:
+        problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
+    if problems:
+        raise ConjointError(problems)
+    return ConjointData(data, outcome, list(features), **{k: v for k, v in roles.items() if v is not None})

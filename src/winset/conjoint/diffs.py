@@ -1,0 +1,129 @@
+"""Differences between subgroups: in AMCEs (``amce_diffs``) and in marginal means (``mm_diffs``),
+as cregg computes them.
+
+``amce_diffs`` fits one model with every feature interacted with the grouping variable; the
+difference in a level's AMCE between a group and the first group is the interaction coefficient.
+cregg fits it with ``glm`` and respondent clusters through sandwich's ``vcovCL`` (type HC0 for a
+glm, factor M/(M-1): the "survey" variance here) when there are no weights, and with ``svyglm``
+on a design without clusters when there are. ``mm_diffs`` subtracts the first group's
+marginal means from each other group's, with standard errors ``sqrt(se_1^2 + se_g^2)`` (the groups
+are treated as independent samples, as cregg does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from . import terms
+from .amce import CONVENTIONS, Convention, _check_convention, restricted_pairs, variance_kind
+from .data import ConjointData, ConjointError, Feature, as_conjoint
+from .design import Design
+from .mm import marginal_means
+from .ols import DummyDesign, VarianceKind, fit
+from .tidy import check_alpha, tidy
+
+__all__ = ["CONVENTIONS", "amce_diffs", "mm_diffs"]
+
+
+def amce_diffs(
+    data: pd.DataFrame | ConjointData,
+    outcome: str | None = None,
+    features: Sequence[str] | None = None,
+    *,
+    by: str,
+    id: str | None = None,
+    weights: str | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    baselines: Mapping[str, str] | None = None,
+    design: Design | None = None,
+    convention: Convention = "cregg",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Differences in AMCEs between each group of ``by`` and its first group.
+
+    Returns ``feature, level, <by>, estimate, std_error, z, p, lower, upper`` where the ``by``
+    column says which difference, e.g. ``"Male - Female"``. Restricted designs are not supported
+    (as in cregg): estimate within the restricted cells instead.
+    """
+    check_alpha(alpha)
+    _check_convention(convention)
+    cj = as_conjoint(
+        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+    )
+    group = _group_feature(cj, by)
+    if restricted_pairs(cj, None):
+        raise ConjointError(
+            [Problem("design", "AMCE differences are not defined here for restricted designs", "estimate AMCEs by group instead")]
+        )
+    model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features] + [terms.main(group)]
+    model_terms += [terms.interaction(f, group) for f in cj.features]
+    # cregg fits weighted differences with svyglm on a design without clusters
+    clusters = None if convention == "cregg" and cj.weights is not None else cj.clusters
+    model = fit(DummyDesign(model_terms), cj.y, cj.weights, clusters, _diff_variance(convention, cj))
+    rows = []
+    for feature in cj.features:
+        for level in feature.levels[1:]:
+            for group_level in group.levels[1:]:
+                column = model.names.index(terms.interaction_label(feature, group, level, group_level))
+                rows.append(
+                    (feature.name, level, f"{group_level} - {group.baseline}", model.coef[column], np.sqrt(model.vcov[column, column]))
+                )
+    names, level_names, contrasts, estimates, errors = zip(*rows, strict=True)
+    out = tidy(names, level_names, estimates, errors, alpha)
+    out.insert(2, by, list(contrasts))
+    return out
+
+
+def mm_diffs(
+    data: pd.DataFrame | ConjointData,
+    outcome: str | None = None,
+    features: Sequence[str] | None = None,
+    *,
+    by: str,
+    id: str | None = None,
+    weights: str | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    baselines: Mapping[str, str] | None = None,
+    design: Design | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Differences in marginal means between each group of ``by`` and its first group.
+
+    Returns ``feature, level, <by>, estimate, std_error, z, p, lower, upper``; the ``by`` column
+    names the difference, e.g. ``"Male - Female"``.
+    """
+    check_alpha(alpha)
+    cj = as_conjoint(
+        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+    )
+    groups = list(cj.groups(by))
+    results = []
+    for name, subset in groups:
+        subset.check_levels_present(f"group {by} = '{name}'")
+        results.append(marginal_means(subset, 0.0, alpha))
+    first_name, first = groups[0][0], results[0]
+    out = []
+    for (name, _), result in zip(groups[1:], results[1:], strict=True):
+        estimate = result["estimate"].to_numpy() - first["estimate"].to_numpy()
+        error = np.sqrt(result["std_error"].to_numpy() ** 2 + first["std_error"].to_numpy() ** 2)
+        table = tidy(result["feature"], result["level"], estimate, error, alpha)
+        table.insert(2, by, f"{name} - {first_name}")
+        out.append(table)
+    return pd.concat(out, ignore_index=True)
+
+
+def _group_feature(cj: ConjointData, by: str) -> Feature:
+    if by in cj.feature_names:
+        raise ConjointError(
+            [Problem(f"by column '{by}'", f"'{by}' is also one of the features", "split by a column that is not analysed as a feature")]
+        )
+    codes, levels = cj._column_levels(by)
+    return Feature(by, tuple(levels), codes.astype(np.int32))
+
+
+def _diff_variance(convention: Convention, cj: ConjointData) -> VarianceKind:
+    return "survey" if convention == "cregg" else variance_kind(convention, cj)

@@ -1,0 +1,82 @@
+"""Marginal means (MMs), as cregg's ``mm``: the mean outcome over all profiles that show a level.
+
+cregg stacks the features into one long table and calls ``survey::svyby(~outcome, ~level,
+svymean)`` with respondent clusters, so each level's mean is a domain estimate of the whole design:
+its variance is ``M/(M-1) sum_c z_c^2`` over all M clusters of the stacked data, with
+``z_c = sum_{i in c, level} w_i (y_i - mean) / sum_{level} w_i``. Without respondent ids every row of
+the stacked table is its own cluster, so M is the number of rows times the number of features.
+The same formulas are computed here with ``numpy.bincount``, without stacking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .data import ConjointData, as_conjoint
+from .design import Design
+from .tidy import check_alpha, tidy
+
+
+def mm(
+    data: pd.DataFrame | ConjointData,
+    outcome: str | None = None,
+    features: Sequence[str] | None = None,
+    *,
+    id: str | None = None,
+    weights: str | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
+    baselines: Mapping[str, str] | None = None,
+    design: Design | None = None,
+    by: str | None = None,
+    h0: float = 0.0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Marginal mean of the outcome for every level of every feature.
+
+    ``h0`` is the null value for z and p (0.5 is natural for a forced choice between two profiles).
+    With ``by``, marginal means per group, with a column named ``by``. Other parameters as
+    :func:`~winset.conjoint.amce.amce`.
+    """
+    check_alpha(alpha)
+    cj = as_conjoint(
+        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+    )
+    if by is None:
+        return marginal_means(cj, h0, alpha)
+    out = []
+    for group, subset in cj.groups(by):
+        subset.check_levels_present(f"group {by} = '{group}'")
+        result = marginal_means(subset, h0, alpha)
+        result.insert(0, by, group)
+        out.append(result)
+    return pd.concat(out, ignore_index=True)
+
+
+def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
+    """Marginal means of validated data (see :func:`mm`)."""
+    w = np.ones(cj.n_rows) if cj.weights is None else cj.weights
+    if cj.clusters is None:
+        clusters = np.arange(cj.n_rows)
+        n_clusters = cj.n_rows * len(cj.features)  # each stacked row is a cluster
+    else:
+        clusters, n_clusters = cj.clusters, cj.n_clusters
+    names, level_names, estimates, errors = [], [], [], []
+    for feature in cj.features:
+        n_levels = len(feature.levels)
+        total_w = np.bincount(feature.codes, weights=w, minlength=n_levels)
+        mean = np.bincount(feature.codes, weights=w * cj.y, minlength=n_levels) / total_w
+        z = w * (cj.y - mean[feature.codes]) / total_w[feature.codes]
+        per_cluster = np.bincount(
+            clusters * n_levels + feature.codes, weights=z, minlength=int(clusters.max() + 1) * n_levels
+        ).reshape(-1, n_levels)
+        # clusters without rows contribute zero totals; the totals sum to zero, so centring over
+        # all M clusters changes nothing
+        variance = n_clusters / (n_clusters - 1) * (per_cluster**2).sum(axis=0)
+        names += [feature.name] * n_levels
+        level_names += list(feature.levels)
+        estimates += list(mean)
+        errors += list(np.sqrt(variance))
+    return tidy(names, level_names, estimates, errors, alpha, h0=h0)

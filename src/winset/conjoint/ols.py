@@ -1,0 +1,256 @@
+"""Weighted least squares on dummy-coded designs, with R's aliasing rule and the variance
+conventions of cregg and cjoint.
+
+Every regressor in a conjoint model is a 0/1 dummy: an intercept, one block of treatment dummies
+per feature, and blocks of interaction dummies. A :class:`DummyDesign` stores, for each block
+(:class:`Term`), which of its columns each row switches on, so the fit never holds the dense design
+matrix: ``X'WX`` is accumulated from dense blocks of rows, fitted values are gathered from the
+coefficients, and cluster score totals are counted with ``numpy.bincount``. Memory grows with rows
+times terms (small integers), not rows times columns.
+
+Variance conventions, ``V = A^-1 B A^-1`` with ``A = X'WX`` over the estimable columns and
+``s_c = sum_{i in c} w_i e_i x_i`` the score total of cluster c (one of M):
+
+``"survey"``
+    R's ``survey::svyglm``, which cregg uses: ``B = M/(M-1) sum_c (s_c - mean s)(s_c - mean s)'``.
+    Without clusters every row is its own cluster.
+``"cr1"``
+    Stata's CR1, as cjoint's ``cluster_se_glm`` and sandwich's ``vcovCL`` (HC1):
+    ``B = M/(M-1) (N-1)/(N-K) sum_c s_c s_c'``, K the number of estimable columns.
+``"hc2"``
+    sandwich's ``vcovHC(type = "HC2")``, as cjoint without clustering:
+    ``B = sum_i (w_i e_i)^2 x_i x_i' / (1 - h_i)`` with leverage ``h_i = w_i x_i' A^-1 x_i``.
+``"classical"``
+    ``sigma^2 A^-1``, ``sigma^2 = sum_i w_i e_i^2 / (N - K)``, as R's ``vcov(lm)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import linalg
+
+VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
+
+# R's lm() uses LINPACK dqrdc2 with tol = 1e-7: a column whose norm, after removing the earlier
+# kept columns, falls below tol times its own norm is aliased (its coefficient is NA).
+ALIAS_TOLERANCE = 1e-7
+BLOCK_ROWS = 1 << 16
+
+
+@dataclass(frozen=True)
+class Term:
+    """A block of dummy columns. ``cells[i]`` is the column of this block that row i switches on,
+    or -1 where row i has none of them on (a baseline level)."""
+
+    name: str
+    labels: tuple[str, ...]
+    cells: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return len(self.labels)
+
+
+class DummyDesign:
+    """A design matrix made of dummy blocks, in column order: terms as given, columns of a term as
+    its labels."""
+
+    def __init__(self, terms: Sequence[Term]):
+        self.terms = tuple(terms)
+        self.n_rows = len(self.terms[0].cells) if self.terms else 0
+        widths = [t.width for t in self.terms]
+        self.offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+        self.names: tuple[str, ...] = tuple(f"{t.name}[{label}]" for t in self.terms for label in t.labels)
+        self.term_of_column = np.repeat(np.arange(len(self.terms)), widths)
+
+    @property
+    def width(self) -> int:
+        return int(self.offsets[-1])
+
+    def column(self, term: str, label: str) -> int:
+        for t, offset in zip(self.terms, self.offsets, strict=False):
+            if t.name == term:
+                return int(offset) + t.labels.index(label)
+        raise KeyError(term)
+
+    def dense(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of the design matrix."""
+        x = np.zeros((stop - start, self.width))
+        flat = x.reshape(-1)
+        base = np.arange(stop - start) * self.width
+        for term, offset in zip(self.terms, self.offsets, strict=False):
+            cells = term.cells[start:stop]
+            on = cells >= 0
+            flat[base[on] + offset + cells[on]] = 1.0
+        return x
+
+    def gram(self, weights: np.ndarray | None) -> np.ndarray:
+        """``X' diag(weights) X`` (weights may be None for all ones), accumulated in row blocks."""
+        k = self.width
+        out = np.zeros((k, k))
+        for start in range(0, self.n_rows, BLOCK_ROWS):
+            stop = min(start + BLOCK_ROWS, self.n_rows)
+            x = self.dense(start, stop)
+            wx = x if weights is None else x * weights[start:stop, None]
+            out += wx.T @ x
+        return out
+
+    def crossprod(self, values: np.ndarray) -> np.ndarray:
+        """``X' values``: the sum of ``values`` over the rows that switch each column on."""
+        return np.concatenate(
+            [np.bincount(t.cells[t.cells >= 0], weights=values[t.cells >= 0], minlength=t.width) for t in self.terms]
+        )
+
+    def fitted(self, coef: np.ndarray) -> np.ndarray:
+        """``X coef`` (NaN coefficients count as 0)."""
+        coef = np.nan_to_num(coef)
+        out = np.zeros(self.n_rows)
+        for term, offset in zip(self.terms, self.offsets, strict=False):
+            block = np.append(coef[offset : offset + term.width], 0.0)  # cell -1 picks the trailing 0
+            out += block[term.cells]
+        return out
+
+    def cluster_totals(self, values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
+        """``C' (X * values)``: per cluster (rows) and column, the sum of ``values`` over the
+        cluster's rows that switch the column on."""
+        blocks = []
+        for term in self.terms:
+            index = clusters.astype(np.int64) * (term.width + 1) + np.where(term.cells >= 0, term.cells, term.width)
+            counts = np.bincount(index, weights=values, minlength=n_clusters * (term.width + 1))
+            blocks.append(counts.reshape(n_clusters, term.width + 1)[:, : term.width])
+        return np.hstack(blocks)
+
+    def quadratic(self, matrix: np.ndarray) -> np.ndarray:
+        """``x_i' matrix x_i`` for every row i (``matrix`` over all columns)."""
+        out = np.zeros(self.n_rows)
+        for s, (ts, os) in enumerate(zip(self.terms, self.offsets, strict=False)):
+            on_s = ts.cells >= 0
+            for tt, ot in list(zip(self.terms, self.offsets, strict=False))[s:]:
+                on = on_s & (tt.cells >= 0)
+                values = matrix[os + ts.cells[on], ot + tt.cells[on]]
+                out[on] += values if tt is ts else 2.0 * values
+        return out
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted linear model: coefficients and their variance over all columns, NaN where aliased."""
+
+    names: tuple[str, ...]
+    coef: np.ndarray
+    vcov: np.ndarray
+    aliased: np.ndarray
+    n_obs: int
+    n_clusters: int
+    rss: float  # weighted residual sum of squares
+
+    @property
+    def rank(self) -> int:
+        return int((~self.aliased).sum())
+
+    @property
+    def std_error(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+    @property
+    def df_residual(self) -> int:
+        return self.n_obs - self.rank
+
+
+def estimable_columns(gram: np.ndarray, tolerance: float = ALIAS_TOLERANCE) -> np.ndarray:
+    """Which columns R's ``lm`` keeps: in column order, drop a column whose residual norm after
+    projecting out the kept columns is below ``tolerance`` times its own norm (all-zero columns too).
+
+    Works on the Gram matrix scaled to unit diagonal, by growing a Cholesky factor of the kept
+    columns."""
+    diag = np.diag(gram)
+    scale = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
+    scaled = gram * scale[:, None] * scale[None, :]
+    kept: list[int] = []
+    factor = np.zeros((0, 0))
+    for j in range(gram.shape[0]):
+        if diag[j] <= 0:
+            continue
+        z = linalg.solve_triangular(factor, scaled[kept, j], lower=True) if kept else np.zeros(0)
+        residual = scaled[j, j] - z @ z
+        if residual <= tolerance**2:
+            continue
+        size = len(kept)
+        grown = np.zeros((size + 1, size + 1))
+        grown[:size, :size] = factor
+        grown[size, :size] = z
+        grown[size, size] = np.sqrt(residual)
+        factor = grown
+        kept.append(j)
+    keep = np.zeros(gram.shape[0], dtype=bool)
+    keep[kept] = True
+    return keep
+
+
+def fit(
+    design: DummyDesign,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+    variance: VarianceKind = "survey",
+) -> Fit:
+    """Fit ``y`` on the design by (weighted) least squares and estimate the coefficients' variance.
+
+    ``clusters`` holds integer cluster codes ``0..M-1`` (respondents), or None for none;
+    ``weights`` are survey weights (their scale does not matter). Aliased columns get NaN.
+    """
+    n, k = design.n_rows, design.width
+    gram = design.gram(weights)
+    rhs = design.crossprod(y if weights is None else weights * y)
+    keep = estimable_columns(gram)
+    kept = np.flatnonzero(keep)
+    chol = linalg.cho_factor(gram[np.ix_(kept, kept)], lower=True)
+    coef = np.full(k, np.nan)
+    coef[kept] = linalg.cho_solve(chol, rhs[kept])
+    a_inv = linalg.cho_solve(chol, np.eye(len(kept)))
+
+    resid = y - design.fitted(coef)
+    we = resid if weights is None else weights * resid
+    rss = float(resid @ we)
+    n_clusters = int(clusters.max()) + 1 if clusters is not None else n
+    rank = len(kept)
+    if variance == "classical":
+        cov = a_inv * (rss / (n - rank))
+    else:
+        cov = a_inv @ _meat(design, kept, a_inv, we, weights, clusters, n_clusters, variance) @ a_inv
+    vcov = np.full((k, k), np.nan)
+    vcov[np.ix_(kept, kept)] = cov
+    return Fit(design.names, coef, vcov, ~keep, n, n_clusters, rss)
+
+
+def _meat(
+    design: DummyDesign,
+    kept: np.ndarray,
+    a_inv: np.ndarray,
+    we: np.ndarray,
+    weights: np.ndarray | None,
+    clusters: np.ndarray | None,
+    n_clusters: int,
+    variance: VarianceKind,
+) -> np.ndarray:
+    n, rank = design.n_rows, len(kept)
+    if variance == "hc2":
+        full_inv = np.zeros((design.width, design.width))
+        full_inv[np.ix_(kept, kept)] = a_inv
+        leverage = design.quadratic(full_inv)
+        if weights is not None:
+            leverage = leverage * weights
+        return design.gram(we**2 / (1.0 - leverage))[np.ix_(kept, kept)]
+    if clusters is None:  # every row its own cluster; the row scores sum to zero at the solution
+        meat = design.gram(we**2)[np.ix_(kept, kept)]
+        return meat * (n / (n - 1)) * ((n - 1) / (n - rank) if variance == "cr1" else 1.0)
+    totals = design.cluster_totals(we, clusters, n_clusters)[:, kept]
+    m = n_clusters
+    if variance == "survey":
+        totals -= totals.mean(axis=0)
+        return totals.T @ totals * (m / (m - 1))
+    return totals.T @ totals * (m / (m - 1)) * ((n - 1) / (n - rank))

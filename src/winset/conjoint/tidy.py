@@ -1,0 +1,48 @@
+"""Tidy result tables: one row per (feature, level), with the columns cregg returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+COLUMNS = ["feature", "level", "estimate", "std_error", "z", "p", "lower", "upper"]
+
+
+def tidy(
+    features: Sequence[str],
+    levels: Sequence[str],
+    estimates: Sequence[float],
+    std_errors: Sequence[float],
+    alpha: float = 0.05,
+    h0: float = 0.0,
+) -> pd.DataFrame:
+    """A result table: z and two-sided p against ``h0`` (normal), and a ``1 - alpha`` confidence
+    interval ``estimate +/- z_(1 - alpha/2) * std_error``. Baseline rows carry NaN errors."""
+    estimate = np.asarray(estimates, dtype=float)
+    se = np.asarray(std_errors, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (estimate - h0) / se
+    crit = stats.norm.ppf(1 - alpha / 2)
+    return pd.DataFrame(
+        {
+            "feature": list(features),
+            "level": list(levels),
+            "estimate": estimate,
+            "std_error": se,
+            "z": z,
+            "p": 2 * stats.norm.sf(np.abs(z)),
+            "lower": estimate - crit * se,
+            "upper": estimate + crit * se,
+        }
+    )
+
+
+def check_alpha(alpha: float) -> None:
+    from ..errors import Problem
+    from .data import ConjointError
+
+    if not 0 < alpha < 1:
+        raise ConjointError([Problem("alpha", f"alpha must be between 0 and 1, got {alpha}", "use e.g. 0.05 for 95% intervals")])
