@@ -25,6 +25,11 @@ class ConjointError(WinsetError, ValueError):
     """Conjoint data, a design or an analysis request that cannot be used as given."""
 
 
+def level_codes(values: pd.Series, order: Sequence[str]) -> np.ndarray:
+    """Index of each value in ``order`` (compared as text), -1 for values not in it."""
+    return pd.Index(list(order)).get_indexer(values.astype(str).to_numpy())
+
+
 def natural_key(text: str) -> list[tuple[int, int | str]]:
     """Sort key that reads digit runs as numbers: "5%" before "15%", "2" before "10"."""
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
@@ -292,10 +297,10 @@ class ConjointData:
                     Problem(f"column '{name}'", f"the feature has no value in {self.row_names(missing)}", "fill in or drop these rows")
                 )
                 continue
-            text = raw.astype(str) if not isinstance(raw.dtype, pd.CategoricalDtype) else raw
-            order = self._level_order(name, text, levels)
-            if order is None:
-                continue
+            # factorise once: the distinct values, as text, and each row's index among them
+            row_codes, uniques = pd.factorize(raw, sort=False)
+            distinct = [str(u) for u in uniques]
+            order = self._level_order(name, raw, distinct, levels)
             base = baselines.get(name)
             if base is not None:
                 if base not in order:
@@ -308,15 +313,15 @@ class ConjointData:
                     )
                     continue
                 order = [base] + [level for level in order if level != base]
-            codes = pd.Categorical(text.astype(str), categories=order).codes
+            codes = pd.Index(order).get_indexer(distinct)[row_codes]
             unknown = np.flatnonzero(codes < 0)
             if len(unknown):
-                values = pd.unique(text.astype(str).to_numpy()[unknown])
+                values = [d for d, code in zip(distinct, pd.Index(order).get_indexer(distinct), strict=True) if code < 0]
                 shown = ", ".join(f"'{v}'{did_you_mean(v, order)}" for v in values[:5])
                 problems.append(
                     Problem(
                         f"column '{name}'",
-                        f"unknown level {shown} in {self.row_names(unknown)}",
+                        f"unknown level{'s' if len(values) > 1 else ''} {shown} in {self.row_names(unknown)}",
                         f"the known levels are {known_list(order)}; correct the data or the levels",
                     )
                 )
@@ -334,16 +339,15 @@ class ConjointData:
             features.append(Feature(name, tuple(order), codes.astype(np.int32)))
         return features
 
-    def _level_order(self, name: str, values: pd.Series, levels: Mapping[str, Sequence[str]]) -> list[str] | None:
+    def _level_order(self, name: str, raw: pd.Series, distinct: list[str], levels: Mapping[str, Sequence[str]]) -> list[str]:
         if name in levels:
-            order = [str(level) for level in levels[name]]
-        elif self.design is not None and name in self.design.levels:
-            order = list(self.design.levels[name])
-        elif isinstance(values.dtype, pd.CategoricalDtype):
-            order = [str(c) for c in values.cat.categories if (values == c).any()]
-        else:
-            order = sorted(pd.unique(values.to_numpy()).tolist(), key=natural_key)
-        return order
+            return [str(level) for level in levels[name]]
+        if self.design is not None and name in self.design.levels:
+            return list(self.design.levels[name])
+        if isinstance(raw.dtype, pd.CategoricalDtype):
+            shown = set(distinct)
+            return [str(c) for c in raw.cat.categories if str(c) in shown]
+        return sorted(distinct, key=natural_key)
 
     def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
         if self.id is None:
@@ -428,7 +432,7 @@ class ConjointData:
             order = [str(c) for c in raw.cat.categories]
         else:
             order = sorted(pd.unique(raw.astype(str).to_numpy()).tolist(), key=natural_key)
-        codes = pd.Categorical(raw.astype(str), categories=order).codes
+        codes = level_codes(raw, order)
         counts = np.bincount(codes, minlength=len(order))
         empty = [level for level, count in zip(order, counts, strict=True) if count == 0]
         if empty:
