@@ -21,7 +21,15 @@ TAXES_BASELINES = {
     "taxrev": "<75%",
 }
 # factor levels of cregg's immigration data (README of the reference numbers)
-EDUCATION = ["No Formal", "4th Grade", "8th Grade", "High School", "Two-Year College", "College Degree", "Graduate Degree"]
+EDUCATION = [
+    "No Formal",
+    "4th Grade",
+    "8th Grade",
+    "High School",
+    "Two-Year College",
+    "College Degree",
+    "Graduate Degree",
+]
 JOBS = [
     "Janitor", "Waiter", "Child Care Provider", "Gardener", "Financial Analyst", "Construction Worker",
     "Teacher", "Computer Programmer", "Nurse", "Research Scientist", "Doctor",

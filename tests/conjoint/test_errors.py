@@ -135,7 +135,9 @@ def test_single_group_and_missing_by_column():
 def test_bad_weights_and_convention_and_alpha():
     frame = small()
     frame.loc[0, "w"] = -1.0
-    assert problems(lambda: amce(frame, "chosen", ["price"], weights="w")) == [("column 'w'", "negative weight in row 0")]
+    assert problems(lambda: amce(frame, "chosen", ["price"], weights="w")) == [
+        ("column 'w'", "negative weight in row 0")
+    ]
     assert problems(lambda: amce(small(), "chosen", ["price"], convention="creg")) == [
         ("convention", "unknown convention 'creg' (did you mean 'cregg'?)")
     ]

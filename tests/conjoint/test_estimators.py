@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from winset.cli import app
 from winset.conjoint import ConjointData, amce, amce_diffs, cj_anova, freqs, mm, mm_diffs, props, read_table
 
-from .conftest import DATA, EDUCATION, JOBS, TAXES_BASELINES, TAXES_FEATURES, needs_shared
+from .conftest import EDUCATION, JOBS, TAXES_BASELINES, TAXES_FEATURES, needs_shared
 from .test_errors import small
 
 runner = CliRunner()
@@ -39,7 +39,11 @@ def test_weighted_amce_matches_weighted_least_squares(taxes):
     wls = sm.WLS(y, x, weights=w)
     cregg = amce(taxes, "chose_plan", features, id="ID", weights="weight", baselines=baselines)
     cjoint = amce(taxes, "chose_plan", features, id="ID", weights="weight", baselines=baselines, convention="cjoint")
-    survey_se = np.sqrt(np.diag(wls.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}).cov_params()) * m / (m - 1))
+    survey_se = np.sqrt(
+        np.diag(wls.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}).cov_params())
+        * m
+        / (m - 1)
+    )
     hc2_se = np.sqrt(np.diag(wls.fit(cov_type="HC2").cov_params()))
     estimated = cregg["std_error"].notna().to_numpy()
     # the statsmodels column of each (feature, level), in the order `dummies` builds them
@@ -63,7 +67,9 @@ def test_estimates_by_group_equal_estimates_on_each_subset():
     assert list(means.columns[:2]) == ["group", "feature"]
     diffs = mm_diffs(frame, "chosen", ["price"], id="resp", by="group")
     young, old = (means[means["group"] == g].set_index("level") for g in ("young", "old"))
-    np.testing.assert_allclose(diffs.set_index("level")["estimate"], young["estimate"] - old.loc[young.index, "estimate"])
+    np.testing.assert_allclose(
+        diffs.set_index("level")["estimate"], young["estimate"] - old.loc[young.index, "estimate"]
+    )
     assert set(diffs["group"]) == {"young - old"}
 
 
@@ -74,7 +80,10 @@ def test_amce_diffs_are_the_difference_of_separate_fits_when_saturated():
     diffs = amce_diffs(frame, "chosen", ["price", "brand"], by="group", id="resp")
     by_group = amce(frame, "chosen", ["price", "brand"], id="resp", by="group").set_index(["group", "feature", "level"])
     for row in diffs.itertuples():
-        expected = by_group.loc[("young", row.feature, row.level), "estimate"] - by_group.loc[("old", row.feature, row.level), "estimate"]
+        expected = (
+            by_group.loc[("young", row.feature, row.level), "estimate"]
+            - by_group.loc[("old", row.feature, row.level), "estimate"]
+        )
         assert row.estimate == pytest.approx(expected, abs=1e-12)
 
 
@@ -136,7 +145,22 @@ def test_levels_follow_natural_order_and_categoricals():
 def test_cli_mm_by_group_json_and_figure(tmp_path):
     path = tmp_path / "d.csv"
     small(40).to_csv(path, index=False)
-    result = runner.invoke(app, ["mm", str(path), "--outcome", "chosen", "--features", "price,brand", "--id", "resp", "--by", "group", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "mm",
+            str(path),
+            "--outcome",
+            "chosen",
+            "--features",
+            "price,brand",
+            "--id",
+            "resp",
+            "--by",
+            "group",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {r["group"] for r in rows} == {"old", "young"} and len(rows) == 10

@@ -97,7 +97,9 @@ def test_variances_match_statsmodels(problem):
         "classical": model.fit().cov_params(),
         "cr1": model.fit(cov_type="cluster", cov_kwds={"groups": clusters}).cov_params(),
         # survey: the cluster sandwich with only the M/(M-1) factor
-        "survey": model.fit(cov_type="cluster", cov_kwds={"groups": clusters, "use_correction": False}).cov_params() * m / (m - 1),
+        "survey": model.fit(cov_type="cluster", cov_kwds={"groups": clusters, "use_correction": False}).cov_params()
+        * m
+        / (m - 1),
     }
     for kind, cov in expected.items():
         got = fit(design, y, weights, clusters, kind).vcov[np.ix_(keep, keep)]
@@ -113,7 +115,9 @@ def test_variances_match_statsmodels(problem):
 def test_survey_without_clusters_is_hc0_times_n_over_n_minus_1():
     rng = np.random.default_rng(1)
     codes = rng.integers(0, 3, 200)
-    design = DummyDesign([Term("(Intercept)", ("",), np.zeros(200, dtype=np.int32)), Term("f", ("1", "2"), (codes - 1).astype(np.int32))])
+    design = DummyDesign(
+        [Term("(Intercept)", ("",), np.zeros(200, dtype=np.int32)), Term("f", ("1", "2"), (codes - 1).astype(np.int32))]
+    )
     y = rng.normal(size=200)
     hc0 = sm.OLS(y, dense(design)).fit(cov_type="HC0").cov_params()
     np.testing.assert_allclose(fit(design, y, None, None, "survey").vcov, hc0 * 200 / 199, rtol=1e-10)
@@ -122,7 +126,9 @@ def test_survey_without_clusters_is_hc0_times_n_over_n_minus_1():
 def test_weights_scale_does_not_matter():
     rng = np.random.default_rng(2)
     codes = rng.integers(0, 3, 100)
-    design = DummyDesign([Term("(Intercept)", ("",), np.zeros(100, dtype=np.int32)), Term("f", ("1", "2"), (codes - 1).astype(np.int32))])
+    design = DummyDesign(
+        [Term("(Intercept)", ("",), np.zeros(100, dtype=np.int32)), Term("f", ("1", "2"), (codes - 1).astype(np.int32))]
+    )
     y, w, clusters = rng.normal(size=100), rng.uniform(0.5, 2, 100), rng.integers(0, 10, 100)
     for kind in ("survey", "cr1", "hc2", "classical"):
         a = fit(design, y, w, clusters, kind)
@@ -137,7 +143,12 @@ def test_blocks_do_not_change_the_result(n):
     as the dense matrix."""
     rng = np.random.default_rng(n)
     codes = rng.integers(0, 4, n)
-    design = DummyDesign([Term("(Intercept)", ("",), np.zeros(n, dtype=np.int32)), Term("f", ("1", "2", "3"), (codes - 1).astype(np.int32))])
+    design = DummyDesign(
+        [
+            Term("(Intercept)", ("",), np.zeros(n, dtype=np.int32)),
+            Term("f", ("1", "2", "3"), (codes - 1).astype(np.int32)),
+        ]
+    )
     x = dense(design)
     np.testing.assert_allclose(design.gram(None), x.T @ x)
     np.testing.assert_allclose(design.crossprod(np.arange(n, dtype=float)), x.T @ np.arange(n))

@@ -6,7 +6,6 @@ import shutil
 
 import numpy as np
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
@@ -62,12 +61,28 @@ def test_cregg_taxes_amce(taxes):
 
 
 def test_cregg_immigration_mm(immigration):
-    result = mm(immigration, "ChosenImmigrant", ["Gender", "Education", "LanguageSkills"], id="CaseID", levels={"Education": EDUCATION})
+    result = mm(
+        immigration,
+        "ChosenImmigrant",
+        ["Gender", "Education", "LanguageSkills"],
+        id="CaseID",
+        levels={"Education": EDUCATION},
+    )
     assert_matches(result, "cregg_immigration_mm.csv")
 
 
 def test_cregg_immigration_constrained_amce(immigration):
-    features = ["Gender", "LanguageSkills", "PriorEntry", "Education", "Job", "CountryOfOrigin", "ReasonForApplication", "JobExperience", "JobPlans"]
+    features = [
+        "Gender",
+        "LanguageSkills",
+        "PriorEntry",
+        "Education",
+        "Job",
+        "CountryOfOrigin",
+        "ReasonForApplication",
+        "JobExperience",
+        "JobPlans",
+    ]
     result = amce(
         immigration,
         "ChosenImmigrant",
@@ -104,7 +119,13 @@ def test_cjoint_immigration_amce_language(immigration_cjoint):
     )  # fmt: skip
     assert_matches(result[result["std_error"].notna()], "cjoint_immigration_amce_language.csv")
     # the test tells the conventions apart: cregg's factor gives other standard errors
-    cregg = amce(immigration_cjoint, "Chosen_Immigrant", ["Language Skills"], id="CaseID", baselines={"Language Skills": "fluent English"})
+    cregg = amce(
+        immigration_cjoint,
+        "Chosen_Immigrant",
+        ["Language Skills"],
+        id="CaseID",
+        baselines={"Language Skills": "fluent English"},
+    )
     assert np.abs(cregg["std_error"] - result["std_error"]).max() > 1e-6
 
 
@@ -119,11 +140,36 @@ def test_restricted_design_cregg_and_cjoint_differ_as_published(immigration_cjoi
         'probabilities = "immigration_design_country_reason.csv"\n'
     )
     design = Design.from_file(tmp_path / "design.toml")
-    features = ["Gender", "Education", "Language Skills", "Country of Origin", "Job", "Job Experience", "Job Plans", "Reason for Application", "Prior Entry"]
-    baselines = {"Gender": "female", "Language Skills": "fluent English", "Country of Origin": "India", "Prior Entry": "never", "Job Experience": "none", "Job Plans": "will look for work"}
+    features = [
+        "Gender",
+        "Education",
+        "Language Skills",
+        "Country of Origin",
+        "Job",
+        "Job Experience",
+        "Job Plans",
+        "Reason for Application",
+        "Prior Entry",
+    ]
+    baselines = {
+        "Gender": "female",
+        "Language Skills": "fluent English",
+        "Country of Origin": "India",
+        "Prior Entry": "never",
+        "Job Experience": "none",
+        "Job Plans": "will look for work",
+    }
     two_year = {}
     for convention in ("cregg", "cjoint"):
-        result = amce(immigration_cjoint, "Chosen_Immigrant", features, id="CaseID", baselines=baselines, design=design, convention=convention)
+        result = amce(
+            immigration_cjoint,
+            "Chosen_Immigrant",
+            features,
+            id="CaseID",
+            baselines=baselines,
+            design=design,
+            convention=convention,
+        )
         two_year[convention] = result.set_index("level").loc["two-year college", "estimate"]
     assert round(two_year["cregg"], 4) == 0.1634
     assert round(two_year["cjoint"], 4) == 0.1488
@@ -131,7 +177,16 @@ def test_restricted_design_cregg_and_cjoint_differ_as_published(immigration_cjoi
 
 def test_cli_reproduces_the_taxes_table(tmp_path):
     out = tmp_path / "amce.csv"
-    args = ["amce", str(DATA / "taxes.csv"), "--outcome", "chose_plan", "--id", "ID", "--features", ",".join(TAXES_FEATURES)]
+    args = [
+        "amce",
+        str(DATA / "taxes.csv"),
+        "--outcome",
+        "chose_plan",
+        "--id",
+        "ID",
+        "--features",
+        ",".join(TAXES_FEATURES),
+    ]
     for feature, level in TAXES_BASELINES.items():
         args += ["--baseline", f"{feature}={level}"]
     result = CliRunner().invoke(app, [*args, "--out", str(out)])

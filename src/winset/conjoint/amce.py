@@ -74,7 +74,14 @@ def amce(
     check_alpha(alpha)
     _check_convention(convention)
     cj = as_conjoint(
-        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+        data,
+        outcome=outcome,
+        features=features,
+        id=id,
+        weights=weights,
+        levels=levels,
+        baselines=baselines,
+        design=design,
     )
     pairs = restricted_pairs(cj, restricted)
     if by is None:
@@ -99,7 +106,13 @@ def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | N
     seen: set[str] = set()
     for pair in pairs:
         if len(pair) != 2 or pair[0] == pair[1]:
-            problems.append(Problem(f"restriction {pair}", "a restriction names two different features", "give pairs like ('Education', 'Job')"))
+            problems.append(
+                Problem(
+                    f"restriction {pair}",
+                    "a restriction names two different features",
+                    "give pairs like ('Education', 'Job')",
+                )
+            )
             continue
         for name in pair:
             if name not in names:
@@ -112,7 +125,11 @@ def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | N
                 )
             elif name in seen:
                 problems.append(
-                    Problem(f"restriction {pair}", f"'{name}' is in two restrictions", "each feature may be restricted with one other only")
+                    Problem(
+                        f"restriction {pair}",
+                        f"'{name}' is in two restrictions",
+                        "each feature may be restricted with one other only",
+                    )
                 )
             seen.add(name)
     if problems:
@@ -130,7 +147,13 @@ def variance_kind(convention: Convention, cj: ConjointData) -> VarianceKind:
 def _check_convention(convention: str) -> None:
     if convention not in CONVENTIONS:
         raise ConjointError(
-            [Problem("convention", f"unknown convention '{convention}'{did_you_mean(convention, CONVENTIONS)}", "use 'cregg' or 'cjoint'")]
+            [
+                Problem(
+                    "convention",
+                    f"unknown convention '{convention}'{did_you_mean(convention, CONVENTIONS)}",
+                    "use 'cregg' or 'cjoint'",
+                )
+            ]
         )
 
 
@@ -193,7 +216,11 @@ def _constrained_weights(
     if model.aliased[main]:
         return {}
     restriction = design.restriction(feature.name, other.name)
-    table = restriction.table(feature.levels, other.levels) if restriction.features[0] == feature.name else restriction.table(other.levels, feature.levels).T
+    table = (
+        restriction.table(feature.levels, other.levels)
+        if restriction.features[0] == feature.name
+        else restriction.table(other.levels, feature.levels).T
+    )
     shown_with_baseline = table[0] > 0
     joint = table[feature.levels.index(level)] * shown_with_baseline
     total = joint.sum()

@@ -36,7 +36,9 @@ DiffsOpt = Annotated[bool, typer.Option("--diffs", help="With --by: differences 
 ConventionOpt = Annotated[
     str, typer.Option("--convention", help="Whose numbers: cregg or cjoint (standard errors, restricted designs).")
 ]
-DesignOpt = Annotated[Path | None, typer.Option("--design", help="Design file (TOML): levels and restricted feature pairs.")]
+DesignOpt = Annotated[
+    Path | None, typer.Option("--design", help="Design file (TOML): levels and restricted feature pairs.")
+]
 RestrictOpt = Annotated[
     list[str] | None, typer.Option("--restrict", help='A restricted pair of features without a design file: "A*B".')
 ]
@@ -134,7 +136,7 @@ def _assignments(items: list[str] | None, option: str, split: str | None = None)
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             example = "A=l1|l2|l3" if split else "A=level"
-            raise ConjointError([Problem(option, f"expected {example}, got '{item}'", f"write {option} \"{example}\"")])
+            raise ConjointError([Problem(option, f"expected {example}, got '{item}'", f'write {option} "{example}"')])
         out[name.strip()] = [v.strip() for v in value.split(split)] if split else value.strip()
     return out
 
@@ -146,7 +148,13 @@ def _pairs(items: list[str] | None) -> list[tuple[str, str]] | None:
     for item in items:
         parts = [p.strip() for p in item.split("*")]
         if len(parts) != 2 or not all(parts):
-            raise ConjointError([Problem("--restrict", f"expected two features as A*B, got '{item}'", 'write --restrict "Education*Job"')])
+            raise ConjointError(
+                [
+                    Problem(
+                        "--restrict", f"expected two features as A*B, got '{item}'", 'write --restrict "Education*Job"'
+                    )
+                ]
+            )
         pairs.append((parts[0], parts[1]))
     return pairs
 
@@ -161,15 +169,21 @@ def _check_outputs(data: Path, *outputs: Path | None) -> None:
     """Never write over the data being analysed."""
     for output in outputs:
         if output is not None and output.resolve() == data.resolve():
-            raise ConjointError([Problem(str(output), "this is the input data file", "write the results to another file")])
+            raise ConjointError(
+                [Problem(str(output), "this is the input data file", "write the results to another file")]
+            )
 
 
-def _finish(table: pd.DataFrame, out: Path | None, plot_path: Path | None, reference: float | None, xlabel: str, as_json: bool) -> None:
+def _finish(
+    table: pd.DataFrame, out: Path | None, plot_path: Path | None, reference: float | None, xlabel: str, as_json: bool
+) -> None:
     if plot_path is not None:
         plot(table, plot_path, reference=reference, xlabel=xlabel)
     if out is not None:
         if not out.parent.exists():
-            raise ConjointError([Problem(str(out), "the folder does not exist", "create the folder first, or choose another path")])
+            raise ConjointError(
+                [Problem(str(out), "the folder does not exist", "create the folder first, or choose another path")]
+            )
         table.to_csv(out, index=False)
     if as_json:
         print_json(table.astype(object).where(table.notna(), None).to_dict(orient="records"))

@@ -48,13 +48,25 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
                 return pd.read_parquet(path)
             except ImportError:
                 raise ConjointError(
-                    [Problem(str(path), "reading Parquet needs pyarrow", "pip install 'winset[parquet]', or use a CSV file")]
+                    [
+                        Problem(
+                            str(path),
+                            "reading Parquet needs pyarrow",
+                            "pip install 'winset[parquet]', or use a CSV file",
+                        )
+                    ]
                 ) from None
         # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
         return pd.read_csv(path, low_memory=False, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as error:
         raise ConjointError(
-            [Problem(str(path), f"cannot read the file: {error}", "check that it is a CSV (comma-separated, UTF-8) or Parquet file")]
+            [
+                Problem(
+                    str(path),
+                    f"cannot read the file: {error}",
+                    "check that it is a CSV (comma-separated, UTF-8) or Parquet file",
+                )
+            ]
         ) from None
 
 
@@ -164,13 +176,25 @@ class ConjointData:
     def groups(self, by: str) -> Iterator[tuple[str, ConjointData]]:
         """The data split by the values of column ``by`` (levels in order), each as ConjointData
         with the same feature levels."""
-        values, group_levels = self._column_levels(by)
+        values, group_levels = self.group_codes(by)
         for code, level in enumerate(group_levels):
-            rows = np.flatnonzero(values == code)
-            yield level, self.take(rows)
+            yield level, self.take(np.flatnonzero(values == code))
 
-    def group_levels(self, by: str) -> list[str]:
-        return self._column_levels(by)[1]
+    def group_codes(self, by: str) -> tuple[np.ndarray, list[str]]:
+        """Each row's group in column ``by``, and the groups in order (natural order, or a
+        categorical column's categories). At least two groups, none empty, none missing."""
+        if by in self.feature_names:
+            raise ConjointError(
+                [
+                    Problem(
+                        f"by column '{by}'",
+                        f"'{by}' is also one of the features",
+                        "split by a column that is not analysed as a feature",
+                    )
+                ],
+                source=self.source,
+            )
+        return self._column_levels(by)
 
     def take(self, rows: np.ndarray) -> ConjointData:
         """A subset of rows (positions), keeping every feature's levels and baseline."""
@@ -225,10 +249,16 @@ class ConjointData:
         seen: set[str] = set()
         for name in features:
             if name in seen:
-                problems.append(Problem(f"feature column '{name}'", "the feature is listed twice", "list each feature once"))
+                problems.append(
+                    Problem(f"feature column '{name}'", "the feature is listed twice", "list each feature once")
+                )
             if name == self.outcome:
                 problems.append(
-                    Problem(f"feature column '{name}'", "the outcome is also listed as a feature", "remove it from the features")
+                    Problem(
+                        f"feature column '{name}'",
+                        "the outcome is also listed as a feature",
+                        "remove it from the features",
+                    )
                 )
             seen.add(name)
         if problems:
@@ -261,7 +291,11 @@ class ConjointData:
             )
         infinite = np.flatnonzero(np.isinf(values))
         if len(infinite):
-            problems.append(Problem(f"column '{column}'", f"the {role} is infinite in {self.row_names(infinite)}", "use finite numbers"))
+            problems.append(
+                Problem(
+                    f"column '{column}'", f"the {role} is infinite in {self.row_names(infinite)}", "use finite numbers"
+                )
+            )
         return values
 
     def _weights(self, problems: list[Problem]) -> np.ndarray:
@@ -270,14 +304,22 @@ class ConjointData:
         negative = np.flatnonzero(values < 0)
         if len(negative):
             problems.append(
-                Problem(f"column '{column}'", f"negative weight in {self.row_names(negative)}", "weights must be zero or more")
+                Problem(
+                    f"column '{column}'",
+                    f"negative weight in {self.row_names(negative)}",
+                    "weights must be zero or more",
+                )
             )
         if np.isfinite(values).all() and not (values > 0).any():
             problems.append(Problem(f"column '{column}'", "every weight is zero", "give the rows positive weights"))
         return values
 
     def _features(
-        self, names: list[str], levels: Mapping[str, Sequence[str]], baselines: Mapping[str, str], problems: list[Problem]
+        self,
+        names: list[str],
+        levels: Mapping[str, Sequence[str]],
+        baselines: Mapping[str, str],
+        problems: list[Problem],
     ) -> list[Feature]:
         for name in list(levels) + list(baselines):
             if name not in names:
@@ -294,13 +336,23 @@ class ConjointData:
             missing = np.flatnonzero(pd.isna(raw).to_numpy())
             if len(missing):
                 problems.append(
-                    Problem(f"column '{name}'", f"the feature has no value in {self.row_names(missing)}", "fill in or drop these rows")
+                    Problem(
+                        f"column '{name}'",
+                        f"the feature has no value in {self.row_names(missing)}",
+                        "fill in or drop these rows",
+                    )
                 )
                 continue
-            # factorise once: the distinct values, as text, and each row's index among them
-            row_codes, uniques = pd.factorize(raw, sort=False)
-            distinct = [str(u) for u in uniques]
-            order = self._level_order(name, raw, distinct, levels)
+            # each row's index among the distinct values, and those values as text
+            if isinstance(raw.dtype, pd.CategoricalDtype):
+                row_codes = raw.cat.codes.to_numpy()
+                distinct = [str(c) for c in raw.cat.categories]
+                shown = np.bincount(row_codes, minlength=len(distinct)) > 0
+                distinct_shown = [d for d, seen in zip(distinct, shown, strict=True) if seen]
+            else:
+                row_codes, uniques = pd.factorize(raw, sort=False)
+                distinct = distinct_shown = [str(u) for u in uniques]
+            order = self._level_order(name, distinct_shown, levels)
             base = baselines.get(name)
             if base is not None:
                 if base not in order:
@@ -316,7 +368,9 @@ class ConjointData:
             codes = pd.Index(order).get_indexer(distinct)[row_codes]
             unknown = np.flatnonzero(codes < 0)
             if len(unknown):
-                values = [d for d, code in zip(distinct, pd.Index(order).get_indexer(distinct), strict=True) if code < 0]
+                values = [
+                    d for d, code in zip(distinct, pd.Index(order).get_indexer(distinct), strict=True) if code < 0
+                ]
                 shown = ", ".join(f"'{v}'{did_you_mean(v, order)}" for v in values[:5])
                 problems.append(
                     Problem(
@@ -336,18 +390,19 @@ class ConjointData:
                             "remove it from the levels or design, or check the data",
                         )
                     )
-            features.append(Feature(name, tuple(order), codes.astype(np.int32)))
+            features.append(Feature(name, tuple(order), codes.astype(np.int16 if len(order) < 2**15 else np.int32)))
         return features
 
-    def _level_order(self, name: str, raw: pd.Series, distinct: list[str], levels: Mapping[str, Sequence[str]]) -> list[str]:
+    def _level_order(self, name: str, shown: list[str], levels: Mapping[str, Sequence[str]]) -> list[str]:
+        """Level order: given levels, then the design's, then a categorical column's categories
+        (``shown`` keeps their order), then natural order."""
         if name in levels:
             return [str(level) for level in levels[name]]
         if self.design is not None and name in self.design.levels:
             return list(self.design.levels[name])
-        if isinstance(raw.dtype, pd.CategoricalDtype):
-            shown = set(distinct)
-            return [str(c) for c in raw.cat.categories if str(c) in shown]
-        return sorted(distinct, key=natural_key)
+        if isinstance(self.frame[name].dtype, pd.CategoricalDtype):
+            return shown
+        return sorted(shown, key=natural_key)
 
     def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
         if self.id is None:
@@ -356,7 +411,11 @@ class ConjointData:
         missing = np.flatnonzero(pd.isna(raw).to_numpy())
         if len(missing):
             problems.append(
-                Problem(f"column '{self.id}'", f"the respondent id is missing in {self.row_names(missing)}", "give every row its respondent id")
+                Problem(
+                    f"column '{self.id}'",
+                    f"the respondent id is missing in {self.row_names(missing)}",
+                    "give every row its respondent id",
+                )
             )
             return None, self.n_rows
         codes, uniques = pd.factorize(raw, sort=True)
@@ -425,7 +484,13 @@ class ConjointData:
         missing = np.flatnonzero(pd.isna(raw).to_numpy())
         if len(missing):
             raise ConjointError(
-                [Problem(f"column '{column}'", f"the grouping value is missing in {self.row_names(missing)}", "fill in or drop these rows")],
+                [
+                    Problem(
+                        f"column '{column}'",
+                        f"the grouping value is missing in {self.row_names(missing)}",
+                        "fill in or drop these rows",
+                    )
+                ],
                 source=self.source,
             )
         if isinstance(raw.dtype, pd.CategoricalDtype):
@@ -437,12 +502,24 @@ class ConjointData:
         empty = [level for level, count in zip(order, counts, strict=True) if count == 0]
         if empty:
             raise ConjointError(
-                [Problem(f"column '{column}'", f"group {known_list(empty)} has no rows", "drop unused categories from the grouping column")],
+                [
+                    Problem(
+                        f"column '{column}'",
+                        f"group {known_list(empty)} has no rows",
+                        "drop unused categories from the grouping column",
+                    )
+                ],
                 source=self.source,
             )
         if len(order) < 2:
             raise ConjointError(
-                [Problem(f"column '{column}'", f"only one group ('{order[0]}')", "split by a column with two or more values")],
+                [
+                    Problem(
+                        f"column '{column}'",
+                        f"only one group ('{order[0]}')",
+                        "split by a column with two or more values",
+                    )
+                ],
                 source=self.source,
             )
         return codes, order
@@ -456,7 +533,9 @@ def as_conjoint(
     if isinstance(data, ConjointData):
         return data
     if not isinstance(data, pd.DataFrame):
-        raise ConjointError([Problem("data", f"expected a pandas DataFrame, got {type(data).__name__}", "pass a DataFrame")])
+        raise ConjointError(
+            [Problem("data", f"expected a pandas DataFrame, got {type(data).__name__}", "pass a DataFrame")]
+        )
     problems = []
     if not outcome:
         problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))

@@ -83,7 +83,9 @@ class Design:
         try:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise DesignError([Problem(str(path), f"not a valid TOML file: {error}", "correct the TOML syntax")]) from None
+            raise DesignError(
+                [Problem(str(path), f"not a valid TOML file: {error}", "correct the TOML syntax")]
+            ) from None
         return cls.from_dict(document, base_dir=path.parent, source=path)
 
     @classmethod
@@ -92,12 +94,18 @@ class Design:
         unknown = [key for key in document if key not in ("features", "restrictions")]
         for key in unknown:
             problems.append(
-                Problem(key, f"unknown key '{key}'{did_you_mean(key, ['features', 'restrictions'])}", "use 'features' and 'restrictions'")
+                Problem(
+                    key,
+                    f"unknown key '{key}'{did_you_mean(key, ['features', 'restrictions'])}",
+                    "use 'features' and 'restrictions'",
+                )
             )
         levels: dict[str, tuple[str, ...]] = {}
         for name, values in dict(document.get("features", {})).items():
             if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-                problems.append(Problem(f"features.{name}", "must be a list of level names", 'write Feature = ["level", ...]'))
+                problems.append(
+                    Problem(f"features.{name}", "must be a list of level names", 'write Feature = ["level", ...]')
+                )
             elif len(set(values)) != len(values):
                 problems.append(Problem(f"features.{name}", "a level is listed twice", "list each level once"))
             else:
@@ -132,7 +140,13 @@ def _restriction(
     allowed_keys = ("features", "probabilities", "forbid")
     for key in table:
         if key not in allowed_keys:
-            problems.append(Problem(f"{where}.{key}", f"unknown key '{key}'{did_you_mean(key, allowed_keys)}", f"use {known_list(allowed_keys)}"))
+            problems.append(
+                Problem(
+                    f"{where}.{key}",
+                    f"unknown key '{key}'{did_you_mean(key, allowed_keys)}",
+                    f"use {known_list(allowed_keys)}",
+                )
+            )
     features = table.get("features")
     if not (isinstance(features, list) and len(features) == 2 and all(isinstance(f, str) for f in features)):
         problems.append(Problem(f"{where}.features", "must name two features", 'write features = ["Education", "Job"]'))
@@ -147,13 +161,19 @@ def _restriction(
             return None
     else:
         if a not in levels or b not in levels:
-            problems.append(Problem(where, f"a forbid list needs the levels of '{a}' and '{b}' in [features]", "list them there"))
+            problems.append(
+                Problem(where, f"a forbid list needs the levels of '{a}' and '{b}' in [features]", "list them there")
+            )
             return None
         frame = pd.DataFrame(1.0, index=list(levels[a]), columns=list(levels[b]))
         for j, cell in enumerate(table["forbid"]):
             if not (isinstance(cell, list) and len(cell) == 2 and cell[0] in levels[a] and cell[1] in levels[b]):
                 problems.append(
-                    Problem(f"{where}.forbid[{j}]", f"must be a [level of {a}, level of {b}] pair, got {cell!r}", "name two known levels")
+                    Problem(
+                        f"{where}.forbid[{j}]",
+                        f"must be a [level of {a}, level of {b}] pair, got {cell!r}",
+                        "name two known levels",
+                    )
                 )
                 return None
             frame.loc[cell[0], cell[1]] = 0.0
@@ -173,7 +193,9 @@ def _restriction(
 
 def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.DataFrame | None:
     if not path.is_file():
-        problems.append(Problem(where, f"probability table '{path}' does not exist", "check the path (relative to the design file)"))
+        problems.append(
+            Problem(where, f"probability table '{path}' does not exist", "check the path (relative to the design file)")
+        )
         return None
     frame = pd.read_csv(path, dtype={0: str})
     frame = frame.set_index(frame.columns[0])
@@ -181,6 +203,8 @@ def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.Da
     frame.columns = [str(c) for c in frame.columns]
     values = frame.apply(pd.to_numeric, errors="coerce")
     if values.isna().any().any() or (values < 0).any().any() or values.to_numpy().sum() <= 0:
-        problems.append(Problem(where, f"'{path.name}' must hold non-negative numbers, not all zero", "correct the table"))
+        problems.append(
+            Problem(where, f"'{path.name}' must hold non-negative numbers, not all zero", "correct the table")
+        )
         return None
     return values.astype(float)

@@ -52,12 +52,25 @@ def amce_diffs(
     check_alpha(alpha)
     _check_convention(convention)
     cj = as_conjoint(
-        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+        data,
+        outcome=outcome,
+        features=features,
+        id=id,
+        weights=weights,
+        levels=levels,
+        baselines=baselines,
+        design=design,
     )
     group = _group_feature(cj, by)
     if restricted_pairs(cj, None):
         raise ConjointError(
-            [Problem("design", "AMCE differences are not defined here for restricted designs", "estimate AMCEs by group instead")]
+            [
+                Problem(
+                    "design",
+                    "AMCE differences are not defined here for restricted designs",
+                    "estimate AMCEs by group instead",
+                )
+            ]
         )
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features] + [terms.main(group)]
     model_terms += [terms.interaction(f, group) for f in cj.features]
@@ -70,7 +83,13 @@ def amce_diffs(
             for group_level in group.levels[1:]:
                 column = model.names.index(terms.interaction_label(feature, group, level, group_level))
                 rows.append(
-                    (feature.name, level, f"{group_level} - {group.baseline}", model.coef[column], np.sqrt(model.vcov[column, column]))
+                    (
+                        feature.name,
+                        level,
+                        f"{group_level} - {group.baseline}",
+                        model.coef[column],
+                        np.sqrt(model.vcov[column, column]),
+                    )
                 )
     names, level_names, contrasts, estimates, errors = zip(*rows, strict=True)
     out = tidy(names, level_names, estimates, errors, alpha)
@@ -98,7 +117,14 @@ def mm_diffs(
     """
     check_alpha(alpha)
     cj = as_conjoint(
-        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+        data,
+        outcome=outcome,
+        features=features,
+        id=id,
+        weights=weights,
+        levels=levels,
+        baselines=baselines,
+        design=design,
     )
     groups = list(cj.groups(by))
     results = []
@@ -117,11 +143,7 @@ def mm_diffs(
 
 
 def _group_feature(cj: ConjointData, by: str) -> Feature:
-    if by in cj.feature_names:
-        raise ConjointError(
-            [Problem(f"by column '{by}'", f"'{by}' is also one of the features", "split by a column that is not analysed as a feature")]
-        )
-    codes, levels = cj._column_levels(by)
+    codes, levels = cj.group_codes(by)
     return Feature(by, tuple(levels), codes.astype(np.int32))
 
 

@@ -48,7 +48,13 @@ def props(
     names = cj.feature_names
     if given is not None and given not in names:
         raise ConjointError(
-            [Problem("given", f"'{given}' is not one of the features{did_you_mean(given, names)}", f"use one of {known_list(names)}")]
+            [
+                Problem(
+                    "given",
+                    f"'{given}' is not one of the features{did_you_mean(given, names)}",
+                    f"use one of {known_list(names)}",
+                )
+            ]
         )
     shape = tuple(len(f.levels) for f in cj.features)
     index = np.ravel_multi_index(tuple(f.codes for f in cj.features), shape)

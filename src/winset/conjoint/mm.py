@@ -42,7 +42,14 @@ def mm(
     """
     check_alpha(alpha)
     cj = as_conjoint(
-        data, outcome=outcome, features=features, id=id, weights=weights, levels=levels, baselines=baselines, design=design
+        data,
+        outcome=outcome,
+        features=features,
+        id=id,
+        weights=weights,
+        levels=levels,
+        baselines=baselines,
+        design=design,
     )
     if by is None:
         return marginal_means(cj, h0, alpha)

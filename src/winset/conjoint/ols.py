@@ -3,10 +3,10 @@ conventions of cregg and cjoint.
 
 Every regressor in a conjoint model is a 0/1 dummy: an intercept, one block of treatment dummies
 per feature, and blocks of interaction dummies. A :class:`DummyDesign` stores, for each block
-(:class:`Term`), which of its columns each row switches on, so the fit never holds the dense design
-matrix: ``X'WX`` is accumulated from dense blocks of rows, fitted values are gathered from the
-coefficients, and cluster score totals are counted with ``numpy.bincount``. Memory grows with rows
-times terms (small integers), not rows times columns.
+(:class:`Term`), which of its columns each row switches on, and the few distinct rows of the
+design; the fit never holds the dense design matrix. ``X'WX`` and ``X'y`` come from the distinct
+rows and per-row sums, cluster score totals from ``numpy.bincount``. Memory grows with rows times
+terms (small integers), not rows times columns.
 
 Variance conventions, ``V = A^-1 B A^-1`` with ``A = X'WX`` over the estimable columns and
 ``s_c = sum_{i in c} w_i e_i x_i`` the score total of cluster c (one of M):
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy import linalg
 
 VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
@@ -38,7 +39,6 @@ VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
 # R's lm() uses LINPACK dqrdc2 with tol = 1e-7: a column whose norm, after removing the earlier
 # kept columns, falls below tol times its own norm is aliased (its coefficient is NA).
 ALIAS_TOLERANCE = 1e-7
-BLOCK_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,14 @@ class Term:
 
 class DummyDesign:
     """A design matrix made of dummy blocks, in column order: terms as given, columns of a term as
-    its labels."""
+    its labels.
+
+    Rows that switch on the same columns (the same profile, in the same group) are identical, and
+    conjoint data repeat a few thousand distinct profiles over millions of rows. The design is
+    therefore stored as its distinct rows (``self.distinct``, a small dense matrix) and each row's
+    index among them (``self.profile``): ``X'WX``, ``X'y``, fitted values and leverages are computed
+    on the distinct rows; only per-cluster score totals need the rows themselves.
+    """
 
     def __init__(self, terms: Sequence[Term]):
         self.terms = tuple(terms)
@@ -65,74 +72,70 @@ class DummyDesign:
         widths = [t.width for t in self.terms]
         self.offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
         self.names: tuple[str, ...] = tuple(f"{t.name}[{label}]" for t in self.terms for label in t.labels)
-        self.term_of_column = np.repeat(np.arange(len(self.terms)), widths)
+        self.profile, first_rows = self._distinct_rows()
+        self.distinct = self._dense_rows(first_rows)
 
     @property
     def width(self) -> int:
         return int(self.offsets[-1])
 
-    def column(self, term: str, label: str) -> int:
-        for t, offset in zip(self.terms, self.offsets, strict=False):
-            if t.name == term:
-                return int(offset) + t.labels.index(label)
-        raise KeyError(term)
+    def _distinct_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's index among the distinct rows, and the first row of each distinct row."""
+        key = np.zeros(self.n_rows, dtype=np.int64)
+        bound = 1
+        for term in self.terms:
+            if bound * (term.width + 1) >= 2**62:  # keep the combined key inside int64
+                key = pd.factorize(key)[0].astype(np.int64)
+                bound = int(key.max()) + 1 if self.n_rows else 1
+            key = key * (term.width + 1) + (term.cells.astype(np.int64) + 1)
+            bound *= term.width + 1
+        profile = pd.factorize(key)[0]
+        first = np.empty(int(profile.max()) + 1 if self.n_rows else 0, dtype=np.int64)
+        first[profile[::-1]] = np.arange(self.n_rows - 1, -1, -1)  # the last write is the first row
+        return profile, first
 
-    def dense(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start:stop`` of the design matrix."""
-        x = np.zeros((stop - start, self.width))
+    def _dense_rows(self, rows: np.ndarray) -> np.ndarray:
+        x = np.zeros((len(rows), self.width))
         flat = x.reshape(-1)
-        base = np.arange(stop - start) * self.width
+        base = np.arange(len(rows)) * self.width
         for term, offset in zip(self.terms, self.offsets, strict=False):
-            cells = term.cells[start:stop]
+            cells = term.cells[rows]
             on = cells >= 0
             flat[base[on] + offset + cells[on]] = 1.0
         return x
 
+    def dense(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of the design matrix."""
+        return self.distinct[self.profile[start:stop]]
+
+    def _per_distinct(self, values: np.ndarray | None) -> np.ndarray:
+        """Sums of ``values`` (ones if None) over the rows of each distinct row."""
+        return np.bincount(self.profile, weights=values, minlength=len(self.distinct)).astype(float)
+
     def gram(self, weights: np.ndarray | None) -> np.ndarray:
-        """``X' diag(weights) X`` (weights may be None for all ones), accumulated in row blocks."""
-        k = self.width
-        out = np.zeros((k, k))
-        for start in range(0, self.n_rows, BLOCK_ROWS):
-            stop = min(start + BLOCK_ROWS, self.n_rows)
-            x = self.dense(start, stop)
-            wx = x if weights is None else x * weights[start:stop, None]
-            out += wx.T @ x
-        return out
+        """``X' diag(weights) X`` (weights None: all ones)."""
+        return self.distinct.T @ (self.distinct * self._per_distinct(weights)[:, None])
 
     def crossprod(self, values: np.ndarray) -> np.ndarray:
-        """``X' values``: the sum of ``values`` over the rows that switch each column on."""
-        return np.concatenate(
-            [np.bincount(t.cells[t.cells >= 0], weights=values[t.cells >= 0], minlength=t.width) for t in self.terms]
-        )
+        """``X' values``."""
+        return self.distinct.T @ self._per_distinct(values)
 
     def fitted(self, coef: np.ndarray) -> np.ndarray:
         """``X coef`` (NaN coefficients count as 0)."""
-        coef = np.nan_to_num(coef)
-        out = np.zeros(self.n_rows)
-        for term, offset in zip(self.terms, self.offsets, strict=False):
-            block = np.append(coef[offset : offset + term.width], 0.0)  # cell -1 picks the trailing 0
-            out += block[term.cells]
-        return out
+        return (self.distinct @ np.nan_to_num(coef))[self.profile]
+
+    def quadratic(self, matrix: np.ndarray) -> np.ndarray:
+        """``x_i' matrix x_i`` for every row i (``matrix`` over all columns)."""
+        return np.einsum("ij,jk,ik->i", self.distinct, matrix, self.distinct)[self.profile]
 
     def cluster_totals(self, values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
         """``C' (X * values)``: per cluster (rows) and column, the sum of ``values`` over the
         cluster's rows that switch the column on."""
-        blocks = []
-        for term in self.terms:
-            index = clusters.astype(np.int64) * (term.width + 1) + np.where(term.cells >= 0, term.cells, term.width)
+        out = np.empty((n_clusters, self.width))
+        for term, offset in zip(self.terms, self.offsets, strict=False):
+            index = clusters * (term.width + 1) + np.where(term.cells >= 0, term.cells, term.width).astype(np.int64)
             counts = np.bincount(index, weights=values, minlength=n_clusters * (term.width + 1))
-            blocks.append(counts.reshape(n_clusters, term.width + 1)[:, : term.width])
-        return np.hstack(blocks)
-
-    def quadratic(self, matrix: np.ndarray) -> np.ndarray:
-        """``x_i' matrix x_i`` for every row i (``matrix`` over all columns)."""
-        out = np.zeros(self.n_rows)
-        for s, (ts, os) in enumerate(zip(self.terms, self.offsets, strict=False)):
-            on_s = ts.cells >= 0
-            for tt, ot in list(zip(self.terms, self.offsets, strict=False))[s:]:
-                on = on_s & (tt.cells >= 0)
-                values = matrix[os + ts.cells[on], ot + tt.cells[on]]
-                out[on] += values if tt is ts else 2.0 * values
+            out[:, offset : offset + term.width] = counts.reshape(n_clusters, term.width + 1)[:, : term.width]
         return out
 
 

@@ -34,7 +34,13 @@ def plot(
     missing = [c for c in COLUMNS if c not in results.columns]
     if missing:
         raise ConjointError(
-            [Problem("results", f"the table lacks columns {missing}", "pass a table returned by amce, mm or their differences")]
+            [
+                Problem(
+                    "results",
+                    f"the table lacks columns {missing}",
+                    "pass a table returned by amce, mm or their differences",
+                )
+            ]
         )
     group_columns = [c for c in results.columns if c not in COLUMNS]
     group = group_columns[0] if group_columns else None
@@ -66,7 +72,14 @@ def plot(
         color = COLORS[g % len(COLORS)]
         has_error = part["std_error"].notna().to_numpy()
         ax.hlines(ys[has_error], part["lower"][has_error], part["upper"][has_error], color=color, linewidth=1.4)
-        ax.plot(part["estimate"][has_error], ys[has_error], "o", color=color, markersize=4.5, label=str(name) if group else None)
+        ax.plot(
+            part["estimate"][has_error],
+            ys[has_error],
+            "o",
+            color=color,
+            markersize=4.5,
+            label=str(name) if group else None,
+        )
         ax.plot(part["estimate"][~has_error], ys[~has_error], "o", markerfacecolor="white", color=color, markersize=4.5)
     ax.set_yticks(range(len(labels)), labels)
     for tick, is_feature in zip(ax.get_yticklabels(), bold, strict=True):
@@ -89,8 +102,14 @@ def save(fig: Figure, path: str | Path) -> None:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ConjointError(
-            [Problem(str(path), f"unknown figure format '{path.suffix}'", "use a file name ending in .png, .svg or .pdf")]
+            [
+                Problem(
+                    str(path), f"unknown figure format '{path.suffix}'", "use a file name ending in .png, .svg or .pdf"
+                )
+            ]
         )
     if not path.parent.exists():
-        raise ConjointError([Problem(str(path), "the folder does not exist", "create the folder first, or choose another path")])
+        raise ConjointError(
+            [Problem(str(path), "the folder does not exist", "create the folder first, or choose another path")]
+        )
     fig.savefig(path, dpi=150)

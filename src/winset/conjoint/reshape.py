@@ -45,17 +45,31 @@ def wide_to_long(
     problems += _missing_columns([id], columns, "id")
     for name in RESERVED:
         if name in columns:
-            problems.append(Problem(f"column '{name}'", f"'{name}' is a column of the wide data", f"rename it: the long data use '{name}'"))
+            problems.append(
+                Problem(
+                    f"column '{name}'",
+                    f"'{name}' is a column of the wide data",
+                    f"rename it: the long data use '{name}'",
+                )
+            )
     if len(shapes) > 1:
-        problems.append(Problem("profile_variables", "the variables list different numbers of profiles or tasks", "give each the same"))
+        problems.append(
+            Problem(
+                "profile_variables", "the variables list different numbers of profiles or tasks", "give each the same"
+            )
+        )
     if not profile_variables:
-        problems.append(Problem("profile_variables", "no profile variables given", "name the wide columns of each feature"))
+        problems.append(
+            Problem("profile_variables", "no profile variables given", "name the wide columns of each feature")
+        )
     if problems:
         raise ConjointError(problems)
-    (n_profiles, task_counts), = shapes
+    ((n_profiles, task_counts),) = shapes
     n_tasks = task_counts[0]
     if len(set(task_counts)) > 1 or any(len(t) != n_tasks for t in task_variables.values()):
-        raise ConjointError([Problem("task_variables", "the variables list different numbers of tasks", "give each the same")])
+        raise ConjointError(
+            [Problem("task_variables", "the variables list different numbers of tasks", "give each the same")]
+        )
 
     n = len(frame)
     used = {c for per_profile in profile_variables.values() for tasks in per_profile for c in tasks}

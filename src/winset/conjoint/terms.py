@@ -12,22 +12,26 @@ from .ols import Term
 INTERCEPT = "(Intercept)"
 
 
+def _cells(values: np.ndarray, width: int) -> np.ndarray:
+    return values.astype(np.int16 if width < 2**15 else np.int32)
+
+
 def intercept(n_rows: int) -> Term:
-    return Term(INTERCEPT, ("",), np.zeros(n_rows, dtype=np.int32))
+    return Term(INTERCEPT, ("",), np.zeros(n_rows, dtype=np.int16))
 
 
 def main(feature: Feature) -> Term:
     """Treatment dummies of one feature: a column per level after the baseline."""
-    return Term(feature.name, feature.levels[1:], (feature.codes - 1).astype(np.int32))
+    return Term(feature.name, feature.levels[1:], _cells(feature.codes.astype(np.int32) - 1, len(feature.levels) - 1))
 
 
 def interaction(first: Feature, second: Feature) -> Term:
     """Products of the two features' treatment dummies; the first feature's levels vary fastest."""
     width = len(first.levels) - 1
     on = (first.codes > 0) & (second.codes > 0)
-    cells = np.where(on, (first.codes - 1) + width * (second.codes - 1), -1).astype(np.int32)
+    cells = np.where(on, (first.codes.astype(np.int32) - 1) + width * (second.codes.astype(np.int32) - 1), -1)
     labels = tuple(f"{a}:{b}" for b in second.levels[1:] for a in first.levels[1:])
-    return Term(f"{first.name}:{second.name}", labels, cells)
+    return Term(f"{first.name}:{second.name}", labels, _cells(cells, len(labels)))
 
 
 def interaction_label(first: Feature, second: Feature, first_level: str, second_level: str) -> str:

@@ -45,4 +45,6 @@ def check_alpha(alpha: float) -> None:
     from .data import ConjointError
 
     if not 0 < alpha < 1:
-        raise ConjointError([Problem("alpha", f"alpha must be between 0 and 1, got {alpha}", "use e.g. 0.05 for 95% intervals")])
+        raise ConjointError(
+            [Problem("alpha", f"alpha must be between 0 and 1, got {alpha}", "use e.g. 0.05 for 95% intervals")]
+        )
