@@ -152,6 +152,18 @@ def test_restriction_on_unknown_feature():
     ]
 
 
+def test_covariates_are_checked():
+    frame = small()
+    frame["age"] = 30.0
+    frame.loc[4, "age"] = np.nan
+    assert problems(lambda: ConjointData(frame, "chosen", ["price"], covariates=["age", "income"])) == [
+        ("covariate column 'income'", "the data have no column 'income'")
+    ]
+    assert problems(lambda: ConjointData(frame, "chosen", ["price"], covariates=["age"])) == [
+        ("column 'age'", "the covariate is missing in row 4")
+    ]
+
+
 def test_user_frame_is_not_modified():
     frame = small()
     before = frame.copy()

@@ -202,7 +202,7 @@ def _rich_table(table: pd.DataFrame) -> Table:
     for column in text:
         rich.add_column(column, overflow="fold")
     for column in numeric:
-        rich.add_column(column, justify="right")
+        rich.add_column(column, justify="right", no_wrap=True)
     for values in table.to_dict(orient="records"):
         cells = [str(values[c]) for c in text]
         cells += [_number(values[c], "p" if c == "p" else "f") for c in numeric]

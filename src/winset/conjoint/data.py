@@ -25,9 +25,24 @@ class ConjointError(WinsetError, ValueError):
     """Conjoint data, a design or an analysis request that cannot be used as given."""
 
 
-def level_codes(values: pd.Series, order: Sequence[str]) -> np.ndarray:
-    """Index of each value in ``order`` (compared as text), -1 for values not in it."""
-    return pd.Index(list(order)).get_indexer(values.astype(str).to_numpy())
+def as_text(value: object) -> str:
+    """A value as a level name: whole floats without ".0" (a column of 1.0, 2.0 reads as 1, 2)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def distinct_values(raw: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
+    """Each row's index among the column's distinct values, those values as text, and the ones
+    that occur, in order (a categorical column's categories keep their order)."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes = raw.cat.codes.to_numpy()
+        distinct = [as_text(c) for c in raw.cat.categories]
+        seen = np.bincount(codes[codes >= 0], minlength=len(distinct)) > 0
+        return codes, distinct, [d for d, s in zip(distinct, seen, strict=True) if s]
+    codes, uniques = pd.factorize(raw, sort=False)
+    distinct = [as_text(u) for u in uniques]
+    return codes, distinct, sorted(distinct, key=natural_key)
 
 
 def natural_key(text: str) -> list[tuple[int, int | str]]:
@@ -98,6 +113,8 @@ class ConjointData:
         respondent id (clusters for the variance), task number and profile number columns.
     weights:
         column of survey weights (positive numbers), or None.
+    covariates:
+        respondent characteristics to keep and check (no missing values), e.g. to split by.
     levels:
         ``{feature: [level, ...]}`` to fix the level order (first = baseline); other features take
         the levels of the design, then the categories of a pandas Categorical column, then the
@@ -122,6 +139,7 @@ class ConjointData:
         task: str | None = None,
         profile: str | None = None,
         weights: str | None = None,
+        covariates: Sequence[str] = (),
         levels: Mapping[str, Sequence[str]] | None = None,
         baselines: Mapping[str, str] | None = None,
         design: Design | None = None,
@@ -130,10 +148,21 @@ class ConjointData:
         self.frame = frame
         self.outcome = outcome
         self.id, self.task, self.profile, self.weight_column = id, task, profile, weights
+        self.covariates = list(covariates)
         self.design = design
         self.source = str(source) if source is not None else None
         self._check_columns(list(features))
         problems: list[Problem] = []
+        for covariate in self.covariates:
+            missing = np.flatnonzero(pd.isna(frame[covariate]).to_numpy())
+            if len(missing):
+                problems.append(
+                    Problem(
+                        f"column '{covariate}'",
+                        f"the covariate is missing in {self.row_names(missing)}",
+                        "fill in or drop these rows",
+                    )
+                )
         self.y = self._numeric(outcome, "outcome", problems)
         self.weights = self._weights(problems) if weights else None
         self.features = self._features(list(features), levels or {}, baselines or {}, problems)
@@ -202,6 +231,7 @@ class ConjointData:
         subset.frame = self.frame.iloc[rows]
         subset.outcome, subset.id, subset.task, subset.profile = self.outcome, self.id, self.task, self.profile
         subset.weight_column, subset.design, subset.source = self.weight_column, self.design, self.source
+        subset.covariates = self.covariates
         subset.y = self.y[rows]
         subset.weights = None if self.weights is None else self.weights[rows]
         subset.features = [Feature(f.name, f.levels, f.codes[rows]) for f in self.features]
@@ -235,6 +265,7 @@ class ConjointData:
         problems = []
         roles = [("outcome", self.outcome), ("id", self.id), ("task", self.task), ("profile", self.profile)]
         roles += [("weights", self.weight_column)] + [("feature", f) for f in features]
+        roles += [("covariate", c) for c in self.covariates]
         for role, name in roles:
             if name is not None and name not in columns:
                 problems.append(
@@ -343,16 +374,8 @@ class ConjointData:
                     )
                 )
                 continue
-            # each row's index among the distinct values, and those values as text
-            if isinstance(raw.dtype, pd.CategoricalDtype):
-                row_codes = raw.cat.codes.to_numpy()
-                distinct = [str(c) for c in raw.cat.categories]
-                shown = np.bincount(row_codes, minlength=len(distinct)) > 0
-                distinct_shown = [d for d, seen in zip(distinct, shown, strict=True) if seen]
-            else:
-                row_codes, uniques = pd.factorize(raw, sort=False)
-                distinct = distinct_shown = [str(u) for u in uniques]
-            order = self._level_order(name, distinct_shown, levels)
+            row_codes, distinct, shown = distinct_values(raw)
+            order = self._level_order(name, shown, levels)
             base = baselines.get(name)
             if base is not None:
                 if base not in order:
@@ -394,15 +417,13 @@ class ConjointData:
         return features
 
     def _level_order(self, name: str, shown: list[str], levels: Mapping[str, Sequence[str]]) -> list[str]:
-        """Level order: given levels, then the design's, then a categorical column's categories
-        (``shown`` keeps their order), then natural order."""
+        """Level order: given levels, then the design's, then the values shown (a categorical
+        column's categories in order, other values in natural order)."""
         if name in levels:
             return [str(level) for level in levels[name]]
         if self.design is not None and name in self.design.levels:
             return list(self.design.levels[name])
-        if isinstance(self.frame[name].dtype, pd.CategoricalDtype):
-            return shown
-        return sorted(shown, key=natural_key)
+        return shown
 
     def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
         if self.id is None:
@@ -493,24 +514,8 @@ class ConjointData:
                 ],
                 source=self.source,
             )
-        if isinstance(raw.dtype, pd.CategoricalDtype):
-            order = [str(c) for c in raw.cat.categories]
-        else:
-            order = sorted(pd.unique(raw.astype(str).to_numpy()).tolist(), key=natural_key)
-        codes = level_codes(raw, order)
-        counts = np.bincount(codes, minlength=len(order))
-        empty = [level for level, count in zip(order, counts, strict=True) if count == 0]
-        if empty:
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{column}'",
-                        f"group {known_list(empty)} has no rows",
-                        "drop unused categories from the grouping column",
-                    )
-                ],
-                source=self.source,
-            )
+        row_codes, distinct, order = distinct_values(raw)
+        codes = pd.Index(order).get_indexer(distinct)[row_codes]
         if len(order) < 2:
             raise ConjointError(
                 [
