@@ -86,13 +86,7 @@ def amce(
     pairs = restricted_pairs(cj, restricted)
     if by is None:
         return _amce(cj, pairs, convention, alpha)
-    out = []
-    for group, subset in cj.groups(by):
-        subset.check_levels_present(f"group {by} = '{group}'")
-        result = _amce(subset, pairs, convention, alpha)
-        result.insert(0, by, group)
-        out.append(result)
-    return pd.concat(out, ignore_index=True)
+    return cj.per_group(by, lambda subset: _amce(subset, pairs, convention, alpha))
 
 
 def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
@@ -162,15 +156,16 @@ def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
     model_terms += [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
     model = fit(DummyDesign(model_terms), cj.y, cj.weights, cj.clusters, variance_kind(convention, cj))
-    partner = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    # each restricted feature's partner, and whether it comes first in their interaction term
+    partner = {a: (b, True) for a, b in pairs} | {b: (a, False) for a, b in pairs}
     probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None
     rows = []
     for feature in cj.features:
         rows.append((feature.name, feature.baseline, 0.0, np.nan))
         for level in feature.levels[1:]:
             if feature.name in partner:
-                other = by_name[partner[feature.name]]
-                weights = _constrained_weights(model, feature, other, level, convention, probabilities)
+                other, first = partner[feature.name]
+                weights = _constrained_weights(model, feature, by_name[other], first, level, convention, probabilities)
             else:
                 weights = {model.names.index(terms.main_label(feature, level)): 1.0}
             rows.append((feature.name, level, *_combine(model, weights)))
@@ -196,15 +191,18 @@ def _design_for(cj: ConjointData, pairs: list[tuple[str, str]]) -> Design:
 
 
 def _constrained_weights(
-    model: Fit, feature: Feature, other: Feature, level: str, convention: Convention, design: Design | None
+    model: Fit, feature: Feature, other: Feature, first: bool, level: str, convention: Convention, design: Design | None
 ) -> dict[int, float]:
-    """Weights on the coefficients whose combination is the constrained AMCE of ``level``."""
+    """Weights on the coefficients whose combination is the constrained AMCE of ``level``
+    (``first``: the feature comes first in the interaction term with ``other``)."""
     main = model.names.index(terms.main_label(feature, level))
     interactions = {}
     for other_level in other.levels[1:]:
-        first, second = (feature, other) if _first(model, feature, other) else (other, feature)
-        a, b = (level, other_level) if first is feature else (other_level, level)
-        column = model.names.index(terms.interaction_label(first, second, a, b))
+        if first:
+            label = terms.interaction_label(feature, other, level, other_level)
+        else:
+            label = terms.interaction_label(other, feature, other_level, level)
+        column = model.names.index(label)
         if not model.aliased[column]:
             interactions[other_level] = column
     if convention == "cregg":
@@ -215,12 +213,7 @@ def _constrained_weights(
         return {c: (1.0 if i == 0 else share) for i, c in enumerate(columns)}
     if model.aliased[main]:
         return {}
-    restriction = design.restriction(feature.name, other.name)
-    table = (
-        restriction.table(feature.levels, other.levels)
-        if restriction.features[0] == feature.name
-        else restriction.table(other.levels, feature.levels).T
-    )
+    table = design.restriction(feature.name, other.name).table_for(feature.name, feature.levels, other.levels)
     shown_with_baseline = table[0] > 0
     joint = table[feature.levels.index(level)] * shown_with_baseline
     total = joint.sum()
@@ -229,11 +222,6 @@ def _constrained_weights(
         for other_level, column in interactions.items():
             weights[column] = joint[other.levels.index(other_level)] / total
     return weights
-
-
-def _first(model: Fit, feature: Feature, other: Feature) -> bool:
-    """Whether ``feature`` is the first feature of the interaction term with ``other``."""
-    return any(name.startswith(f"{feature.name}:{other.name}[") for name in model.names)
 
 
 def _combine(model: Fit, weights: dict[int, float]) -> tuple[float, float]:

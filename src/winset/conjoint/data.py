@@ -8,7 +8,7 @@ the feature's level order (baseline first). The user's data frame is never modif
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,6 +209,17 @@ class ConjointData:
         for code, level in enumerate(group_levels):
             yield level, self.take(np.flatnonzero(values == code))
 
+    def per_group(self, by: str, estimate: Callable[[ConjointData], pd.DataFrame]) -> pd.DataFrame:
+        """``estimate`` on each group of column ``by``, stacked, with a first column named ``by``.
+        Every level of every feature must appear in every group."""
+        tables = []
+        for group, subset in self.groups(by):
+            subset.check_levels_present(f"group {by} = '{group}'")
+            table = estimate(subset)
+            table.insert(0, by, group)
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
+
     def group_codes(self, by: str) -> tuple[np.ndarray, list[str]]:
         """Each row's group in column ``by``, and the groups in order (natural order, or a
         categorical column's categories). At least two groups, none empty, none missing."""
@@ -241,6 +252,13 @@ class ConjointData:
             subset.clusters, uniques = pd.factorize(self.clusters[rows], sort=True)
             subset.n_clusters = len(uniques)
         return subset
+
+    def _missing(self, column: str, what: str, fix: str = "fill in or drop these rows") -> Problem | None:
+        """A problem naming the rows where ``column`` is empty, or None if it is complete."""
+        missing = np.flatnonzero(pd.isna(self.frame[column]).to_numpy())
+        if not len(missing):
+            return None
+        return Problem(f"column '{column}'", f"{what} is missing in {self.row_names(missing)}", fix)
 
     def check_levels_present(self, what: str) -> None:
         """Every level of every feature must appear at least once (e.g. within a subgroup)."""
@@ -364,15 +382,9 @@ class ConjointData:
         features = []
         for name in names:
             raw = self.frame[name]
-            missing = np.flatnonzero(pd.isna(raw).to_numpy())
-            if len(missing):
-                problems.append(
-                    Problem(
-                        f"column '{name}'",
-                        f"the feature has no value in {self.row_names(missing)}",
-                        "fill in or drop these rows",
-                    )
-                )
+            gap = self._missing(name, "the feature")
+            if gap:
+                problems.append(gap)
                 continue
             row_codes, distinct, shown = distinct_values(raw)
             order = self._level_order(name, shown, levels)
@@ -428,17 +440,11 @@ class ConjointData:
     def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
         if self.id is None:
             return None, self.n_rows
-        raw = self.frame[self.id]
-        missing = np.flatnonzero(pd.isna(raw).to_numpy())
-        if len(missing):
-            problems.append(
-                Problem(
-                    f"column '{self.id}'",
-                    f"the respondent id is missing in {self.row_names(missing)}",
-                    "give every row its respondent id",
-                )
-            )
+        gap = self._missing(self.id, "the respondent id", "give every row its respondent id")
+        if gap:
+            problems.append(gap)
             return None, self.n_rows
+        raw = self.frame[self.id]
         codes, uniques = pd.factorize(raw, sort=True)
         return codes.astype(np.int64), len(uniques)
 
@@ -501,19 +507,10 @@ class ConjointData:
                 ],
                 source=self.source,
             )
+        gap = self._missing(column, "the grouping value")
+        if gap:
+            raise ConjointError([gap], source=self.source)
         raw = self.frame[column]
-        missing = np.flatnonzero(pd.isna(raw).to_numpy())
-        if len(missing):
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{column}'",
-                        f"the grouping value is missing in {self.row_names(missing)}",
-                        "fill in or drop these rows",
-                    )
-                ],
-                source=self.source,
-            )
         row_codes, distinct, order = distinct_values(raw)
         codes = pd.Index(order).get_indexer(distinct)[row_codes]
         if len(order) < 2:

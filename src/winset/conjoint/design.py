@@ -53,6 +53,12 @@ class Restriction:
         frame = self.probabilities.reindex(index=list(first_levels), columns=list(second_levels), fill_value=0.0)
         return frame.to_numpy(dtype=float)
 
+    def table_for(self, feature: str, levels: Sequence[str], other_levels: Sequence[str]) -> np.ndarray:
+        """Probabilities with ``feature``'s levels as rows, whichever of the pair it is."""
+        if feature == self.features[0]:
+            return self.table(levels, other_levels)
+        return self.table(other_levels, levels).T
+
     def allowed(self, first_levels: Sequence[str], second_levels: Sequence[str]) -> np.ndarray:
         return self.table(first_levels, second_levels) > 0
 

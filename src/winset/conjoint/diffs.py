@@ -19,14 +19,14 @@ import pandas as pd
 
 from ..errors import Problem
 from . import terms
-from .amce import CONVENTIONS, Convention, _check_convention, restricted_pairs, variance_kind
+from .amce import Convention, _check_convention, restricted_pairs, variance_kind
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .design import Design
 from .mm import marginal_means
 from .ols import DummyDesign, VarianceKind, fit
 from .tidy import check_alpha, tidy
 
-__all__ = ["CONVENTIONS", "amce_diffs", "mm_diffs"]
+__all__ = ["amce_diffs", "mm_diffs"]
 
 
 def amce_diffs(
@@ -126,18 +126,16 @@ def mm_diffs(
         baselines=baselines,
         design=design,
     )
-    groups = list(cj.groups(by))
-    results = []
-    for name, subset in groups:
-        subset.check_levels_present(f"group {by} = '{name}'")
-        results.append(marginal_means(subset, 0.0, alpha))
-    first_name, first = groups[0][0], results[0]
+    means = cj.per_group(by, lambda subset: marginal_means(subset, 0.0, alpha))
+    groups = list(dict.fromkeys(means[by]))
+    first = means[means[by] == groups[0]]
     out = []
-    for (name, _), result in zip(groups[1:], results[1:], strict=True):
+    for name in groups[1:]:
+        result = means[means[by] == name]
         estimate = result["estimate"].to_numpy() - first["estimate"].to_numpy()
         error = np.sqrt(result["std_error"].to_numpy() ** 2 + first["std_error"].to_numpy() ** 2)
         table = tidy(result["feature"], result["level"], estimate, error, alpha)
-        table.insert(2, by, f"{name} - {first_name}")
+        table.insert(2, by, f"{name} - {groups[0]}")
         out.append(table)
     return pd.concat(out, ignore_index=True)
 

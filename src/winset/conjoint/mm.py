@@ -53,13 +53,7 @@ def mm(
     )
     if by is None:
         return marginal_means(cj, h0, alpha)
-    out = []
-    for group, subset in cj.groups(by):
-        subset.check_levels_present(f"group {by} = '{group}'")
-        result = marginal_means(subset, h0, alpha)
-        result.insert(0, by, group)
-        out.append(result)
-    return pd.concat(out, ignore_index=True)
+    return cj.per_group(by, lambda subset: marginal_means(subset, h0, alpha))
 
 
 def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
