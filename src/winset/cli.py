@@ -18,6 +18,7 @@ from .console import summary
 from .errors import Problem, WinsetError, known_list
 from .scenario import Scenario, load_scenario
 from .scenarios import bundled_path
+from .support import commands as support_commands
 
 app = typer.Typer(
     name="winset",
@@ -100,6 +101,7 @@ def demo(language: LanguageOpt = None, as_json: JsonOpt = False) -> None:
     _show(load_scenario(path), language, as_json)
 
 
+app.command("fit")(support_commands.fit_command)
 app.command("amce")(conjoint_commands.amce_command)
 app.command("mm")(conjoint_commands.mm_command)
 

@@ -71,7 +71,7 @@ def _issues(scenario: Scenario, t: _Labeller) -> Table:
             if j:
                 options.append("\n")
             options.append(f"{option.id}: {t(option)}", style="bold" if option.id == sq else "")
-        table.add_row(f"{issue.id}\n{t(issue)}", options)
+        table.add_row(Text(f"{issue.id}\n{t(issue)}"), options)
     return table
 
 
@@ -82,7 +82,7 @@ def _constraints(scenario: Scenario, t: _Labeller) -> Table:
     table.add_column("reason")
     for constraint in scenario.constraints:
         forbids = "\n".join(f"{issue}: {', '.join(options)}" for issue, options in constraint.forbid.items())
-        table.add_row(constraint.id, forbids, t(constraint.reason))
+        table.add_row(constraint.id, Text(forbids), Text(t(constraint.reason)))
     return table
 
 
@@ -100,7 +100,7 @@ def _parties(scenario: Scenario, t: _Labeller) -> Table:
         if party.reservation == "status_quo":
             reservation += " (status quo)"
         table.add_row(
-            f"{party.id}\n{t(party)}",
+            Text(f"{party.id}\n{t(party)}"),
             ", ".join(f"{issue} {w:g}" for issue, w in weights if w > 0),
             reservation,
             f"{utility.best:.3g}",
@@ -121,16 +121,16 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
         if ratifier.rule.population:
             rule += f" of {ratifier.rule.population}"
         data = ratifier.data
-        sources = [f"survey: {data.survey}"] if data.survey else []
+        sources = [f"survey: {data.survey} ({data.model} model)"] if data.survey else []
         if data.polls:
             where = ", ".join(f"{k}={v}" for k, v in (data.polls_where or {}).items())
             sources.append(f"polls: {data.polls}" + (f"\nwhere {where}" if where else ""))
         table.add_row(
-            f"{ratifier.id}\n{t(ratifier)}",
+            Text(f"{ratifier.id}\n{t(ratifier)}"),
             party.id,
-            rule,
+            Text(rule),
             "yes" if ratifier.required else "on request",
-            "\n".join(sources),
+            Text("\n".join(sources)),
         )
     return table
 
@@ -151,5 +151,5 @@ def _proposals(scenario: Scenario, t: _Labeller) -> Table:
             gain = value - utility.reservation
             cells.append(Text(f"{value:.3f} ({gain:+.3f})", style="green" if gain >= 0 else "red"))
         changes = space.format(codes, changes_only=True).replace(",", "\n")
-        table.add_row(f"{proposal.id}\n{t(proposal)}", changes, *cells)
+        table.add_row(Text(f"{proposal.id}\n{t(proposal)}"), Text(changes), *cells)
     return table

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..cli_common import JsonOpt, print_json, stdout, user_errors
@@ -204,7 +205,7 @@ def _rich_table(table: pd.DataFrame) -> Table:
     for column in numeric:
         rich.add_column(column, justify="right", no_wrap=True)
     for values in table.to_dict(orient="records"):
-        cells = [str(values[c]) for c in text]
+        cells = [escape(str(values[c])) for c in text]
         cells += [_number(values[c], "p" if c == "p" else "f") for c in numeric]
         rich.add_row(*cells)
     return rich

@@ -50,6 +50,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_number_text(text: Any) -> bool:
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class _Checker:
     def __init__(self, document: Mapping[str, Any], base_dir: Path):
         self.doc = document
@@ -199,6 +207,7 @@ class _Checker:
                     ratifier_ids.append(((*loc, "id"), _id(ratifier)))
                 self.label((*loc, "label"), ratifier.get("label"))
                 self.data((*loc, "data"), _table(ratifier, "data"), "data" in ratifier)
+                self.support_model(loc, ratifier)
         self._duplicates(ratifier_ids, "ratifier")
 
     def utility(self, i: int, party: Mapping[str, Any]) -> None:
@@ -290,16 +299,28 @@ class _Checker:
             elif key == "polls" and isinstance(data.get("polls_where"), Mapping):
                 self.poll_selection((*loc, "polls_where"), path, relative, data["polls_where"])
 
+    def read_polls(self, loc: tuple, path: Path, relative: str) -> tuple[list[str], list[dict[str, str]]] | None:
+        """Columns and rows of a polls file (read once), or None with a problem if unreadable."""
+        cache = self.__dict__.setdefault("_polls", {})
+        if path not in cache:
+            try:
+                with path.open(encoding="utf-8", newline="") as handle:
+                    reader = csv.DictReader(handle)
+                    rows = list(reader)
+                    cache[path] = (list(reader.fieldnames or []), rows)
+            except (UnicodeDecodeError, csv.Error) as error:
+                self.add(
+                    loc, f"cannot read '{relative}' as a UTF-8 CSV file ({error})", "save the polls file as UTF-8 CSV"
+                )
+                cache[path] = None
+        return cache[path]
+
     def poll_selection(self, loc: tuple, path: Path, relative: str, where: Mapping[str, Any]) -> None:
         """polls_where must name columns of the polls file and select at least one row."""
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.DictReader(handle)
-                rows = list(reader)
-                columns = list(reader.fieldnames or [])
-        except (UnicodeDecodeError, csv.Error) as error:
-            self.add(loc, f"cannot read '{relative}' as a UTF-8 CSV file ({error})", "save the polls file as UTF-8 CSV")
+        polls = self.read_polls(loc, path, relative)
+        if polls is None:
             return
+        columns, rows = polls
         unknown = [column for column in where if column not in columns]
         for column in unknown:
             self.add(
@@ -316,6 +337,109 @@ class _Checker:
                 f"no row of '{relative}' has " + " and ".join(f"{c}={v}" for c, v in where.items()),
                 "values in the file: " + "; ".join(f"{c}: {known_list(vals)}" for c, vals in seen.items()),
             )
+
+    # -------------------------------------------------------------- support models
+    def support_model(self, loc: tuple, ratifier: Mapping[str, Any]) -> None:
+        """Interactions, population margins and calibration targets must refer to things that
+        exist: issues, covariates, lines of the polls file, packages."""
+        data = _table(ratifier, "data")
+        covariates = (
+            [c for c in data.get("covariates", []) if isinstance(c, str)]
+            if isinstance(data.get("covariates"), list)
+            else []
+        )
+        for k, pair in enumerate(data.get("interactions", []) if isinstance(data.get("interactions"), list) else []):
+            where = (*loc, "data", "interactions", k)
+            if not (isinstance(pair, list) and len(pair) == 2):
+                self.add(
+                    where,
+                    "an interaction is a pair [issue, covariate]",
+                    'write interactions = [["kunashir", "region"]]',
+                )
+                continue
+            issue, covariate = pair
+            self.issue_ref(where, issue)
+            if covariate not in covariates:
+                self.add(
+                    where,
+                    f"'{covariate}' is not one of the covariates{did_you_mean(str(covariate), covariates)}",
+                    f"add it to data.covariates, or use one of {known_list(covariates)}",
+                )
+        for name, shares in _table(ratifier, "population").items():
+            where = (*loc, "population", name)
+            if name not in covariates:
+                self.add(
+                    where,
+                    f"population margins for '{name}', which is not a covariate{did_you_mean(name, covariates)}",
+                    "list it in data.covariates (the survey column), or remove the margins",
+                )
+            values = [v for v in shares.values() if _is_number(v)] if isinstance(shares, Mapping) else []
+            if values and len(values) == len(shares) and abs(sum(values) - 1) > 1e-6:
+                self.add(
+                    where,
+                    f"the population shares sum to {sum(values):.4f}, not 1",
+                    "make the shares of every level sum to 1",
+                )
+        targets = _items(ratifier, "calibration")
+        if targets and not isinstance(data.get("polls"), str):
+            self.add(
+                (*loc, "calibration"),
+                "calibration targets need a polls file",
+                'add polls = "polls.csv" to the data table',
+            )
+            return
+        path = self.base_dir / data["polls"] if targets else None
+        polls = self.read_polls((*loc, "data", "polls"), path, data["polls"]) if path and path.is_file() else None
+        proposals = {_id(p): p.get("package") for _, p in _items(self.doc, "proposals") if _id(p)}
+        for k, target in targets:
+            where = (*loc, "calibration", k)
+            self.calibration_package((*where, "package"), target.get("package"), proposals)
+            line = target.get("line")
+            if polls is None or not isinstance(line, int) or isinstance(line, bool):
+                continue
+            columns, rows = polls
+            if not 2 <= line <= len(rows) + 1:
+                self.add(
+                    (*where, "line"),
+                    f"the polls file has no line {line} (its rows are lines 2 to {len(rows) + 1})",
+                    "cite a line of the polls file",
+                )
+                continue
+            row = rows[line - 2]
+            selection = data.get("polls_where") if isinstance(data.get("polls_where"), Mapping) else {}
+            off = [f"{c}={row.get(c)}" for c, v in selection.items() if c in row and row[c] != str(v)]
+            if off:
+                self.add(
+                    (*where, "line"),
+                    f"line {line} is outside this ratifier's polls ({', '.join(off)})",
+                    "cite a poll of this ratifier's public, or correct polls_where",
+                )
+            if not _is_number_text(row.get("share")):
+                self.add(
+                    (*where, "line"),
+                    f"line {line} has no numeric share ({row.get('share')!r})",
+                    "cite a line with a share",
+                )
+            if "n" not in target and not _is_number_text(row.get("n")):
+                self.add(
+                    where,
+                    f"line {line} gives no sample size (n = {row.get('n')!r})",
+                    "add n = <sample size> to the target (an assumption if the poll does not say)",
+                )
+
+    def calibration_package(self, loc: tuple, text: Any, proposals: Mapping[str, Any]) -> None:
+        if not isinstance(text, str) or self.status is None:
+            return
+        package = proposals.get(text, text)
+        if not isinstance(package, str):
+            return
+        try:
+            parse_package(package, self.options, self.status)
+        except PackageError as error:
+            for p in error.problems:
+                self.add(
+                    loc, f"{p.location}: {p.message}", p.fix + f" (or name a proposal: {known_list(list(proposals))})"
+                )
 
     # -------------------------------------------------------------- proposals
     def proposals(self) -> None:
@@ -344,15 +468,28 @@ def package_problems(scenario: Any) -> list[Problem]:
     """
     space = scenario.space
     reasons = {c.id: scenario.text(c.reason) for c in scenario.constraints}
+    packages = [
+        (("proposals", i, "package"), f"proposal '{p.id}'", p.package) for i, p in enumerate(scenario.proposals)
+    ]
+    for i, party in enumerate(scenario.parties):
+        for j, ratifier in enumerate(party.ratifiers):
+            for k, target in enumerate(ratifier.calibration):
+                loc = ("parties", i, "ratifiers", j, "calibration", k, "package")
+                packages.append(
+                    (
+                        loc,
+                        f"calibration target {k} of ratifier '{ratifier.id}'",
+                        scenario.resolve_package(target.package),
+                    )
+                )
     problems = []
-    for i, proposal in enumerate(scenario.proposals):
-        for constraint in space.broken_constraints(space.parse(proposal.package, check_constraints=False)):
+    for loc, what, text in packages:
+        for constraint in space.broken_constraints(space.parse(text, check_constraints=False)):
             problems.append(
                 Problem(
-                    format_location(("proposals", i, "package")),
-                    f"in proposal '{proposal.id}': the package breaks constraint '{constraint.id}'"
-                    f" ({reasons[constraint.id]})",
-                    "change the proposal so that it respects the constraint, or drop the constraint",
+                    format_location(loc),
+                    f"in {what}: the package breaks constraint '{constraint.id}' ({reasons[constraint.id]})",
+                    "change the package so that it respects the constraint, or drop the constraint",
                 )
             )
     return problems

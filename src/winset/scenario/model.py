@@ -142,11 +142,47 @@ class Rule(_Strict):
 
 
 class DataSource(_Strict):
-    """Where a ratifier's support model learns from; paths are relative to the scenario file."""
+    """Where a ratifier's support model learns from; paths are relative to the scenario file.
+
+    ``survey`` is respondent-level conjoint data (CSV or Parquet, one row per profile shown, one
+    column per issue holding option ids or labels). ``model`` says how support is learned from it:
+    ``binary`` (a yes/no support answer per profile, column ``outcome``, default ``support``) or
+    ``choice`` (a choice between profiles and, with ``optout``, the status quo; column ``outcome``,
+    default ``chosen``). ``provenance`` says plainly where the data come from (shown with every
+    result based on them).
+    """
 
     survey: Text | None = None
+    model: Literal["binary", "choice"] = "binary"
+    outcome: Text | None = None
+    cutoff: Number | None = None
+    respondent: Text = "respondent"
+    task: Text = "task"
+    profile: Text = "profile"
+    covariates: list[Text] = Field(default_factory=list)
+    interactions: list[list[Text]] = Field(default_factory=list)
+    optout: bool = True
+    provenance: str | None = None
     polls: Text | None = None
     polls_where: dict[Id, str | int] | None = None
+
+    @property
+    def outcome_column(self) -> str:
+        return self.outcome or ("support" if self.model == "binary" else "chosen")
+
+
+class CalibrationTarget(_Strict):
+    """A poll topline the ratifier's support model must reproduce: line ``line`` of the polls
+    file, read as support for ``package`` (package text or a proposal id). ``side = "against"``
+    reads the share as opposition, implying support ``1 - share - dont_know``. ``n`` overrides the
+    poll's sample size (needed where the file says "unknown")."""
+
+    line: Annotated[int, Field(ge=2)]
+    package: Text
+    side: Literal["for", "against"] = "for"
+    dont_know: Annotated[Number, Field(ge=0, lt=1)] = 0.0
+    n: Annotated[int, Field(ge=1)] | None = None
+    label: str | None = None
 
 
 class Ratifier(_Strict):
@@ -154,6 +190,8 @@ class Ratifier(_Strict):
 
     ``required = false`` marks a ratifier that is analysed and reported but does not bind the joint
     win-set unless an analysis asks for it (e.g. residents of a disputed territory).
+    ``population`` gives the population margins to rake respondents to
+    (``{covariate: {level: share}}``); ``calibration`` the poll toplines to match.
     """
 
     id: Id
@@ -162,6 +200,8 @@ class Ratifier(_Strict):
     required: bool = True
     rule: Rule
     data: DataSource
+    population: dict[Text, dict[Text, Annotated[Number, Field(ge=0, le=1)]]] = Field(default_factory=dict)
+    calibration: list[CalibrationTarget] = Field(default_factory=list)
 
 
 class Party(_Strict):
@@ -236,6 +276,13 @@ class Scenario(_Strict):
 
     def proposal(self, proposal_id: str) -> Proposal:
         return _by_id(self.proposals, proposal_id, "proposal")
+
+    def resolve_package(self, reference: str) -> str:
+        """Package text for a proposal id, or the text itself."""
+        for proposal in self.proposals:
+            if proposal.id == reference:
+                return proposal.package
+        return reference
 
     @property
     def ratifiers(self) -> list[tuple[Party, Ratifier]]:

@@ -1,0 +1,189 @@
+"""The binary-support model: would a respondent support this agreement, yes or no?
+
+A logistic regression of the answer on the options' treatment dummies (baseline: the status quo
+option of each issue), respondent covariates, and chosen option x covariate interactions::
+
+    P(support P | respondent i) = logistic(b0 + sum_c g_c[x_ic] + sum_k b_k[P_k] + sum_(k,c) d_kc[P_k, x_ic])
+
+A public's support for P is the weighted mean of these probabilities over its respondents, with
+weights raked to population margins (post-stratification). The model compiles to a ScoreTable
+with one row per distinct covariate pattern (cell) of the population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..conjoint import terms
+from ..conjoint.data import ConjointData, ConjointError, Feature
+from ..conjoint.ols import DummyDesign
+from ..engine import ScoreTable
+from ..errors import Problem, did_you_mean, known_list
+from .logit import LogitFit, fit_logit
+from .population import Respondents
+
+
+class BinarySupportModel:
+    """Logistic model of yes/no support for the profiles shown.
+
+    Parameters
+    ----------
+    covariates:
+        respondent characteristics (categorical) that shift support.
+    interactions:
+        ``(feature, covariate)`` pairs whose option effects differ between covariate groups.
+    cutoff:
+        if the outcome is a rating, support means ``rating >= cutoff``.
+
+    Learned attributes: ``fit_`` (the logistic fit), ``features_`` and ``covariates_`` (levels).
+    """
+
+    def __init__(
+        self, covariates: Sequence[str] = (), interactions: Sequence[tuple[str, str]] = (), cutoff: float | None = None
+    ):
+        self.covariates = tuple(covariates)
+        self.interactions = tuple(tuple(pair) for pair in interactions)
+        self.cutoff = cutoff
+
+    def fit(self, data: ConjointData, respondents: Respondents) -> BinarySupportModel:
+        """Fit on conjoint data whose outcome is the yes/no answer (or a rating, with ``cutoff``),
+        weighting respondents by ``respondents.weights``."""
+        self.features_ = list(data.features)
+        self.covariates_ = self._covariate_features(respondents)
+        self._respondents = respondents
+        self._y = self.outcome(data)
+        self._design = DummyDesign(self._terms(data, respondents))
+        self.fit_ = self.refit(respondents.weights)
+        return self
+
+    def refit(self, weights: np.ndarray, start: LogitFit | None = None) -> LogitFit:
+        """The fit with other respondent weights (a bootstrap resample), warm-started from
+        ``start`` (default: the fitted model); the fitted model is unchanged."""
+        row_weights = self._respondents.row_weights(weights) * self._respondents.n
+        previous = getattr(self, "fit_", None) if start is None else start
+        return fit_logit(
+            self._design,
+            self._y,
+            row_weights,
+            start=None if previous is None else previous.coef,
+            keep=None if previous is None else ~previous.aliased,
+            # a warm-started resample needs less: Newton's quadratic steps end far below the draws' spread
+            tolerance=1e-10 if previous is None else 1e-7,
+            variance=previous is None,
+        )
+
+    def outcome(self, data: ConjointData) -> np.ndarray:
+        """The 0/1 support answer of each row."""
+        y = data.y if self.cutoff is None else (data.y >= self.cutoff).astype(float)
+        bad = np.flatnonzero((y != 0) & (y != 1))
+        if len(bad):
+            raise ConjointError(
+                [
+                    Problem(
+                        f"column '{data.outcome}'",
+                        f"a binary support answer must be 0 or 1, not {y[bad[0]]:g} ({data.row_names(bad)})",
+                        "code support as 1 and no support as 0, or give a cutoff for a rating",
+                    )
+                ],
+                source=data.source,
+            )
+        return y
+
+    def _covariate_features(self, respondents: Respondents) -> list[Feature]:
+        known = {c.name: c for c in respondents.covariates}
+        missing = [c for c in self.covariates if c not in known]
+        if missing:
+            raise ConjointError(
+                [
+                    Problem(
+                        "covariates",
+                        f"the respondents have no covariate {known_list(missing)}",
+                        "prepare the respondents with these covariates",
+                    )
+                ]
+            )
+        return [known[c] for c in self.covariates]
+
+    def _terms(self, data: ConjointData, respondents: Respondents) -> list:
+        row = respondents.row_respondent
+        covariates = {c.name: Feature(c.name, c.levels, c.codes[row]) for c in self.covariates_}
+        features = {f.name: f for f in data.features}
+        model_terms = [terms.intercept(data.n_rows)] + [terms.main(f) for f in data.features]
+        model_terms += [terms.main(covariates[c]) for c in self.covariates]
+        problems = []
+        for feature, covariate in self.interactions:
+            if feature not in features or covariate not in covariates:
+                unknown = feature if feature not in features else covariate
+                known = list(features) if feature not in features else list(covariates)
+                problems.append(
+                    Problem(
+                        f"interaction ({feature}, {covariate})",
+                        f"'{unknown}' is not a feature or covariate of the model{did_you_mean(unknown, known)}",
+                        f"use {known_list(known)}",
+                    )
+                )
+                continue
+            model_terms.append(terms.interaction(features[feature], covariates[covariate]))
+        if problems:
+            raise ConjointError(problems)
+        return model_terms
+
+    # ------------------------------------------------------------------ compilation
+    def coefficient(self, term: str, label: str, fit: LogitFit | None = None) -> float:
+        """A fitted coefficient by term and label (0 for baselines and aliased columns)."""
+        fit = self.fit_ if fit is None else fit
+        name = f"{term}[{label}]"
+        if name not in fit.names:
+            return 0.0
+        value = fit.coef[fit.names.index(name)]
+        return 0.0 if np.isnan(value) else float(value)
+
+    def score_table(
+        self,
+        issues: Sequence[tuple[str, Sequence[str]]],
+        weights: np.ndarray | None = None,
+        fit: LogitFit | None = None,
+    ) -> ScoreTable:
+        """One ScoreTable group: a row per covariate cell of the respondents, weighted by
+        ``weights`` (default the fitted weights), with coefficients from ``fit`` (default the
+        fitted model).
+
+        ``issues`` lists ``(feature, [option, ...])`` in the order of the package space; the
+        model's features must be exactly these issues."""
+        coefficient = lambda term, label: self.coefficient(term, label, fit)  # noqa: E731
+        patterns, cell_weights = self._respondents.cells(weights)
+        features = {f.name: f for f in self.features_}
+        shape = tuple(len(options) for _, options in issues)
+        coefficients = np.zeros((len(patterns), sum(shape)))
+        intercepts = np.full(len(patterns), coefficient(terms.INTERCEPT, ""))
+        for j, covariate in enumerate(self.covariates_):
+            effects = np.array(
+                [coefficient(covariate.name, level) if i else 0.0 for i, level in enumerate(covariate.levels)]
+            )
+            intercepts += effects[patterns[:, j]]
+        column = 0
+        for name, options in issues:
+            feature = features[name]
+            for option in options:
+                base = coefficient(name, option) if option != feature.baseline else 0.0
+                coefficients[:, column] = base
+                for j, covariate in enumerate(self.covariates_):
+                    if (name, covariate.name) in self.interactions and option != feature.baseline:
+                        effects = np.array(
+                            [
+                                coefficient(f"{name}:{covariate.name}", f"{option}:{level}") if i else 0.0
+                                for i, level in enumerate(covariate.levels)
+                            ]
+                        )
+                        coefficients[:, column] += effects[patterns[:, j]]
+                column += 1
+        return ScoreTable(
+            shape,
+            intercepts,
+            coefficients,
+            cell_weights / cell_weights.sum(),
+            np.zeros(len(patterns), dtype=np.int64),
+            "logistic",
+        )

@@ -1,0 +1,105 @@
+"""Calibration to published polls: move a model's level so that it reproduces the toplines.
+
+Survey microdata and published polls rarely agree exactly (other wording, other fieldwork, a
+sample that is not the population). Calibration keeps the model's option effects and shifts every
+member of the public's score by the same amount ``delta`` on the logit scale, chosen so that the
+model's support for the polled packages matches the polls, each weighted by its sampling error::
+
+    minimise  sum_j ((support_j(delta) - share_j) / se_j)^2,   se_j = sqrt(share_j (1 - share_j) / n_j)
+
+Each bootstrap draw is calibrated to polls redrawn within their sampling error, so the poll's own
+uncertainty enters the intervals. The report says how far the microdata and the polls disagreed
+before calibration (z = (model - poll) / se) and how close they are after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from ..engine import ScoreTable
+from ..engine.scoretable import _group_sums
+
+ITERATIONS = 100
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published topline that a public's support for a package should reproduce.
+
+    ``share`` is the figure as published; ``side`` says whether it is the share for the package
+    (``"for"``) or against it (``"against"``, in which case the support it implies is
+    ``1 - share - dont_know``). ``n`` is the poll's sample size.
+    """
+
+    label: str
+    codes: tuple[int, ...]
+    share: float
+    n: int
+    side: str = "for"
+    dont_know: float = 0.0
+    source: str = ""
+
+    @property
+    def support(self) -> float:
+        """The support share the poll implies."""
+        return self.share if self.side == "for" else 1.0 - self.share - self.dont_know
+
+    @property
+    def std_error(self) -> float:
+        p = min(max(self.support, 0.01), 0.99)
+        return float(np.sqrt(p * (1 - p) / self.n))
+
+    def as_published(self, support: np.ndarray | float) -> np.ndarray | float:
+        """A modelled support share expressed as the poll reported it (for or against)."""
+        return support if self.side == "for" else 1.0 - np.asarray(support) - self.dont_know
+
+
+def calibrate(
+    table: ScoreTable, targets: Sequence[Target], seed: int | None = 0
+) -> tuple[ScoreTable, np.ndarray, pd.DataFrame]:
+    """The table with each group's intercepts shifted to match ``targets``; the shifts; a report.
+
+    Group 0 (the point estimate) matches the published figures; bootstrap groups match figures
+    redrawn from each poll's sampling distribution (normal, seeded)."""
+    if not targets:
+        return table, np.zeros(table.n_groups), pd.DataFrame()
+    codes = np.array([t.codes for t in targets])
+    goal = np.array([t.support for t in targets])
+    se = np.array([t.std_error for t in targets])
+    rng = np.random.default_rng(seed)
+    goals = np.vstack(
+        [goal, np.clip(goal + se * rng.standard_normal((table.n_groups - 1, len(targets))), 0.001, 0.999)]
+    )
+    scores = table.scores(codes)  # (rows, targets)
+    shifts = np.zeros(table.n_groups)
+    for _ in range(ITERATIONS):
+        p = expit(scores + shifts[table.groups][:, None])
+        support = _group_sums(table.weights[:, None] * p, table.groups, table.n_groups)
+        slope = _group_sums(table.weights[:, None] * p * (1 - p), table.groups, table.n_groups)
+        residual = (support - goals) / se**2
+        step = (residual * slope).sum(axis=1) / np.maximum((slope**2 / se**2).sum(axis=1), 1e-300)
+        shifts -= step
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    before = table.group(0).support(codes)[0]
+    calibrated = table.shifted(shifts)
+    after = calibrated.group(0).support(codes)[0]
+    report = pd.DataFrame(
+        {
+            "target": [t.label for t in targets],
+            "source": [t.source for t in targets],
+            "side": [t.side for t in targets],
+            "poll": [t.share for t in targets],
+            "microdata": [float(t.as_published(b)) for t, b in zip(targets, before, strict=True)],
+            "calibrated": [float(t.as_published(a)) for t, a in zip(targets, after, strict=True)],
+            "z_before": (before - goal) / se,
+            "z_after": (after - goal) / se,
+        }
+    )
+    report.attrs["shift"] = float(shifts[0])
+    return calibrated, shifts, report

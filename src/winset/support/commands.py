@@ -1,0 +1,182 @@
+"""``winset fit``: every ratifier's support model, its data, its calibration and its support."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Group
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from ..cli_common import JsonOpt, print_json, stderr, stdout, user_errors
+from ..scenario import Scenario, load_scenario
+from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="Scenario file (TOML), or a folder holding scenario.toml.", show_default=False)
+]
+DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of the simulated draws.")]
+
+
+@user_errors
+def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
+    """Fit every ratifier's support model and show what it learned.
+
+    For each ratifier: where its data come from, the model's coefficients (bootstrap standard
+    errors), the AMCEs of its survey, how its support compares with the published polls before and
+    after calibration, and its support (90% interval, probability that its rule is met) for the
+    status quo and every proposal of the scenario.
+    """
+    loaded = load_scenario(scenario)
+    fits = fit_all(loaded, draws, seed, show_progress=not as_json)
+    packages = named_packages(loaded)
+    if as_json:
+        print_json({rid: fit_json(fit, packages) for rid, fit in fits.items()})
+        return
+    console = stdout()
+    for fit in fits.values():
+        console.print(report(loaded, fit, packages))
+
+
+def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> dict[str, RatifierFit]:
+    """Fit every ratifier, with a progress bar per ratifier on the terminal."""
+    console = stderr()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not (show_progress and console.is_terminal),
+    ) as progress:
+        tasks = {
+            r.id: progress.add_task(f"{r.id}: fitting", total=max(draws, 1), start=False) for _, r in scenario.ratifiers
+        }
+
+        def advance(ratifier: str, done: int, total: int) -> None:
+            progress.start_task(tasks[ratifier])
+            progress.update(
+                tasks[ratifier], completed=done, description=f"{ratifier}: {'bootstrap' if done else 'fitting'}"
+            )
+
+        return fit_scenario(scenario, draws, seed, advance)
+
+
+def named_packages(scenario: Scenario) -> dict[str, tuple[int, ...]]:
+    """The status quo and every proposal, by name."""
+    space = scenario.space
+    return {"status_quo": space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
+
+
+def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
+    table = fit.support(np.array(list(packages.values())))
+    table.insert(0, "package", list(packages))
+    return table
+
+
+def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> Group:
+    """Everything ``winset fit`` says about one ratifier."""
+    spec = fit.ratifier.data
+    model = (
+        "binary support (logistic regression)"
+        if spec.model == "binary"
+        else "choice against the status quo (mixed logit)"
+    )
+    header = Text.assemble(
+        (f"{scenario.text(fit.ratifier)} ({fit.ratifier.id}), ratifier for {scenario.text(fit.party)}\n", "bold"),
+        f"model: {model}; {fit.respondents.n:,} respondents, {fit.data.n_rows:,} profiles; survey {spec.survey}\n",
+        f"rule: support >= {fit.ratifier.rule.threshold:.0%}; {fit.table.n_groups - 1} bootstrap draws; "
+        f"calibration shift {fit.shift:+.3f} (logit)",
+    )
+    parts: list = [header]
+    if spec.provenance:
+        parts.append(Text(f"Data: {spec.provenance}", style="bold yellow"))
+    parts += [
+        _table(
+            "Support (90% interval; share of draws meeting the rule)",
+            support_table(fit, packages),
+            ["package"],
+            ["estimate", "lower", "upper", "p_rule_met"],
+        ),
+    ]
+    if len(fit.calibration):
+        calibration = fit.calibration.assign(row=fit.calibration["source"].str.rsplit("/", n=1).str[-1])
+        calibration = calibration.rename(columns={"microdata": "before", "calibrated": "after"})
+        parts.append(
+            _table(
+                "Calibration to polls: the share for (or against) as published, the model's before and after; "
+                "z = (model - poll) / se",
+                calibration,
+                ["row", "side"],
+                ["poll", "before", "after", "z_before", "z_after"],
+            )
+        )
+        questions = dict(zip(calibration["row"], calibration["target"], strict=True))
+        parts.append(Text("\n".join(f"  {row}: {question}" for row, question in questions.items()), style="dim"))
+    coefficients = fit.coefficients.reset_index().rename(columns={"index": "parameter"})
+    parts.append(
+        _table(
+            "Model coefficients (logit scale; bootstrap standard errors)",
+            coefficients,
+            ["parameter"],
+            ["estimate", "std_error"],
+        )
+    )
+    amce = amce_table(fit)
+    parts.append(
+        _table(
+            f"AMCEs of the survey ({spec.outcome_column}; respondent clusters)",
+            amce,
+            ["feature", "level"],
+            ["estimate", "std_error", "lower", "upper"],
+        )
+    )
+    return Group(Rule(style="dim"), *parts)
+
+
+def _table(title: str, frame: pd.DataFrame, text: list[str], numbers: list[str]) -> Table:
+    """Text columns, then numbers (never wrapped)."""
+    table = Table(title=title, title_justify="left")
+    for column in text:
+        table.add_column(column, overflow="fold")
+    for column in numbers:
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in frame.to_dict(orient="records"):
+        table.add_row(*[escape(str(row[c])) for c in text], *[_number(row[c]) for c in numbers])
+    return table
+
+
+def _number(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.3f}"
+
+
+def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict:
+    def records(frame: pd.DataFrame) -> list[dict]:
+        return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+    return {
+        "party": fit.party.id,
+        "model": fit.ratifier.data.model,
+        "provenance": fit.ratifier.data.provenance,
+        "respondents": fit.respondents.n,
+        "profiles": fit.data.n_rows,
+        "draws": fit.table.n_groups - 1,
+        "threshold": fit.ratifier.rule.threshold,
+        "calibration_shift": fit.shift,
+        "support": records(support_table(fit, packages)),
+        "calibration": records(fit.calibration),
+        "coefficients": records(fit.coefficients.reset_index().rename(columns={"index": "parameter"})),
+        "amce": records(amce_table(fit)),
+    }

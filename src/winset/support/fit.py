@@ -1,0 +1,203 @@
+"""Fitting every ratifier's support model from a scenario: data, raking, model, bootstrap, polls.
+
+For each ratifier: read its survey and check it against the scenario (one column per issue, option
+ids or labels); weight respondents to the population margins; fit the support model; redo the
+weighting and the fit on respondent-cluster bootstrap resamples; calibrate every draw to the polls;
+and compile it all into one ScoreTable (group 0 the estimate, groups 1..B the draws).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..conjoint import amce
+from ..conjoint.data import ConjointData, ConjointError, read_table
+from ..engine import ScoreTable
+from ..errors import Problem
+from ..scenario import Party, Ratifier, Scenario
+from .binary import BinarySupportModel
+from .calibration import Target, calibrate
+from .mixed_logit import MixedLogitModel
+from .population import Respondents, bootstrap_counts, respondents
+
+DRAWS = 200
+INTERVAL = (0.05, 0.95)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RatifierFit:
+    """A ratifier's fitted support model and everything reported about it."""
+
+    party: Party
+    ratifier: Ratifier
+    data: ConjointData
+    respondents: Respondents
+    model: BinarySupportModel | MixedLogitModel
+    table: ScoreTable  # calibrated; group 0 = estimate, 1.. = bootstrap draws
+    coefficients: pd.DataFrame  # estimate and bootstrap standard error per model parameter
+    calibration: pd.DataFrame
+    shift: float  # calibration shift of the estimate, logit scale
+
+    def support(self, codes: np.ndarray) -> pd.DataFrame:
+        """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met."""
+        values = self.table.support(np.atleast_2d(codes))
+        draws = values[1:] if len(values) > 1 else values
+        threshold = self.ratifier.rule.threshold
+        return pd.DataFrame(
+            {
+                "estimate": values[0],
+                "mean": draws.mean(axis=0),
+                "lower": np.quantile(draws, INTERVAL[0], axis=0),
+                "upper": np.quantile(draws, INTERVAL[1], axis=0),
+                "p_rule_met": (draws >= threshold).mean(axis=0),
+            }
+        )
+
+
+def survey_data(scenario: Scenario, ratifier: Ratifier) -> ConjointData:
+    """A ratifier's survey as conjoint data over the scenario's issues (baselines: the status
+    quo), with option labels in any of the scenario's languages read as option ids."""
+    spec = ratifier.data
+    if spec.survey is None:
+        raise ConjointError(
+            [
+                Problem(
+                    f"ratifier '{ratifier.id}'",
+                    "the ratifier has no survey data, so no support model can be fitted",
+                    "add data.survey: respondent-level conjoint data (polls alone cannot say how support varies across packages)",
+                )
+            ]
+        )
+    path = scenario.data_path(spec.survey)
+    frame = read_table(path)
+    issues = [issue.id for issue in scenario.issues]
+    missing = [i for i in issues if i not in frame.columns]
+    if missing:
+        raise ConjointError(
+            [
+                Problem(
+                    f"column '{issue}'",
+                    f"the survey has no column for issue '{issue}'",
+                    "add the column (the option shown on each profile), or remove the issue from the scenario",
+                )
+                for issue in missing
+            ],
+            source=path,
+        )
+    frame = frame.copy()
+    for issue in scenario.issues:
+        names = {o.id: o.id for o in issue.options}
+        for option in issue.options:
+            label = option.label if isinstance(option.label, dict) else {"": option.label} if option.label else {}
+            names.update({text: option.id for text in label.values()})
+        mapped = frame[issue.id].map(names)
+        frame[issue.id] = mapped.where(mapped.notna(), frame[issue.id])
+    return ConjointData(
+        frame,
+        spec.outcome_column,
+        issues,
+        id=spec.respondent,
+        task=spec.task,
+        profile=spec.profile,
+        covariates=spec.covariates,
+        levels={issue.id: [o.id for o in issue.options] for issue in scenario.issues},
+        baselines=scenario.status_quo,
+        source=path,
+    )
+
+
+def targets(scenario: Scenario, ratifier: Ratifier) -> list[Target]:
+    """The ratifier's calibration targets, read from its polls file."""
+    if not ratifier.calibration:
+        return []
+    polls = pd.read_csv(scenario.data_path(ratifier.data.polls), dtype=str, keep_default_na=False)
+    out = []
+    for target in ratifier.calibration:
+        row = polls.iloc[target.line - 2]
+        n = target.n if target.n is not None else int(float(row["n"]))
+        answer = f" ({row['option']})" if row.get("option") else ""
+        label = (
+            target.label
+            or f"{row.get('pollster', '')} {row.get('fieldwork', '')}: {row.get('question', '')}{answer}".strip()
+        )
+        out.append(
+            Target(
+                label=label,
+                codes=scenario.space.parse(scenario.resolve_package(target.package)),
+                share=float(row["share"]),
+                n=n,
+                side=target.side,
+                dont_know=target.dont_know,
+                source=f"{ratifier.data.polls}:{target.line}",
+            )
+        )
+    return out
+
+
+def fit_ratifier(
+    scenario: Scenario,
+    party: Party,
+    ratifier: Ratifier,
+    draws: int = DRAWS,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> RatifierFit:
+    """Fit one ratifier's support model with ``draws`` bootstrap draws (see the module text)."""
+    if progress is not None:
+        progress(ratifier.id, 0, draws)
+    data = survey_data(scenario, ratifier)
+    spec = ratifier.data
+    people = respondents(data, spec.covariates, ratifier.population)
+    if spec.model == "binary":
+        model = BinarySupportModel(spec.covariates, [tuple(pair) for pair in spec.interactions], spec.cutoff)
+    else:
+        model = MixedLogitModel(optout=spec.optout, seed=seed + 1)
+    model.fit(data, people)
+    issues = [(issue.id, [o.id for o in issue.options]) for issue in scenario.issues]
+    tables = [model.score_table(issues)]
+    estimates = [_parameters(model, model.fit_)]
+    for b, counts in enumerate(bootstrap_counts(people.n, draws, seed)):
+        weights = people.raked(ratifier.population, counts * (people.weights * people.n))
+        fit = model.refit(weights)
+        tables.append(model.score_table(issues, weights, fit))
+        estimates.append(_parameters(model, fit))
+        if progress is not None:
+            progress(ratifier.id, b + 1, draws)
+    table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
+    values = np.array([e.to_numpy() for e in estimates])
+    coefficients = pd.DataFrame(
+        {"estimate": estimates[0].to_numpy(), "std_error": values[1:].std(axis=0, ddof=1) if draws > 1 else np.nan},
+        index=estimates[0].index,
+    )
+    return RatifierFit(party, ratifier, data, people, model, table, coefficients, report, float(shifts[0]))
+
+
+def fit_scenario(
+    scenario: Scenario, draws: int = DRAWS, seed: int = 0, progress: Progress | None = None
+) -> dict[str, RatifierFit]:
+    """Every ratifier's fitted support model, by ratifier id (seeds differ between ratifiers)."""
+    return {
+        ratifier.id: fit_ratifier(scenario, party, ratifier, draws, seed + 1000 * i, progress)
+        for i, (party, ratifier) in enumerate(scenario.ratifiers)
+    }
+
+
+def amce_table(fit: RatifierFit) -> pd.DataFrame:
+    """AMCEs of the ratifier's survey (respondent clusters, cregg's conventions)."""
+    return amce(fit.data)
+
+
+def _parameters(model: BinarySupportModel | MixedLogitModel, fit) -> pd.Series:
+    if isinstance(model, BinarySupportModel):
+        return pd.Series(fit.coef, index=[name.removesuffix("[]") for name in fit.names])
+    names = model.tasks_.names
+    return pd.Series(
+        np.concatenate([fit.mean, np.abs(fit.sd)]),
+        index=[f"mean {n}" for n in names] + [f"sd {n}" for n in names],
+    )

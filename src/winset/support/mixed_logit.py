@@ -1,0 +1,287 @@
+"""The choice-versus-status-quo model: a mixed logit of choices between packages and the status quo.
+
+In each task a respondent sees two (or more) packages and, where the survey offers it, the option
+to keep the status quo (an opt-out). Respondent i's utility of a shown package P is
+``b0_i + sum_k b_ik[P_k]`` (option effects relative to the status-quo option), of the opt-out 0,
+and the choice is a multinomial logit given the respondent's coefficients. The coefficients are
+normally distributed over respondents, ``b_i = mu + s * z_i`` with independent standard normal
+``z_i`` (preference heterogeneity), and constant across a respondent's tasks (a panel).
+
+A public's support for P is the share that would choose P over the status quo:
+``E_i[logistic(b0_i + sum_k b_ik[P_k])]``. Without an opt-out the constant b0 is not identified and
+is 0 (support then compares P with a package equal to the status quo).
+
+Estimation is by simulated maximum likelihood with scrambled Halton draws (vectorised over
+respondents with batched matrix products; analytic gradient; BFGS). No library fits this here:
+xlogit has had no release since 2023, and biogeme and larch bring their own modelling languages
+and dependencies for what is a few array expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+from scipy.special import ndtri
+
+from ..conjoint.data import ConjointData, ConjointError, Feature
+from ..engine import ScoreTable
+from ..errors import Problem
+from .population import Respondents
+
+POPULATION_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class ChoiceTasks:
+    """Choice data as arrays: ``x[i, t, j]`` the dummies of alternative j in task t of respondent i
+    (padded tasks have ``mask`` 0), ``chosen[i, t]`` the chosen alternative (``n_alternatives`` for
+    the opt-out)."""
+
+    x: np.ndarray  # (N, T, J, K)
+    chosen: np.ndarray  # (N, T) int
+    mask: np.ndarray  # (N, T) 1 for real tasks
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MixedLogitFit:
+    mean: np.ndarray  # mu (K)
+    sd: np.ndarray  # s (K), sign free
+    loglik: float
+    scores: np.ndarray  # per-respondent gradient at the estimate (N, 2K)
+    iterations: int
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.concatenate([self.mean, self.sd])
+
+
+class MixedLogitModel:
+    """Mixed logit of choices among shown packages and, with ``optout``, the status quo.
+
+    Parameters
+    ----------
+    optout:
+        the tasks offered "keep the current situation"; a profile row with no chosen profile in
+        its task means the respondent chose it.
+    draws:
+        Halton draws per respondent for the simulated likelihood.
+    seed:
+        seed of the scrambled Halton sequence.
+    """
+
+    def __init__(self, optout: bool = True, draws: int = 100, seed: int = 1):
+        self.optout = optout
+        self.draws = draws
+        self.seed = seed
+
+    # ------------------------------------------------------------------ data
+    def tasks(self, data: ConjointData) -> ChoiceTasks:
+        """Arrange long conjoint data (a 0/1 ``chosen`` outcome per profile row) as choice tasks."""
+        if data.task is None or data.clusters is None:
+            raise ConjointError(
+                [Problem("data", "a choice model needs the respondent id and task columns", "name them")]
+            )
+        y = data.y
+        bad = np.flatnonzero((y != 0) & (y != 1))
+        if len(bad):
+            raise ConjointError(
+                [
+                    Problem(
+                        f"column '{data.outcome}'",
+                        f"a choice must be 0 or 1, not {y[bad[0]]:g} ({data.row_names(bad)})",
+                        "mark the chosen profile with 1",
+                    )
+                ],
+                source=data.source,
+            )
+        names, columns = _dummy_columns(data.features, with_constant=self.optout)
+        task_codes = _task_index(data)
+        n_tasks = int(task_codes.max()) + 1
+        picks = np.bincount(task_codes, weights=y, minlength=n_tasks)
+        wrong = np.flatnonzero(picks > 1 if self.optout else picks != 1)
+        if len(wrong):
+            rows = np.flatnonzero(np.isin(task_codes, wrong))
+            expected = "at most one" if self.optout else "exactly one"
+            raise ConjointError(
+                [
+                    Problem(
+                        f"column '{data.outcome}'",
+                        f"each task needs {expected} chosen profile, but not in {data.row_names(rows)}",
+                        "mark one chosen profile per task" + ("" if self.optout else ", or fit with an opt-out"),
+                    )
+                ],
+                source=data.source,
+            )
+        sizes = np.bincount(task_codes, minlength=n_tasks)
+        if len(set(sizes)) != 1:
+            raise ConjointError(
+                [Problem("data", "tasks show different numbers of profiles", "show the same number in every task")]
+            )
+        j = int(sizes[0])
+        order = np.lexsort((np.arange(data.n_rows), task_codes))
+        respondent_of_task = data.clusters[order][::j]
+        per_respondent = np.bincount(respondent_of_task, minlength=data.n_clusters)
+        t_max = int(per_respondent.max())
+        slot = np.arange(n_tasks) - np.concatenate([[0], np.cumsum(per_respondent)])[respondent_of_task]
+        x = np.zeros((data.n_clusters, t_max, j, len(names)))
+        x[respondent_of_task, slot] = columns[order].reshape(n_tasks, j, len(names))
+        within = y[order].reshape(n_tasks, j)
+        chosen = np.where(within.sum(axis=1) > 0, within.argmax(axis=1), j)
+        chosen_grid = np.zeros((data.n_clusters, t_max), dtype=np.int64)
+        chosen_grid[respondent_of_task, slot] = chosen
+        mask = np.zeros((data.n_clusters, t_max))
+        mask[respondent_of_task, slot] = 1.0
+        return ChoiceTasks(x, chosen_grid, mask, names)
+
+    # ------------------------------------------------------------------ likelihood
+    def _normal_draws(self, n: int, k: int) -> np.ndarray:
+        """Standard normal draws per respondent from a scrambled Halton sequence: (N, K, R)."""
+        halton = stats.qmc.Halton(d=k, scramble=True, seed=self.seed)
+        draws = ndtri(np.clip(halton.random(n * self.draws), 1e-12, 1 - 1e-12)).reshape(n, self.draws, k)
+        return np.ascontiguousarray(draws.transpose(0, 2, 1))
+
+    def _loglik(self, theta: np.ndarray, weights: np.ndarray, scores: bool = False):
+        """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's)."""
+        data, z = self.tasks_, self._z  # z: (N, K, R)
+        n, t, j, k = data.x.shape
+        x = data.x.reshape(n, t * j, k)
+        beta = mean_sd_draws(theta[:k], theta[k:], z)  # (N, K, R)
+        utility = np.matmul(x, beta).reshape(n, t, j, -1)  # (N, T, J, R)
+        # the logit denominator over the shown alternatives and the opt-out (utility 0)
+        top = utility.max(axis=2)
+        if self.optout:
+            np.maximum(top, 0.0, out=top)
+        exp_utility = np.exp(utility - top[:, :, None, :])
+        total = exp_utility.sum(axis=2)
+        if self.optout:
+            total += np.exp(-top)
+        log_norm = top + np.log(total)  # (N, T, R)
+        picked = np.take_along_axis(utility, np.minimum(data.chosen, j - 1)[:, :, None, None], axis=2)[:, :, 0, :]
+        picked = np.where((data.chosen == j)[:, :, None], 0.0, picked)  # the opt-out's utility is 0
+        log_l = ((picked - log_norm) * data.mask[:, :, None]).sum(axis=1)  # (N, R)
+        top_r = log_l.max(axis=1, keepdims=True)
+        log_mean = (top_r + np.log(np.exp(log_l - top_r).mean(axis=1, keepdims=True)))[:, 0]  # (N,)
+        value = float(weights @ log_mean)
+        # gradient: sum_r h_ir sum_t (x_chosen - sum_j p_j x_j), h the posterior weights of the draws
+        h = np.exp(log_l - log_mean[:, None]) / log_l.shape[1]  # (N, R)
+        residual = exp_utility / -total[:, :, None, :]  # minus the choice probabilities of shown alternatives
+        residual += (np.arange(j)[None, None, :] == data.chosen[:, :, None])[..., None]
+        residual *= data.mask[:, :, None, None]
+        g = np.matmul(x.transpose(0, 2, 1), residual.reshape(n, t * j, -1))  # (N, K, R)
+        per_mean = np.matmul(g, h[:, :, None])[:, :, 0]
+        g *= z
+        per_sd = np.matmul(g, h[:, :, None])[:, :, 0]
+        respondent_scores = np.hstack([per_mean, per_sd])
+        if scores:
+            return value, respondent_scores
+        return value, weights @ respondent_scores
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data: ConjointData, respondents: Respondents) -> MixedLogitModel:
+        """Fit by simulated maximum likelihood, weighting respondents by ``respondents.weights``."""
+        self.features_ = list(data.features)
+        self.tasks_ = self.tasks(data)
+        self._respondents = respondents
+        k = len(self.tasks_.names)
+        self._z = self._normal_draws(data.n_clusters, k)
+        weights = respondents.weights * respondents.n
+        start = np.concatenate([self._fixed_start(weights), np.full(k, 0.1)])
+        self.fit_ = self._maximise(start, weights)
+        return self
+
+    def _fixed_start(self, weights: np.ndarray) -> np.ndarray:
+        """Means from the conditional logit (no heterogeneity: one draw of zeros), a good start
+        for the mixed one."""
+        k = len(self.tasks_.names)
+        saved, self._z = self._z, np.zeros((self._z.shape[0], k, 1))
+
+        def objective(mean):
+            value, gradient = self._loglik(np.concatenate([mean, np.zeros(k)]), weights)
+            return -value, -gradient[:k]
+
+        try:
+            return optimize.minimize(objective, np.zeros(k), jac=True, method="BFGS").x
+        finally:
+            self._z = saved
+
+    def _maximise(self, start: np.ndarray, weights: np.ndarray) -> MixedLogitFit:
+        def objective(theta):
+            value, gradient = self._loglik(theta, weights)
+            return -value, -gradient
+
+        result = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-5, "maxiter": 2000})
+        k = len(self.tasks_.names)
+        value, scores = self._loglik(result.x, weights, scores=True)
+        if not np.isfinite(value):
+            raise ConjointError(
+                [Problem("choice model", "the simulated likelihood is not finite", "check the choice data")]
+            )
+        return MixedLogitFit(result.x[:k], result.x[k:], value, scores, int(result.nit))
+
+    def refit(self, weights: np.ndarray) -> MixedLogitFit:
+        """The estimate for other respondent weights (a bootstrap resample), by one Newton step
+        from the full-sample estimate with the resample's outer-product (BHHH) curvature: a
+        linearised bootstrap that costs no new likelihood evaluations."""
+        w = weights * len(weights)
+        scores = self.fit_.scores
+        gradient = w @ scores
+        curvature = (scores * w[:, None]).T @ scores
+        step = np.linalg.lstsq(curvature, gradient, rcond=None)[0]
+        theta = self.fit_.theta + step
+        k = len(self.tasks_.names)
+        return MixedLogitFit(theta[:k], theta[k:], np.nan, scores, 0)
+
+    # ------------------------------------------------------------------ compilation
+    def score_table(self, issues, weights: np.ndarray | None = None, fit: MixedLogitFit | None = None) -> ScoreTable:
+        """One ScoreTable group: rows are simulated members of the public (Halton draws of the
+        coefficients), each weighted equally."""
+        fit = self.fit_ if fit is None else fit
+        names = self.tasks_.names
+        halton = stats.qmc.Halton(d=len(names), scramble=True, seed=self.seed + 7919)
+        z = ndtri(np.clip(halton.random(POPULATION_DRAWS), 1e-12, 1 - 1e-12))
+        beta = fit.mean[None, :] + fit.sd[None, :] * z  # (R, K)
+        index = {name: i for i, name in enumerate(names)}
+        features = {f.name: f for f in self.features_}
+        shape = tuple(len(options) for _, options in issues)
+        coefficients = np.zeros((POPULATION_DRAWS, sum(shape)))
+        column = 0
+        for name, options in issues:
+            for option in options:
+                if option != features[name].baseline:
+                    coefficients[:, column] = beta[:, index[f"{name}[{option}]"]]
+                column += 1
+        intercepts = beta[:, index["(constant)"]] if self.optout else np.zeros(POPULATION_DRAWS)
+        return ScoreTable(
+            shape,
+            intercepts,
+            coefficients,
+            np.full(POPULATION_DRAWS, 1.0 / POPULATION_DRAWS),
+            np.zeros(POPULATION_DRAWS, dtype=np.int64),
+        )
+
+
+def mean_sd_draws(mean: np.ndarray, sd: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Coefficients ``mean + sd * z`` for draws z of shape (..., K, R)."""
+    return mean[:, None] + sd[:, None] * z
+
+
+def _dummy_columns(features: list[Feature], with_constant: bool) -> tuple[tuple[str, ...], np.ndarray]:
+    """Treatment dummies of every feature (baseline: its first level), and a constant."""
+    names, blocks = [], []
+    if with_constant:
+        names.append("(constant)")
+        blocks.append(np.ones((len(features[0].codes), 1)))
+    for f in features:
+        names += [f"{f.name}[{level}]" for level in f.levels[1:]]
+        blocks.append((f.codes[:, None] == np.arange(1, len(f.levels))[None, :]).astype(float))
+    return tuple(names), np.hstack(blocks)
+
+
+def _task_index(data: ConjointData) -> np.ndarray:
+    """A code per (respondent, task)."""
+    task_values = data.frame[data.task].to_numpy()
+    key = np.column_stack([data.clusters, np.unique(task_values, return_inverse=True)[1].reshape(-1)])
+    return np.unique(key, axis=0, return_inverse=True)[1].reshape(-1)
