@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.special import expit
 
 from ..conjoint import terms
 from ..conjoint.data import ConjointData, ConjointError, Feature
@@ -23,6 +24,14 @@ from ..engine import ScoreTable
 from ..errors import Problem, did_you_mean, known_list
 from .logit import LogitFit, fit_logit
 from .population import Respondents
+
+
+class _StandIn:
+    """The parts of ConjointData that building the design needs, for made-up rows."""
+
+    def __init__(self, features: list[Feature], n_rows: int):
+        self.features = features
+        self.n_rows = n_rows
 
 
 class BinarySupportModel:
@@ -129,6 +138,25 @@ class BinarySupportModel:
         if problems:
             raise ConjointError(problems)
         return model_terms
+
+    def predict_support(
+        self, issues: Sequence[tuple[str, Sequence[str]]], codes: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Support of packages by the model itself: every respondent's predicted probability of
+        saying yes, averaged with the respondent weights. Independent of :meth:`score_table`.
+
+        ``codes`` index each issue's options in ``issues`` (``(feature, [option, ...])``, the
+        package space's order)."""
+        w = self._respondents.weights if weights is None else weights
+        n = self._respondents.n
+        people = Respondents(self._respondents.covariates, w, np.arange(n))
+        out = []
+        for package in np.atleast_2d(codes):
+            chosen = {name: options[c] for (name, options), c in zip(issues, package, strict=True)}
+            features = [Feature(f.name, f.levels, np.full(n, f.levels.index(chosen[f.name]))) for f in self.features_]
+            design = DummyDesign(self._terms(_StandIn(features, n), people))
+            out.append(float(w @ expit(design.fitted(self.fit_.coef)) / w.sum()))
+        return np.array(out)
 
     # ------------------------------------------------------------------ compilation
     def coefficient(self, term: str, label: str, fit: LogitFit | None = None) -> float:

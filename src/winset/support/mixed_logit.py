@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
-from scipy.special import ndtri
+from scipy.special import expit, ndtri
 
 from ..conjoint.data import ConjointData, ConjointError, Feature
 from ..engine import ScoreTable
@@ -43,6 +43,9 @@ class ChoiceTasks:
     chosen: np.ndarray  # (N, T) int
     mask: np.ndarray  # (N, T) 1 for real tasks
     names: tuple[str, ...]
+    row_order: np.ndarray  # data rows in task order: task 0's alternatives, then task 1's, ...
+    task_respondent: np.ndarray  # per task, its respondent
+    task_slot: np.ndarray  # per task, its position among the respondent's tasks
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class MixedLogitModel:
         chosen_grid[respondent_of_task, slot] = chosen
         mask = np.zeros((data.n_clusters, t_max))
         mask[respondent_of_task, slot] = 1.0
-        return ChoiceTasks(x, chosen_grid, mask, names)
+        return ChoiceTasks(x, chosen_grid, mask, names, order, respondent_of_task, slot)
 
     # ------------------------------------------------------------------ likelihood
     def _normal_draws(self, n: int, k: int) -> np.ndarray:
@@ -234,15 +237,57 @@ class MixedLogitModel:
         k = len(self.tasks_.names)
         return MixedLogitFit(theta[:k], theta[k:], np.nan, scores, 0)
 
+    def predict_support(self, issues, codes: np.ndarray, fit: MixedLogitFit | None = None) -> np.ndarray:
+        """Share choosing each package over the status quo, by the model itself: the logit of the
+        package's dummies against the opt-out, averaged over the same population draws as
+        :meth:`score_table`. ``codes`` index each issue's options in ``issues`` (as
+        :meth:`score_table`)."""
+        fit = self.fit_ if fit is None else fit
+        codes = np.atleast_2d(codes)
+        names = [options for _, options in issues]
+        position = {name: k for k, (name, _) in enumerate(issues)}
+        features = [
+            Feature(
+                f.name,
+                f.levels,
+                np.array([f.levels.index(names[position[f.name]][c]) for c in codes[:, position[f.name]]]),
+            )
+            for f in self.features_
+        ]
+        _, x = _dummy_columns(features, with_constant=self.optout)  # (packages, K)
+        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws()  # (R, K)
+        return expit(x @ beta.T).mean(axis=1)
+
+    def choice_probabilities(self, data: ConjointData) -> np.ndarray:
+        """For each profile row of ``data`` (same features and levels), the probability that it
+        is chosen in its task, averaged over the population (not over each respondent's own
+        draws): the model's prediction for a new respondent."""
+        tasks = self.tasks(data)
+        n, t, j, k = tasks.x.shape
+        beta = (self.fit_.mean[None, :] + self.fit_.sd[None, :] * self._population_draws()).T  # (K, R)
+        utility = tasks.x @ beta  # (N, T, J, R)
+        if self.optout:
+            utility = np.concatenate([utility, np.zeros((n, t, 1, utility.shape[-1]))], axis=2)
+        utility -= utility.max(axis=2, keepdims=True)
+        p = np.exp(utility)
+        p /= p.sum(axis=2, keepdims=True)
+        mean = p[:, :, :j, :].mean(axis=-1)  # (N, T, J)
+        out = np.empty(data.n_rows)
+        out[tasks.row_order] = mean[tasks.task_respondent, tasks.task_slot].reshape(-1)
+        return out
+
+    def _population_draws(self) -> np.ndarray:
+        """Standard normal draws that stand for the population (R, K), fixed by the seed."""
+        halton = stats.qmc.Halton(d=len(self.tasks_.names), scramble=True, seed=self.seed + 7919)
+        return ndtri(np.clip(halton.random(POPULATION_DRAWS), 1e-12, 1 - 1e-12))
+
     # ------------------------------------------------------------------ compilation
     def score_table(self, issues, weights: np.ndarray | None = None, fit: MixedLogitFit | None = None) -> ScoreTable:
         """One ScoreTable group: rows are simulated members of the public (Halton draws of the
         coefficients), each weighted equally."""
         fit = self.fit_ if fit is None else fit
         names = self.tasks_.names
-        halton = stats.qmc.Halton(d=len(names), scramble=True, seed=self.seed + 7919)
-        z = ndtri(np.clip(halton.random(POPULATION_DRAWS), 1e-12, 1 - 1e-12))
-        beta = fit.mean[None, :] + fit.sd[None, :] * z  # (R, K)
+        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws()  # (R, K)
         index = {name: i for i, name in enumerate(names)}
         features = {f.name: f for f in self.features_}
         shape = tuple(len(options) for _, options in issues)

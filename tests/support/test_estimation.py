@@ -1,0 +1,155 @@
+"""Raking, the logistic fit and the mixed logit's likelihood, against independent computations."""
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from winset.conjoint import ConjointData, ConjointError
+from winset.conjoint.ols import DummyDesign, Term
+from winset.space import PackageSpace
+from winset.support import MixedLogitModel, TruthModel, rake, respondents
+from winset.support.logit import fit_logit
+
+
+@settings(max_examples=100)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4), st.integers(2, 3))
+def test_raking_matches_every_margin(seed, a_levels, b_levels):
+    rng = np.random.default_rng(seed)
+    n = 200
+    a = np.concatenate([np.arange(a_levels), rng.integers(0, a_levels, n - a_levels)])
+    b = np.concatenate([np.arange(b_levels), rng.integers(0, b_levels, n - b_levels)])
+    targets = {"a": rng.dirichlet(np.ones(a_levels)), "b": rng.dirichlet(np.ones(b_levels))}
+    base = rng.uniform(0.5, 2, n)
+    weights = rake({"a": a, "b": b}, targets, base)
+    assert weights.sum() == pytest.approx(1.0)
+    for name, codes in (("a", a), ("b", b)):
+        np.testing.assert_allclose(
+            np.bincount(codes, weights=weights, minlength=len(targets[name])), targets[name], atol=1e-9
+        )
+    # within a cell, weights keep the base weights' proportions
+    cell = (a == 0) & (b == 0)
+    if cell.sum() > 1:
+        ratio = weights[cell] / base[cell]
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+
+
+def test_raking_refuses_an_empty_category():
+    with pytest.raises(ConjointError, match="no respondent is in category"):
+        rake({"a": np.array([0, 0, 1])}, {"a": np.array([0.3, 0.3, 0.4])})
+
+
+def logit_problem(seed: int, n: int = 400):
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, 3, n), rng.integers(0, 2, n)
+    terms = [
+        Term("(Intercept)", ("",), np.zeros(n, dtype=np.int16)),
+        Term("a", ("1", "2"), (a - 1).astype(np.int16)),
+        Term("b", ("1",), (b - 1).astype(np.int16)),
+    ]
+    eta = -0.3 + 0.8 * (a == 1) - 0.5 * (a == 2) + 0.6 * (b == 1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    return DummyDesign(terms), y, rng.uniform(0.5, 2, n)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_logit_matches_statsmodels(seed):
+    design, y, w = logit_problem(seed)
+    x = design.dense(0, design.n_rows)
+    ours = fit_logit(design, y)
+    theirs = sm.Logit(y, x).fit(disp=0)
+    np.testing.assert_allclose(ours.coef, theirs.params, rtol=1e-8)
+    np.testing.assert_allclose(ours.std_error, theirs.bse, rtol=1e-6)
+    weighted = fit_logit(design, y, w)
+    glm = sm.GLM(y, x, family=sm.families.Binomial(), freq_weights=w).fit()
+    np.testing.assert_allclose(weighted.coef, glm.params, rtol=1e-8)
+
+
+def test_logit_warm_start_reaches_the_same_estimate():
+    design, y, w = logit_problem(4)
+    cold = fit_logit(design, y, w)
+    warm = fit_logit(design, y, w * 1.0, start=cold.coef + 0.3)
+    np.testing.assert_allclose(warm.coef, cold.coef, rtol=1e-7)
+
+
+def test_logit_reports_separation():
+    design, y, _ = logit_problem(5)
+    perfect = (design.dense(0, design.n_rows)[:, 3] > 0).astype(float)  # b predicts y exactly
+    with pytest.raises(ConjointError, match="predicts the answer perfectly"):
+        fit_logit(design, perfect)
+
+
+# ----------------------------------------------------------------------------------- mixed logit
+SPACE = PackageSpace(
+    [("a", ["x", "y", "z"]), ("b", ["p", "q"]), ("c", ["u", "v", "w"])], constraints=[("no", {"a": "z", "b": "q"})]
+)
+TRUTH = TruthModel(
+    SPACE,
+    alpha=-0.3,
+    effects={"a": {"y": 0.8, "z": -0.5}, "b": {"q": 0.4}, "c": {"v": 0.3, "w": -0.6}},
+    sd={"a": {"y": 1.0}},
+    intercept_sd=0.7,
+)
+ISSUES = [("a", ["x", "y", "z"]), ("b", ["p", "q"]), ("c", ["u", "v", "w"])]
+
+
+def choice_data(n: int, seed: int, optout: bool = True) -> ConjointData:
+    frame = TRUTH.simulate(n, 8, optout=optout, seed=seed)
+    return ConjointData(
+        frame,
+        "chosen",
+        ["a", "b", "c"],
+        id="respondent",
+        task="task",
+        profile="profile",
+        baselines={"a": "x", "b": "p", "c": "u"},
+    )
+
+
+@pytest.mark.parametrize("optout", [True, False])
+def test_mixed_logit_gradient_is_the_derivative(optout):
+    data = choice_data(60, seed=1, optout=optout)
+    model = MixedLogitModel(optout=optout, draws=15)
+    model.features_ = list(data.features)
+    model.tasks_ = model.tasks(data)
+    k = len(model.tasks_.names)
+    model._z = model._normal_draws(data.n_clusters, k)
+    theta = np.random.default_rng(0).normal(size=2 * k) * 0.4
+    w = np.random.default_rng(1).uniform(0.5, 2, data.n_clusters)
+    _, gradient = model._loglik(theta, w)
+    step = 1e-6
+    numeric = [
+        (model._loglik(theta + e, w)[0] - model._loglik(theta - e, w)[0]) / (2 * step) for e in np.eye(2 * k) * step
+    ]
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-4)
+
+
+def test_mixed_logit_recovers_the_truth():
+    data = choice_data(1200, seed=2)
+    model = MixedLogitModel(draws=60).fit(data, respondents(data))
+    names = model.tasks_.names
+    mean = dict(zip(names, model.fit_.mean, strict=True))
+    assert mean["(constant)"] == pytest.approx(-0.3, abs=0.12)
+    assert mean["a[y]"] == pytest.approx(0.8, abs=0.15)
+    assert mean["c[w]"] == pytest.approx(-0.6, abs=0.12)
+    assert abs(model.fit_.sd[names.index("a[y]")]) == pytest.approx(1.0, abs=0.3)
+    packages = np.array([[0, 0, 0], [1, 1, 2], [2, 0, 1]])
+    np.testing.assert_allclose(model.predict_support(ISSUES, packages), TRUTH.support(packages), atol=0.04)
+
+
+def test_choice_tasks_need_one_choice():
+    frame = TRUTH.simulate(5, 2, optout=False, seed=3)
+    frame.loc[0, "chosen"] = 1
+    frame.loc[1, "chosen"] = 1
+    data = ConjointData(frame, "chosen", ["a", "b", "c"], id="respondent", task="task", profile="profile")
+    with pytest.raises(ConjointError, match="each task needs exactly one chosen profile, but not in rows 0, 1"):
+        MixedLogitModel(optout=False).tasks(data)
+
+
+def test_choice_probabilities_sum_to_one_without_optout():
+    data = choice_data(200, seed=4, optout=False)
+    model = MixedLogitModel(optout=False, draws=20).fit(data, respondents(data))
+    p = model.choice_probabilities(data)
+    pairs = p.reshape(-1, 2)
+    np.testing.assert_allclose(pairs.sum(axis=1), 1.0)

@@ -1,0 +1,161 @@
+"""Fitting a scenario's ratifiers: the worked example, a small scenario, and data that do not fit."""
+
+import filecmp
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from winset import load_scenario
+from winset.cli import app
+from winset.conjoint import ConjointError
+from winset.scenarios import bundled_path
+from winset.scenarios.kuril.generate import generate
+from winset.support import Covariate, TruthModel, fit_scenario
+
+from ..conftest import FIXTURES, POLLS
+
+runner = CliRunner()
+KURIL = bundled_path("kuril")
+
+
+@pytest.fixture(scope="module")
+def kuril_json():
+    result = runner.invoke(app, ["fit", str(KURIL), "--draws", "20", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_every_calibration_target_is_within_3_points_of_its_poll(kuril_json):
+    assert set(kuril_json) == {"russian_public", "island_residents", "japanese_public"}
+    for ratifier, fit in kuril_json.items():
+        assert fit["calibration"], ratifier
+        for target in fit["calibration"]:
+            assert abs(target["calibrated"] - target["poll"]) <= 0.03, (ratifier, target)
+
+
+def test_fit_reports_support_with_intervals_and_says_the_data_are_simulated(kuril_json):
+    for fit in kuril_json.values():
+        assert fit["provenance"].startswith("SIMULATED respondents")
+        packages = {row["package"]: row for row in fit["support"]}
+        assert set(packages) >= {"status_quo", "declaration_1956", "all_four"}
+        for row in packages.values():
+            assert row["lower"] <= row["estimate"] <= row["upper"] or abs(row["estimate"] - row["mean"]) < 0.02
+            assert 0 <= row["p_rule_met"] <= 1
+        assert fit["amce"] and fit["coefficients"]
+    assert kuril_json["japanese_public"]["model"] == "choice"
+    assert kuril_json["russian_public"]["respondents"] == 1600
+
+
+def test_the_generator_reproduces_the_shipped_surveys(tmp_path):
+    generate(tmp_path)
+    for name in ("survey_ru.csv.gz", "survey_jp.csv.gz", "survey_islands.csv.gz"):
+        assert filecmp.cmp(tmp_path / name, KURIL.parent / "data" / name, shallow=False), name
+
+
+# ------------------------------------------------------------------------------- a small scenario
+def small_scenario(tmp_path, survey_edit=None, scenario_edit=None):
+    """The minimal fixture scenario with simulated binary-support data for both publics."""
+    text = (FIXTURES / "valid" / "minimal.toml").read_text()
+    text = text.replace(
+        'data = { polls = "polls.csv", polls_where = { country = "RU" } }',
+        'data = { survey = "survey.csv", covariates = ["age"], provenance = "simulated for a test", polls = "polls.csv", polls_where = { country = "RU" } }\n'
+        "  population = { age = { old = 0.6, young = 0.4 } }\n"
+        '  calibration = [{ line = 2, package = "two_islands" }]',
+    )
+    text = text.replace(
+        'data = { polls = "polls.csv", polls_where = { country = "JP" } }',
+        'data = { survey = "survey.csv", model = "choice", polls = "polls.csv", polls_where = { country = "JP" } }',
+    )
+    if scenario_edit:
+        text = scenario_edit(text)
+    (tmp_path / "scenario.toml").write_text(text)
+    shutil.copy(POLLS, tmp_path / "polls.csv")
+    (tmp_path / "survey.csv").write_text("")  # replaced below, once the scenario gives the package space
+    scenario = load_scenario(tmp_path / "scenario.toml")
+    truth = TruthModel(
+        scenario.space,
+        alpha=-0.5,
+        effects={"habomai": {"japan": -0.8}, "shikotan": {"japan": -0.6, "joint": -0.2}, "treaty": {"signed": 0.5}},
+        covariates={"age": Covariate(("old", "young"), (0.6, 0.4))},
+        shifts={"age": {"young": 0.4}},
+    )
+    frame = truth.simulate(300, 6, seed=1)
+    if survey_edit:
+        frame = survey_edit(frame)
+    frame.to_csv(tmp_path / "survey.csv", index=False)
+    return tmp_path / "scenario.toml"
+
+
+def test_small_scenario_fits_and_prints(tmp_path):
+    path = small_scenario(tmp_path)
+    result = runner.invoke(app, ["fit", str(path), "--draws", "10"])
+    assert result.exit_code == 0, result.output
+    for text in [
+        "russian_public",
+        "Data: simulated for a test",
+        "Support (90% interval",
+        "Calibration to polls",
+        "AMCEs of the survey",
+    ]:
+        assert text in result.stdout
+    fits = fit_scenario(load_scenario(path), draws=10)
+    russian = fits["russian_public"]
+    assert russian.calibration.loc[0, "calibrated"] == pytest.approx(0.07, abs=1e-6)  # polls.csv line 2: 7% for
+    assert russian.table.n_groups == 11
+
+
+def test_option_labels_are_read_as_ids(tmp_path):
+    def labels(frame):
+        frame["habomai"] = frame["habomai"].replace({"japan": "Habomai transferred", "russia": "Habomai Russian"})
+        return frame
+
+    def label_options(text):
+        return text.replace(
+            '  [[issues.options]]\n  id = "russia"\n  [[issues.options]]\n  id = "japan"\n\n[[issues]]\nid = "shikotan"',
+            '  [[issues.options]]\n  id = "russia"\n  label = { en = "Habomai Russian", ru = "Россия", ja = "ロシア" }\n'
+            '  [[issues.options]]\n  id = "japan"\n  label = { en = "Habomai transferred", ru = "Япония", ja = "日本" }\n\n[[issues]]\nid = "shikotan"',
+        )
+
+    path = small_scenario(tmp_path, labels, label_options)
+    assert fit_scenario(load_scenario(path), draws=0)["russian_public"].data.feature("habomai").levels == (
+        "russia",
+        "japan",
+    )
+
+
+@pytest.mark.parametrize(
+    "survey_edit, scenario_edit, message",
+    [
+        (
+            lambda f: f.assign(treaty=f["treaty"].replace({"signed": "sgned"})),
+            None,
+            "unknown level 'sgned' (did you mean 'signed'?) in lines",
+        ),
+        (lambda f: f.drop(columns=["shikotan"]), None, "the survey has no column for issue 'shikotan'"),
+        (
+            lambda f: f.assign(age=f["age"].where(f.index != 3, "old" if f.loc[3, "age"] == "young" else "young")),
+            None,
+            "the covariate changes within a respondent in line 5",
+        ),
+        (
+            None,
+            lambda t: t.replace("old = 0.6, young = 0.4", "old = 0.6, yuong = 0.4"),
+            "'yuong' is not a value of 'age' in the data (did you mean 'young'?)",
+        ),
+        (
+            None,
+            lambda t: t.replace('data = { survey = "survey.csv", model = "choice", ', "data = { "),
+            "the ratifier has no survey data",
+        ),
+    ],
+)
+def test_data_that_do_not_match_the_scenario(tmp_path, survey_edit, scenario_edit, message):
+    path = small_scenario(tmp_path, survey_edit, scenario_edit)
+    with pytest.raises(ConjointError) as caught:
+        fit_scenario(load_scenario(path), draws=0)
+    assert any(message in p.message for p in caught.value.problems), caught.value
+    result = runner.invoke(app, ["fit", str(path), "--draws", "0"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert message.split(" (")[0] in result.stderr.replace("\n      ", " ")
