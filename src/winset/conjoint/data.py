@@ -253,6 +253,22 @@ class ConjointData:
             subset.n_clusters = len(uniques)
         return subset
 
+    def require_binary(self, values: np.ndarray, what: str, fix: str) -> np.ndarray:
+        """``values`` (one per row), which must all be 0 or 1; else a problem naming the rows."""
+        bad = np.flatnonzero((values != 0) & (values != 1))
+        if len(bad):
+            raise ConjointError(
+                [
+                    Problem(
+                        f"column '{self.outcome}'",
+                        f"{what} must be 0 or 1, not {values[bad[0]]:g} ({self.row_names(bad)})",
+                        fix,
+                    )
+                ],
+                source=self.source,
+            )
+        return values
+
     def _missing(self, column: str, what: str, fix: str = "fill in or drop these rows") -> Problem | None:
         """A problem naming the rows where ``column`` is empty, or None if it is complete."""
         missing = np.flatnonzero(pd.isna(self.frame[column]).to_numpy())

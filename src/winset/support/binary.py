@@ -86,19 +86,9 @@ class BinarySupportModel:
     def outcome(self, data: ConjointData) -> np.ndarray:
         """The 0/1 support answer of each row."""
         y = data.y if self.cutoff is None else (data.y >= self.cutoff).astype(float)
-        bad = np.flatnonzero((y != 0) & (y != 1))
-        if len(bad):
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{data.outcome}'",
-                        f"a binary support answer must be 0 or 1, not {y[bad[0]]:g} ({data.row_names(bad)})",
-                        "code support as 1 and no support as 0, or give a cutoff for a rating",
-                    )
-                ],
-                source=data.source,
-            )
-        return y
+        return data.require_binary(
+            y, "a binary support answer", "code support as 1 and no support as 0, or give a cutoff for a rating"
+        )
 
     def _covariate_features(self, respondents: Respondents) -> list[Feature]:
         known = {c.name: c for c in respondents.covariates}

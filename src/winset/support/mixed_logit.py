@@ -87,19 +87,7 @@ class MixedLogitModel:
             raise ConjointError(
                 [Problem("data", "a choice model needs the respondent id and task columns", "name them")]
             )
-        y = data.y
-        bad = np.flatnonzero((y != 0) & (y != 1))
-        if len(bad):
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{data.outcome}'",
-                        f"a choice must be 0 or 1, not {y[bad[0]]:g} ({data.row_names(bad)})",
-                        "mark the chosen profile with 1",
-                    )
-                ],
-                source=data.source,
-            )
+        y = data.require_binary(data.y, "a choice", "mark the chosen profile with 1")
         names, columns = _dummy_columns(data.features, with_constant=self.optout)
         task_codes = _task_index(data)
         n_tasks = int(task_codes.max()) + 1
