@@ -15,6 +15,7 @@ from . import __version__
 from .cli_common import JsonOpt, print_json, stdout, user_errors
 from .conjoint import commands as conjoint_commands
 from .console import summary
+from .engine import commands as engine_commands
 from .errors import Problem, WinsetError, known_list
 from .scenario import Scenario, load_scenario
 from .scenarios import bundled_path
@@ -102,6 +103,8 @@ def demo(language: LanguageOpt = None, as_json: JsonOpt = False) -> None:
 
 
 app.command("fit")(support_commands.fit_command)
+app.command("solve")(engine_commands.solve_command)
+app.command("assess")(engine_commands.assess_command)
 app.command("amce")(conjoint_commands.amce_command)
 app.command("mm")(conjoint_commands.mm_command)
 

@@ -11,20 +11,32 @@ bootstrap draws). With a monotone link ``phi``::
 Links: ``identity`` (negotiator utility, linear probability), ``logistic`` (probability of
 support), ``step`` (1 where the score is above zero). Weights are not normalised here: a support
 model gives each group's rows weights that sum to one, so support is a population share.
+
+Models with attribute interactions add pairwise terms: a :class:`Pair` of issues (a, b) adds
+``values[r, P_a, P_b]`` to every row's score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from scipy.special import expit
 
 Link = Literal["identity", "logistic", "step"]
 LINKS = ("identity", "logistic", "step")
-CHUNK_PACKAGES = 4096
+CHUNK_PACKAGES = 2048
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A pairwise term: ``values[r, option of issue first, option of issue second]``."""
+
+    first: int
+    second: int
+    values: np.ndarray  # (R, n_first, n_second)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class ScoreTable:
     weights: np.ndarray  # (R,)
     groups: np.ndarray  # (R,) int, 0 .. n_groups - 1
     link: Link = "logistic"
+    pairs: tuple[Pair, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.intercepts)
@@ -52,6 +65,10 @@ class ScoreTable:
             raise ValueError(f"link must be one of {LINKS}")
         if n and (self.groups.min() < 0 or np.any(np.diff(np.unique(self.groups)) != 1) or self.groups.min() != 0):
             raise ValueError("groups must be numbered 0, 1, 2, ... without gaps")
+        for pair in self.pairs:
+            expected = (n, self.shape[pair.first], self.shape[pair.second])
+            if pair.first == pair.second or pair.values.shape != expected:
+                raise ValueError(f"a pair of issues ({pair.first}, {pair.second}) needs values of shape {expected}")
 
     @property
     def n_rows(self) -> int:
@@ -71,11 +88,17 @@ class ScoreTable:
 
         ``codes`` is (packages, issues), one option index per issue.
         """
+        return self.package_scores(codes).T
+
+    def package_scores(self, codes: np.ndarray) -> np.ndarray:
+        """Scores laid out packages x rows (each package's row scores contiguous)."""
         codes = np.atleast_2d(np.asarray(codes))
         columns = codes + self.offsets  # (m, K) column of each package's option on each issue
-        out = np.repeat(self.intercepts[:, None], len(codes), axis=1)
+        out = np.repeat(self.intercepts[None, :], len(codes), axis=0)
         for k in range(len(self.shape)):
-            out += self.coefficients[:, columns[:, k]]
+            out += self._columns[columns[:, k]]
+        for pair in self.pairs:
+            out += pair.values[:, codes[:, pair.first], codes[:, pair.second]].T
         return out
 
     def support(self, codes: np.ndarray) -> np.ndarray:
@@ -84,15 +107,42 @@ class ScoreTable:
         out = np.empty((self.n_groups, len(codes)))
         for start in range(0, len(codes), CHUNK_PACKAGES):
             chunk = codes[start : start + CHUNK_PACKAGES]
-            values = apply_link(self.link, self.scores(chunk)) * self.weights[:, None]
-            out[:, start : start + len(chunk)] = _group_sums(values, self.groups, self.n_groups)
+            linked = apply_link(self.link, self.package_scores(chunk), overwrite=True)
+            out[:, start : start + len(chunk)] = (linked @ self.weights_by_group).T
         return out
+
+    @cached_property
+    def _columns(self) -> np.ndarray:
+        """The coefficients laid out columns x rows, so that gathering options copies rows."""
+        return np.ascontiguousarray(self.coefficients.T)
+
+    @cached_property
+    def weights_by_group(self) -> np.ndarray:
+        """(rows, groups): a row's weight in its group's column, so that link(scores) @ it sums
+        every group's support at once."""
+        out = np.zeros((self.n_rows, self.n_groups))
+        out[np.arange(self.n_rows), self.groups] = self.weights
+        return out
+
+    def group_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum the rows of ``values`` (rows, m) within each group: (groups, m)."""
+        if self.n_groups == 1:
+            return values.sum(axis=0, keepdims=True)
+        return np.add.reduceat(values[self._group_order], self._group_starts, axis=0)
+
+    @cached_property
+    def _group_order(self) -> np.ndarray:
+        return np.argsort(self.groups, kind="stable")
+
+    @cached_property
+    def _group_starts(self) -> np.ndarray:
+        return np.searchsorted(self.groups[self._group_order], np.arange(self.n_groups))
 
     def shifted(self, shift: np.ndarray | float) -> ScoreTable:
         """The table with every row's intercept moved by ``shift`` (one value, or one per group)."""
         shift = np.asarray(shift, dtype=float)
         moved = self.intercepts + (shift[self.groups] if shift.ndim else shift)
-        return ScoreTable(self.shape, moved, self.coefficients, self.weights, self.groups, self.link)
+        return ScoreTable(self.shape, moved, self.coefficients, self.weights, self.groups, self.link, self.pairs)
 
     def group(self, g: int) -> ScoreTable:
         """The rows of one group, as a table with that single group (numbered 0)."""
@@ -104,6 +154,7 @@ class ScoreTable:
             self.weights[rows],
             np.zeros(int(rows.sum()), dtype=np.int64),
             self.link,
+            tuple(Pair(p.first, p.second, p.values[rows]) for p in self.pairs),
         )
 
     @staticmethod
@@ -111,6 +162,10 @@ class ScoreTable:
         """Tables with one group each, stacked as groups 0, 1, 2, ... in order."""
         first = tables[0]
         groups = np.concatenate([np.full(t.n_rows, i, dtype=np.int64) for i, t in enumerate(tables)])
+        pairs = tuple(
+            Pair(p.first, p.second, np.concatenate([t.pairs[j].values for t in tables]))
+            for j, p in enumerate(first.pairs)
+        )
         return ScoreTable(
             first.shape,
             np.concatenate([t.intercepts for t in tables]),
@@ -118,21 +173,19 @@ class ScoreTable:
             np.concatenate([t.weights for t in tables]),
             groups,
             first.link,
+            pairs,
         )
 
 
-def apply_link(link: Link, scores: np.ndarray) -> np.ndarray:
+def apply_link(link: Link, scores: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """The link applied to scores; with ``overwrite`` the scores array is reused for the result."""
     if link == "logistic":
-        return expit(scores)
+        out = scores if overwrite else np.empty_like(scores)
+        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative x: 1/inf = 0
+            np.negative(scores, out=out)
+            np.exp(out, out=out)
+        out += 1.0
+        return np.reciprocal(out, out=out)
     if link == "step":
         return (scores > 0).astype(float)
     return scores
-
-
-def _group_sums(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum the rows of ``values`` (rows, m) within each group: (n_groups, m)."""
-    if n_groups == 1:
-        return values.sum(axis=0, keepdims=True)
-    order = np.argsort(groups, kind="stable")
-    starts = np.searchsorted(groups[order], np.arange(n_groups))
-    return np.add.reduceat(values[order], starts, axis=0)

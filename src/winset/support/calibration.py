@@ -22,7 +22,6 @@ import pandas as pd
 from scipy.special import expit
 
 from ..engine import ScoreTable
-from ..engine.scoretable import _group_sums
 
 ITERATIONS = 100
 
@@ -79,8 +78,8 @@ def calibrate(
     shifts = np.zeros(table.n_groups)
     for _ in range(ITERATIONS):
         p = expit(scores + shifts[table.groups][:, None])
-        support = _group_sums(table.weights[:, None] * p, table.groups, table.n_groups)
-        slope = _group_sums(table.weights[:, None] * p * (1 - p), table.groups, table.n_groups)
+        support = table.group_sums(table.weights[:, None] * p)
+        slope = table.group_sums(table.weights[:, None] * p * (1 - p))
         residual = (support - goals) / se**2
         step = (residual * slope).sum(axis=1) / np.maximum((slope**2 / se**2).sum(axis=1), 1e-300)
         shifts -= step

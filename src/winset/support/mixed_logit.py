@@ -30,7 +30,8 @@ from ..engine import ScoreTable
 from ..errors import Problem
 from .population import Respondents
 
-POPULATION_DRAWS = 1000
+POPULATION_DRAWS = 1000  # simulated members of the public in the estimate's ScoreTable
+DRAW_POPULATION = 100  # and in each bootstrap draw's (their noise is small beside the draws' spread)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class MixedLogitModel:
         package's dummies against the opt-out, averaged over the same population draws as
         :meth:`score_table`. ``codes`` index each issue's options in ``issues`` (as
         :meth:`score_table`)."""
+        n = POPULATION_DRAWS if fit is None else DRAW_POPULATION
         fit = self.fit_ if fit is None else fit
         codes = np.atleast_2d(codes)
         names = [options for _, options in issues]
@@ -243,7 +245,7 @@ class MixedLogitModel:
             for f in self.features_
         ]
         _, x = _dummy_columns(features, with_constant=self.optout)  # (packages, K)
-        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws()  # (R, K)
+        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws(n)  # (R, K)
         return expit(x @ beta.T).mean(axis=1)
 
     def choice_probabilities(self, data: ConjointData) -> np.ndarray:
@@ -264,35 +266,37 @@ class MixedLogitModel:
         out[tasks.row_order] = mean[tasks.task_respondent, tasks.task_slot].reshape(-1)
         return out
 
-    def _population_draws(self) -> np.ndarray:
-        """Standard normal draws that stand for the population (R, K), fixed by the seed."""
+    def _population_draws(self, n: int = POPULATION_DRAWS) -> np.ndarray:
+        """Standard normal draws that stand for the population (n, K), fixed by the seed."""
         halton = stats.qmc.Halton(d=len(self.tasks_.names), scramble=True, seed=self.seed + 7919)
-        return ndtri(np.clip(halton.random(POPULATION_DRAWS), 1e-12, 1 - 1e-12))
+        return ndtri(np.clip(halton.random(n), 1e-12, 1 - 1e-12))
 
     # ------------------------------------------------------------------ compilation
     def score_table(self, issues, weights: np.ndarray | None = None, fit: MixedLogitFit | None = None) -> ScoreTable:
         """One ScoreTable group: rows are simulated members of the public (Halton draws of the
-        coefficients), each weighted equally."""
+        coefficients), each weighted equally; ``POPULATION_DRAWS`` of them for the estimate, and
+        ``DRAW_POPULATION`` for a bootstrap draw (``fit`` given)."""
+        n = POPULATION_DRAWS if fit is None else DRAW_POPULATION
         fit = self.fit_ if fit is None else fit
         names = self.tasks_.names
-        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws()  # (R, K)
+        beta = fit.mean[None, :] + fit.sd[None, :] * self._population_draws(n)  # (R, K)
         index = {name: i for i, name in enumerate(names)}
         features = {f.name: f for f in self.features_}
         shape = tuple(len(options) for _, options in issues)
-        coefficients = np.zeros((POPULATION_DRAWS, sum(shape)))
+        coefficients = np.zeros((n, sum(shape)))
         column = 0
         for name, options in issues:
             for option in options:
                 if option != features[name].baseline:
                     coefficients[:, column] = beta[:, index[f"{name}[{option}]"]]
                 column += 1
-        intercepts = beta[:, index["(constant)"]] if self.optout else np.zeros(POPULATION_DRAWS)
+        intercepts = beta[:, index["(constant)"]] if self.optout else np.zeros(n)
         return ScoreTable(
             shape,
             intercepts,
             coefficients,
-            np.full(POPULATION_DRAWS, 1.0 / POPULATION_DRAWS),
-            np.zeros(POPULATION_DRAWS, dtype=np.int64),
+            np.full(n, 1.0 / n),
+            np.zeros(n, dtype=np.int64),
         )
 
 

@@ -1,0 +1,414 @@
+"""The deal analyses: the joint win-set, recommended deals, frontiers, the ratification gap,
+assessment and repair of a proposal, and improvement of an agreed package.
+
+Every analysis is exact. Spaces up to ``ENUMERATE_LIMIT`` packages are enumerated; larger ones are
+searched by branch and bound (``method`` forces one or the other; both give the same answers).
+``scheduler`` (a Dask scheduler address, or a ``dask.distributed.Client``) runs the searches on a
+cluster: see :mod:`winset.engine.distributed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import criteria
+from .distributed import best_packages, count_packages
+from .pareto import Frontier, additive_frontier, restricted_frontier
+from .problem import DealProblem
+from .scoretable import apply_link
+from .search import ENUMERATE_LIMIT, enumerate_valid
+
+INTERVAL = (0.05, 0.95)
+GAP_TOLERANCE = 1e-6  # logit scale
+
+
+def _method(problem: DealProblem, method: str) -> str:
+    if method not in ("auto", "enumerate", "search"):
+        raise ValueError("method must be 'auto', 'enumerate' or 'search'")
+    if method == "auto":
+        return "enumerate" if problem.space.size <= ENUMERATE_LIMIT else "search"
+    return method
+
+
+# ---------------------------------------------------------------------------------- description
+def describe(problem: DealProblem, packages: np.ndarray) -> pd.DataFrame:
+    """One row per package: its text (changes from the status quo), each public's support
+    (estimate, 90% interval over the draws, probability the rule is met, margin, accepted) and
+    each negotiator's utility and gain; and whether it is in the joint win-set."""
+    packages = np.atleast_2d(np.asarray(packages, dtype=np.int64))
+    q = problem.evaluate(packages)
+    space = problem.space
+    out = pd.DataFrame({"package": [space.format(p, changes_only=True) for p in packages]})
+    for i, public in enumerate(problem.publics):
+        support = q.support[i]
+        out[f"{public.id}_support"] = support[0]
+        if support.shape[0] > 1:
+            out[f"{public.id}_lower"] = np.quantile(support[1:], INTERVAL[0], axis=0)
+            out[f"{public.id}_upper"] = np.quantile(support[1:], INTERVAL[1], axis=0)
+            out[f"{public.id}_p_rule"] = q.probability[i]
+        out[f"{public.id}_margin"] = q.margin[i]
+        out[f"{public.id}_accepts"] = q.accept[i]
+    for j, negotiator in enumerate(problem.negotiators):
+        out[f"{negotiator.id}_utility"] = q.utility[j]
+        out[f"{negotiator.id}_gain"] = q.gain[j]
+    out["in_winset"] = criteria.joint(problem)(q)
+    return out
+
+
+# ---------------------------------------------------------------------------------- the win-set
+@dataclass
+class Gap:
+    """Where the joint win-set is empty: the smallest shift of every binding public's opinion
+    (logit scale, the same for all) that makes it non-empty, the package that becomes ratifiable
+    first, and per public the shift that package needs and what it means in support points."""
+
+    shift: float
+    package: tuple[int, ...] | None
+    table: pd.DataFrame  # per public: needed shift, support before, support after, points
+
+
+@dataclass
+class Solution:
+    winset_size: int
+    best: pd.DataFrame  # best packages of the joint win-set under the criterion
+    criterion: str
+    recommendations: pd.DataFrame  # one row per recommendation
+    frontier: pd.DataFrame  # negotiators' utilities on the restricted and unrestricted frontiers
+    gap: Gap | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+CRITERIA = {"margin": criteria.min_margin, "nash": criteria.nash, "probability": criteria.all_rules_probability}
+
+
+def solve(
+    problem: DealProblem, top: int = 10, criterion: str = "margin", method: str = "auto", scheduler=None
+) -> Solution:
+    """The joint win-set (exact size, best packages), the recommendations, both frontiers, and the
+    ratification gap if the win-set is empty."""
+    if criterion not in CRITERIA:
+        raise ValueError(f"criterion must be one of {sorted(CRITERIA)}")
+    method = _method(problem, method)
+    point = problem if criterion == "probability" or problem.confidence is not None else point_only(problem)
+    joint = criteria.joint(point)
+    size = count_packages(point, joint, method, scheduler)
+    found = best_packages(point, CRITERIA[criterion](point), joint, top, method, scheduler)
+    best = (
+        describe(problem, np.array([f.codes for f in found]))
+        if found
+        else describe(problem, np.zeros((0, problem.space.n_issues)))
+    )
+    best.insert(1, criterion, [f.value for f in found])
+    recommendations = recommend(problem, method, scheduler)
+    frontier = frontiers(problem, method)
+    gap = None if size else ratification_gap(problem, method, scheduler)
+    return Solution(size, best, criterion, recommendations, frontier, gap)
+
+
+def point_only(problem: DealProblem) -> DealProblem:
+    """The problem on point estimates only (bootstrap draws dropped): enough for margins,
+    utilities and the point test, and much cheaper to search."""
+    from dataclasses import replace
+
+    publics = tuple(replace(p, table=p.table.group(0)) for p in problem.publics)
+    return replace(problem, publics=publics)
+
+
+def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.DataFrame:
+    """The recommended packages, one row each, described as :func:`describe`:
+
+    * ``max_min_margin``: the best smallest support margin over the binding publics, among
+      packages every negotiator accepts;
+    * ``nash``: the Nash bargaining solution (largest product of the negotiators' gains) in the
+      joint win-set;
+    * ``max_probability``: the highest probability that every binding rule is met (with
+      bootstrap draws), among packages every negotiator accepts.
+    """
+    method = _method(problem, method)
+    point = point_only(problem)
+    base = point if problem.confidence is None else problem  # what the joint win-set test needs
+    rows = []
+    found = best_packages(point, criteria.min_margin(point), criteria.negotiators(point), 1, method, scheduler)
+    if found:
+        rows.append(("max_min_margin", found[0]))
+    found = best_packages(base, criteria.nash(base), criteria.joint(base), 1, method, scheduler)
+    if found:
+        rows.append(("nash", found[0]))
+    if all(p.n_draws for p in problem.publics) and problem.publics:
+        found = best_packages(
+            problem, criteria.all_rules_probability(problem), criteria.negotiators(problem), 1, method, scheduler
+        )
+        if found:
+            rows.append(("max_probability", found[0]))
+    if not rows:
+        return pd.DataFrame()
+    table = describe(problem, np.array([f.codes for _, f in rows]))
+    table.insert(0, "recommendation", [name for name, _ in rows])
+    table.insert(2, "value", [f.value for _, f in rows])
+    return table
+
+
+def frontiers(problem: DealProblem, method: str = "auto") -> pd.DataFrame:
+    """The negotiators' Pareto frontier over all valid packages and over the joint win-set, as
+    one table (``frontier`` says which), each point with a package attaining it."""
+    if not problem.negotiators:
+        return pd.DataFrame()
+    method = _method(problem, method)
+    tables = []
+    for name, frontier in (
+        ("unrestricted", additive_frontier(problem)),
+        (
+            "ratifiable",
+            restricted_frontier(point_only(problem) if problem.confidence is None else problem, method=method),
+        ),
+    ):
+        table = _frontier_table(problem, frontier)
+        table.insert(0, "frontier", name)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def _frontier_table(problem: DealProblem, frontier: Frontier) -> pd.DataFrame:
+    table = pd.DataFrame({"package": [problem.space.format(p, changes_only=True) for p in frontier.packages]})
+    for j, negotiator in enumerate(problem.negotiators):
+        table[f"{negotiator.id}_utility"] = frontier.utilities[:, j]
+    return table
+
+
+# ---------------------------------------------------------------------------------- the gap
+def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None) -> Gap:
+    """The smallest common opinion shift (logit scale) of the binding publics that makes the joint
+    win-set non-empty, by bisection on the shift with each step's best package tightening the
+    upper end (point-estimate test; with ``confidence``, the probability test)."""
+    method = _method(problem, method)
+    base = point_only(problem) if problem.confidence is None else problem
+    binding = base.binding
+    if base.confidence is None and method == "enumerate" and scheduler is None:
+        shift, package = _gap_by_enumeration(base)
+        if package is None:
+            return Gap(np.inf, None, pd.DataFrame())
+        return Gap(shift, package, _gap_table(problem, package, shift))
+
+    def best_at(shift: float):
+        shifted = base.shifted(np.where(binding, shift, 0.0))
+        if base.confidence is None:
+            found = best_packages(
+                shifted, criteria.min_margin(shifted), criteria.negotiators(shifted), 1, method, scheduler
+            )
+            return (found[0].codes, found[0].value >= 0) if found else (None, False)
+        found = best_packages(shifted, criteria.min_margin(shifted), criteria.joint(shifted), 1, method, scheduler)
+        return (found[0].codes, True) if found else (None, False)
+
+    package, ok = best_at(0.0)
+    if package is None:
+        return Gap(np.inf, None, pd.DataFrame())
+    low, high = 0.0, _needed_shift(base, package)
+    if not np.isfinite(high):
+        high = 64.0
+    best_package = package
+    while high - low > GAP_TOLERANCE:
+        middle = (low + high) / 2
+        package, ok = best_at(middle)
+        if ok:
+            best_package = package
+            high = min(middle, _needed_shift(base, package)) if base.confidence is None else middle
+        else:
+            low = middle
+    return Gap(high, best_package, _gap_table(problem, best_package, high))
+
+
+# A public's logistic support rises with a shift of its scores at most a quarter as fast (the
+# weights sum to one), so a package short of a threshold by m points needs a shift of at least 4 m.
+SLOPE_BOUND = {"logistic": 0.25, "identity": 1.0}
+
+
+def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | None]:
+    """The smallest common shift that lets some package pass, over every valid package every
+    negotiator accepts: exact shifts are computed only where the slope bound says a package could
+    still need less than the best so far, in order of that bound."""
+    binding = np.flatnonzero(problem.binding)
+    slopes = [SLOPE_BOUND.get(problem.publics[i].table.link) for i in binding]
+    candidates, bounds = [], []
+    for codes, q in enumerate_valid(problem):
+        ok = (q.gain >= 0).all(axis=0)
+        if not ok.any():
+            continue
+        needed = np.zeros(int(ok.sum()))
+        for row, slope in zip(q.margin[binding][:, ok], slopes, strict=True):
+            if slope is not None:
+                needed = np.maximum(needed, -row / slope)
+        candidates.append(codes[ok])
+        bounds.append(np.maximum(needed, 0.0))
+    if not candidates:
+        return np.inf, None
+    codes, lower = np.vstack(candidates), np.concatenate(bounds)
+    order = np.lexsort((problem.space.encode(codes), lower))
+    best, best_package = np.inf, None
+    for start in range(0, len(order), 256):
+        batch = order[start : start + 256]
+        batch = batch[lower[batch] < best]
+        if not len(batch):
+            break
+        shifts = np.max(
+            [_public_shifts(problem.publics[i].table, codes[batch], problem.publics[i].threshold) for i in binding],
+            axis=0,
+        )
+        shifts = np.maximum(shifts, 0.0)
+        j = int(np.argmin(shifts))
+        if shifts[j] < best:
+            best, best_package = float(shifts[j]), tuple(int(c) for c in codes[batch][j])
+    return best, best_package
+
+
+def _public_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
+    """For each package, the shift of every row's score at which its support reaches
+    ``threshold`` (bisection, vectorised over packages; inf if never)."""
+    scores = table.package_scores(codes)  # (m, rows)
+    weights = table.weights
+
+    def support(shift: np.ndarray) -> np.ndarray:
+        return apply_link(table.link, scores + shift[:, None]) @ weights
+
+    low = np.full(len(codes), -64.0)
+    high = np.full(len(codes), 64.0)
+    reachable = support(high) >= threshold
+    for _ in range(60):
+        middle = (low + high) / 2
+        above = support(middle) >= threshold
+        high = np.where(above, middle, high)
+        low = np.where(above, low, middle)
+        if np.max(high - low) < 1e-10:
+            break
+    return np.where(reachable, high, np.inf)
+
+
+def _needed_shift(problem: DealProblem, package: tuple[int, ...]) -> float:
+    """The common shift at which every binding public's point support for ``package`` reaches its
+    threshold (the largest of their own needed shifts)."""
+    needs = [
+        _public_shift(p.table.group(0), np.array([package]), p.threshold)
+        for p, b in zip(problem.publics, problem.binding, strict=True)
+        if b
+    ]
+    return max(max(needs), 0.0) if needs else 0.0
+
+
+def _public_shift(table, codes: np.ndarray, threshold: float) -> float:
+    """The shift of every row's score that brings the support of one package to ``threshold``."""
+    return float(_public_shifts(table, codes, threshold)[0])
+
+
+def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> pd.DataFrame:
+    rows = []
+    codes = np.array([package])
+    for public, binding in zip(problem.publics, problem.binding, strict=True):
+        table = public.table.group(0)
+        before = float(table.support(codes)[0, 0])
+        after = float(table.shifted(shift).support(codes)[0, 0]) if binding else before
+        needed = _public_shift(table, codes, public.threshold) if binding else np.nan
+        rows.append(
+            {
+                "public": public.id,
+                "binding": binding,
+                "threshold": public.threshold,
+                "support": before,
+                "needed_shift": max(needed, 0.0) if binding else np.nan,
+                "support_after_shift": after,
+                "points": (after - before) * 100,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------- a proposal
+@dataclass
+class Assessment:
+    package: tuple[int, ...]
+    table: pd.DataFrame  # the proposal, described
+    rules: pd.DataFrame  # per public: support, interval, threshold, margin, probability, passes
+    repairs: pd.DataFrame  # nearest ratifiable packages
+    effects: pd.DataFrame  # per repair and change: the change's effect on each public's support
+
+
+def assess(
+    problem: DealProblem, package: Sequence[int], repairs: int = 3, method: str = "auto", scheduler=None
+) -> Assessment:
+    """Support of a proposal in every public (interval, probability the rule is met), which rules
+    fail and by how much, and the nearest ratifiable packages (fewest changed issues, then the best
+    smallest margin) with the effect of each change on each public's support."""
+    package = tuple(int(c) for c in package)
+    codes = np.array([package])
+    q = problem.evaluate(codes)
+    rules = []
+    for i, public in enumerate(problem.publics):
+        support = q.support[i]
+        draws = support[1:, 0] if support.shape[0] > 1 else support[:, 0]
+        rules.append(
+            {
+                "public": public.id,
+                "party": public.party,
+                "binding": bool(problem.binding[i]),
+                "support": support[0, 0],
+                "lower": float(np.quantile(draws, INTERVAL[0])),
+                "upper": float(np.quantile(draws, INTERVAL[1])),
+                "threshold": public.threshold,
+                "margin": q.margin[i, 0],
+                "p_rule": q.probability[i, 0],
+                "passes": bool(q.accept[i, 0]),
+            }
+        )
+    method = _method(problem, method)
+    base = point_only(problem) if problem.confidence is None else problem
+    found = best_packages(
+        base, criteria.nearest(base), criteria.joint(base), repairs, method, scheduler, reference=package
+    )
+    repaired = np.array([f.codes for f in found]) if found else np.zeros((0, problem.space.n_issues), dtype=np.int64)
+    repair_table = describe(problem, repaired)
+    repair_table.insert(1, "changes", [int((r != codes[0]).sum()) for r in repaired])
+    return Assessment(
+        package, describe(problem, codes), pd.DataFrame(rules), repair_table, _effects(problem, package, repaired)
+    )
+
+
+def _effects(problem: DealProblem, package: tuple[int, ...], repairs: np.ndarray) -> pd.DataFrame:
+    """For each repair and each issue it changes: the change alone, applied to the proposal, and
+    its effect on every public's point support (in points)."""
+    space = problem.space
+    before = problem.evaluate(np.array([package]))
+    rows = []
+    for number, repair in enumerate(repairs, start=1):
+        for k in np.flatnonzero(repair != np.array(package)):
+            single = np.array(package)
+            single[k] = repair[k]
+            after = problem.evaluate(single[None, :])
+            row = {
+                "repair": number,
+                "issue": space.issue_ids[k],
+                "from": space.option_ids[k][package[k]],
+                "to": space.option_ids[k][repair[k]],
+            }
+            for i, public in enumerate(problem.publics):
+                row[f"{public.id}_points"] = (after.support[i][0, 0] - before.support[i][0, 0]) * 100
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def improve(
+    problem: DealProblem, agreed: Sequence[int], method: str = "auto", scheduler=None
+) -> tuple[int, pd.DataFrame]:
+    """After agreement on a package: how many ratifiable packages leave every negotiator at least
+    as well off, and the Pareto frontier among them."""
+    agreed = np.array([agreed], dtype=np.int64)
+    utilities = problem.evaluate(agreed).utility[:, 0]
+    floors = np.maximum(problem.reservations, utilities)
+    raised = problem.with_reservations(floors)
+    method = _method(problem, method)
+    base = point_only(raised) if problem.confidence is None else raised
+    count = count_packages(base, criteria.joint(base), method, scheduler)
+    frontier = restricted_frontier(base, method=method)
+    table = _frontier_table(problem, frontier)
+    return count, table

@@ -1,0 +1,94 @@
+"""What the engine optimises and what it requires: objectives and feasibility tests.
+
+Every objective and test is a function of :class:`~winset.engine.problem.Quantities` that is
+monotone (non-decreasing) in every support and utility, so evaluating it on optimistic bounds
+bounds it over all completions of a partial package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .problem import DealProblem, Quantities
+
+# A package changed on one more issue always ranks below one changed on fewer: the margin term
+# lies in [-1, 1], so a step of 4 in distance outweighs any difference in margin.
+DISTANCE_WEIGHT = 4.0
+
+
+def min_margin(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
+    """The smallest support margin (support minus threshold, point estimate) over binding publics."""
+
+    def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
+        return q.joint_margin
+
+    return value
+
+
+def nash(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
+    """The product of the negotiators' gains over their reservation values (0 if any is negative)."""
+
+    def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
+        return np.prod(np.maximum(q.gain, 0.0), axis=0)
+
+    return value
+
+
+def all_rules_probability(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
+    """The probability that every binding public's rule is met: the product of each public's
+    share of bootstrap draws meeting its rule (the publics are independent samples)."""
+    binding = problem.binding
+
+    def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
+        return np.prod(q.probability[binding], axis=0)
+
+    return value
+
+
+def utility(index: int) -> Callable[[Quantities, np.ndarray], np.ndarray]:
+    """One negotiator's utility."""
+
+    def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
+        return q.utility[index]
+
+    return value
+
+
+def nearest(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
+    """Fewest changed issues first, then the best smallest margin (for repairs)."""
+    margin = min_margin(problem)
+
+    def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
+        return margin(q, distance) - DISTANCE_WEIGHT * distance
+
+    return value
+
+
+def joint(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
+    """In the joint win-set: every binding public accepts, every negotiator gains."""
+    binding = problem.binding
+    point = problem.confidence is None
+
+    def test(q: Quantities) -> np.ndarray:
+        ok = q.accept[binding].all(axis=0) & (q.gain >= 0).all(axis=0)
+        return ok & (q.joint_margin >= 0) if point else ok
+
+    return test
+
+
+def negotiators(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
+    """Every negotiator at least at its reservation value (publics aside)."""
+
+    def test(q: Quantities) -> np.ndarray:
+        return (q.gain >= 0).all(axis=0)
+
+    return test
+
+
+def anything(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
+    def test(q: Quantities) -> np.ndarray:
+        return np.ones(q.gain.shape[1] if q.gain.size else q.margin.shape[1], dtype=bool)
+
+    return test

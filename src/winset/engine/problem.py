@@ -1,0 +1,173 @@
+"""A deal problem: the package space, the negotiators and the publics whose consent they need.
+
+Everything the engine knows comes as ScoreTables: a negotiator is a one-row table with the identity
+link (its additive utility) and a reservation value; a public (ratifier) is a support table whose
+group 0 is the point estimate and groups 1.. are bootstrap draws, with the threshold its rule asks
+for. The engine knows nothing of surveys.
+
+A public accepts a package when its rule is met: on the point estimate (support >= threshold), or,
+with ``confidence = q``, when the share of bootstrap draws in which support >= threshold is at
+least q. The *joint win-set* is the set of valid packages that every binding public accepts and
+that leave every negotiator at least at its reservation value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..space import PackageSpace
+from .scoretable import ScoreTable
+
+
+@dataclass(frozen=True)
+class Negotiator:
+    """A negotiator: additive utility (identity-link table, one row) and reservation value."""
+
+    id: str
+    table: ScoreTable
+    reservation: float
+
+
+@dataclass(frozen=True)
+class Public:
+    """A ratifier: its support table, its party, the share its rule needs, whether it binds."""
+
+    id: str
+    party: str
+    table: ScoreTable
+    threshold: float
+    required: bool = True
+
+    @property
+    def n_draws(self) -> int:
+        return self.table.n_groups - 1
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """What the engine decides on, for m packages (exact) or m partial packages (bounds).
+
+    ``support[i]`` is public i's support per group (groups, m); ``utility`` the negotiators'
+    utilities (negotiators, m). Derived: ``margin`` (point support minus threshold),
+    ``probability`` (share of draws meeting the rule), ``accept``, ``gain`` (utility minus
+    reservation) and ``joint_margin``, the smallest margin over binding publics (for bounds, a
+    search may replace it with a tighter joint bound)."""
+
+    support: list[np.ndarray]
+    utility: np.ndarray
+    margin: np.ndarray  # (publics, m)
+    probability: np.ndarray  # (publics, m)
+    accept: np.ndarray  # (publics, m) bool
+    gain: np.ndarray  # (negotiators, m)
+    joint_margin: np.ndarray  # (m,) smallest margin over binding publics (a bound may be tighter)
+
+
+@dataclass(frozen=True)
+class DealProblem:
+    """The space, negotiators and publics; ``confidence`` chooses the ratification test.
+
+    ``binding`` lists the publics whose rules restrict the joint win-set: the required ones, or
+    all of them with ``include_optional``."""
+
+    space: PackageSpace
+    negotiators: tuple[Negotiator, ...]
+    publics: tuple[Public, ...]
+    confidence: float | None = None
+    include_optional: bool = False
+    shifts: tuple[float, ...] = field(default=())  # opinion shift per public (logit), for the gap
+
+    def __post_init__(self) -> None:
+        if not self.shifts:
+            object.__setattr__(self, "shifts", tuple(0.0 for _ in self.publics))
+        if self.confidence is not None:
+            if not 0 < self.confidence < 1:
+                raise ValueError("confidence must be between 0 and 1")
+            for public in self.publics:
+                if public.n_draws < 1:
+                    raise ValueError(f"public '{public.id}' has no bootstrap draws to test a probability on")
+
+    @property
+    def binding(self) -> np.ndarray:
+        return np.array([p.required or self.include_optional for p in self.publics], dtype=bool)
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return np.array([p.threshold for p in self.publics])
+
+    @property
+    def reservations(self) -> np.ndarray:
+        return np.array([n.reservation for n in self.negotiators])
+
+    def public_tables(self) -> list[ScoreTable]:
+        """Support tables with each public's opinion shift applied."""
+        return [p.table.shifted(s) if s else p.table for p, s in zip(self.publics, self.shifts, strict=True)]
+
+    def shifted(self, shifts: Sequence[float]) -> DealProblem:
+        """The problem with every public's opinion moved by ``shifts`` (logit scale)."""
+        return replace(self, shifts=tuple(float(s) for s in shifts))
+
+    def with_reservations(self, reservations: Sequence[float]) -> DealProblem:
+        return replace(
+            self,
+            negotiators=tuple(
+                replace(n, reservation=float(r)) for n, r in zip(self.negotiators, reservations, strict=True)
+            ),
+        )
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, codes: np.ndarray) -> Quantities:
+        """Exact quantities of packages (rows of option codes)."""
+        codes = np.atleast_2d(codes)
+        support = [table.support(codes) for table in self.public_tables()]
+        utility = (
+            np.vstack([n.table.support(codes)[0] for n in self.negotiators])
+            if self.negotiators
+            else np.zeros((0, len(codes)))
+        )
+        return self.quantities(support, utility)
+
+    def quantities(self, support: list[np.ndarray], utility: np.ndarray) -> Quantities:
+        """Margins, probabilities, acceptance and gains from supports and utilities (exact values
+        or bounds: every derived quantity is monotone in them)."""
+        m = utility.shape[1] if utility.size else (support[0].shape[1] if support else 0)
+        thresholds = self.thresholds
+        margin = np.array([s[0] - t for s, t in zip(support, thresholds, strict=True)]).reshape(len(support), m)
+        probability = np.array(
+            [
+                (s[1:] >= t).mean(axis=0) if s.shape[0] > 1 else (s[0] >= t).astype(float)
+                for s, t in zip(support, thresholds, strict=True)
+            ]
+        ).reshape(len(support), m)
+        accept = probability >= self.confidence if self.confidence is not None else margin >= 0
+        gain = utility - self.reservations[:, None]
+        binding = self.binding
+        joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
+        return Quantities(support, utility, margin, probability, accept, gain, joint_margin)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario,
+        tables: Mapping[str, ScoreTable],
+        confidence: float | None = None,
+        include_optional: bool = False,
+    ) -> DealProblem:
+        """The problem of a scenario, with each ratifier's support table (by ratifier id)."""
+        from ..negotiator import NegotiatorUtility
+
+        space = scenario.space
+        negotiators = []
+        for party in scenario.parties:
+            utility = NegotiatorUtility.from_scenario(scenario, party.id)
+            row = np.concatenate(utility.per_issue)[None, :]
+            table = ScoreTable(space.shape, np.zeros(1), row, np.ones(1), np.zeros(1, dtype=np.int64), "identity")
+            negotiators.append(Negotiator(party.id, table, utility.reservation))
+        publics = [
+            Public(ratifier.id, party.id, tables[ratifier.id], ratifier.rule.threshold, ratifier.required)
+            for party, ratifier in scenario.ratifiers
+        ]
+        return cls(space, tuple(negotiators), tuple(publics), confidence, include_optional)

@@ -1,0 +1,399 @@
+"""Exact search over packages: enumeration for small spaces, branch and bound for large ones.
+
+Both answer the same questions about a :class:`DealProblem`: the k best packages under an
+objective among those that pass a feasibility test, and how many packages pass it.
+
+*Enumeration* evaluates every valid package, in chunks of numpy arrays.
+
+*Branch and bound* assigns issues one at a time in a search order (issues whose options matter
+most first), depth first. A node is a partial package; :mod:`winset.engine.bounds` bounds every
+row's score over the node's completions, hence every public's support, every negotiator's
+utility and every objective (all monotone in them). A node is cut when its optimistic bound
+cannot beat the k-th best package found so far or cannot pass the feasibility test; when counting,
+a node whose pessimistic bound passes is counted whole (its valid completions counted by dynamic
+programming over the constraints). The last few issues are enumerated together, vectorised.
+A local search seeds the incumbent. Constraints prune a node as soon as all their issues are
+assigned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+
+from .bounds import TableBounds
+from .margin_bound import MarginBound
+from .problem import DealProblem, Quantities
+
+LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
+WORK_ROWS = 4_000_000  # rows x packages per vectorised step
+ENUMERATE_LIMIT = 2_000_000  # spaces up to this many packages are enumerated
+
+Objective = Callable[[Quantities, np.ndarray], np.ndarray]  # (quantities, distance) -> value per package
+Feasibility = Callable[[Quantities], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Found:
+    value: float
+    codes: tuple[int, ...]
+
+
+class TopK:
+    """The k best (value, package) pairs; ties go to the package with the lower index."""
+
+    def __init__(self, k: int, space):
+        self.k = k
+        self.space = space
+        self.heap: list[tuple[float, int, tuple[int, ...]]] = []  # (value, -index, codes), a min-heap
+
+    @property
+    def floor(self) -> float:
+        return self.heap[0][0] if len(self.heap) >= self.k else -math.inf
+
+    def add(self, values: np.ndarray, codes: np.ndarray) -> None:
+        if not len(values):
+            return
+        floor = self.floor
+        for i in np.flatnonzero(values >= floor):
+            package = tuple(int(c) for c in codes[i])
+            item = (float(values[i]), -int(self.space.encode(package)), package)
+            if len(self.heap) < self.k:
+                heapq.heappush(self.heap, item)
+            elif item > self.heap[0]:
+                heapq.heapreplace(self.heap, item)
+
+    def results(self) -> list[Found]:
+        return [Found(v, c) for v, _, c in sorted(self.heap, reverse=True)]
+
+
+class Search:
+    """Search machinery for one problem (see the module documentation)."""
+
+    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int = LEAF_PACKAGES):
+        self.problem = problem
+        space = problem.space
+        self.space = space
+        self.order = np.asarray(order if order is not None else search_order(problem), dtype=np.int64)
+        k = space.n_issues
+        self.position = np.empty(k, dtype=np.int64)
+        self.position[self.order] = np.arange(k)
+        self.shape = np.array([space.shape[i] for i in self.order], dtype=np.int64)
+        public_tables = problem.public_tables()
+        self.public_bounds = [TableBounds(t, self.order) for t in public_tables]
+        self.negotiator_bounds = [TableBounds(n.table, self.order) for n in problem.negotiators]
+        self.rows = sum(t.n_rows for t in public_tables) + len(problem.negotiators)
+        # constraints in search order: positions of their issues (sorted) and masks
+        self.constraints = []
+        for c in space.constraints:
+            positions = np.array([self.position[i] for i in c.issues])
+            sort = np.argsort(positions)
+            self.constraints.append((positions[sort], [c.masks[j] for j in sort]))
+        remaining = np.concatenate([np.cumprod(self.shape[::-1])[::-1], [1]])  # packages below each depth
+        self.leaf_depth = int(np.flatnonzero(remaining <= max(leaf, 1))[0])
+        tail = [np.arange(n) for n in self.shape[self.leaf_depth :]]
+        grid = np.meshgrid(*tail, indexing="ij") if tail else []
+        self.leaf_grid = np.column_stack([g.reshape(-1) for g in grid]) if tail else np.zeros((1, 0), dtype=np.int64)
+        self._completions: dict[tuple[int, frozenset[int]], int] = {}
+        binding = [t for t, b in zip(public_tables, problem.binding, strict=True) if b]
+        self.margin_bound = None
+        if problem.confidence is None and len(binding) >= 2:
+            self.margin_bound = MarginBound(binding, problem.thresholds[problem.binding], self.order)
+
+    # ------------------------------------------------------------------ packages
+    def to_original(self, search_codes: np.ndarray) -> np.ndarray:
+        return search_codes[:, self.position]
+
+    def prefix_valid(self, prefix: np.ndarray) -> np.ndarray:
+        """False for partial packages that already break a constraint (all its issues assigned)."""
+        d = prefix.shape[1]
+        ok = np.ones(len(prefix), dtype=bool)
+        for positions, masks in self.constraints:
+            if positions[-1] < d:
+                hit = np.ones(len(prefix), dtype=bool)
+                for p, mask in zip(positions, masks, strict=True):
+                    hit &= mask[prefix[:, p]]
+                ok &= ~hit
+        return ok
+
+    def children(self, prefix: np.ndarray) -> np.ndarray:
+        """Every assignment of the next issue to every partial package (invalid ones dropped)."""
+        m, d = prefix.shape
+        n = self.shape[d]
+        kids = np.empty((m * n, d + 1), dtype=np.int64)
+        kids[:, :d] = np.repeat(prefix, n, axis=0)
+        kids[:, d] = np.tile(np.arange(n), m)
+        return kids[self.prefix_valid_at(kids, d)]
+
+    def prefix_valid_at(self, prefix: np.ndarray, assigned: int) -> np.ndarray:
+        """Like :meth:`prefix_valid`, checking only constraints completed by position ``assigned``."""
+        ok = np.ones(len(prefix), dtype=bool)
+        for positions, masks in self.constraints:
+            if positions[-1] == assigned:
+                hit = np.ones(len(prefix), dtype=bool)
+                for p, mask in zip(positions, masks, strict=True):
+                    hit &= mask[prefix[:, p]]
+                ok &= ~hit
+        return ok
+
+    def leaves(self, prefix: np.ndarray) -> tuple[np.ndarray, Quantities]:
+        """All valid completions of partial packages at the leaf depth, in the original issue
+        order, and their exact quantities: each table's score is the partial package's score
+        plus the completion's (precomputed), with pairwise terms that span the two added."""
+        m, d = prefix.shape
+        grid = self.leaf_grid
+        n = len(grid)
+        full = np.empty((m * n, self.space.n_issues), dtype=np.int64)
+        full[:, :d] = np.repeat(prefix, n, axis=0)
+        full[:, d:] = np.tile(grid, (m, 1))
+        codes = self.to_original(full)
+        valid = self.space.is_valid(codes) if self.space.constraints else np.ones(len(codes), dtype=bool)
+        supports = [
+            bounds.support(self._leaf_scores(bounds, tail, prefix, full))[:, valid]
+            for bounds, tail in zip(self.public_bounds, self._tails[0], strict=True)
+        ]
+        utility = [
+            self._leaf_scores(bounds, tail, prefix, full)[:, 0]
+            for bounds, tail in zip(self.negotiator_bounds, self._tails[1], strict=True)
+        ]
+        utility = np.vstack(utility)[:, valid] if utility else np.zeros((0, int(valid.sum())))
+        return codes[valid], self.problem.quantities(supports, utility)
+
+    def _leaf_scores(self, bounds: TableBounds, tail: np.ndarray, prefix: np.ndarray, full: np.ndarray) -> np.ndarray:
+        """Scores of every completion of every partial package: (packages x completions, rows)."""
+        d = prefix.shape[1]
+        scores = (bounds.partial(prefix)[:, None, :] + tail[None, :, :]).reshape(-1, bounds.table.n_rows)
+        for first, second, values, _, _ in bounds.pairs:
+            if first < d <= second:  # one issue in the partial package, the other in the completion
+                scores += values[full[:, first], full[:, second]]
+        return scores
+
+    @cached_property
+    def _tails(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Each table's score of every completion (rows x completions), for the leaf issues,
+        pairwise terms within them included."""
+        d = self.leaf_depth
+
+        def tail(bounds: TableBounds) -> np.ndarray:  # (completions, rows)
+            out = np.zeros((len(self.leaf_grid), bounds.table.n_rows))
+            for j in range(self.leaf_grid.shape[1]):
+                out += bounds.coefficients[bounds.columns[d + j] + self.leaf_grid[:, j]]
+            for first, second, values, _, _ in bounds.pairs:
+                if first >= d:
+                    out += values[self.leaf_grid[:, first - d], self.leaf_grid[:, second - d]]
+            return out
+
+        return [tail(b) for b in self.public_bounds], [tail(b) for b in self.negotiator_bounds]
+
+    def batches(self, prefix: np.ndarray, per_package: int = 1) -> Iterator[np.ndarray]:
+        size = max(1, WORK_ROWS // max(self.rows * per_package, 1))
+        for start in range(0, len(prefix), size):
+            yield prefix[start : start + size]
+
+    # ------------------------------------------------------------------ bounds
+    def bound_quantities(
+        self, prefix: np.ndarray, survivors: Callable[[Quantities], np.ndarray] | None = None, low: bool = True
+    ) -> tuple[Quantities, Quantities | None]:
+        """Optimistic and (unless ``low`` is False) pessimistic quantities over the completions of
+        each partial package.
+
+        The joint margin bound (the costly one) is computed only for the packages that
+        ``survivors`` keeps on the publics' separate bounds."""
+        high_support, low_support, partials = [], [], []
+        for bounds in self.public_bounds:
+            partial = bounds.partial(prefix)
+            partials.append(partial)
+            high_scores, low_scores = bounds.bounds(prefix, partial)
+            high_support.append(bounds.support(high_scores))
+            if low:
+                low_support.append(bounds.support(low_scores))
+        high_utility, low_utility = [], []
+        for bounds in self.negotiator_bounds:
+            high_scores, low_scores = bounds.bounds(prefix)
+            high_utility.append(high_scores[:, 0])
+            low_utility.append(low_scores[:, 0])
+        shape = (0, len(prefix))
+        high_u = np.vstack(high_utility) if high_utility else np.zeros(shape)
+        low_u = np.vstack(low_utility) if low_utility else np.zeros(shape)
+        high = self.problem.quantities(high_support, high_u)
+        if self.margin_bound is not None:
+            mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
+            if mask.any():
+                binding = [p[mask] for p, b in zip(partials, self.problem.binding, strict=True) if b]
+                joint = high.joint_margin.copy()
+                joint[mask] = np.minimum(joint[mask], self.margin_bound.bound(prefix[mask], binding))
+                high = replace(high, joint_margin=joint)
+        return high, self.problem.quantities(low_support, low_u) if low else None
+
+    def distance(self, prefix: np.ndarray, reference: tuple[int, ...] | None) -> np.ndarray:
+        """Issues a (partial) package changes from ``reference`` (both in search order)."""
+        if reference is None:
+            return np.zeros(len(prefix))
+        ref = np.asarray(reference)[self.order][: prefix.shape[1]]
+        return (prefix != ref).sum(axis=1).astype(float)
+
+    # ------------------------------------------------------------------ maximisation
+    def maximize(
+        self,
+        objective: Objective,
+        feasible: Feasibility,
+        k: int = 1,
+        reference: tuple[int, ...] | None = None,
+        seeds: list[tuple[int, ...]] | None = None,
+        roots: np.ndarray | None = None,
+    ) -> list[Found]:
+        """The k best feasible packages (original issue order) under ``objective``.
+
+        ``reference`` makes the objective see each package's distance to it (repairs); ``seeds``
+        are packages to evaluate first (incumbents); ``roots`` restricts the search to the
+        completions of these partial packages (in search order), e.g. one share of a split search.
+        """
+        best = TopK(k, self.space)
+        for seed in seeds or []:
+            self._leaf_update(best, np.array([seed]), objective, feasible, reference)
+        start = np.zeros((1, 0), dtype=np.int64) if roots is None else np.asarray(roots, dtype=np.int64)
+        stack = [(start, np.full(len(start), np.inf))]  # (partial packages, their upper bounds), best last
+        while stack:
+            prefix, upper = stack.pop()
+            prefix = prefix[upper >= best.floor - 1e-12]  # the incumbent may have improved since
+            if not len(prefix):
+                continue
+            d = prefix.shape[1]
+            if d == self.leaf_depth:
+                codes, quantities = self.leaves(prefix)
+                search_codes = codes[:, self.order]
+                self._update(
+                    best, codes, quantities, objective(quantities, self.distance(search_codes, reference)), feasible
+                )
+                continue
+            kept, bounds = [], []
+            for part in self.batches(self.children(prefix)):
+                distance = self.distance(part, reference)
+
+                def promising(q: Quantities, distance=distance) -> np.ndarray:
+                    return feasible(q) & (objective(q, distance) >= best.floor - 1e-12)
+
+                high, _ = self.bound_quantities(part, promising, low=False)
+                value = objective(high, distance)
+                keep = promising(high)
+                kept.append(part[keep])
+                bounds.append(value[keep])
+            if not kept or not sum(len(b) for b in bounds):
+                continue
+            kids, values = np.vstack(kept), np.concatenate(bounds)
+            order = np.argsort(-values, kind="stable")
+            # depth first, best first: the most promising child alone on top of the stack, then
+            # ever larger groups, so that a good incumbent is found early and prunes the rest
+            leaf = d + 1 == self.leaf_depth
+            limit = max(1, WORK_ROWS // max(self.rows * (len(self.leaf_grid) if leaf else 1), 1))
+            chunks, start_at, size = [], 0, 1
+            while start_at < len(order):
+                chunk = order[start_at : start_at + size]
+                chunks.append((kids[chunk], values[chunk]))
+                start_at += len(chunk)
+                size = min(size * 8, limit)
+            stack.extend(chunks[::-1])
+        return best.results()
+
+    def _update(
+        self, best: TopK, codes: np.ndarray, quantities: Quantities, values: np.ndarray, feasible: Feasibility
+    ) -> None:
+        ok = feasible(quantities)
+        best.add(values[ok], codes[ok])
+
+    def _leaf_update(self, best, codes, objective, feasible, reference) -> None:
+        codes = np.asarray(codes, dtype=np.int64)
+        codes = codes[self.space.is_valid(codes)]
+        if len(codes):
+            quantities = self.problem.evaluate(codes)
+            self._update(
+                best, codes, quantities, objective(quantities, self.distance(codes[:, self.order], reference)), feasible
+            )
+
+    # ------------------------------------------------------------------ counting
+    def count(self, feasible: Feasibility, roots: np.ndarray | None = None) -> int:
+        """Exactly how many valid packages pass ``feasible``."""
+        total = 0
+        stack = [np.zeros((1, 0), dtype=np.int64) if roots is None else np.asarray(roots, dtype=np.int64)]
+        while stack:
+            prefix = stack.pop()
+            d = prefix.shape[1]
+            if d == self.leaf_depth:
+                for part in self.batches(prefix, len(self.leaf_grid)):
+                    _, quantities = self.leaves(part)
+                    total += int(feasible(quantities).sum())
+                continue
+            for part in self.batches(self.children(prefix)):
+                high, low = self.bound_quantities(part, feasible)
+                possible = feasible(high)
+                certain = possible & feasible(low)
+                total += sum(self.completions(node) for node in part[certain])
+                undecided = part[possible & ~certain]
+                if len(undecided):
+                    stack.append(undecided)
+        return total
+
+    def completions(self, prefix: np.ndarray) -> int:
+        """Valid completions of a partial package: a dynamic programme over the unassigned issues,
+        whose state is the set of constraints still matched so far."""
+        d = len(prefix)
+        alive = []
+        for index, (positions, masks) in enumerate(self.constraints):
+            if positions[-1] < d:
+                continue  # decided, and the prefix is valid
+            if all(mask[prefix[p]] for p, mask in zip(positions, masks, strict=True) if p < d):
+                alive.append(index)
+        key = (d, frozenset(alive))
+        if key not in self._completions:
+            self._completions[key] = self._count_from(d, frozenset(alive))
+        return self._completions[key]
+
+    def _count_from(self, depth: int, alive: frozenset[int]) -> int:
+        states = {alive: 1}
+        for position in range(depth, len(self.shape)):
+            involved = {
+                i: masks[list(positions).index(position)]
+                for i, (positions, masks) in enumerate(self.constraints)
+                if position in positions
+            }
+            new: dict[frozenset[int], int] = {}
+            for state, count in states.items():
+                for option in range(self.shape[position]):
+                    still = frozenset(i for i in state if i not in involved or involved[i][option])
+                    if any(self.constraints[i][0][-1] == position for i in still):
+                        continue  # every issue of the constraint matched: forbidden
+                    still = frozenset(i for i in still if self.constraints[i][0][-1] > position)
+                    new[still] = new.get(still, 0) + count
+            states = new
+        return sum(states.values())
+
+
+def search_order(problem: DealProblem) -> np.ndarray:
+    """Issues whose options move scores most first (mean row spread, each table normalised)."""
+    space = problem.space
+    importance = np.zeros(space.n_issues)
+    tables = problem.public_tables() + [n.table for n in problem.negotiators]
+    for table in tables:
+        spread = np.array(
+            [
+                np.ptp(table.coefficients[:, o : o + n], axis=1).mean()
+                for o, n in zip(table.offsets, table.shape, strict=True)
+            ]
+        )
+        if spread.sum() > 0:
+            importance += spread / spread.sum()
+    return np.argsort(-importance, kind="stable")
+
+
+def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
+    """Every valid package with its exact quantities, in chunks sized to the problem."""
+    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
+    size = chunk or max(256, WORK_ROWS // max(rows, 1))
+    for codes in problem.space.iter_valid(chunk_size=size):
+        codes = codes.astype(np.int64)
+        yield codes, problem.evaluate(codes)
