@@ -37,8 +37,9 @@ def _method(problem: DealProblem, method: str) -> str:
 # ---------------------------------------------------------------------------------- description
 def describe(problem: DealProblem, packages: np.ndarray) -> pd.DataFrame:
     """One row per package: its text (changes from the status quo), each public's support
-    (estimate, 90% interval over the draws, probability the rule is met, margin, accepted) and
-    each negotiator's utility and gain; and whether it is in the joint win-set."""
+    (estimate, 90% interval over the draws, probability the rule is met, margin, accepted), the
+    probability that every binding rule is met (with draws), each negotiator's utility and gain,
+    and whether it is in the joint win-set."""
     packages = np.atleast_2d(np.asarray(packages, dtype=np.int64))
     q = problem.evaluate(packages)
     space = problem.space
@@ -52,6 +53,8 @@ def describe(problem: DealProblem, packages: np.ndarray) -> pd.DataFrame:
             out[f"{public.id}_p_rule"] = q.probability[i]
         out[f"{public.id}_margin"] = q.margin[i]
         out[f"{public.id}_accepts"] = q.accept[i]
+    if problem.publics and all(p.n_draws for p in problem.publics):
+        out["p_all_rules"] = criteria.all_rules_probability(problem)(q, np.zeros(len(packages)))
     for j, negotiator in enumerate(problem.negotiators):
         out[f"{negotiator.id}_utility"] = q.utility[j]
         out[f"{negotiator.id}_gain"] = q.gain[j]
@@ -126,7 +129,8 @@ def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.
     * ``nash``: the Nash bargaining solution (largest product of the negotiators' gains) in the
       joint win-set;
     * ``max_probability``: the highest probability that every binding rule is met (with
-      bootstrap draws), among packages every negotiator accepts.
+      bootstrap draws), among packages every negotiator accepts; left out when no package meets
+      every rule in any draw.
     """
     method = _method(problem, method)
     point = point_only(problem)
@@ -142,7 +146,7 @@ def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.
         found = best_packages(
             problem, criteria.all_rules_probability(problem), criteria.negotiators(problem), 1, method, scheduler
         )
-        if found:
+        if found and found[0].value > 0:  # at 0 every package ties: nothing to recommend
             rows.append(("max_probability", found[0]))
     if not rows:
         return pd.DataFrame()

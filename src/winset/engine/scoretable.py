@@ -28,6 +28,7 @@ import numpy as np
 Link = Literal["identity", "logistic", "step"]
 LINKS = ("identity", "logistic", "step")
 CHUNK_PACKAGES = 2048
+DENSE_GROUPS = 8  # up to this many groups, support sums rows with one matrix product
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,15 @@ class ScoreTable:
         return self.package_scores(codes).T
 
     def package_scores(self, codes: np.ndarray) -> np.ndarray:
-        """Scores laid out packages x rows (each package's row scores contiguous)."""
+        """Scores laid out packages x rows (each package's row scores contiguous).
+
+        The sum over issues is a product of the packages' one-hot option indicators with the
+        coefficients: BLAS does it an order of magnitude faster than gathering the columns."""
         codes = np.atleast_2d(np.asarray(codes))
-        columns = codes + self.offsets  # (m, K) column of each package's option on each issue
-        out = np.repeat(self.intercepts[None, :], len(codes), axis=0)
-        for k in range(len(self.shape)):
-            out += self._columns[columns[:, k]]
+        indicators = np.zeros((len(codes), self.coefficients.shape[1]))
+        indicators[np.arange(len(codes))[:, None], codes + self.offsets] = 1.0
+        out = indicators @ self._columns
+        out += self.intercepts
         for pair in self.pairs:
             out += pair.values[:, codes[:, pair.first], codes[:, pair.second]].T
         return out
@@ -108,12 +112,22 @@ class ScoreTable:
         for start in range(0, len(codes), CHUNK_PACKAGES):
             chunk = codes[start : start + CHUNK_PACKAGES]
             linked = apply_link(self.link, self.package_scores(chunk), overwrite=True)
-            out[:, start : start + len(chunk)] = (linked @ self.weights_by_group).T
+            out[:, start : start + len(chunk)] = self._group_weighted_sums(linked).T
         return out
+
+    def _group_weighted_sums(self, linked: np.ndarray) -> np.ndarray:
+        """(m, groups): each group's weighted sum of the rows of ``linked`` (m, rows). A dense
+        product for a few groups; for many (bootstrap draws), sums over each group's rows."""
+        if self.n_groups <= DENSE_GROUPS:
+            return linked @ self.weights_by_group
+        linked *= self.weights
+        if self._group_order is not None:
+            linked = linked[:, self._group_order]
+        return np.add.reduceat(linked, self._group_starts, axis=1)
 
     @cached_property
     def _columns(self) -> np.ndarray:
-        """The coefficients laid out columns x rows, so that gathering options copies rows."""
+        """The coefficients laid out columns x rows (the right operand of the scores' product)."""
         return np.ascontiguousarray(self.coefficients.T)
 
     @cached_property
@@ -128,15 +142,21 @@ class ScoreTable:
         """Sum the rows of ``values`` (rows, m) within each group: (groups, m)."""
         if self.n_groups == 1:
             return values.sum(axis=0, keepdims=True)
-        return np.add.reduceat(values[self._group_order], self._group_starts, axis=0)
+        if self._group_order is not None:
+            values = values[self._group_order]
+        return np.add.reduceat(values, self._group_starts, axis=0)
 
     @cached_property
-    def _group_order(self) -> np.ndarray:
+    def _group_order(self) -> np.ndarray | None:
+        """The row order that makes every group contiguous (None: they already are)."""
+        if np.all(np.diff(self.groups) >= 0):
+            return None
         return np.argsort(self.groups, kind="stable")
 
     @cached_property
     def _group_starts(self) -> np.ndarray:
-        return np.searchsorted(self.groups[self._group_order], np.arange(self.n_groups))
+        ordered = self.groups if self._group_order is None else self.groups[self._group_order]
+        return np.searchsorted(ordered, np.arange(self.n_groups))
 
     def shifted(self, shift: np.ndarray | float) -> ScoreTable:
         """The table with every row's intercept moved by ``shift`` (one value, or one per group)."""

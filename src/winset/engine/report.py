@@ -1,0 +1,311 @@
+"""The deal engine's results as terminal tables (``winset solve`` and ``winset assess``) and as
+JSON records.
+
+Packages are long (``issue=option`` for every changed issue), so tables of packages print the
+packages as a numbered key above a table of numbers that fits 80 columns.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from ..scenario import Scenario
+from .analyses import Assessment, Gap, Solution
+from .problem import DealProblem
+
+FRONTIER_ROWS = 10  # frontier points printed per frontier (the JSON output has them all)
+RECOMMENDATIONS = {
+    "max_min_margin": ("margin", "the best smallest support margin"),
+    "nash": ("nash", "the Nash bargaining solution in the joint win-set"),
+    "max_probability": ("probability", "the highest probability that every binding rule is met"),
+}
+HEADERS = {"p_all_rules": "P(all rules)", "probability": "P(all rules)", "p_rule": "P(rule met)"}
+
+
+# ------------------------------------------------------------------------------------------ JSON
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A table as JSON-ready records (missing values as null)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def provenance(scenario: Scenario) -> dict[str, str]:
+    """Where each ratifier's data come from, for ratifiers that say."""
+    return {r.id: r.data.provenance for _, r in scenario.ratifiers if r.data.provenance}
+
+
+def solution_document(scenario: Scenario, problem: DealProblem, solution: Solution) -> dict:
+    gap = solution.gap
+    return {
+        "winset_size": solution.winset_size,
+        "packages": problem.space.count_valid(),
+        "criterion": solution.criterion,
+        "best": records(solution.best),
+        "recommendations": records(solution.recommendations),
+        "frontier": records(solution.frontier),
+        "gap": None
+        if gap is None
+        else {
+            "shift": gap.shift if math.isfinite(gap.shift) else None,
+            "package": None if gap.package is None else problem.space.format(gap.package, changes_only=True),
+            "publics": records(gap.table),
+        },
+        "provenance": provenance(scenario),
+    }
+
+
+def assessment_document(scenario: Scenario, problem: DealProblem, result: Assessment) -> dict:
+    utilities = [c for c in result.table.columns if c.endswith(("_utility", "_gain"))]
+    return {
+        "package": problem.space.format(result.package, changes_only=True),
+        "in_winset": bool(result.table["in_winset"].iloc[0]),
+        "rules": records(result.rules),
+        "negotiators": records(result.table[utilities]),
+        "repairs": records(result.repairs),
+        "effects": records(result.effects),
+        "provenance": provenance(scenario),
+    }
+
+
+# ------------------------------------------------------------------------------------------ text
+def solution_report(scenario: Scenario, problem: DealProblem, solution: Solution) -> Group:
+    total = problem.space.count_valid()
+    test = (
+        "on the estimate"
+        if problem.confidence is None
+        else f"as 'probability >= {problem.confidence:g}' over the bootstrap draws"
+    )
+    binding = [p.id for p, b in zip(problem.publics, problem.binding, strict=True) if b]
+    parts: list[RenderableType] = [
+        Text(scenario.text(scenario.scenario.title), style="bold"),
+        Text(f"Rules tested {test}; binding publics: {', '.join(binding) or 'none'}"),
+        *_provenance_lines(scenario),
+        Text.assemble(
+            "Joint win-set: ",
+            (f"{solution.winset_size:,}", "bold"),
+            f" of {total:,} packages ({solution.winset_size / total:.1%})",
+        ),
+    ]
+    if len(solution.best):
+        best = solution.best.copy()
+        best.insert(0, "key", [str(i) for i in range(1, len(best) + 1)])
+        parts += _packages(f"Best packages of the joint win-set, by {solution.criterion}", best, problem)
+    if len(solution.recommendations):
+        parts += _recommendations(solution.recommendations, problem)
+    if solution.gap is not None:
+        parts += _gap(problem, solution.gap)
+    if len(solution.frontier):
+        parts += _frontiers(solution.frontier, problem)
+    return Group(*parts)
+
+
+def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessment) -> Group:
+    in_winset = bool(result.table["in_winset"].iloc[0])
+    verdict = "passes every binding rule" if in_winset else "is not in the joint win-set"
+    parts: list[RenderableType] = [
+        Text.assemble(
+            ("Proposal: ", "bold"),
+            _package_text(problem.space.format(result.package, changes_only=True)),
+            f" — {verdict}",
+        ),
+        *_provenance_lines(scenario),
+    ]
+    rules = result.rules.drop(columns=["party"])
+    rules["interval"] = [f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(rules.pop("lower"), rules.pop("upper"), strict=True)]
+    columns = ["public", "binding", "support", "interval", "threshold", "margin", "p_rule", "passes"]
+    title = "Support in each public (interval: 90% over the bootstrap draws)"
+    if rules["threshold"].nunique() == 1:
+        columns.remove("threshold")
+        title = f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the bootstrap draws)"
+    parts.append(_plain_table(title, rules[columns], ["public"]))
+    negotiators = pd.DataFrame(
+        {
+            "negotiator": [n.id for n in problem.negotiators],
+            "utility": [result.table[f"{n.id}_utility"].iloc[0] for n in problem.negotiators],
+            "reservation": [n.reservation for n in problem.negotiators],
+            "gain": [result.table[f"{n.id}_gain"].iloc[0] for n in problem.negotiators],
+        }
+    )
+    if len(negotiators):
+        parts.append(_plain_table("Negotiators (gain over the reservation value)", negotiators, ["negotiator"]))
+    if len(result.repairs):
+        repairs = result.repairs.copy()
+        repairs.insert(0, "key", [str(i) for i in range(1, len(repairs) + 1)])
+        parts += _packages("Nearest packages in the joint win-set (fewest changes, then best margin)", repairs, problem)
+        effects = result.effects.rename(columns=lambda c: c.removesuffix("_points"))
+        parts.append(
+            _plain_table(
+                "What each change does alone to each public's support (points)",
+                effects,
+                ["repair", "issue", "from", "to"],
+            )
+        )
+    elif not in_winset:
+        parts.append(
+            Text("\nNo package is in the joint win-set: `winset solve` reports the ratification gap.", style="red")
+        )
+    return Group(*parts)
+
+
+# ------------------------------------------------------------------------------------------ parts
+def _provenance_lines(scenario: Scenario) -> list[Text]:
+    return [Text(f"Data: {p}", style="bold yellow") for p in provenance(scenario).values()]
+
+
+def _package_text(package: str) -> str:
+    """A package with a space after each comma, so that it wraps between issues."""
+    return escape(package.replace(",", ", "))
+
+
+def _header(name: str) -> str:
+    return HEADERS.get(name, name.replace("_", " "))
+
+
+def _number(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    return f"{value:.3f}"
+
+
+def _new_table() -> Table:
+    """A borderless table with a rule under the header; columns two spaces apart."""
+    return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
+
+
+def _add_column(table: Table, header: str, **options) -> None:
+    """A column that may shrink, but never below its header's longest word."""
+    table.add_column(header, min_width=max(len(word) for word in header.split()) if header else None, **options)
+
+
+def _packages(title: str, frame: pd.DataFrame, problem: DealProblem, notes: dict | None = None) -> list[RenderableType]:
+    """Packages keyed by ``frame['key']``: the key with each package's text (and its note, if
+    any), then a table of each public's support (green where its rule is met; the interval over
+    the bootstrap draws below) and each negotiator's gain."""
+    key = Table.grid(padding=(0, 2))
+    key.add_column(justify="right", style="bold")
+    key.add_column()
+    for row in frame.itertuples():
+        text = Text(_package_text(row.package))
+        if notes and row.key in notes:
+            text.append(f"\n{notes[row.key]}", style="dim")
+        key.add_row(row.key, text)
+    numbers = _new_table()
+    numbers.add_column("", style="bold", justify="right")
+    values = [c for c in ("changes", "value", "margin", "nash", "probability") if c in frame.columns]
+    if "p_all_rules" in frame.columns and "probability" not in values:
+        values.append("p_all_rules")
+    for column in values:
+        _add_column(numbers, _header(column), justify="right")
+    for public, binding in zip(problem.publics, problem.binding, strict=True):
+        _add_column(numbers, _header(public.id) + ("" if binding else "*"), justify="right")
+    for negotiator in problem.negotiators:
+        _add_column(numbers, f"{_header(negotiator.id)} gain", justify="right")
+    for row in frame.to_dict(orient="records"):
+        cells: list[RenderableType] = [row["key"], *[_number(row[c]) for c in values]]
+        for public in problem.publics:
+            text = Text(f"{row[f'{public.id}_support']:.3f}", style="green" if row[f"{public.id}_accepts"] else "red")
+            if f"{public.id}_lower" in row:
+                text.append(f"\n{row[f'{public.id}_lower']:.2f}-{row[f'{public.id}_upper']:.2f}", style="dim")
+            cells.append(text)
+        cells += [_number(row[f"{n.id}_gain"]) for n in problem.negotiators]
+        numbers.add_row(*cells)
+    numbers.caption = _support_caption(problem)
+    numbers.caption_justify = "left"
+    return [_section(title), key, numbers]
+
+
+def _support_caption(problem: DealProblem) -> str:
+    thresholds = {p.threshold for p in problem.publics}
+    rule = (
+        f"support >= {thresholds.pop():g}"
+        if len(thresholds) == 1
+        else ", ".join(f"{p.id} >= {p.threshold:g}" for p in problem.publics)
+    )
+    text = f"Support in each public, green where its rule ({rule}) is met"
+    if problem.publics and all(p.n_draws for p in problem.publics):
+        text += "; below it, the 90% interval over the bootstrap draws"
+    if not all(problem.binding):
+        text += ". * not binding: its rule does not decide the joint win-set"
+    return text + "."
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold")
+
+
+def _recommendations(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
+    frame = frame.drop(columns=["value"]).copy()
+    frame.insert(0, "key", [RECOMMENDATIONS[name][0] for name in frame["recommendation"]])
+    return _packages("Recommended packages", frame, problem, notes=dict(RECOMMENDATIONS.values()))
+
+
+def _plain_table(title: str, frame: pd.DataFrame, text: list[str]) -> Group:
+    """A titled table: the ``text`` columns left-aligned and never wrapped, numbers right-aligned."""
+    table = _new_table()
+    for column in frame.columns:
+        if column in text:
+            table.add_column(_header(column), no_wrap=True)
+        else:
+            _add_column(table, _header(column), justify="right")
+    for row in frame.to_dict(orient="records"):
+        table.add_row(
+            *[escape(str(row[c])) if c in text or isinstance(row[c], str) else _number(row[c]) for c in frame.columns]
+        )
+    return Group(_section(title), table)
+
+
+def _gap(problem: DealProblem, gap: Gap) -> list[RenderableType]:
+    if gap.package is None or not math.isfinite(gap.shift):
+        return [Text("Ratification gap: no package leaves every negotiator at its reservation value.", style="red")]
+    lead = Text.assemble(
+        ("\nRatification gap: ", "bold red"),
+        "no package passes every binding rule. Every binding public's opinion would have to move by ",
+        (f"{gap.shift:.3f}", "bold"),
+        " on the logit scale before one does: ",
+        (_package_text(problem.space.format(gap.package, changes_only=True)), "bold"),
+    )
+    table = gap.table.rename(columns={"support_after_shift": "after shift", "needed_shift": "shift needed"})
+    return [lead, _plain_table("That package in each public (support; points moved by the shift)", table, ["public"])]
+
+
+def _frontiers(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
+    """Both frontiers, up to FRONTIER_ROWS points each (evenly spread, both ends kept), and what
+    ratification costs each negotiator at best."""
+    names = [n.id for n in problem.negotiators]
+    parts: list[RenderableType] = [_section("The negotiators' Pareto frontier")]
+    costs = []
+    for which, label in (("unrestricted", "over all packages"), ("ratifiable", "over the joint win-set")):
+        points = frame[frame["frontier"] == which]
+        if not len(points):
+            parts.append(Text(f"{label.capitalize()}: none (no package is in the joint win-set).", style="red"))
+            continue
+        shown = points.iloc[
+            np.unique(np.linspace(0, len(points) - 1, min(FRONTIER_ROWS, len(points))).round().astype(int))
+        ]
+        count = f"{len(points)} points" + (f", {len(shown)} shown" if len(shown) < len(points) else "")
+        parts.append(Text(f"{label.capitalize()} ({count})"))
+        table = _new_table()
+        for name in names:
+            _add_column(table, f"{_header(name)} utility", justify="right")
+        table.add_column("package")
+        for row in shown.to_dict(orient="records"):
+            table.add_row(*[f"{row[f'{n}_utility']:.3f}" for n in names], _package_text(row["package"]))
+        parts.append(table)
+        costs.append(points[[f"{n}_utility" for n in names]].max().to_numpy())
+    if len(costs) == 2:
+        text = "; ".join(
+            f"{name} {all_:.3f} -> {ratifiable:.3f}" for name, all_, ratifiable in zip(names, *costs, strict=True)
+        )
+        parts.append(Text(f"Best utility of each negotiator, over all packages -> over the joint win-set: {text}"))
+    return parts
