@@ -6,32 +6,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from winset.engine import ScoreTable
+from winset.engine import Pair, ScoreTable
 
 
 @st.composite
 def tables(draw):
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
-    rows = draw(st.integers(1, 12))
-    groups = draw(st.integers(1, min(rows, 4)))
+    rows = draw(st.integers(1, 24))
+    groups = draw(st.integers(1, min(rows, 12)))  # more than DENSE_GROUPS: per-group sums
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     group = np.concatenate([np.arange(groups), rng.integers(0, groups, rows - groups)])
     link = draw(st.sampled_from(["identity", "logistic", "step"]))
+    pairs = ()
+    if len(shape) > 1 and draw(st.booleans()):
+        first, second = rng.choice(len(shape), 2, replace=False)
+        pairs = (Pair(int(first), int(second), rng.normal(size=(rows, shape[first], shape[second]))),)
     table = ScoreTable(
-        shape, rng.normal(size=rows), rng.normal(size=(rows, sum(shape))), rng.uniform(0, 1, rows), group, link
+        shape, rng.normal(size=rows), rng.normal(size=(rows, sum(shape))), rng.uniform(0, 1, rows), group, link, pairs
     )
     packages = np.column_stack([rng.integers(0, n, 5) for n in shape])
     return table, packages
 
 
 def direct(table: ScoreTable, packages: np.ndarray) -> np.ndarray:
-    """support_g(P) = sum over rows r in g of w_r * phi(a_r + sum_k B[r, (k, P_k)]), row by row."""
+    """support_g(P) = sum over rows r in g of w_r * phi(a_r + sum_k B[r, (k, P_k)] + pair terms),
+    row by row."""
     out = np.zeros((table.n_groups, len(packages)))
     offsets = np.concatenate([[0], np.cumsum(table.shape)[:-1]])
     phi = {"identity": lambda s: s, "logistic": expit, "step": lambda s: float(s > 0)}[table.link]
     for r in range(table.n_rows):
         for m, package in enumerate(packages):
             score = table.intercepts[r] + sum(table.coefficients[r, offsets[k] + c] for k, c in enumerate(package))
+            score += sum(pair.values[r, package[pair.first], package[pair.second]] for pair in table.pairs)
             out[table.groups[r], m] += table.weights[r] * phi(score)
     return out
 

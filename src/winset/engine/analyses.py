@@ -24,6 +24,8 @@ from .search import ENUMERATE_LIMIT, enumerate_valid
 
 INTERVAL = (0.05, 0.95)
 GAP_TOLERANCE = 1e-6  # logit scale
+UTILITY_TOLERANCE = 1e-9  # relative: utilities this close count as equal when improving a package
+SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
 
 
 def _method(problem: DealProblem, method: str) -> str:
@@ -118,7 +120,7 @@ def point_only(problem: DealProblem) -> DealProblem:
     from dataclasses import replace
 
     publics = tuple(replace(p, table=p.table.group(0)) for p in problem.publics)
-    return replace(problem, publics=publics)
+    return replace(problem, publics=publics, confidence=None)
 
 
 def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.DataFrame:
@@ -148,9 +150,8 @@ def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.
         )
         if found and found[0].value > 0:  # at 0 every package ties: nothing to recommend
             rows.append(("max_probability", found[0]))
-    if not rows:
-        return pd.DataFrame()
-    table = describe(problem, np.array([f.codes for _, f in rows]))
+    codes = np.array([f.codes for _, f in rows]) if rows else np.zeros((0, problem.space.n_issues), dtype=np.int64)
+    table = describe(problem, codes)
     table.insert(0, "recommendation", [name for name, _ in rows])
     table.insert(2, "value", [f.value for _, f in rows])
     return table
@@ -208,12 +209,15 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None)
         return (found[0].codes, True) if found else (None, False)
 
     package, ok = best_at(0.0)
-    if package is None:
-        return Gap(np.inf, None, pd.DataFrame())
-    low, high = 0.0, _needed_shift(base, package)
-    if not np.isfinite(high):
-        high = 64.0
-    best_package = package
+    if ok:
+        return Gap(0.0, package, _gap_table(problem, package, 0.0))
+    high = _needed_shift(base, package) if base.confidence is None and package is not None else np.inf
+    if not np.isfinite(high):  # no finite shift from one package: try the largest shift considered
+        high = SHIFT_LIMIT
+        package, ok = best_at(high)
+        if not ok:
+            return Gap(np.inf, None, pd.DataFrame())
+    low, best_package = 0.0, package
     while high - low > GAP_TOLERANCE:
         middle = (low + high) / 2
         package, ok = best_at(middle)
@@ -277,8 +281,8 @@ def _public_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
     def support(shift: np.ndarray) -> np.ndarray:
         return apply_link(table.link, scores + shift[:, None]) @ weights
 
-    low = np.full(len(codes), -64.0)
-    high = np.full(len(codes), 64.0)
+    low = np.full(len(codes), -SHIFT_LIMIT)
+    high = np.full(len(codes), SHIFT_LIMIT)
     reachable = support(high) >= threshold
     for _ in range(60):
         middle = (low + high) / 2
@@ -379,8 +383,9 @@ def assess(
 
 
 def _effects(problem: DealProblem, package: tuple[int, ...], repairs: np.ndarray) -> pd.DataFrame:
-    """For each repair and each issue it changes: the change alone, applied to the proposal, and
-    its effect on every public's point support (in points)."""
+    """For each repair and each issue it changes: the change alone, applied to the proposal, its
+    effect on every public's point support (in points), and whether the proposal with only that
+    change is a valid package (a constraint may need two changes together)."""
     space = problem.space
     before = problem.evaluate(np.array([package]))
     rows = []
@@ -394,6 +399,7 @@ def _effects(problem: DealProblem, package: tuple[int, ...], repairs: np.ndarray
                 "issue": space.issue_ids[k],
                 "from": space.option_ids[k][package[k]],
                 "to": space.option_ids[k][repair[k]],
+                "valid_alone": bool(space.is_valid(single)),  # the proposal with only this change
             }
             for i, public in enumerate(problem.publics):
                 row[f"{public.id}_points"] = (after.support[i][0, 0] - before.support[i][0, 0]) * 100
@@ -408,7 +414,9 @@ def improve(
     as well off, and the Pareto frontier among them."""
     agreed = np.array([agreed], dtype=np.int64)
     utilities = problem.evaluate(agreed).utility[:, 0]
-    floors = np.maximum(problem.reservations, utilities)
+    # "at least as well off", up to rounding: sums of the same terms in another order may differ
+    # in the last digits, and the agreed package must count as no worse than itself
+    floors = np.maximum(problem.reservations, utilities - UTILITY_TOLERANCE * np.maximum(1.0, np.abs(utilities)))
     raised = problem.with_reservations(floors)
     method = _method(problem, method)
     base = point_only(raised) if problem.confidence is None else raised

@@ -13,10 +13,6 @@ import numpy as np
 
 from .problem import DealProblem, Quantities
 
-# A package changed on one more issue always ranks below one changed on fewer: the margin term
-# lies in [-1, 1], so a step of 4 in distance outweighs any difference in margin.
-DISTANCE_WEIGHT = 4.0
-
 
 def min_margin(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
     """The smallest support margin (support minus threshold, point estimate) over binding publics."""
@@ -57,11 +53,13 @@ def utility(index: int) -> Callable[[Quantities, np.ndarray], np.ndarray]:
 
 
 def nearest(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarray]:
-    """Fewest changed issues first, then the best smallest margin (for repairs)."""
+    """Fewest changed issues first, then the best smallest margin (for repairs): the value is
+    ``-changes + arctan(margin) / pi``, whose margin term lies in (-1/2, 1/2) for any link, so
+    one more change always ranks lower whatever the margins."""
     margin = min_margin(problem)
 
     def value(q: Quantities, distance: np.ndarray) -> np.ndarray:
-        return margin(q, distance) - DISTANCE_WEIGHT * distance
+        return np.arctan(margin(q, distance)) / np.pi - distance
 
     return value
 

@@ -12,6 +12,8 @@ single search, so a cluster gives exactly the in-process answer.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from ..errors import Problem, WinsetError
@@ -29,22 +31,37 @@ def best_packages(
         if method == "enumerate":
             return _best_in_range(problem, objective, feasible, k, reference, None)
         return Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
-    client = _client(scheduler)
-    if method == "enumerate":
-        tasks = _index_ranges(problem, _workers(client))
-        futures = client.map(lambda r: _best_in_range(problem, objective, feasible, k, reference, r), tasks, pure=False)
-    else:
-        search = Search(problem)
-        tasks = _root_groups(search, _workers(client))
-        futures = client.map(
-            lambda roots: Search(problem, search.order).maximize(
-                objective, feasible, k, reference=reference, roots=roots
-            ),
-            tasks,
-            pure=False,
-        )
+    with _connected(scheduler) as client:
+        shared = client.scatter(problem, broadcast=True)
+        if method == "enumerate":
+            tasks = _index_ranges(problem, _workers(client))
+            futures = client.map(
+                _best_in_range,
+                [shared] * len(tasks),
+                objective=objective,
+                feasible=feasible,
+                k=k,
+                reference=reference,
+                index_range=tasks,
+                pure=False,
+            )
+        else:
+            search = Search(problem)
+            tasks = _root_groups(search, _workers(client))
+            futures = client.map(
+                _best_under_roots,
+                [shared] * len(tasks),
+                tasks,
+                order=search.order,
+                objective=objective,
+                feasible=feasible,
+                k=k,
+                reference=reference,
+                pure=False,
+            )
+        results = client.gather(futures)
     merged = TopK(k, problem.space)
-    for found in client.gather(futures):
+    for found in results:
         if found:
             merged.add(np.array([f.value for f in found]), np.array([f.codes for f in found]))
     return merged.results()
@@ -56,17 +73,20 @@ def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) 
         if method == "enumerate":
             return _count_in_range(problem, feasible, None)
         return Search(problem).count(feasible)
-    client = _client(scheduler)
-    if method == "enumerate":
-        tasks = _index_ranges(problem, _workers(client))
-        futures = client.map(lambda r: _count_in_range(problem, feasible, r), tasks, pure=False)
-    else:
-        search = Search(problem)
-        tasks = _root_groups(search, _workers(client))
-        futures = client.map(
-            lambda roots: Search(problem, search.order).count(feasible, roots=roots), tasks, pure=False
-        )
-    return int(sum(client.gather(futures)))
+    with _connected(scheduler) as client:
+        shared = client.scatter(problem, broadcast=True)
+        if method == "enumerate":
+            tasks = _index_ranges(problem, _workers(client))
+            futures = client.map(
+                _count_in_range, [shared] * len(tasks), feasible=feasible, index_range=tasks, pure=False
+            )
+        else:
+            search = Search(problem)
+            tasks = _root_groups(search, _workers(client))
+            futures = client.map(
+                _count_under_roots, [shared] * len(tasks), tasks, order=search.order, feasible=feasible, pure=False
+            )
+        return int(sum(client.gather(futures)))
 
 
 # ------------------------------------------------------------------------------------------ tasks
@@ -99,6 +119,14 @@ def _count_in_range(problem, feasible, index_range) -> int:
     return int(sum(feasible(q).sum() for _, q in _packages_in_range(problem, index_range)))
 
 
+def _best_under_roots(problem, roots, order, objective, feasible, k, reference) -> list[Found]:
+    return Search(problem, order).maximize(objective, feasible, k, reference=reference, roots=roots)
+
+
+def _count_under_roots(problem, roots, order, feasible) -> int:
+    return Search(problem, order).count(feasible, roots=roots)
+
+
 def _seeds(problem: DealProblem, reference) -> list[tuple[int, ...]]:
     """Packages to evaluate before searching: the status quo and the reference (a proposal)."""
     seeds = [problem.space.status_quo]
@@ -123,7 +151,9 @@ def _root_groups(search: Search, workers: int) -> list[np.ndarray]:
     return [group for group in np.array_split(roots, min(wanted, len(roots))) if len(group)]
 
 
-def _client(scheduler):
+@contextmanager
+def _connected(scheduler):
+    """A Dask client: the one given, or one connected to the address given (closed afterwards)."""
     try:
         from dask.distributed import Client
     except ImportError:
@@ -131,19 +161,24 @@ def _client(scheduler):
             [Problem("scheduler", "running on a Dask cluster needs dask.distributed", "pip install 'winset[dask]'")]
         ) from None
     if isinstance(scheduler, Client):
-        return scheduler
+        yield scheduler
+        return
     try:
-        return Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as error:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as error:
         raise WinsetError(
             [
                 Problem(
                     "scheduler",
                     f"cannot reach the Dask scheduler at {scheduler} ({error})",
-                    "start the scheduler, or check its address",
+                    "start the scheduler (dask scheduler), or check its address",
                 )
             ]
         ) from None
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _workers(client) -> int:

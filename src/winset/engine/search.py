@@ -45,12 +45,14 @@ class Found:
 
 
 class TopK:
-    """The k best (value, package) pairs; ties go to the package with the lower index."""
+    """The k best (value, package) pairs, each package at most once; ties go to the package with
+    the lower index."""
 
     def __init__(self, k: int, space):
         self.k = k
         self.space = space
         self.heap: list[tuple[float, int, tuple[int, ...]]] = []  # (value, -index, codes), a min-heap
+        self.members: set[int] = set()  # indices of the packages in the heap
 
     @property
     def floor(self) -> float:
@@ -62,11 +64,17 @@ class TopK:
         floor = self.floor
         for i in np.flatnonzero(values >= floor):
             package = tuple(int(c) for c in codes[i])
-            item = (float(values[i]), -int(self.space.encode(package)), package)
+            index = int(self.space.encode(package))
+            if index in self.members:  # met again (a seed, or another task's range)
+                continue
+            item = (float(values[i]), -index, package)
             if len(self.heap) < self.k:
                 heapq.heappush(self.heap, item)
             elif item > self.heap[0]:
-                heapq.heapreplace(self.heap, item)
+                self.members.discard(-heapq.heapreplace(self.heap, item)[1])
+            else:
+                continue
+            self.members.add(index)
 
     def results(self) -> list[Found]:
         return [Found(v, c) for v, _, c in sorted(self.heap, reverse=True)]
@@ -75,8 +83,9 @@ class TopK:
 class Search:
     """Search machinery for one problem (see the module documentation)."""
 
-    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int = LEAF_PACKAGES):
+    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None):
         self.problem = problem
+        leaf = LEAF_PACKAGES if leaf is None else leaf
         space = problem.space
         self.space = space
         self.order = np.asarray(order if order is not None else search_order(problem), dtype=np.int64)

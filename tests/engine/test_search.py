@@ -1,0 +1,104 @@
+"""The joint win-set's size and best packages: enumeration and branch and bound against brute force."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from winset.engine import criteria
+from winset.engine.distributed import best_packages, count_packages
+from winset.engine.search import Search, TopK
+
+from .conftest import EXACT, METHODS, method_under_test
+from .instances import in_joint_winset, naive_quantities, problems, ranked, valid_packages
+
+OBJECTIVES = {
+    "margin": criteria.min_margin,
+    "nash": criteria.nash,
+    "probability": criteria.all_rules_probability,
+}
+
+
+@EXACT
+@given(problems(), st.sampled_from(METHODS))
+def test_joint_winset_size(problem, method):
+    codes = valid_packages(problem)
+    expected = int(in_joint_winset(problem, naive_quantities(problem, codes)).sum())
+    with method_under_test(method) as engine_method:
+        assert count_packages(problem, criteria.joint(problem), engine_method) == expected
+
+
+@EXACT
+@given(problems(), st.sampled_from(sorted(OBJECTIVES)), st.sampled_from(METHODS), st.integers(1, 4))
+def test_best_packages_of_the_joint_winset(problem, name, method, k):
+    codes = valid_packages(problem)
+    q = naive_quantities(problem, codes)
+    objective = OBJECTIVES[name](problem)
+    inside = in_joint_winset(problem, q)
+    values, _ = ranked(objective(q, np.zeros(len(codes)))[inside], codes[inside], problem, k)
+    with method_under_test(method) as engine_method:
+        found = best_packages(problem, objective, criteria.joint(problem), k, engine_method)
+    np.testing.assert_allclose([f.value for f in found], values, rtol=1e-9, atol=1e-12)
+    # every package returned is in the joint win-set and has the value reported
+    for f in found:
+        index = np.flatnonzero((codes == f.codes).all(axis=1))
+        assert len(index) == 1 and inside[index[0]]
+        assert objective(q, np.zeros(len(codes)))[index[0]] == pytest.approx(f.value, rel=1e-9, abs=1e-12)
+
+
+@EXACT
+@given(problems(min_negotiators=1), st.sampled_from(METHODS))
+def test_nearest_packages_to_a_proposal(problem, method):
+    """Repairs: fewest changed issues first, then the best smallest margin."""
+    codes = valid_packages(problem)
+    q = naive_quantities(problem, codes)
+    proposal = codes[len(codes) // 2]
+    distance = (codes != proposal).sum(axis=1).astype(float)
+    objective = criteria.nearest(problem)
+    inside = in_joint_winset(problem, q)
+    values, best = ranked(objective(q, distance)[inside], codes[inside], problem, 3)
+    with method_under_test(method) as engine_method:
+        found = best_packages(problem, objective, criteria.joint(problem), 3, engine_method, reference=proposal)
+    np.testing.assert_allclose([f.value for f in found], values, rtol=1e-9, atol=1e-12)
+    assert [int((np.array(f.codes) != proposal).sum()) for f in found] == [int((b != proposal).sum()) for b in best]
+
+
+@EXACT
+@given(problems(links=("logistic",), draws=False), st.sampled_from(METHODS))
+def test_without_negotiators_or_constraints_on_gain(problem, method):
+    """Counting every package a set of publics accepts (the negotiators ignored)."""
+    codes = valid_packages(problem)
+    q = naive_quantities(problem, codes)
+    expected = int(q.accept[problem.binding].all(axis=0).sum())
+    accepted = lambda q: q.accept[problem.binding].all(axis=0)  # noqa: E731
+    with method_under_test(method) as engine_method:
+        assert count_packages(problem, accepted, engine_method) == expected
+
+
+def test_search_covers_a_space_larger_than_its_leaves():
+    """Branch and bound on 6 issues x 4 options with leaves of 16 packages: same answers as
+    enumeration."""
+    from hypothesis import find
+
+    problem = find(problems(max_issues=6, max_options=4), lambda p: p.space.size >= 2000 and p.negotiators)
+    search = Search(problem, leaf=16)
+    assert search.leaf_depth > 0
+    joint = criteria.joint(problem)
+    assert search.count(joint) == count_packages(problem, joint, "enumerate")
+    objective = criteria.min_margin(problem)
+    expected = [f.value for f in best_packages(problem, objective, joint, 5, "enumerate")]
+    np.testing.assert_allclose([f.value for f in search.maximize(objective, joint, 5)], expected, rtol=1e-9)
+
+
+def test_top_k_breaks_ties_by_package_index():
+    problem = find_problem()
+    best = TopK(2, problem.space)
+    codes = valid_packages(problem)[:4]
+    best.add(np.array([1.0, 2.0, 2.0, 2.0]), codes[::-1])
+    assert [f.codes for f in best.results()] == [tuple(codes[0]), tuple(codes[1])]
+
+
+def find_problem():
+    from hypothesis import find
+
+    return find(problems(), lambda p: p.space.size >= 8)
