@@ -340,6 +340,8 @@ class Assessment:
     rules: pd.DataFrame  # per public: support, interval, threshold, margin, probability, passes
     repairs: pd.DataFrame  # nearest ratifiable packages
     effects: pd.DataFrame  # per repair and change: the change's effect on each public's support
+    improvements: int = 0  # if in the joint win-set: packages in it leaving every negotiator no worse off
+    improvement_frontier: pd.DataFrame = field(default_factory=pd.DataFrame)  # their Pareto frontier
 
 
 def assess(
@@ -347,7 +349,8 @@ def assess(
 ) -> Assessment:
     """Support of a proposal in every public (interval, probability the rule is met), which rules
     fail and by how much, and the nearest ratifiable packages (fewest changed issues, then the best
-    smallest margin) with the effect of each change on each public's support."""
+    smallest margin) with the effect of each change on each public's support; for a proposal in
+    the joint win-set, what :func:`improve` finds once it is agreed."""
     package = tuple(int(c) for c in package)
     codes = np.array([package])
     q = problem.evaluate(codes)
@@ -377,9 +380,11 @@ def assess(
     repaired = np.array([f.codes for f in found]) if found else np.zeros((0, problem.space.n_issues), dtype=np.int64)
     repair_table = describe(problem, repaired)
     repair_table.insert(1, "changes", [int((r != codes[0]).sum()) for r in repaired])
-    return Assessment(
-        package, describe(problem, codes), pd.DataFrame(rules), repair_table, _effects(problem, package, repaired)
-    )
+    table = describe(problem, codes)
+    result = Assessment(package, table, pd.DataFrame(rules), repair_table, _effects(problem, package, repaired))
+    if table["in_winset"].iloc[0] and problem.negotiators:
+        result.improvements, result.improvement_frontier = improve(problem, package, method, scheduler)
+    return result
 
 
 def _effects(problem: DealProblem, package: tuple[int, ...], repairs: np.ndarray) -> pd.DataFrame:

@@ -31,7 +31,10 @@ ConfidenceOpt = Annotated[
 OptionalOpt = Annotated[
     bool, typer.Option("--include-optional", help="Let ratifiers marked required = false bind too.")
 ]
-MethodOpt = Annotated[str, typer.Option("--method", help="auto, enumerate or search (branch and bound).")]
+METHODS = ("auto", "enumerate", "search")
+MethodOpt = Annotated[
+    str, typer.Option("--method", help="auto, enumerate (every package) or search (branch and bound): same answers.")
+]
 SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address to run the searches on.")]
 
 
@@ -47,6 +50,11 @@ def problem_for(
     return DealProblem.from_scenario(
         scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional
     )
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise WinsetError([Problem("--method", f"unknown method '{method}'", f"use one of {', '.join(METHODS)}")])
 
 
 @user_errors
@@ -73,6 +81,7 @@ def solve_command(
     ratification, and, where no package passes, the ratification gap.
     """
     loaded = load_scenario(scenario)
+    _check_method(method)
     if criterion not in ("margin", "nash", "probability"):
         raise WinsetError(
             [Problem("--criterion", f"unknown criterion '{criterion}'", "use margin, nash or probability")]
@@ -106,6 +115,7 @@ def assess_command(
     """Would a proposal pass at home? Support in every public, the rules it fails and by how much,
     and the nearest packages that would pass, with what each change does to each public."""
     loaded = load_scenario(scenario)
+    _check_method(method)
     codes = loaded.space.parse(loaded.resolve_package(package))
     problem = problem_for(loaded, draws, seed, confidence, include_optional, as_json)
     result = assess(problem, codes, repairs, method, scheduler)

@@ -1,8 +1,9 @@
 """Running searches in process or on a Dask cluster, with identical results.
 
 A search is split into tasks: for enumeration, ranges of package indices; for branch and bound,
-the partial packages of the first few issues (each task searches their completions with its own
-incumbent, so tasks prune a little less than one search but miss nothing). Each task returns its k
+the partial packages of the first few issues (each task searches their completions, starting from
+incumbents that a short search finds first, and keeps its own from there: tasks prune a little
+less than one search but miss nothing). Each task returns its k
 best packages or its count; merging keeps the k best overall, ties broken by package index as in a
 single search, so a cluster gives exactly the in-process answer.
 
@@ -21,72 +22,77 @@ from .problem import DealProblem
 from .search import WORK_ROWS, Found, Search, TopK, enumerate_valid
 
 TASKS_PER_WORKER = 8
+DIVE_VISITS = 16  # leaf visits of the short search that finds incumbents for a split search
+CONNECT_TIMEOUT = "10s"  # how long to try to reach a scheduler given by address
 
 
 def best_packages(
     problem: DealProblem, objective, feasible, k: int, method: str, scheduler=None, reference=None
 ) -> list[Found]:
     """The k best feasible packages under ``objective`` (enumeration or branch and bound)."""
+    constants = {"objective": objective, "feasible": feasible, "k": k, "reference": reference}
     if scheduler is None:
         if method == "enumerate":
-            return _best_in_range(problem, objective, feasible, k, reference, None)
-        return Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
-    with _connected(scheduler) as client:
-        shared = client.scatter(problem, broadcast=True)
-        if method == "enumerate":
-            tasks = _index_ranges(problem, _workers(client))
-            futures = client.map(
-                _best_in_range,
-                [shared] * len(tasks),
-                objective=objective,
-                feasible=feasible,
-                k=k,
-                reference=reference,
-                index_range=tasks,
-                pure=False,
-            )
-        else:
-            search = Search(problem)
-            tasks = _root_groups(search, _workers(client))
-            futures = client.map(
-                _best_under_roots,
-                [shared] * len(tasks),
-                tasks,
-                order=search.order,
-                objective=objective,
-                feasible=feasible,
-                k=k,
-                reference=reference,
-                pure=False,
-            )
-        results = client.gather(futures)
+            return _canonical(problem, _best_in_range(problem, None, **constants), objective, reference)
+        found = Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
+        return _canonical(problem, found, objective, reference)
+    if method == "enumerate":
+        split = lambda workers: _index_ranges(problem, workers)  # noqa: E731
+        results = _on_cluster(scheduler, problem, _best_in_range, split, **constants)
+    else:
+        # every task starts from incumbents found by a short search here, so that it prunes as
+        # well as one search would (a task starting from nothing explores far more)
+        search = Search(problem)
+        seeds = _seeds(problem, reference)
+        dive = search.maximize(objective, feasible, k, reference=reference, seeds=seeds, budget=DIVE_VISITS)
+        seeds += [f.codes for f in dive]
+        split = lambda workers: _root_groups(search, workers)  # noqa: E731
+        results = _on_cluster(
+            scheduler, problem, _best_under_roots, split, order=search.order, seeds=seeds, **constants
+        )
     merged = TopK(k, problem.space)
     for found in results:
         if found:
             merged.add(np.array([f.value for f in found]), np.array([f.codes for f in found]))
-    return merged.results()
+    return _canonical(problem, merged.results(), objective, reference)
+
+
+def _canonical(problem: DealProblem, found: list[Found], objective, reference) -> list[Found]:
+    """The packages found, with their values worked out one package at a time: sums in another
+    order (a chunk of another size, a search leaf) may differ in the last digit, and every way of
+    running a search must report the same numbers."""
+    out = []
+    for f in found:
+        codes = np.array([f.codes])
+        distance = np.zeros(1) if reference is None else (codes != np.asarray(reference)).sum(axis=1).astype(float)
+        out.append(Found(float(objective(problem.evaluate(codes), distance)[0]), f.codes))
+    return sorted(out, key=lambda f: (-f.value, int(problem.space.encode(f.codes))))
 
 
 def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) -> int:
     """How many valid packages pass ``feasible``."""
     if scheduler is None:
         if method == "enumerate":
-            return _count_in_range(problem, feasible, None)
+            return _count_in_range(problem, None, feasible=feasible)
         return Search(problem).count(feasible)
+    if method == "enumerate":
+        split = lambda workers: _index_ranges(problem, workers)  # noqa: E731
+        counts = _on_cluster(scheduler, problem, _count_in_range, split, feasible=feasible)
+    else:
+        search = Search(problem)
+        split = lambda workers: _root_groups(search, workers)  # noqa: E731
+        counts = _on_cluster(scheduler, problem, _count_under_roots, split, order=search.order, feasible=feasible)
+    return int(sum(counts))
+
+
+def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> list:
+    """``task(problem, part, **constants)`` for every part of ``split(workers)``, on the cluster,
+    with the problem sent to every worker once."""
     with _connected(scheduler) as client:
+        parts = split(_workers(client))
         shared = client.scatter(problem, broadcast=True)
-        if method == "enumerate":
-            tasks = _index_ranges(problem, _workers(client))
-            futures = client.map(
-                _count_in_range, [shared] * len(tasks), feasible=feasible, index_range=tasks, pure=False
-            )
-        else:
-            search = Search(problem)
-            tasks = _root_groups(search, _workers(client))
-            futures = client.map(
-                _count_under_roots, [shared] * len(tasks), tasks, order=search.order, feasible=feasible, pure=False
-            )
-        return int(sum(client.gather(futures)))
+        futures = client.map(task, [shared] * len(parts), parts, pure=False, **constants)
+        return client.gather(futures)
 
 
 # ------------------------------------------------------------------------------------------ tasks
@@ -105,7 +111,7 @@ def _packages_in_range(problem: DealProblem, index_range):
             yield codes, problem.evaluate(codes)
 
 
-def _best_in_range(problem, objective, feasible, k, reference, index_range) -> list[Found]:
+def _best_in_range(problem, index_range, *, objective, feasible, k, reference) -> list[Found]:
     best = TopK(k, problem.space)
     ref = None if reference is None else np.asarray(reference)
     for codes, quantities in _packages_in_range(problem, index_range):
@@ -115,15 +121,15 @@ def _best_in_range(problem, objective, feasible, k, reference, index_range) -> l
     return best.results()
 
 
-def _count_in_range(problem, feasible, index_range) -> int:
+def _count_in_range(problem, index_range, *, feasible) -> int:
     return int(sum(feasible(q).sum() for _, q in _packages_in_range(problem, index_range)))
 
 
-def _best_under_roots(problem, roots, order, objective, feasible, k, reference) -> list[Found]:
-    return Search(problem, order).maximize(objective, feasible, k, reference=reference, roots=roots)
+def _best_under_roots(problem, roots, *, order, objective, feasible, k, reference, seeds) -> list[Found]:
+    return Search(problem, order).maximize(objective, feasible, k, reference=reference, seeds=seeds, roots=roots)
 
 
-def _count_under_roots(problem, roots, order, feasible) -> int:
+def _count_under_roots(problem, roots, *, order, feasible) -> int:
     return Search(problem, order).count(feasible, roots=roots)
 
 
@@ -136,6 +142,7 @@ def _seeds(problem: DealProblem, reference) -> list[tuple[int, ...]]:
 
 
 def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:
+    """Ranges of package indices, several per worker."""
     size = problem.space.size
     parts = max(1, workers * TASKS_PER_WORKER)
     bounds = np.linspace(0, size, parts + 1).astype(np.int64)
@@ -164,7 +171,7 @@ def _connected(scheduler):
         yield scheduler
         return
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:
         raise WinsetError(
             [

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import criteria
-from .margin_bound import pareto_2d
 from .problem import DealProblem
 from .search import Search, enumerate_valid
 
@@ -39,6 +38,16 @@ class Frontier:
 
     def __len__(self) -> int:
         return len(self.utilities)
+
+
+def pareto_2d(points: np.ndarray) -> np.ndarray:
+    """Indices of the points (n, 2) no other point dominates, sorted by the first coordinate
+    ascending; of equal points one is kept."""
+    order = np.lexsort((-points[:, 1], -points[:, 0]))  # first coordinate descending, ties: second descending
+    second = points[order, 1]
+    running = np.maximum.accumulate(np.concatenate([[-np.inf], second[:-1]]))
+    keep = order[second > running]
+    return keep[::-1]
 
 
 def non_dominated(points: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:

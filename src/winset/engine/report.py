@@ -70,6 +70,9 @@ def assessment_document(scenario: Scenario, problem: DealProblem, result: Assess
         "negotiators": records(result.table[utilities]),
         "repairs": records(result.repairs),
         "effects": records(result.effects),
+        "improvements": {"count": result.improvements, "frontier": records(result.improvement_frontier)}
+        if len(result.improvement_frontier)
+        else None,
         "provenance": provenance(scenario),
     }
 
@@ -124,6 +127,8 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     if rules["threshold"].nunique() == 1:
         columns.remove("threshold")
         title = f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the bootstrap draws)"
+    if rules["binding"].all():
+        columns.remove("binding")
     parts.append(_plain_table(title, rules[columns], ["public"]))
     negotiators = pd.DataFrame(
         {
@@ -135,7 +140,9 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     )
     if len(negotiators):
         parts.append(_plain_table("Negotiators (gain over the reservation value)", negotiators, ["negotiator"]))
-    if len(result.repairs):
+    if in_winset:
+        parts += _improvements(result, problem)
+    elif len(result.repairs):
         repairs = result.repairs.copy()
         repairs.insert(0, "key", [str(i) for i in range(1, len(repairs) + 1)])
         parts += _packages("Nearest packages in the joint win-set (fewest changes, then best margin)", repairs, problem)
@@ -147,7 +154,7 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
                 ["repair", "issue", "from", "to"],
             )
         )
-    elif not in_winset:
+    else:
         parts.append(
             Text("\nNo package is in the joint win-set: `winset solve` reports the ratification gap.", style="red")
         )
@@ -155,6 +162,27 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
 
 
 # ------------------------------------------------------------------------------------------ parts
+def _improvements(result: Assessment, problem: DealProblem) -> list[RenderableType]:
+    if not problem.negotiators:
+        return []
+    others = result.improvements - 1  # the proposal itself is one of them
+    if others == 0:
+        return [Text("\nOnce agreed: no other package of the joint win-set leaves every negotiator as well off.")]
+    lead = Text.assemble(
+        ("\nOnce agreed: ", "bold"),
+        f"{others:,} other package{'s' if others != 1 else ''} of the joint win-set leave every negotiator at least "
+        "as well off; the efficient ones:",
+    )
+    names = [n.id for n in problem.negotiators]
+    table = _new_table()
+    for name in names:
+        _add_column(table, f"{_header(name)} utility", justify="right")
+    table.add_column("package")
+    for row in result.improvement_frontier.to_dict(orient="records"):
+        table.add_row(*[f"{row[f'{n}_utility']:.3f}" for n in names], _package_text(row["package"]))
+    return [lead, table]
+
+
 def _provenance_lines(scenario: Scenario) -> list[Text]:
     return [Text(f"Data: {p}", style="bold yellow") for p in provenance(scenario).values()]
 
@@ -257,7 +285,8 @@ def _plain_table(title: str, frame: pd.DataFrame, text: list[str]) -> Group:
         if column in text:
             table.add_column(_header(column), no_wrap=True)
         else:
-            _add_column(table, _header(column), justify="right")
+            strings = frame[column].map(lambda v: isinstance(v, str)).all()
+            _add_column(table, _header(column), justify="right", no_wrap=bool(strings))
     for row in frame.to_dict(orient="records"):
         table.add_row(
             *[escape(str(row[c])) if c in text or isinstance(row[c], str) else _number(row[c]) for c in frame.columns]

@@ -8,11 +8,13 @@ objective among those that pass a feasibility test, and how many packages pass i
 *Branch and bound* assigns issues one at a time in a search order (issues whose options matter
 most first), depth first. A node is a partial package; :mod:`winset.engine.bounds` bounds every
 row's score over the node's completions, hence every public's support, every negotiator's
-utility and every objective (all monotone in them). A node is cut when its optimistic bound
-cannot beat the k-th best package found so far or cannot pass the feasibility test; when counting,
-a node whose pessimistic bound passes is counted whole (its valid completions counted by dynamic
-programming over the constraints). The last few issues are enumerated together, vectorised.
-A local search seeds the incumbent. Constraints prune a node as soon as all their issues are
+utility and every objective (all monotone in them); :mod:`winset.engine.linear_bound` bounds the
+smallest support margin of the binding publics jointly, which row-by-row bounds cannot. A node is
+cut when its optimistic bound cannot beat the k-th best package found so far or cannot pass the
+feasibility test; when counting, a node whose pessimistic bound passes is counted whole (its valid
+completions counted by dynamic programming over the constraints). The last few issues are
+enumerated together, vectorised, after a cheap float32 screen. The status quo (and, for repairs,
+the proposal) seed the incumbent. Constraints prune a node as soon as all their issues are
 assigned.
 """
 
@@ -27,7 +29,7 @@ from functools import cached_property
 import numpy as np
 
 from .bounds import TableBounds
-from .margin_bound import MarginBound
+from .linear_bound import LinearBound
 from .problem import DealProblem, Quantities
 
 LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
@@ -36,6 +38,7 @@ ENUMERATE_LIMIT = 2_000_000  # spaces up to this many packages are enumerated
 
 Objective = Callable[[Quantities, np.ndarray], np.ndarray]  # (quantities, distance) -> value per package
 Feasibility = Callable[[Quantities], np.ndarray]
+Screen = Callable[[np.ndarray, Quantities], np.ndarray]  # (codes, optimistic quantities) -> keep
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,9 @@ class Search:
         self.leaf_grid = np.column_stack([g.reshape(-1) for g in grid]) if tail else np.zeros((1, 0), dtype=np.int64)
         self._completions: dict[tuple[int, frozenset[int]], int] = {}
         binding = [t for t, b in zip(public_tables, problem.binding, strict=True) if b]
-        self.margin_bound = None
-        if problem.confidence is None and len(binding) >= 2:
-            self.margin_bound = MarginBound(binding, problem.thresholds[problem.binding], self.order)
+        self.linear_bound = None
+        if problem.confidence is None and binding:
+            self.linear_bound = LinearBound(binding, problem.thresholds[problem.binding], self.order)
 
     # ------------------------------------------------------------------ packages
     def to_original(self, search_codes: np.ndarray) -> np.ndarray:
@@ -150,10 +153,26 @@ class Search:
                 ok &= ~hit
         return ok
 
-    def leaves(self, prefix: np.ndarray) -> tuple[np.ndarray, Quantities]:
+    def leaves(self, prefix: np.ndarray, screen: Screen | None = None) -> tuple[np.ndarray, Quantities]:
         """All valid completions of partial packages at the leaf depth, in the original issue
         order, and their exact quantities: each table's score is the partial package's score
-        plus the completion's (precomputed), with pairwise terms that span the two added."""
+        plus the completion's (precomputed), with pairwise terms that span the two added.
+
+        ``screen(codes, high)`` may drop completions first, from optimistic bounds ``high`` on
+        their quantities (cheap: float32 logistic), so that only the rest are evaluated exactly."""
+        codes, scores, utility = self._leaf_parts(prefix)
+        if screen is not None and len(codes):
+            high = self.problem.quantities(
+                [b.support_bound(s, upper=True) for b, s in zip(self.public_bounds, scores, strict=True)], utility
+            )
+            keep = screen(codes, high)
+            codes, scores, utility = codes[keep], [s[keep] for s in scores], utility[:, keep]
+        supports = [b.support(s) for b, s in zip(self.public_bounds, scores, strict=True)]
+        return codes, self.problem.quantities(supports, utility)
+
+    def _leaf_parts(self, prefix: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+        """The valid completions (original order), each public's row scores for them
+        (completions, rows), and the negotiators' utilities (negotiators, completions)."""
         m, d = prefix.shape
         grid = self.leaf_grid
         n = len(grid)
@@ -162,16 +181,17 @@ class Search:
         full[:, d:] = np.tile(grid, (m, 1))
         codes = self.to_original(full)
         valid = self.space.is_valid(codes) if self.space.constraints else np.ones(len(codes), dtype=bool)
-        supports = [
-            bounds.support(self._leaf_scores(bounds, tail, prefix, full))[:, valid]
-            for bounds, tail in zip(self.public_bounds, self._tails[0], strict=True)
-        ]
+        everything = bool(valid.all())
+        scores = []
+        for bounds, tail in zip(self.public_bounds, self._tails[0], strict=True):
+            table_scores = self._leaf_scores(bounds, tail, prefix, full)
+            scores.append(table_scores if everything else table_scores[valid])
         utility = [
             self._leaf_scores(bounds, tail, prefix, full)[:, 0]
             for bounds, tail in zip(self.negotiator_bounds, self._tails[1], strict=True)
         ]
         utility = np.vstack(utility)[:, valid] if utility else np.zeros((0, int(valid.sum())))
-        return codes[valid], self.problem.quantities(supports, utility)
+        return codes[valid], scores, utility
 
     def _leaf_scores(self, bounds: TableBounds, tail: np.ndarray, prefix: np.ndarray, full: np.ndarray) -> np.ndarray:
         """Scores of every completion of every partial package: (packages x completions, rows)."""
@@ -206,21 +226,26 @@ class Search:
 
     # ------------------------------------------------------------------ bounds
     def bound_quantities(
-        self, prefix: np.ndarray, survivors: Callable[[Quantities], np.ndarray] | None = None, low: bool = True
+        self,
+        prefix: np.ndarray,
+        survivors: Callable[[Quantities], np.ndarray] | None = None,
+        low: bool = True,
     ) -> tuple[Quantities, Quantities | None]:
         """Optimistic and (unless ``low`` is False) pessimistic quantities over the completions of
         each partial package.
 
         The joint margin bound (the costly one) is computed only for the packages that
         ``survivors`` keeps on the publics' separate bounds."""
-        high_support, low_support, partials = [], [], []
+        high_support, low_support, partials, highs, lows = [], [], [], [], []
         for bounds in self.public_bounds:
             partial = bounds.partial(prefix)
             partials.append(partial)
             high_scores, low_scores = bounds.bounds(prefix, partial)
-            high_support.append(bounds.support(high_scores))
+            highs.append(high_scores)
+            lows.append(low_scores)
+            high_support.append(bounds.support_bound(high_scores, upper=True))
             if low:
-                low_support.append(bounds.support(low_scores))
+                low_support.append(bounds.support_bound(low_scores, upper=False))
         high_utility, low_utility = [], []
         for bounds in self.negotiator_bounds:
             high_scores, low_scores = bounds.bounds(prefix)
@@ -230,12 +255,16 @@ class Search:
         high_u = np.vstack(high_utility) if high_utility else np.zeros(shape)
         low_u = np.vstack(low_utility) if low_utility else np.zeros(shape)
         high = self.problem.quantities(high_support, high_u)
-        if self.margin_bound is not None:
+        binding = self.problem.binding
+        if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
-                binding = [p[mask] for p, b in zip(partials, self.problem.binding, strict=True) if b]
+                pick = lambda arrays: [a[mask] for a, b in zip(arrays, binding, strict=True) if b]  # noqa: E731
                 joint = high.joint_margin.copy()
-                joint[mask] = np.minimum(joint[mask], self.margin_bound.bound(prefix[mask], binding))
+                joint[mask] = np.minimum(
+                    joint[mask],
+                    self.linear_bound.bound(prefix[mask], pick(partials), pick(highs), pick(lows)),
+                )
                 high = replace(high, joint_margin=joint)
         return high, self.problem.quantities(low_support, low_u) if low else None
 
@@ -255,26 +284,36 @@ class Search:
         reference: tuple[int, ...] | None = None,
         seeds: list[tuple[int, ...]] | None = None,
         roots: np.ndarray | None = None,
+        budget: int | None = None,
     ) -> list[Found]:
         """The k best feasible packages (original issue order) under ``objective``.
 
         ``reference`` makes the objective see each package's distance to it (repairs); ``seeds``
         are packages to evaluate first (incumbents); ``roots`` restricts the search to the
         completions of these partial packages (in search order), e.g. one share of a split search.
+        ``budget`` stops the search after that many visits to the leaves, with the best packages
+        found so far: not exact, but good incumbents for a search split into tasks.
         """
         best = TopK(k, self.space)
         for seed in seeds or []:
             self._leaf_update(best, np.array([seed]), objective, feasible, reference)
         start = np.zeros((1, 0), dtype=np.int64) if roots is None else np.asarray(roots, dtype=np.int64)
         stack = [(start, np.full(len(start), np.inf))]  # (partial packages, their upper bounds), best last
-        while stack:
+        visits = 0
+        while stack and (budget is None or visits < budget):
             prefix, upper = stack.pop()
             prefix = prefix[upper >= best.floor - 1e-12]  # the incumbent may have improved since
             if not len(prefix):
                 continue
             d = prefix.shape[1]
             if d == self.leaf_depth:
-                codes, quantities = self.leaves(prefix)
+
+                def could_enter(codes: np.ndarray, high: Quantities) -> np.ndarray:
+                    distance = self.distance(codes[:, self.order], reference)
+                    return feasible(high) & (objective(high, distance) >= best.floor - 1e-12)
+
+                codes, quantities = self.leaves(prefix, could_enter)
+                visits += 1
                 search_codes = codes[:, self.order]
                 self._update(
                     best, codes, quantities, objective(quantities, self.distance(search_codes, reference)), feasible
@@ -334,8 +373,7 @@ class Search:
             d = prefix.shape[1]
             if d == self.leaf_depth:
                 for part in self.batches(prefix, len(self.leaf_grid)):
-                    _, quantities = self.leaves(part)
-                    total += int(feasible(quantities).sum())
+                    total += self._count_leaves(part, feasible)
                 continue
             for part in self.batches(self.children(prefix)):
                 high, low = self.bound_quantities(part, feasible)
@@ -346,6 +384,21 @@ class Search:
                 if len(undecided):
                     stack.append(undecided)
         return total
+
+    def _count_leaves(self, prefix: np.ndarray, feasible: Feasibility) -> int:
+        """Completions that pass: those whose pessimistic bounds pass are counted, those whose
+        optimistic bounds fail are not, and only the rest are evaluated exactly."""
+        codes, scores, utility = self._leaf_parts(prefix)
+        if not len(codes):
+            return 0
+        sides = [b.support_bounds(s) for b, s in zip(self.public_bounds, scores, strict=True)]
+        possible = feasible(self.problem.quantities([high for high, _ in sides], utility))
+        certain = possible & feasible(self.problem.quantities([low for _, low in sides], utility))
+        undecided = possible & ~certain
+        if not undecided.any():
+            return int(certain.sum())
+        supports = [b.support(s[undecided]) for b, s in zip(self.public_bounds, scores, strict=True)]
+        return int(certain.sum()) + int(feasible(self.problem.quantities(supports, utility[:, undecided])).sum())
 
     def completions(self, prefix: np.ndarray) -> int:
         """Valid completions of a partial package: a dynamic programme over the unassigned issues,

@@ -479,7 +479,7 @@ def package_problems(scenario: Any) -> list[Problem]:
                     (
                         loc,
                         f"calibration target {k} of ratifier '{ratifier.id}'",
-                        scenario.resolve_package(target.package),
+                        scenario.resolve_package(target.package, format_location(loc)),
                     )
                 )
     problems = []

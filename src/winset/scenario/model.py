@@ -23,8 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..errors import did_you_mean
-from ..space import PackageSpace
+from ..errors import PackageError, Problem, did_you_mean, known_list
+from ..space import STATUS_QUO_WORD, PackageSpace
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -277,11 +277,24 @@ class Scenario(_Strict):
     def proposal(self, proposal_id: str) -> Proposal:
         return _by_id(self.proposals, proposal_id, "proposal")
 
-    def resolve_package(self, reference: str) -> str:
-        """Package text for a proposal id, or the text itself."""
+    def resolve_package(self, reference: str, where: str = "--package") -> str:
+        """Package text for a proposal id, or the text itself (a single word that is no proposal
+        id, other than ``status_quo``, is refused with the ids the scenario has)."""
         for proposal in self.proposals:
             if proposal.id == reference:
                 return proposal.package
+        word = reference.strip()
+        if word and "=" not in word and "," not in word and word != STATUS_QUO_WORD:
+            ids = [p.id for p in self.proposals]
+            raise PackageError(
+                [
+                    Problem(
+                        where,
+                        f"'{word}' is not a proposal of this scenario{did_you_mean(word, ids)}",
+                        f"give a proposal id ({known_list(ids)}), or a package as issue=option,...",
+                    )
+                ]
+            )
         return reference
 
     @property

@@ -1,0 +1,209 @@
+"""A joint bound for the publics at once, from lines laid over each row's link.
+
+Bounding each public's support row by row lets every row pick its favourite completion, though
+all rows share one package: with heterogeneous publics that bound stays loose until nearly every
+issue is assigned. This bound keeps the rows together.
+
+Over the completions of a partial package, row r's score stays within ``[lo_r, hi_r]`` (see
+:mod:`winset.engine.bounds`). On that interval the link lies below a line
+``l_r(s) = a_r + b_r s`` with ``b_r >= 0`` (for the logistic, a tangent of its concave envelope),
+and a row's score is at most ``x_r + p_r + sum over unassigned k of B[r, k, c_k]`` (``x_r``: the
+assigned part; ``p_r``: the most the unassigned pairwise terms can add). So public i's support is
+at most
+
+    L_i(c) = sum_r w_r (a_r + b_r (x_r + p_r)) + sum over unassigned k of beta_i[k, c_k],
+    beta_i[k, o] = sum_r w_r b_r B[r, k, o],
+
+which is additive in the completion c. The best smallest margin over two publics is then at most
+``min over lambda in [0, 1] of max over c of lambda (L_1 - t_1) + (1 - lambda) (L_2 - t_2)``, and
+for a fixed lambda the maximum is taken issue by issue. With more publics every pair gives a bound
+and the smallest holds; a single public gives ``max over c of L_1 - t_1``.
+
+The lines touch the link where each row scores under a reference completion: first each public's
+favourite on average, then the completion the bound itself picks. Every choice of lines gives a
+valid bound; good ones give a tight one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+import numpy as np
+from scipy.special import expit
+
+from .bounds import TableBounds
+from .scoretable import ScoreTable
+
+LAMBDAS = np.linspace(0.0, 1.0, 33)  # the weights of the two publics tried in the dual bound
+ROUNDS = 3  # lines at the favourites, then twice at the completion the bound picks
+ROUNDING = 1e-9  # added to every bound: float64 rounding in the sums
+TANGENT_GRID = (-40.0, 0.0, 0.001)  # lo values where the logistic's tangent point is tabulated
+
+
+@cache
+def _tangent_points() -> tuple[np.ndarray, np.ndarray]:
+    """For lo on a grid over [-40, 0]: the point tau >= 0 where the line from (lo, sigma(lo)) is
+    tangent to the logistic sigma (where its concave envelope over [lo, inf) leaves the chord)."""
+    start, stop, step = TANGENT_GRID
+    lo = np.arange(start, stop + step / 2, step)
+    low, high = np.zeros_like(lo), np.full_like(lo, 60.0)
+    for _ in range(100):  # the chord from lo rises above sigma before tau and below it after
+        middle = (low + high) / 2
+        s = expit(middle)
+        above = s * (1 - s) * (middle - lo) > s - expit(lo)
+        low, high = np.where(above, middle, low), np.where(above, high, middle)
+    return lo, high
+
+
+def _taus(lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tangent point for each lo, rounded to the grid on either side: the first at or
+    beyond the true one (a tangent there lies above the logistic on [lo, inf)), the second at or
+    before it (a chord from lo to a point below it lies above the logistic)."""
+    _, tau = _tangent_points()
+    start, _, step = TANGENT_GRID
+    position = (np.clip(lo, start, 0.0) - start) / step
+    below = np.floor(position).astype(np.int64)  # tau falls as lo rises
+    return tau[below], tau[np.minimum(below + 1, len(tau) - 1)]
+
+
+class LinkLines:
+    """Lines above a link on each row's score interval [lo, hi], for many (node, row) pairs:
+    what does not depend on where they touch is worked out once."""
+
+    def __init__(self, link: str, lo: np.ndarray, hi: np.ndarray):
+        self.link = link
+        self.lo, self.hi = lo, hi
+        if link != "logistic":
+            return
+        over, under = _taus(lo)
+        # tangents touch at or beyond `start`; where hi comes first, the chord from lo to hi
+        self.start = np.where(lo >= 0, lo, over)
+        self.end = np.maximum(hi, self.start)
+        chord = (lo < 0) & (hi <= under)
+        far = lo < TANGENT_GRID[0]  # too far out to tabulate: the flat line at sigma(hi)
+        s_lo, s_hi = expit(lo), expit(hi)
+        sloped = chord & (hi > lo)
+        chord_slope = np.where(sloped, (s_hi - s_lo) / np.where(sloped, hi - lo, 1.0), 0.0)
+        self.fixed = chord | far
+        self.fixed_slope = np.where(far, 0.0, chord_slope)
+        self.fixed_intercept = np.where(far, s_hi, s_lo - chord_slope * lo)
+
+    def at(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Intercepts and slopes of the lines, touching the link near ``scores``."""
+        if self.link == "identity":
+            return np.zeros_like(self.lo), np.ones_like(self.lo)
+        if self.link == "step":
+            lo, hi = self.lo, self.hi
+            rising = (lo <= 0) & (hi > 0) & (scores <= 0)  # the line from (lo, 0) through (0, 1)
+            slope = np.where(rising, 1.0 / np.maximum(-lo, 1e-300), 0.0)
+            return np.where(hi > 0, 1.0, 0.0), slope
+        touch = np.clip(scores, self.start, self.end)
+        s = expit(touch)
+        slope = s * (1 - s)
+        intercept = s - slope * touch
+        return np.where(self.fixed, self.fixed_intercept, intercept), np.where(self.fixed, self.fixed_slope, slope)
+
+
+class LinearBound:
+    """Upper bounds on ``max over completions of min over publics of (support - threshold)``,
+    from the point-estimate rows (group 0) of one or more publics."""
+
+    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray):
+        self.rows = [np.flatnonzero(t.groups == 0) for t in tables]
+        self.tables = [t.group(0) for t in tables]
+        self.thresholds = np.asarray(thresholds, dtype=float)
+        self.order = np.asarray(order)
+        first = self.tables[0]
+        shape = [first.shape[i] for i in self.order]
+        self.columns = [first.offsets[i] + np.arange(first.shape[i]) for i in self.order]  # per position
+        self.bounds = [TableBounds(t, self.order) for t in self.tables]
+        self.additive = []  # per table: (positions + 1, rows), sum over positions d.. of each row's best option
+        self.favourite = []  # per table: each position's option best on average
+        for table in self.tables:
+            best = np.vstack([table.coefficients[:, c].max(axis=1) for c in self.columns])
+            self.additive.append(np.vstack([np.cumsum(best[::-1], axis=0)[::-1], np.zeros((1, table.n_rows))]))
+            mean = table.weights @ table.coefficients
+            self.favourite.append(np.array([int(np.argmax(mean[c])) for c in self.columns]))
+        self.starts = [np.concatenate([[0], np.cumsum(shape[d:])[:-1]]).astype(np.int64) for d in range(len(shape))]
+        self.pairs = list(itertools.combinations(range(len(self.tables)), 2))
+
+    def bound(
+        self,
+        prefix: np.ndarray,
+        partials: list[np.ndarray],
+        highs: list[np.ndarray],
+        lows: list[np.ndarray],
+    ) -> np.ndarray:
+        """The bound for each partial package (rows of ``prefix``, in search order), given each
+        public's assigned scores and row score bounds over the completions (packages x all its
+        rows)."""
+        m, d = prefix.shape
+        if d == len(self.order):  # whole packages: the row-by-row bounds are already exact
+            return np.full(m, np.inf)
+        columns = np.concatenate(self.columns[d:])
+        parts = []
+        for i, table in enumerate(self.tables):
+            rows = self.rows[i]
+            x, hi, lo = partials[i][:, rows], highs[i][:, rows], lows[i][:, rows]
+            pairs = np.maximum(hi - x - self.additive[i][d][None, :], 0.0)  # what unassigned pairs may add
+            parts.append((table, x, pairs, LinkLines(table.link, lo, hi), table.coefficients[:, columns]))
+        favourites = [np.broadcast_to(f[d:], (m, len(self.order) - d)) for f in self.favourite]
+        best = np.full(m, np.inf)
+        lines = [self._lines(part, favourite) for part, favourite in zip(parts, favourites, strict=True)]
+        for round_ in range(ROUNDS):  # lines at each public's favourite, then at the completion the bound picks
+            value, picked = self._combine(lines, d)
+            best = np.minimum(best, value)
+            if round_ + 1 < ROUNDS:
+                lines = [self._lines(part, picked) for part in parts]
+        return best + ROUNDING
+
+    def _lines(self, part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node:
+        (constant (m,), beta (m, columns of the unassigned issues))."""
+        table, x, pairs, lines, coefficients = part
+        d = len(self.order) - completion.shape[1]
+        intercept, slope = lines.at(x + self._completion_scores(coefficients, completion, d))
+        weighted = slope * table.weights
+        constant = (intercept * table.weights).sum(axis=1) + (weighted * (x + pairs)).sum(axis=1)
+        return constant, weighted @ coefficients
+
+    def _completion_scores(self, coefficients: np.ndarray, completion: np.ndarray, d: int) -> np.ndarray:
+        """Each row's score from the unassigned issues under ``completion`` (m, rows)."""
+        indicators = np.zeros((len(completion), coefficients.shape[1]))
+        indicators[np.arange(len(completion))[:, None], self.starts[d][None, :] + completion] = 1.0
+        return indicators @ coefficients.T
+
+    def _combine(self, lines, d: int) -> tuple[np.ndarray, np.ndarray]:
+        """The bound on the smallest margin from every public's L, and the completion it picks."""
+        starts = self.starts[d]
+        if len(lines) == 1:
+            constant, beta = lines[0]
+            value = constant - self.thresholds[0] + np.maximum.reduceat(beta, starts, axis=1).sum(axis=1)
+            return value, self._argmax(beta, starts)
+        value, picked = np.full(len(lines[0][0]), np.inf), None
+        for i, j in self.pairs:
+            (ci, bi), (cj, bj) = lines[i], lines[j]
+            lam = LAMBDAS[None, :, None]
+            combined = lam * bi[:, None, :] + (1 - lam) * bj[:, None, :]  # (m, lambdas, columns)
+            totals = (
+                LAMBDAS[None, :] * (ci - self.thresholds[i])[:, None]
+                + (1 - LAMBDAS[None, :]) * (cj - self.thresholds[j])[:, None]
+                + np.maximum.reduceat(combined, starts, axis=2).sum(axis=2)
+            )
+            best = totals.argmin(axis=1)
+            pair_value = totals[np.arange(len(best)), best]
+            pair_pick = self._argmax(combined[np.arange(len(best)), best], starts)
+            if picked is None:
+                value, picked = pair_value, pair_pick
+            else:
+                better = pair_value < value
+                value = np.where(better, pair_value, value)
+                picked = np.where(better[:, None], pair_pick, picked)
+        return value, picked
+
+    @staticmethod
+    def _argmax(beta: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Per node and unassigned issue, the option with the largest beta (m, issues)."""
+        ends = np.concatenate([starts[1:], [beta.shape[1]]])
+        return np.column_stack([np.argmax(beta[:, a:b], axis=1) for a, b in zip(starts, ends, strict=True)])

@@ -1,0 +1,168 @@
+"""``winset solve`` and ``winset assess`` on a small scenario and on the worked example."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from winset import load_scenario
+from winset.cli import app
+from winset.engine import distributed
+from winset.engine.problem import DealProblem
+from winset.scenarios import bundled_path
+from winset.support import fit_scenario
+
+from ..small_scenario import small_scenario
+from .instances import in_joint_winset, naive_quantities, valid_packages
+
+runner = CliRunner()
+LOWER_RUSSIAN_THRESHOLD = (
+    'rule = { threshold = 0.5, population = "adults" }',
+    'rule = { threshold = 0.25, population = "adults" }',
+)
+
+
+@pytest.fixture(scope="module")
+def passable(tmp_path_factory):
+    """The small scenario with a Russian rule of 25%: some packages pass."""
+    return small_scenario(
+        tmp_path_factory.mktemp("passable"), scenario_edit=lambda text: text.replace(*LOWER_RUSSIAN_THRESHOLD)
+    )
+
+
+@pytest.fixture(scope="module")
+def deadlocked(tmp_path_factory):
+    """The small scenario as it is: no package passes both rules."""
+    return small_scenario(tmp_path_factory.mktemp("deadlocked"))
+
+
+def run(*args: str):
+    return runner.invoke(app, [*args])
+
+
+def solve_json(path, *options: str, draws: int = 10) -> dict:
+    result = run("solve", str(path), "--draws", str(draws), "--json", *options)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_solve_finds_the_joint_winset_the_brute_force_finds(passable):
+    document = solve_json(passable)
+    scenario = load_scenario(passable)
+    fits = fit_scenario(scenario, draws=10)
+    problem = DealProblem.from_scenario(scenario, {rid: f.table for rid, f in fits.items()})
+    codes = valid_packages(problem)
+    point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
+    inside = in_joint_winset(point, naive_quantities(point, codes))
+    assert document["winset_size"] == int(inside.sum()) > 0
+    assert document["packages"] == len(codes) == 9
+    assert {row["package"] for row in document["best"]} == {
+        problem.space.format(c, changes_only=True) for c in codes[inside]
+    }
+    assert all(row["in_winset"] for row in document["best"])
+    assert [row["recommendation"] for row in document["recommendations"]] == [
+        "max_min_margin",
+        "nash",
+        "max_probability",
+    ]
+    assert {row["frontier"] for row in document["frontier"]} == {"unrestricted", "ratifiable"}
+    assert document["gap"] is None
+    assert document["provenance"]["russian_public"] == "simulated for a test"
+
+
+def _point(public):
+    from dataclasses import replace
+
+    return replace(public, table=public.table.group(0))
+
+
+def test_solve_reports_the_gap_where_no_package_passes(deadlocked):
+    document = solve_json(deadlocked)
+    assert document["winset_size"] == 0 and document["best"] == []
+    gap = document["gap"]
+    assert gap["shift"] > 0 and gap["package"] == "treaty=signed"
+    russian = next(row for row in gap["publics"] if row["public"] == "russian_public")
+    assert russian["support_after_shift"] == pytest.approx(0.5, abs=1e-5)
+    assert russian["needed_shift"] == pytest.approx(gap["shift"], abs=1e-6)
+
+
+def test_methods_agree_and_a_probability_test_is_stricter(passable):
+    enumerate_ = solve_json(passable, "--method", "enumerate")
+    search = solve_json(passable, "--method", "search")
+    assert enumerate_["winset_size"] == search["winset_size"]
+    assert [r["package"] for r in enumerate_["best"]] == [r["package"] for r in search["best"]]
+    strict = solve_json(passable, "--confidence", "0.95")
+    assert strict["winset_size"] <= enumerate_["winset_size"]
+
+
+def test_solve_prints_tables_that_fit_80_columns(passable):
+    result = runner.invoke(app, ["solve", str(passable), "--draws", "10"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    for text in ["Joint win-set: 1 of 9 packages", "Recommended packages", "Pareto frontier", "treaty=signed"]:
+        assert text in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_assess_a_proposal_that_fails(passable):
+    result = run("assess", str(passable), "--package", "two_islands", "--draws", "10", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["package"] == "habomai=japan,shikotan=japan,treaty=signed"
+    assert not document["in_winset"]
+    assert [rule["passes"] for rule in document["rules"]] == [False, False]
+    assert all(rule["lower"] <= rule["upper"] for rule in document["rules"])
+    repair = document["repairs"][0]
+    assert repair["package"] == "treaty=signed" and repair["changes"] == 2
+    assert {e["issue"] for e in document["effects"]} == {"habomai", "shikotan"}
+    assert document["improvements"] is None
+
+
+def test_assess_a_proposal_that_passes(passable):
+    result = run("assess", str(passable), "--package", "treaty=signed", "--draws", "10", "--json")
+    document = json.loads(result.stdout)
+    assert document["in_winset"] and document["improvements"]["count"] == 1
+    text = run("assess", str(passable), "--package", "treaty=signed", "--draws", "10").stdout
+    assert "passes every binding rule" in text and "Once agreed" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["solve", "--criterion", "fairness"], "unknown criterion 'fairness'"),
+        (["solve", "--confidence", "1.5"], "must be between 0 and 1"),
+        (["solve", "--confidence", "0.9"], "needs bootstrap draws"),
+        (["solve", "--method", "guess"], "unknown method 'guess'"),
+        (["assess", "--package", "habomai=greece"], "greece"),
+        (["assess", "--package", "two_island"], "not a proposal of this scenario (did you mean 'two_islands'?)"),
+        (["assess", "--package", "habomai=japan"], "breaks constraint 'transfer_needs_treaty'"),
+    ],
+)
+def test_bad_options_are_user_errors(deadlocked, args, message):
+    result = run(args[0], str(deadlocked), *args[1:], "--draws", "0")
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_scheduler_is_a_user_error(deadlocked, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "1s")
+    result = run("solve", str(deadlocked), "--draws", "0", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler" in " ".join(result.output.split())
+
+
+def test_the_worked_example_has_a_ratification_gap():
+    """The Kuril scenario: no package passes both publics on the point estimate; the gap names the
+    package and the shift (see the README's engine section)."""
+    document = solve_json(bundled_path("kuril"), draws=2)
+    assert document["winset_size"] == 0
+    gap = document["gap"]
+    assert 0 < gap["shift"] < 1
+    assert gap["package"] == "economy=special_regime,exchanges=restored"
+    russian = next(row for row in gap["publics"] if row["public"] == "russian_public")
+    assert russian["binding"] and russian["needed_shift"] == pytest.approx(gap["shift"], abs=1e-6)
+    frontier = [row for row in document["frontier"] if row["frontier"] == "unrestricted"]
+    assert len(frontier) > 10
+    assert np.all(np.diff([row["russia_utility"] for row in frontier]) <= 0)

@@ -1,0 +1,82 @@
+"""The searches on a Dask cluster of 2 worker processes give exactly the in-process answers."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from winset.cli import app
+from winset.engine import analyses, criteria
+from winset.engine.distributed import best_packages, count_packages
+from winset.engine.problem import DealProblem, Negotiator, Public
+from winset.space import PackageSpace
+
+from ..small_scenario import small_scenario
+from .instances import support_table, utility_table
+
+distributed = pytest.importorskip("dask.distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield cluster, client
+
+
+def problem(seed: int, shape=(3, 4, 3, 2, 4, 3), draws: int = 4, confidence=None) -> DealProblem:
+    """Two publics with bootstrap draws and a pairwise term, two negotiators, a constraint."""
+    rng = np.random.default_rng(seed)
+    issues = [(f"i{k}", [f"o{j}" for j in range(n)]) for k, n in enumerate(shape)]
+    space = PackageSpace(issues, constraints=[("c", {"i0": ["o1"], "i1": ["o0", "o2"]})])
+    publics = tuple(
+        Public(f"p{i}", f"s{i}", support_table(rng, shape, "logistic", 20, 1 + draws, True), 0.45, True)
+        for i in range(2)
+    )
+    negotiators = tuple(Negotiator(f"n{j}", utility_table(rng, shape), 0.45 * sum(shape) / 4) for j in range(2))
+    return DealProblem(space, negotiators, publics, confidence)
+
+
+@pytest.mark.parametrize("method", ["enumerate", "search"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_count_and_best_packages(cluster, method, seed):
+    _, client = cluster
+    p = problem(seed)
+    joint = criteria.joint(p)
+    assert count_packages(p, joint, method, client) == count_packages(p, joint, method)
+    for objective in (criteria.min_margin(p), criteria.nash(p), criteria.all_rules_probability(p)):
+        local = best_packages(p, objective, joint, 5, method)
+        remote = best_packages(p, objective, joint, 5, method, client)
+        assert [f.codes for f in remote] == [f.codes for f in local]
+        np.testing.assert_allclose([f.value for f in remote], [f.value for f in local], rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["enumerate", "search"])
+def test_analyses(cluster, method):
+    _, client = cluster
+    p = problem(2, confidence=0.6)
+    local = analyses.recommend(p, method)
+    remote = analyses.recommend(p, method, client)
+    assert list(remote["package"]) == list(local["package"])
+    proposal = p.space.status_quo
+    assert list(analyses.assess(p, proposal, 3, method, client).repairs["package"]) == list(
+        analyses.assess(p, proposal, 3, method).repairs["package"]
+    )
+    assert analyses.ratification_gap(p, method, client).shift == pytest.approx(
+        analyses.ratification_gap(p, method).shift, abs=2e-6
+    )
+
+
+def test_the_scheduler_option(cluster, tmp_path):
+    """``winset solve --scheduler ADDRESS`` prints what it prints without one."""
+    local_cluster, _ = cluster
+    path = small_scenario(tmp_path)
+    runner = CliRunner()
+    args = ["solve", str(path), "--draws", "5", "--json", "--method", "search"]
+    local = runner.invoke(app, args)
+    remote = runner.invoke(app, [*args, "--scheduler", local_cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
