@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from winset.engine.bounds import TableBounds, logistic32
+from winset.engine.bounds import TableBounds
 from winset.engine.linear_bound import LinearBound, LinkLines
+from winset.engine.scoretable import logistic32
 from winset.engine.search import Search
 
 from .conftest import EXACT

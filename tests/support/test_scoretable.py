@@ -75,3 +75,17 @@ def test_invalid_tables_are_refused():
         ScoreTable((2,), np.zeros(2), np.zeros((2, 3)), np.ones(2), np.zeros(2, dtype=np.int64))
     with pytest.raises(ValueError, match="without gaps"):
         ScoreTable((2,), np.zeros(2), np.zeros((2, 2)), np.ones(2), np.array([0, 2]))
+
+
+@settings(max_examples=150)
+@given(tables(), st.floats(-30, 30))
+def test_support_bounds_bracket_the_support(case, scale):
+    """The cheap float32 bounds the engine screens with lie on either side of the exact support."""
+    table, packages = case
+    table = ScoreTable(
+        table.shape, table.intercepts * scale, table.coefficients * scale, table.weights, table.groups, table.link
+    )
+    high, low = table.support_bounds(packages)
+    exact = direct(table, packages)
+    assert np.all(low <= exact + 1e-12) and np.all(exact <= high + 1e-12)
+    assert np.all(high - low <= 1e-4)

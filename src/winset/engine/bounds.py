@@ -17,8 +17,6 @@ gives every group's support at once.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 
 from .scoretable import ScoreTable, apply_link
@@ -85,48 +83,10 @@ class TableBounds:
 
     def support_bounds(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Supports just above and just below those of ``scores`` (groups, m), about three times
-        faster than :meth:`support` for the logistic link (see :func:`logistic32`); ``scores``
-        is left as it is."""
-        approximate = self._approximate_support(scores)
-        return approximate + self.slack[:, None], approximate - self.slack[:, None]
+        faster than :meth:`support` for the logistic link; ``scores`` is left as it is."""
+        return self.table.bounds_from_scores(scores)
 
     def support_bound(self, scores: np.ndarray, upper: bool = True) -> np.ndarray:
         """One side of :meth:`support_bounds`."""
-        return self._approximate_support(scores) + (1 if upper else -1) * self.slack[:, None]
-
-    def _approximate_support(self, scores: np.ndarray) -> np.ndarray:
-        if self.table.link != "logistic":
-            return (apply_link(self.table.link, scores) @ self.weights_by_group).T
-        return (logistic32(scores) @ self._weights32).T.astype(np.float64)
-
-    @cached_property
-    def _weights32(self) -> np.ndarray:
-        return self.weights_by_group.astype(np.float32)
-
-    @cached_property
-    def slack(self) -> np.ndarray:
-        """Per group: how far :meth:`_approximate_support` may be from the support (0 where it is
-        exact): the float32 logistic's error (``LOGISTIC32_ERROR``), and the float32 sum's, at most
-        (rows + 2) units of 2^-24 of the group's weight, both doubled."""
-        if self.table.link != "logistic":
-            return np.zeros(self.weights_by_group.shape[1])
-        rows = (self.weights_by_group != 0).sum(axis=0)
-        return 2 * (LOGISTIC32_ERROR + (rows + 2) * 2.0**-24) * np.abs(self.weights_by_group).sum(axis=0)
-
-
-# How far logistic32 may be from the exact logistic of a float64 score: rounding the score to
-# float32 moves it by at most 2^-24 |s|, which moves the logistic by at most 2^-24 |s| min(1/4,
-# e^-|s|) < 3e-8; float32 exp errs by a few units in the last place (relative 5e-7), and 1 + e and
-# its reciprocal by half a unit each: under 1e-6, taken five times over.
-LOGISTIC32_ERROR = 5e-6
-
-
-def logistic32(scores: np.ndarray) -> np.ndarray:
-    """The logistic of float64 scores, computed in float32 (SIMD exp is about four times faster
-    than in float64), to within ``LOGISTIC32_ERROR``; a new array."""
-    out = scores.astype(np.float32)
-    with np.errstate(over="ignore"):  # exp overflows to inf for very negative scores: 1/inf = 0
-        np.negative(out, out=out)
-        np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+        high, low = self.table.bounds_from_scores(scores)
+        return high if upper else low

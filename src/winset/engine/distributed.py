@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import Problem, WinsetError
 from .problem import DealProblem
-from .search import WORK_ROWS, Found, Search, TopK, enumerate_valid
+from .search import WORK_ROWS, Found, Search, TopK
 
 TASKS_PER_WORKER = 8
 DIVE_VISITS = 16  # leaf visits of the short search that finds incumbents for a split search
@@ -97,32 +97,49 @@ def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> li
 
 # ------------------------------------------------------------------------------------------ tasks
 def _packages_in_range(problem: DealProblem, index_range):
-    """(codes, quantities) of the valid packages in a range of indices (all of them for None)."""
-    if index_range is None:
-        yield from enumerate_valid(problem)
-        return
-    start, stop = index_range
+    """The valid packages in a range of indices (all of them for None), in chunks."""
     rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
     size = max(256, WORK_ROWS // max(rows, 1))
+    if index_range is None:
+        for codes in problem.space.iter_valid(chunk_size=size):
+            yield codes.astype(np.int64)
+        return
+    start, stop = index_range
     for first in range(start, stop, size):
         codes = problem.space.decode(np.arange(first, min(first + size, stop), dtype=np.int64)).astype(np.int64)
         codes = codes[problem.space.is_valid(codes)]
         if len(codes):
-            yield codes, problem.evaluate(codes)
+            yield codes
 
 
 def _best_in_range(problem, index_range, *, objective, feasible, k, reference) -> list[Found]:
+    """The k best: each chunk screened on cheap bounds, the packages that could enter the top k
+    evaluated exactly."""
     best = TopK(k, problem.space)
     ref = None if reference is None else np.asarray(reference)
-    for codes, quantities in _packages_in_range(problem, index_range):
+    for codes in _packages_in_range(problem, index_range):
         distance = np.zeros(len(codes)) if ref is None else (codes != ref).sum(axis=1).astype(float)
-        ok = feasible(quantities)
-        best.add(objective(quantities, distance)[ok], codes[ok])
+        high, _ = problem.bounds(codes)
+        keep = feasible(high) & (objective(high, distance) >= best.floor - 1e-12)
+        if keep.any():
+            exact = problem.evaluate(codes[keep])
+            ok = feasible(exact)
+            best.add(objective(exact, distance[keep])[ok], codes[keep][ok])
     return best.results()
 
 
 def _count_in_range(problem, index_range, *, feasible) -> int:
-    return int(sum(feasible(q).sum() for _, q in _packages_in_range(problem, index_range)))
+    """How many pass: those whose bounds settle it counted from the bounds, the rest exactly."""
+    total = 0
+    for codes in _packages_in_range(problem, index_range):
+        high, low = problem.bounds(codes)
+        possible = feasible(high)
+        certain = possible & feasible(low)
+        undecided = possible & ~certain
+        total += int(certain.sum())
+        if undecided.any():
+            total += int(feasible(problem.evaluate(codes[undecided])).sum())
+    return total
 
 
 def _best_under_roots(problem, roots, *, order, objective, feasible, k, reference, seeds) -> list[Found]:

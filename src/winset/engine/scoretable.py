@@ -115,15 +115,52 @@ class ScoreTable:
             out[:, start : start + len(chunk)] = self._group_weighted_sums(linked).T
         return out
 
+    def support_bounds(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Supports just above and just below ``support(codes)`` (each (groups, packages)), about
+        three times faster for the logistic link: see :meth:`bounds_from_scores`."""
+        codes = np.atleast_2d(np.asarray(codes))
+        high, low = np.empty((self.n_groups, len(codes))), np.empty((self.n_groups, len(codes)))
+        for start in range(0, len(codes), CHUNK_PACKAGES):
+            chunk = slice(start, start + CHUNK_PACKAGES)
+            high[:, chunk], low[:, chunk] = self.bounds_from_scores(self.package_scores(codes[chunk]))
+        return high, low
+
+    def bounds_from_scores(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Supports just above and just below those of row ``scores`` (packages, rows), each
+        (groups, packages): the logistic and the sums in float32, widened by
+        :attr:`support_slack` (exact for the other links). ``scores`` is left as it is."""
+        if self.link != "logistic":
+            linked = apply_link(self.link, scores)
+            exact = self._group_weighted_sums(linked.copy() if linked is scores else linked).T
+            return exact, exact
+        approximate = self._group_weighted_sums(logistic32(scores)).T.astype(np.float64)
+        slack = self.support_slack[:, None]
+        return approximate + slack, approximate - slack
+
+    @cached_property
+    def support_slack(self) -> np.ndarray:
+        """Per group: how far :meth:`bounds_from_scores` may be from the support: the float32
+        logistic's error (``LOGISTIC32_ERROR``) and the float32 sum's (at most rows + 2 units of
+        2^-24), both of the group's weight, doubled."""
+        rows = np.bincount(self.groups, minlength=self.n_groups)
+        weight = np.bincount(self.groups, weights=np.abs(self.weights), minlength=self.n_groups)
+        return 2 * (LOGISTIC32_ERROR + (rows + 2) * 2.0**-24) * weight
+
     def _group_weighted_sums(self, linked: np.ndarray) -> np.ndarray:
-        """(m, groups): each group's weighted sum of the rows of ``linked`` (m, rows). A dense
-        product for a few groups; for many (bootstrap draws), sums over each group's rows."""
+        """(m, groups): each group's weighted sum of the rows of ``linked`` (m, rows), in its
+        precision (float64 or float32). A dense product for a few groups; for many (bootstrap
+        draws), sums over each group's rows. ``linked`` may be overwritten."""
         if self.n_groups <= DENSE_GROUPS:
-            return linked @ self.weights_by_group
-        linked *= self.weights
+            weights = self.weights_by_group if linked.dtype == np.float64 else self._weights_by_group32
+            return linked @ weights
+        linked *= self.weights.astype(linked.dtype)
         if self._group_order is not None:
             linked = linked[:, self._group_order]
         return np.add.reduceat(linked, self._group_starts, axis=1)
+
+    @cached_property
+    def _weights_by_group32(self) -> np.ndarray:
+        return self.weights_by_group.astype(np.float32)
 
     @cached_property
     def _columns(self) -> np.ndarray:
@@ -209,3 +246,21 @@ def apply_link(link: Link, scores: np.ndarray, overwrite: bool = False) -> np.nd
     if link == "step":
         return (scores > 0).astype(float)
     return scores
+
+
+# How far logistic32 may be from the exact logistic of a float64 score: rounding the score to
+# float32 moves it by at most 2^-24 |s|, which moves the logistic by at most 2^-24 |s| min(1/4,
+# e^-|s|) < 3e-8; float32 exp errs by a few units in the last place (relative 5e-7), and 1 + e and
+# its reciprocal by half a unit each: under 1e-6, taken five times over.
+LOGISTIC32_ERROR = 5e-6
+
+
+def logistic32(scores: np.ndarray) -> np.ndarray:
+    """The logistic of float64 scores, computed in float32 (SIMD exp is about four times faster
+    than in float64), to within ``LOGISTIC32_ERROR``; a new array."""
+    out = scores.astype(np.float32)
+    with np.errstate(over="ignore"):  # exp overflows to inf for very negative scores: 1/inf = 0
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
