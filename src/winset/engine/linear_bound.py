@@ -98,11 +98,16 @@ class LinkLines:
             rising = (lo <= 0) & (hi > 0) & (scores <= 0)  # the line from (lo, 0) through (0, 1)
             slope = np.where(rising, 1.0 / np.maximum(-lo, 1e-300), 0.0)
             return np.where(hi > 0, 1.0, 0.0), slope
-        touch = np.clip(scores, self.start, self.end)
+        touch = np.maximum(scores, self.start)
+        np.minimum(touch, self.end, out=touch)
         s = expit(touch)
-        slope = s * (1 - s)
-        intercept = s - slope * touch
-        return np.where(self.fixed, self.fixed_intercept, intercept), np.where(self.fixed, self.fixed_slope, slope)
+        slope = 1.0 - s
+        slope *= s
+        touch *= slope
+        np.subtract(s, touch, out=s)  # the intercept
+        np.copyto(s, self.fixed_intercept, where=self.fixed)
+        np.copyto(slope, self.fixed_slope, where=self.fixed)
+        return s, slope
 
 
 class LinearBound:
@@ -147,7 +152,7 @@ class LinearBound:
             rows = self.rows[i]
             x, hi, lo = partials[i][:, rows], highs[i][:, rows], lows[i][:, rows]
             pairs = np.maximum(hi - x - self.additive[i][d][None, :], 0.0)  # what unassigned pairs may add
-            parts.append((table, x, pairs, LinkLines(table.link, lo, hi), table.coefficients[:, columns]))
+            parts.append((table, x, x + pairs, LinkLines(table.link, lo, hi), table.coefficients[:, columns]))
         favourites = [np.broadcast_to(f[d:], (m, len(self.order) - d)) for f in self.favourite]
         best = np.full(m, np.inf)
         lines = [self._lines(part, favourite) for part, favourite in zip(parts, favourites, strict=True)]
@@ -161,12 +166,15 @@ class LinearBound:
     def _lines(self, part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node:
         (constant (m,), beta (m, columns of the unassigned issues))."""
-        table, x, pairs, lines, coefficients = part
+        table, x, most, lines, coefficients = part  # most: x plus the most unassigned pairs may add
         d = len(self.order) - completion.shape[1]
-        intercept, slope = lines.at(x + self._completion_scores(coefficients, completion, d))
-        weighted = slope * table.weights
-        constant = (intercept * table.weights).sum(axis=1) + (weighted * (x + pairs)).sum(axis=1)
-        return constant, weighted @ coefficients
+        scores = self._completion_scores(coefficients, completion, d)
+        scores += x
+        intercept, slope = lines.at(scores)
+        intercept += slope * most
+        constant = intercept @ table.weights
+        slope *= table.weights
+        return constant, slope @ coefficients
 
     def _completion_scores(self, coefficients: np.ndarray, completion: np.ndarray, d: int) -> np.ndarray:
         """Each row's score from the unassigned issues under ``completion`` (m, rows)."""
