@@ -113,8 +113,8 @@ def test_readme_test_command_is_what_ci_runs():
 
     commands = [line for line in _readme().splitlines() if line.startswith("python3 -m venv .venv && ")]
     assert len(commands) == 2
-    install_and_demo, install_and_test = commands
-    assert install_and_demo.endswith("winset demo")
+    install_and_solve, install_and_test = commands
+    assert install_and_solve.endswith("winset solve kuril")
     assert install_and_test in (REPO / ".ci" / "run").read_text().splitlines()
 
 

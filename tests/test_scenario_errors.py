@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from winset import ScenarioError, load_scenario
 from winset.cli import app
+from winset.scenarios import bundled_path
 
 from .conftest import FIXTURES, POLLS
 
@@ -212,6 +213,17 @@ def test_not_utf8_and_missing_and_folder(tmp_path):
         load_scenario(tmp_path / "nope.toml")
     with pytest.raises(ScenarioError, match="folder without a scenario.toml"):
         load_scenario(tmp_path)
+
+
+def test_a_bundled_name_loads_its_scenario_unless_a_file_has_that_name(tmp_path, monkeypatch):
+    assert load_scenario("kuril").parties[0].id == load_scenario(bundled_path("kuril")).parties[0].id
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("kurl")
+    assert "bundled scenario" in caught.value.problems[0].fix and "kuril" in caught.value.problems[0].fix
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kuril").mkdir()
+    with pytest.raises(ScenarioError, match="folder without a scenario.toml"):
+        load_scenario("kuril")
 
 
 def test_checking_never_modifies_the_file(minimal_path):

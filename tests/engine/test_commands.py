@@ -10,7 +10,6 @@ from winset import load_scenario
 from winset.cli import app
 from winset.engine import distributed
 from winset.engine.problem import DealProblem
-from winset.scenarios import bundled_path
 from winset.support import fit_scenario
 
 from ..small_scenario import small_scenario
@@ -156,7 +155,7 @@ def test_an_unreachable_scheduler_is_a_user_error(deadlocked, monkeypatch):
 def test_the_worked_example_has_a_ratification_gap():
     """The Kuril scenario: no package passes both publics on the point estimate; the gap names the
     package and the shift (see the README's engine section)."""
-    document = solve_json(bundled_path("kuril"), draws=2)
+    document = solve_json("kuril", draws=2)
     assert document["winset_size"] == 0
     gap = document["gap"]
     assert 0 < gap["shift"] < 1

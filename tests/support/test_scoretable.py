@@ -88,4 +88,6 @@ def test_support_bounds_bracket_the_support(case, scale):
     high, low = table.support_bounds(packages)
     exact = direct(table, packages)
     assert np.all(low <= exact + 1e-12) and np.all(exact <= high + 1e-12)
-    assert np.all(high - low <= 1e-4)
+    # About 2e-5 wide per unit of weight (generated weights need not sum to one per group).
+    weight = np.bincount(table.groups, weights=np.abs(table.weights))
+    assert np.all(high - low <= 5e-5 * weight[:, None])

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, known_list
 from .checks import package_problems, reference_problems
 from .model import Scenario
 from .problems import pydantic_problems
@@ -19,15 +19,28 @@ SCENARIO_FILE = "scenario.toml"
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file (TOML); a folder means its ``scenario.toml``.
+    """Load and validate a scenario file (TOML); a folder means its ``scenario.toml``, and the
+    name of a bundled scenario (``kuril``) that scenario, unless a file of that name exists.
 
     Raises ScenarioError listing every problem, each with its place and a fix.
     """
+    from ..scenarios import BUNDLED, bundled_path
+
     path = Path(path)
+    if not path.exists() and str(path) in BUNDLED:
+        path = bundled_path(str(path))
     if path.is_dir() and (path / SCENARIO_FILE).is_file():
         path = path / SCENARIO_FILE
     if not path.exists():
-        raise ScenarioError([Problem(str(path), "no such file", "check the path to the scenario file")])
+        raise ScenarioError(
+            [
+                Problem(
+                    str(path),
+                    "no such file",
+                    f"check the path to the scenario file, or name a bundled scenario: {known_list(BUNDLED)}",
+                )
+            ]
+        )
     if path.is_dir():
         raise ScenarioError(
             [Problem(str(path), f"is a folder without a {SCENARIO_FILE}", "name the scenario file itself")]
