@@ -1,23 +1,27 @@
 """What every ``winset`` command shares: consoles, JSON output, and turning errors into exit codes.
 
 Exit codes: 0 success; 2 bad input (every problem printed, with its place and a fix); 1 an
-internal error, which is a bug in winset (``WINSET_DEBUG=1`` shows the traceback).
+internal error, which is a bug in winset (``WINSET_DEBUG=1`` shows the traceback); 3 (only with
+``--exit-code``) the analysis ran and found no deal that passes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from .console import print_problems
-from .errors import WinsetError
+from .errors import Problem, WinsetError, known_list
+
+EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
 
@@ -28,6 +32,32 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def steps(show: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on the terminal (standard error) naming the step under way; the function it
+    yields names the next step. Silent when ``show`` is false or standard error is not a terminal."""
+    console = stderr()
+    if not (show and console.is_terminal):
+        yield lambda _: None
+        return
+    with console.status("starting") as status:
+        yield lambda text: status.update(f"{text}...")
+
+
+def check_language(scenario: Any, language: str | None) -> None:
+    """Refuse a ``--lang`` the scenario has no labels in."""
+    if language is not None and language not in scenario.languages:
+        raise WinsetError(
+            [
+                Problem(
+                    "--lang",
+                    f"the scenario has no labels in '{language}'",
+                    f"use one of {known_list(scenario.languages)}",
+                )
+            ]
+        )
 
 
 def print_json(document: Any) -> None:

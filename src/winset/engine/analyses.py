@@ -9,7 +9,7 @@ cluster: see :mod:`winset.engine.distributed`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,16 +91,25 @@ CRITERIA = {"margin": criteria.min_margin, "nash": criteria.nash, "probability":
 
 
 def solve(
-    problem: DealProblem, top: int = 10, criterion: str = "margin", method: str = "auto", scheduler=None
+    problem: DealProblem,
+    top: int = 10,
+    criterion: str = "margin",
+    method: str = "auto",
+    scheduler=None,
+    progress: Callable[[str], None] | None = None,
 ) -> Solution:
     """The joint win-set (exact size, best packages), the recommendations, both frontiers, and the
-    ratification gap if the win-set is empty."""
+    ratification gap if the win-set is empty. ``progress`` is told the name of each step as it
+    starts."""
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {sorted(CRITERIA)}")
+    step = progress or (lambda _: None)
     method = _method(problem, method)
     point = problem if criterion == "probability" or problem.confidence is not None else point_only(problem)
     joint = criteria.joint(point)
+    step("counting the joint win-set")
     size = count_packages(point, joint, method, scheduler)
+    step("finding its best packages")
     found = best_packages(point, CRITERIA[criterion](point), joint, top, method, scheduler)
     best = (
         describe(problem, np.array([f.codes for f in found]))
@@ -108,8 +117,12 @@ def solve(
         else describe(problem, np.zeros((0, problem.space.n_issues)))
     )
     best.insert(1, criterion, [f.value for f in found])
+    step("recommending deals")
     recommendations = recommend(problem, method, scheduler)
+    step("tracing the Pareto frontiers")
     frontier = frontiers(problem, method)
+    if not size:
+        step("measuring the ratification gap")
     gap = None if size else ratification_gap(problem, method, scheduler)
     return Solution(size, best, criterion, recommendations, frontier, gap)
 

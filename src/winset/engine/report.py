@@ -8,6 +8,7 @@ packages as a numbered key above a table of numbers that fits 80 columns.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,10 @@ def assessment_document(scenario: Scenario, problem: DealProblem, result: Assess
 
 
 # ------------------------------------------------------------------------------------------ text
-def solution_report(scenario: Scenario, problem: DealProblem, solution: Solution) -> Group:
+def solution_report(
+    scenario: Scenario, problem: DealProblem, solution: Solution, preface: Sequence[RenderableType] = ()
+) -> Group:
+    """What ``winset solve`` prints; ``preface`` goes between the header and the joint win-set."""
     total = problem.space.count_valid()
     test = (
         "on the estimate"
@@ -90,8 +94,9 @@ def solution_report(scenario: Scenario, problem: DealProblem, solution: Solution
         Text(scenario.text(scenario.scenario.title), style="bold"),
         Text(f"Rules tested {test}; binding publics: {', '.join(binding) or 'none'}"),
         *_provenance_lines(scenario),
+        *preface,
         Text.assemble(
-            "Joint win-set: ",
+            "\nJoint win-set: ",
             (f"{solution.winset_size:,}", "bold"),
             f" of {total:,} packages ({solution.winset_size / total:.1%})",
         ),
@@ -99,7 +104,7 @@ def solution_report(scenario: Scenario, problem: DealProblem, solution: Solution
     if len(solution.best):
         best = solution.best.copy()
         best.insert(0, "key", [str(i) for i in range(1, len(best) + 1)])
-        parts += _packages(f"Best packages of the joint win-set, by {solution.criterion}", best, problem)
+        parts += package_tables(f"Best packages of the joint win-set, by {solution.criterion}", best, problem)
     if len(solution.recommendations):
         parts += _recommendations(solution.recommendations, problem)
     if solution.gap is not None:
@@ -145,7 +150,9 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     elif len(result.repairs):
         repairs = result.repairs.copy()
         repairs.insert(0, "key", [str(i) for i in range(1, len(repairs) + 1)])
-        parts += _packages("Nearest packages in the joint win-set (fewest changes, then best margin)", repairs, problem)
+        parts += package_tables(
+            "Nearest packages in the joint win-set (fewest changes, then best margin)", repairs, problem
+        )
         effects = result.effects.rename(columns=lambda c: c.removesuffix("_points"))
         parts.append(
             _plain_table(
@@ -203,7 +210,8 @@ def _number(value) -> str:
         return ""
     if isinstance(value, (int, np.integer)):
         return f"{value:,}"
-    return f"{value:.3f}"
+    text = f"{value:.3f}"
+    return text.lstrip("-") if float(text) == 0 else text  # no "-0.000"
 
 
 def _new_table() -> Table:
@@ -216,7 +224,9 @@ def _add_column(table: Table, header: str, **options) -> None:
     table.add_column(header, min_width=max(len(word) for word in header.split()) if header else None, **options)
 
 
-def _packages(title: str, frame: pd.DataFrame, problem: DealProblem, notes: dict | None = None) -> list[RenderableType]:
+def package_tables(
+    title: str, frame: pd.DataFrame, problem: DealProblem, notes: dict | None = None
+) -> list[RenderableType]:
     """Packages keyed by ``frame['key']``: the key with each package's text (and its note, if
     any), then a table of each public's support (green where its rule is met; the interval over
     the bootstrap draws below) and each negotiator's gain."""
@@ -229,7 +239,9 @@ def _packages(title: str, frame: pd.DataFrame, problem: DealProblem, notes: dict
             text.append(f"\n{notes[row.key]}", style="dim")
         key.add_row(row.key, text)
     numbers = _new_table()
-    numbers.add_column("", style="bold", justify="right")
+    numbers.add_column(
+        "", style="bold", justify="right", no_wrap=True, min_width=max(map(len, frame["key"]), default=1)
+    )
     values = [c for c in ("changes", "value", "margin", "nash", "probability") if c in frame.columns]
     if "p_all_rules" in frame.columns and "probability" not in values:
         values.append("p_all_rules")
@@ -275,7 +287,7 @@ def _section(title: str) -> Text:
 def _recommendations(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
     frame = frame.drop(columns=["value"]).copy()
     frame.insert(0, "key", [RECOMMENDATIONS[name][0] for name in frame["recommendation"]])
-    return _packages("Recommended packages", frame, problem, notes=dict(RECOMMENDATIONS.values()))
+    return package_tables("Recommended packages", frame, problem, notes=dict(RECOMMENDATIONS.values()))
 
 
 def _plain_table(title: str, frame: pd.DataFrame, text: list[str]) -> Group:
