@@ -1,4 +1,4 @@
-"""The command line: check and demo, JSON output, languages, exit codes, no tracebacks."""
+"""The command line: check, JSON output, languages, exit codes, no tracebacks, the README."""
 
 import json
 import shutil
@@ -47,15 +47,15 @@ def test_problems_as_json(tmp_path):
     } in document["problems"]
 
 
-def test_demo_prints_the_kuril_summary_in_russian():
-    result = runner.invoke(app, ["demo", "--lang", "ru"])
+def test_check_prints_the_kuril_summary_in_russian():
+    result = runner.invoke(app, ["check", "kuril", "--lang", "ru"])
     assert result.exit_code == 0, result.output
     assert "Мирный договор" in result.stdout
     assert "34,479" in result.stdout  # packages allowed by the constraints
 
 
 def test_unknown_language_is_a_user_error():
-    result = runner.invoke(app, ["demo", "--lang", "fr"])
+    result = runner.invoke(app, ["check", "kuril", "--lang", "fr"])
     assert result.exit_code == 2
     assert "the scenario has no labels in 'fr'" in result.stderr
     assert "use one of 'en', 'ru', 'ja'" in result.stderr
@@ -113,8 +113,8 @@ def test_readme_test_command_is_what_ci_runs():
 
     commands = [line for line in _readme().splitlines() if line.startswith("python3 -m venv .venv && ")]
     assert len(commands) == 2
-    install_and_solve, install_and_test = commands
-    assert install_and_solve.endswith("winset solve kuril")
+    install_and_demo, install_and_test = commands
+    assert install_and_demo.endswith("winset demo")
     assert install_and_test in (REPO / ".ci" / "run").read_text().splitlines()
 
 

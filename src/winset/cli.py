@@ -1,7 +1,8 @@
 """The ``winset`` command line.
 
 Exit codes: 0 success; 2 bad input (a scenario with problems, an unknown option, a missing file),
-with every problem printed; 1 an internal error, which is a bug in winset.
+with every problem printed; 1 an internal error, which is a bug in winset; 3 (``solve`` and
+``assess`` with ``--exit-code``) no package passes, or the proposal fails.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from . import __version__
-from .cli_common import JsonOpt, print_json, stdout, user_errors
+from .cli_common import JsonOpt, check_language, print_json, stdout, user_errors
 from .conjoint import commands as conjoint_commands
 from .console import summary
 from .engine import commands as engine_commands
-from .errors import Problem, WinsetError, known_list
+from .report import commands as report_commands
 from .scenario import Scenario, load_scenario
-from .scenarios import bundled_path
 from .support import commands as support_commands
 
 app = typer.Typer(
@@ -32,25 +32,15 @@ app = typer.Typer(
 
 ScenarioArg = Annotated[
     Path,
-    typer.Argument(help="Scenario file (TOML), or a folder holding scenario.toml.", show_default=False),
+    typer.Argument(
+        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
+        show_default=False,
+    ),
 ]
 LanguageOpt = Annotated[
     str | None,
     typer.Option("--lang", help="Language of labels (en, ru, ja, ...); default: the scenario's first language."),
 ]
-
-
-def _check_language(scenario: Scenario, language: str | None) -> None:
-    if language is not None and language not in scenario.languages:
-        raise WinsetError(
-            [
-                Problem(
-                    "--lang",
-                    f"the scenario has no labels in '{language}'",
-                    f"use one of {known_list(scenario.languages)}",
-                )
-            ]
-        )
 
 
 def _scenario_json(scenario: Scenario) -> dict[str, Any]:
@@ -69,7 +59,7 @@ def _scenario_json(scenario: Scenario) -> dict[str, Any]:
 
 
 def _show(scenario: Scenario, language: str | None, as_json: bool) -> None:
-    _check_language(scenario, language)
+    check_language(scenario, language)
     if as_json:
         print_json(_scenario_json(scenario))
     else:
@@ -88,23 +78,11 @@ def check(scenario: ScenarioArg, language: LanguageOpt = None, as_json: JsonOpt 
     _show(load_scenario(scenario), language, as_json)
 
 
-@app.command()
-@user_errors
-def demo(language: LanguageOpt = None, as_json: JsonOpt = False) -> None:
-    """Run winset on the bundled example: the Kuril Islands / Northern Territories.
-
-    Loads and validates the bundled scenario and prints its summary, with each negotiator's
-    utility for the historic proposals.
-    """
-    path = bundled_path("kuril")
-    if not as_json:
-        stdout().print(f"Bundled scenario: {path}\n", soft_wrap=True)
-    _show(load_scenario(path), language, as_json)
-
-
+app.command("demo")(report_commands.demo_command)
 app.command("fit")(support_commands.fit_command)
 app.command("solve")(engine_commands.solve_command)
 app.command("assess")(engine_commands.assess_command)
+app.command("report")(report_commands.report_command)
 app.command("amce")(conjoint_commands.amce_command)
 app.command("mm")(conjoint_commands.mm_command)
 

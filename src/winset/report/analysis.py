@@ -1,0 +1,151 @@
+"""The whole analysis of a scenario, as the report and ``winset demo`` show it.
+
+From every ratifier's fitted support model: the deal problem, the engine's solution (joint win-set,
+best packages, recommendations, frontiers, ratification gap), the status quo and every proposal of
+the scenario described in every public, each public's AMCEs, and the ratification map: point support
+in two publics for many packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine import criteria
+from ..engine.analyses import Solution, describe, point_only, solve
+from ..engine.problem import DealProblem
+from ..scenario import Scenario
+from ..support.fit import RatifierFit, amce_table
+
+MAP_PACKAGES = 50_000  # up to this many valid packages the map shows them all; beyond, a sample
+MAP_SEED = 0
+STATUS_QUO = "status_quo"
+
+
+@dataclass
+class RatificationMap:
+    """Point support of many packages in two publics (``x`` and ``y``): every valid package, or a
+    uniform sample of them (``sampled``), plus the status quo, the proposals and the best packages."""
+
+    x: str
+    y: str
+    packages: np.ndarray  # (m, issues) option codes
+    support: np.ndarray  # (2, m): support in x, in y (point estimates)
+    in_winset: np.ndarray  # (m,) in the joint win-set on the point test
+    sampled: bool
+    total: int  # valid packages in the space
+
+
+@dataclass
+class Analysis:
+    scenario: Scenario
+    fits: dict[str, RatifierFit]
+    problem: DealProblem
+    solution: Solution
+    proposals: pd.DataFrame  # ``describe`` of the status quo and every proposal; column ``name``
+    proposal_codes: dict[str, tuple[int, ...]]
+    amces: dict[str, pd.DataFrame]  # per ratifier: AMCEs of its survey
+    ratification_map: RatificationMap | None
+    draws: int
+    seed: int
+
+
+def analyse(
+    scenario: Scenario,
+    fits: dict[str, RatifierFit],
+    *,
+    seed: int = 0,
+    confidence: float | None = None,
+    include_optional: bool = False,
+    top: int = 10,
+    criterion: str = "margin",
+    method: str = "auto",
+    scheduler=None,
+    progress: Callable[[str], None] | None = None,
+) -> Analysis:
+    """Everything the report shows, from fitted support models (``fit_scenario``)."""
+    step = progress or (lambda _: None)
+    problem = DealProblem.from_scenario(
+        scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional
+    )
+    solution = solve(problem, top, criterion, method, scheduler, progress=step)
+    step("describing the proposals")
+    space = scenario.space
+    named = {STATUS_QUO: space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
+    proposals = describe(problem, np.array(list(named.values())))
+    proposals.insert(0, "name", list(named))
+    step("drawing the ratification map")
+    extra = [np.array(list(named.values()))]
+    if len(solution.best):
+        extra.append(np.array([space.parse(p) for p in solution.best["package"]]))
+    draws = min(fit.table.n_groups - 1 for fit in fits.values()) if fits else 0
+    return Analysis(
+        scenario,
+        fits,
+        problem,
+        solution,
+        proposals,
+        named,
+        {rid: amce_table(fit) for rid, fit in fits.items()},
+        ratification_map(problem, np.vstack(extra)),
+        draws,
+        seed,
+    )
+
+
+def map_publics(problem: DealProblem) -> tuple[int, int] | None:
+    """The two publics the map sets against each other: the first binding public of each of the
+    first two parties that have one (else the first two publics); None with fewer than two."""
+    publics = problem.publics
+    if len(publics) < 2:
+        return None
+    chosen: dict[str, int] = {}
+    for i, (public, binding) in enumerate(zip(publics, problem.binding, strict=True)):
+        if binding and public.party not in chosen:
+            chosen[public.party] = i
+    if len(chosen) >= 2:
+        first, second = list(chosen.values())[:2]
+        return first, second
+    return 0, 1
+
+
+def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_PACKAGES) -> RatificationMap | None:
+    """Point support in the two map publics for every valid package (up to ``limit``; a uniform
+    sample of that many beyond), and for the packages ``extra``."""
+    pair = map_publics(problem)
+    if pair is None:
+        return None
+    space = problem.space
+    total = space.count_valid()
+    if total <= limit:
+        packages = np.vstack(list(space.iter_valid()))
+    else:
+        packages = sample_valid(space, limit, np.random.default_rng(MAP_SEED))
+    packages = np.unique(np.vstack([packages, extra.astype(packages.dtype)]), axis=0)
+    point = point_only(problem)
+    q = point.evaluate(packages)
+    support = np.vstack([q.support[i][0] for i in pair])
+    return RatificationMap(
+        problem.publics[pair[0]].id,
+        problem.publics[pair[1]].id,
+        packages,
+        support,
+        criteria.joint(point)(q),
+        total > limit,
+        total,
+    )
+
+
+def sample_valid(space, size: int, rng: np.random.Generator, rounds: int = 100) -> np.ndarray:
+    """Up to ``size`` distinct valid packages drawn uniformly (rejection sampling: draws that
+    break a constraint are dropped; fewer come back if constraints forbid nearly everything)."""
+    found = np.zeros((0, space.n_issues), dtype=np.int64)
+    for _ in range(rounds):
+        draws = np.column_stack([rng.integers(0, n, 2 * size) for n in space.shape])
+        found = np.unique(np.vstack([found, draws[space.is_valid(draws)]]), axis=0)
+        if len(found) >= size:
+            return found[rng.permutation(len(found))[:size]]
+    return found

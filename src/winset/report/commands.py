@@ -1,0 +1,176 @@
+"""``winset report`` and ``winset demo``: the whole analysis of a scenario, and its HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Group
+from rich.text import Text
+
+from ..cli_common import JsonOpt, check_language, print_json, stdout, steps, user_errors
+from ..engine import report as engine_report
+from ..engine.commands import (
+    ConfidenceOpt,
+    CriterionOpt,
+    DrawsOpt,
+    MethodOpt,
+    OptionalOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SeedOpt,
+    TopOpt,
+    check_options,
+)
+from ..scenario import Scenario, load_scenario
+from ..support.commands import fit_all
+from ..support.fit import DRAWS
+from .analysis import STATUS_QUO, Analysis, analyse
+from .html import render
+from .output import check_writable, default_path, write_report
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Where to write the report (default: SCENARIO-report.html here).", show_default=False),
+]
+LanguageOpt = Annotated[
+    str | None, typer.Option("--lang", help="Label language the report opens in (en, ru, ja, ...).")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace a file at --out even if it is not a winset report.")]
+
+
+def run(
+    scenario: Scenario,
+    out: Path | None,
+    language: str | None,
+    force: bool,
+    quiet: bool,
+    draws: int = DRAWS,
+    seed: int = 0,
+    confidence: float | None = None,
+    include_optional: bool = False,
+    top: int = 10,
+    criterion: str = "margin",
+    method: str = "auto",
+    scheduler: str | None = None,
+) -> tuple[Analysis, Path]:
+    """Check every option, fit, analyse and write the report; returns the analysis and the path."""
+    check_options(method, criterion, confidence, draws)
+    check_language(scenario, language)
+    path = out if out is not None else default_path(scenario.scenario.id)
+    check_writable(path, force)  # before minutes of work, not after
+    fits = fit_all(scenario, draws, seed, show_progress=not quiet)
+    with steps(not quiet) as step:
+        analysis = analyse(
+            scenario,
+            fits,
+            seed=seed,
+            confidence=confidence,
+            include_optional=include_optional,
+            top=top,
+            criterion=criterion,
+            method=method,
+            scheduler=scheduler,
+            progress=step,
+        )
+        step("writing the report")
+        written = write_report(render(analysis, language), path, force)
+    return analysis, written
+
+
+def document(analysis: Analysis, path: Path) -> dict:
+    """The JSON output: the report's path, the engine's results and the proposals' support."""
+    return {
+        "ok": True,
+        "report": str(path),
+        **engine_report.solution_document(analysis.scenario, analysis.problem, analysis.solution),
+        "proposals": engine_report.records(analysis.proposals),
+    }
+
+
+@user_errors
+def report_command(
+    scenario: ScenarioArg,
+    out: OutOpt = None,
+    language: LanguageOpt = None,
+    force: ForceOpt = False,
+    top: TopOpt = 10,
+    criterion: CriterionOpt = "margin",
+    draws: DrawsOpt = DRAWS,
+    seed: SeedOpt = 0,
+    confidence: ConfidenceOpt = None,
+    include_optional: OptionalOpt = False,
+    method: MethodOpt = "auto",
+    scheduler: SchedulerOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the HTML report of a scenario: one self-contained page to hand to a minister.
+
+    Fits every ratifier's support model and runs the deal engine, then writes one HTML file (no
+    network needed to view it) with each public's support for the proposals, the ratification
+    map, the best deals, the ratification gap, the negotiators' frontiers, each public's AMCEs and
+    where the data come from. An existing file is replaced only if it is a winset report.
+    """
+    loaded = load_scenario(scenario)
+    analysis, path = run(
+        loaded,
+        out,
+        language,
+        force,
+        as_json,
+        draws,
+        seed,
+        confidence,
+        include_optional,
+        top,
+        criterion,
+        method,
+        scheduler,
+    )
+    if as_json:
+        print_json(document(analysis, path))
+    else:
+        stdout().print(Text.assemble("Report written to ", (str(path), "bold")), soft_wrap=True)
+
+
+@user_errors
+def demo_command(
+    out: OutOpt = None,
+    language: LanguageOpt = None,
+    force: ForceOpt = False,
+    draws: DrawsOpt = DRAWS,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """The worked example end to end: the Kuril Islands / Northern Territories.
+
+    Fits the Russian and Japanese publics' support models to the bundled survey data and polls,
+    prints each public's support for the status quo and the historic proposals, the joint win-set
+    or the ratification gap and the negotiators' frontier, and writes the HTML report.
+    """
+    loaded = load_scenario("kuril")
+    analysis, path = run(loaded, out, language, force, as_json, draws, seed)
+    if as_json:
+        print_json(document(analysis, path))
+        return
+    console = stdout()
+    console.print(results(analysis))
+    console.print(Text.assemble("\nReport written to ", (str(path), "bold")), soft_wrap=True)
+
+
+def results(analysis: Analysis) -> Group:
+    """What ``winset demo`` prints: the proposals' support, then what ``winset solve`` prints."""
+    scenario, problem = analysis.scenario, analysis.problem
+    proposals = analysis.proposals.copy()
+    proposals.insert(0, "key", [str(n) for n in range(len(proposals))])
+    notes = {
+        str(n): ("status quo (no agreement)" if name == STATUS_QUO else scenario.text(scenario.proposal(name)))
+        for n, name in enumerate(proposals["name"])
+    }
+    proposals["package"] = [
+        "status_quo" if name == STATUS_QUO else text
+        for name, text in zip(proposals["name"], proposals["package"], strict=True)
+    ]
+    table = engine_report.package_tables("Support for the status quo and the proposals", proposals, problem, notes)
+    return engine_report.solution_report(scenario, problem, analysis.solution, preface=table)

@@ -1,0 +1,135 @@
+"""The report's figures, as SVG text to inline in the page: each public's AMCEs, the ratification
+map and the negotiators' Pareto frontiers.
+
+Figures use the scenario's first language (labels that any font can draw); the tables of the report
+carry the labels in every language.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..conjoint.plot import plot
+from .analysis import Analysis
+
+WINSET = "#2e8b57"
+OTHER = "#b8b8b8"
+PROPOSAL = "#1b1b1b"
+CLOSEST = "#d1495b"
+UNRESTRICTED = "#1b6ca8"
+
+
+def svg(fig: Figure) -> str:
+    """The figure as an ``<svg>`` element (no XML prolog, no date: the same figure, the same text)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
+    """Dot-and-whisker AMCEs of a ratifier's survey, with issue and option labels."""
+    scenario = analysis.scenario
+    table = analysis.amces[ratifier_id].copy()
+    issues = {issue.id: issue for issue in scenario.issues}
+    table["level"] = [
+        scenario.option_text(feature, level) if feature in issues else level
+        for feature, level in zip(table["feature"], table["level"], strict=True)
+    ]
+    table["feature"] = [scenario.text(issues[f]) if f in issues else f for f in table["feature"]]
+    fit = analysis.fits[ratifier_id]
+    outcome = "chosen" if fit.ratifier.data.model == "choice" else "supported"
+    fig = plot(table, xlabel=f"Change in the probability that a profile is {outcome} (AMCE)")
+    fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))
+    return fig
+
+
+def map_figure(analysis: Analysis) -> Figure | None:
+    """Support in one public against support in the other: every valid package (or a sample),
+    the thresholds as lines, the joint win-set in green, the proposals numbered as in the
+    report's table, the closest package (where the win-set is empty) as a red star."""
+    ratification = analysis.ratification_map
+    if ratification is None:
+        return None
+    problem, scenario = analysis.problem, analysis.scenario
+    publics = {p.id: p for p in problem.publics}
+    x, y = publics[ratification.x], publics[ratification.y]
+    fig = Figure(figsize=(7.0, 6.5), layout="constrained")
+    ax = fig.add_subplot()
+    inside = ratification.in_winset
+    points = ratification.support * 100
+    ax.scatter(*points[:, ~inside], s=3, color=OTHER, linewidths=0, rasterized=True, label="other packages")
+    if inside.any():
+        ax.scatter(*points[:, inside], s=5, color=WINSET, linewidths=0, rasterized=True, label="joint win-set")
+    ax.axvline(x.threshold * 100, color="#555555", linestyle="--", linewidth=1)
+    ax.axhline(y.threshold * 100, color="#555555", linestyle="--", linewidth=1)
+    proposals = analysis.proposals
+    px, py = proposals[f"{x.id}_support"] * 100, proposals[f"{y.id}_support"] * 100
+    ax.scatter(px, py, s=28, color=PROPOSAL, zorder=3, label="status quo (0) and proposals")
+    for number, (a, b) in enumerate(zip(px, py, strict=True)):
+        ax.annotate(str(number), (a, b), xytext=(4, 4), textcoords="offset points", fontsize=9, weight="bold")
+    gap = analysis.solution.gap
+    if gap is not None and gap.package is not None:
+        q = problem.evaluate(np.array([gap.package]))
+        index = [p.id for p in problem.publics]
+        star = (q.support[index.index(x.id)][0, 0] * 100, q.support[index.index(y.id)][0, 0] * 100)
+        ax.scatter(*star, s=160, marker="*", color=CLOSEST, zorder=4, label="first to pass as opinion moves")
+    ax.set_xlabel(f"Support in {scenario.text(_ratifier(scenario, x.id))} (%)")
+    ax.set_ylabel(f"Support in {scenario.text(_ratifier(scenario, y.id))} (%)")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.grid(color="#eeeeee")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
+    return fig
+
+
+def frontier_figure(analysis: Analysis) -> Figure | None:
+    """The first two negotiators' utilities: the Pareto frontier over all packages and over the
+    joint win-set, the reservation values as lines, the status quo and the proposals numbered."""
+    problem, scenario = analysis.problem, analysis.scenario
+    if len(problem.negotiators) < 2:
+        return None
+    a, b = problem.negotiators[:2]
+    frontier = analysis.solution.frontier
+    fig = Figure(figsize=(7.0, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    for which, color, label, style in (
+        ("unrestricted", UNRESTRICTED, "Pareto frontier, all packages", "-"),
+        ("ratifiable", WINSET, "Pareto frontier, joint win-set", "-"),
+    ):
+        points = frontier[frontier["frontier"] == which].sort_values(f"{a.id}_utility")
+        if len(points):
+            ax.plot(
+                points[f"{a.id}_utility"],
+                points[f"{b.id}_utility"],
+                style,
+                marker="o",
+                markersize=3.5,
+                color=color,
+                label=f"{label} ({len(points)} points)",
+                drawstyle="steps-post",
+            )
+        else:
+            ax.plot([], [], style, color=color, label=f"{label}: none")
+    ax.axvline(a.reservation, color="#555555", linestyle="--", linewidth=1)
+    ax.axhline(b.reservation, color="#555555", linestyle="--", linewidth=1)
+    proposals = analysis.proposals
+    ua, ub = proposals[f"{a.id}_utility"], proposals[f"{b.id}_utility"]
+    ax.scatter(ua, ub, s=28, color=PROPOSAL, zorder=3, label="status quo (0) and proposals")
+    for number, (u, v) in enumerate(zip(ua, ub, strict=True)):
+        ax.annotate(str(number), (u, v), xytext=(4, 4), textcoords="offset points", fontsize=9, weight="bold")
+    ax.set_xlabel(f"Utility of {scenario.text(scenario.party(a.id))}'s negotiator")
+    ax.set_ylabel(f"Utility of {scenario.text(scenario.party(b.id))}'s negotiator")
+    ax.grid(color="#eeeeee")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower left", frameon=False, fontsize=8)
+    return fig
+
+
+def _ratifier(scenario, ratifier_id: str):
+    return next(r for _, r in scenario.ratifiers if r.id == ratifier_id)

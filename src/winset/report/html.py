@@ -1,0 +1,333 @@
+"""The report: one self-contained HTML page (styles, figures and data inline; nothing fetched).
+
+Every number the page shows is formatted here from the analysis; each support cell also carries
+the exact value (``data-value``) and the page embeds the engine's results as JSON
+(``<script type="application/json" id="winset-data">``) for scripts. Option labels come in every
+language of the scenario; a switch at the top of the page (plain HTML and CSS, no script) chooses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup, escape
+
+from .. import __version__
+from ..engine.report import RECOMMENDATIONS, provenance, records, solution_document
+from .analysis import STATUS_QUO, Analysis
+from .figures import amce_figure, frontier_figure, map_figure, svg
+
+GENERATOR = "winset"  # the page's <meta name="generator">: marks files winset may overwrite
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ja": "日本語"}
+
+
+def percent(value: float) -> str:
+    """Support as the page shows it: 45.3%."""
+    return f"{value * 100:.1f}%"
+
+
+def interval(lower: float, upper: float) -> str:
+    """A 90% interval as the page shows it: 41.2–49.5."""
+    return f"{lower * 100:.1f}–{upper * 100:.1f}"
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A number to ``digits`` places; no minus sign on a value that rounds to zero."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{value:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def render(analysis: Analysis, language: str | None = None) -> str:
+    """The report page for an analysis; ``language`` is the label language selected at first."""
+    scenario = analysis.scenario
+    language = language or scenario.languages[0]
+    environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    template = environment.from_string((files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
+    return template.render(**_context(analysis, language))
+
+
+def _context(analysis: Analysis, language: str) -> dict:
+    scenario, problem, solution = analysis.scenario, analysis.problem, analysis.solution
+    labels = Labels(scenario)
+    publics = [
+        {
+            "id": p.id,
+            "label": labels.of(_ratifier(scenario, p.id)),
+            "party": labels.of(scenario.party(p.party)),
+            "threshold": percent(p.threshold),
+            "binding": bool(b),
+        }
+        for p, b in zip(problem.publics, problem.binding, strict=True)
+    ]
+    negotiators = [{"id": n.id, "label": labels.of(scenario.party(n.id))} for n in problem.negotiators]
+    document = solution_document(scenario, problem, solution)
+    document["proposals"] = records(analysis.proposals)
+    figures = {
+        "map": map_figure(analysis),
+        "frontier": frontier_figure(analysis),
+    }
+    return {
+        "generator": GENERATOR,
+        "version": __version__,
+        "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "title": labels.of(scenario.scenario.title),
+        "plain_title": scenario.text(scenario.scenario.title),
+        "description": scenario.scenario.description,
+        "languages": [(code, LANGUAGE_NAMES.get(code, code), code == language) for code in scenario.languages],
+        "settings": _settings(analysis),
+        "publics": publics,
+        "negotiators": negotiators,
+        "summary": _summary(analysis, labels),
+        "proposals": _package_rows(analysis, analysis.proposals, labels, names=True),
+        "best": _package_rows(analysis, solution.best, labels),
+        "criterion": solution.criterion,
+        "recommendations": _recommendation_rows(analysis, labels),
+        "gap": _gap(analysis, labels),
+        "frontier": _frontier(analysis),
+        "map": _map(analysis, labels, figures["map"]),
+        "frontier_svg": Markup(svg(figures["frontier"])) if figures["frontier"] is not None else None,
+        "amces": _amces(analysis, labels),
+        "provenance": _provenance(analysis, labels),
+        "data_json": Markup(json.dumps(document, ensure_ascii=False, default=_json_default).replace("</", "<\\/")),
+    }
+
+
+class Labels:
+    """A scenario's labels as HTML carrying every language (one span per language)."""
+
+    def __init__(self, scenario):
+        self.scenario = scenario
+
+    def of(self, item) -> Markup:
+        spans = [
+            f'<span class="l-{code}" lang="{code}">{escape(self.scenario.text(item, code))}</span>'
+            for code in self.scenario.languages
+        ]
+        return Markup("".join(spans))
+
+    def package(self, codes) -> Markup:
+        """The changes a package makes to the status quo, issue: option, one per line."""
+        space, scenario = self.scenario.space, self.scenario
+        changes = [
+            (scenario.issues[k], scenario.issues[k].options[c])
+            for k, (c, sq) in enumerate(zip(codes, space.status_quo, strict=True))
+            if c != sq
+        ]
+        if not changes:
+            return Markup('<span class="status-quo">no change: the status quo</span>')
+        items = "".join(f"<li>{self.of(issue)}: <b>{self.of(option)}</b></li>" for issue, option in changes)
+        return Markup(f'<ul class="package">{items}</ul>')
+
+
+def _ratifier(scenario, ratifier_id: str):
+    return next(r for _, r in scenario.ratifiers if r.id == ratifier_id)
+
+
+def _settings(analysis: Analysis) -> dict:
+    problem = analysis.problem
+    test = (
+        "support at least the threshold, on the point estimate"
+        if problem.confidence is None
+        else f"the rule met in at least {problem.confidence:.0%} of the bootstrap draws"
+    )
+    return {
+        "draws": analysis.draws,
+        "seed": analysis.seed,
+        "test": test,
+        "packages": f"{problem.space.size:,}",
+        "valid": f"{problem.space.count_valid():,}",
+        "issues": problem.space.n_issues,
+    }
+
+
+def _summary(analysis: Analysis, labels: Labels) -> dict:
+    solution, problem = analysis.solution, analysis.problem
+    total = problem.space.count_valid()
+    summary = {
+        "size": f"{solution.winset_size:,}",
+        "total": f"{total:,}",
+        "share": f"{solution.winset_size / total:.1%}",
+        "empty": solution.winset_size == 0,
+    }
+    if len(solution.best):
+        summary["best"] = labels.package(problem.space.parse(solution.best["package"].iloc[0]))
+    if solution.gap is not None and solution.gap.package is not None and math.isfinite(solution.gap.shift):
+        summary["gap_shift"] = number(solution.gap.shift)
+        summary["closest"] = labels.package(solution.gap.package)
+    return summary
+
+
+def _support_cells(analysis: Analysis, row: dict) -> list[dict]:
+    cells = []
+    for public, binding in zip(analysis.problem.publics, analysis.problem.binding, strict=True):
+        value = row[f"{public.id}_support"]
+        lower, upper = row.get(f"{public.id}_lower"), row.get(f"{public.id}_upper")
+        cells.append(
+            {
+                "public": public.id,
+                "value": repr(float(value)),
+                "text": percent(value),
+                "interval": interval(lower, upper) if lower is not None and not pd.isna(lower) else "",
+                "p_rule": number(row.get(f"{public.id}_p_rule"), 2) if f"{public.id}_p_rule" in row else "",
+                "passes": bool(row[f"{public.id}_accepts"]),
+                "binding": bool(binding),
+            }
+        )
+    return cells
+
+
+def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names: bool = False) -> list[dict]:
+    """Rows of a package table: the package (or proposal name with its package), each public's
+    support with interval, each negotiator's gain, whether it is in the joint win-set."""
+    scenario, space = analysis.scenario, analysis.problem.space
+    rows = []
+    for number_, row in enumerate(frame.to_dict(orient="records")):
+        codes = analysis.proposal_codes[row["name"]] if names else space.parse(row["package"])
+        name = None
+        if names:
+            name = (
+                Markup("Status quo (no agreement)")
+                if row["name"] == STATUS_QUO
+                else labels.of(scenario.proposal(row["name"]))
+            )
+        rows.append(
+            {
+                "number": number_,
+                "id": row.get("name", row["package"]),
+                "name": name,
+                "package": "" if names and row["name"] == STATUS_QUO else labels.package(codes),
+                "text": row["package"],
+                "supports": _support_cells(analysis, row),
+                "p_all": number(row["p_all_rules"], 2) if "p_all_rules" in row else "",
+                "gains": [number(row[f"{n.id}_gain"]) for n in analysis.problem.negotiators],
+                "in_winset": bool(row["in_winset"]),
+                "value": number(row[analysis.solution.criterion], 4) if analysis.solution.criterion in row else "",
+            }
+        )
+    return rows
+
+
+def _recommendation_rows(analysis: Analysis, labels: Labels) -> list[dict]:
+    frame = analysis.solution.recommendations
+    if not len(frame):
+        return []
+    rows = _package_rows(analysis, frame, labels)
+    for row, name in zip(rows, frame["recommendation"], strict=True):
+        row["name"] = RECOMMENDATIONS[name][1].capitalize()
+    return rows
+
+
+def _gap(analysis: Analysis, labels: Labels) -> dict | None:
+    gap = analysis.solution.gap
+    if gap is None:
+        return None
+    if gap.package is None or not math.isfinite(gap.shift):
+        return {"none": True}
+    publics = {p.id: p for p in analysis.problem.publics}
+    rows = [
+        {
+            "public": labels.of(_ratifier(analysis.scenario, row["public"])),
+            "id": row["public"],
+            "needed": number(row["needed_shift"]),
+            "before": percent(row["support"]),
+            "after": percent(row["support_after_shift"]),
+            "points": f"{row['points']:+.1f}",
+            "threshold": percent(publics[row["public"]].threshold),
+        }
+        for row in gap.table.to_dict(orient="records")
+    ]
+    return {"shift": number(gap.shift), "package": labels.package(gap.package), "rows": rows}
+
+
+def _frontier(analysis: Analysis) -> dict:
+    frame, negotiators = analysis.solution.frontier, analysis.problem.negotiators
+    best = {}
+    for which in ("unrestricted", "ratifiable"):
+        points = frame[frame["frontier"] == which]
+        best[which] = [number(points[f"{n.id}_utility"].max()) for n in negotiators] if len(points) else None
+        best[f"{which}_count"] = len(points)
+    return best
+
+
+def _map(analysis: Analysis, labels: Labels, figure) -> dict | None:
+    ratification = analysis.ratification_map
+    if ratification is None or figure is None:
+        return None
+    inside = int(ratification.in_winset.sum())
+    return {
+        "svg": Markup(svg(figure)),
+        "x": labels.of(_ratifier(analysis.scenario, ratification.x)),
+        "y": labels.of(_ratifier(analysis.scenario, ratification.y)),
+        "shown": f"{ratification.packages.shape[0]:,}",
+        "total": f"{ratification.total:,}",
+        "sampled": ratification.sampled,
+        "inside": f"{inside:,}",
+        "point_test": analysis.problem.confidence is not None,
+    }
+
+
+def _amces(analysis: Analysis, labels: Labels) -> list[dict]:
+    out = []
+    for party, ratifier in analysis.scenario.ratifiers:
+        fit = analysis.fits[ratifier.id]
+        out.append(
+            {
+                "id": ratifier.id,
+                "label": labels.of(ratifier),
+                "party": labels.of(party),
+                "model": "binary support (logistic regression)"
+                if ratifier.data.model == "binary"
+                else "choice against the status quo (mixed logit)",
+                "respondents": f"{fit.respondents.n:,}",
+                "profiles": f"{fit.data.n_rows:,}",
+                "shift": f"{fit.shift:+.3f}",
+                "svg": Markup(svg(amce_figure(analysis, ratifier.id))),
+            }
+        )
+    return out
+
+
+def _provenance(analysis: Analysis, labels: Labels) -> dict:
+    scenario = analysis.scenario
+    data = provenance(scenario)
+    ratifiers = []
+    for party, ratifier in scenario.ratifiers:
+        fit = analysis.fits[ratifier.id]
+        calibration = fit.calibration
+        ratifiers.append(
+            {
+                "label": labels.of(ratifier),
+                "party": labels.of(party),
+                "provenance": data.get(ratifier.id, "not stated in the scenario"),
+                "simulated": "SIMULATED" in data.get(ratifier.id, "").upper(),
+                "survey": ratifier.data.survey,
+                "polls": ratifier.data.polls,
+                "targets": len(calibration),
+                "z_before": _largest(calibration, "z_before"),
+                "z_after": _largest(calibration, "z_after"),
+            }
+        )
+    proposals = [
+        {"label": labels.of(p), "source": p.source or "not stated in the scenario"} for p in scenario.proposals
+    ]
+    return {"sources": scenario.scenario.sources, "ratifiers": ratifiers, "proposals": proposals}
+
+
+def _largest(frame: pd.DataFrame, column: str) -> str:
+    if column not in frame.columns or not len(frame):
+        return ""
+    return f"{np.abs(frame[column].to_numpy()).max():.1f}"
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)

@@ -1,0 +1,201 @@
+"""The report page: its numbers are the engine's, it is self-contained, and it never overwrites a
+file that is not a report."""
+
+import json
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from winset.engine.analyses import describe
+from winset.report.analysis import STATUS_QUO, map_publics, ratification_map, sample_valid
+from winset.report.html import interval, number, percent
+from winset.report.output import OutputError, check_writable, write_report
+
+
+class Cells(HTMLParser):
+    """The support cells of the page: (row attributes, cell attributes, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.row: dict = {}
+        self.cell: dict | None = None
+        self.text: list[str] = []
+        self.cells: list[tuple[dict, dict, str]] = []
+        self.json = ""
+        self._in_json = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.row = attrs
+        elif tag == "td" and "support" in attrs.get("class", ""):
+            self.cell, self.text = attrs, []
+        elif tag == "small" and self.cell is not None:
+            self.text.append("|")
+        elif tag == "script" and attrs.get("id") == "winset-data":
+            self._in_json = True
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.cells.append((self.row, self.cell, "".join(self.text)))
+            self.cell = None
+        elif tag == "script":
+            self._in_json = False
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.text.append(data)
+        if self._in_json:
+            self.json += data
+
+
+def parsed(path) -> Cells:
+    cells = Cells()
+    cells.feed(path.read_text(encoding="utf-8"))
+    return cells
+
+
+def test_proposal_support_shown_is_the_engines(kuril):
+    """Every support cell of the proposals table shows the engine's estimate and 90% interval,
+    computed afresh from the problem, in the page's format."""
+    analysis, path = kuril
+    problem = analysis.problem
+    names = list(analysis.proposal_codes)
+    fresh = describe(problem, np.array(list(analysis.proposal_codes.values())))
+    shown = {
+        (row["data-proposal"], cell["data-public"]): text
+        for row, cell, text in parsed(path).cells
+        if "data-proposal" in row
+    }
+    assert len(shown) == len(names) * len(problem.publics)
+    for index, name in enumerate(names):
+        for public in problem.publics:
+            support = fresh[f"{public.id}_support"].iloc[index]
+            lower, upper = fresh[f"{public.id}_lower"].iloc[index], fresh[f"{public.id}_upper"].iloc[index]
+            p_rule = fresh[f"{public.id}_p_rule"].iloc[index]
+            expected = f"{percent(support)}|{interval(lower, upper)}|P(rule met) {number(p_rule, 2)}"
+            assert shown[(name, public.id)] == expected
+
+
+def test_exact_values_and_data_block_match(kuril):
+    analysis, path = kuril
+    page = parsed(path)
+    document = json.loads(page.json)
+    assert document["winset_size"] == analysis.solution.winset_size == 0
+    assert document["gap"]["shift"] == pytest.approx(analysis.solution.gap.shift)
+    exact = {
+        (row["data-proposal"], cell["data-public"]): float(cell["data-value"])
+        for row, cell, _ in page.cells
+        if "data-proposal" in row
+    }
+    for record in document["proposals"]:
+        for public in analysis.problem.publics:
+            assert exact[(record["name"], public.id)] == record[f"{public.id}_support"]
+
+
+def test_gap_and_verdict_shown(kuril):
+    analysis, path = kuril
+    html = path.read_text(encoding="utf-8")
+    gap = analysis.solution.gap
+    assert f'<b id="gap-shift">{number(gap.shift)}</b>' in html
+    assert "No package passes at home on every side." in html
+    for row in gap.table.to_dict(orient="records"):
+        assert f'<td class="num">{percent(row["support_after_shift"])}</td>' in html
+
+
+def test_page_fetches_nothing(kuril):
+    """Self-contained: no external scripts, styles, images or fonts; a policy forbids fetching."""
+    _, path = kuril
+    html = path.read_text(encoding="utf-8")
+    for pattern in ('src="http', "src='http", 'href="http', "url(http", "@import", "<link", "<script src"):
+        assert pattern not in html
+    assert "default-src 'none'" in html
+
+
+def test_labels_in_every_language(kuril):
+    analysis, path = kuril
+    html = path.read_text(encoding="utf-8")
+    scenario = analysis.scenario
+    for language in ("en", "ru", "ja"):
+        assert (
+            f'<span class="l-{language}" lang="{language}">{scenario.text(scenario.parties[1], language)}</span>'
+            in html
+        )
+
+
+def test_ratification_map_covers_the_space(kuril):
+    analysis, _ = kuril
+    ratification = analysis.ratification_map
+    assert not ratification.sampled and ratification.total == 34_479
+    assert len(ratification.packages) == 34_479  # the proposals and best packages are among them
+    assert (ratification.x, ratification.y) == ("russian_public", "japanese_public")
+    assert not ratification.in_winset.any()
+    point = analysis.problem.evaluate(ratification.packages[:50])
+    np.testing.assert_allclose(ratification.support[0, :50], point.support[0][0, :])
+
+
+def test_a_sampled_map_keeps_the_extra_packages(kuril):
+    analysis, _ = kuril
+    problem = analysis.problem
+    extra = np.array(list(analysis.proposal_codes.values()))
+    ratification = ratification_map(problem, extra, limit=500)
+    assert ratification.sampled and 500 <= len(ratification.packages) <= 500 + len(extra)
+    assert problem.space.is_valid(ratification.packages).all()
+    assert len(np.unique(ratification.packages, axis=0)) == len(ratification.packages)
+    rows = {tuple(p) for p in ratification.packages}
+    assert all(tuple(p) in rows for p in extra)
+
+
+def test_sample_valid_is_uniform_over_valid_packages(kuril):
+    analysis, _ = kuril
+    space = analysis.problem.space
+    sample = sample_valid(space, 4000, np.random.default_rng(1))
+    assert len(sample) == 4000 and space.is_valid(sample).all()
+    # about as many valid packages with each Habomai option as the space holds
+    counts = np.bincount(sample[:, 0], minlength=space.shape[0]) / len(sample)
+    everything = np.vstack(list(space.iter_valid()))
+    expected = np.bincount(everything[:, 0], minlength=space.shape[0]) / len(everything)
+    np.testing.assert_allclose(counts, expected, atol=0.03)
+
+
+def test_map_publics_are_one_binding_public_per_party(kuril):
+    analysis, _ = kuril
+    first, second = map_publics(analysis.problem)
+    assert analysis.problem.publics[first].party != analysis.problem.publics[second].party
+
+
+def test_proposals_table_starts_with_the_status_quo(kuril):
+    analysis, _ = kuril
+    assert analysis.proposals["name"].iloc[0] == STATUS_QUO
+    assert list(analysis.proposals["name"].iloc[1:]) == [p.id for p in analysis.scenario.proposals]
+
+
+# ------------------------------------------------------------------------------ writing the file
+def test_never_overwrites_a_file_that_is_not_a_report(tmp_path, kuril):
+    _, report = kuril
+    target = tmp_path / "notes.html"
+    target.write_text("<html>my own notes</html>")
+    with pytest.raises(OutputError, match="not a winset report"):
+        write_report("<html>new</html>", target)
+    assert target.read_text() == "<html>my own notes</html>"
+    write_report(report.read_text(encoding="utf-8"), target, force=True)
+    # a winset report may be replaced by the next one
+    write_report(report.read_text(encoding="utf-8"), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.html"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing/report.html", "the folder does not exist"),
+        ("report.txt", "a report is an HTML file"),
+        (".", "is a folder"),
+    ],
+)
+def test_bad_output_paths_are_refused(tmp_path, name, message):
+    path = tmp_path / name if name != "." else tmp_path / "folder.html"
+    if name == ".":
+        path.mkdir()
+    with pytest.raises(OutputError, match=message):
+        check_writable(path, force=False)
