@@ -199,3 +199,14 @@ def test_bad_output_paths_are_refused(tmp_path, name, message):
         path.mkdir()
     with pytest.raises(OutputError, match=message):
         check_writable(path, force=False)
+
+
+def test_a_page_without_a_map_says_why(kuril):
+    from dataclasses import replace
+
+    from winset.report import render
+
+    analysis, _ = kuril
+    html = render(replace(analysis, ratification_map=None), language="ja")
+    assert "The map needs two publics" in html
+    assert 'id="lang-ja" value="ja" checked' in html

@@ -62,9 +62,10 @@ def map_figure(analysis: Analysis) -> Figure | None:
     ax = fig.add_subplot()
     inside = ratification.in_winset
     points = ratification.support * 100
-    ax.scatter(*points[:, ~inside], s=3, color=OTHER, linewidths=0, rasterized=True, label="other packages")
+    size = float(np.clip(20_000 / len(inside), 3, 25))  # dots shrink as packages crowd the plane
+    ax.scatter(*points[:, ~inside], s=size, color=OTHER, linewidths=0, rasterized=True, label="other packages")
     if inside.any():
-        ax.scatter(*points[:, inside], s=5, color=WINSET, linewidths=0, rasterized=True, label="joint win-set")
+        ax.scatter(*points[:, inside], s=size * 1.6, color=WINSET, linewidths=0, rasterized=True, label="joint win-set")
     ax.axvline(x.threshold * 100, color="#555555", linestyle="--", linewidth=1)
     ax.axhline(y.threshold * 100, color="#555555", linestyle="--", linewidth=1)
     proposals = analysis.proposals
@@ -96,26 +97,27 @@ def frontier_figure(analysis: Analysis) -> Figure | None:
         return None
     a, b = problem.negotiators[:2]
     frontier = analysis.solution.frontier
-    fig = Figure(figsize=(7.0, 5.5), layout="constrained")
+    fig = Figure(figsize=(7.0, 6.0), layout="constrained")
     ax = fig.add_subplot()
-    for which, color, label, style in (
-        ("unrestricted", UNRESTRICTED, "Pareto frontier, all packages", "-"),
-        ("ratifiable", WINSET, "Pareto frontier, joint win-set", "-"),
+    for which, color, label, size in (
+        ("unrestricted", UNRESTRICTED, "Pareto frontier, all packages", 3.5),
+        ("ratifiable", WINSET, "Pareto frontier, joint win-set", 6.0),
     ):
         points = frontier[frontier["frontier"] == which].sort_values(f"{a.id}_utility")
         if len(points):
             ax.plot(
                 points[f"{a.id}_utility"],
                 points[f"{b.id}_utility"],
-                style,
+                "-",
                 marker="o",
-                markersize=3.5,
+                markersize=size,
                 color=color,
-                label=f"{label} ({len(points)} points)",
+                label=f"{label} ({points_text(len(points))})",
                 drawstyle="steps-post",
+                zorder=2 if which == "unrestricted" else 2.5,
             )
         else:
-            ax.plot([], [], style, color=color, label=f"{label}: none")
+            ax.plot([], [], "-", color=color, label=f"{label}: none")
     ax.axvline(a.reservation, color="#555555", linestyle="--", linewidth=1)
     ax.axhline(b.reservation, color="#555555", linestyle="--", linewidth=1)
     proposals = analysis.proposals
@@ -127,8 +129,12 @@ def frontier_figure(analysis: Analysis) -> Figure | None:
     ax.set_ylabel(f"Utility of {scenario.text(scenario.party(b.id))}'s negotiator")
     ax.grid(color="#eeeeee")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower left", frameon=False, fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
     return fig
+
+
+def points_text(count: int) -> str:
+    return f"{count} point" + ("" if count == 1 else "s")
 
 
 def _ratifier(scenario, ratifier_id: str):

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..engine.report import RECOMMENDATIONS, provenance, records, solution_document
 from .analysis import STATUS_QUO, Analysis
-from .figures import amce_figure, frontier_figure, map_figure, svg
+from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
 
 GENERATOR = "winset"  # the page's <meta name="generator">: marks files winset may overwrite
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ja": "日本語"}
@@ -221,7 +221,8 @@ def _recommendation_rows(analysis: Analysis, labels: Labels) -> list[dict]:
         return []
     rows = _package_rows(analysis, frame, labels)
     for row, name in zip(rows, frame["recommendation"], strict=True):
-        row["name"] = RECOMMENDATIONS[name][1].capitalize()
+        text = RECOMMENDATIONS[name][1]
+        row["name"] = text[0].upper() + text[1:]
     return rows
 
 
@@ -253,7 +254,7 @@ def _frontier(analysis: Analysis) -> dict:
     for which in ("unrestricted", "ratifiable"):
         points = frame[frame["frontier"] == which]
         best[which] = [number(points[f"{n.id}_utility"].max()) for n in negotiators] if len(points) else None
-        best[f"{which}_count"] = len(points)
+        best[f"{which}_count"] = points_text(len(points))
     return best
 
 
