@@ -1,0 +1,151 @@
+"""Polis conversations: reading and writing Polis's export format, and group-informed consensus.
+
+A Polis export is a folder of CSV files: ``comments.csv`` (one row per statement), ``votes.csv``
+(an event log: a later vote by the same voter on the same statement replaces the earlier one) and
+``participants-votes.csv`` (one row per participant: the opinion group Polis assigned, blank when
+not clustered, then the latest vote on every statement). Votes are 1 agree, -1 disagree, 0 pass.
+
+Group-informed consensus of a statement (Polis's formula) is the product over opinion groups g of
+(A_g + 1) / (S_g + 2): A_g the agrees in group g, S_g all its votes, passes included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, WinsetError
+
+COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
+VOTE_VALUES = (-1, 0, 1)
+FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+
+
+class PolisError(WinsetError):
+    """A Polis export that cannot be read."""
+
+
+@dataclass
+class Conversation:
+    """Statements, the vote event log and each participant's opinion group."""
+
+    comments: pd.DataFrame  # comment-id, author-id, moderated, comment-body, ...
+    votes: pd.DataFrame  # timestamp, comment-id, voter-id, vote (an event log)
+    groups: pd.Series  # by voter-id: opinion group (NaN: not clustered)
+
+    def latest(self) -> pd.DataFrame:
+        """Each voter's latest vote on each statement (voters x statements; NaN: no vote)."""
+        log = self.votes.sort_values("timestamp", kind="stable")
+        last = log.drop_duplicates(["voter-id", "comment-id"], keep="last")
+        matrix = last.pivot(index="voter-id", columns="comment-id", values="vote")
+        voters = sorted(set(matrix.index) | set(self.groups.index))
+        return matrix.reindex(index=voters, columns=self.comments["comment-id"]).astype(float)
+
+    def consensus(self) -> pd.Series:
+        """Group-informed consensus of every statement, by comment-id."""
+        matrix = self.latest()
+        groups = self.groups.reindex(matrix.index).to_numpy(dtype=float)
+        return pd.Series(group_informed_consensus(matrix.to_numpy(), groups), index=matrix.columns)
+
+
+def group_informed_consensus(votes: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Polis's group-informed consensus per statement.
+
+    ``votes`` (voters, statements): 1 agree, -1 disagree, 0 pass, NaN no vote; ``groups`` (voters,)
+    each voter's opinion group, NaN for voters in no group (they do not count)."""
+    votes = np.asarray(votes, dtype=float)
+    groups = np.asarray(groups, dtype=float)
+    result = np.ones(votes.shape[1])
+    for group in np.unique(groups[~np.isnan(groups)]):
+        members = votes[groups == group]
+        agrees = (members == 1).sum(axis=0)
+        seen = (~np.isnan(members)).sum(axis=0)
+        result *= (agrees + 1) / (seen + 2)
+    return result
+
+
+# ------------------------------------------------------------------------------------- reading
+def read_export(folder: str | Path) -> Conversation:
+    """Read a Polis export folder; every problem is reported with its file and column."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
+    comments = _read(folder / COMMENTS, ["comment-id"])
+    votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
+    participants = _read(folder / PARTICIPANTS, ["participant", "group-id"])
+    problems = []
+    bad = ~votes["vote"].isin(VOTE_VALUES)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        problems.append(
+            Problem(
+                f"{VOTES}, line {row}, column 'vote'",
+                f"vote {votes['vote'].iloc[row - 2]} is not -1, 0 or 1",
+                "fix the vote",
+            )
+        )
+    unknown = ~votes["comment-id"].isin(comments["comment-id"])
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 2
+        problems.append(
+            Problem(
+                f"{VOTES}, line {row}, column 'comment-id'",
+                f"statement {votes['comment-id'].iloc[row - 2]} is not in {COMMENTS}",
+                "export the conversation again, or drop votes on deleted statements",
+            )
+        )
+    if problems:
+        raise PolisError(problems, source=folder)
+    groups = participants.set_index("participant")["group-id"].astype(float)
+    return Conversation(comments, votes, groups)
+
+
+def _read(path: Path, required: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise PolisError(
+            [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}")]
+        )
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise PolisError(
+            [Problem(str(path), f"not a readable CSV file ({error})", "export the conversation again")]
+        ) from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise PolisError(
+            [Problem(str(path), f"missing columns {missing}", f"a Polis {path.name} has the columns {required}")]
+        )
+    return frame
+
+
+# ------------------------------------------------------------------------------------- writing
+def write_export(conversation: Conversation, folder: str | Path) -> None:
+    """Write the conversation as a Polis export (comments, votes, participants-votes) into an
+    existing folder; ``group-informed-consensus`` and the vote counts are recomputed."""
+    folder = Path(folder)
+    comments = conversation.comments.copy()
+    latest = conversation.latest()
+    comments["agrees"] = (latest == 1).sum(axis=0).reindex(comments["comment-id"]).to_numpy()
+    comments["disagrees"] = (latest == -1).sum(axis=0).reindex(comments["comment-id"]).to_numpy()
+    comments["group-informed-consensus"] = conversation.consensus().reindex(comments["comment-id"]).to_numpy()
+    comments.to_csv(folder / COMMENTS, index=False)
+    conversation.votes.sort_values("timestamp", kind="stable").to_csv(folder / VOTES, index=False)
+    authored = conversation.comments.get("author-id", pd.Series(dtype=float)).value_counts()
+    participants = pd.DataFrame(
+        {
+            "participant": latest.index,
+            "xid": "",
+            "group-id": conversation.groups.reindex(latest.index).to_numpy(),
+            "n-comments": authored.reindex(latest.index).fillna(0).astype(int).to_numpy(),
+            "n-votes": latest.notna().sum(axis=1).to_numpy(),
+            "n-agree": (latest == 1).sum(axis=1).to_numpy(),
+            "n-disagree": (latest == -1).sum(axis=1).to_numpy(),
+        }
+    )
+    votes = latest.astype("Int64")
+    votes.columns = [str(c) for c in votes.columns]
+    pd.concat([participants, votes.reset_index(drop=True)], axis=1).to_csv(folder / PARTICIPANTS, index=False)
