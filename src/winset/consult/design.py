@@ -53,15 +53,11 @@ def assign(space: PackageSpace, design: SurveyDesign, rng: np.random.Generator) 
     shape = (design.tasks, design.profiles, space.n_issues)
     packages = draw(rng, design.tasks * design.profiles).reshape(shape)
     distinct = min(design.profiles, space.count_valid())
-    for task in packages:
-        for attempt in range(1000):
-            if len(np.unique(task, axis=0)) >= distinct:
-                break
+    for task in packages:  # redraw repeated profiles until the task's are distinct
+        while len(np.unique(task, axis=0)) < distinct:
             _, first = np.unique(task, axis=0, return_index=True)
             repeated = np.setdiff1d(np.arange(len(task)), first)
             task[repeated] = draw(rng, len(repeated))
-        else:  # pragma: no cover - a space with fewer valid packages than profiles is caught above
-            raise RuntimeError(f"no distinct profiles after {attempt + 1} draws")
     order = tuple(int(i) for i in (rng.permutation(space.n_issues) if design.shuffle_issues else range(space.n_issues)))
     return Assignment(order, packages)
 
