@@ -34,17 +34,11 @@ def opened(store):
 
 
 def societies(store, consultation):
-    from winset.consult.models import Consultation
-
-    with store.sessions() as session:
-        return {s.ratifier: s.id for s in session.get(Consultation, consultation).societies}
+    return store.societies(consultation)
 
 
 def proposals(store, consultation):
-    from winset.consult.models import Consultation
-
-    with store.sessions() as session:
-        return [p.id for p in session.get(Consultation, consultation).proposals]
+    return list(store.proposals(consultation))
 
 
 def test_migrations_build_the_schema_of_the_models(store):

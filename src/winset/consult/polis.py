@@ -124,9 +124,10 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------- writing
 def write_export(conversation: Conversation, folder: str | Path) -> None:
-    """Write the conversation as a Polis export (comments, votes, participants-votes) into an
-    existing folder; ``group-informed-consensus`` and the vote counts are recomputed."""
+    """Write the conversation as a Polis export (comments, votes, participants-votes) into
+    ``folder`` (made if missing); ``group-informed-consensus`` and the vote counts are recomputed."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     comments = conversation.comments.copy()
     latest = conversation.latest()
     comments["agrees"] = (latest == 1).sum(axis=0).reindex(comments["comment-id"]).to_numpy()

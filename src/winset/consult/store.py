@@ -162,6 +162,16 @@ class Store:
                 ) from None
             return consultation.id
 
+    def societies(self, consultation_id: int) -> dict[str, int]:
+        """The consultation's societies: society id by ratifier id."""
+        with self.sessions() as session:
+            return {s.ratifier: s.id for s in session.get(Consultation, consultation_id).societies}
+
+    def proposals(self, consultation_id: int) -> dict[int, str]:
+        """The consultation's board: proposal title by proposal id, in the order posted."""
+        with self.sessions() as session:
+            return {p.id: p.title for p in session.get(Consultation, consultation_id).proposals}
+
     # ---------------------------------------------------------------------------------- joining
     def invite(self, society_id: int, count: int) -> list[str]:
         """``count`` single-use invitation tokens (returned once, stored hashed)."""
