@@ -223,3 +223,18 @@ def test_a_changed_scenario_file_is_refused(opened, tmp_path):
     other = Store(store.sessions, store.scenario, store.scenario_text + "\n# edited\n")
     with pytest.raises(ConsultError, match="another version of the scenario"):
         other.space_of(consultation)
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    from ..conftest import REPO, SHARED
+
+    polis = SHARED / "data" / "polis" / "bg2050-volunteers"
+    if not polis.is_dir():
+        pytest.skip("../shared/data/polis is not beside the repository")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("Consultations (`pip install") :]
+    block = block[block.index("```python\n") + len("```python\n") :]
+    block = block[: block.index("```")].replace('"bg2050-volunteers"', repr(str(polis)))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "survey_ru.csv").exists() and (tmp_path / "export" / "votes.csv").exists()
