@@ -76,27 +76,21 @@ def read_export(folder: str | Path) -> Conversation:
     comments = _read(folder / COMMENTS, ["comment-id"])
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
     participants = _read(folder / PARTICIPANTS, ["participant", "group-id"])
+    checks = [
+        ("vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
+        (
+            "comment-id",
+            ~votes["comment-id"].isin(comments["comment-id"]),
+            f"statement {{}} is not in {COMMENTS}",
+            "export the conversation again, or drop votes on deleted statements",
+        ),
+    ]
     problems = []
-    bad = ~votes["vote"].isin(VOTE_VALUES)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        problems.append(
-            Problem(
-                f"{VOTES}, line {row}, column 'vote'",
-                f"vote {votes['vote'].iloc[row - 2]} is not -1, 0 or 1",
-                "fix the vote",
-            )
-        )
-    unknown = ~votes["comment-id"].isin(comments["comment-id"])
-    if unknown.any():
-        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 2
-        problems.append(
-            Problem(
-                f"{VOTES}, line {row}, column 'comment-id'",
-                f"statement {votes['comment-id'].iloc[row - 2]} is not in {COMMENTS}",
-                "export the conversation again, or drop votes on deleted statements",
-            )
-        )
+    for column, bad, message, fix in checks:
+        if bad.any():  # the first bad row (line 1 is the header)
+            index = int(np.flatnonzero(bad.to_numpy())[0])
+            where = f"{VOTES}, line {index + 2}, column '{column}'"
+            problems.append(Problem(where, message.format(votes[column].iloc[index]), fix))
     if problems:
         raise PolisError(problems, source=folder)
     groups = participants.set_index("participant")["group-id"].astype(float)
