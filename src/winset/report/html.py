@@ -189,7 +189,7 @@ def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names
     support with interval, each negotiator's gain, whether it is in the joint win-set."""
     scenario, space = analysis.scenario, analysis.problem.space
     rows = []
-    for number_, row in enumerate(frame.to_dict(orient="records")):
+    for index, row in enumerate(frame.to_dict(orient="records")):
         codes = analysis.proposal_codes[row["name"]] if names else space.parse(row["package"])
         name = None
         if names:
@@ -200,7 +200,7 @@ def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names
             )
         rows.append(
             {
-                "number": number_,
+                "number": index,
                 "id": row.get("name", row["package"]),
                 "name": name,
                 "package": "" if names and row["name"] == STATUS_QUO else labels.package(codes),
