@@ -57,6 +57,17 @@ def digest(secret: str) -> str:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A participant as the pages need them."""
+
+    id: int
+    society_id: int
+    consultation_id: int
+    ratifier: str
+    language: str
+
+
+@dataclass(frozen=True)
 class Joined:
     participant_id: int
     society_id: int
@@ -224,9 +235,51 @@ class Store:
                 return None
             return joined
 
-    def participant(self, secret: str) -> Participant | None:
+    def participant(self, secret: str) -> Member | None:
+        """Who holds a session secret: None for an unknown one."""
         with self.sessions() as session:
-            return session.scalar(select(Participant).where(Participant.session_hash == digest(secret)))
+            participant = session.scalar(select(Participant).where(Participant.session_hash == digest(secret)))
+            if participant is None:
+                return None
+            society = participant.society
+            return Member(participant.id, society.id, society.consultation_id, society.ratifier, society.language)
+
+    def consultations(self, organiser_id: int) -> list[tuple[int, str, str]]:
+        """An organiser's consultations: (id, slug, title), newest first."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Consultation.id, Consultation.slug, Consultation.title)
+                .where(Consultation.organiser_id == organiser_id)
+                .order_by(Consultation.id.desc())
+            ).all()
+        return [tuple(row) for row in rows]
+
+    def owns(self, organiser_id: int, consultation_id: int) -> bool:
+        with self.sessions() as session:
+            consultation = session.get(Consultation, consultation_id)
+            return consultation is not None and consultation.organiser_id == organiser_id
+
+    def ballot(self, participant_id: int) -> list[dict]:
+        """The board as one participant sees it: every proposal of their consultation with their
+        current vote (None if they have not voted)."""
+        with self.sessions() as session:
+            participant = session.get(Participant, participant_id)
+            consultation_id = participant.society.consultation_id
+            votes = dict(
+                session.execute(select(Vote.proposal_id, Vote.value).where(Vote.participant_id == participant_id)).all()
+            )
+            proposals = session.scalars(
+                select(Proposal).where(Proposal.consultation_id == consultation_id).order_by(Proposal.id)
+            ).all()
+            return [{"id": p.id, "title": p.title, "package": p.package, "vote": votes.get(p.id)} for p in proposals]
+
+    def answered(self, participant_id: int) -> dict[tuple[int, int], int]:
+        """The participant's answers: support by (task, profile)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Answer.task, Answer.profile, Answer.support).where(Answer.participant_id == participant_id)
+            ).all()
+        return {(t, p): s for t, p, s in rows}
 
     # ---------------------------------------------------------------------------------- the board
     def post_proposal(self, consultation_id: int, party: str, package: str, title: str) -> int:

@@ -1,0 +1,110 @@
+"""What keeps the consultation site safe: signed organiser sessions, CSRF tokens, a limit on
+guessing invitation tokens, security headers, and request logs without personal data.
+
+- Organiser sessions are a cookie ``organiser_id.expiry.signature`` (HMAC-SHA256 with the site's
+  secret key); participants carry their own session secret, which the database knows only hashed.
+- CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it, and every
+  POST must bring a form field that matches its cookie (an attacker's page can send neither).
+- Guessing: each client address may fail to join ``GUESSES`` times per ``GUESS_WINDOW`` seconds.
+- Logs name the route template (``/join/{token}`` never its value), the status and the time taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections import defaultdict, deque
+
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+
+ORGANISER_COOKIE = "winset_organiser"
+PARTICIPANT_COOKIE = "winset_participant"
+CSRF_COOKIE = "winset_csrf"
+SESSION_SECONDS = 8 * 3600
+GUESSES = 10
+GUESS_WINDOW = 60.0
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+log = logging.getLogger("winset.consult")
+
+
+class Signer:
+    def __init__(self, key: bytes):
+        self.key = key
+
+    def sign(self, text: str) -> str:
+        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
+
+    def organiser_cookie(self, organiser_id: int) -> str:
+        body = f"{organiser_id}.{int(time.time()) + SESSION_SECONDS}"
+        return f"{body}.{self.sign(body)}"
+
+    def organiser_of(self, cookie: str | None) -> int | None:
+        """The organiser a session cookie names, if its signature holds and it has not expired."""
+        if not cookie or cookie.count(".") != 2:
+            return None
+        organiser, expiry, signature = cookie.split(".")
+        if not hmac.compare_digest(signature, self.sign(f"{organiser}.{expiry}")):
+            return None
+        if not (organiser.isdigit() and expiry.isdigit()) or int(expiry) < time.time():
+            return None
+        return int(organiser)
+
+    def csrf_token(self, cookie: str) -> str:
+        return self.sign(f"csrf:{cookie}")
+
+    def csrf_ok(self, cookie: str | None, token: str | None) -> bool:
+        return bool(cookie and token) and hmac.compare_digest(self.csrf_token(cookie), token)
+
+
+def new_csrf_cookie() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class GuessLimit:
+    """Failed attempts per client address in a sliding window (in memory, per server process)."""
+
+    def __init__(self, limit: int = GUESSES, window: float = GUESS_WINDOW):
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, client: str) -> bool:
+        recent = self.failures[client]
+        while recent and recent[0] < time.monotonic() - self.window:
+            recent.popleft()
+        return len(recent) >= self.limit
+
+    def failed(self, client: str) -> None:
+        self.failures[client].append(time.monotonic())
+
+
+class Guard(BaseHTTPMiddleware):
+    """Security headers on every response; one log line per request without personal data."""
+
+    async def dispatch(self, request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        route = request.scope.get("route")
+        log.info(
+            "%s %s %d %.1f ms",
+            request.method,
+            getattr(route, "path", "(no route)"),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response

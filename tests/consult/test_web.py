@@ -1,0 +1,250 @@
+"""The consultation site through HTTP: joining, voting, the survey, organisers' pages, exports, and
+the protections (CSRF, rate limit, sessions, headers, logs)."""
+
+import io
+import logging
+import re
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from winset.consult import read_export
+from winset.consult.database import open_database
+from winset.consult.design import SurveyDesign
+from winset.consult.store import Store
+from winset.consult.web import create_app
+from winset.consult.web.security import GUESSES, HEADERS
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def site(tmp_path):
+    store = Store.open(open_database(f"sqlite:///{tmp_path / 'consult.db'}"), "kuril")
+    organiser = store.add_organiser("mediator@example.org", PASSWORD)
+    consultation = store.open_consultation(
+        organiser, "kuril", languages={"russian_public": "ru", "japanese_public": "ja"}, survey=SurveyDesign(2, 2)
+    )
+    return store, consultation, create_app(store, secret_key=b"k" * 32)
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def joined(client: TestClient, token: str):
+    page = client.get(f"/join/{token}")
+    return client.post("/join", data={"token": token, "csrf": csrf_of(page.text)}, follow_redirects=False)
+
+
+def participant(site, ratifier="russian_public"):
+    store, consultation, app = site
+    client = TestClient(app)
+    token = store.invite(store.societies(consultation)[ratifier], 1)[0]
+    assert joined(client, token).status_code == 303
+    return client
+
+
+def organiser(site):
+    _, _, app = site
+    client = TestClient(app)
+    page = client.get("/organiser/login")
+    answer = client.post(
+        "/organiser/login",
+        data={"email": "mediator@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/organiser"
+    return client
+
+
+def test_a_participant_joins_and_votes_in_their_language(site):
+    store, consultation, _ = site
+    client = participant(site, "russian_public")
+    board = client.get("/board")
+    assert board.status_code == 200 and "Предложения" in board.text
+    assert store.scenario.option_text("habomai", "japan", "ru") in board.text
+    first = next(iter(store.proposals(consultation)))
+    answer = client.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(board.text)}, follow_redirects=False)
+    assert answer.status_code == 303
+    results = store.results(consultation)
+    row = results[(results["proposal_id"] == first) & (results["society"] == "russian_public")].iloc[0]
+    assert row["agree"] == 1
+    again = client.get("/board?saved=1")
+    assert "Ваш голос сохранён." in again.text and 'data-vote="1"' in again.text
+
+
+def test_a_japanese_participant_sees_japanese(site):
+    client = participant(site, "japanese_public")
+    assert "提案" in client.get("/board").text
+
+
+def test_every_form_needs_its_csrf_token(site):
+    store, consultation, app = site
+    client = participant(site)
+    first = next(iter(store.proposals(consultation)))
+    assert client.post(f"/board/{first}", data={"vote": "agree"}).status_code == 403
+    assert client.post(f"/board/{first}", data={"vote": "agree", "csrf": "forged"}).status_code == 403
+    stranger = TestClient(app)
+    token = store.invite(store.societies(consultation)["russian_public"], 1)[0]
+    assert stranger.post("/join", data={"token": token}).status_code == 403
+    assert store.join_with_token(token) is not None  # the refused form did not use the invitation
+
+
+def test_a_token_works_once(site):
+    store, consultation, app = site
+    token = store.invite(store.societies(consultation)["russian_public"], 1)[0]
+    assert joined(TestClient(app), token).status_code == 303
+    assert joined(TestClient(app), token).status_code == 400
+
+
+def test_token_guessing_is_rate_limited(site):
+    store, consultation, app = site
+    client = TestClient(app)
+    csrf = csrf_of(client.get("/").text)
+    for _ in range(GUESSES):
+        assert client.post("/join", data={"token": "guess", "csrf": csrf}).status_code == 400
+    token = store.invite(store.societies(consultation)["russian_public"], 1)[0]
+    assert client.post("/join", data={"token": token, "csrf": csrf}).status_code == 429
+
+
+def test_participants_cannot_open_organiser_pages(site):
+    _, consultation, _ = site
+    client = participant(site)
+    for path in (
+        "/organiser",
+        f"/organiser/consultations/{consultation}",
+        f"/organiser/consultations/{consultation}/polis.zip",
+    ):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/organiser/login"
+    assert client.get(f"/api/consultations/{consultation}/results").status_code == 401
+
+
+def test_strangers_cannot_vote(site):
+    _, _, app = site
+    client = TestClient(app)
+    assert client.get("/board").status_code == 401
+    assert client.post("/api/votes", json={"proposal_id": 1, "value": 1}).status_code == 401
+
+
+def test_organisers_see_only_their_consultations(site):
+    store, consultation, _ = site
+    store.add_organiser("other@example.org", PASSWORD)
+    client = TestClient(site[2])
+    page = client.get("/organiser/login")
+    client.post(
+        "/organiser/login", data={"email": "other@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)}
+    )
+    assert client.get(f"/organiser/consultations/{consultation}").status_code == 404
+    assert client.get(f"/api/consultations/{consultation}/results").status_code == 404
+
+
+def test_wrong_passwords_are_refused_and_limited(site):
+    client = TestClient(site[2])
+    csrf = csrf_of(client.get("/organiser/login").text)
+    for _ in range(GUESSES):
+        answer = client.post(
+            "/organiser/login", data={"email": "mediator@example.org", "password": "wrong", "csrf": csrf}
+        )
+        assert answer.status_code == 400
+    answer = client.post("/organiser/login", data={"email": "mediator@example.org", "password": PASSWORD, "csrf": csrf})
+    assert answer.status_code == 429
+
+
+def test_organiser_opens_invites_and_sees_support(site):
+    store, _, _ = site
+    client = organiser(site)
+    dashboard = client.get("/organiser")
+    opened = client.post(
+        "/organiser/consultations",
+        data={
+            "slug": "second",
+            "tasks": "3",
+            "profiles": "2",
+            "board": "on",
+            "language_russian_public": "ru",
+            "csrf": csrf_of(dashboard.text),
+        },
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    consultation = int(opened.headers["location"].rsplit("/", 1)[1])
+    page = client.get(f"/organiser/consultations/{consultation}")
+    society = store.societies(consultation)["russian_public"]
+    links = client.post(
+        f"/organiser/consultations/{consultation}/societies/{society}/invitations",
+        data={"count": "3", "csrf": csrf_of(page.text)},
+    )
+    tokens = re.findall(r"/join/([A-Za-z0-9_-]+)", links.text)
+    assert len(tokens) == 3
+    voter = TestClient(site[2])
+    assert joined(voter, tokens[0]).status_code == 303
+    first = next(iter(store.proposals(consultation)))
+    voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(voter.get("/board").text)})
+    results = client.get(f"/organiser/consultations/{consultation}").text
+    row = re.search(rf'<tr data-proposal="{first}" data-society="russian_public">(.*?)</tr>', results, re.S).group(1)
+    assert '<td class="num support">100.0%</td>' in row
+    api = client.get(f"/api/consultations/{consultation}/results").json()
+    assert any(r["proposal_id"] == first and r["society"] == "russian_public" and r["agree"] == 1 for r in api)
+
+
+def test_exports(site, tmp_path):
+    store, consultation, _ = site
+    voter = participant(site)
+    first = next(iter(store.proposals(consultation)))
+    voter.post(f"/board/{first}", data={"vote": "disagree", "csrf": csrf_of(voter.get("/board").text)})
+    client = organiser(site)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/organiser/consultations/{consultation}/polis.zip").content))
+    assert sorted(archive.namelist()) == ["comments.csv", "participants-votes.csv", "votes.csv"]
+    archive.extractall(tmp_path)
+    assert read_export(tmp_path).latest()[first].dropna().tolist() == [-1.0]
+    society = store.societies(consultation)["russian_public"]
+    csv = client.get(f"/organiser/consultations/{consultation}/societies/{society}/survey.csv")
+    assert csv.status_code == 200 and csv.text.startswith("respondent,task,profile,habomai")
+
+
+def test_the_survey_from_first_question_to_last(site):
+    store, consultation, _ = site
+    client = participant(site)
+    page = client.get("/survey")
+    assert "Вопрос 1 из 2" in page.text
+    refused = client.post("/survey/1", data={"profile1": "1", "csrf": csrf_of(page.text)})
+    assert refused.status_code == 400  # every profile needs an answer
+    client.post("/survey/1", data={"profile1": "1", "profile2": "0", "csrf": csrf_of(page.text)})
+    page = client.get("/survey")
+    assert "Вопрос 2 из 2" in page.text
+    client.post("/survey/2", data={"profile1": "0", "profile2": "0", "csrf": csrf_of(page.text)})
+    assert "Спасибо" in client.get("/survey").text
+    frame = store.survey_data(store.societies(consultation)["russian_public"])
+    assert frame["support"].tolist() == [1, 0, 0, 0]
+
+
+def test_api_votes(site):
+    store, consultation, _ = site
+    client = participant(site)
+    first = next(iter(store.proposals(consultation)))
+    assert client.post("/api/votes", json={"proposal_id": first, "value": -1}).json() == {"ok": True}
+    assert client.post("/api/votes", json={"proposal_id": first, "value": 3}).status_code == 422
+    assert client.post("/api/votes", json={"proposal_id": 999, "value": 1}).status_code == 400
+
+
+def test_security_headers_everywhere(site):
+    client = TestClient(site[2])
+    for path in ("/", "/organiser/login", "/api/health", "/board"):
+        answer = client.get(path, follow_redirects=False)
+        for name, value in HEADERS.items():
+            assert answer.headers[name] == value
+
+
+def test_logs_carry_no_personal_data(site, caplog):
+    store, consultation, app = site
+    token = store.invite(store.societies(consultation)["russian_public"], 1)[0]
+    with caplog.at_level(logging.INFO, logger="winset.consult"):
+        client = TestClient(app)
+        joined(client, token)
+        organiser(site)
+    text = caplog.text
+    assert "/join/{token}" in text and token not in text
+    assert "mediator@example.org" not in text and PASSWORD not in text
