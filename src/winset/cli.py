@@ -16,6 +16,7 @@ from . import __version__
 from .cli_common import JsonOpt, check_language, print_json, stdout, user_errors
 from .conjoint import commands as conjoint_commands
 from .console import summary
+from .consult import commands as consult_commands
 from .engine import commands as engine_commands
 from .report import commands as report_commands
 from .scenario import Scenario, load_scenario
@@ -83,6 +84,8 @@ app.command("fit")(support_commands.fit_command)
 app.command("solve")(engine_commands.solve_command)
 app.command("assess")(engine_commands.assess_command)
 app.command("report")(report_commands.report_command)
+app.command("serve")(consult_commands.serve_command)
+app.command("organiser")(consult_commands.organiser_command)
 app.command("amce")(conjoint_commands.amce_command)
 app.command("mm")(conjoint_commands.mm_command)
 

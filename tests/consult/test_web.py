@@ -76,8 +76,11 @@ def test_a_participant_joins_and_votes_in_their_language(site):
 
 
 def test_a_japanese_participant_sees_japanese(site):
+    store, _, _ = site
     client = participant(site, "japanese_public")
-    assert "提案" in client.get("/board").text
+    board = client.get("/board").text
+    assert "提案" in board
+    assert store.scenario.text(store.scenario.proposals[0], "ja") in board  # the proposal's own label
 
 
 def test_every_form_needs_its_csrf_token(site):

@@ -142,7 +142,10 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
 
     @app.get("/board", response_class=HTMLResponse)
     def board(request: Request, who: Who, saved: int = 0):
-        ballot = [row | {"changes": _changes(row["package"], who.language)} for row in store.ballot(who.id)]
+        ballot = [
+            row | {"title": _title(row, who.language), "changes": _changes(row["package"], who.language)}
+            for row in store.ballot(who.id)
+        ]
         return render(request, "board.html", who.language, ballot=ballot, saved=bool(saved), survey=_has_survey(who))
 
     @app.post("/board/{proposal_id}")
@@ -187,6 +190,13 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         for p in profiles:
             store.answer(who.id, task, p, form[f"profile{p}"] == "1")
         return redirect("/survey")
+
+    # the scenario's own proposals, by (package, title), to show their labels in every language
+    scenario_proposals = {(scenario.space.parse(p.package), scenario.text(p)): p for p in scenario.proposals}
+
+    def _title(row: dict, language: str) -> str:
+        known = scenario_proposals.get((scenario.space.parse(row["package"]), row["title"]))
+        return scenario.text(known, language) if known else row["title"]
 
     def _has_survey(who: Member) -> bool:
         return bool(store.tasks(who.id))

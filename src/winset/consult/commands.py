@@ -1,0 +1,109 @@
+"""``winset serve`` and ``winset organiser``: the consultation site from the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..cli_common import stderr, stdout, user_errors
+from ..errors import Problem, WinsetError
+
+DEFAULT_DATABASE = "sqlite:///winset-consult.db"
+DatabaseOpt = Annotated[
+    str,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of the database: sqlite:///FILE (default) or postgresql+psycopg://USER@HOST/DB.",
+    ),
+]
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
+        show_default=False,
+    ),
+]
+
+
+def _web():
+    """The web extra's modules, or one clear message if it is not installed."""
+    try:
+        import uvicorn
+
+        from .database import open_database
+        from .store import Store
+        from .web import create_app
+    except ImportError as error:
+        raise WinsetError(
+            [
+                Problem(
+                    "winset serve",
+                    f"the web extra is not installed ({error.name} is missing)",
+                    "pip install 'winset[web]'",
+                )
+            ]
+        ) from None
+    return uvicorn, open_database, Store, create_app
+
+
+def _open(scenario: Path, database_url: str):
+    _, open_database, store_class, _ = _web()
+    try:
+        sessions = open_database(database_url)
+    except Exception as error:  # a URL SQLAlchemy cannot use, a server that does not answer
+        raise WinsetError(
+            [
+                Problem(
+                    "--database-url",
+                    f"cannot open the database: {type(error).__name__}: {error}",
+                    "check the URL and that the server runs",
+                )
+            ]
+        ) from None
+    return store_class.open(sessions, scenario)
+
+
+@user_errors
+def serve_command(
+    scenario: ScenarioArg,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    database_url: DatabaseOpt = DEFAULT_DATABASE,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Send cookies over HTTPS only (behind a TLS proxy).")
+    ] = False,
+) -> None:
+    """Run the consultation site for a scenario: surveys and proposal votes in every society.
+
+    Organisers log in at /organiser (create one with `winset organiser`); participants join at /
+    with an invitation code. Set WINSET_SECRET_KEY to keep organisers logged in across restarts.
+    """
+    uvicorn, _, _, create_app = _web()
+    store = _open(scenario, database_url)
+    key = os.environ.get("WINSET_SECRET_KEY")
+    app = create_app(store, hashlib.sha256(key.encode()).digest() if key else None, secure_cookies)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stderr().print(
+        f"winset consultation site for '{store.scenario.scenario.id}' on http://{host}:{port}", soft_wrap=True
+    )
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+@user_errors
+def organiser_command(
+    scenario: ScenarioArg,
+    email: Annotated[str, typer.Argument(help="The organiser's e-mail address (their login).", show_default=False)],
+    database_url: DatabaseOpt = DEFAULT_DATABASE,
+) -> None:
+    """Create an organiser account. The password is read from WINSET_ORGANISER_PASSWORD, or asked."""
+    store = _open(scenario, database_url)
+    password = os.environ.get("WINSET_ORGANISER_PASSWORD") or typer.prompt(
+        "Password (12 characters or more)", hide_input=True, confirmation_prompt=True
+    )
+    store.add_organiser(email, password)
+    stdout().print(f"Organiser {email.strip().lower()} created.", soft_wrap=True)

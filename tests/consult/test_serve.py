@@ -1,0 +1,77 @@
+"""``winset serve`` as a real process on loopback, and ``winset organiser``."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from typer.testing import CliRunner
+
+from winset.cli import app
+from winset.consult.database import open_database
+from winset.consult.store import Store
+
+runner = CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_organiser_command_creates_an_account(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    monkeypatch.setenv("WINSET_ORGANISER_PASSWORD", "correct horse battery")
+    result = runner.invoke(app, ["organiser", "kuril", "Mediator@Example.org", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    store = Store.open(open_database(url), "kuril")
+    assert store.check_organiser("mediator@example.org", "correct horse battery") is not None
+    again = runner.invoke(app, ["organiser", "kuril", "mediator@example.org", "--database-url", url])
+    assert again.exit_code == 2 and "exists" in again.stderr
+    monkeypatch.setenv("WINSET_ORGANISER_PASSWORD", "short")
+    weak = runner.invoke(app, ["organiser", "kuril", "b@example.org", "--database-url", url])
+    assert weak.exit_code == 2 and "shorter than 12" in weak.stderr
+
+
+def test_a_bad_database_url_is_a_user_error():
+    result = runner.invoke(app, ["organiser", "kuril", "a@example.org", "--database-url", "nosuchdb://x"])
+    assert result.exit_code == 2 and "cannot open the database" in result.stderr
+
+
+def test_serve_answers_on_loopback(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "winset",
+            "serve",
+            "kuril",
+            "--port",
+            str(port),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'c.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as answer:
+                    assert answer.status == 200 and answer.read() == b'{"ok":true}'
+                    assert answer.headers["X-Frame-Options"] == "DENY"
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "the server did not answer within a minute"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+            assert "Join the consultation" in page.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
