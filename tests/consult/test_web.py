@@ -75,6 +75,13 @@ def test_a_participant_joins_and_votes_in_their_language(site):
     assert "Ваш голос сохранён." in again.text and 'data-vote="1"' in again.text
 
 
+def test_the_join_page_follows_the_browsers_language(site):
+    client = TestClient(site[2])
+    assert "招待コード" in client.get("/", headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.8"}).text
+    assert "Код приглашения" in client.get("/join/x", headers={"Accept-Language": "fr-FR, ru;q=0.5"}).text
+    assert "Invitation code" in client.get("/", headers={"Accept-Language": "de"}).text
+
+
 def test_a_japanese_participant_sees_japanese(site):
     store, _, _ = site
     client = participant(site, "japanese_public")

@@ -116,24 +116,32 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         return render(request, "message.html", status=400, message=text)
 
     # ------------------------------------------------------------------------- participants
+    def preferred(request: Request) -> str:
+        """The visitor's language among the scenario's, from their browser's Accept-Language."""
+        for part in request.headers.get("accept-language", "").split(","):
+            code = part.split(";")[0].strip().split("-")[0].lower()
+            if code in scenario.languages:
+                return code
+        return scenario.languages[0]
+
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
-        return render(request, "join.html", token="")
+        return render(request, "join.html", preferred(request), token="")
 
     @app.get("/join/{token}", response_class=HTMLResponse)
     def invitation(request: Request, token: str):
-        return render(request, "join.html", token=token)
+        return render(request, "join.html", preferred(request), token=token)
 
     @app.post("/join")
     async def join(request: Request):
         form = await checked_form(request)
         address = client(request)
         if guesses.blocked(address):
-            return render(request, "join.html", status=429, token="", error="too_many")
+            return render(request, "join.html", preferred(request), status=429, token="", error="too_many")
         joined = store.join_with_token(str(form.get("token", "")).strip())
         if joined is None:
             guesses.failed(address)
-            return render(request, "join.html", status=400, token="", error="join_failed")
+            return render(request, "join.html", preferred(request), status=400, token="", error="join_failed")
         response = redirect("/board")
         response.set_cookie(
             PARTICIPANT_COOKIE, joined.secret, httponly=True, samesite="lax", secure=secure_cookies, max_age=90 * 86400

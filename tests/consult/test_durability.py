@@ -1,0 +1,112 @@
+"""A server killed with SIGKILL under load loses no acknowledged vote.
+
+A real ``winset serve`` process on loopback; eight client threads cast votes through the JSON API
+(each participant votes once on each proposal, so every acknowledged vote must be in the database
+exactly as cast); the server is killed mid-load, restarted on the same database, and the votes the
+clients saw acknowledged are compared with what the restarted server's database holds.
+"""
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from winset.consult.database import open_database
+from winset.consult.models import Vote
+from winset.consult.store import Store
+
+from .test_serve import free_port
+
+THREADS = 8
+PARTICIPANTS = 200
+
+
+def start(url: str, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "winset", "serve", "kuril", "--port", str(port), "--database-url", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/health")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError("the server did not start")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'consult.db'}"
+    store = Store.open(open_database(url), "kuril")
+    organiser = store.add_organiser("mediator@example.org", "correct horse battery")
+    consultation = store.open_consultation(organiser, "load")
+    proposals = list(store.proposals(consultation))
+    society = store.societies(consultation)["russian_public"]
+    secrets = [store.join_with_token(token).secret for token in store.invite(society, PARTICIPANTS)]
+    port = free_port()
+    server = start(url, port)
+    acknowledged: list[tuple[str, int, int]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def load(share: list[str]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for secret in share:
+            for number, proposal in enumerate(proposals):
+                if stop.is_set():
+                    return
+                value = (hash(secret) + number) % 3 - 1
+                try:
+                    connection.request(
+                        "POST",
+                        "/api/votes",
+                        body=json.dumps({"proposal_id": proposal, "value": value}),
+                        headers={"Content-Type": "application/json", "Cookie": f"winset_participant={secret}"},
+                    )
+                    answer = connection.getresponse()
+                    answer.read()
+                except (OSError, http.client.HTTPException):
+                    return  # the server is gone
+                if answer.status == 200:
+                    with lock:
+                        acknowledged.append((secret, proposal, value))
+
+    threads = [threading.Thread(target=load, args=(secrets[i::THREADS],)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 300 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(server.pid, signal.SIGKILL)  # mid-load: requests are in flight
+    server.wait(timeout=10)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(acknowledged) >= 300, "the load did not get going"
+
+    restarted = start(url, free_port())
+    try:
+        store = Store.open(open_database(url), "kuril")
+        ids = {secret: store.participant(secret).id for secret in secrets}
+        with store.sessions() as session:
+            stored = {(row.participant_id, row.proposal_id): row.value for row in session.scalars(select(Vote))}
+        lost = [(s, p, v) for s, p, v in acknowledged if stored.get((ids[s], p)) != v]
+        assert lost == []
+        assert len(stored) >= len(acknowledged)
+        print(f"acknowledged {len(acknowledged)}, stored {len(stored)} of {PARTICIPANTS * len(proposals)}")
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=20)
