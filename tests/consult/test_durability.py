@@ -48,8 +48,8 @@ def start(url: str, port: int) -> subprocess.Popen:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(tmp_path):
-    url = f"sqlite:///{tmp_path / 'consult.db'}"
+def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
+    url = database_url
     store = Store.open(open_database(url), "kuril")
     organiser = store.add_organiser("mediator@example.org", "correct horse battery")
     consultation = store.open_consultation(organiser, "load")

@@ -17,8 +17,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def served(tmp_path):
-    url = f"sqlite:///{tmp_path / 'consult.db'}"
+def served(database_url):
+    url = database_url
     store = Store.open(open_database(url), "kuril")
     organiser = store.add_organiser("mediator@example.org", PASSWORD)
     consultation = store.open_consultation(

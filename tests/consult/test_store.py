@@ -20,8 +20,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store.open(open_database(f"sqlite:///{tmp_path / 'consult.db'}"), "kuril")
+def store(database_url):
+    return Store.open(open_database(database_url), "kuril")
 
 
 @pytest.fixture

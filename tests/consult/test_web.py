@@ -20,8 +20,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def site(tmp_path):
-    store = Store.open(open_database(f"sqlite:///{tmp_path / 'consult.db'}"), "kuril")
+def site(database_url):
+    store = Store.open(open_database(database_url), "kuril")
     organiser = store.add_organiser("mediator@example.org", PASSWORD)
     consultation = store.open_consultation(
         organiser, "kuril", languages={"russian_public": "ru", "japanese_public": "ja"}, survey=SurveyDesign(2, 2)
