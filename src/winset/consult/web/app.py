@@ -12,10 +12,10 @@ import io
 import secrets
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Request
+from fastapi import Body, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
@@ -36,10 +36,12 @@ from .security import (
 from .text import words
 
 VOTES = {"agree": 1, "disagree": -1, "pass": 0}
+MAX_ID = 2**31 - 1  # ids the databases store (a larger number in a URL names nothing)
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class VoteIn(BaseModel):
-    proposal_id: int
+    proposal_id: int = Field(ge=1, le=MAX_ID)
     value: int = Field(ge=-1, le=1)
 
 
@@ -86,7 +88,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
 
     OrganiserId = Annotated[int, Depends(organiser)]
 
-    def owned(consultation_id: int, organiser_id: OrganiserId) -> int:
+    def owned(consultation_id: Id, organiser_id: OrganiserId) -> int:
         if not store.owns(organiser_id, consultation_id):
             raise HTTPException(404, "no such consultation")
         return consultation_id
@@ -157,7 +159,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         return render(request, "board.html", who.language, ballot=ballot, saved=bool(saved), survey=_has_survey(who))
 
     @app.post("/board/{proposal_id}")
-    async def vote(request: Request, proposal_id: int, who: Who):
+    async def vote(request: Request, proposal_id: Id, who: Who):
         form = await checked_form(request)
         if form.get("vote") not in VOTES:
             raise HTTPException(400, "choose support, oppose or unsure")
@@ -187,7 +189,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         )
 
     @app.post("/survey/{task}")
-    async def answer(request: Request, task: int, who: Who):
+    async def answer(request: Request, task: Id, who: Who):
         form = await checked_form(request)
         profiles = [s.profile for s in store.tasks(who.id) if s.task == task]
         if not profiles:
@@ -287,7 +289,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
     @app.post(
         "/organiser/consultations/{consultation_id}/societies/{society_id}/invitations", response_class=HTMLResponse
     )
-    async def invite(request: Request, society_id: int, consultation_id: Owned):
+    async def invite(request: Request, society_id: Id, consultation_id: Owned):
         form = await checked_form(request)
         _check_society(consultation_id, society_id)
         count = int(form.get("count") or 0)
@@ -300,7 +302,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         )
 
     @app.post("/organiser/consultations/{consultation_id}/societies/{society_id}/allow")
-    async def allow(request: Request, society_id: int, consultation_id: Owned):
+    async def allow(request: Request, society_id: Id, consultation_id: Owned):
         form = await checked_form(request)
         _check_society(consultation_id, society_id)
         store.allow(society_id, [line.strip() for line in str(form.get("ids", "")).splitlines() if line.strip()])
@@ -315,7 +317,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         return redirect(f"/organiser/consultations/{consultation_id}")
 
     @app.get("/organiser/consultations/{consultation_id}/societies/{society_id}/survey.csv")
-    def survey_csv(society_id: int, consultation_id: Owned):
+    def survey_csv(society_id: Id, consultation_id: Owned):
         _check_society(consultation_id, society_id)
         frame = store.survey_data(society_id)
         return Response(
@@ -329,7 +331,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w") as archive:
             write_export(store.conversation(consultation_id), folder)
-            for path in sorted(Path(folder).iterdir()):
+            for path in sorted(FilePath(folder).iterdir()):
                 archive.write(path, path.name)
         return Response(
             buffer.getvalue(),
