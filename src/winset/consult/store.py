@@ -44,6 +44,7 @@ from .models import (
 )
 
 INTERVAL = 0.90  # Wilson score interval of a support share
+MEMBER_CACHE = 100_000  # participants remembered by session secret
 PASSWORDS = PasswordHasher()
 _DUMMY_HASH = PASSWORDS.hash("not a password")  # checked when an e-mail is unknown: the same work either way
 
@@ -81,6 +82,7 @@ class Store:
         self.sessions = sessions
         self.scenario = scenario
         self.scenario_text = scenario_text
+        self._members: dict[str, Member] = {}
 
     @classmethod
     def open(cls, sessions: sessionmaker, scenario_path: str | Path) -> Store:
@@ -236,9 +238,21 @@ class Store:
             return joined
 
     def participant(self, secret: str) -> Member | None:
-        """Who holds a session secret: None for an unknown one."""
+        """Who holds a session secret: None for an unknown one. (Participants never change
+        society, so the answer is remembered.)"""
+        key = digest(secret)
+        if key in self._members:
+            return self._members[key]
+        member = self._member(key)
+        if member is not None:
+            if len(self._members) >= MEMBER_CACHE:
+                self._members.clear()
+            self._members[key] = member
+        return member
+
+    def _member(self, key: str) -> Member | None:
         with self.sessions() as session:
-            participant = session.scalar(select(Participant).where(Participant.session_hash == digest(secret)))
+            participant = session.scalar(select(Participant).where(Participant.session_hash == key))
             if participant is None:
                 return None
             society = participant.society
@@ -305,13 +319,14 @@ class Store:
         if value not in VOTE_VALUES:
             raise ConsultError([Problem("vote", f"{value} is not -1, 0 or 1", "vote agree, disagree or pass")])
         with self.sessions.begin() as session:
-            proposal = session.get(Proposal, proposal_id)
-            participant = session.get(Participant, participant_id)
-            if (
-                proposal is None
-                or participant is None
-                or participant.society.consultation_id != proposal.consultation_id
-            ):
+            same_consultation = session.scalar(
+                select(func.count())
+                .select_from(Proposal)
+                .join(Society, Society.consultation_id == Proposal.consultation_id)
+                .join(Participant, Participant.society_id == Society.id)
+                .where(Proposal.id == proposal_id, Participant.id == participant_id)
+            )
+            if not same_consultation:
                 raise ConsultError([Problem("proposal", "no such proposal in your consultation", "vote on its board")])
             insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
             statement = insert(Vote).values(
@@ -323,7 +338,11 @@ class Store:
                     set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
                 )
             )
-            session.add(VoteEvent(proposal_id=proposal_id, participant_id=participant_id, value=value))
+            session.execute(
+                insert(VoteEvent).values(
+                    proposal_id=proposal_id, participant_id=participant_id, value=value, cast_at=now()
+                )
+            )
 
     def results(self, consultation_id: int) -> pd.DataFrame:
         """Per proposal and society: agrees, disagrees, passes, votes, support (share of votes that
