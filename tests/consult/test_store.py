@@ -238,3 +238,23 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {})
     assert (tmp_path / "survey_ru.csv").exists() and (tmp_path / "export" / "votes.csv").exists()
+
+
+def test_a_polis_import_reproduces_polis_consensus(store):
+    """bg2050-volunteers imported with its two opinion groups as two societies: the consultation's
+    consensus for every statement equals the column Polis published."""
+    from ..conftest import SHARED
+
+    folder = SHARED / "data" / "polis" / "bg2050-volunteers"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/polis is not beside the repository")
+    organiser = store.add_organiser("o@example.org", PASSWORD)
+    consultation = store.open_consultation(organiser, "bg2050", board=False)
+    imported = store.import_polis(consultation, folder, {0: "russian_public", 1: "japanese_public"})
+    assert imported == 108  # 100 + 8 clustered participants; the 18 in no group are left out
+    published = read_export(folder).comments.set_index("comment-body")["group-informed-consensus"]
+    table = store.results(consultation).drop_duplicates("proposal_id").set_index("proposal")
+    assert len(table) == 371
+    np.testing.assert_allclose(table["consensus"].reindex(published.index), published, rtol=0, atol=1e-12)
+    with pytest.raises(ConsultError, match="no society of ratifier"):
+        store.import_polis(consultation, folder, {0: "martians"})

@@ -97,7 +97,7 @@ class Proposal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
     party: Mapped[str] = mapped_column(String(64))  # the party whose negotiators posted it
-    package: Mapped[str] = mapped_column(Text)  # issue=option text (changes from the status quo)
+    package: Mapped[str | None] = mapped_column(Text)  # issue=option text; None: a statement (Polis import)
     title: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=now)
     consultation: Mapped[Consultation] = relationship(back_populates="proposals")

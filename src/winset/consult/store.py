@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from scipy.stats import norm
 from sqlalchemy import func, select, update
+from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -389,6 +390,65 @@ class Store:
                 row["consensus"] = float(np.prod(factors))
         return pd.DataFrame(rows)
 
+    def import_polis(self, consultation_id: int, folder: str | Path, groups: dict[int, str]) -> int:
+        """Bring a Polis export into a consultation: its statements join the board (as statements,
+        without a package), each participant Polis put in opinion group g joins the society of
+        ratifier ``groups[g]`` (participants in no mapped group are left out), and every vote of
+        the log is replayed in order. Returns the number of participants imported."""
+        conversation = polis.read_export(folder)
+        societies = self.societies(consultation_id)
+        unknown = sorted({r for r in groups.values() if r not in societies})
+        if unknown:
+            raise ConsultError(
+                [
+                    Problem(
+                        "groups",
+                        f"no society of ratifier {unknown[0]!r} in the consultation",
+                        f"use one of {sorted(societies)}",
+                    )
+                ]
+            )
+        members = {
+            voter: societies[groups[int(group)]]
+            for voter, group in conversation.groups.dropna().items()
+            if int(group) in groups
+        }
+        log = conversation.votes.sort_values("timestamp", kind="stable")
+        log = log[log["voter-id"].isin(members)]
+        with self.sessions.begin() as session:
+            statements = {
+                row["comment-id"]: Proposal(
+                    consultation_id=consultation_id,
+                    party="",
+                    package=None,
+                    title=_statement(row.get("comment-body")),
+                )
+                for row in conversation.comments.to_dict(orient="records")
+            }
+            session.add_all(statements.values())
+            people = {  # imported people cannot log in: their secrets are thrown away
+                voter: Participant(society_id=society, session_hash=digest(secrets.token_urlsafe(32)))
+                for voter, society in members.items()
+            }
+            session.add_all(people.values())
+            session.flush()
+            current: dict[tuple[int, int], int] = {}
+            events = []
+            for voter, comment, value in zip(log["voter-id"], log["comment-id"], log["vote"], strict=True):
+                key = (statements[comment].id, people[voter].id)
+                current[key] = int(value)
+                events.append({"proposal_id": key[0], "participant_id": key[1], "value": int(value), "cast_at": now()})
+            if events:
+                session.execute(core_insert(VoteEvent), events)
+                session.execute(
+                    core_insert(Vote),
+                    [
+                        {"proposal_id": p, "participant_id": q, "value": v, "updated_at": now()}
+                        for (p, q), v in current.items()
+                    ],
+                )
+        return len(members)
+
     def conversation(self, consultation_id: int) -> polis.Conversation:
         """The board as a Polis conversation: proposals as statements, each society as a group."""
         with self.sessions() as session:
@@ -401,7 +461,7 @@ class Store:
                     "comment-id": [p.id for p in proposals],
                     "author-id": -1,
                     "moderated": 1,
-                    "comment-body": [f"{p.title}: {p.package}" for p in proposals],
+                    "comment-body": [p.title if p.package is None else f"{p.title}: {p.package}" for p in proposals],
                 }
             )
             events = session.execute(
@@ -517,6 +577,14 @@ class Store:
                 ]
             )
         return self.scenario.space
+
+
+def _statement(text) -> str:
+    """A Polis statement as a board title (a title holds 300 characters; Polis's hold 140)."""
+    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    if len(text) > 300:
+        raise ConsultError([Problem("comment-body", f"a statement of {len(text)} characters", "shorten it to 300")])
+    return text
 
 
 def _new_participant(session: Session, society_id: int) -> tuple[Joined, Participant]:

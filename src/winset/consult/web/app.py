@@ -205,13 +205,17 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
     scenario_proposals = {(scenario.space.parse(p.package), scenario.text(p)): p for p in scenario.proposals}
 
     def _title(row: dict, language: str) -> str:
+        if row["package"] is None:  # a statement imported from Polis
+            return row["title"]
         known = scenario_proposals.get((scenario.space.parse(row["package"]), row["title"]))
         return scenario.text(known, language) if known else row["title"]
 
     def _has_survey(who: Member) -> bool:
         return bool(store.tasks(who.id))
 
-    def _changes(package: str, language: str) -> list[tuple[str, str]]:
+    def _changes(package: str | None, language: str) -> list[tuple[str, str]]:
+        if package is None:
+            return []
         codes = scenario.space.parse(package)
         return [
             (scenario.text(issue, language), scenario.text(issue.options[c], language))
