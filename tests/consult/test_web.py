@@ -258,3 +258,44 @@ def test_logs_carry_no_personal_data(site, caplog):
     text = caplog.text
     assert "/join/{token}" in text and token not in text
     assert "mediator@example.org" not in text and PASSWORD not in text
+
+
+def test_a_negotiator_posts_for_their_own_party_only(site):
+    store, consultation, app = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    links = client.post(
+        f"/organiser/consultations/{consultation}/negotiators", data={"party": "japan", "csrf": csrf_of(page.text)}
+    )
+    token = re.search(r"/negotiate/([A-Za-z0-9_-]+)", links.text).group(1)
+    negotiator = TestClient(app)
+    form = negotiator.get(f"/negotiate/{token}")
+    answer = negotiator.post("/negotiate", data={"token": token, "csrf": csrf_of(form.text)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/negotiator"
+    assert TestClient(app).post("/negotiate", data={"token": token, "csrf": csrf_of(form.text)}).status_code in (
+        400,
+        403,
+    )
+    board = negotiator.get("/negotiator")
+    assert "Negotiator for <b>Japan</b>" in board.text
+    posted = negotiator.post(
+        "/negotiator/proposals",
+        data={
+            "title": "Two islands and a fund",
+            "package": "habomai=japan,shikotan=japan,treaty=signed,economy=special_regime",
+            "csrf": csrf_of(board.text),
+        },
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    with store.sessions() as session:
+        from winset.consult.models import Proposal
+
+        mine = session.query(Proposal).filter_by(title="Two islands and a fund").one()
+    assert mine.party == "japan" and mine.package == "habomai=japan,shikotan=japan,treaty=signed,economy=special_regime"
+    bad = negotiator.post(
+        "/negotiator/proposals", data={"title": "x", "package": "habomai=atlantis", "csrf": csrf_of(board.text)}
+    )
+    assert bad.status_code == 400
+    assert negotiator.post("/negotiator/proposals", data={"title": "x", "package": "treaty=signed"}).status_code == 403
+    assert participant(site).get("/negotiator").status_code == 401

@@ -159,3 +159,16 @@ class Answer(Base):
     profile: Mapped[int]
     support: Mapped[int]
     answered_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Negotiator(Base):
+    """A party's negotiator on a consultation's board: joins once with an invitation (hashed) and
+    then posts proposals for that party only."""
+
+    __tablename__ = "negotiators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    party: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[datetime | None]

@@ -34,6 +34,7 @@ from .models import (
     Answer,
     Consultation,
     Invitation,
+    Negotiator,
     Organiser,
     Participant,
     Proposal,
@@ -296,6 +297,37 @@ class Store:
             ).all()
         return {(t, p): s for t, p, s in rows}
 
+    # ------------------------------------------------------------------------------ negotiators
+    def invite_negotiator(self, consultation_id: int, party: str) -> str:
+        """A single-use invitation for one of ``party``'s negotiators (returned once, kept hashed)."""
+        if party not in {p.id for p in self.scenario.parties}:
+            raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
+        token = secrets.token_urlsafe(24)
+        with self.sessions.begin() as session:
+            session.add(Negotiator(consultation_id=consultation_id, party=party, token_hash=digest(token)))
+        return token
+
+    def join_negotiator(self, token: str) -> str | None:
+        """The negotiator's session secret, or None for an unknown or used invitation."""
+        secret = secrets.token_urlsafe(32)
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(Negotiator)
+                .where(Negotiator.token_hash == digest(token), Negotiator.session_hash.is_(None))
+                .values(session_hash=digest(secret), joined_at=now())
+            )
+            return secret if claimed.rowcount == 1 else None
+
+    def negotiator(self, secret: str) -> tuple[int, int, str] | None:
+        """(negotiator id, consultation id, party) of a session secret, or None."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Negotiator.id, Negotiator.consultation_id, Negotiator.party).where(
+                    Negotiator.session_hash == digest(secret)
+                )
+            ).first()
+        return tuple(row) if row else None
+
     # ---------------------------------------------------------------------------------- the board
     def post_proposal(self, consultation_id: int, party: str, package: str, title: str) -> int:
         scenario = self.scenario
@@ -303,6 +335,8 @@ class Store:
         if party not in {p.id for p in scenario.parties}:
             raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
         codes = space.parse(package)
+        if len(title) > 300:
+            raise ConsultError([Problem("title", f"{len(title)} characters long", "keep titles to 300 characters")])
         with self.sessions.begin() as session:
             proposal = Proposal(
                 consultation_id=consultation_id,

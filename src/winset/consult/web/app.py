@@ -20,11 +20,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
 
+from ...errors import WinsetError
 from ..design import SurveyDesign
 from ..polis import write_export
-from ..store import ConsultError, Member, Store
+from ..store import Member, Store
 from .security import (
     CSRF_COOKIE,
+    NEGOTIATOR_COOKIE,
     ORGANISER_COOKIE,
     PARTICIPANT_COOKIE,
     SESSION_SECONDS,
@@ -110,8 +112,8 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
             return redirect("/organiser/login")
         return render(request, "message.html", status=error.status_code, message=error.detail)
 
-    @app.exception_handler(ConsultError)
-    async def _consult_error(request: Request, error: ConsultError):
+    @app.exception_handler(WinsetError)
+    async def _user_error(request: Request, error: WinsetError):  # a refused request: say why
         text = "; ".join(f"{p.location}: {p.message} ({p.fix})" for p in error.problems)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": text}, status_code=400)
@@ -346,6 +348,62 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
     def _check_society(consultation_id: int, society_id: int) -> None:
         if society_id not in store.societies(consultation_id).values():
             raise HTTPException(404, "no such society in this consultation")
+
+    # ------------------------------------------------------------------------- negotiators
+    def negotiator(request: Request) -> tuple[int, int, str]:
+        secret = request.cookies.get(NEGOTIATOR_COOKIE)
+        found = store.negotiator(secret) if secret else None
+        if found is None:
+            raise HTTPException(401, "open your negotiator's invitation link first")
+        return found
+
+    Negotiator = Annotated[tuple[int, int, str], Depends(negotiator)]
+
+    @app.post("/organiser/consultations/{consultation_id}/negotiators", response_class=HTMLResponse)
+    async def invite_negotiator(request: Request, consultation_id: Owned):
+        form = await checked_form(request)
+        token = store.invite_negotiator(consultation_id, str(form.get("party", "")))
+        base = str(request.base_url).rstrip("/")
+        return render(request, "invitations.html", consultation_id=consultation_id, links=[f"{base}/negotiate/{token}"])
+
+    @app.get("/negotiate/{token}", response_class=HTMLResponse)
+    def negotiator_invitation(request: Request, token: str):
+        return render(request, "negotiate.html", token=token)
+
+    @app.post("/negotiate")
+    async def negotiator_join(request: Request):
+        form = await checked_form(request)
+        address = client(request)
+        if guesses.blocked(address):
+            return render(request, "negotiate.html", status=429, token="", error="Too many attempts: wait a minute.")
+        secret = store.join_negotiator(str(form.get("token", "")).strip())
+        if secret is None:
+            guesses.failed(address)
+            return render(
+                request, "negotiate.html", status=400, token="", error="This invitation is not valid or has been used."
+            )
+        response = redirect("/negotiator")
+        response.set_cookie(
+            NEGOTIATOR_COOKIE, secret, httponly=True, samesite="strict", secure=secure_cookies, max_age=90 * 86400
+        )
+        return response
+
+    @app.get("/negotiator", response_class=HTMLResponse)
+    def negotiator_page(request: Request, who: Negotiator):
+        _, consultation_id, party = who
+        return render(
+            request,
+            "negotiator.html",
+            party=scenario.text(scenario.party(party)),
+            results=store.results(consultation_id).to_dict(orient="records"),
+        )
+
+    @app.post("/negotiator/proposals")
+    async def negotiator_post(request: Request, who: Negotiator):
+        form = await checked_form(request)
+        _, consultation_id, party = who
+        store.post_proposal(consultation_id, party, str(form.get("package", "")), str(form.get("title", "")))
+        return redirect("/negotiator")
 
     # ------------------------------------------------------------------------- JSON API
     @app.get("/api/health")

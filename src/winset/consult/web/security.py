@@ -23,6 +23,7 @@ from starlette.requests import Request
 
 ORGANISER_COOKIE = "winset_organiser"
 PARTICIPANT_COOKIE = "winset_participant"
+NEGOTIATOR_COOKIE = "winset_negotiator"
 CSRF_COOKIE = "winset_csrf"
 SESSION_SECONDS = 8 * 3600
 GUESSES = 10
