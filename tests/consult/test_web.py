@@ -299,3 +299,45 @@ def test_a_negotiator_posts_for_their_own_party_only(site):
     assert bad.status_code == 400
     assert negotiator.post("/negotiator/proposals", data={"title": "x", "package": "treaty=signed"}).status_code == 403
     assert participant(site).get("/negotiator").status_code == 401
+
+
+def test_an_organiser_imports_a_polis_export(site):
+    from ..conftest import SHARED
+
+    folder = SHARED / "data" / "polis" / "brexit-consensus"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/polis is not beside the repository")
+    store, consultation, _ = site
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name in ("comments.csv", "votes.csv", "participants-votes.csv"):
+            zipped.write(folder / name, f"brexit-consensus/{name}")
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    before = len(store.proposals(consultation))
+    answer = client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": "0=russian_public, 1=japanese_public", "csrf": csrf_of(page.text)},
+        files={"export": ("brexit.zip", archive.getvalue(), "application/zip")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert len(store.proposals(consultation)) == before + 50
+    conversation = read_export(folder)
+    expected = conversation.consensus()
+    table = store.results(consultation).drop_duplicates("proposal_id").set_index("proposal")
+    bodies = conversation.comments.set_index("comment-id")["comment-body"]
+    assert table["consensus"].reindex(bodies.reindex(expected.index)).to_numpy() == pytest.approx(expected.to_numpy())
+    for groups, message in [("zero=russian_public", "is not group=ratifier"), ("0=martians", "no society of ratifier")]:
+        refused = client.post(
+            f"/organiser/consultations/{consultation}/polis",
+            data={"groups": groups, "csrf": csrf_of(page.text)},
+            files={"export": ("brexit.zip", archive.getvalue(), "application/zip")},
+        )
+        assert refused.status_code == 400 and message in refused.text
+    junk = client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": "0=russian_public", "csrf": csrf_of(page.text)},
+        files={"export": ("x.zip", b"not a zip", "application/zip")},
+    )
+    assert junk.status_code == 400 and "not a zip" in junk.text

@@ -332,6 +332,39 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
             headers={"Content-Disposition": f'attachment; filename="survey-{society_id}.csv"'},
         )
 
+    @app.post("/organiser/consultations/{consultation_id}/polis")
+    async def polis_import(request: Request, consultation_id: Owned):
+        """Import a Polis export (the zip Polis or this site makes) with its opinion groups mapped
+        to societies ("0=russian_public, 1=japanese_public")."""
+        form = await checked_form(request)
+        upload = form.get("export")
+        if upload is None or not hasattr(upload, "read"):
+            raise HTTPException(400, "choose the zip of a Polis export")
+        groups = _groups(str(form.get("groups", "")))
+        data = await upload.read()
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    names = {FilePath(n).name: n for n in archive.namelist()}
+                    for wanted in ("comments.csv", "votes.csv", "participants-votes.csv"):
+                        if wanted in names:  # by exact file name: no path inside the zip is followed
+                            (FilePath(folder) / wanted).write_bytes(archive.read(names[wanted]))
+            except zipfile.BadZipFile:
+                raise HTTPException(400, "the file is not a zip archive") from None
+            store.import_polis(consultation_id, folder, groups)
+        return redirect(f"/organiser/consultations/{consultation_id}")
+
+    def _groups(text: str) -> dict[int, str]:
+        groups = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            group, _, ratifier = item.partition("=")
+            if not group.strip().isdigit() or not ratifier.strip():
+                raise HTTPException(400, f"'{item}' is not group=ratifier, e.g. 0=russian_public")
+            groups[int(group)] = ratifier.strip()
+        if not groups:
+            raise HTTPException(400, "map at least one opinion group to a society, e.g. 0=russian_public")
+        return groups
+
     @app.get("/organiser/consultations/{consultation_id}/polis.zip")
     def polis_zip(consultation_id: Owned):
         buffer = io.BytesIO()
