@@ -341,3 +341,64 @@ def test_an_organiser_imports_a_polis_export(site):
         files={"export": ("x.zip", b"not a zip", "application/zip")},
     )
     assert junk.status_code == 400 and "not a zip" in junk.text
+
+
+def test_allow_listed_people_join_with_their_id_once(site):
+    store, consultation, app = site
+    society = store.societies(consultation)["japanese_public"]
+    store.allow(society, ["panel-0042"])
+    client = TestClient(app)
+    page = client.get(f"/societies/{society}/join")
+    answer = client.post(
+        "/join",
+        data={"society": str(society), "token": "panel-0042", "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert "提案" in client.get("/board").text
+    again = TestClient(app)
+    page = again.get(f"/societies/{society}/join")
+    assert (
+        again.post(
+            "/join", data={"society": str(society), "token": "panel-0042", "csrf": csrf_of(page.text)}
+        ).status_code
+        == 400
+    )
+    other = store.societies(consultation)["russian_public"]
+    assert (
+        again.post("/join", data={"society": str(other), "token": "panel-0042", "csrf": csrf_of(page.text)}).status_code
+        == 400
+    )
+
+
+def test_every_post_route_refuses_a_form_without_its_token(site):
+    """CSRF on every form: each POST page route, given everything but the token, answers 403."""
+    store, consultation, app = site
+    client = organiser(site)  # signed in, so only the missing token can be the reason
+    voter = participant(site)
+    negotiator = TestClient(app)
+    token = store.invite_negotiator(consultation, "russia")
+    negotiator.post("/negotiate", data={"token": token, "csrf": csrf_of(negotiator.get(f"/negotiate/{token}").text)})
+    assert negotiator.get("/negotiator").status_code == 200
+    society = store.societies(consultation)["russian_public"]
+    first = next(iter(store.proposals(consultation)))
+    routes = [
+        route.path
+        for route in app.routes
+        if "POST" in getattr(route, "methods", set()) and not route.path.startswith("/api/")
+    ]
+    filled = {
+        "{consultation_id}": str(consultation),
+        "{society_id}": str(society),
+        "{proposal_id}": str(first),
+        "{task}": "1",
+    }
+    for path in routes:
+        for key, value in filled.items():
+            path = path.replace(key, value)
+        form = {"vote": "agree", "count": "1", "party": "japan", "token": "x", "title": "t", "package": "treaty=signed"}
+        answers = [who.post(path, data=form, follow_redirects=False) for who in (client, voter, negotiator)]
+        # the one whose session the route wants is refused for the token; the others for the session
+        assert 403 in [a.status_code for a in answers], path
+        for answer in answers:
+            assert answer.status_code in (401, 403) or answer.headers.get("location") == "/organiser/login", path

@@ -136,13 +136,22 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
     def invitation(request: Request, token: str):
         return render(request, "join.html", preferred(request), token=token)
 
+    @app.get("/societies/{society_id}/join", response_class=HTMLResponse)
+    def join_by_id_page(request: Request, society_id: Id):
+        return render(request, "join.html", preferred(request), token="", society_id=society_id)
+
     @app.post("/join")
     async def join(request: Request):
         form = await checked_form(request)
         address = client(request)
+        society = str(form.get("society", ""))
         if guesses.blocked(address):
             return render(request, "join.html", preferred(request), status=429, token="", error="too_many")
-        joined = store.join_with_token(str(form.get("token", "")).strip())
+        code = str(form.get("token", "")).strip()
+        if society.isdigit() and 1 <= int(society) <= MAX_ID:  # an allow-listed external id
+            joined = store.join_with_external_id(int(society), code)
+        else:
+            joined = store.join_with_token(code)
         if joined is None:
             guesses.failed(address)
             return render(request, "join.html", preferred(request), status=400, token="", error="join_failed")
