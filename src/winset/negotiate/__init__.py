@@ -1,0 +1,1 @@
+"""Negotiations on winset scenarios: the bridge to NegMAS."""

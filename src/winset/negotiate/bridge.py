@@ -1,0 +1,128 @@
+"""A scenario as a NegMAS negotiation: its outcome space, and one utility function per party.
+
+The outcome space has one categorical issue per scenario issue (values: the option ids). A package
+that breaks one of the scenario's constraints is worth ``BROKEN`` below every party's reservation
+value (finite, so that every NegMAS negotiator, tit-for-tat included, can reason about it; no
+rational negotiator offers or accepts it). Each party's utility is its negotiator's additive utility
+from the scenario, with its reservation value. With ``ratification``:
+
+* ``strict``: a package that any of the party's binding publics is estimated to reject (on the
+  engine's test) is worth less than the reservation value, so a rational negotiator neither offers
+  nor accepts it;
+* ``soft``: the utility is discounted by the probability that the party ratifies it, the share of
+  bootstrap draws in which every binding public of the party accepts it: p u(P) + (1 - p) u(status
+  quo) (if ratification fails, the status quo stays).
+
+Needs the ``negotiation`` extra (``pip install 'winset[negotiation]'``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from negmas import make_issue, make_os
+from negmas.outcomes import DiscreteCartesianOutcomeSpace
+from negmas.preferences import UtilityFunction
+
+from ..engine.analyses import point_only
+from ..engine.problem import DealProblem
+
+Mode = Literal["strict", "soft"]
+REJECTED = 1.0  # how far below the reservation value a package the party cannot ratify is put
+BROKEN = 2.0  # how far below it a package that breaks a constraint is put
+PRECOMPUTE = 2_000_000  # spaces up to this size are valued all at once, on first use
+SOFT_PRECOMPUTE = 20_000  # the same with bootstrap draws (soft mode)
+CHUNK = 4_096
+
+
+def outcome_space(problem: DealProblem) -> DiscreteCartesianOutcomeSpace:
+    """The NegMAS outcome space of a deal problem: issues named by id, option ids as values."""
+    space = problem.space
+    return make_os(
+        [
+            make_issue(list(options), name=issue)
+            for issue, options in zip(space.issue_ids, space.option_ids, strict=True)
+        ]
+    )
+
+
+class PartyUtility(UtilityFunction):
+    """A party's utility over packages (outcomes: tuples of option ids), as the engine computes it."""
+
+    def __init__(self, problem: DealProblem, party: str, ratification: Mode | None = None, **kwargs):
+        space = problem.space
+        index = [n.id for n in problem.negotiators].index(party)
+        self.problem, self.party, self.ratification = problem, party, ratification
+        self._table = problem.negotiators[index].table
+        self._codes = [{option: c for c, option in enumerate(options)} for options in space.option_ids]
+        self._publics = [
+            i
+            for i, (p, binding) in enumerate(zip(problem.publics, problem.binding, strict=True))
+            if binding and p.party == party
+        ]
+        self._status_quo = float(self._table.support(np.array([space.status_quo]))[0, 0])
+        self._cache: dict[tuple, float] = {}
+        self._table_of_values: np.ndarray | None = None  # by package index, once computed
+        # strict mode tests the rules as the engine does: on the estimates, or over the draws
+        self._tested = problem if problem.confidence is not None else point_only(problem)
+        super().__init__(
+            outcome_space=outcome_space(problem),
+            reserved_value=problem.negotiators[index].reservation,
+            name=party,
+            **kwargs,
+        )
+
+    def codes(self, outcome) -> tuple[int, ...]:
+        return tuple(lookup[value] for lookup, value in zip(self._codes, outcome, strict=True))
+
+    def valid(self, outcome) -> bool:
+        return bool(self.problem.space.is_valid(self.codes(outcome)))
+
+    def utility(self, outcome) -> float:
+        """The negotiator's own utility, before any ratification."""
+        return float(self._table.support(np.array([self.codes(outcome)]))[0, 0])
+
+    def eval(self, offer) -> float:
+        key = tuple(offer)
+        if self._table_of_values is None and self.problem.space.size <= self._precompute_limit():
+            everything = self.problem.space.decode(np.arange(self.problem.space.size, dtype=np.int64))
+            self._table_of_values = self.values(everything)
+        if self._table_of_values is not None:
+            return float(self._table_of_values[self.problem.space.encode(self.codes(key))])
+        if key not in self._cache:
+            self._cache[key] = float(self.values(np.array([self.codes(key)]))[0])
+        return self._cache[key]
+
+    def _precompute_limit(self) -> int:
+        # every package at once where that is cheap: draws make the soft mode dearer per package
+        return SOFT_PRECOMPUTE if self.ratification == "soft" else PRECOMPUTE
+
+    def values(self, codes: np.ndarray) -> np.ndarray:
+        """The party's values of packages (rows of option codes), vectorised."""
+        codes = np.atleast_2d(codes)
+        out = np.empty(len(codes))
+        for start in range(0, len(codes), CHUNK):
+            out[start : start + CHUNK] = self._chunk(codes[start : start + CHUNK])
+        return out
+
+    def _chunk(self, codes: np.ndarray) -> np.ndarray:
+        base = self._table.support(codes)[0]
+        if self.ratification is not None and self._publics:
+            if self.ratification == "strict":
+                accepted = self._tested.evaluate(codes).accept[self._publics].all(axis=0)
+                base = np.where(accepted, base, self.reserved_value - REJECTED)
+            else:
+                supports = self.problem.evaluate(codes).support
+                passes = [
+                    (supports[i][1:] if supports[i].shape[0] > 1 else supports[i]) >= self.problem.publics[i].threshold
+                    for i in self._publics
+                ]
+                ratified = np.logical_and.reduce(passes).mean(axis=0)
+                base = ratified * base + (1 - ratified) * self._status_quo
+        return np.where(self.problem.space.is_valid(codes), base, self.reserved_value - BROKEN)
+
+
+def party_utilities(problem: DealProblem, ratification: Mode | None = None) -> dict[str, PartyUtility]:
+    """One NegMAS utility function per negotiator of the problem."""
+    return {n.id: PartyUtility(problem, n.id, ratification) for n in problem.negotiators}
