@@ -7,13 +7,12 @@ with every problem printed; 1 an internal error, which is a bug in winset; 3 (``
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from . import __version__
-from .cli_common import JsonOpt, check_language, print_json, stdout, user_errors
+from .cli_common import JsonOpt, ScenarioArg, check_language, print_json, stdout, user_errors
 from .conjoint import commands as conjoint_commands
 from .console import summary
 from .consult import commands as consult_commands
@@ -31,13 +30,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
-        show_default=False,
-    ),
-]
 LanguageOpt = Annotated[
     str | None,
     typer.Option("--lang", help="Language of labels (en, ru, ja, ...); default: the scenario's first language."),

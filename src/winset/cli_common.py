@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +24,13 @@ from .errors import Problem, WinsetError, known_list
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
 
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
 
 

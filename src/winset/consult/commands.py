@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli_common import stderr, stdout, user_errors
+from ..cli_common import ScenarioArg, stderr, stdout, user_errors
 from ..errors import Problem, WinsetError
 
 DEFAULT_DATABASE = "sqlite:///winset-consult.db"
@@ -19,13 +19,6 @@ DatabaseOpt = Annotated[
     typer.Option(
         "--database-url",
         help="SQLAlchemy URL of the database: sqlite:///FILE (default) or postgresql+psycopg://USER@HOST/DB.",
-    ),
-]
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
-        show_default=False,
     ),
 ]
 

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..cli_common import EXIT_NO_DEAL, JsonOpt, print_json, stdout, steps, user_errors
+from ..cli_common import EXIT_NO_DEAL, JsonOpt, ScenarioArg, print_json, stdout, steps, user_errors
 from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
-from ..support.commands import fit_all
+from ..support.commands import DrawsOpt, SeedOpt, fit_all
 from ..support.fit import DRAWS
 from . import report
 from .analyses import assess, solve
 from .problem import DealProblem
 
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
-        show_default=False,
-    ),
-]
-DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Bootstrap draws per ratifier's support model.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
 ConfidenceOpt = Annotated[
     float | None,
     typer.Option(

@@ -9,22 +9,19 @@ import typer
 from rich.console import Group
 from rich.text import Text
 
-from ..cli_common import JsonOpt, check_language, print_json, stdout, steps, user_errors
+from ..cli_common import JsonOpt, ScenarioArg, check_language, print_json, stdout, steps, user_errors
 from ..engine import report as engine_report
 from ..engine.commands import (
     ConfidenceOpt,
     CriterionOpt,
-    DrawsOpt,
     MethodOpt,
     OptionalOpt,
-    ScenarioArg,
     SchedulerOpt,
-    SeedOpt,
     TopOpt,
     check_options,
 )
 from ..scenario import Scenario, load_scenario
-from ..support.commands import fit_all
+from ..support.commands import DrawsOpt, SeedOpt, fit_all
 from ..support.fit import DRAWS
 from .analysis import STATUS_QUO, Analysis, analyse
 from .html import render

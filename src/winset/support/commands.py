@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -16,13 +15,10 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..cli_common import JsonOpt, print_json, stderr, stdout, user_errors
+from ..cli_common import JsonOpt, ScenarioArg, print_json, stderr, stdout, user_errors
 from ..scenario import Scenario, load_scenario
 from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
 
-ScenarioArg = Annotated[
-    Path, typer.Argument(help="Scenario file (TOML), or a folder holding scenario.toml.", show_default=False)
-]
 DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of the simulated draws.")]
 
