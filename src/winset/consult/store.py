@@ -363,7 +363,7 @@ class Store:
             )
             if not same_consultation:
                 raise ConsultError([Problem("proposal", "no such proposal in your consultation", "vote on its board")])
-            insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+            insert = _upsert_insert(session)
             statement = insert(Vote).values(
                 proposal_id=proposal_id, participant_id=participant_id, value=value, updated_at=now()
             )
@@ -562,7 +562,7 @@ class Store:
                 raise ConsultError(
                     [Problem("answer", f"task {task}, profile {profile} was not shown to you", "answer your own tasks")]
                 )
-            insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+            insert = _upsert_insert(session)
             statement = insert(Answer).values(
                 participant_id=participant_id, task=task, profile=profile, support=int(bool(support)), answered_at=now()
             )
@@ -611,6 +611,11 @@ class Store:
                 ]
             )
         return self.scenario.space
+
+
+def _upsert_insert(session: Session):
+    """The dialect's INSERT, which knows ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
 
 
 def _statement(text) -> str:

@@ -79,10 +79,6 @@ class PartyUtility(UtilityFunction):
     def valid(self, outcome) -> bool:
         return bool(self.problem.space.is_valid(self.codes(outcome)))
 
-    def utility(self, outcome) -> float:
-        """The negotiator's own utility, before any ratification."""
-        return float(self._table.support(np.array([self.codes(outcome)]))[0, 0])
-
     def eval(self, offer) -> float:
         key = tuple(offer)
         if self._table_of_values is None and self.problem.space.size <= self._precompute_limit():

@@ -79,8 +79,8 @@ def map_figure(analysis: Analysis) -> Figure | None:
         index = [p.id for p in problem.publics]
         star = (q.support[index.index(x.id)][0, 0] * 100, q.support[index.index(y.id)][0, 0] * 100)
         ax.scatter(*star, s=160, marker="*", color=CLOSEST, zorder=4, label="first to pass as opinion moves")
-    ax.set_xlabel(f"Support in {scenario.text(_ratifier(scenario, x.id))} (%)")
-    ax.set_ylabel(f"Support in {scenario.text(_ratifier(scenario, y.id))} (%)")
+    ax.set_xlabel(f"Support in {scenario.text(scenario.ratifier(x.id))} (%)")
+    ax.set_ylabel(f"Support in {scenario.text(scenario.ratifier(y.id))} (%)")
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.grid(color="#eeeeee")
@@ -135,7 +135,3 @@ def frontier_figure(analysis: Analysis) -> Figure | None:
 
 def points_text(count: int) -> str:
     return f"{count} point" + ("" if count == 1 else "s")
-
-
-def _ratifier(scenario, ratifier_id: str):
-    return next(r for _, r in scenario.ratifiers if r.id == ratifier_id)

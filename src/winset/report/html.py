@@ -60,7 +60,7 @@ def _context(analysis: Analysis, language: str) -> dict:
     publics = [
         {
             "id": p.id,
-            "label": labels.of(_ratifier(scenario, p.id)),
+            "label": labels.of(scenario.ratifier(p.id)),
             "party": labels.of(scenario.party(p.party)),
             "threshold": percent(p.threshold),
             "binding": bool(b),
@@ -125,10 +125,6 @@ class Labels:
             return Markup('<span class="status-quo">no change: the status quo</span>')
         items = "".join(f"<li>{self.of(issue)}: <b>{self.of(option)}</b></li>" for issue, option in changes)
         return Markup(f'<ul class="package">{items}</ul>')
-
-
-def _ratifier(scenario, ratifier_id: str):
-    return next(r for _, r in scenario.ratifiers if r.id == ratifier_id)
 
 
 def _settings(analysis: Analysis) -> dict:
@@ -235,7 +231,7 @@ def _gap(analysis: Analysis, labels: Labels) -> dict | None:
     publics = {p.id: p for p in analysis.problem.publics}
     rows = [
         {
-            "public": labels.of(_ratifier(analysis.scenario, row["public"])),
+            "public": labels.of(analysis.scenario.ratifier(row["public"])),
             "id": row["public"],
             "needed": number(row["needed_shift"]),
             "before": percent(row["support"]),
@@ -265,8 +261,8 @@ def _map(analysis: Analysis, labels: Labels, figure) -> dict | None:
     inside = int(ratification.in_winset.sum())
     return {
         "svg": Markup(svg(figure)),
-        "x": labels.of(_ratifier(analysis.scenario, ratification.x)),
-        "y": labels.of(_ratifier(analysis.scenario, ratification.y)),
+        "x": labels.of(analysis.scenario.ratifier(ratification.x)),
+        "y": labels.of(analysis.scenario.ratifier(ratification.y)),
         "shown": f"{ratification.packages.shape[0]:,}",
         "total": f"{ratification.total:,}",
         "sampled": ratification.sampled,

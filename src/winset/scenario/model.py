@@ -277,6 +277,9 @@ class Scenario(_Strict):
     def proposal(self, proposal_id: str) -> Proposal:
         return _by_id(self.proposals, proposal_id, "proposal")
 
+    def ratifier(self, ratifier_id: str) -> Ratifier:
+        return _by_id([r for _, r in self.ratifiers], ratifier_id, "ratifier")
+
     def resolve_package(self, reference: str, where: str = "--package") -> str:
         """Package text for a proposal id, or the text itself (a single word that is no proposal
         id, other than ``status_quo``, is refused with the ids the scenario has)."""
