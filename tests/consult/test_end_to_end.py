@@ -10,8 +10,7 @@ from winset.consult.database import open_database
 from winset.consult.design import SurveyDesign
 from winset.consult.store import Store
 
-from .test_durability import start
-from .test_serve import free_port
+from .server import free_port, start
 
 PASSWORD = "correct horse battery"
 

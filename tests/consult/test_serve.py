@@ -1,6 +1,5 @@
 """``winset serve`` as a real process on loopback, and ``winset organiser``."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,13 +11,9 @@ from winset.cli import app
 from winset.consult.database import open_database
 from winset.consult.store import Store
 
+from .server import free_port, start
+
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_organiser_command_creates_an_account(tmp_path, monkeypatch):
@@ -72,6 +67,49 @@ def test_serve_answers_on_loopback(tmp_path):
                 time.sleep(0.3)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
             assert "Join the consultation" in page.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_a_secret_key_keeps_organisers_logged_in_across_restarts(tmp_path, monkeypatch):
+    """WINSET_SECRET_KEY signs organiser sessions: the cookie of one server process works for the next."""
+    import http.client
+    import re
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    Store.open(open_database(url), "kuril").add_organiser("o@example.org", "correct horse battery")
+    monkeypatch.setenv("WINSET_SECRET_KEY", "a key for the test")
+    port = free_port()
+    server = start(url, port)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/organiser/login")
+        page = connection.getresponse()
+        csrf_cookie = page.getheader("set-cookie").split(";")[0]
+        token = re.search(r'name="csrf" value="([^"]+)"', page.read().decode()).group(1)
+        body = f"email=o%40example.org&password=correct+horse+battery&csrf={token}"
+        connection.request(
+            "POST",
+            "/organiser/login",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie},
+        )
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 303
+        session = next(c for c in answer.headers.get_all("set-cookie") if c.startswith("winset_organiser=")).split(";")[
+            0
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    server = start(url, port)  # a new process, the same key
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/organiser", headers={"Cookie": session})
+        answer = connection.getresponse()
+        assert answer.status == 200 and "Open a consultation" in answer.read().decode()
     finally:
         server.terminate()
         server.wait(timeout=20)
