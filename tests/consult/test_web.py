@@ -402,3 +402,16 @@ def test_every_post_route_refuses_a_form_without_its_token(site):
         assert 403 in [a.status_code for a in answers], path
         for answer in answers:
             assert answer.status_code in (401, 403) or answer.headers.get("location") == "/organiser/login", path
+
+
+def test_the_board_links_the_survey_without_drawing_its_questions(site):
+    store, _, _ = site
+    client = participant(site)
+    assert 'href="/survey"' in client.get("/board").text
+    with store.sessions() as session:
+        from winset.consult.models import Task
+
+        assert session.query(Task).count() == 0  # drawn when the survey is opened, not before
+    client.get("/survey")
+    with store.sessions() as session:
+        assert session.query(Task).count() == 4

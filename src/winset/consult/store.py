@@ -68,6 +68,7 @@ class Member:
     consultation_id: int
     ratifier: str
     language: str
+    survey: bool  # the consultation has a survey
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,14 @@ class Store:
             if participant is None:
                 return None
             society = participant.society
-            return Member(participant.id, society.id, society.consultation_id, society.ratifier, society.language)
+            return Member(
+                participant.id,
+                society.id,
+                society.consultation_id,
+                society.ratifier,
+                society.language,
+                society.consultation.survey_tasks > 0,
+            )
 
     def consultations(self, organiser_id: int) -> list[tuple[int, str, str]]:
         """An organiser's consultations: (id, slug, title), newest first."""

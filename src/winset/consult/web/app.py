@@ -167,7 +167,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
             row | {"title": _title(row, who.language), "changes": _changes(row["package"], who.language)}
             for row in store.ballot(who.id)
         ]
-        return render(request, "board.html", who.language, ballot=ballot, saved=bool(saved), survey=_has_survey(who))
+        return render(request, "board.html", who.language, ballot=ballot, saved=bool(saved), survey=who.survey)
 
     @app.post("/board/{proposal_id}")
     async def vote(request: Request, proposal_id: Id, who: Who):
@@ -220,9 +220,6 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
             return row["title"]
         known = scenario_proposals.get((scenario.space.parse(row["package"]), row["title"]))
         return scenario.text(known, language) if known else row["title"]
-
-    def _has_survey(who: Member) -> bool:
-        return bool(store.tasks(who.id))
 
     def _changes(package: str | None, language: str) -> list[tuple[str, str]]:
         if package is None:
