@@ -46,13 +46,13 @@ def participant(site, ratifier="russian_public"):
     return client
 
 
-def organiser(site):
+def organiser(site, email="mediator@example.org"):
     _, _, app = site
     client = TestClient(app)
     page = client.get("/organiser/login")
     answer = client.post(
         "/organiser/login",
-        data={"email": "mediator@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)},
+        data={"email": email, "password": PASSWORD, "csrf": csrf_of(page.text)},
         follow_redirects=False,
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/organiser"
@@ -142,11 +142,7 @@ def test_strangers_cannot_vote(site):
 def test_organisers_see_only_their_consultations(site):
     store, consultation, _ = site
     store.add_organiser("other@example.org", PASSWORD)
-    client = TestClient(site[2])
-    page = client.get("/organiser/login")
-    client.post(
-        "/organiser/login", data={"email": "other@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)}
-    )
+    client = organiser(site, "other@example.org")
     assert client.get(f"/organiser/consultations/{consultation}").status_code == 404
     assert client.get(f"/api/consultations/{consultation}/results").status_code == 404
 

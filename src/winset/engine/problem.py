@@ -122,23 +122,21 @@ class DealProblem:
         """Exact quantities of packages (rows of option codes)."""
         codes = np.atleast_2d(codes)
         support = [table.support(codes) for table in self.public_tables()]
-        utility = (
-            np.vstack([n.table.support(codes)[0] for n in self.negotiators])
-            if self.negotiators
-            else np.zeros((0, len(codes)))
-        )
+        utility = self.utilities(codes)
         return self.quantities(support, utility)
+
+    def utilities(self, codes: np.ndarray) -> np.ndarray:
+        """The negotiators' utilities of packages, (negotiators, m); exact in every case."""
+        if not self.negotiators:
+            return np.zeros((0, len(codes)))
+        return np.vstack([n.table.support(codes)[0] for n in self.negotiators])
 
     def bounds(self, codes: np.ndarray) -> tuple[Quantities, Quantities]:
         """Quantities just above and just below the exact ones (float32 supports, widened by each
         table's slack; utilities exact): a cheap screen before :meth:`evaluate`."""
         codes = np.atleast_2d(codes)
         sides = [table.support_bounds(codes) for table in self.public_tables()]
-        utility = (
-            np.vstack([n.table.support(codes)[0] for n in self.negotiators])
-            if self.negotiators
-            else np.zeros((0, len(codes)))
-        )
+        utility = self.utilities(codes)
         return self.quantities([h for h, _ in sides], utility), self.quantities([lo for _, lo in sides], utility)
 
     def quantities(self, support: list[np.ndarray], utility: np.ndarray) -> Quantities:
