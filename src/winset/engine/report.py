@@ -203,15 +203,21 @@ def _header(name: str) -> str:
     return HEADERS.get(name, name.replace("_", " "))
 
 
+def fixed(value: float | None, digits: int = 3) -> str:
+    """A number to ``digits`` places ("" for a missing one); no minus sign on a value that rounds
+    to zero (no "-0.000")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{value:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def _number(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
     if isinstance(value, (int, np.integer)):
         return f"{value:,}"
-    text = f"{value:.3f}"
-    return text.lstrip("-") if float(text) == 0 else text  # no "-0.000"
+    return fixed(value)
 
 
 def _new_table() -> Table:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..engine.report import RECOMMENDATIONS, provenance, records, solution_document
+from ..engine.report import fixed as number
 from .analysis import STATUS_QUO, Analysis
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
 
@@ -35,14 +36,6 @@ def percent(value: float) -> str:
 def interval(lower: float, upper: float) -> str:
     """A 90% interval as the page shows it: 41.2–49.5."""
     return f"{lower * 100:.1f}–{upper * 100:.1f}"
-
-
-def number(value: float, digits: int = 3) -> str:
-    """A number to ``digits`` places; no minus sign on a value that rounds to zero."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{value:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
 
 
 def render(analysis: Analysis, language: str | None = None) -> str:
