@@ -1,0 +1,49 @@
+"""The opinion shift a package needs: Newton inside a bisection bracket equals plain bisection."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from winset.engine.analyses import SHIFT_LIMIT, needed_shifts
+from winset.engine.scoretable import ScoreTable, apply_link
+
+
+def bisection(table, codes, threshold):
+    scores = table.package_scores(codes)
+    support = lambda s: apply_link(table.link, scores + s[:, None]) @ table.weights  # noqa: E731
+    low, high = np.full(len(codes), -SHIFT_LIMIT), np.full(len(codes), SHIFT_LIMIT)
+    reachable = support(high) >= threshold
+    for _ in range(80):
+        middle = (low + high) / 2
+        above = support(middle) >= threshold
+        high, low = np.where(above, middle, high), np.where(above, low, middle)
+    return np.where(reachable, high, np.inf)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(1, 60),
+    threshold=st.floats(0.02, 0.98),
+    link=st.sampled_from(["logistic", "identity"]),
+)
+def test_needed_shifts_equal_bisection(seed, rows, threshold, link):
+    rng = np.random.default_rng(seed)
+    shape = (3, 4, 2)
+    scale = 3.0 if link == "logistic" else 0.1
+    table = ScoreTable(
+        shape,
+        rng.normal(0, scale, rows),
+        rng.normal(0, scale, (rows, sum(shape))),
+        np.full(rows, 1 / rows),
+        np.zeros(rows, dtype=np.int64),
+        link,
+    )
+    codes = np.array([[a, b, c] for a in range(3) for b in range(4) for c in range(2)])
+    got, expected = needed_shifts(table, codes, threshold), bisection(table, codes, threshold)
+    assert (np.isfinite(got) == np.isfinite(expected)).all()
+    finite = np.isfinite(expected)
+    assert np.allclose(got[finite], expected[finite], atol=2e-10, rtol=0)
+    scores = table.package_scores(codes[finite])
+    reached = apply_link(link, scores + got[finite][:, None]) @ table.weights
+    assert (reached >= threshold).all()  # never short of the threshold
