@@ -132,6 +132,16 @@ EXPECTED = {
             "in proposal 'two_islands': 'shikotan=japn': issue 'shikotan' has no option 'japn' (did you mean 'japan'?)",
         ),
     ],
+    "talks_problems": [
+        ("talks.events[0].ratifier", "unknown ratifier 'japanes_public' (did you mean 'japanese_public'?)"),
+        ("talks.events[0].round", "round 12 is after the last round of the talks (10)"),
+        ("talks.events[1].date", "an event is dated but the talks have no start date to count rounds from"),
+        (
+            "talks.linkage.options[1].utility.rusia",
+            "in option 'investment': unknown party 'rusia' (did you mean 'russia'?)",
+        ),
+        ("talks.ban.issues[1]", "unknown issue 'kunashir'"),
+    ],
 }
 
 

@@ -7,6 +7,7 @@ they can run beside the structural validation and every problem in a file is rep
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ def reference_problems(document: Mapping[str, Any], base_dir: Path) -> list[Prob
     check.constraints()
     check.parties()
     check.proposals()
+    check.talks()
     return check.problems
 
 
@@ -455,6 +457,79 @@ class _Checker:
             except PackageError as error:
                 for p in error.problems:
                     self.add(("proposals", i, "package"), f"{p.location}: {p.message}", p.fix)
+
+    def talks(self) -> None:
+        talks = _table(self.doc, "talks")
+        ratifiers = [
+            _id(r) for _, party in _items(self.doc, "parties") for _, r in _items(party, "ratifiers") if _id(r)
+        ]
+        rounds = talks.get("rounds", 40)
+        for i, event in _items(talks, "events"):
+            loc = ("talks", "events", i)
+            self.label((*loc, "label"), event.get("label"))
+            ratifier = event.get("ratifier")
+            if isinstance(ratifier, str) and ratifier not in ratifiers:
+                self.add(
+                    (*loc, "ratifier"),
+                    f"unknown ratifier '{ratifier}'" + did_you_mean(ratifier, ratifiers),
+                    f"use the id of a ratifier of one of the parties ({known_list(ratifiers)})",
+                )
+            has_round, has_date = "round" in event, "date" in event
+            if has_round == has_date:
+                self.add(
+                    loc,
+                    "an event needs a round or a date (one of them)"
+                    if not has_round
+                    else "an event has both a round and a date",
+                    "give round = N (counted from the start of the talks) or date = YYYY-MM-DD",
+                )
+            elif has_date and "start" not in talks:
+                self.add(
+                    (*loc, "date"),
+                    "an event is dated but the talks have no start date to count rounds from",
+                    "add start = YYYY-MM-DD (and days_per_round) to [talks], or give the event a round",
+                )
+            when = event.get("round")
+            if _is_number(when) and _is_number(rounds) and when > rounds:
+                self.add(
+                    (*loc, "round"),
+                    f"round {when} is after the last round of the talks ({rounds})",
+                    "give a round within the talks, or raise talks.rounds",
+                )
+            start, date = talks.get("start"), event.get("date")
+            if isinstance(start, datetime.date) and isinstance(date, datetime.date) and date < start:
+                self.add(
+                    (*loc, "date"),
+                    f"{date} is before the talks start ({start})",
+                    "give a date on or after talks.start",
+                )
+        self.linkage(_table(talks, "linkage"), ratifiers)
+        ban = _table(talks, "ban")
+        self.label(("talks", "ban", "label"), ban.get("label"))
+        for i, issue in enumerate(ban.get("issues", []) if isinstance(ban.get("issues"), list) else []):
+            if isinstance(issue, str):
+                self.issue_ref(("talks", "ban", "issues", i), issue)
+
+    def linkage(self, linkage: Mapping[str, Any], ratifiers: list[str]) -> None:
+        loc = ("talks", "linkage")
+        self.label((*loc, "label"), linkage.get("label"))
+        if _id(linkage) in self.options:
+            self.add(
+                (*loc, "id"), f"'{_id(linkage)}' is already an issue of the scenario", "give the linked issue a new id"
+            )
+        parties = [_id(p) for _, p in _items(self.doc, "parties") if _id(p)]
+        options = _items(linkage, "options")
+        self.unique_ids((*loc, "options"), options, "option")
+        for i, option in options:
+            self.label((*loc, "options", i, "label"), option.get("label"))
+            for key, known, what in (("utility", parties, "party"), ("support", ratifiers, "ratifier")):
+                for name in _table(option, key):
+                    if name not in known:
+                        self.add(
+                            (*loc, "options", i, key, name),
+                            f"unknown {what} '{name}'" + did_you_mean(name, known),
+                            f"use the id of a {what} of the scenario ({known_list(known)})",
+                        )
 
 
 def _as_list(value: Any) -> list[Any]:
