@@ -94,6 +94,28 @@ class PackageSpace:
     def __repr__(self) -> str:
         return f"PackageSpace({self.n_issues} issues, {self.size:,} packages, {len(self.constraints)} constraints)"
 
+    def extended(
+        self,
+        issues: Sequence[tuple[str, Sequence[str]]] = (),
+        constraints: Sequence[tuple[str, Mapping[str, str | Sequence[str]]]] = (),
+    ) -> PackageSpace:
+        """This space with more issues (at the end; status quo: their first option) and more
+        constraints."""
+        status_quo = self.ids_of(self.status_quo) | {issue: options[0] for issue, options in issues}
+        kept = [
+            (
+                c.id,
+                {
+                    self.issue_ids[k]: [o for o, hit in zip(self.option_ids[k], mask, strict=True) if hit]
+                    for k, mask in zip(c.issues, c.masks, strict=True)
+                },
+            )
+            for c in self.constraints
+        ]
+        return PackageSpace(
+            [*zip(self.issue_ids, self.option_ids, strict=True), *issues], status_quo, [*kept, *constraints]
+        )
+
     def _compile(self, cid: str, forbid: Mapping[str, str | Sequence[str]]) -> SpaceConstraint:
         issues, masks = [], []
         for issue_id, options in forbid.items():

@@ -88,8 +88,8 @@ def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) 
 def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> list:
     """``task(problem, part, **constants)`` for every part of ``split(workers)``, on the cluster,
     with the problem sent to every worker once."""
-    with _connected(scheduler) as client:
-        parts = split(_workers(client))
+    with connected(scheduler) as client:
+        parts = split(worker_count(client))
         shared = client.scatter(problem, broadcast=True)
         futures = client.map(task, [shared] * len(parts), parts, pure=False, **constants)
         return client.gather(futures)
@@ -176,7 +176,7 @@ def _root_groups(search: Search, workers: int) -> list[np.ndarray]:
 
 
 @contextmanager
-def _connected(scheduler):
+def connected(scheduler):
     """A Dask client: the one given, or one connected to the address given (closed afterwards)."""
     try:
         from dask.distributed import Client
@@ -205,5 +205,5 @@ def _connected(scheduler):
         client.close()
 
 
-def _workers(client) -> int:
+def worker_count(client) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))

@@ -1,0 +1,143 @@
+"""Simulated talks: reproducible, inside the joint win-set in strict mode, Pareto-efficient when
+negotiators are informed and patient, and the same on Dask as in process."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("negmas")
+
+from winset import load_scenario  # noqa: E402
+from winset.engine import criteria  # noqa: E402
+from winset.engine.analyses import frontiers, point_only  # noqa: E402
+from winset.engine.distributed import count_packages  # noqa: E402
+from winset.engine.problem import DealProblem  # noqa: E402
+from winset.negotiate.montecarlo import simulate  # noqa: E402
+from winset.negotiate.opinion import Event, Opinion  # noqa: E402
+from winset.negotiate.stage import Stage  # noqa: E402
+from winset.negotiate.talks import Settings, run_talks  # noqa: E402
+from winset.support import fit_scenario  # noqa: E402
+
+from ..small_scenario import small_scenario  # noqa: E402
+
+ALL = ("boulware", "linear", "conceder", "tit-for-tat")
+STILL = Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=0.0)  # informed, nothing moves
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory):
+    """The small scenario with rules of 10% and 30%: a joint win-set of several packages."""
+    path = small_scenario(
+        tmp_path_factory.mktemp("talks"),
+        scenario_edit=lambda text: text.replace(
+            'rule = { threshold = 0.5, population = "adults" }', 'rule = { threshold = 0.1, population = "adults" }'
+        ).replace("rule = { threshold = 0.5 }", "rule = { threshold = 0.3 }"),
+    )
+    scenario = load_scenario(path)
+    fits = fit_scenario(scenario, 8, 0)
+    return DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+
+
+@pytest.fixture(scope="module")
+def stage(problem):
+    return Stage.build(problem)
+
+
+def joint_winset(problem):
+    codes = np.vstack(list(problem.space.iter_valid()))
+    point = point_only(problem)
+    return codes, criteria.joint(point)(point.evaluate(codes))
+
+
+def test_the_stage_knows_the_engines_joint_winset(problem, stage):
+    codes, inside = joint_winset(problem)
+    assert inside.sum() >= 3  # a test of choice needs a choice
+    assert (
+        stage.joint_winset().sum()
+        == inside.sum()
+        == count_packages(point_only(problem), criteria.joint(point_only(problem)), "enumerate")
+    )
+    assert set(stage.index[stage.joint_winset()]) == set(problem.space.encode(codes[inside]))
+
+
+def test_seeded_sweeps_are_reproducible(stage):
+    settings = Settings(rounds=15)
+    first = simulate(stage, settings, 12, seed=3, strategies=ALL).runs
+    again = simulate(stage, settings, 12, seed=3, strategies=ALL).runs
+    other = simulate(stage, settings, 12, seed=4, strategies=ALL).runs
+    assert first.equals(again)
+    assert not first.equals(other)
+
+
+@pytest.mark.parametrize("strategy", ALL)
+def test_strict_agreements_lie_in_the_joint_winset(problem, stage, strategy):
+    _, inside = joint_winset(problem)
+    winset = set(stage.index[stage.joint_winset()])
+    settings = Settings(rounds=30, mode="strict", opinion=STILL, draws=False)
+    runs = simulate(stage, settings, 8, seed=0, strategies=(strategy,)).runs
+    signed = runs[runs["signed"]]
+    assert len(signed) > 0
+    for package in signed["package"]:
+        assert problem.space.encode(np.array([problem.space.parse(package)]))[0] in winset
+    assert signed["ratified"].all()  # informed negotiators, opinion still: nothing fails at home
+
+
+def test_informed_patient_negotiators_reach_the_engines_pareto_frontier(problem, stage):
+    frontier = frontiers(problem, method="enumerate")
+    ratifiable = frontier[frontier["frontier"] == "ratifiable"]
+    points = {tuple(np.round(row, 12)) for row in ratifiable[["russia_utility", "japan_utility"]].to_numpy()}
+    settings = Settings(rounds=200, mode="strict", opinion=STILL, draws=False)
+    for seed in range(4):
+        talk = run_talks(stage, settings, ("boulware", "boulware"), np.random.default_rng(seed))
+        assert talk.signed and talk.ratified
+        assert tuple(np.round(talk.utilities, 12)) in points
+
+
+def test_dask_gives_the_in_process_results(stage):
+    distributed = pytest.importorskip("dask.distributed")
+    settings = Settings(rounds=15, opinion=Opinion(events=(Event("summit", "japanese_public", 5, 0.3, 2.0),)))
+    here = simulate(stage, settings, 30, seed=7, strategies=ALL).runs
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        there = simulate(stage, settings, 30, seed=7, strategies=ALL, scheduler=client).runs
+    assert here.equals(there)
+
+
+def test_a_misread_public_can_vote_a_signed_deal_down(stage):
+    """Soft negotiators who misread opinion sign deals that then fail at home."""
+    settings = Settings(rounds=20, mode="soft", opinion=Opinion(own_noise=1.0, other_noise=1.5))
+    runs = simulate(stage, settings, 40, seed=1, strategies=ALL).runs
+    signed = runs[runs["signed"]]
+    assert (~signed["ratified"]).any()
+    failed = signed[~signed["ratified"]]
+    assert (failed["rejected_by"] != "").all()
+    # a failed deal leaves the status quo
+    quo = stage.utility[:, stage.status_quo]
+    assert np.allclose(failed[["utility_russia", "utility_japan"]].to_numpy(), quo)
+
+
+def test_events_move_opinion_from_their_round():
+    opinion = Opinion(drift=0.0, events=(Event("protest", "b", 2, -0.5), Event("summit", "a", 0, 0.25)))
+    path = opinion.scripted(["a", "b"], 4, np.random.default_rng(0))
+    assert path[:, 0].tolist() == [0.25] * 5
+    assert path[:, 1].tolist() == [0.0, 0.0, -0.5, -0.5, -0.5]
+
+
+def test_conceding_costs_a_negotiator_opinion_at_home(stage):
+    """Audience costs: with them, the conceding side's publics end lower than without."""
+    quiet = Settings(rounds=20, opinion=Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=0.0))
+    costly = Settings(rounds=20, opinion=Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=2.0))
+    without = run_talks(stage, quiet, ("linear", "linear"), np.random.default_rng(0))
+    with_costs = run_talks(stage, costly, ("linear", "linear"), np.random.default_rng(0))
+    assert without.shifts == (0.0, 0.0)
+    assert min(with_costs.shifts) < 0.0
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="rounds"):
+        Settings(rounds=0)
+    with pytest.raises(ValueError, match="mode"):
+        Settings(mode="lenient")
+    with pytest.raises(ValueError, match="drift"):
+        Opinion(drift=-1.0)
