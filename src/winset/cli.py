@@ -17,6 +17,7 @@ from .conjoint import commands as conjoint_commands
 from .console import summary
 from .consult import commands as consult_commands
 from .engine import commands as engine_commands
+from .negotiate import commands as negotiate_commands
 from .report import commands as report_commands
 from .scenario import Scenario, load_scenario
 from .support import commands as support_commands
@@ -76,6 +77,7 @@ app.command("fit")(support_commands.fit_command)
 app.command("solve")(engine_commands.solve_command)
 app.command("assess")(engine_commands.assess_command)
 app.command("report")(report_commands.report_command)
+app.command("simulate")(negotiate_commands.simulate_command)
 app.command("serve")(consult_commands.serve_command)
 app.command("organiser")(consult_commands.organiser_command)
 app.command("amce")(conjoint_commands.amce_command)

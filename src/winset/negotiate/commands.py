@@ -1,0 +1,287 @@
+"""``winset simulate``: Monte Carlo talks on a scenario, and the two-level-game experiments."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..cli_common import JsonOpt, ScenarioArg, print_json, stderr, stdout, user_errors
+from ..errors import Problem, WinsetError
+from ..scenario import Scenario, load_scenario
+from ..support.commands import DrawsOpt, SeedOpt
+from ..support.fit import DRAWS
+
+EXPERIMENTS = ("schelling", "linkage", "ban")  # as winset.negotiate.experiments (which needs NegMAS)
+STRATEGY_NAMES = ("boulware", "linear", "conceder", "tit-for-tat")  # as winset.negotiate.delegate
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def check_options(scenario: Scenario, strategies: list[str], mode: str | None, experiments: list[str], figures) -> None:
+    """Refuse what cannot run, before any fitting."""
+    problems = []
+    for s in strategies:
+        if s not in STRATEGY_NAMES:
+            problems.append(Problem("--strategy", f"unknown strategy '{s}'", f"use one of {', '.join(STRATEGY_NAMES)}"))
+    if mode is not None and mode not in ("strict", "soft"):
+        problems.append(Problem("--mode", f"unknown mode '{mode}'", "use strict or soft"))
+    for e in experiments:
+        if e not in EXPERIMENTS:
+            problems.append(
+                Problem("--experiment", f"unknown experiment '{e}'", f"use one of {', '.join(EXPERIMENTS)}")
+            )
+    if "linkage" in experiments and scenario.talks.linkage is None:
+        problems.append(
+            Problem(
+                "--experiment", "the linkage experiment needs an issue to link", "add [talks.linkage] to the scenario"
+            )
+        )
+    if "ban" in experiments and scenario.talks.ban is None:
+        problems.append(
+            Problem("--experiment", "the ban experiment needs the issues it bans", "add [talks.ban] to the scenario")
+        )
+    if len(scenario.parties) < 2:
+        problems.append(Problem("parties", "talks need at least two parties", "add the other side to the scenario"))
+    if figures is not None:
+        problems += _figure_folder_problems(Path(figures), experiments)
+    if problems:
+        raise WinsetError(problems)
+
+
+def _figure_folder_problems(folder: Path, experiments: list[str]) -> list[Problem]:
+    if folder.exists() and not folder.is_dir():
+        return [Problem("--figures", f"{folder} is a file, not a folder", "give a folder for the figures")]
+    if not folder.parent.is_dir():
+        return [Problem("--figures", f"{folder.parent} does not exist", "create it first, or choose another folder")]
+    problems = []
+    for name in ["outcomes", *experiments]:
+        path = folder / f"talks-{name}.png"
+        if path.exists() and (not path.is_file() or path.read_bytes()[:8] != PNG):
+            problems.append(
+                Problem("--figures", f"{path} exists and is not a PNG image", "choose another folder, or move it away")
+            )
+    return problems
+
+
+@user_errors
+def simulate_command(
+    scenario: ScenarioArg,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="How many negotiations to simulate.")] = 200,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            help="boulware, linear, conceder or tit-for-tat; repeat to mix (each run draws one per side). "
+            "Default: all four.",
+        ),
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="strict or soft ratification-awareness (default: the scenario's).")
+    ] = None,
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", min=1, help="Rounds of talks (default: the scenario's).")
+    ] = None,
+    experiment: Annotated[
+        list[str] | None, typer.Option("--experiment", help="Also run schelling, linkage or ban (repeatable).")
+    ] = None,
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="Folder to write the figures to (talks-*.png).")
+    ] = None,
+    draws: DrawsOpt = DRAWS,
+    seed: SeedOpt = 0,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address to run on.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How would talks go? Many simulated negotiations under ratification at home.
+
+    Each run is a negotiation on NegMAS's alternating-offers protocol: negotiators concede over
+    the rounds, offer only what they believe both publics would ratify (strict) or discount by the
+    chance of ratification (soft), read opinion with error, and opinion moves with the scenario's
+    events, random drift and the audience costs of conceding. A signed deal then goes to a vote on
+    one bootstrap draw of each support model. Prints the agreement rate, the share of signed deals
+    that fail at home, rounds to agreement and the packages signed, per pair of strategies; runs
+    the experiments asked for; writes figures with --figures. Same seed, same results, in process
+    or on a Dask cluster.
+    """
+    loaded = load_scenario(scenario)
+    require_negmas()
+    from ..engine.commands import problem_for
+    from .experiments import run, sweeps
+    from .montecarlo import simulate
+    from .talks import Settings
+
+    strategies = list(strategy or STRATEGY_NAMES)
+    experiments = list(dict.fromkeys(experiment or []))
+    check_options(loaded, strategies, mode, experiments, figures)
+    settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
+    problem = problem_for(loaded, draws, seed, None, False, as_json)
+    with _progress(not as_json) as progress:
+        total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
+        task = progress.add_task("talks", total=total)
+
+        def advance(done: int) -> None:
+            progress.advance(task, done)
+
+        simulation = simulate(problem, settings, runs, seed, strategies, scheduler, advance)
+        common = {"strategies": strategies, "scheduler": scheduler, "progress": advance}
+        results = {name: run(name, loaded, problem, settings, runs, seed, **common) for name in experiments}
+    written = _write_figures(Path(figures), simulation, results) if figures is not None else []
+    if as_json:
+        print_json(_document(loaded, simulation, results, written))
+    else:
+        _print(simulation, results, written)
+
+
+def require_negmas(where: str = "winset simulate") -> None:
+    """Refuse, with the command to fix it, when NegMAS (the negotiation extra) is missing."""
+    try:
+        import negmas  # noqa: F401
+    except ImportError:
+        raise WinsetError(
+            [Problem(where, "simulated talks need NegMAS", "pip install 'winset[negotiation]'")]
+        ) from None
+
+
+def _progress(show: bool) -> Progress:
+    console = stderr()
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not (show and console.is_terminal),
+    )
+
+
+def _write_figures(folder: Path, simulation, results) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    from . import figures
+
+    folder.mkdir(exist_ok=True)
+    made = {"outcomes": figures.outcome_figure(simulation)}
+    titles = {"linkage": "Synergistic linkage", "ban": "Ban on ceding territory"}
+    for name, table in results.items():
+        made[name] = (
+            figures.schelling_figure(table) if name == "schelling" else figures.comparison_figure(table, titles[name])
+        )
+    paths = []
+    for name, figure in made.items():
+        path = folder / f"talks-{name}.png"
+        figure.savefig(path, dpi=120)
+        plt.close(figure)
+        paths.append(str(path))
+    return paths
+
+
+def _clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _document(scenario: Scenario, simulation, results, written) -> dict:
+    s = simulation.settings
+    return {
+        "ok": True,
+        "scenario": scenario.scenario.id,
+        "seed": simulation.seed,
+        "settings": {
+            "rounds": s.rounds,
+            "mode": s.mode,
+            "drift": s.opinion.drift,
+            "own_noise": s.opinion.own_noise,
+            "other_noise": s.opinion.other_noise,
+            "audience_cost": s.opinion.audience_cost,
+            "events": [e.__dict__ for e in s.opinion.events],
+            "strategies": list(simulation.strategies),
+        },
+        "summary": {k: _clean(v) for k, v in simulation.summary().items()},
+        "by_strategy": _records(simulation.by_strategy()),
+        "packages": _records(simulation.packages()),
+        "runs": _records(simulation.runs),
+        "experiments": {name: _records(table) for name, table in results.items()},
+        "figures": written,
+    }
+
+
+def _rate(value: float) -> str:
+    return "–" if not math.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def _print(simulation, results, written) -> None:
+    out = stdout()
+    s = simulation.summary()
+    settings = simulation.settings
+    out.print(
+        f"[bold]{s['runs']} simulated talks[/] ({settings.rounds} rounds, {settings.mode} ratification, "
+        f"seed {simulation.seed})"
+    )
+    out.print(
+        f"Signed: {_rate(s['agreement_rate'])}   ratified at home: {_rate(s['ratified_rate'])}   "
+        f"signed deals that failed at home: {_rate(s['failed_share'])}   "
+        f"rounds to signing (median): {'–' if not math.isfinite(s['median_rounds']) else int(s['median_rounds'])}"
+    )
+    table = Table(title="By strategy")
+    strategy_columns = [f"strategy_{n}" for n in simulation.negotiators]
+    for name in [*simulation.negotiators, "runs", "signed", "ratified", "failed at home", "rounds"]:
+        table.add_column(name, justify="left" if name in simulation.negotiators else "right")
+    for row in simulation.by_strategy().to_dict("records"):
+        table.add_row(
+            *[row[c] for c in strategy_columns],
+            str(row["runs"]),
+            _rate(row["agreement_rate"]),
+            _rate(row["ratified_rate"]),
+            _rate(row["failed_share"]),
+            "–" if not math.isfinite(row["mean_rounds"]) else f"{row['mean_rounds']:.1f}",
+        )
+    out.print(table)
+    packages = simulation.packages()
+    if not packages.empty:
+        top = Table(title="Packages signed most often (changes from the status quo)")
+        for name in ("package", "signed", "share", "ratified"):
+            top.add_column(name, justify="left" if name == "package" else "right")
+        for row in packages.to_dict("records"):
+            top.add_row(row["package"], str(row["signed"]), _rate(row["share"]), str(row["ratified"]))
+        out.print(top)
+    for name, frame in results.items():
+        out.print(_experiment_table(name, frame, simulation.negotiators))
+    for path in written:
+        out.print(f"Figure written: {path}")
+
+
+def _experiment_table(name: str, frame, negotiators) -> Table:
+    keys = ["margin", "narrowed", "narrowing"] if name == "schelling" else ["opinion", "condition"]
+    table = Table(title={"schelling": "Schelling conjecture", "linkage": "Synergistic linkage", "ban": "Ban"}[name])
+    utilities = [f"deal_utility_{n}" for n in negotiators]
+    for column in [
+        *keys,
+        "winset",
+        "signed",
+        "ratified",
+        "failed at home",
+        *[f"{n} utility in deals" for n in negotiators],
+    ]:
+        table.add_column(column, justify="left" if column in keys else "right")
+    for row in frame.to_dict("records"):
+        table.add_row(
+            *[f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys],
+            f"{row['winset']:,}",
+            _rate(row["agreement_rate"]),
+            _rate(row["ratified_rate"]),
+            _rate(row["failed_share"]),
+            *["–" if not math.isfinite(row[u]) else f"{row[u]:.3f}" for u in utilities],
+        )
+    return table

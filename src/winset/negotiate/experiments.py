@@ -1,0 +1,201 @@
+"""Experiments from two-level-game theory, run as Monte Carlo sweeps of the talks.
+
+* :func:`schelling`: the Schelling conjecture. Narrow one side's domestic win-set (move its
+  publics against every deal) and see whether its negotiator gets a better deal, and what it
+  costs in agreements.
+* :func:`linkage`: synergistic linkage. Add an issue that one side's public values (for the worked
+  example, wider economic or military cooperation) and compare the joint win-set and the outcomes
+  of the talks with and without it.
+* :func:`ban`: a rule that forbids changing some issues (for the worked example, the 2020
+  constitutional ban on ceding territory), compared on every outcome.
+
+Each compares conditions at two levels of opinion: as the support models estimate it, and
+``opened``: every binding public moved by the ratification gap the engine computes plus a margin,
+so that some deal can pass and the conditions differ in more than "no deal either way".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from ..engine.analyses import point_only, ratification_gap
+from ..engine.problem import DealProblem
+from ..engine.scoretable import ScoreTable
+from .montecarlo import simulate
+from .stage import Stage
+from .talks import Settings
+
+OPENING_MARGIN = 0.25  # logit points beyond the gap, for the "opened" opinion
+NARROWING = (0.0, 0.25, 0.5, 0.75, 1.0)
+SCHELLING_MARGINS = (OPENING_MARGIN, 2.0)  # little room for a deal, and much
+
+
+def opened(problem: DealProblem, margin: float = OPENING_MARGIN) -> tuple[DealProblem, float]:
+    """The problem with every binding public moved by the ratification gap plus ``margin`` (no
+    move if a deal already passes), and the shift applied."""
+    gap = ratification_gap(point_only(problem)).shift
+    if not np.isfinite(gap):
+        raise ValueError("no opinion shift opens the joint win-set: no package is worth its reservation to both")
+    shift = gap + margin if gap > 0 else 0.0
+    return problem.shifted(np.array(problem.shifts) + np.where(problem.binding, shift, 0.0)), float(shift)
+
+
+def linked(problem: DealProblem, linkage) -> DealProblem:
+    """The problem with a linked issue added (a scenario's ``talks.linkage``): each option adds its
+    ``utility`` to a party and its ``support`` to every row of a public's model (logit), relative to
+    the issue's first option, which is the status quo."""
+    options = linkage.options
+    space = problem.space.extended([(linkage.id, [o.id for o in options])])
+
+    def effects(values: Sequence[float]) -> np.ndarray:
+        values = np.asarray(values, dtype=float)
+        return values - values[0]
+
+    def extend(table: ScoreTable, effect: np.ndarray) -> ScoreTable:
+        block = np.tile(effect, (table.n_rows, 1))
+        coefficients = np.hstack([table.coefficients, block])
+        return ScoreTable(
+            space.shape, table.intercepts, coefficients, table.weights, table.groups, table.link, table.pairs
+        )
+
+    negotiators = tuple(
+        replace(n, table=extend(n.table, effects([o.utility.get(n.id, 0.0) for o in options])))
+        for n in problem.negotiators
+    )
+    publics = tuple(
+        replace(p, table=extend(p.table, effects([o.support.get(p.id, 0.0) for o in options]))) for p in problem.publics
+    )
+    return replace(problem, space=space, negotiators=negotiators, publics=publics)
+
+
+def banned(problem: DealProblem, issues: Sequence[str]) -> DealProblem:
+    """The problem where none of ``issues`` may leave the status quo."""
+    space = problem.space
+    constraints = []
+    for issue in issues:
+        k = space.issue_ids.index(issue)
+        changes = [o for c, o in enumerate(space.option_ids[k]) if c != space.status_quo[k]]
+        if changes:
+            constraints.append((f"ban_{issue}", {issue: changes}))
+    return replace(problem, space=space.extended(constraints=constraints))
+
+
+def outcomes(problem: DealProblem, settings: Settings, runs: int, seed: int, strategies, scheduler, progress) -> dict:
+    """One condition: the joint win-set's size and the summary of a sweep, with mean utilities."""
+    stage = Stage.build(problem)
+    sweep = simulate(stage, settings, runs, seed, strategies, scheduler, progress)
+    frame = sweep.runs
+    row = {"winset": int(stage.joint_winset().sum())} | sweep.summary()
+    for n in stage.negotiator_ids:
+        row[f"utility_{n}"] = float(frame[f"utility_{n}"].mean())
+        ratified = frame[frame["ratified"]]
+        row[f"deal_utility_{n}"] = float(ratified[f"utility_{n}"].mean()) if len(ratified) else float("nan")
+    return row
+
+
+def schelling(
+    problem: DealProblem,
+    settings: Settings,
+    runs: int,
+    seed: int = 0,
+    strategies: Sequence[str] = ("boulware",),
+    narrowing: Sequence[float] = NARROWING,
+    scheduler=None,
+    progress: Callable[[int], None] | None = None,
+    margins: Sequence[float] = SCHELLING_MARGINS,
+) -> pd.DataFrame:
+    """The Schelling conjecture: for each opening of opinion (the gap plus each of ``margins``:
+    room for a few deals, and for many) and each negotiator in turn, move that negotiator's publics
+    against every deal by each of ``narrowing`` (logit) and sweep the talks. One row per (margin,
+    narrowed negotiator, narrowing)."""
+    rows = []
+    for margin in margins:
+        base, opening = opened(problem, margin)
+        common = None
+        for negotiator in base.negotiators:
+            side = np.array([p.party == negotiator.id for p in base.publics])
+            for d in narrowing:
+                if d == 0 and common is not None:
+                    row = dict(common)
+                else:
+                    shifted = base.shifted(np.array(base.shifts) - np.where(side, d, 0.0))
+                    row = outcomes(shifted, settings, runs, seed, strategies, scheduler, progress)
+                    if d == 0:
+                        common = row
+                rows.append(
+                    {"margin": float(margin), "opening": opening, "narrowed": negotiator.id, "narrowing": float(d)}
+                    | row
+                )
+    return pd.DataFrame(rows)
+
+
+def compare(
+    conditions: dict[str, DealProblem],
+    settings: Settings,
+    runs: int,
+    seed: int = 0,
+    strategies: Sequence[str] = ("boulware",),
+    scheduler=None,
+    progress: Callable[[int], None] | None = None,
+    margin: float = OPENING_MARGIN,
+) -> pd.DataFrame:
+    """Each condition at the estimated opinion and at the opinion opened (with ``margin``) for the
+    first condition."""
+    first = next(iter(conditions.values()))
+    _, opening = opened(first, margin)
+    rows = []
+    for opinion, shift in (("estimated", 0.0), ("opened", opening)):
+        for name, problem in conditions.items():
+            moved = problem.shifted(np.array(problem.shifts) + np.where(problem.binding, shift, 0.0))
+            row = outcomes(moved, settings, runs, seed, strategies, scheduler, progress)
+            rows.append({"opinion": opinion, "shift": shift, "condition": name} | row)
+    return pd.DataFrame(rows)
+
+
+def linkage(problem: DealProblem, issue, settings: Settings, runs: int, seed: int = 0, **kwargs) -> pd.DataFrame:
+    """Synergistic linkage: the talks without and with the linked issue ``issue``."""
+    return compare({"without": problem, f"with {issue.id}": linked(problem, issue)}, settings, runs, seed, **kwargs)
+
+
+def ban(
+    problem: DealProblem, issues: Sequence[str], settings: Settings, runs: int, seed: int = 0, **kwargs
+) -> pd.DataFrame:
+    """The talks without and with a ban on changing ``issues``."""
+    return compare({"no ban": problem, "ban": banned(problem, issues)}, settings, runs, seed, **kwargs)
+
+
+EXPERIMENTS = ("schelling", "linkage", "ban")
+
+
+def available(scenario) -> list[str]:
+    """The experiments a scenario has what it takes for (linkage and ban need ``[talks]`` entries)."""
+    return [
+        name
+        for name in EXPERIMENTS
+        if (name != "linkage" or scenario.talks.linkage is not None)
+        and (name != "ban" or scenario.talks.ban is not None)
+    ]
+
+
+def sweeps(name: str, problem: DealProblem, narrowing: Sequence[float] = NARROWING) -> int:
+    """How many sweeps an experiment runs (for progress bars)."""
+    if name == "schelling":
+        return len(SCHELLING_MARGINS) * (1 + len(problem.negotiators) * sum(1 for d in narrowing if d != 0))
+    return 4
+
+
+def run(
+    name: str, scenario, problem: DealProblem, settings: Settings, runs: int, seed: int = 0, **kwargs
+) -> pd.DataFrame:
+    """Experiment ``name`` on a scenario's problem; ``kwargs``: strategies, scheduler, progress."""
+    if name == "schelling":
+        return schelling(problem, settings, runs, seed, **kwargs)
+    if name == "linkage":
+        return linkage(problem, scenario.talks.linkage, settings, runs, seed, **kwargs)
+    if name == "ban":
+        return ban(problem, scenario.talks.ban.issues, settings, runs, seed, **kwargs)
+    raise ValueError(f"unknown experiment '{name}'; use one of {', '.join(EXPERIMENTS)}")

@@ -1,0 +1,202 @@
+"""``winset simulate`` and the experiments, on the small scenario with a [talks] section."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("negmas")
+
+from typer.testing import CliRunner  # noqa: E402
+
+from winset import load_scenario  # noqa: E402
+from winset.cli import app  # noqa: E402
+from winset.engine import criteria  # noqa: E402
+from winset.engine.analyses import point_only  # noqa: E402
+from winset.engine.problem import DealProblem  # noqa: E402
+from winset.negotiate import experiments  # noqa: E402
+from winset.negotiate.stage import Stage  # noqa: E402
+from winset.negotiate.talks import Settings  # noqa: E402
+from winset.support import fit_scenario  # noqa: E402
+
+from ..small_scenario import small_scenario  # noqa: E402
+
+TALKS = """
+[talks]
+rounds = 12
+start = 2019-01-01
+days_per_round = 30
+
+  [[talks.events]]
+  label = "Summit"
+  ratifier = "japanese_public"
+  date = 2019-03-02
+  shift = 0.2
+
+  [talks.linkage]
+  id = "cooperation"
+    [[talks.linkage.options]]
+    id = "none"
+    [[talks.linkage.options]]
+    id = "investment"
+    utility = { russia = 0.2, japan = -0.05 }
+    support = { russian_public = 0.8, japanese_public = -0.1 }
+
+  [talks.ban]
+  label = "Ban on ceding territory"
+  issues = ["habomai", "shikotan"]
+"""
+
+
+@pytest.fixture(scope="module")
+def scenario_path(tmp_path_factory):
+    return small_scenario(tmp_path_factory.mktemp("simulate"), scenario_edit=lambda text: text + TALKS)
+
+
+@pytest.fixture(scope="module")
+def problem(scenario_path):
+    scenario = load_scenario(scenario_path)
+    fits = fit_scenario(scenario, 4, 0)
+    return scenario, DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+
+
+def test_the_scenario_gives_the_settings(problem):
+    scenario, _ = problem
+    settings = Settings.from_scenario(scenario, mode="soft")
+    assert settings.rounds == 12 and settings.mode == "soft"
+    (event,) = settings.opinion.events
+    assert (event.public, event.round, event.shift) == ("japanese_public", 2.0, 0.2)  # 60 days, 30 a round
+
+
+def test_a_linked_issue_at_its_first_option_changes_nothing(problem):
+    _, base = problem
+    scenario, _ = problem
+    linked = experiments.linked(base, scenario.talks.linkage)
+    assert linked.space.issue_ids[-1] == "cooperation"
+    codes = np.vstack(list(base.space.iter_valid()))
+    with_none = np.hstack([codes, np.zeros((len(codes), 1), dtype=codes.dtype)])
+    before, after = base.evaluate(codes), linked.evaluate(with_none)
+    assert np.allclose(before.utility, after.utility)
+    for s, t in zip(before.support, after.support, strict=True):
+        assert np.allclose(s, t)
+    # the investment option adds its utility to each side
+    investing = with_none.copy()
+    investing[:, -1] = 1
+    assert np.allclose(linked.evaluate(investing).utility - before.utility, np.array([[0.2], [-0.05]]))
+
+
+def test_a_ban_leaves_only_packages_that_keep_the_banned_issues(problem):
+    _, base = problem
+    banned = experiments.banned(base, ["habomai", "shikotan"])
+    codes = np.vstack(list(banned.space.iter_valid()))
+    assert (codes[:, :2] == np.array(base.space.status_quo[:2])).all()
+    assert banned.space.count_valid() < base.space.count_valid()
+
+
+def test_opened_opinion_makes_a_deal_possible(problem):
+    _, base = problem
+    moved, shift = experiments.opened(base)
+    point = point_only(moved)
+    codes = np.vstack(list(point.space.iter_valid()))
+    assert criteria.joint(point)(point.evaluate(codes)).any()
+    assert shift >= 0
+    assert Stage.build(moved).joint_winset().any()
+
+
+def test_simulate_prints_json_runs_experiments_and_writes_figures(scenario_path, tmp_path):
+    args = [
+        "simulate",
+        str(scenario_path),
+        "--runs",
+        "6",
+        "--draws",
+        "4",
+        "--json",
+        "--figures",
+        str(tmp_path / "figs"),
+    ]
+    args += ["--experiment", "schelling", "--experiment", "linkage", "--experiment", "ban"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ok"] and document["summary"]["runs"] == 6 and len(document["runs"]) == 6
+    assert set(document["experiments"]) == {"schelling", "linkage", "ban"}
+    assert {row["condition"] for row in document["experiments"]["ban"]} == {"no ban", "ban"}
+    assert len(document["experiments"]["schelling"]) == 2 * 2 * len(experiments.NARROWING)  # margins, sides
+    for name in ("outcomes", "schelling", "linkage", "ban"):
+        assert (tmp_path / "figs" / f"talks-{name}.png").read_bytes()[:4] == b"\x89PNG"
+    again = CliRunner().invoke(app, args[:-6] + ["--figures", str(tmp_path / "again")])
+    assert json.loads(again.stdout)["runs"] == document["runs"]  # same seed, same talks
+
+
+def test_simulate_prints_tables(scenario_path):
+    result = CliRunner().invoke(
+        app, ["simulate", str(scenario_path), "--runs", "4", "--draws", "0", "--strategy", "linear"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "simulated talks" in result.stdout and "By strategy" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--strategy", "bolware"], "unknown strategy 'bolware'"),
+        (["--mode", "lenient"], "unknown mode 'lenient'"),
+        (["--experiment", "schelling2"], "unknown experiment 'schelling2'"),
+    ],
+)
+def test_bad_options_exit_2_with_one_message(scenario_path, args, message):
+    result = CliRunner().invoke(app, ["simulate", str(scenario_path), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_experiment_the_scenario_cannot_run_is_refused(tmp_path):
+    path = small_scenario(tmp_path)  # no [talks] section
+    result = CliRunner().invoke(app, ["simulate", str(path), "--experiment", "linkage"])
+    assert result.exit_code == 2
+    assert "add [talks.linkage] to the scenario" in result.stderr
+
+
+def test_figures_never_replace_a_file_that_is_not_a_figure(scenario_path, tmp_path):
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    (folder / "talks-outcomes.png").write_text("my notes")
+    result = CliRunner().invoke(app, ["simulate", str(scenario_path), "--runs", "2", "--figures", str(folder)])
+    assert result.exit_code == 2
+    assert (folder / "talks-outcomes.png").read_text() == "my notes"
+
+
+def test_the_report_gets_a_section_on_simulated_talks(scenario_path, tmp_path):
+    out = tmp_path / "report.html"
+    args = ["report", str(scenario_path), "--talks", "4", "--draws", "4", "--out", str(out), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert '<section id="talks">' in page
+    for name in ("schelling", "linkage", "ban"):
+        assert f'id="talks-{name}"' in page
+    section = page[page.index('<section id="talks">') : page.index('<section id="publics">')]
+    assert section.count("<svg") == 4  # outcomes and one figure per experiment
+    data = json.loads(page[page.index('id="winset-data">') + len('id="winset-data">') : page.rindex("</script>")])
+    assert data["talks"]["summary"]["runs"] == 4
+    assert set(data["talks"]["experiments"]) == {"schelling", "linkage", "ban"}
+
+
+def test_a_report_without_talks_has_no_such_section(scenario_path, tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(scenario_path), "--draws", "4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '<section id="talks">' not in out.read_text()
+
+
+def test_narrowing_a_side_never_enlarges_the_joint_winset(problem):
+    _, base = problem
+    table = experiments.schelling(base, Settings(rounds=8), 3, narrowing=(0.0, 0.5, 1.0))
+    assert set(table["margin"]) == set(experiments.SCHELLING_MARGINS)
+    for _, part in table.groupby(["margin", "narrowed"]):
+        sizes = part.sort_values("narrowing")["winset"].to_numpy()
+        assert (np.diff(sizes) <= 0).all()
+    wide = table[table["margin"] == max(experiments.SCHELLING_MARGINS)]
+    assert wide["winset"].max() >= table[table["margin"] == min(experiments.SCHELLING_MARGINS)]["winset"].max()
