@@ -40,6 +40,14 @@ class RatificationMap:
 
 
 @dataclass
+class TalksSection:
+    """Simulated talks for the report: the sweep and the experiments the scenario allows."""
+
+    simulation: object  # winset.negotiate.montecarlo.Simulation
+    experiments: dict[str, pd.DataFrame]
+
+
+@dataclass
 class Analysis:
     scenario: Scenario
     fits: dict[str, RatifierFit]
@@ -51,6 +59,7 @@ class Analysis:
     ratification_map: RatificationMap | None
     draws: int
     seed: int
+    talks: TalksSection | None = None
 
 
 def analyse(
@@ -65,8 +74,11 @@ def analyse(
     method: str = "auto",
     scheduler=None,
     progress: Callable[[str], None] | None = None,
+    talks: int = 0,
 ) -> Analysis:
-    """Everything the report shows, from fitted support models (``fit_scenario``)."""
+    """Everything the report shows, from fitted support models (``fit_scenario``); with ``talks``
+    > 0, that many simulated negotiations and as many for each condition of every experiment the
+    scenario allows (needs NegMAS)."""
     step = progress or (lambda _: None)
     problem = DealProblem.from_scenario(
         scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional
@@ -82,6 +94,10 @@ def analyse(
     if len(solution.best):
         extra.append(np.array([space.parse(p) for p in solution.best["package"]]))
     draws = min(fit.table.n_groups - 1 for fit in fits.values()) if fits else 0
+    section = None
+    if talks > 0:
+        step(f"simulating {talks} talks and the experiments")
+        section = simulate_talks(scenario, problem, talks, seed, draws > 0, scheduler)
     return Analysis(
         scenario,
         fits,
@@ -93,7 +109,24 @@ def analyse(
         ratification_map(problem, np.vstack(extra)),
         draws,
         seed,
+        section,
     )
+
+
+def simulate_talks(scenario: Scenario, problem: DealProblem, runs: int, seed: int, draws: bool, scheduler=None):
+    """The report's simulated talks: the scenario's settings, every strategy, every experiment."""
+    from ..negotiate import experiments
+    from ..negotiate.montecarlo import simulate
+    from ..negotiate.talks import Settings
+
+    settings = Settings.from_scenario(scenario, draws=draws)
+    strategies = ("boulware", "linear", "conceder", "tit-for-tat")
+    simulation = simulate(problem, settings, runs, seed, strategies, scheduler)
+    results = {
+        name: experiments.run(name, scenario, problem, settings, runs, seed, strategies=strategies, scheduler=scheduler)
+        for name in experiments.available(scenario)
+    }
+    return TalksSection(simulation, results)
 
 
 def map_publics(problem: DealProblem) -> tuple[int, int] | None:

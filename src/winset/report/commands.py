@@ -20,6 +20,7 @@ from ..engine.commands import (
     TopOpt,
     check_options,
 )
+from ..negotiate.commands import require_negmas
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt, fit_all
 from ..support.fit import DRAWS
@@ -35,6 +36,15 @@ LanguageOpt = Annotated[
     str | None, typer.Option("--lang", help="Label language the report opens in (en, ru, ja, ...).")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace a file at --out even if it is not a winset report.")]
+TalksOpt = Annotated[
+    int,
+    typer.Option(
+        "--talks",
+        min=0,
+        help="Add simulated talks: this many negotiations, and as many per condition of each experiment "
+        "(needs the negotiation extra). 0: none.",
+    ),
+]
 
 
 def run(
@@ -51,10 +61,13 @@ def run(
     criterion: str = "margin",
     method: str = "auto",
     scheduler: str | None = None,
+    talks: int = 0,
 ) -> tuple[Analysis, Path]:
     """Check every option, fit, analyse and write the report; returns the analysis and the path."""
     check_options(method, criterion, confidence, draws)
     check_language(scenario, language)
+    if talks:
+        require_negmas("--talks")
     path = out if out is not None else default_path(scenario.scenario.id)
     check_writable(path, force)  # before minutes of work, not after
     fits = fit_all(scenario, draws, seed, show_progress=not quiet)
@@ -70,6 +83,7 @@ def run(
             method=method,
             scheduler=scheduler,
             progress=step,
+            talks=talks,
         )
         step("writing the report")
         written = write_report(render(analysis, language), path, force)
@@ -100,6 +114,7 @@ def report_command(
     include_optional: OptionalOpt = False,
     method: MethodOpt = "auto",
     scheduler: SchedulerOpt = None,
+    talks: TalksOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the HTML report of a scenario: one self-contained page to hand to a minister.
@@ -107,7 +122,8 @@ def report_command(
     Fits every ratifier's support model and runs the deal engine, then writes one HTML file (no
     network needed to view it) with each public's support for the proposals, the ratification
     map, the best deals, the ratification gap, the negotiators' frontiers, each public's AMCEs and
-    where the data come from. An existing file is replaced only if it is a winset report.
+    where the data come from; with --talks, simulated talks and the two-level-game experiments. An
+    existing file is replaced only if it is a winset report.
     """
     loaded = load_scenario(scenario)
     analysis, path = run(
@@ -124,6 +140,7 @@ def report_command(
         criterion,
         method,
         scheduler,
+        talks,
     )
     if as_json:
         print_json(document(analysis, path))
@@ -138,6 +155,7 @@ def demo_command(
     force: ForceOpt = False,
     draws: DrawsOpt = DRAWS,
     seed: SeedOpt = 0,
+    talks: TalksOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """The worked example end to end: the Kuril Islands / Northern Territories.
@@ -147,7 +165,7 @@ def demo_command(
     or the ratification gap and the negotiators' frontier, and writes the HTML report.
     """
     loaded = load_scenario("kuril")
-    analysis, path = run(loaded, out, language, force, as_json, draws, seed)
+    analysis, path = run(loaded, out, language, force, as_json, draws, seed, talks=talks)
     if as_json:
         print_json(document(analysis, path))
         return

@@ -23,6 +23,7 @@ from ..engine.report import RECOMMENDATIONS, provenance, records, solution_docum
 from ..engine.report import fixed as number
 from .analysis import STATUS_QUO, Analysis
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
+from .talks import talks_context
 
 GENERATOR = "winset"  # the page's <meta name="generator">: marks files winset may overwrite
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ja": "日本語"}
@@ -63,6 +64,12 @@ def _context(analysis: Analysis, language: str) -> dict:
     negotiators = [{"id": n.id, "label": labels.of(scenario.party(n.id))} for n in problem.negotiators]
     document = solution_document(scenario, problem, solution)
     document["proposals"] = records(analysis.proposals)
+    if analysis.talks is not None:
+        document["talks"] = {
+            "summary": analysis.talks.simulation.summary(),
+            "packages": records(analysis.talks.simulation.packages()),
+            "experiments": {name: records(table) for name, table in analysis.talks.experiments.items()},
+        }
     figures = {
         "map": map_figure(analysis),
         "frontier": frontier_figure(analysis),
@@ -88,6 +95,7 @@ def _context(analysis: Analysis, language: str) -> dict:
         "map": _map(analysis, labels, figures["map"]),
         "frontier_svg": Markup(svg(figures["frontier"])) if figures["frontier"] is not None else None,
         "amces": _amces(analysis, labels),
+        "talks": talks_context(analysis, labels),
         "provenance": _provenance(analysis, labels),
         "data_json": Markup(json.dumps(document, ensure_ascii=False, default=_json_default).replace("</", "<\\/")),
     }

@@ -1,0 +1,117 @@
+"""The report's section on simulated talks: how the runs ended, the packages signed, the
+experiments, each with its figure (built only when the analysis has talks, which needs NegMAS)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+from markupsafe import Markup
+
+from .analysis import Analysis
+from .figures import svg
+
+TITLES = {
+    "schelling": "The Schelling conjecture: does a narrower win-set pay?",
+    "linkage": "Synergistic linkage: a wider deal",
+    "ban": "A ban on changing some issues",
+}
+
+
+def rate(value: float) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def _figure(figure) -> Markup:
+    text = svg(figure)
+    plt.close(figure)
+    return Markup(text)
+
+
+def talks_context(analysis: Analysis, labels) -> dict | None:
+    """What the template shows about simulated talks, or None when there are none."""
+    if analysis.talks is None:
+        return None
+    from ..negotiate import figures
+
+    simulation, results = analysis.talks.simulation, analysis.talks.experiments
+    settings, summary = simulation.settings, simulation.summary()
+    space = analysis.scenario.space
+    packages = [
+        {
+            "package": labels.package(space.parse(row["package"]) if row["package"] else space.status_quo),
+            "signed": row["signed"],
+            "share": rate(row["share"]),
+            "ratified": row["ratified"],
+        }
+        for row in simulation.packages().to_dict("records")
+    ]
+    strategies = [
+        {
+            "strategies": [row[f"strategy_{n}"] for n in simulation.negotiators],
+            "runs": row["runs"],
+            "signed": rate(row["agreement_rate"]),
+            "ratified": rate(row["ratified_rate"]),
+            "failed": rate(row["failed_share"]),
+        }
+        for row in simulation.by_strategy().to_dict("records")
+    ]
+    experiments = []
+    for name, table in results.items():
+        figure = (
+            figures.schelling_figure(table)
+            if name == "schelling"
+            else figures.comparison_figure(table, TITLES[name].split(":")[0])
+        )
+        experiments.append(
+            {
+                "id": name,
+                "title": TITLES[name],
+                "svg": _figure(figure),
+                "rows": _rows(name, table, simulation.negotiators),
+            }
+        )
+    return {
+        "runs": summary["runs"],
+        "rounds": settings.rounds,
+        "mode": settings.mode,
+        "seed": simulation.seed,
+        "signed": rate(summary["agreement_rate"]),
+        "ratified": rate(summary["ratified_rate"]),
+        "failed": rate(summary["failed_share"]),
+        "median_rounds": "–" if not math.isfinite(summary["median_rounds"]) else int(summary["median_rounds"]),
+        "events": [
+            {"label": e.label, "public": e.public, "round": f"{e.round:g}", "shift": f"{e.shift:+g}"}
+            for e in settings.opinion.events
+        ],
+        "opinion": settings.opinion,
+        "svg": _figure(figures.outcome_figure(simulation)),
+        "packages": packages,
+        "strategies": strategies,
+        "negotiators": list(simulation.negotiators),
+        "experiments": experiments,
+    }
+
+
+def _rows(name: str, table, negotiators) -> list[dict]:
+    rows = []
+    for row in table.to_dict("records"):
+        condition = (
+            f"gap + {row['margin']:g}: {row['narrowed']} narrowed by {row['narrowing']:g}"
+            if name == "schelling"
+            else f"{row['condition']}, opinion {row['opinion']}"
+        )
+        rows.append(
+            {
+                "condition": condition,
+                "winset": f"{row['winset']:,}",
+                "signed": rate(row["agreement_rate"]),
+                "ratified": rate(row["ratified_rate"]),
+                "failed": rate(row["failed_share"]),
+                "utilities": [
+                    "–" if not math.isfinite(row[f"deal_utility_{n}"]) else f"{row[f'deal_utility_{n}']:.3f}"
+                    for n in negotiators
+                ],
+            }
+        )
+    return rows
