@@ -141,3 +141,11 @@ def test_bad_settings_are_refused():
         Settings(mode="lenient")
     with pytest.raises(ValueError, match="drift"):
         Opinion(drift=-1.0)
+
+
+def test_moving_a_stage_equals_building_it_on_moved_opinion(problem, stage):
+    shifts = np.array([0.4, -0.7])
+    moved, built = stage.moved(shifts), Stage.build(problem.shifted(shifts))
+    assert np.allclose(moved.needed, built.needed, atol=1e-9)
+    assert (moved.joint_winset() == built.joint_winset()).all()
+    assert moved.problem.shifts == built.problem.shifts

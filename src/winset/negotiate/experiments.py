@@ -84,9 +84,8 @@ def banned(problem: DealProblem, issues: Sequence[str]) -> DealProblem:
     return replace(problem, space=space.extended(constraints=constraints))
 
 
-def outcomes(problem: DealProblem, settings: Settings, runs: int, seed: int, strategies, scheduler, progress) -> dict:
+def outcomes(stage: Stage, settings: Settings, runs: int, seed: int, strategies, scheduler, progress) -> dict:
     """One condition: the joint win-set's size and the summary of a sweep, with mean utilities."""
-    stage = Stage.build(problem)
     sweep = simulate(stage, settings, runs, seed, strategies, scheduler, progress)
     frame = sweep.runs
     row = {"winset": int(stage.joint_winset().sum())} | sweep.summary()
@@ -113,8 +112,10 @@ def schelling(
     against every deal by each of ``narrowing`` (logit) and sweep the talks. One row per (margin,
     narrowed negotiator, narrowing)."""
     rows = []
+    stage = Stage.build(problem)
     for margin in margins:
         base, opening = opened(problem, margin)
+        start = stage.moved(np.array(base.shifts) - np.array(problem.shifts))
         common = None
         for negotiator in base.negotiators:
             side = np.array([p.party == negotiator.id for p in base.publics])
@@ -122,8 +123,9 @@ def schelling(
                 if d == 0 and common is not None:
                     row = dict(common)
                 else:
-                    shifted = base.shifted(np.array(base.shifts) - np.where(side, d, 0.0))
-                    row = outcomes(shifted, settings, runs, seed, strategies, scheduler, progress)
+                    row = outcomes(
+                        start.moved(-np.where(side, d, 0.0)), settings, runs, seed, strategies, scheduler, progress
+                    )
                     if d == 0:
                         common = row
                 rows.append(
@@ -148,9 +150,10 @@ def compare(
     first = next(iter(conditions.values()))
     _, opening = opened(first, margin)
     rows = []
+    stages = {name: Stage.build(problem) for name, problem in conditions.items()}
     for opinion, shift in (("estimated", 0.0), ("opened", opening)):
         for name, problem in conditions.items():
-            moved = problem.shifted(np.array(problem.shifts) + np.where(problem.binding, shift, 0.0))
+            moved = stages[name].moved(np.where(problem.binding, shift, 0.0))
             row = outcomes(moved, settings, runs, seed, strategies, scheduler, progress)
             rows.append({"opinion": opinion, "shift": shift, "condition": name} | row)
     return pd.DataFrame(rows)

@@ -9,7 +9,7 @@ so beliefs update in one comparison per package, whatever the support model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -48,6 +48,13 @@ class Stage:
         if status_quo >= len(index) or index[status_quo] != space.encode(np.array([space.status_quo]))[0]:
             raise ValueError("the status quo breaks a constraint of the scenario")
         return cls(problem, codes, index, utility, parts, needed, status_quo)
+
+    def moved(self, shifts: np.ndarray) -> Stage:
+        """The stage with every public's opinion moved by ``shifts`` more (logit): a shift moves
+        every row's score, so each package needs that much less (no package is re-evaluated)."""
+        shifts = np.asarray(shifts, dtype=float)
+        problem = self.problem.shifted(np.asarray(self.problem.shifts) + shifts)
+        return replace(self, problem=problem, needed=self.needed - shifts[:, None])
 
     @property
     def size(self) -> int:
