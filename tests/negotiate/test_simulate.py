@@ -122,6 +122,7 @@ def test_simulate_prints_json_runs_experiments_and_writes_figures(scenario_path,
     assert document["ok"] and document["summary"]["runs"] == 6 and len(document["runs"]) == 6
     assert set(document["experiments"]) == {"schelling", "linkage", "ban"}
     assert {row["condition"] for row in document["experiments"]["ban"]} == {"no ban", "ban"}
+    assert {row["opinion"] for row in document["experiments"]["ban"]} == {"estimated", "gap + 0.25", "gap + 2"}
     assert len(document["experiments"]["schelling"]) == 2 * 2 * len(experiments.NARROWING)  # margins, sides
     for name in ("outcomes", "schelling", "linkage", "ban"):
         assert (tmp_path / "figs" / f"talks-{name}.png").read_bytes()[:4] == b"\x89PNG"
@@ -194,9 +195,9 @@ def test_a_report_without_talks_has_no_such_section(scenario_path, tmp_path):
 def test_narrowing_a_side_never_enlarges_the_joint_winset(problem):
     _, base = problem
     table = experiments.schelling(base, Settings(rounds=8), 3, narrowing=(0.0, 0.5, 1.0))
-    assert set(table["margin"]) == set(experiments.SCHELLING_MARGINS)
+    assert set(table["margin"]) == set(experiments.MARGINS)
     for _, part in table.groupby(["margin", "narrowed"]):
         sizes = part.sort_values("narrowing")["winset"].to_numpy()
         assert (np.diff(sizes) <= 0).all()
-    wide = table[table["margin"] == max(experiments.SCHELLING_MARGINS)]
-    assert wide["winset"].max() >= table[table["margin"] == min(experiments.SCHELLING_MARGINS)]["winset"].max()
+    wide = table[table["margin"] == max(experiments.MARGINS)]
+    assert wide["winset"].max() >= table[table["margin"] == min(experiments.MARGINS)]["winset"].max()

@@ -9,9 +9,10 @@
 * :func:`ban`: a rule that forbids changing some issues (for the worked example, the 2020
   constitutional ban on ceding territory), compared on every outcome.
 
-Each compares conditions at two levels of opinion: as the support models estimate it, and
-``opened``: every binding public moved by the ratification gap the engine computes plus a margin,
-so that some deal can pass and the conditions differ in more than "no deal either way".
+Each compares conditions at levels of opinion: as the support models estimate it, and opened:
+every binding public moved by the ratification gap the engine computes plus a margin (``MARGINS``:
+0.25, room for a few deals; 2, room for many), so that some deal can pass and the conditions differ
+in more than "no deal either way".
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .talks import Settings
 
 OPENING_MARGIN = 0.25  # logit points beyond the gap, for the "opened" opinion
 NARROWING = (0.0, 0.25, 0.5, 0.75, 1.0)
-SCHELLING_MARGINS = (OPENING_MARGIN, 2.0)  # little room for a deal, and much
+MARGINS = (OPENING_MARGIN, 2.0)  # opinion opened for little room for a deal, and for much
 
 
 def opened(problem: DealProblem, margin: float = OPENING_MARGIN) -> tuple[DealProblem, float]:
@@ -105,7 +106,7 @@ def schelling(
     narrowing: Sequence[float] = NARROWING,
     scheduler=None,
     progress: Callable[[int], None] | None = None,
-    margins: Sequence[float] = SCHELLING_MARGINS,
+    margins: Sequence[float] = MARGINS,
 ) -> pd.DataFrame:
     """The Schelling conjecture: for each opening of opinion (the gap plus each of ``margins``:
     room for a few deals, and for many) and each negotiator in turn, move that negotiator's publics
@@ -143,15 +144,15 @@ def compare(
     strategies: Sequence[str] = ("boulware",),
     scheduler=None,
     progress: Callable[[int], None] | None = None,
-    margin: float = OPENING_MARGIN,
+    margins: Sequence[float] = MARGINS,
 ) -> pd.DataFrame:
-    """Each condition at the estimated opinion and at the opinion opened (with ``margin``) for the
-    first condition."""
+    """Each condition at the estimated opinion and at the opinions opened by the first condition's
+    gap plus each of ``margins`` (the same shifts for every condition)."""
     first = next(iter(conditions.values()))
-    _, opening = opened(first, margin)
+    levels = [("estimated", 0.0)] + [(f"gap + {m:g}", opened(first, m)[1]) for m in margins]
     rows = []
     stages = {name: Stage.build(problem) for name, problem in conditions.items()}
-    for opinion, shift in (("estimated", 0.0), ("opened", opening)):
+    for opinion, shift in levels:
         for name, problem in conditions.items():
             moved = stages[name].moved(np.where(problem.binding, shift, 0.0))
             row = outcomes(moved, settings, runs, seed, strategies, scheduler, progress)
@@ -187,8 +188,8 @@ def available(scenario) -> list[str]:
 def sweeps(name: str, problem: DealProblem, narrowing: Sequence[float] = NARROWING) -> int:
     """How many sweeps an experiment runs (for progress bars)."""
     if name == "schelling":
-        return len(SCHELLING_MARGINS) * (1 + len(problem.negotiators) * sum(1 for d in narrowing if d != 0))
-    return 4
+        return len(MARGINS) * (1 + len(problem.negotiators) * sum(1 for d in narrowing if d != 0))
+    return 2 * (1 + len(MARGINS))
 
 
 def run(
