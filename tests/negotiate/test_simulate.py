@@ -201,3 +201,15 @@ def test_narrowing_a_side_never_enlarges_the_joint_winset(problem):
         assert (np.diff(sizes) <= 0).all()
     wide = table[table["margin"] == max(experiments.MARGINS)]
     assert wide["winset"].max() >= table[table["margin"] == min(experiments.MARGINS)]["winset"].max()
+
+
+def test_warmer_opinion_makes_deals_pass(scenario_path):
+    def rate(*extra):
+        args = ["simulate", str(scenario_path), "--runs", "12", "--draws", "0", "--json", *extra]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    cold, warm = rate("--shift", "-3"), rate("--shift", "3")
+    assert warm["shift"] == 3.0
+    assert warm["summary"]["ratified_rate"] > cold["summary"]["ratified_rate"]

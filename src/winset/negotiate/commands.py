@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -85,6 +86,15 @@ def simulate_command(
     rounds: Annotated[
         int | None, typer.Option("--rounds", min=1, help="Rounds of talks (default: the scenario's).")
     ] = None,
+    shift: Annotated[
+        float,
+        typer.Option(
+            "--shift",
+            help="What if opinion were warmer (or, negative, colder): move every binding public by this "
+            "much (logit) before the talks (not the experiments, which set their own). winset solve prints "
+            "the gap that opens the joint win-set.",
+        ),
+    ] = 0.0,
     experiment: Annotated[
         list[str] | None, typer.Option("--experiment", help="Also run schelling, linkage or ban (repeatable).")
     ] = None,
@@ -118,7 +128,8 @@ def simulate_command(
     experiments = list(dict.fromkeys(experiment or []))
     check_options(loaded, strategies, mode, experiments, figures)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
-    problem = problem_for(loaded, draws, seed, None, False, as_json)
+    problem = problem_for(loaded, draws, seed, None, False, as_json)  # the experiments start here
+    talks = problem.shifted(np.where(problem.binding, shift, 0.0)) if shift else problem
     with _progress(not as_json) as progress:
         total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
         task = progress.add_task("talks", total=total)
@@ -126,14 +137,14 @@ def simulate_command(
         def advance(done: int) -> None:
             progress.advance(task, done)
 
-        simulation = simulate(problem, settings, runs, seed, strategies, scheduler, advance)
+        simulation = simulate(talks, settings, runs, seed, strategies, scheduler, advance)
         common = {"strategies": strategies, "scheduler": scheduler, "progress": advance}
         results = {name: run(name, loaded, problem, settings, runs, seed, **common) for name in experiments}
     written = _write_figures(Path(figures), simulation, results) if figures is not None else []
     if as_json:
-        print_json(_document(loaded, simulation, results, written))
+        print_json(_document(loaded, simulation, results, written, shift))
     else:
-        _print(simulation, results, written)
+        _print(simulation, results, written, shift)
 
 
 def require_negmas(where: str = "winset simulate") -> None:
@@ -192,12 +203,13 @@ def _records(frame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _document(scenario: Scenario, simulation, results, written) -> dict:
+def _document(scenario: Scenario, simulation, results, written, shift: float) -> dict:
     s = simulation.settings
     return {
         "ok": True,
         "scenario": scenario.scenario.id,
         "seed": simulation.seed,
+        "shift": shift,
         "settings": {
             "rounds": s.rounds,
             "mode": s.mode,
@@ -221,13 +233,14 @@ def _rate(value: float) -> str:
     return "–" if not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
-def _print(simulation, results, written) -> None:
+def _print(simulation, results, written, shift: float) -> None:
     out = stdout()
     s = simulation.summary()
     settings = simulation.settings
+    moved = f", opinion moved by {shift:+g} (logit)" if shift else ""
     out.print(
         f"[bold]{s['runs']} simulated talks[/] ({settings.rounds} rounds, {settings.mode} ratification, "
-        f"seed {simulation.seed})"
+        f"seed {simulation.seed}{moved})"
     )
     out.print(
         f"Signed: {_rate(s['agreement_rate'])}   ratified at home: {_rate(s['ratified_rate'])}   "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .montecarlo import Simulation  # noqa: E402
 
@@ -14,29 +17,35 @@ WIDTH = 9.0
 
 
 def outcome_figure(simulation: Simulation, top: int = 8):
-    """Left: how the runs ended. Right: the packages signed most often, and how many were ratified."""
+    """Top: how the runs ended. Below: the packages signed most often, and how many were ratified."""
     summary = simulation.summary()
     runs = summary["runs"]
     ratified = int(simulation.runs["ratified"].sum())
     failed = summary["signed"] - ratified
-    figure, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.6), width_ratios=[1, 2.2])
-    labels = ["no deal signed", "signed, failed at home", "signed and ratified"]
-    counts = [runs - summary["signed"], failed, ratified]
-    left.barh(labels, counts, color=["#999999", "#d62728", "#2ca02c"])
-    left.set_xlabel(f"runs (of {runs})")
-    left.set_title("How the talks ended")
     packages = simulation.packages(top)
+    names = [_wrapped(p) for p in packages["package"]]
+    lines = sum(name.count("\n") + 1 for name in names)
+    figure, (upper, lower) = plt.subplots(
+        2, 1, figsize=(WIDTH, 2.2 + 0.22 * max(lines, 3)), height_ratios=[1.1, max(lines, 3) * 0.35]
+    )
+    labels = ["signed and ratified", "signed, failed at home", "no deal signed"]
+    counts = [ratified, failed, runs - summary["signed"]]
+    bars = upper.barh(labels, counts, color=["#2ca02c", "#d62728", "#999999"])
+    upper.bar_label(bars, [f"{c} ({c / runs:.0%})" for c in counts], fontsize=8, padding=3)
+    upper.set_xlim(0, runs * 1.15)
+    upper.set_xlabel(f"runs (of {runs})")
+    upper.set_title("How the talks ended")
     if packages.empty:
-        right.text(0.5, 0.5, "no deal was signed in any run", ha="center", va="center")
-        right.set_axis_off()
+        lower.text(0.5, 0.5, "no deal was signed in any run", ha="center", va="center")
+        lower.set_axis_off()
     else:
-        names = [_short(p) for p in packages["package"]][::-1]
-        right.barh(names, packages["signed"][::-1], color="#d62728", label="signed")
-        right.barh(names, packages["ratified"][::-1], color="#2ca02c", label="ratified")
-        right.set_xlabel("runs")
-        right.set_title("Signed packages (changes from the status quo)")
-        right.legend(loc="lower right", fontsize=8)
-        right.tick_params(axis="y", labelsize=7)
+        lower.barh(names[::-1], packages["signed"][::-1], color="#d62728", label="signed")
+        lower.barh(names[::-1], packages["ratified"][::-1], color="#2ca02c", label="of those, ratified")
+        lower.set_xlabel("runs")
+        lower.xaxis.set_major_locator(MaxNLocator(integer=True))
+        lower.set_title("The packages signed most often (what they change from the status quo)")
+        lower.legend(loc="lower right", fontsize=8)
+        lower.tick_params(axis="y", labelsize=7)
     figure.tight_layout()
     return figure
 
@@ -67,28 +76,52 @@ def schelling_figure(table: pd.DataFrame):
 
 
 def comparison_figure(table: pd.DataFrame, title: str):
-    """Conditions side by side at each level of opinion: the joint win-set and how talks ended."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.4))
+    """Conditions side by side at each level of opinion: the joint win-set (symmetric log scale,
+    counts on the bars), the share of runs ratified, the share of signed deals that failed at home,
+    and each negotiator's mean utility in ratified deals."""
+    figure, axes = plt.subplots(2, 2, figsize=(WIDTH, 6.4))
     opinions = list(dict.fromkeys(table["opinion"]))
     conditions = list(dict.fromkeys(table["condition"]))
+    negotiators = [c.removeprefix("deal_utility_") for c in table.columns if c.startswith("deal_utility_")]
     width = 0.8 / len(conditions)
+    centre = [i + width * (len(conditions) - 1) / 2 for i in range(len(opinions))]
+    markers = ["o", "s", "^", "D"]
     for c, condition in enumerate(conditions):
         part = table[table["condition"] == condition].set_index("opinion").loc[opinions]
         x = [i + c * width for i in range(len(opinions))]
-        left.bar(x, part["winset"], width, label=condition)
-        right.bar(x, part["ratified_rate"], width, label=condition)
-    for axis in (left, right):
-        axis.set_xticks([i + width * (len(conditions) - 1) / 2 for i in range(len(opinions))], opinions)
+        bars = axes[0, 0].bar(x, part["winset"], width, label=condition)
+        axes[0, 0].bar_label(bars, [f"{v:,}" for v in part["winset"]], fontsize=7)
+        axes[0, 1].bar(x, part["ratified_rate"], width, label=condition)
+        axes[1, 0].bar(x, part["failed_share"].fillna(0.0), width, label=condition)
+        for n, name in enumerate(negotiators):
+            axes[1, 1].plot(
+                x,
+                part[f"deal_utility_{name}"],
+                linestyle="",
+                marker=markers[n % len(markers)],
+                color=bars.patches[0].get_facecolor(),
+                label=f"{name}, {condition}",
+            )
+    axes[0, 0].set_yscale("symlog", linthresh=1)
+    axes[0, 0].set_ylim(0, max(10.0, float(table["winset"].max()) * 5))  # room for the counts
+    axes[0, 0].set_ylabel("packages in the joint win-set")
+    axes[0, 0].set_title(title)
+    axes[0, 1].set_ylabel("share of runs ratified")
+    axes[0, 1].set_title("Talks ratified at home")
+    axes[1, 0].set_ylabel("share of signed deals")
+    axes[1, 0].set_title("Signed, then failed at home")
+    axes[1, 1].set_ylabel("mean utility in ratified deals")
+    axes[1, 1].set_title("What the negotiators got")
+    for axis in axes.flat:
+        axis.set_xticks(centre, opinions)
         axis.set_xlabel("opinion")
-        axis.legend(fontsize=8)
-    left.set_ylabel("packages in the joint win-set")
-    left.set_title(title)
-    right.set_ylabel("share of runs ratified")
-    right.set_ylim(0, 1)
-    right.set_title("Talks ratified")
+        axis.legend(fontsize=7)
+    for axis in (axes[0, 1], axes[1, 0]):
+        axis.set_ylim(0, 1)
     figure.tight_layout()
     return figure
 
 
-def _short(package: str, limit: int = 60) -> str:
-    return package if len(package) <= limit else package[: limit - 1] + "…"
+def _wrapped(package: str, width: int = 60) -> str:
+    """Package text over lines of at most about ``width`` characters, broken after commas."""
+    return "\n".join(textwrap.wrap(package.replace(",", ", "), width)) or "no change"
