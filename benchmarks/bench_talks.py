@@ -67,7 +67,9 @@ def main() -> None:
             signed += int(problem.space.encode(codes)[0] in inside)
     negmas_time = (time.perf_counter() - start) / args.runs
 
-    settings = Settings(rounds=args.rounds, opinion=Opinion(drift=0, own_noise=0, other_noise=0, audience_cost=0), draws=False)
+    settings = Settings(
+        rounds=args.rounds, opinion=Opinion(drift=0, own_noise=0, other_noise=0, audience_cost=0), draws=False
+    )
     run_talks(stage, settings, ("boulware", "boulware"), np.random.default_rng(0))  # warm-up
     start, ours = time.perf_counter(), 0
     for k in range(args.runs):
@@ -75,8 +77,12 @@ def main() -> None:
         ours += int(talk.signed and talk.package in inside)
     winset_time = (time.perf_counter() - start) / args.runs
 
-    print(f"NegMAS BoulwareTBNegotiator pair: {negmas_time:.3f} s per negotiation, {signed}/{args.runs} signed in the joint win-set")
-    print(f"winset Delegate pair:            {winset_time:.3f} s per negotiation, {ours}/{args.runs} signed in the joint win-set")
+    print(
+        f"NegMAS BoulwareTBNegotiator pair: {negmas_time:.3f} s per negotiation, {signed}/{args.runs} signed in the joint win-set"
+    )
+    print(
+        f"winset Delegate pair:            {winset_time:.3f} s per negotiation, {ours}/{args.runs} signed in the joint win-set"
+    )
     print(f"ratio: winset is {negmas_time / winset_time:.1f}x faster")
 
 

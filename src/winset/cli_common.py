@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .console import print_problems
 from .errors import Problem, WinsetError, known_list
@@ -52,6 +53,21 @@ def steps(show: bool) -> Iterator[Callable[[str], None]]:
         return
     with console.status("starting") as status:
         yield lambda text: status.update(f"{text}...")
+
+
+def progress_bars(show: bool) -> Progress:
+    """Progress bars on the terminal (standard error), gone when done; silent when ``show`` is
+    false or standard error is not a terminal."""
+    console = stderr()
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not (show and console.is_terminal),
+    )
 
 
 def check_language(scenario: Any, language: str | None) -> None:

@@ -16,14 +16,11 @@ from negmas import (  # noqa: E402
 )
 from negmas.st import BinaryComparatorNegotiator, VetoSTMechanism  # noqa: E402
 
-from winset import load_scenario  # noqa: E402
 from winset.engine import criteria  # noqa: E402
 from winset.engine.analyses import point_only  # noqa: E402
-from winset.engine.problem import DealProblem  # noqa: E402
 from winset.negotiate.bridge import outcome_space, party_utilities  # noqa: E402
-from winset.support import fit_scenario  # noqa: E402
 
-from ..small_scenario import small_scenario  # noqa: E402
+from .rules import problem_with_rules  # noqa: E402
 
 NEGOTIATORS = [
     BoulwareTBNegotiator,
@@ -37,15 +34,7 @@ NEGOTIATORS = [
 @pytest.fixture(scope="module")
 def problem(tmp_path_factory):
     """The small scenario with a Russian rule of 25%: a joint win-set of one package."""
-    path = small_scenario(
-        tmp_path_factory.mktemp("bridge"),
-        scenario_edit=lambda text: text.replace(
-            'rule = { threshold = 0.5, population = "adults" }', 'rule = { threshold = 0.25, population = "adults" }'
-        ),
-    )
-    scenario = load_scenario(path)
-    fits = fit_scenario(scenario, 10, 0)
-    return DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+    return problem_with_rules(tmp_path_factory.mktemp("bridge"), 0.25, draws=10)
 
 
 def valid_outcomes(problem):

@@ -14,6 +14,7 @@ from winset.cli import app  # noqa: E402
 from winset.engine import criteria  # noqa: E402
 from winset.engine.analyses import point_only  # noqa: E402
 from winset.engine.problem import DealProblem  # noqa: E402
+from winset.errors import WinsetError  # noqa: E402
 from winset.negotiate import experiments  # noqa: E402
 from winset.negotiate.stage import Stage  # noqa: E402
 from winset.negotiate.talks import Settings  # noqa: E402
@@ -213,3 +214,9 @@ def test_warmer_opinion_makes_deals_pass(scenario_path):
     cold, warm = rate("--shift", "-3"), rate("--shift", "3")
     assert warm["shift"] == 3.0
     assert warm["summary"]["ratified_rate"] > cold["summary"]["ratified_rate"]
+
+
+def test_experiments_say_so_when_no_opinion_could_open_the_winset(problem):
+    _, base = problem
+    with pytest.raises(WinsetError, match="no shift of opinion opens the joint win-set"):
+        experiments.opened(base.with_reservations([1.0, 1.0]))  # each wants its best: never both

@@ -6,18 +6,15 @@ import pytest
 
 pytest.importorskip("negmas")
 
-from winset import load_scenario  # noqa: E402
 from winset.engine import criteria  # noqa: E402
 from winset.engine.analyses import frontiers, point_only  # noqa: E402
 from winset.engine.distributed import count_packages  # noqa: E402
-from winset.engine.problem import DealProblem  # noqa: E402
 from winset.negotiate.montecarlo import simulate  # noqa: E402
 from winset.negotiate.opinion import Event, Opinion  # noqa: E402
 from winset.negotiate.stage import Stage  # noqa: E402
 from winset.negotiate.talks import Settings, run_talks  # noqa: E402
-from winset.support import fit_scenario  # noqa: E402
 
-from ..small_scenario import small_scenario  # noqa: E402
+from .rules import problem_with_rules  # noqa: E402
 
 ALL = ("boulware", "linear", "conceder", "tit-for-tat")
 STILL = Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=0.0)  # informed, nothing moves
@@ -26,15 +23,7 @@ STILL = Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=0.0)  #
 @pytest.fixture(scope="module")
 def problem(tmp_path_factory):
     """The small scenario with rules of 10% and 30%: a joint win-set of several packages."""
-    path = small_scenario(
-        tmp_path_factory.mktemp("talks"),
-        scenario_edit=lambda text: text.replace(
-            'rule = { threshold = 0.5, population = "adults" }', 'rule = { threshold = 0.1, population = "adults" }'
-        ).replace("rule = { threshold = 0.5 }", "rule = { threshold = 0.3 }"),
-    )
-    scenario = load_scenario(path)
-    fits = fit_scenario(scenario, 8, 0)
-    return DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+    return problem_with_rules(tmp_path_factory.mktemp("talks"), 0.1, 0.3)
 
 
 @pytest.fixture(scope="module")

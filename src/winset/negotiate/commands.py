@@ -8,10 +8,9 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..cli_common import JsonOpt, ScenarioArg, print_json, stderr, stdout, user_errors
+from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
 from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt
@@ -130,7 +129,7 @@ def simulate_command(
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
     problem = problem_for(loaded, draws, seed, None, False, as_json)  # the experiments start here
     talks = problem.shifted(np.where(problem.binding, shift, 0.0)) if shift else problem
-    with _progress(not as_json) as progress:
+    with progress_bars(not as_json) as progress:
         total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
         task = progress.add_task("talks", total=total)
 
@@ -155,19 +154,6 @@ def require_negmas(where: str = "winset simulate") -> None:
         raise WinsetError(
             [Problem(where, "simulated talks need NegMAS", "pip install 'winset[negotiation]'")]
         ) from None
-
-
-def _progress(show: bool) -> Progress:
-    console = stderr()
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (show and console.is_terminal),
-    )
 
 
 def _write_figures(folder: Path, simulation, results) -> list[str]:
@@ -264,8 +250,9 @@ def _print(simulation, results, written, shift: float) -> None:
     packages = simulation.packages()
     if not packages.empty:
         top = Table(title="Packages signed most often (changes from the status quo)")
-        for name in ("package", "signed", "share", "ratified"):
-            top.add_column(name, justify="left" if name == "package" else "right")
+        top.add_column("package", overflow="fold")
+        for name in ("signed", "share", "ratified"):
+            top.add_column(name, justify="right")
         for row in packages.to_dict("records"):
             top.add_row(row["package"], str(row["signed"]), _rate(row["share"]), str(row["ratified"]))
         out.print(top)

@@ -26,6 +26,7 @@ import pandas as pd
 from ..engine.analyses import point_only, ratification_gap
 from ..engine.problem import DealProblem
 from ..engine.scoretable import ScoreTable
+from ..errors import Problem, WinsetError
 from .montecarlo import simulate
 from .stage import Stage
 from .talks import Settings
@@ -36,12 +37,21 @@ MARGINS = (OPENING_MARGIN, 2.0)  # opinion opened for little room for a deal, an
 
 
 def opened(problem: DealProblem, margin: float = OPENING_MARGIN) -> tuple[DealProblem, float]:
-    """The problem with every binding public moved by the ratification gap plus ``margin`` (no
-    move if a deal already passes), and the shift applied."""
+    """The problem with every binding public moved by the ratification gap (0 where a deal already
+    passes) plus ``margin``, and the shift applied."""
     gap = ratification_gap(point_only(problem)).shift
     if not np.isfinite(gap):
-        raise ValueError("no opinion shift opens the joint win-set: no package is worth its reservation to both")
-    shift = gap + margin if gap > 0 else 0.0
+        raise WinsetError(
+            [
+                Problem(
+                    "--experiment",
+                    "no shift of opinion opens the joint win-set: no package leaves every negotiator at "
+                    "its reservation value or better",
+                    "check the parties' reservation values and scores",
+                )
+            ]
+        )
+    shift = max(gap, 0.0) + margin
     return problem.shifted(np.array(problem.shifts) + np.where(problem.binding, shift, 0.0)), float(shift)
 
 

@@ -43,7 +43,7 @@ def outcome_figure(simulation: Simulation, top: int = 8):
         lower.barh(names[::-1], packages["ratified"][::-1], color="#2ca02c", label="of those, ratified")
         lower.set_xlabel("runs")
         lower.xaxis.set_major_locator(MaxNLocator(integer=True))
-        lower.set_title("The packages signed most often (what they change from the status quo)")
+        lower.set_title("Packages signed most often (changes from the status quo)", fontsize=10)
         lower.legend(loc="lower right", fontsize=8)
         lower.tick_params(axis="y", labelsize=7)
     figure.tight_layout()

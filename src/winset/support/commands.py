@@ -10,12 +10,11 @@ import pandas as pd
 import typer
 from rich.console import Group
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..cli_common import JsonOpt, ScenarioArg, print_json, stderr, stdout, user_errors
+from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
 from ..scenario import Scenario, load_scenario
 from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
 
@@ -45,16 +44,7 @@ def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 
 
 def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> dict[str, RatifierFit]:
     """Fit every ratifier, with a progress bar per ratifier on the terminal."""
-    console = stderr()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (show_progress and console.is_terminal),
-    ) as progress:
+    with progress_bars(show_progress) as progress:
         tasks = {
             r.id: progress.add_task(f"{r.id}: fitting", total=max(draws, 1), start=False) for _, r in scenario.ratifiers
         }
