@@ -36,7 +36,8 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
 
     simulation, results = analysis.talks.simulation, analysis.talks.experiments
     settings, summary = simulation.settings, simulation.summary()
-    space = analysis.scenario.space
+    scenario = analysis.scenario
+    space = scenario.space
     packages = [
         {
             "package": labels.package(space.parse(row["package"]) if row["package"] else space.status_quo),
@@ -81,8 +82,13 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
         "failed": rate(summary["failed_share"]),
         "median_rounds": "–" if not math.isfinite(summary["median_rounds"]) else int(summary["median_rounds"]),
         "events": [
-            {"label": e.label, "public": e.public, "round": f"{e.round:g}", "shift": f"{e.shift:+g}"}
-            for e in settings.opinion.events
+            {
+                "label": labels.of(source),
+                "public": labels.of(scenario.ratifier(e.public)),
+                "round": f"{e.round:g}",
+                "shift": f"{e.shift:+g}",
+            }
+            for source, e in zip(scenario.talks.events, settings.opinion.events, strict=True)
         ],
         "opinion": settings.opinion,
         "svg": _figure(figures.outcome_figure(simulation)),
