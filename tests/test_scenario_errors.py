@@ -132,6 +132,14 @@ EXPECTED = {
             "in proposal 'two_islands': 'shikotan=japn': issue 'shikotan' has no option 'japn' (did you mean 'japan'?)",
         ),
     ],
+    "talks_dates": [
+        ("talks.events[0].date", "2018-12-01 is before the talks start (2019-01-01)"),
+        (
+            "talks.events[1].date",
+            "2020-01-01 is after the last round of the talks (10 rounds of 30 days from 2019-01-01)",
+        ),
+        ("talks.events[2]", "an event has both a round and a date"),
+    ],
     "talks_problems": [
         ("talks.events[0].ratifier", "unknown ratifier 'japanes_public' (did you mean 'japanese_public'?)"),
         ("talks.events[0].round", "round 12 is after the last round of the talks (10)"),

@@ -497,12 +497,20 @@ class _Checker:
                     "give a round within the talks, or raise talks.rounds",
                 )
             start, date = talks.get("start"), event.get("date")
-            if isinstance(start, datetime.date) and isinstance(date, datetime.date) and date < start:
-                self.add(
-                    (*loc, "date"),
-                    f"{date} is before the talks start ({start})",
-                    "give a date on or after talks.start",
-                )
+            if isinstance(start, datetime.date) and isinstance(date, datetime.date):
+                days = talks.get("days_per_round", 30)
+                if date < start:
+                    self.add(
+                        (*loc, "date"),
+                        f"{date} is before the talks start ({start})",
+                        "give a date on or after talks.start",
+                    )
+                elif _is_number(days) and days > 0 and _is_number(rounds) and (date - start).days / days > rounds:
+                    self.add(
+                        (*loc, "date"),
+                        f"{date} is after the last round of the talks ({rounds} rounds of {days} days from {start})",
+                        "give a date within the talks, or raise talks.rounds",
+                    )
         self.linkage(_table(talks, "linkage"), ratifiers)
         ban = _table(talks, "ban")
         self.label(("talks", "ban", "label"), ban.get("label"))
