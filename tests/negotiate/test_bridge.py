@@ -141,3 +141,16 @@ def test_valuing_one_package_at_a_time_agrees_with_valuing_them_all(problem, mod
     one_by_one = party_utilities(problem, mode)
     for party in at_once:
         assert [one_by_one[party](o) for o in everything] == pytest.approx([at_once[party](o) for o in everything])
+
+
+@pytest.mark.parametrize("mode", [None, "strict", "soft"])
+def test_extreme_outcomes_are_those_negmas_would_find(problem, mode):
+    from negmas.preferences.base_ufun import BaseUtilityFunction
+
+    for ufun in party_utilities(problem, mode).values():
+        worst, best = ufun.extreme_outcomes()
+        their_worst, their_best = BaseUtilityFunction.extreme_outcomes(ufun)  # every outcome, one by one
+        assert ufun(worst) == ufun(their_worst)
+        assert ufun(best) == ufun(their_best)
+        values = [ufun(o) for o in ufun.outcome_space.enumerate()]
+        assert (ufun(worst), ufun(best)) == (min(values), max(values))

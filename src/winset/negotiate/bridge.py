@@ -56,6 +56,16 @@ class PartyUtility(UtilityFunction):
         self.problem, self.party, self.ratification = problem, party, ratification
         self._table = problem.negotiators[index].table
         self._codes = [{option: c for c, option in enumerate(options)} for options in space.option_ids]
+        strides = [int(x) for x in space.encode(np.eye(space.n_issues, dtype=np.int64))] if space.size < 2**63 else None
+        # option id -> its part of the package index, issue by issue (a package's index is their sum)
+        self._index_parts = (
+            [
+                {option: c * stride for option, c in codes.items()}
+                for codes, stride in zip(self._codes, strides, strict=True)
+            ]
+            if strides is not None
+            else None
+        )
         self._publics = [
             i
             for i, (p, binding) in enumerate(zip(problem.publics, problem.binding, strict=True))
@@ -81,14 +91,31 @@ class PartyUtility(UtilityFunction):
 
     def eval(self, offer) -> float:
         key = tuple(offer)
-        if self._table_of_values is None and self.problem.space.size <= self._precompute_limit():
-            everything = self.problem.space.decode(np.arange(self.problem.space.size, dtype=np.int64))
-            self._table_of_values = self.values(everything)
-        if self._table_of_values is not None:
-            return float(self._table_of_values[self.problem.space.encode(self.codes(key))])
+        table = self._whole_space()
+        if table is not None:
+            return float(table[sum(part[value] for part, value in zip(self._index_parts, key, strict=True))])
         if key not in self._cache:
             self._cache[key] = float(self.values(np.array([self.codes(key)]))[0])
         return self._cache[key]
+
+    def _whole_space(self) -> np.ndarray | None:
+        """Every package's value by index, computed on first use where the space is small enough."""
+        if self._table_of_values is None and self.problem.space.size <= self._precompute_limit():
+            everything = self.problem.space.decode(np.arange(self.problem.space.size, dtype=np.int64))
+            self._table_of_values = self.values(everything)
+        return self._table_of_values
+
+    def extreme_outcomes(self, outcome_space=None, issues=None, outcomes=None, max_cardinality=100_000):
+        """The worst and best packages: read off the whole-space values where they are computed
+        (NegMAS would otherwise evaluate every outcome one by one)."""
+        table = self._whole_space() if outcome_space is None and issues is None and outcomes is None else None
+        if table is None:
+            return super().extreme_outcomes(outcome_space, issues, outcomes, max_cardinality)
+        return self._outcome(int(np.argmin(table))), self._outcome(int(np.argmax(table)))
+
+    def _outcome(self, index: int) -> tuple[str, ...]:
+        space = self.problem.space
+        return tuple(space.option_ids[k][c] for k, c in enumerate(space.decode(index)))
 
     def _precompute_limit(self) -> int:
         # every package at once where that is cheap: draws make the soft mode dearer per package
