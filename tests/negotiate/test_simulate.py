@@ -220,3 +220,25 @@ def test_experiments_say_so_when_no_opinion_could_open_the_winset(problem):
     _, base = problem
     with pytest.raises(WinsetError, match="no shift of opinion opens the joint win-set"):
         experiments.opened(base.with_reservations([1.0, 1.0]))  # each wants its best: never both
+
+
+def test_the_talks_section_renders_in_a_browser(browser, scenario_path, tmp_path):
+    """The report with talks, in headless Chromium: no errors, nothing fetched, every talks figure drawn."""
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(scenario_path), "--talks", "4", "--draws", "4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors, requests = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(out.as_uri())
+    page.wait_for_load_state("load")
+    figures = page.locator("#talks figure svg")
+    assert figures.count() == 4
+    for i in range(figures.count()):
+        box = figures.nth(i).bounding_box()
+        assert box["width"] > 300 and box["height"] > 200
+    context.close()
+    assert errors == [] and requests == [out.as_uri()]
