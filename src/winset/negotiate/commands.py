@@ -15,9 +15,8 @@ from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt
 from ..support.fit import DRAWS
+from .choices import EXPERIMENTS, MODES, STRATEGIES
 
-EXPERIMENTS = ("schelling", "linkage", "ban")  # as winset.negotiate.experiments (which needs NegMAS)
-STRATEGY_NAMES = ("boulware", "linear", "conceder", "tit-for-tat")  # as winset.negotiate.delegate
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -25,10 +24,10 @@ def check_options(scenario: Scenario, strategies: list[str], mode: str | None, e
     """Refuse what cannot run, before any fitting."""
     problems = []
     for s in strategies:
-        if s not in STRATEGY_NAMES:
-            problems.append(Problem("--strategy", f"unknown strategy '{s}'", f"use one of {', '.join(STRATEGY_NAMES)}"))
-    if mode is not None and mode not in ("strict", "soft"):
-        problems.append(Problem("--mode", f"unknown mode '{mode}'", "use strict or soft"))
+        if s not in STRATEGIES:
+            problems.append(Problem("--strategy", f"unknown strategy '{s}'", f"use one of {', '.join(STRATEGIES)}"))
+    if mode is not None and mode not in MODES:
+        problems.append(Problem("--mode", f"unknown mode '{mode}'", f"use one of {', '.join(MODES)}"))
     for e in experiments:
         if e not in EXPERIMENTS:
             problems.append(
@@ -123,7 +122,7 @@ def simulate_command(
     from .montecarlo import simulate
     from .talks import Settings
 
-    strategies = list(strategy or STRATEGY_NAMES)
+    strategies = list(strategy or STRATEGIES)
     experiments = list(dict.fromkeys(experiment or []))
     check_options(loaded, strategies, mode, experiments, figures)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)

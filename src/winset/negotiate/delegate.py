@@ -25,10 +25,9 @@ import numpy as np
 from negmas import PolyAspiration, ResponseType, SAONegotiator
 from scipy.special import ndtr
 
+from .choices import MODES, STRATEGIES
 from .stage import Stage
 
-STRATEGIES = ("boulware", "linear", "conceder", "tit-for-tat")
-MODES = ("strict", "soft")
 EPS = 1e-12
 KINDNESS = 0.25  # share of its range a tit-for-tat negotiator gives up by the deadline unprompted
 

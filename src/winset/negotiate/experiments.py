@@ -27,6 +27,7 @@ from ..engine.analyses import point_only, ratification_gap
 from ..engine.problem import DealProblem
 from ..engine.scoretable import ScoreTable
 from ..errors import Problem, WinsetError
+from .choices import EXPERIMENTS
 from .montecarlo import simulate
 from .stage import Stage
 from .talks import Settings
@@ -180,9 +181,6 @@ def ban(
 ) -> pd.DataFrame:
     """The talks without and with a ban on changing ``issues``."""
     return compare({"no ban": problem, "ban": banned(problem, issues)}, settings, runs, seed, **kwargs)
-
-
-EXPERIMENTS = ("schelling", "linkage", "ban")
 
 
 def available(scenario) -> list[str]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..engine.distributed import connected
 from ..engine.problem import DealProblem
-from .delegate import STRATEGIES
+from .choices import STRATEGIES
 from .stage import Stage
 from .talks import Settings, Talk, run_talks
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from negmas import SAOMechanism
 
-from .delegate import MODES, STRATEGIES, Delegate
+from .choices import MODES, STRATEGIES
+from .delegate import Delegate
 from .opinion import Event, Opinion, concession
 from .stage import Stage
 

@@ -116,11 +116,12 @@ def analyse(
 def simulate_talks(scenario: Scenario, problem: DealProblem, runs: int, seed: int, draws: bool, scheduler=None):
     """The report's simulated talks: the scenario's settings, every strategy, every experiment."""
     from ..negotiate import experiments
+    from ..negotiate.choices import STRATEGIES
     from ..negotiate.montecarlo import simulate
     from ..negotiate.talks import Settings
 
     settings = Settings.from_scenario(scenario, draws=draws)
-    strategies = ("boulware", "linear", "conceder", "tit-for-tat")
+    strategies = STRATEGIES
     simulation = simulate(problem, settings, runs, seed, strategies, scheduler)
     results = {
         name: experiments.run(name, scenario, problem, settings, runs, seed, strategies=strategies, scheduler=scheduler)
