@@ -77,6 +77,7 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
         "rounds": settings.rounds,
         "mode": settings.mode,
         "seed": simulation.seed,
+        "any_signed": summary["signed"] > 0,
         "signed": rate(summary["agreement_rate"]),
         "ratified": rate(summary["ratified_rate"]),
         "failed": rate(summary["failed_share"]),
