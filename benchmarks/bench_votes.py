@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,31 +25,8 @@ import uuid
 import numpy as np
 
 from winset.consult.database import open_database
+from winset.consult.launch import free_port, serve_process
 from winset.consult.store import Store
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(url: str, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "winset", "serve", "kuril", "--port", str(port), "--database-url", url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/health")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
 
 
 def run(url: str, participants: int, seconds: float) -> dict:
@@ -63,7 +37,7 @@ def run(url: str, participants: int, seconds: float) -> dict:
     society = store.societies(consultation)["russian_public"]
     secrets = [store.join_with_token(t).secret for t in store.invite(society, participants)]
     port = free_port()
-    server = serve(url, port)
+    server = serve_process(url, port)
     latencies: list[list[float]] = [[] for _ in secrets]
     errors = [0]
     start = threading.Barrier(participants + 1)

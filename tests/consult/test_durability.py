@@ -17,10 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from winset.consult.database import open_database
+from winset.consult.launch import free_port, serve_process
 from winset.consult.models import Vote
 from winset.consult.store import Store
-
-from .server import free_port, start
 
 THREADS = 8
 PARTICIPANTS = 200
@@ -36,7 +35,7 @@ def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
     society = store.societies(consultation)["russian_public"]
     secrets = [store.join_with_token(token).secret for token in store.invite(society, PARTICIPANTS)]
     port = free_port()
-    server = start(url, port)
+    server = serve_process(url, port)
     acknowledged: list[tuple[str, int, int]] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -76,7 +75,7 @@ def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
         thread.join(timeout=20)
     assert len(acknowledged) >= 300, "the load did not get going"
 
-    restarted = start(url, free_port())
+    restarted = serve_process(url, free_port())
     try:
         store = Store.open(open_database(url), "kuril")
         ids = {secret: store.participant(secret).id for secret in secrets}

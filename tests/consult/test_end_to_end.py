@@ -8,9 +8,8 @@ import pytest
 
 from winset.consult.database import open_database
 from winset.consult.design import SurveyDesign
+from winset.consult.launch import free_port, serve_process
 from winset.consult.store import Store
-
-from .server import free_port, start
 
 PASSWORD = "correct horse battery"
 
@@ -25,7 +24,7 @@ def served(database_url):
     )
     token = store.invite(store.societies(consultation)["russian_public"], 1)[0]
     port = free_port()
-    server = start(url, port)
+    server = serve_process(url, port)
     yield store, consultation, token, f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=20)

@@ -9,9 +9,8 @@ from typer.testing import CliRunner
 
 from winset.cli import app
 from winset.consult.database import open_database
+from winset.consult.launch import free_port, serve_process
 from winset.consult.store import Store
-
-from .server import free_port, start
 
 runner = CliRunner()
 
@@ -81,7 +80,7 @@ def test_a_secret_key_keeps_organisers_logged_in_across_restarts(tmp_path, monke
     Store.open(open_database(url), "kuril").add_organiser("o@example.org", "correct horse battery")
     monkeypatch.setenv("WINSET_SECRET_KEY", "a key for the test")
     port = free_port()
-    server = start(url, port)
+    server = serve_process(url, port)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", "/organiser/login")
@@ -104,7 +103,7 @@ def test_a_secret_key_keeps_organisers_logged_in_across_restarts(tmp_path, monke
     finally:
         server.terminate()
         server.wait(timeout=20)
-    server = start(url, port)  # a new process, the same key
+    server = serve_process(url, port)  # a new process, the same key
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", "/organiser", headers={"Cookie": session})
