@@ -212,6 +212,13 @@ def fixed(value: float | None, digits: int = 3) -> str:
     return text.lstrip("-") if float(text) == 0 else text
 
 
+def share(value: float | None) -> str:
+    """A share as a percentage to one decimal (45.3%); "–" for a missing one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * value:.1f}%"
+
+
 def _number(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"

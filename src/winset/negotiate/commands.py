@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 from rich.table import Table
 
 from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
+from ..engine.report import fixed, records, share
 from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt
@@ -176,18 +177,6 @@ def _write_figures(folder: Path, simulation, results) -> list[str]:
     return paths
 
 
-def _clean(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
-
-
-def _records(frame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
 def _document(scenario: Scenario, simulation, results, written, shift: float) -> dict:
     s = simulation.settings
     return {
@@ -205,17 +194,13 @@ def _document(scenario: Scenario, simulation, results, written, shift: float) ->
             "events": [e.__dict__ for e in s.opinion.events],
             "strategies": list(simulation.strategies),
         },
-        "summary": {k: _clean(v) for k, v in simulation.summary().items()},
-        "by_strategy": _records(simulation.by_strategy()),
-        "packages": _records(simulation.packages()),
-        "runs": _records(simulation.runs),
-        "experiments": {name: _records(table) for name, table in results.items()},
+        "summary": records(pd.DataFrame([simulation.summary()]))[0],
+        "by_strategy": records(simulation.by_strategy()),
+        "packages": records(simulation.packages()),
+        "runs": records(simulation.runs),
+        "experiments": {name: records(table) for name, table in results.items()},
         "figures": written,
     }
-
-
-def _rate(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
 def _print(simulation, results, written, shift: float) -> None:
@@ -228,9 +213,9 @@ def _print(simulation, results, written, shift: float) -> None:
         f"seed {simulation.seed}{moved})"
     )
     out.print(
-        f"Signed: {_rate(s['agreement_rate'])}   ratified at home: {_rate(s['ratified_rate'])}   "
-        f"signed deals that failed at home: {_rate(s['failed_share'])}   "
-        f"rounds to signing (median): {'–' if not math.isfinite(s['median_rounds']) else int(s['median_rounds'])}"
+        f"Signed: {share(s['agreement_rate'])}   ratified at home: {share(s['ratified_rate'])}   "
+        f"signed deals that failed at home: {share(s['failed_share'])}   "
+        f"rounds to signing (median): {fixed(s['median_rounds'], 0) or '–'}"
     )
     table = Table(title="By strategy")
     strategy_columns = [f"strategy_{n}" for n in simulation.negotiators]
@@ -240,10 +225,10 @@ def _print(simulation, results, written, shift: float) -> None:
         table.add_row(
             *[row[c] for c in strategy_columns],
             str(row["runs"]),
-            _rate(row["agreement_rate"]),
-            _rate(row["ratified_rate"]),
-            _rate(row["failed_share"]),
-            "–" if not math.isfinite(row["mean_rounds"]) else f"{row['mean_rounds']:.1f}",
+            share(row["agreement_rate"]),
+            share(row["ratified_rate"]),
+            share(row["failed_share"]),
+            fixed(row["mean_rounds"], 1) or "–",
         )
     out.print(table)
     packages = simulation.packages()
@@ -253,7 +238,7 @@ def _print(simulation, results, written, shift: float) -> None:
         for name in ("signed", "share", "ratified"):
             top.add_column(name, justify="right")
         for row in packages.to_dict("records"):
-            top.add_row(row["package"], str(row["signed"]), _rate(row["share"]), str(row["ratified"]))
+            top.add_row(row["package"], str(row["signed"]), share(row["share"]), str(row["ratified"]))
         out.print(top)
     for name, frame in results.items():
         out.print(_experiment_table(name, frame, simulation.negotiators))
@@ -278,9 +263,9 @@ def _experiment_table(name: str, frame, negotiators) -> Table:
         table.add_row(
             *[f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys],
             f"{row['winset']:,}",
-            _rate(row["agreement_rate"]),
-            _rate(row["ratified_rate"]),
-            _rate(row["failed_share"]),
-            *["–" if not math.isfinite(row[u]) else f"{row[u]:.3f}" for u in utilities],
+            share(row["agreement_rate"]),
+            share(row["ratified_rate"]),
+            share(row["failed_share"]),
+            *[fixed(row[u]) or "–" for u in utilities],
         )
     return table

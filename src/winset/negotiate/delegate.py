@@ -43,6 +43,7 @@ class Delegate(SAONegotiator):
         super().__init__(name=stage.negotiator_ids[party], **kwargs)
         self.stage, self.party, self.strategy, self.mode = stage, party, strategy, mode
         self.others = [j for j in range(len(stage.negotiator_ids)) if j != party]
+        self.others_utility = stage.utility[self.others].sum(axis=0)  # what it offers by, in strict mode
         self.noise = noise  # (publics,) how uncertain its reading of each public is (soft mode)
         self.curve = None if strategy == "tit-for-tat" else PolyAspiration(1.0, strategy)
         self.reservation = stage.problem.negotiators[party].reservation
@@ -62,7 +63,7 @@ class Delegate(SAONegotiator):
             passes = np.all(stage.needed[binding] <= shifts[binding, None], axis=0)
             self.value = mine
             self.candidates = passes & (mine >= self.reservation)
-            self.theirs = stage.utility[self.others].sum(axis=0)
+            self.theirs = self.others_utility
         else:
             z = (shifts[binding, None] - stage.needed[binding]) / np.maximum(self.noise[binding, None], EPS)
             p = np.prod(ndtr(z), axis=0)

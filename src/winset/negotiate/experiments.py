@@ -101,9 +101,9 @@ def outcomes(stage: Stage, settings: Settings, runs: int, seed: int, strategies,
     sweep = simulate(stage, settings, runs, seed, strategies, scheduler, progress)
     frame = sweep.runs
     row = {"winset": int(stage.joint_winset().sum())} | sweep.summary()
+    ratified = frame[frame["ratified"]]
     for n in stage.negotiator_ids:
         row[f"utility_{n}"] = float(frame[f"utility_{n}"].mean())
-        ratified = frame[frame["ratified"]]
         row[f"deal_utility_{n}"] = float(ratified[f"utility_{n}"].mean()) if len(ratified) else float("nan")
     return row
 

@@ -44,8 +44,9 @@ class Stage:
             point = table.group(0)
             for start in range(0, len(codes), CHUNK):
                 needed[i, start : start + CHUNK] = needed_shifts(point, codes[start : start + CHUNK], public.threshold)
-        status_quo = int(np.searchsorted(index, space.encode(np.array([space.status_quo]))[0]))
-        if status_quo >= len(index) or index[status_quo] != space.encode(np.array([space.status_quo]))[0]:
+        quo_index = space.encode(np.array([space.status_quo]))[0]
+        status_quo = int(np.searchsorted(index, quo_index))
+        if status_quo >= len(index) or index[status_quo] != quo_index:
             raise ValueError("the status quo breaks a constraint of the scenario")
         return cls(problem, codes, index, utility, parts, needed, status_quo)
 

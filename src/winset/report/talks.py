@@ -3,11 +3,10 @@ experiments, each with its figure (built only when the analysis has talks, which
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 from markupsafe import Markup
 
+from ..engine.report import fixed, share
 from .analysis import Analysis
 from .figures import svg
 
@@ -16,10 +15,6 @@ TITLES = {
     "linkage": "Synergistic linkage: a wider deal",
     "ban": "A ban on changing some issues",
 }
-
-
-def rate(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
 def _figure(figure) -> Markup:
@@ -42,7 +37,7 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
         {
             "package": labels.package(space.parse(row["package"]) if row["package"] else space.status_quo),
             "signed": row["signed"],
-            "share": rate(row["share"]),
+            "share": share(row["share"]),
             "ratified": row["ratified"],
         }
         for row in simulation.packages().to_dict("records")
@@ -51,9 +46,9 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
         {
             "strategies": [row[f"strategy_{n}"] for n in simulation.negotiators],
             "runs": row["runs"],
-            "signed": rate(row["agreement_rate"]),
-            "ratified": rate(row["ratified_rate"]),
-            "failed": rate(row["failed_share"]),
+            "signed": share(row["agreement_rate"]),
+            "ratified": share(row["ratified_rate"]),
+            "failed": share(row["failed_share"]),
         }
         for row in simulation.by_strategy().to_dict("records")
     ]
@@ -78,10 +73,10 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
         "mode": settings.mode,
         "seed": simulation.seed,
         "any_signed": summary["signed"] > 0,
-        "signed": rate(summary["agreement_rate"]),
-        "ratified": rate(summary["ratified_rate"]),
-        "failed": rate(summary["failed_share"]),
-        "median_rounds": "–" if not math.isfinite(summary["median_rounds"]) else int(summary["median_rounds"]),
+        "signed": share(summary["agreement_rate"]),
+        "ratified": share(summary["ratified_rate"]),
+        "failed": share(summary["failed_share"]),
+        "median_rounds": fixed(summary["median_rounds"], 0) or "–",
         "events": [
             {
                 "label": labels.of(source),
@@ -112,13 +107,10 @@ def _rows(name: str, table, negotiators) -> list[dict]:
             {
                 "condition": condition,
                 "winset": f"{row['winset']:,}",
-                "signed": rate(row["agreement_rate"]),
-                "ratified": rate(row["ratified_rate"]),
-                "failed": rate(row["failed_share"]),
-                "utilities": [
-                    "–" if not math.isfinite(row[f"deal_utility_{n}"]) else f"{row[f'deal_utility_{n}']:.3f}"
-                    for n in negotiators
-                ],
+                "signed": share(row["agreement_rate"]),
+                "ratified": share(row["ratified_rate"]),
+                "failed": share(row["failed_share"]),
+                "utilities": [fixed(row[f"deal_utility_{n}"]) or "–" for n in negotiators],
             }
         )
     return rows
