@@ -112,6 +112,12 @@ class DummyDesign:
         """Sums of ``values`` (ones if None) over the rows of each distinct row."""
         return np.bincount(self.profile, weights=values, minlength=len(self.distinct)).astype(float)
 
+    def estimable(self, weights: np.ndarray | None, tolerance: float = ALIAS_TOLERANCE) -> np.ndarray:
+        """The columns R's ``lm`` keeps (:func:`estimable_columns`), decided on the distinct rows
+        each scaled by the square root of its total weight: a matrix whose cross-product is
+        ``X' diag(weights) X`` and whose columns have the norms of ``sqrt(W) X``."""
+        return estimable_columns(self.distinct * np.sqrt(self._per_distinct(weights))[:, None], tolerance)
+
     def gram(self, weights: np.ndarray | None) -> np.ndarray:
         """``X' diag(weights) X`` (weights None: all ones)."""
         return self.distinct.T @ (self.distinct * self._per_distinct(weights)[:, None])
@@ -164,33 +170,27 @@ class Fit:
         return self.n_obs - self.rank
 
 
-def estimable_columns(gram: np.ndarray, tolerance: float = ALIAS_TOLERANCE) -> np.ndarray:
-    """Which columns R's ``lm`` keeps: in column order, drop a column whose residual norm after
-    projecting out the kept columns is below ``tolerance`` times its own norm (all-zero columns too).
+def estimable_columns(matrix: np.ndarray, tolerance: float = ALIAS_TOLERANCE) -> np.ndarray:
+    """Which columns of ``matrix`` R's ``lm`` keeps: in column order, drop a column whose residual
+    norm after projecting out the kept columns is below ``tolerance`` times its own norm (all-zero
+    columns too).
 
-    Works on the Gram matrix scaled to unit diagonal, by growing a Cholesky factor of the kept
-    columns."""
-    diag = np.diag(gram)
-    scale = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
-    scaled = gram * scale[:, None] * scale[None, :]
-    kept: list[int] = []
-    factor = np.zeros((0, 0))
-    for j in range(gram.shape[0]):
-        if diag[j] <= 0:
+    Gram-Schmidt on the matrix itself, each projection done twice: on the Gram matrix instead, the
+    test would compare squared norms at 1e-14, where rounding alone can keep an aliased column."""
+    rows, width = matrix.shape
+    basis = np.zeros((rows, 0))
+    keep = np.zeros(width, dtype=bool)
+    for j in range(width):
+        column = matrix[:, j].astype(float)
+        norm = np.linalg.norm(column)
+        if norm == 0:
             continue
-        z = linalg.solve_triangular(factor, scaled[kept, j], lower=True) if kept else np.zeros(0)
-        residual = scaled[j, j] - z @ z
-        if residual <= tolerance**2:
-            continue
-        size = len(kept)
-        grown = np.zeros((size + 1, size + 1))
-        grown[:size, :size] = factor
-        grown[size, :size] = z
-        grown[size, size] = np.sqrt(residual)
-        factor = grown
-        kept.append(j)
-    keep = np.zeros(gram.shape[0], dtype=bool)
-    keep[kept] = True
+        residual = column - basis @ (basis.T @ column)
+        residual -= basis @ (basis.T @ residual)
+        left = np.linalg.norm(residual)
+        if left >= tolerance * norm:
+            basis = np.column_stack([basis, residual / left])
+            keep[j] = True
     return keep
 
 
@@ -209,7 +209,7 @@ def fit(
     n, k = design.n_rows, design.width
     gram = design.gram(weights)
     rhs = design.crossprod(y if weights is None else weights * y)
-    keep = estimable_columns(gram)
+    keep = design.estimable(weights)
     kept = np.flatnonzero(keep)
     chol = linalg.cho_factor(gram[np.ix_(kept, kept)], lower=True)
     coef = np.full(k, np.nan)

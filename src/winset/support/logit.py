@@ -16,7 +16,7 @@ from scipy import linalg
 from scipy.special import expit
 
 from ..conjoint.data import ConjointError
-from ..conjoint.ols import DummyDesign, estimable_columns
+from ..conjoint.ols import DummyDesign
 from ..errors import Problem
 
 MAX_ITERATIONS = 100
@@ -61,7 +61,7 @@ def fit_logit(
     """
     w = np.ones(design.n_rows) if weights is None else np.asarray(weights, dtype=float)
     if keep is None:
-        keep = estimable_columns(design.gram(w))
+        keep = design.estimable(w)
     kept = np.flatnonzero(keep)
     coef = np.zeros(design.width)
     if start is not None:
