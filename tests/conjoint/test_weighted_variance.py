@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from winset.conjoint import Design, amce
+from winset.conjoint import Design, amce, amce_diffs
 from winset.conjoint.design import Restriction
 
 from .conftest import DATA, TAXES_BASELINES, needs_shared
@@ -187,3 +187,29 @@ def test_cjoint_weighted_restricted_design(immigration_cjoint):
         assert row.std_error == pytest.approx(np.sqrt(c @ vcov @ c), rel=1e-8), row
         checked += 1
     assert checked == 1 + 6 + 10
+
+
+def test_weighted_amce_diffs_keep_the_respondent_clusters(taxes):
+    """cregg's amce_diffs fits svyglm on svydesign(ids = id, weights = weights): the difference
+    coefficients get the respondent-clustered design-based variance (cjoint's rule gives the same)."""
+    features = ["taxrate1", "taxrev"]
+    levels = taxes_levels(taxes, features)
+    x, keys = dense_design(taxes, features, levels)
+    group = (taxes["inequality_aversion"] == 1.0).to_numpy(float)
+    columns = [x, group[:, None]]
+    for j in range(1, x.shape[1]):
+        columns.append((x[:, j] * group)[:, None])
+        keys.append(("diff", keys[j]))
+    keys.insert(x.shape[1], ("group", ""))
+    x = np.column_stack(columns)
+    y, w = taxes["chose_plan"].to_numpy(float), taxes["weight"].to_numpy(float)
+    groups = pd.factorize(taxes["ID"], sort=True)[0]
+    _, vcov = numpy_design_based(x, y, w, groups)
+    _, vcov_sm = statsmodels_design_based(x, y, w, groups)
+    np.testing.assert_allclose(vcov, vcov_sm, rtol=1e-9, atol=1e-16)
+    column = {key: j for j, key in enumerate(keys)}
+    for convention in ("cregg", "cjoint"):
+        result = amce_diffs(taxes, "chose_plan", features, by="inequality_aversion", id="ID", weights="weight",
+                            levels=levels, convention=convention)  # fmt: skip
+        index = [column[("diff", key)] for key in zip(result["feature"], result["level"], strict=True)]
+        np.testing.assert_allclose(result["std_error"], np.sqrt(np.diag(vcov))[index], rtol=1e-8, err_msg=convention)
