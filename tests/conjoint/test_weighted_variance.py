@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from winset.conjoint import Design, amce, amce_diffs
+from winset.conjoint import Design, amce, amce_diffs, mm
 from winset.conjoint.design import Restriction
 
 from .conftest import DATA, TAXES_BASELINES, needs_shared
@@ -213,3 +213,20 @@ def test_weighted_amce_diffs_keep_the_respondent_clusters(taxes):
                             levels=levels, convention=convention)  # fmt: skip
         index = [column[("diff", key)] for key in zip(result["feature"], result["level"], strict=True)]
         np.testing.assert_allclose(result["std_error"], np.sqrt(np.diag(vcov))[index], rtol=1e-8, err_msg=convention)
+
+
+def test_marginal_means_without_ids_have_one_psu_per_row_of_each_feature(taxes):
+    """cregg's mm fits svyglm(OUTCOME ~ 0 + LEVEL) per feature on svydesign(ids = id, weights):
+    without ids each of the feature's N rows is a PSU, so the variance is HC0 times N/(N-1)."""
+    features = ["taxrate1", "taxrev"]
+    y, w = taxes["chose_plan"].to_numpy(float), taxes["weight"].to_numpy(float)
+    n = len(y)
+    for weights in ("weight", None):
+        result = mm(taxes, "chose_plan", features, weights=weights).set_index(["feature", "level"])
+        for feature in features:
+            levels = sorted(set(taxes[feature]))
+            x = np.column_stack([(taxes[feature] == level).to_numpy(float) for level in levels])
+            fitted = sm.WLS(y, x, weights=w if weights else np.ones(n)).fit(cov_type="HC0")
+            expected = np.sqrt(np.diag(np.asarray(fitted.cov_params())) * n / (n - 1))
+            got = result.loc[[(feature, level) for level in levels], "std_error"].to_numpy()
+            np.testing.assert_allclose(got, expected, rtol=1e-8, err_msg=f"{feature}, weights={weights}")
