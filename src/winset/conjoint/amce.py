@@ -11,8 +11,16 @@ level's AMCE averages its effect over the levels of the other feature:
   design's randomisation probabilities of the other feature's levels, restricted to levels that
   are also shown with the baseline, as cjoint does.
 
-Standard errors: cregg's survey variance (respondent clusters, factor M/(M-1)); cjoint's CR1
-(M/(M-1) (N-1)/(N-K)) with clusters and no weights, HC2 otherwise. See :mod:`winset.conjoint.ols`.
+Standard errors, as each package computes them (see :mod:`winset.conjoint.ols`):
+
+* cregg: ``survey::svyglm`` on ``svydesign(ids = id, weights = weights)``, the design-based
+  ("survey") variance with factor M/(M-1), respondents as clusters, or every row its own cluster
+  without an id; with or without weights;
+* cjoint with weights: ``survey::svyglm`` too, on ``svydesign(ids = ~respondent)`` with an id
+  (``cluster = TRUE``) and ``svydesign(ids = ~0)`` without, so the same "survey" variance;
+  weights that are all equal count as none, as cjoint drops them;
+* cjoint without weights: its CR1 (``cluster_se_glm``, M/(M-1) (N-1)/(N-K)) with respondent
+  clusters, sandwich's HC2 without.
 """
 
 from __future__ import annotations
@@ -132,10 +140,20 @@ def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | N
 
 
 def variance_kind(convention: Convention, cj: ConjointData) -> VarianceKind:
-    """The variance each package uses for an AMCE model on these data."""
-    if convention == "cregg":
+    """The variance each package uses for a model on these data, fitted with ``cj.clusters``
+    (None: every row its own cluster).
+
+    Both packages fit weighted models with ``survey::svyglm`` and report its design-based variance;
+    cjoint's own CR1 and HC2 apply only without weights (or with weights all equal, which cjoint
+    drops)."""
+    if convention == "cregg" or cjoint_weighted(cj):
         return "survey"
-    return "cr1" if cj.clusters is not None and cj.weights is None else "hc2"
+    return "cr1" if cj.clusters is not None else "hc2"
+
+
+def cjoint_weighted(cj: ConjointData) -> bool:
+    """Whether cjoint fits these data with weights: a weights column with more than one value."""
+    return cj.weights is not None and bool((cj.weights != cj.weights[0]).any())
 
 
 def _check_convention(convention: str) -> None:

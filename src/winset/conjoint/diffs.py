@@ -3,11 +3,14 @@ as cregg computes them.
 
 ``amce_diffs`` fits one model with every feature interacted with the grouping variable; the
 difference in a level's AMCE between a group and the first group is the interaction coefficient.
-cregg fits it with ``glm`` and respondent clusters through sandwich's ``vcovCL`` (type HC0 for a
-glm, factor M/(M-1): the "survey" variance here) when there are no weights, and with ``svyglm``
-on a design without clusters when there are. ``mm_diffs`` subtracts the first group's
-marginal means from each other group's, with standard errors ``sqrt(se_1^2 + se_g^2)`` (the groups
-are treated as independent samples, as cregg does).
+cregg fits it with ``svyglm`` on ``svydesign(ids = id, weights = weights)``: the "survey"
+variance with respondent clusters, weighted or not (every row its own cluster without an id).
+cregg before 0.3.2 fitted ``glm`` (``svyglm`` on ``ids = ~0`` with weights) and then clustered
+by the id with sandwich's ``vcovCL`` (HC0, factor M/(M-1)), which gives the same numbers. Under
+``convention="cjoint"`` the variance is chosen as for cjoint's AMCEs.
+
+``mm_diffs`` subtracts the first group's marginal means from each other group's, with standard
+errors ``sqrt(se_1^2 + se_g^2)`` (the groups are treated as independent samples, as cregg does).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .amce import Convention, _check_convention, restricted_pairs, variance_kind
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .design import Design
 from .mm import marginal_means
-from .ols import DummyDesign, VarianceKind, fit
+from .ols import DummyDesign, fit
 from .tidy import check_alpha, tidy
 
 __all__ = ["amce_diffs", "mm_diffs"]
@@ -74,9 +77,7 @@ def amce_diffs(
         )
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features] + [terms.main(group)]
     model_terms += [terms.interaction(f, group) for f in cj.features]
-    # cregg fits weighted differences with svyglm on a design without clusters
-    clusters = None if convention == "cregg" and cj.weights is not None else cj.clusters
-    model = fit(DummyDesign(model_terms), cj.y, cj.weights, clusters, _diff_variance(convention, cj))
+    model = fit(DummyDesign(model_terms), cj.y, cj.weights, cj.clusters, variance_kind(convention, cj))
     rows = []
     for feature in cj.features:
         for level in feature.levels[1:]:
@@ -143,7 +144,3 @@ def mm_diffs(
 def _group_feature(cj: ConjointData, by: str) -> Feature:
     codes, levels = cj.group_codes(by)
     return Feature(by, tuple(levels), codes.astype(np.int32))
-
-
-def _diff_variance(convention: Convention, cj: ConjointData) -> VarianceKind:
-    return "survey" if convention == "cregg" else variance_kind(convention, cj)

@@ -1,10 +1,12 @@
 """Marginal means (MMs), as cregg's ``mm``: the mean outcome over all profiles that show a level.
 
-cregg stacks the features into one long table and calls ``survey::svyby(~outcome, ~level,
-svymean)`` with respondent clusters, so each level's mean is a domain estimate of the whole design:
-its variance is ``M/(M-1) sum_c z_c^2`` over all M clusters of the stacked data, with
-``z_c = sum_{i in c, level} w_i (y_i - mean) / sum_{level} w_i``. Without respondent ids every row of
-the stacked table is its own cluster, so M is the number of rows times the number of features.
+cregg stacks the features into one long table and, for each feature, fits
+``survey::svyglm(OUTCOME ~ 0 + LEVEL)`` on ``svydesign(ids = id, weights = weights)`` over that
+feature's rows, so each level's mean is a domain estimate of the whole design: its variance is
+``M/(M-1) sum_c z_c^2`` over all M clusters, with
+``z_c = sum_{i in c, level} w_i (y_i - mean) / sum_{level} w_i``. Without respondent ids every row
+is its own cluster, so M is the number of rows. (cregg 0.3.2 to 0.3.5 called ``svyby`` on the
+whole stacked table, where M without ids was the number of rows times the number of features.)
 The same formulas are computed here with ``numpy.bincount``, without stacking.
 """
 
@@ -60,8 +62,7 @@ def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd
     """Marginal means of validated data (see :func:`mm`)."""
     w = np.ones(cj.n_rows) if cj.weights is None else cj.weights
     if cj.clusters is None:
-        clusters = np.arange(cj.n_rows)
-        n_clusters = cj.n_rows * len(cj.features)  # each stacked row is a cluster
+        clusters, n_clusters = np.arange(cj.n_rows), cj.n_rows  # each row is a cluster
     else:
         clusters, n_clusters = cj.clusters, cj.n_clusters
     names, level_names, estimates, errors = [], [], [], []

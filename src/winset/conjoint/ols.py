@@ -12,13 +12,16 @@ Variance conventions, ``V = A^-1 B A^-1`` with ``A = X'WX`` over the estimable c
 ``s_c = sum_{i in c} w_i e_i x_i`` the score total of cluster c (one of M):
 
 ``"survey"``
-    R's ``survey::svyglm``, which cregg uses: ``B = M/(M-1) sum_c (s_c - mean s)(s_c - mean s)'``.
-    Without clusters every row is its own cluster.
+    R's ``survey::svyglm``, which cregg always uses and cjoint uses with weights:
+    ``B = M/(M-1) sum_c (s_c - mean s)(s_c - mean s)'``, M the number of PSUs. Without clusters
+    (``svydesign(ids = ~0)``) every row is its own PSU. The scores sum to zero at the solution
+    (``X'We = 0``), so the centring changes nothing here.
 ``"cr1"``
-    Stata's CR1, as cjoint's ``cluster_se_glm`` and sandwich's ``vcovCL`` (HC1):
+    Stata's CR1, as cjoint's ``cluster_se_glm`` (respondent clusters, no weights) and sandwich's
+    ``vcovCL`` (HC1):
     ``B = M/(M-1) (N-1)/(N-K) sum_c s_c s_c'``, K the number of estimable columns.
 ``"hc2"``
-    sandwich's ``vcovHC(type = "HC2")``, as cjoint without clustering:
+    sandwich's ``vcovHC(type = "HC2")``, as cjoint without clusters and without weights:
     ``B = sum_i (w_i e_i)^2 x_i x_i' / (1 - h_i)`` with leverage ``h_i = w_i x_i' A^-1 x_i``.
 ``"classical"``
     ``sigma^2 A^-1``, ``sigma^2 = sum_i w_i e_i^2 / (N - K)``, as R's ``vcov(lm)``.
