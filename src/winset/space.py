@@ -21,6 +21,7 @@ from .errors import PackageError, Problem, did_you_mean, known_list
 CODE_DTYPE = np.int32
 MAX_VECTOR_SIZE = 2**63 - 1
 STATUS_QUO_WORD = "status_quo"
+NO_AGREEMENT = "(no agreement)"  # the constraint that forbids the status quo as a deal
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,11 @@ class PackageSpace:
         return PackageSpace(
             [*zip(self.issue_ids, self.option_ids, strict=True), *issues], status_quo, [*kept, *constraints]
         )
+
+    def without_status_quo(self) -> PackageSpace:
+        """This space with the status quo forbidden too: the packages that are deals (a package
+        that changes nothing is no agreement). Its extra constraint is named ``NO_AGREEMENT``."""
+        return self.extended(constraints=[(NO_AGREEMENT, self.ids_of(self.status_quo))])
 
     def _compile(self, cid: str, forbid: Mapping[str, str | Sequence[str]]) -> SpaceConstraint:
         issues, masks = [], []

@@ -106,8 +106,11 @@ def _between(values: np.ndarray) -> float:
 
 # ------------------------------------------------------------------------------------ brute force
 def valid_packages(problem: DealProblem) -> np.ndarray:
+    """Every deal, by the definition: each combination of options that breaks no constraint and
+    is not the status quo (no agreement)."""
     codes = np.array(list(itertools.product(*[range(n) for n in problem.space.shape])), dtype=np.int64)
-    return codes[problem.space.is_valid(codes)]
+    deal = problem.space.is_valid(codes) & (codes != np.array(problem.space.status_quo)).any(axis=1)
+    return codes[deal]
 
 
 def naive_support(table: ScoreTable, codes: np.ndarray, shift: float = 0.0) -> np.ndarray:

@@ -55,7 +55,8 @@ def test_solve_finds_the_joint_winset_the_brute_force_finds(passable):
     point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
     inside = in_joint_winset(point, naive_quantities(point, codes))
     assert document["winset_size"] == int(inside.sum()) > 0
-    assert document["packages"] == len(codes) == 9
+    assert document["deals"] == len(codes) == 8  # the 9 allowed packages less the status quo
+    assert document["packages"] == 9
     assert {row["package"] for row in document["best"]} == {
         problem.space.format(c, changes_only=True) for c in codes[inside]
     }
@@ -98,7 +99,7 @@ def test_methods_agree_and_a_probability_test_is_stricter(passable):
 def test_solve_prints_tables_that_fit_80_columns(passable):
     result = runner.invoke(app, ["solve", str(passable), "--draws", "10"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
-    for text in ["Joint win-set: 1 of 9 packages", "Recommended packages", "Pareto frontier", "treaty=signed"]:
+    for text in ["Joint win-set: 1 of 8 possible deals", "Recommended packages", "Pareto frontier", "treaty=signed"]:
         assert text in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
 

@@ -65,7 +65,7 @@ def test_demo_prints_the_analysis_and_writes_the_report(tmp_path):
     for text in (
         "Support for the status quo and the proposals",
         "1956 terms: Habomai and Shikotan after a peace treaty",
-        "Joint win-set: 0 of 34,479 packages",
+        "Joint win-set: 0 of 34,478 possible deals",
         "Ratification gap",
         "Pareto frontier",
         "Report written to",

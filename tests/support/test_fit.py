@@ -41,7 +41,11 @@ def test_fit_reports_support_with_intervals_and_says_the_data_are_simulated(kuri
         assert set(packages) >= {"status_quo", "declaration_1956", "all_four"}
         for row in packages.values():
             assert row["lower"] <= row["estimate"] <= row["upper"] or abs(row["estimate"] - row["mean"]) < 0.02
-            assert 0 <= row["p_rule_met"] <= 1
+            assert row["status_quo"] is (row["package"] == "status_quo")
+            if row["status_quo"]:  # the reference: what the model says, but no verdict
+                assert row["p_rule_met"] is None
+            else:
+                assert 0 <= row["p_rule_met"] <= 1
         assert fit["amce"] and fit["coefficients"]
     assert kuril_json["japanese_public"]["model"] == "choice"
     assert kuril_json["russian_public"]["respondents"] == 1600
@@ -61,7 +65,8 @@ def test_small_scenario_fits_and_prints(tmp_path):
     for text in [
         "russian_public",
         "Data: simulated for a test",
-        "Support (90% interval",
+        "Support against the status quo (90% interval",
+        "status_quo (no agreement)",
         "Calibration to polls",
         "AMCEs of the survey",
     ]:

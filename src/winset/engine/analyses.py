@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import criteria
+from .compare import margin_meets, threshold_floor
 from .distributed import best_packages, count_packages
 from .pareto import Frontier, additive_frontier, restricted_frontier
 from .problem import DealProblem
@@ -24,7 +25,6 @@ from .search import ENUMERATE_LIMIT, enumerate_valid
 
 INTERVAL = (0.05, 0.95)
 GAP_TOLERANCE = 1e-6  # logit scale
-UTILITY_TOLERANCE = 1e-9  # relative: utilities this close count as equal when improving a package
 SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
 
 
@@ -41,27 +41,46 @@ def describe(problem: DealProblem, packages: np.ndarray) -> pd.DataFrame:
     """One row per package: its text (changes from the status quo), each public's support
     (estimate, 90% interval over the draws, probability the rule is met, margin, accepted), the
     probability that every binding rule is met (with draws), each negotiator's utility and gain,
-    and whether it is in the joint win-set."""
+    and whether it is in the joint win-set.
+
+    The status quo is the reference, not a deal (``status_quo`` is true on its row): what each
+    model says of it is shown, but no verdict (margin, probability, accepted: missing), and it is
+    never in the joint win-set."""
     packages = np.atleast_2d(np.asarray(packages, dtype=np.int64))
     q = problem.evaluate(packages)
     space = problem.space
+    quo = (packages == np.asarray(space.status_quo)).all(axis=1) if len(packages) else np.zeros(0, dtype=bool)
+
+    def verdict(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object).where(~quo, None)
+
     out = pd.DataFrame({"package": [space.format(p, changes_only=True) for p in packages]})
+    out["status_quo"] = quo
     for i, public in enumerate(problem.publics):
         support = q.support[i]
         out[f"{public.id}_support"] = support[0]
         if support.shape[0] > 1:
             out[f"{public.id}_lower"] = np.quantile(support[1:], INTERVAL[0], axis=0)
             out[f"{public.id}_upper"] = np.quantile(support[1:], INTERVAL[1], axis=0)
-            out[f"{public.id}_p_rule"] = q.probability[i]
-        out[f"{public.id}_margin"] = q.margin[i]
-        out[f"{public.id}_accepts"] = q.accept[i]
+            out[f"{public.id}_p_rule"] = np.where(quo, np.nan, q.probability[i])
+        out[f"{public.id}_margin"] = np.where(quo, np.nan, q.margin[i])
+        out[f"{public.id}_accepts"] = verdict(q.accept[i])
     if problem.publics and all(p.n_draws for p in problem.publics):
-        out["p_all_rules"] = criteria.all_rules_probability(problem)(q, np.zeros(len(packages)))
+        p_all = criteria.all_rules_probability(problem)(q, np.zeros(len(packages)))
+        out["p_all_rules"] = np.where(quo, np.nan, p_all)
     for j, negotiator in enumerate(problem.negotiators):
         out[f"{negotiator.id}_utility"] = q.utility[j]
         out[f"{negotiator.id}_gain"] = q.gain[j]
-    out["in_winset"] = criteria.joint(problem)(q)
+    out["in_winset"] = in_joint_winset(problem, packages, q)
     return out
+
+
+def in_joint_winset(problem: DealProblem, packages: np.ndarray, q) -> np.ndarray:
+    """Which packages (with their exact quantities ``q``) are in the joint win-set: deals (valid,
+    not the status quo) that pass the joint test."""
+    packages = np.atleast_2d(np.asarray(packages, dtype=np.int64))
+    valid = problem.deals.is_valid(packages) if len(packages) else np.zeros(0, dtype=bool)
+    return criteria.joint(problem)(q) & valid
 
 
 # ---------------------------------------------------------------------------------- the win-set
@@ -217,7 +236,7 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None)
             found = best_packages(
                 shifted, criteria.min_margin(shifted), criteria.negotiators(shifted), 1, method, scheduler
             )
-            return (found[0].codes, found[0].value >= 0) if found else (None, False)
+            return (found[0].codes, bool(margin_meets(found[0].value))) if found else (None, False)
         found = best_packages(shifted, criteria.min_margin(shifted), criteria.joint(shifted), 1, method, scheduler)
         return (found[0].codes, True) if found else (None, False)
 
@@ -286,13 +305,15 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
 
 
 def needed_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
-    """For each package, the shift of every row's score at which its support reaches
-    ``threshold`` (to within 1e-10 above it; inf if never), vectorised over packages.
+    """For each package, the shift of every row's score at which its support meets ``threshold``
+    (reaches :func:`~winset.engine.compare.threshold_floor`, to within 1e-10 above it; inf if
+    never), vectorised over packages: a package that meets it already needs a shift of 0 or less.
 
     Bisection; with the logistic link, safeguarded Newton steps inside the bisection bracket,
     which take a few iterations where bisection takes sixty."""
     scores = table.package_scores(codes)  # (m, rows)
     weights = table.weights
+    threshold = threshold_floor(threshold)
 
     def support(shift: np.ndarray) -> np.ndarray:
         return apply_link(table.link, scores + shift[:, None]) @ weights
@@ -394,10 +415,14 @@ def assess(
     """Support of a proposal in every public (interval, probability the rule is met), which rules
     fail and by how much, and the nearest ratifiable packages (fewest changed issues, then the best
     smallest margin) with the effect of each change on each public's support; for a proposal in
-    the joint win-set, what :func:`improve` finds once it is agreed."""
+    the joint win-set, what :func:`improve` finds once it is agreed.
+
+    The status quo is no proposal: its rules get no verdict (margin, probability and ``passes``
+    missing), and its repairs are the deals nearest to it that every side could ratify."""
     package = tuple(int(c) for c in package)
     codes = np.array([package])
     q = problem.evaluate(codes)
+    reference = package == tuple(problem.space.status_quo)
     rules = []
     for i, public in enumerate(problem.publics):
         support = q.support[i]
@@ -411,9 +436,9 @@ def assess(
                 "lower": float(np.quantile(draws, INTERVAL[0])),
                 "upper": float(np.quantile(draws, INTERVAL[1])),
                 "threshold": public.threshold,
-                "margin": q.margin[i, 0],
-                "p_rule": q.probability[i, 0],
-                "passes": bool(q.accept[i, 0]),
+                "margin": np.nan if reference else q.margin[i, 0],
+                "p_rule": np.nan if reference else q.probability[i, 0],
+                "passes": None if reference else bool(q.accept[i, 0]),
             }
         )
     method = _method(problem, method)
@@ -463,10 +488,8 @@ def improve(
     as well off, and the Pareto frontier among them."""
     agreed = np.array([agreed], dtype=np.int64)
     utilities = problem.evaluate(agreed).utility[:, 0]
-    # "at least as well off", up to rounding: sums of the same terms in another order may differ
-    # in the last digits, and the agreed package must count as no worse than itself
-    floors = np.maximum(problem.reservations, utilities - UTILITY_TOLERANCE * np.maximum(1.0, np.abs(utilities)))
-    raised = problem.with_reservations(floors)
+    # utilities are exact sums (winset.engine.compare), so the agreed package is as good as itself
+    raised = problem.with_reservations(np.maximum(problem.reservations, utilities))
     method = _method(problem, method)
     base = point_only(raised) if problem.confidence is None else raised
     count = count_packages(base, criteria.joint(base), method, scheduler)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .compare import margin_meets
 from .problem import DealProblem, Quantities
 
 
@@ -65,13 +66,14 @@ def nearest(problem: DealProblem) -> Callable[[Quantities, np.ndarray], np.ndarr
 
 
 def joint(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
-    """In the joint win-set: every binding public accepts, every negotiator gains."""
+    """In the joint win-set: every binding public accepts, every negotiator reaches its
+    reservation value (the search runs over deals only, so the status quo never passes)."""
     binding = problem.binding
     point = problem.confidence is None
 
     def test(q: Quantities) -> np.ndarray:
         ok = q.accept[binding].all(axis=0) & (q.gain >= 0).all(axis=0)
-        return ok & (q.joint_margin >= 0) if point else ok
+        return ok & margin_meets(q.joint_margin) if point else ok
 
     return test
 

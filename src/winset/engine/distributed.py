@@ -97,17 +97,17 @@ def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> li
 
 # ------------------------------------------------------------------------------------------ tasks
 def _packages_in_range(problem: DealProblem, index_range):
-    """The valid packages in a range of indices (all of them for None), in chunks."""
+    """The deals (valid packages but the status quo) in a range of indices (all for None), in chunks."""
     rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
     size = max(256, WORK_ROWS // max(rows, 1))
     if index_range is None:
-        for codes in problem.space.iter_valid(chunk_size=size):
+        for codes in problem.deals.iter_valid(chunk_size=size):
             yield codes.astype(np.int64)
         return
     start, stop = index_range
     for first in range(start, stop, size):
         codes = problem.space.decode(np.arange(first, min(first + size, stop), dtype=np.int64)).astype(np.int64)
-        codes = codes[problem.space.is_valid(codes)]
+        codes = codes[problem.deals.is_valid(codes)]
         if len(codes):
             yield codes
 
@@ -151,11 +151,9 @@ def _count_under_roots(problem, roots, *, order, feasible) -> int:
 
 
 def _seeds(problem: DealProblem, reference) -> list[tuple[int, ...]]:
-    """Packages to evaluate before searching: the status quo and the reference (a proposal)."""
-    seeds = [problem.space.status_quo]
-    if reference is not None:
-        seeds.append(tuple(int(c) for c in reference))
-    return seeds
+    """Packages to evaluate before searching: the reference (a proposal), if any (the status quo
+    is no deal, so it cannot seed the search)."""
+    return [] if reference is None else [tuple(int(c) for c in reference)]
 
 
 def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:

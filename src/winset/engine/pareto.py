@@ -83,8 +83,9 @@ def _sorted(frontier_points: np.ndarray, packages: np.ndarray) -> Frontier:
 
 
 def additive_frontier(problem: DealProblem) -> Frontier:
-    """The Pareto frontier of the negotiators' utilities over all valid packages, by merging issues."""
-    space = problem.space
+    """The Pareto frontier of the negotiators' utilities over all deals (valid packages other than
+    the status quo), by merging issues."""
+    space = problem.deals
     per_issue = []  # per issue: (options x negotiators) utility contributions
     for k, offset in enumerate(problem.negotiators[0].table.offsets if problem.negotiators else []):
         n = space.shape[k]
@@ -154,7 +155,7 @@ def _frontier_search(search: Search, feasible) -> Frontier:
         """Partial packages whose best utilities a frontier point already matches everywhere."""
         if not len(points):
             return np.zeros(len(upper), dtype=bool)
-        return (points[None, :, :] >= upper[:, None, :] - 1e-12).all(axis=2).any(axis=1)
+        return (points[None, :, :] >= upper[:, None, :]).all(axis=2).any(axis=1)  # utilities are exact
 
     stack = [np.zeros((1, 0), dtype=np.int64)]
     while stack:

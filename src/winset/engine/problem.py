@@ -7,28 +7,52 @@ for. The engine knows nothing of surveys.
 
 A public accepts a package when its rule is met: on the point estimate (support >= threshold), or,
 with ``confidence = q``, when the share of bootstrap draws in which support >= threshold is at
-least q. The *joint win-set* is the set of valid packages that every binding public accepts and
-that leave every negotiator at least at its reservation value.
+least q (both as :func:`winset.engine.compare.meets` decides). The *joint win-set* is the set of
+deals (valid packages other than the status quo, which is no agreement) that every binding public
+accepts and that leave every negotiator at least at its reservation value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from ..space import PackageSpace
+from .compare import margin_meets, meets, on_grid, utility_grid
 from .scoretable import ScoreTable
 
 
 @dataclass(frozen=True)
 class Negotiator:
-    """A negotiator: additive utility (identity-link table, one row) and reservation value."""
+    """A negotiator: additive utility (identity-link table, one row) and reservation value.
+
+    The table's values are put on ``grid`` (default: :func:`~winset.engine.compare.utility_grid`
+    of the table), so that every utility is an exact sum and compares exactly with the
+    reservation value; a reservation computed from the same grid's values (the status quo's
+    utility) is met exactly by every package worth as much."""
 
     id: str
     table: ScoreTable
     reservation: float
+    grid: float | None = None
+
+    def __post_init__(self) -> None:
+        table = self.table
+        offsets, shape = table.offsets, table.shape
+        blocks = [table.coefficients[0, o : o + n] for o, n in zip(offsets, shape, strict=True)]
+        grid = self.grid if self.grid is not None else utility_grid([*blocks, table.intercepts])
+        coefficients = on_grid(table.coefficients, grid)
+        intercepts = on_grid(table.intercepts, grid)
+        scale = float(np.abs(intercepts).sum() + sum(np.abs(b).max() for b in blocks if len(b)))
+        if scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
+            raise ValueError(f"negotiator '{self.id}': utilities too large for its grid to keep sums exact")
+        if not (np.array_equal(coefficients, table.coefficients) and np.array_equal(intercepts, table.intercepts)):
+            table = replace(table, coefficients=coefficients, intercepts=intercepts)
+        object.__setattr__(self, "table", table)
+        object.__setattr__(self, "grid", grid)
 
 
 @dataclass(frozen=True)
@@ -69,8 +93,10 @@ class Quantities:
 class DealProblem:
     """The space, negotiators and publics; ``confidence`` chooses the ratification test.
 
-    ``binding`` lists the publics whose rules restrict the joint win-set: the required ones, or
-    all of them with ``include_optional``."""
+    ``space`` holds every allowed package, the status quo included; ``deals`` the same without the
+    status quo, which is the disagreement point, not a deal: every search, count and frontier of
+    the engine runs over ``deals``. ``binding`` lists the publics whose rules restrict the joint
+    win-set: the required ones, or all of them with ``include_optional``."""
 
     space: PackageSpace
     negotiators: tuple[Negotiator, ...]
@@ -88,6 +114,11 @@ class DealProblem:
             for public in self.publics:
                 if public.n_draws < 1:
                     raise ValueError(f"public '{public.id}' has no bootstrap draws to test a probability on")
+
+    @cached_property
+    def deals(self) -> PackageSpace:
+        """The packages that are deals: the allowed packages other than the status quo."""
+        return self.space.without_status_quo()
 
     @property
     def binding(self) -> np.ndarray:
@@ -147,11 +178,11 @@ class DealProblem:
         margin = np.array([s[0] - t for s, t in zip(support, thresholds, strict=True)]).reshape(len(support), m)
         probability = np.array(
             [
-                (s[1:] >= t).mean(axis=0) if s.shape[0] > 1 else (s[0] >= t).astype(float)
+                meets(s[1:], t).mean(axis=0) if s.shape[0] > 1 else meets(s[0], t).astype(float)
                 for s, t in zip(support, thresholds, strict=True)
             ]
         ).reshape(len(support), m)
-        accept = probability >= self.confidence if self.confidence is not None else margin >= 0
+        accept = probability >= self.confidence if self.confidence is not None else margin_meets(margin)
         gain = utility - self.reservations[:, None]
         binding = self.binding
         joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
@@ -175,7 +206,7 @@ class DealProblem:
             utility = NegotiatorUtility.from_scenario(scenario, party.id)
             row = np.concatenate(utility.per_issue)[None, :]
             table = ScoreTable(space.shape, np.zeros(1), row, np.ones(1), np.zeros(1, dtype=np.int64), "identity")
-            negotiators.append(Negotiator(party.id, table, utility.reservation))
+            negotiators.append(Negotiator(party.id, table, utility.reservation, utility.grid))
         publics = [
             Public(ratifier.id, party.id, tables[ratifier.id], ratifier.rule.threshold, ratifier.required)
             for party, ratifier in scenario.ratifiers

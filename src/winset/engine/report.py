@@ -47,6 +47,7 @@ def solution_document(scenario: Scenario, problem: DealProblem, solution: Soluti
     return {
         "winset_size": solution.winset_size,
         "packages": problem.space.count_valid(),
+        "deals": problem.deals.count_valid(),
         "criterion": solution.criterion,
         "best": records(solution.best),
         "recommendations": records(solution.recommendations),
@@ -67,6 +68,7 @@ def assessment_document(scenario: Scenario, problem: DealProblem, result: Assess
     return {
         "package": problem.space.format(result.package, changes_only=True),
         "in_winset": bool(result.table["in_winset"].iloc[0]),
+        "status_quo": bool(result.table["status_quo"].iloc[0]),
         "rules": records(result.rules),
         "negotiators": records(result.table[utilities]),
         "repairs": records(result.repairs),
@@ -83,7 +85,7 @@ def solution_report(
     scenario: Scenario, problem: DealProblem, solution: Solution, preface: Sequence[RenderableType] = ()
 ) -> Group:
     """What ``winset solve`` prints; ``preface`` goes between the header and the joint win-set."""
-    total = problem.space.count_valid()
+    total = problem.deals.count_valid()
     test = (
         "on the estimate"
         if problem.confidence is None
@@ -98,7 +100,7 @@ def solution_report(
         Text.assemble(
             "\nJoint win-set: ",
             (f"{solution.winset_size:,}", "bold"),
-            f" of {total:,} packages ({solution.winset_size / total:.1%})",
+            f" of {total:,} possible deals ({solution.winset_size / max(total, 1):.1%})",
         ),
     ]
     if len(solution.best):
@@ -116,7 +118,14 @@ def solution_report(
 
 def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessment) -> Group:
     in_winset = bool(result.table["in_winset"].iloc[0])
-    verdict = "passes every binding rule" if in_winset else "is not in the joint win-set"
+    reference = bool(result.table["status_quo"].iloc[0])
+    verdict = (
+        "the status quo: no agreement, the reference every support is measured against (no verdict)"
+        if reference
+        else "passes every binding rule"
+        if in_winset
+        else "is not in the joint win-set"
+    )
     parts: list[RenderableType] = [
         Text.assemble(
             ("Proposal: ", "bold"),
@@ -128,6 +137,8 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     rules = result.rules.drop(columns=["party"])
     rules["interval"] = [f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(rules.pop("lower"), rules.pop("upper"), strict=True)]
     columns = ["public", "binding", "support", "interval", "threshold", "margin", "p_rule", "passes"]
+    if reference:
+        columns = [c for c in columns if c not in ("margin", "p_rule", "passes")]
     title = "Support in each public (interval: 90% over the bootstrap draws)"
     if rules["threshold"].nunique() == 1:
         columns.remove("threshold")
@@ -150,9 +161,10 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     elif len(result.repairs):
         repairs = result.repairs.copy()
         repairs.insert(0, "key", [str(i) for i in range(1, len(repairs) + 1)])
-        parts += package_tables(
-            "Nearest packages in the joint win-set (fewest changes, then best margin)", repairs, problem
-        )
+        title = "Nearest packages in the joint win-set (fewest changes, then best margin)"
+        if reference:
+            title = "The deals nearest to the status quo in the joint win-set (fewest changes, then best margin)"
+        parts += package_tables(title, repairs, problem)
         effects = result.effects.rename(columns=lambda c: c.removesuffix("_points"))
         parts.append(
             _plain_table(
@@ -267,7 +279,9 @@ def package_tables(
     for row in frame.to_dict(orient="records"):
         cells: list[RenderableType] = [row["key"], *[_number(row[c]) for c in values]]
         for public in problem.publics:
-            text = Text(f"{row[f'{public.id}_support']:.3f}", style="green" if row[f"{public.id}_accepts"] else "red")
+            # the status quo is the reference: what the model says of it, no verdict
+            style = "" if row.get("status_quo") else "green" if row[f"{public.id}_accepts"] else "red"
+            text = Text(f"{row[f'{public.id}_support']:.3f}", style=style)
             if f"{public.id}_lower" in row:
                 text.append(f"\n{row[f'{public.id}_lower']:.2f}-{row[f'{public.id}_upper']:.2f}", style="dim")
             cells.append(text)
@@ -339,7 +353,7 @@ def _frontiers(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType
     names = [n.id for n in problem.negotiators]
     parts: list[RenderableType] = [_section("The negotiators' Pareto frontier")]
     costs = []
-    for which, label in (("unrestricted", "over all packages"), ("ratifiable", "over the joint win-set")):
+    for which, label in (("unrestricted", "over all deals"), ("ratifiable", "over the joint win-set")):
         points = frame[frame["frontier"] == which]
         if not len(points):
             parts.append(Text(f"{label.capitalize()}: none (no package is in the joint win-set).", style="red"))
@@ -361,5 +375,5 @@ def _frontiers(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType
         text = "; ".join(
             f"{name} {all_:.3f} -> {ratifiable:.3f}" for name, all_, ratifiable in zip(names, *costs, strict=True)
         )
-        parts.append(Text(f"Best utility of each negotiator, over all packages -> over the joint win-set: {text}"))
+        parts.append(Text(f"Best utility of each negotiator, over all deals -> over the joint win-set: {text}"))
     return parts

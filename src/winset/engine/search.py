@@ -89,7 +89,7 @@ class Search:
     def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None):
         self.problem = problem
         leaf = LEAF_PACKAGES if leaf is None else leaf
-        space = problem.space
+        space = problem.deals  # the status quo is no deal: never a result, never counted
         self.space = space
         self.order = np.asarray(order if order is not None else search_order(problem), dtype=np.int64)
         k = space.n_issues
@@ -453,9 +453,10 @@ def search_order(problem: DealProblem) -> np.ndarray:
 
 
 def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
-    """Every valid package with its exact quantities, in chunks sized to the problem."""
+    """Every deal (valid package other than the status quo) with its exact quantities, in chunks
+    sized to the problem."""
     rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
     size = chunk or max(256, WORK_ROWS // max(rows, 1))
-    for codes in problem.space.iter_valid(chunk_size=size):
+    for codes in problem.deals.iter_valid(chunk_size=size):
         codes = codes.astype(np.int64)
         yield codes, problem.evaluate(codes)

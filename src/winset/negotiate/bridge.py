@@ -11,7 +11,12 @@ from the scenario, with its reservation value. With ``ratification``:
   nor accepts it;
 * ``soft``: the utility is discounted by the probability that the party ratifies it, the share of
   bootstrap draws in which every binding public of the party accepts it: p u(P) + (1 - p) u(status
-  quo) (if ratification fails, the status quo stays).
+  quo) (if ratification fails, the status quo stays), computed as u(status quo) + p (u(P) - u(status
+  quo)) so that a package worth the status quo is worth it exactly.
+
+The status quo itself needs no ratification: it is worth its utility in every mode. Utilities are
+exact sums (:mod:`winset.engine.compare`), so NegMAS's own test ``utility >= reserved value`` agrees
+with the engine's on every package.
 
 Needs the ``negotiation`` extra (``pip install 'winset[negotiation]'``).
 """
@@ -26,6 +31,7 @@ from negmas.outcomes import DiscreteCartesianOutcomeSpace
 from negmas.preferences import UtilityFunction
 
 from ..engine.analyses import point_only
+from ..engine.compare import meets
 from ..engine.problem import DealProblem
 
 Mode = Literal["strict", "soft"]
@@ -132,17 +138,18 @@ class PartyUtility(UtilityFunction):
     def _chunk(self, codes: np.ndarray) -> np.ndarray:
         base = self._table.support(codes)[0]
         if self.ratification is not None and self._publics:
+            quo = (codes == np.asarray(self.problem.space.status_quo)).all(axis=1)  # nothing to ratify
             if self.ratification == "strict":
-                accepted = self._tested.evaluate(codes).accept[self._publics].all(axis=0)
+                accepted = self._tested.evaluate(codes).accept[self._publics].all(axis=0) | quo
                 base = np.where(accepted, base, self.reserved_value - REJECTED)
             else:
                 supports = self.problem.evaluate(codes).support
                 passes = [
-                    (supports[i][1:] if supports[i].shape[0] > 1 else supports[i]) >= self.problem.publics[i].threshold
+                    meets(supports[i][1:] if supports[i].shape[0] > 1 else supports[i], self.problem.publics[i].threshold)
                     for i in self._publics
                 ]
-                ratified = np.logical_and.reduce(passes).mean(axis=0)
-                base = ratified * base + (1 - ratified) * self._status_quo
+                ratified = np.where(quo, 1.0, np.logical_and.reduce(passes).mean(axis=0))
+                base = self._status_quo + ratified * (base - self._status_quo)
         return np.where(self.problem.space.is_valid(codes), base, self.reserved_value - BROKEN)
 
 

@@ -68,9 +68,10 @@ class Delegate(SAONegotiator):
             z = (shifts[binding, None] - stage.needed[binding]) / np.maximum(self.noise[binding, None], EPS)
             p = np.prod(ndtr(z), axis=0)
             quo = stage.utility[:, stage.status_quo]
-            self.value = p * mine + (1 - p) * quo[self.party]
+            # quo + p (u - quo): a package worth the status quo is worth it exactly, whatever p
+            self.value = quo[self.party] + p * (mine - quo[self.party])
             self.candidates = self.value >= self.reservation
-            self.theirs = (p * stage.utility[self.others] + (1 - p) * quo[self.others, None]).sum(axis=0)
+            self.theirs = (quo[self.others, None] + p * (stage.utility[self.others] - quo[self.others, None])).sum(axis=0)
         self.candidates[stage.status_quo] = False  # agreeing on no change is no agreement
         self.top = float(self.value[self.candidates].max()) if self.candidates.any() else -np.inf
 

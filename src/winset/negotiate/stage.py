@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from ..engine.analyses import needed_shifts
+from ..engine.compare import meets
 from ..engine.problem import DealProblem
 
 CHUNK = 4_096
@@ -104,10 +105,13 @@ class Stage:
         return tuple(option_ids[k][c] for k, c in enumerate(self.codes[position]))
 
     def joint_winset(self) -> np.ndarray:
-        """Which valid packages are in the joint win-set (point estimates, as the engine tests)."""
+        """Which valid packages are in the joint win-set (point estimates, as the engine tests; the
+        status quo is no deal)."""
         binding = self.problem.binding
         passes = np.all(self.needed[binding] <= 0.0, axis=0)
-        return passes & np.all(self.utility >= self.problem.reservations[:, None], axis=0)
+        inside = passes & np.all(self.utility >= self.problem.reservations[:, None], axis=0)
+        inside[self.status_quo] = False
+        return inside
 
     def ratifies(self, position: int, shifts: np.ndarray, draw: int) -> np.ndarray:
         """Whether each public accepts a package when its opinion has moved by ``shifts``, on its
@@ -117,5 +121,5 @@ class Stage:
         tables = self.problem.public_tables()  # with the problem's own opinion shifts
         for public, table, shift in zip(self.problem.publics, tables, shifts, strict=True):
             table = table.group(min(draw, public.n_draws)).shifted(float(shift))
-            verdicts.append(bool(table.support(codes)[0, 0] >= public.threshold))
+            verdicts.append(bool(meets(table.support(codes)[0, 0], public.threshold)))
         return np.array(verdicts, dtype=bool)

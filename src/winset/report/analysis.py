@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine import criteria
-from ..engine.analyses import Solution, describe, point_only, solve
+from ..engine.analyses import Solution, describe, in_joint_winset, point_only, solve
 from ..engine.problem import DealProblem
 from ..scenario import Scenario
 from ..support.fit import RatifierFit, amce_table
@@ -36,7 +35,7 @@ class RatificationMap:
     support: np.ndarray  # (2, m): support in x, in y (point estimates)
     in_winset: np.ndarray  # (m,) in the joint win-set on the point test
     sampled: bool
-    total: int  # valid packages in the space
+    total: int  # deals in the space (valid packages other than the status quo)
 
 
 @dataclass
@@ -147,12 +146,12 @@ def map_publics(problem: DealProblem) -> tuple[int, int] | None:
 
 
 def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_PACKAGES) -> RatificationMap | None:
-    """Point support in the two map publics for every valid package (up to ``limit``; a uniform
-    sample of that many beyond), and for the packages ``extra``."""
+    """Point support in the two map publics for every deal (up to ``limit``; a uniform sample of
+    that many beyond), and for the packages ``extra`` (the status quo among them)."""
     pair = map_publics(problem)
     if pair is None:
         return None
-    space = problem.space
+    space = problem.deals
     total = space.count_valid()
     if total <= limit:
         packages = np.vstack(list(space.iter_valid()))
@@ -167,7 +166,7 @@ def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_P
         problem.publics[pair[1]].id,
         packages,
         support,
-        criteria.joint(point)(q),
+        in_joint_winset(point, packages, q),
         total > limit,
         total,
     )

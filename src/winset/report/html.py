@@ -141,17 +141,18 @@ def _settings(analysis: Analysis) -> dict:
         "test": test,
         "packages": f"{problem.space.size:,}",
         "valid": f"{problem.space.count_valid():,}",
+        "deals": f"{problem.deals.count_valid():,}",
         "issues": problem.space.n_issues,
     }
 
 
 def _summary(analysis: Analysis, labels: Labels) -> dict:
     solution, problem = analysis.solution, analysis.problem
-    total = problem.space.count_valid()
+    total = problem.deals.count_valid()
     summary = {
         "size": f"{solution.winset_size:,}",
         "total": f"{total:,}",
-        "share": f"{solution.winset_size / total:.1%}",
+        "share": f"{solution.winset_size / max(total, 1):.1%}",
         "empty": solution.winset_size == 0,
     }
     if len(solution.best):
@@ -163,6 +164,9 @@ def _summary(analysis: Analysis, labels: Labels) -> dict:
 
 
 def _support_cells(analysis: Analysis, row: dict) -> list[dict]:
+    """Each public's support of a row's package; the status quo's is the reference (no verdict:
+    ``passes`` is None)."""
+    reference = bool(row.get("status_quo"))
     cells = []
     for public, binding in zip(analysis.problem.publics, analysis.problem.binding, strict=True):
         value = row[f"{public.id}_support"]
@@ -173,8 +177,10 @@ def _support_cells(analysis: Analysis, row: dict) -> list[dict]:
                 "value": repr(float(value)),
                 "text": percent(value),
                 "interval": interval(lower, upper) if lower is not None and not pd.isna(lower) else "",
-                "p_rule": number(row.get(f"{public.id}_p_rule"), 2) if f"{public.id}_p_rule" in row else "",
-                "passes": bool(row[f"{public.id}_accepts"]),
+                "p_rule": number(row.get(f"{public.id}_p_rule"), 2)
+                if f"{public.id}_p_rule" in row and not reference
+                else "",
+                "passes": None if reference else bool(row[f"{public.id}_accepts"]),
                 "binding": bool(binding),
             }
         )
@@ -203,7 +209,8 @@ def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names
                 "package": "" if names and row["name"] == STATUS_QUO else labels.package(codes),
                 "text": row["package"],
                 "supports": _support_cells(analysis, row),
-                "p_all": number(row["p_all_rules"], 2) if "p_all_rules" in row else "",
+                "p_all": number(row["p_all_rules"], 2) if "p_all_rules" in row and not row.get("status_quo") else "",
+                "reference": bool(row.get("status_quo")),
                 "gains": [number(row[f"{n.id}_gain"]) for n in analysis.problem.negotiators],
                 "in_winset": bool(row["in_winset"]),
                 "value": number(row[analysis.solution.criterion], 4) if analysis.solution.criterion in row else "",

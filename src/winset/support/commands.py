@@ -18,6 +18,7 @@ from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout
 from ..scenario import Scenario, load_scenario
 from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
 
+STATUS_QUO = "status_quo"
 DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of the simulated draws.")]
 
@@ -61,12 +62,16 @@ def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> d
 def named_packages(scenario: Scenario) -> dict[str, tuple[int, ...]]:
     """The status quo and every proposal, by name."""
     space = scenario.space
-    return {"status_quo": space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
+    return {STATUS_QUO: space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
 
 
 def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
+    """Support of the named packages. The status quo is the reference every support is measured
+    against, not a deal: what the model says of it is shown, but no probability that a rule is met."""
     table = fit.support(np.array(list(packages.values())))
     table.insert(0, "package", list(packages))
+    table["status_quo"] = [name == STATUS_QUO for name in packages]
+    table.loc[table["status_quo"], "p_rule_met"] = np.nan
     return table
 
 
@@ -89,8 +94,11 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
         parts.append(Text(f"Data: {spec.provenance}", style="bold yellow"))
     parts += [
         _table(
-            "Support (90% interval; share of draws meeting the rule)",
-            support_table(fit, packages),
+            "Support against the status quo (90% interval; share of draws meeting the rule); "
+            "the status quo is the reference: no agreement",
+            support_table(fit, packages).assign(
+                package=lambda t: [f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"])]
+            ),
             ["package"],
             ["estimate", "lower", "upper", "p_rule_met"],
         ),

@@ -17,6 +17,7 @@ import pandas as pd
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..engine import ScoreTable
+from ..engine.compare import meets
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
 from .binary import BinarySupportModel
@@ -45,7 +46,8 @@ class RatifierFit:
     shift: float  # calibration shift of the estimate, logit scale
 
     def support(self, codes: np.ndarray) -> pd.DataFrame:
-        """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met."""
+        """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met
+        (the share of draws in which support meets the threshold, as the engine decides it)."""
         values = self.table.support(np.atleast_2d(codes))
         draws = values[1:] if len(values) > 1 else values
         threshold = self.ratifier.rule.threshold
@@ -55,7 +57,7 @@ class RatifierFit:
                 "mean": draws.mean(axis=0),
                 "lower": np.quantile(draws, INTERVAL[0], axis=0),
                 "upper": np.quantile(draws, INTERVAL[1], axis=0),
-                "p_rule_met": (draws >= threshold).mean(axis=0),
+                "p_rule_met": meets(draws, threshold).mean(axis=0),
             }
         )
 
