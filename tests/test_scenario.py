@@ -93,3 +93,24 @@ def test_zero_weights_and_unreachable_reservation(tmp_path, minimal_path):
             "in party 'japan': reservation 1.5 is above the best utility any package gives this party (1)",
         ),
     ]
+
+
+def test_a_reservation_equal_to_the_best_utility_is_reachable(tmp_path, minimal_path):
+    """0.5 x 0.3 + 1 x 0.3 is 0.45 in decimals but 0.44999999999999996 in floats: the check and
+    the engine decide the tie as one (winset.compare), so the reservation is reachable."""
+    from winset.negotiator import NegotiatorUtility
+
+    text = minimal_path.read_text().replace("reservation = 0.1", "reservation = 0.45")
+    text = text.replace(
+        "  habomai = 0.4\n  shikotan = 0.4\n  treaty = 0.2", "  habomai = 0.5\n  shikotan = 1\n  treaty = 0"
+    )
+    text = text.replace(
+        "  habomai = { russia = 0.0, japan = 1.0 }\n  shikotan = { russia = 0.0, japan = 1.0, joint = 0.4 }",
+        "  habomai = { russia = 0.0, japan = 0.3 }\n  shikotan = { russia = 0.0, japan = 0.3, joint = 0.1 }",
+    )
+    (tmp_path / "s.toml").write_text(text)
+    shutil.copy(POLLS, tmp_path / "polls.csv")
+    scenario = load_scenario(tmp_path / "s.toml")
+    japan = NegotiatorUtility.from_scenario(scenario, "japan")
+    best = scenario.space.parse("habomai=japan,shikotan=japan,treaty=signed")
+    assert japan(best) >= japan.floor

@@ -149,7 +149,7 @@ def _proposals(scenario: Scenario, t: _Labeller) -> Table:
         for utility in utilities:
             value = utility(codes)
             gain = value - utility.reservation
-            cells.append(Text(f"{value:.3f} ({gain:+.3f})", style="green" if gain >= 0 else "red"))
+            cells.append(Text(f"{value:.3f} ({gain:+.3f})", style="green" if value >= utility.floor else "red"))
         changes = space.format(codes, changes_only=True).replace(",", "\n")
         table.add_row(Text(f"{proposal.id}\n{t(proposal)}"), Text(changes), *cells)
     return table

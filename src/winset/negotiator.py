@@ -1,7 +1,7 @@
 """A negotiator's additive utility over packages, as arrays over the package space.
 
 Each option's weighted score is put on the negotiator's utility grid
-(:func:`winset.engine.compare.on_grid`), so that every utility is an exact sum and the status quo
+(:func:`winset.compare.on_grid`), so that every utility is an exact sum and the status quo
 is worth exactly the reservation value it defines, however the sum is computed.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.compare import on_grid, utility_grid
+from .compare import on_grid, reservation_floor, utility_grid, utility_scale
 from .scenario import Scenario
 
 
@@ -55,6 +55,11 @@ class NegotiatorUtility:
         for k, table in enumerate(self.per_issue):
             total += table[codes[:, k]]
         return total
+
+    @property
+    def floor(self) -> float:
+        """The lowest utility that reaches the reservation value (as the engine decides it)."""
+        return reservation_floor(self.reservation, utility_scale(self.per_issue))
 
     @property
     def best(self) -> float:

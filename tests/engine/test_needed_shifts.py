@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from winset.compare import SUPPORT_TOLERANCE
 from winset.engine.analyses import SHIFT_LIMIT, needed_shifts
-from winset.engine.compare import SUPPORT_TOLERANCE
 from winset.engine.scoretable import ScoreTable, apply_link
 
 
@@ -13,7 +13,7 @@ def bisection(table, codes, threshold):
     """Where the support meets the threshold (within the documented tolerance), by bisection."""
     threshold = threshold - SUPPORT_TOLERANCE
     scores = table.package_scores(codes)
-    support = lambda s: apply_link(table.link, scores + s[:, None]) @ table.weights  # noqa: E731
+    support = lambda s: apply_link(table.link, scores + s[:, None]) @ table.weights
     low, high = np.full(len(codes), -SHIFT_LIMIT), np.full(len(codes), SHIFT_LIMIT)
     reachable = support(high) >= threshold
     for _ in range(80):

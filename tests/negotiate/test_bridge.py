@@ -49,7 +49,9 @@ def test_every_outcome_is_worth_what_winset_says(problem):
     expected = problem.evaluate(codes).utility
     for j, negotiator in enumerate(problem.negotiators):
         assert [ufuns[negotiator.id](o) for o in outcomes] == pytest.approx(expected[j].tolist())
-        assert ufuns[negotiator.id].reserved_value == negotiator.reservation
+        # NegMAS's test, utility >= reserved value, is the engine's: utility >= floor
+        assert ufuns[negotiator.id].reserved_value == negotiator.floor
+        assert 0 <= negotiator.reservation - negotiator.floor < 1e-8 * max(1.0, abs(negotiator.reservation))
     assert outcome_space(problem).cardinality == problem.space.size
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..compare import margin_meets, threshold_floor
 from . import criteria
-from .compare import margin_meets, threshold_floor
 from .distributed import best_packages, count_packages
 from .pareto import Frontier, additive_frontier, restricted_frontier
 from .problem import DealProblem
@@ -274,7 +274,7 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
     slopes = [SLOPE_BOUND.get(problem.publics[i].table.link) for i in binding]
     candidates, bounds = [], []
     for codes, q in enumerate_valid(problem):
-        ok = (q.gain >= 0).all(axis=0)
+        ok = q.reach.all(axis=0)
         if not ok.any():
             continue
         needed = np.zeros(int(ok.sum()))
@@ -306,7 +306,7 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
 
 def needed_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
     """For each package, the shift of every row's score at which its support meets ``threshold``
-    (reaches :func:`~winset.engine.compare.threshold_floor`, to within 1e-10 above it; inf if
+    (reaches :func:`~winset.compare.threshold_floor`, to within 1e-10 above it; inf if
     never), vectorised over packages: a package that meets it already needs a shift of 0 or less.
 
     Bisection; with the logistic link, safeguarded Newton steps inside the bisection bracket,
@@ -488,7 +488,7 @@ def improve(
     as well off, and the Pareto frontier among them."""
     agreed = np.array([agreed], dtype=np.int64)
     utilities = problem.evaluate(agreed).utility[:, 0]
-    # utilities are exact sums (winset.engine.compare), so the agreed package is as good as itself
+    # utilities are exact sums (winset.compare), so the agreed package is as good as itself
     raised = problem.with_reservations(np.maximum(problem.reservations, utilities))
     method = _method(problem, method)
     base = point_only(raised) if problem.confidence is None else raised

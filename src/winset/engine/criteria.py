@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .compare import margin_meets
+from ..compare import margin_meets
 from .problem import DealProblem, Quantities
 
 
@@ -72,7 +72,7 @@ def joint(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
     point = problem.confidence is None
 
     def test(q: Quantities) -> np.ndarray:
-        ok = q.accept[binding].all(axis=0) & (q.gain >= 0).all(axis=0)
+        ok = q.accept[binding].all(axis=0) & q.reach.all(axis=0)
         return ok & margin_meets(q.joint_margin) if point else ok
 
     return test
@@ -82,7 +82,7 @@ def negotiators(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
     """Every negotiator at least at its reservation value (publics aside)."""
 
     def test(q: Quantities) -> np.ndarray:
-        return (q.gain >= 0).all(axis=0)
+        return q.reach.all(axis=0)
 
     return test
 

@@ -30,6 +30,8 @@ def best_packages(
     problem: DealProblem, objective, feasible, k: int, method: str, scheduler=None, reference=None
 ) -> list[Found]:
     """The k best feasible packages under ``objective`` (enumeration or branch and bound)."""
+    if k < 1:
+        return []
     constants = {"objective": objective, "feasible": feasible, "k": k, "reference": reference}
     if scheduler is None:
         if method == "enumerate":
@@ -37,7 +39,7 @@ def best_packages(
         found = Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
         return _canonical(problem, found, objective, reference)
     if method == "enumerate":
-        split = lambda workers: _index_ranges(problem, workers)  # noqa: E731
+        split = lambda workers: _index_ranges(problem, workers)
         results = _on_cluster(scheduler, problem, _best_in_range, split, **constants)
     else:
         # every task starts from incumbents found by a short search here, so that it prunes as
@@ -46,7 +48,7 @@ def best_packages(
         seeds = _seeds(problem, reference)
         dive = search.maximize(objective, feasible, k, reference=reference, seeds=seeds, budget=DIVE_VISITS)
         seeds += [f.codes for f in dive]
-        split = lambda workers: _root_groups(search, workers)  # noqa: E731
+        split = lambda workers: _root_groups(search, workers)
         results = _on_cluster(
             scheduler, problem, _best_under_roots, split, order=search.order, seeds=seeds, **constants
         )
@@ -76,11 +78,11 @@ def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) 
             return _count_in_range(problem, None, feasible=feasible)
         return Search(problem).count(feasible)
     if method == "enumerate":
-        split = lambda workers: _index_ranges(problem, workers)  # noqa: E731
+        split = lambda workers: _index_ranges(problem, workers)
         counts = _on_cluster(scheduler, problem, _count_in_range, split, feasible=feasible)
     else:
         search = Search(problem)
-        split = lambda workers: _root_groups(search, workers)  # noqa: E731
+        split = lambda workers: _root_groups(search, workers)
         counts = _on_cluster(scheduler, problem, _count_under_roots, split, order=search.order, feasible=feasible)
     return int(sum(counts))
 

@@ -7,7 +7,7 @@ for. The engine knows nothing of surveys.
 
 A public accepts a package when its rule is met: on the point estimate (support >= threshold), or,
 with ``confidence = q``, when the share of bootstrap draws in which support >= threshold is at
-least q (both as :func:`winset.engine.compare.meets` decides). The *joint win-set* is the set of
+least q (both as :func:`winset.compare.meets` decides). The *joint win-set* is the set of
 deals (valid packages other than the status quo, which is no agreement) that every binding public
 accepts and that leave every negotiator at least at its reservation value.
 """
@@ -20,8 +20,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ..compare import margin_meets, meets, on_grid, reservation_floor, utility_grid, utility_scale
 from ..space import PackageSpace
-from .compare import margin_meets, meets, on_grid, utility_grid
 from .scoretable import ScoreTable
 
 
@@ -29,10 +29,10 @@ from .scoretable import ScoreTable
 class Negotiator:
     """A negotiator: additive utility (identity-link table, one row) and reservation value.
 
-    The table's values are put on ``grid`` (default: :func:`~winset.engine.compare.utility_grid`
-    of the table), so that every utility is an exact sum and compares exactly with the
-    reservation value; a reservation computed from the same grid's values (the status quo's
-    utility) is met exactly by every package worth as much."""
+    The table's values are put on ``grid`` (default: :func:`~winset.compare.utility_grid`
+    of the table), so that every utility is an exact sum. A package reaches the reservation value
+    when its utility is at least ``floor`` (:func:`~winset.compare.reservation_floor`):
+    the status quo, worth the reservation value it defines, always does."""
 
     id: str
     table: ScoreTable
@@ -41,18 +41,28 @@ class Negotiator:
 
     def __post_init__(self) -> None:
         table = self.table
-        offsets, shape = table.offsets, table.shape
-        blocks = [table.coefficients[0, o : o + n] for o, n in zip(offsets, shape, strict=True)]
+        blocks = [table.coefficients[0, o : o + n] for o, n in zip(table.offsets, table.shape, strict=True)]
         grid = self.grid if self.grid is not None else utility_grid([*blocks, table.intercepts])
         coefficients = on_grid(table.coefficients, grid)
         intercepts = on_grid(table.intercepts, grid)
-        scale = float(np.abs(intercepts).sum() + sum(np.abs(b).max() for b in blocks if len(b)))
-        if scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
-            raise ValueError(f"negotiator '{self.id}': utilities too large for its grid to keep sums exact")
         if not (np.array_equal(coefficients, table.coefficients) and np.array_equal(intercepts, table.intercepts)):
             table = replace(table, coefficients=coefficients, intercepts=intercepts)
+        if self.scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
+            raise ValueError(f"negotiator '{self.id}': utilities too large for its grid to keep sums exact")
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "grid", grid)
+
+    @property
+    def scale(self) -> float:
+        """The largest absolute utility the table's values can add up to."""
+        table = self.table
+        blocks = [table.coefficients[0, o : o + n] for o, n in zip(table.offsets, table.shape, strict=True)]
+        return utility_scale([*blocks, table.intercepts])
+
+    @property
+    def floor(self) -> float:
+        """The lowest utility that reaches the reservation value."""
+        return reservation_floor(self.reservation, self.scale)
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ class Quantities:
     ``support[i]`` is public i's support per group (groups, m); ``utility`` the negotiators'
     utilities (negotiators, m). Derived: ``margin`` (point support minus threshold),
     ``probability`` (share of draws meeting the rule), ``accept``, ``gain`` (utility minus
-    reservation) and ``joint_margin``, the smallest margin over binding publics (for bounds, a
+    reservation), ``reach`` (utility at least the negotiator's floor) and ``joint_margin``, the smallest margin over binding publics (for bounds, a
     search may replace it with a tighter joint bound)."""
 
     support: list[np.ndarray]
@@ -87,6 +97,7 @@ class Quantities:
     accept: np.ndarray  # (publics, m) bool
     gain: np.ndarray  # (negotiators, m)
     joint_margin: np.ndarray  # (m,) smallest margin over binding publics (a bound may be tighter)
+    reach: np.ndarray  # (negotiators, m) bool: the utility reaches the reservation value
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,11 @@ class DealProblem:
     @property
     def thresholds(self) -> np.ndarray:
         return np.array([p.threshold for p in self.publics])
+
+    @property
+    def floors(self) -> np.ndarray:
+        """Each negotiator's lowest utility that reaches its reservation value."""
+        return np.array([n.floor for n in self.negotiators])
 
     @property
     def reservations(self) -> np.ndarray:
@@ -186,7 +202,8 @@ class DealProblem:
         gain = utility - self.reservations[:, None]
         binding = self.binding
         joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
-        return Quantities(support, utility, margin, probability, accept, gain, joint_margin)
+        reach = utility >= self.floors[:, None]
+        return Quantities(support, utility, margin, probability, accept, gain, joint_margin, reach)
 
     # ------------------------------------------------------------------ construction
     @classmethod

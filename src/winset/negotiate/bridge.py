@@ -4,7 +4,8 @@ The outcome space has one categorical issue per scenario issue (values: the opti
 that breaks one of the scenario's constraints is worth ``BROKEN`` below every party's reservation
 value (finite, so that every NegMAS negotiator, tit-for-tat included, can reason about it; no
 rational negotiator offers or accepts it). Each party's utility is its negotiator's additive utility
-from the scenario, with its reservation value. With ``ratification``:
+from the scenario; its reserved value is the lowest utility that reaches the reservation value
+(:func:`winset.compare.reservation_floor`). With ``ratification``:
 
 * ``strict``: a package that any of the party's binding publics is estimated to reject (on the
   engine's test) is worth less than the reservation value, so a rational negotiator neither offers
@@ -15,8 +16,8 @@ from the scenario, with its reservation value. With ``ratification``:
   quo)) so that a package worth the status quo is worth it exactly.
 
 The status quo itself needs no ratification: it is worth its utility in every mode. Utilities are
-exact sums (:mod:`winset.engine.compare`), so NegMAS's own test ``utility >= reserved value`` agrees
-with the engine's on every package.
+exact sums (:mod:`winset.compare`) and the reserved value is the engine's floor, so NegMAS's
+own test ``utility >= reserved value`` is the engine's, on every package.
 
 Needs the ``negotiation`` extra (``pip install 'winset[negotiation]'``).
 """
@@ -30,8 +31,8 @@ from negmas import make_issue, make_os
 from negmas.outcomes import DiscreteCartesianOutcomeSpace
 from negmas.preferences import UtilityFunction
 
+from ..compare import meets
 from ..engine.analyses import point_only
-from ..engine.compare import meets
 from ..engine.problem import DealProblem
 
 Mode = Literal["strict", "soft"]
@@ -84,7 +85,7 @@ class PartyUtility(UtilityFunction):
         self._tested = problem if problem.confidence is not None else point_only(problem)
         super().__init__(
             outcome_space=outcome_space(problem),
-            reserved_value=problem.negotiators[index].reservation,
+            reserved_value=problem.negotiators[index].floor,  # the engine's test: utility >= floor
             name=party,
             **kwargs,
         )
@@ -145,7 +146,9 @@ class PartyUtility(UtilityFunction):
             else:
                 supports = self.problem.evaluate(codes).support
                 passes = [
-                    meets(supports[i][1:] if supports[i].shape[0] > 1 else supports[i], self.problem.publics[i].threshold)
+                    meets(
+                        supports[i][1:] if supports[i].shape[0] > 1 else supports[i], self.problem.publics[i].threshold
+                    )
                     for i in self._publics
                 ]
                 ratified = np.where(quo, 1.0, np.logical_and.reduce(passes).mean(axis=0))

@@ -47,6 +47,7 @@ class Delegate(SAONegotiator):
         self.noise = noise  # (publics,) how uncertain its reading of each public is (soft mode)
         self.curve = None if strategy == "tit-for-tat" else PolyAspiration(1.0, strategy)
         self.reservation = stage.problem.negotiators[party].reservation
+        self.floor = stage.problem.negotiators[party].floor  # the lowest utility that reaches it
         self.offers: list[int] = []  # positions of its own offers (holding offers excluded)
         self.received: list[int] = []  # positions of the other side's offers
         self.offered_now = False
@@ -62,7 +63,7 @@ class Delegate(SAONegotiator):
         if self.mode == "strict":
             passes = np.all(stage.needed[binding] <= shifts[binding, None], axis=0)
             self.value = mine
-            self.candidates = passes & (mine >= self.reservation)
+            self.candidates = passes & (mine >= self.floor)
             self.theirs = self.others_utility
         else:
             z = (shifts[binding, None] - stage.needed[binding]) / np.maximum(self.noise[binding, None], EPS)
@@ -70,8 +71,10 @@ class Delegate(SAONegotiator):
             quo = stage.utility[:, stage.status_quo]
             # quo + p (u - quo): a package worth the status quo is worth it exactly, whatever p
             self.value = quo[self.party] + p * (mine - quo[self.party])
-            self.candidates = self.value >= self.reservation
-            self.theirs = (quo[self.others, None] + p * (stage.utility[self.others] - quo[self.others, None])).sum(axis=0)
+            self.candidates = self.value >= self.floor
+            self.theirs = (quo[self.others, None] + p * (stage.utility[self.others] - quo[self.others, None])).sum(
+                axis=0
+            )
         self.candidates[stage.status_quo] = False  # agreeing on no change is no agreement
         self.top = float(self.value[self.candidates].max()) if self.candidates.any() else -np.inf
 

@@ -14,8 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ..compare import meets
 from ..engine.analyses import needed_shifts
-from ..engine.compare import meets
 from ..engine.problem import DealProblem
 
 CHUNK = 4_096
@@ -109,7 +109,7 @@ class Stage:
         status quo is no deal)."""
         binding = self.problem.binding
         passes = np.all(self.needed[binding] <= 0.0, axis=0)
-        inside = passes & np.all(self.utility >= self.problem.reservations[:, None], axis=0)
+        inside = passes & np.all(self.utility >= self.problem.floors[:, None], axis=0)
         inside[self.status_quo] = False
         return inside
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..compare import reservation_floor
 from ..errors import PackageError, Problem, did_you_mean, known_list
 from ..space import parse_package
 from .problems import context, format_location
@@ -256,14 +257,17 @@ class _Checker:
         reservation = party.get("reservation")
         if not _is_number(reservation):
             return
-        best = 0.0
+        best, scale = 0.0, 0.0
         for issue, weight in weights.items():
+            if weight == 0:
+                continue  # an issue the party does not care about needs no scores
             table = scores.get(issue)
             values = [v for v in table.values() if _is_number(v)] if isinstance(table, Mapping) else []
             if not _is_number(weight) or not values:
                 return
             best += weight * max(values)
-        if reservation > best:
+            scale += abs(weight) * max(abs(v) for v in values)
+        if best < reservation_floor(reservation, scale):  # the engine's test: a tie reaches it
             self.add(
                 ("parties", i, "reservation"),
                 f"reservation {reservation} is above the best utility any package gives this party ({best:g})",

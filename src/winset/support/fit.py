@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..compare import meets
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..engine import ScoreTable
-from ..engine.compare import meets
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
 from .binary import BinarySupportModel
