@@ -8,20 +8,23 @@ internal error, which is a bug in winset (``WINSET_DEBUG=1`` shows the traceback
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .console import print_problems
 from .errors import Problem, WinsetError, known_list
+from .terminal import SafeConsole, json_text
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
 
@@ -35,12 +38,12 @@ ScenarioArg = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
 
 
-def stdout() -> Console:
-    return Console(highlight=False)
+def stdout() -> SafeConsole:
+    return SafeConsole(highlight=False)
 
 
-def stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+def stderr() -> SafeConsole:
+    return SafeConsole(stderr=True, highlight=False)
 
 
 @contextlib.contextmanager
@@ -85,7 +88,33 @@ def check_language(scenario: Any, language: str | None) -> None:
 
 
 def print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Print a document as JSON (RFC 8259): a number that is not finite (an estimate that does
+    not exist, a shift that no opinion reaches) is written as null, never as NaN or Infinity;
+    control characters in text are escaped (:func:`winset.terminal.json_text`)."""
+    text = json.dumps(jsonable(document), ensure_ascii=False, indent=2, allow_nan=False)
+    sys.stdout.write(json_text(text) + "\n")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with only JSON's types: numpy numbers and arrays as numbers and lists, floats
+    that are not finite as None, paths and other objects as text."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, str):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    return str(value)
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,16 +11,18 @@ from rich.text import Text
 from .errors import WinsetError
 from .negotiator import NegotiatorUtility
 from .scenario import Scenario
+from .terminal import printable
 
 
 def print_problems(console: Console, error: WinsetError) -> None:
-    """Print every problem of a user error: location, what is wrong, and the fix."""
-    console.print(Text.assemble(("error: ", "bold red"), error.headline), soft_wrap=True)
+    """Print every problem of a user error: location, what is wrong, and the fix (control
+    characters in them, which may come from the user's files, escaped)."""
+    console.print(Text.assemble(("error: ", "bold red"), printable(error.headline)), soft_wrap=True)
     for problem in error.problems:
         if problem.location:
-            console.print(Text("  " + problem.location, style="bold"), soft_wrap=True)
-        console.print(Text("      " + problem.message), soft_wrap=True)
-        console.print(Text.assemble("      ", ("fix: ", "green"), problem.fix), soft_wrap=True)
+            console.print(Text("  " + printable(problem.location), style="bold"), soft_wrap=True)
+        console.print(Text("      " + printable(problem.message)), soft_wrap=True)
+        console.print(Text.assemble("      ", ("fix: ", "green"), printable(problem.fix)), soft_wrap=True)
 
 
 def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
@@ -50,14 +52,15 @@ def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
 
 
 class _Labeller:
-    """Labels in the chosen language, falling back to the scenario's first language."""
+    """Labels in the chosen language, falling back to the scenario's first language, safe to
+    print (control characters escaped)."""
 
     def __init__(self, scenario: Scenario, language: str | None):
         self.scenario = scenario
         self.language = language
 
     def __call__(self, item: Any) -> str:
-        return self.scenario.text(item, self.language)
+        return printable(self.scenario.text(item, self.language))
 
 
 def _issues(scenario: Scenario, t: _Labeller) -> Table:
@@ -128,9 +131,9 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
         table.add_row(
             Text(f"{ratifier.id}\n{t(ratifier)}"),
             party.id,
-            Text(rule),
+            Text(printable(rule)),
             "yes" if ratifier.required else "on request",
-            Text("\n".join(sources)),
+            Text(printable("\n".join(sources))),
         )
     return table
 
