@@ -214,7 +214,7 @@ def test_cli_bad_input_exits_2_with_lines(tmp_path, data_file):
         (["--restrict", "price"], "expected two features as A*B, got 'price'"),
         (["--diffs"], "differences need groups"),
         (["--convention", "stata"], "unknown convention 'stata'"),
-        (["--plot", "figure.gif"], "unknown figure format '.gif'"),
+        (["--plot", "figure.gif"], "a figure is a .png, .svg or .pdf file"),
         (["--design", "nope.toml"], "no such design file"),
     ],
 )
@@ -228,7 +228,7 @@ def test_cli_refuses_to_overwrite_the_data(data_file):
     before = data_file.read_bytes()
     result = run("mm", data_file, "--outcome", "chosen", "--features", "price", "--out", data_file)
     assert result.exit_code == 2
-    assert "this is the input data file" in result.stderr
+    assert "a file the command reads" in result.stderr
     assert data_file.read_bytes() == before
 
 

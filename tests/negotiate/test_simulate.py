@@ -127,7 +127,8 @@ def test_simulate_prints_json_runs_experiments_and_writes_figures(scenario_path,
     assert len(document["experiments"]["schelling"]) == 2 * 2 * len(experiments.NARROWING)  # margins, sides
     for name in ("outcomes", "schelling", "linkage", "ban"):
         assert (tmp_path / "figs" / f"talks-{name}.png").read_bytes()[:4] == b"\x89PNG"
-    again = CliRunner().invoke(app, args[:-6] + ["--figures", str(tmp_path / "again")])
+    again = CliRunner().invoke(app, args[:-6] + ["--figures", str(tmp_path / "figs")])
+    assert again.exit_code == 0, again.output  # winset's own figures are replaced by the next run
     assert json.loads(again.stdout)["runs"] == document["runs"]  # same seed, same talks
 
 
@@ -168,6 +169,16 @@ def test_figures_never_replace_a_file_that_is_not_a_figure(scenario_path, tmp_pa
     result = CliRunner().invoke(app, ["simulate", str(scenario_path), "--runs", "2", "--figures", str(folder)])
     assert result.exit_code == 2
     assert (folder / "talks-outcomes.png").read_text() == "my notes"
+    # a real picture that winset did not draw is not replaced either, unless --force
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure()
+    figure.savefig(folder / "talks-outcomes.png")
+    plt.close(figure)
+    picture = (folder / "talks-outcomes.png").read_bytes()
+    result = CliRunner().invoke(app, ["simulate", str(scenario_path), "--runs", "2", "--figures", str(folder)])
+    assert result.exit_code == 2 and "pass --force to replace it" in result.stderr
+    assert (folder / "talks-outcomes.png").read_bytes() == picture
 
 
 def test_the_report_gets_a_section_on_simulated_talks(scenario_path, tmp_path):

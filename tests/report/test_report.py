@@ -191,7 +191,7 @@ def test_never_overwrites_a_file_that_is_not_a_report(tmp_path, kuril):
     ("name", "message"),
     [
         ("missing/report.html", "the folder does not exist"),
-        ("report.txt", "a report is an HTML file"),
+        ("report.txt", "a report is a .html or .htm file"),
         (".", "is a folder"),
     ],
 )

@@ -13,12 +13,14 @@ from rich.table import Table
 
 from ..cli_common import JsonOpt, print_json, stdout, user_errors
 from ..errors import Problem
+from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
 from .amce import amce
 from .data import ConjointData, ConjointError, read_table
 from .design import Design
 from .diffs import amce_diffs, mm_diffs
 from .mm import mm
 from .plot import plot
+from .tidy import COLUMNS
 
 DataArg = Annotated[Path, typer.Argument(help="Long-format conjoint data: a CSV or Parquet file, one row per profile.")]
 OutcomeOpt = Annotated[str, typer.Option("--outcome", help="Column of the outcome (1 chosen / 0 not, or a rating).")]
@@ -45,6 +47,9 @@ RestrictOpt = Annotated[
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the table to this CSV file.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Draw the figure to this .png, .svg or .pdf file.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace files at --out and --plot even if winset did not write them.")
+]
 AlphaOpt = Annotated[float, typer.Option("--alpha", help="1 - confidence level of the intervals.")]
 
 
@@ -64,23 +69,25 @@ def amce_command(
     restrict: RestrictOpt = None,
     out: OutOpt = None,
     plot_path: PlotOpt = None,
+    force: ForceOpt = False,
     alpha: AlphaOpt = 0.05,
     as_json: JsonOpt = False,
 ) -> None:
     """Average marginal component effects (AMCEs), with the numbers of cregg or cjoint.
 
     Prints the table of feature, level, estimate, standard error, confidence interval and p;
-    --out writes it as CSV and --plot draws the dot-and-whisker figure.
+    --out writes it as CSV and --plot draws the dot-and-whisker figure (neither ever replaces the
+    data, the design, or a file winset did not write, unless --force).
     """
+    outputs = _outputs([data, design], out, plot_path, force)
     cj = _load(data, outcome, features, id, baseline, levels, weights, design)
-    _check_outputs(data, out, plot_path)
     pairs = _pairs(restrict)
     if diffs:
         by = _require_by(by)
         table = amce_diffs(cj, by=by, convention=convention, alpha=alpha)  # type: ignore[arg-type]
     else:
         table = amce(cj, restricted=pairs, convention=convention, by=by, alpha=alpha)  # type: ignore[arg-type]
-    _finish(table, out, plot_path, 0.0, "AMCE" if not diffs else "Difference in AMCE", as_json)
+    _finish(table, outputs, 0.0, "AMCE" if not diffs else "Difference in AMCE", as_json)
 
 
 @user_errors
@@ -98,22 +105,24 @@ def mm_command(
     h0: Annotated[float, typer.Option("--h0", help="Null value for z and p (0.5 for a forced choice of two).")] = 0.0,
     out: OutOpt = None,
     plot_path: PlotOpt = None,
+    force: ForceOpt = False,
     alpha: AlphaOpt = 0.05,
     as_json: JsonOpt = False,
 ) -> None:
     """Marginal means: the mean outcome among profiles that show each level (cregg's mm).
 
-    Prints the table; --out writes it as CSV and --plot draws the figure.
+    Prints the table; --out writes it as CSV and --plot draws the figure (neither ever replaces
+    the data, the design, or a file winset did not write, unless --force).
     """
+    outputs = _outputs([data, design], out, plot_path, force)
     cj = _load(data, outcome, features, id, baseline, levels, weights, design)
-    _check_outputs(data, out, plot_path)
     if diffs:
         table = mm_diffs(cj, by=_require_by(by), alpha=alpha)
         reference = 0.0
     else:
         table = mm(cj, by=by, h0=h0, alpha=alpha)
         reference = h0 if h0 else None
-    _finish(table, out, plot_path, reference, "Marginal mean" if not diffs else "Difference in marginal mean", as_json)
+    _finish(table, outputs, reference, "Marginal mean" if not diffs else "Difference in marginal mean", as_json)
 
 
 def _load(data, outcome, features, id, baseline, levels, weights, design) -> ConjointData:
@@ -166,34 +175,38 @@ def _require_by(by: str | None) -> str:
     return by
 
 
-def _check_outputs(data: Path, *outputs: Path | None) -> None:
-    """Never write over the data being analysed."""
-    for output in outputs:
-        if output is not None and output.resolve() == data.resolve():
-            raise ConjointError(
-                [Problem(str(output), "this is the input data file", "write the results to another file")]
-            )
+def _outputs(inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool) -> dict[str, Output]:
+    """The table and figure outputs asked for, checked before any work (see winset.outputs)."""
+    sources = tuple(p for p in inputs if p is not None)
+    outputs = {}
+    if out is not None:
+        outputs["table"] = Output(out, "table", "--out", (".csv",), is_table(COLUMNS, leading=1), sources, force)
+    if plot_path is not None:
+        outputs["figure"] = Output(plot_path, "figure", "--plot", FIGURE_SUFFIXES, is_figure, sources, force)
+    if out is not None and plot_path is not None and same_file(out, plot_path):
+        raise ConjointError([Problem(str(out), "--out and --plot name the same file", "give each its own file")])
+    problems = [problem for output in outputs.values() for problem in output_problems(output)]
+    if problems:
+        raise OutputError(problems)
+    return outputs
 
 
 def _finish(
-    table: pd.DataFrame, out: Path | None, plot_path: Path | None, reference: float | None, xlabel: str, as_json: bool
+    table: pd.DataFrame, outputs: dict[str, Output], reference: float | None, xlabel: str, as_json: bool
 ) -> None:
-    if plot_path is not None:
-        plot(table, plot_path, reference=reference, xlabel=xlabel)
-    if out is not None:
-        if not out.parent.exists():
-            raise ConjointError(
-                [Problem(str(out), "the folder does not exist", "create the folder first, or choose another path")]
-            )
-        table.to_csv(out, index=False)
+    written = {}
+    if "figure" in outputs:
+        figure = plot(table, reference=reference, xlabel=xlabel)
+        written["figure"] = save_figure(figure, outputs["figure"], dpi=150)
+    if "table" in outputs:
+        written["table"] = outputs["table"].write(lambda temporary: table.to_csv(temporary, index=False))
     if as_json:
         print_json(table.astype(object).where(table.notna(), None).to_dict(orient="records"))
         return
     console = stdout()
     console.print(_rich_table(table))
-    for path, what in ((out, "table"), (plot_path, "figure")):
-        if path is not None:
-            console.print(f"{what} written to {path}", soft_wrap=True)
+    for what in written:
+        console.print(f"{what} written to {escape(str(outputs[what].path))}", soft_wrap=True)
 
 
 def _rich_table(table: pd.DataFrame) -> Table:

@@ -9,10 +9,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import Problem
+from ..outputs import FIGURE_SUFFIXES, Output, is_figure, output_problems, save_figure
 from .data import ConjointError
 from .tidy import COLUMNS
 
-FORMATS = (".png", ".svg", ".pdf")
 COLORS = ("#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")
 
 
@@ -98,18 +98,10 @@ def plot(
 
 
 def save(fig: Figure, path: str | Path) -> None:
-    """Save a figure as PNG, SVG or PDF (by the file's suffix)."""
-    path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise ConjointError(
-            [
-                Problem(
-                    str(path), f"unknown figure format '{path.suffix}'", "use a file name ending in .png, .svg or .pdf"
-                )
-            ]
-        )
-    if not path.parent.exists():
-        raise ConjointError(
-            [Problem(str(path), "the folder does not exist", "create the folder first, or choose another path")]
-        )
-    fig.savefig(path, dpi=150)
+    """Save a figure as PNG, SVG or PDF (by the file's suffix), marked as winset's and written
+    atomically (:mod:`winset.outputs`); the caller chose the path, so an existing file is replaced."""
+    output = Output(Path(path), "figure", "path", FIGURE_SUFFIXES, is_figure, force=True)
+    problems = output_problems(output)
+    if problems:
+        raise ConjointError(problems)
+    save_figure(fig, output, dpi=150)

@@ -13,15 +13,21 @@ from rich.table import Table
 from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
 from ..engine.report import fixed, records, share
 from ..errors import Problem, WinsetError
+from ..outputs import Output, is_figure, output_problems, save_figure
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt
 from ..support.fit import DRAWS
 from .choices import EXPERIMENTS, MODES, STRATEGIES
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
-
-def check_options(scenario: Scenario, strategies: list[str], mode: str | None, experiments: list[str], figures) -> None:
+def check_options(
+    scenario: Scenario,
+    strategies: list[str],
+    mode: str | None,
+    experiments: list[str],
+    figures: Path | None,
+    force: bool = False,
+) -> None:
     """Refuse what cannot run, before any fitting."""
     problems = []
     for s in strategies:
@@ -47,24 +53,29 @@ def check_options(scenario: Scenario, strategies: list[str], mode: str | None, e
     if len(scenario.parties) < 2:
         problems.append(Problem("parties", "talks need at least two parties", "add the other side to the scenario"))
     if figures is not None:
-        problems += _figure_folder_problems(Path(figures), experiments)
+        outputs = figure_outputs(Path(figures), experiments, scenario.files(), force)
+        problems += _figure_folder_problems(Path(figures), outputs)
     if problems:
         raise WinsetError(problems)
 
 
-def _figure_folder_problems(folder: Path, experiments: list[str]) -> list[Problem]:
+def figure_outputs(folder: Path, experiments: list[str], inputs, force: bool) -> dict[str, Output]:
+    """The figures ``--figures`` writes (talks-outcomes.png and one per experiment), each an
+    output under the policy of :mod:`winset.outputs`."""
+    return {
+        name: Output(folder / f"talks-{name}.png", "figure", "--figures", (".png",), is_figure, tuple(inputs), force)
+        for name in ["outcomes", *experiments]
+    }
+
+
+def _figure_folder_problems(folder: Path, outputs: dict[str, Output]) -> list[Problem]:
     if folder.exists() and not folder.is_dir():
         return [Problem("--figures", f"{folder} is a file, not a folder", "give a folder for the figures")]
     if not folder.parent.is_dir():
-        return [Problem("--figures", f"{folder.parent} does not exist", "create it first, or choose another folder")]
-    problems = []
-    for name in ["outcomes", *experiments]:
-        path = folder / f"talks-{name}.png"
-        if path.exists() and (not path.is_file() or path.read_bytes()[:8] != PNG):
-            problems.append(
-                Problem("--figures", f"{path} exists and is not a PNG image", "choose another folder, or move it away")
-            )
-    return problems
+        return [Problem("--figures", f"the folder {folder.parent} does not exist", "create it first")]
+    if not folder.exists():
+        return []  # made when the figures are written
+    return [problem for output in outputs.values() for problem in output_problems(output)]
 
 
 @user_errors
@@ -100,6 +111,9 @@ def simulate_command(
     figures: Annotated[
         Path | None, typer.Option("--figures", help="Folder to write the figures to (talks-*.png).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files at the figures' paths even if winset did not write them.")
+    ] = False,
     draws: DrawsOpt = DRAWS,
     seed: SeedOpt = 0,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address to run on.")] = None,
@@ -125,7 +139,7 @@ def simulate_command(
 
     strategies = list(strategy or STRATEGIES)
     experiments = list(dict.fromkeys(experiment or []))
-    check_options(loaded, strategies, mode, experiments, figures)
+    check_options(loaded, strategies, mode, experiments, figures, force)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
     problem = problem_for(loaded, draws, seed, None, False, as_json)  # the experiments start here
     talks = problem.shifted(np.where(problem.binding, shift, 0.0)) if shift else problem
@@ -139,7 +153,10 @@ def simulate_command(
         simulation = simulate(talks, settings, runs, seed, strategies, scheduler, advance)
         common = {"strategies": strategies, "scheduler": scheduler, "progress": advance}
         results = {name: run(name, loaded, problem, settings, runs, seed, **common) for name in experiments}
-    written = _write_figures(Path(figures), simulation, results) if figures is not None else []
+    written = []
+    if figures is not None:
+        outputs = figure_outputs(Path(figures), experiments, loaded.files(), force)
+        written = _write_figures(Path(figures), outputs, simulation, results)
     if as_json:
         print_json(_document(loaded, simulation, results, written, shift))
     else:
@@ -156,7 +173,7 @@ def require_negmas(where: str = "winset simulate") -> None:
         ) from None
 
 
-def _write_figures(folder: Path, simulation, results) -> list[str]:
+def _write_figures(folder: Path, outputs: dict[str, Output], simulation, results) -> list[str]:
     import matplotlib.pyplot as plt
 
     from . import figures
@@ -170,10 +187,9 @@ def _write_figures(folder: Path, simulation, results) -> list[str]:
         )
     paths = []
     for name, figure in made.items():
-        path = folder / f"talks-{name}.png"
-        figure.savefig(path, dpi=120)
+        save_figure(figure, outputs[name], dpi=120)
         plt.close(figure)
-        paths.append(str(path))
+        paths.append(str(outputs[name].path))
     return paths
 
 

@@ -69,7 +69,7 @@ def run(
     if talks:
         require_negmas("--talks")
     path = out if out is not None else default_path(scenario.scenario.id)
-    check_writable(path, force)  # before minutes of work, not after
+    check_writable(path, force, scenario.files())  # before minutes of work, not after
     fits = fit_all(scenario, draws, seed, show_progress=not quiet)
     with steps(not quiet) as step:
         analysis = analyse(
@@ -86,7 +86,7 @@ def run(
             talks=talks,
         )
         step("writing the report")
-        written = write_report(render(analysis, language), path, force)
+        written = write_report(render(analysis, language), path, force, scenario.files())
     return analysis, written
 
 

@@ -94,6 +94,7 @@ def validate_document(
         raise ScenarioError(sorted(problems, key=_file_order(document)), source=source)
     assert scenario is not None
     scenario._base_dir = base.resolve()
+    scenario._source = Path(source).resolve() if source is not None else None
     problems = package_problems(scenario)
     if problems:
         raise ScenarioError(problems, source=source)

@@ -305,6 +305,7 @@ class Scenario(_Strict):
     talks: Talks = Field(default_factory=Talks)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _source: Path | None = PrivateAttr(default=None)
 
     @classmethod
     def from_dict(cls, document: dict[str, Any], base_dir: str | Path | None = None) -> Scenario:
@@ -315,6 +316,21 @@ class Scenario(_Strict):
         from .load import validate_document
 
         return validate_document(document, base_dir=base_dir)
+
+    @property
+    def source(self) -> Path | None:
+        """The scenario file it was loaded from (None for a scenario given as a dictionary)."""
+        return self._source
+
+    def files(self) -> list[Path]:
+        """Every file the scenario reads: the scenario file itself and each ratifier's data."""
+        data = [
+            self.data_path(name)
+            for _, ratifier in self.ratifiers
+            for name in (ratifier.data.survey, ratifier.data.polls)
+            if name is not None
+        ]
+        return ([self._source] if self._source is not None else []) + list(dict.fromkeys(data))
 
     @property
     def base_dir(self) -> Path:
