@@ -12,8 +12,8 @@ from winset.cli import app
 from winset.conjoint.tidy import COLUMNS
 from winset.outputs import Output, OutputError, is_figure, is_table
 
-from .conjoint.test_errors import small
 from .conftest import POLLS
+from .conjoint.test_errors import small
 
 runner = CliRunner()
 
