@@ -318,6 +318,7 @@ def _provenance(analysis: Analysis, labels: Labels) -> dict:
                 "targets": len(calibration),
                 "z_before": _largest(calibration, "z_before"),
                 "z_after": _largest(calibration, "z_after"),
+                "warnings": fit.warnings,
             }
         )
     proposals = [

@@ -22,8 +22,10 @@ import pandas as pd
 from scipy.special import expit
 
 from ..engine import ScoreTable
+from ..errors import Problem, WinsetError
 
 ITERATIONS = 100
+STEP_TOLERANCE = 1e-12  # logit scale: a group has converged when its Gauss-Newton step is this small
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def calibrate(
     """The table with each group's intercepts shifted to match ``targets``; the shifts; a report.
 
     Group 0 (the point estimate) matches the published figures; bootstrap groups match figures
-    redrawn from each poll's sampling distribution (normal, seeded)."""
+    redrawn from each poll's sampling distribution (normal, seeded). The point estimate must
+    converge (else a WinsetError); bootstrap draws that do not are named in the report's
+    ``attrs["warnings"]``."""
     if not targets:
         return table, np.zeros(table.n_groups), pd.DataFrame()
     codes = np.array([t.codes for t in targets])
@@ -76,6 +80,7 @@ def calibrate(
     )
     scores = table.scores(codes)  # (rows, targets)
     shifts = np.zeros(table.n_groups)
+    step = np.full(table.n_groups, np.inf)
     for _ in range(ITERATIONS):
         p = expit(scores + shifts[table.groups][:, None])
         support = table.group_sums(table.weights[:, None] * p)
@@ -83,8 +88,24 @@ def calibrate(
         residual = (support - goals) / se**2
         step = (residual * slope).sum(axis=1) / np.maximum((slope**2 / se**2).sum(axis=1), 1e-300)
         shifts -= step
-        if np.max(np.abs(step)) < 1e-12:
+        if np.max(np.abs(step)) < STEP_TOLERANCE:
             break
+    # a group whose support no longer responds to the shift (every member certain) takes zero
+    # steps without reaching its polls: that is not convergence either
+    responds = (slope**2 / se**2).sum(axis=1) > 0
+    unconverged = ~(np.abs(step) < STEP_TOLERANCE) | ~np.isfinite(shifts) | ~responds
+    if unconverged[0]:
+        raise WinsetError(
+            [
+                Problem(
+                    "calibration",
+                    f"matching the polls did not converge in {ITERATIONS} steps (the shift stopped at "
+                    f"{shifts[0]:.3g} on the logit scale)",
+                    "check the calibration targets: a share near 0 or 1, or polls that contradict each "
+                    "other, cannot be matched by one shift of opinion",
+                )
+            ]
+        )
     before = table.group(0).support(codes)[0]
     calibrated = table.shifted(shifts)
     after = calibrated.group(0).support(codes)[0]
@@ -101,4 +122,15 @@ def calibrate(
         }
     )
     report.attrs["shift"] = float(shifts[0])
+    failed = int(unconverged.sum())
+    report.attrs["warnings"] = (
+        [
+            (
+                f"calibration to the polls did not converge in {failed} of {table.n_groups - 1} bootstrap "
+                "draws (their shifts are where it stopped; the intervals may be too wide or too narrow)"
+            )
+        ]
+        if failed
+        else []
+    )
     return calibrated, shifts, report

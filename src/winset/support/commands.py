@@ -14,7 +14,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
+from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stderr, stdout, user_errors
 from ..scenario import Scenario, load_scenario
 from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
 
@@ -56,7 +56,17 @@ def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> d
                 tasks[ratifier], completed=done, description=f"{ratifier}: {'bootstrap' if done else 'fitting'}"
             )
 
-        return fit_scenario(scenario, draws, seed, advance)
+        fits = fit_scenario(scenario, draws, seed, advance)
+    print_warnings(fits)
+    return fits
+
+
+def print_warnings(fits: dict[str, RatifierFit]) -> None:
+    """Say on standard error (never in JSON on standard output) where a fit stopped short."""
+    console = stderr()
+    for rid, fit in fits.items():
+        for warning in fit.warnings:
+            console.print(Text.assemble(("warning: ", "bold yellow"), f"{rid}: {warning}"), soft_wrap=True)
 
 
 def named_packages(scenario: Scenario) -> dict[str, tuple[int, ...]]:
@@ -90,6 +100,8 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
         f"calibration shift {fit.shift:+.3f} (logit)",
     )
     parts: list = [header]
+    for warning in fit.warnings:
+        parts.append(Text(f"Warning: {warning}", style="bold yellow"))
     if spec.provenance:
         parts.append(Text(f"Data: {spec.provenance}", style="bold yellow"))
     parts += [
@@ -169,6 +181,7 @@ def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict:
         "draws": fit.table.n_groups - 1,
         "threshold": fit.ratifier.rule.threshold,
         "calibration_shift": fit.shift,
+        "warnings": fit.warnings,
         "support": records(support_table(fit, packages)),
         "calibration": records(fit.calibration),
         "coefficients": records(fit.coefficients.reset_index().rename(columns={"index": "parameter"})),

@@ -9,7 +9,7 @@ and compile it all into one ScoreTable (group 0 the estimate, groups 1..B the dr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ class RatifierFit:
     coefficients: pd.DataFrame  # estimate and bootstrap standard error per model parameter
     calibration: pd.DataFrame
     shift: float  # calibration shift of the estimate, logit scale
+    warnings: list[str] = field(default_factory=list)  # fits that stopped short but are usable
 
     def support(self, codes: np.ndarray) -> pd.DataFrame:
         """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met
@@ -177,7 +178,8 @@ def fit_ratifier(
         {"estimate": estimates[0].to_numpy(), "std_error": values[1:].std(axis=0, ddof=1) if draws > 1 else np.nan},
         index=estimates[0].index,
     )
-    return RatifierFit(party, ratifier, data, people, model, table, coefficients, report, float(shifts[0]))
+    warnings = [*getattr(model, "warnings_", []), *report.attrs.get("warnings", [])]
+    return RatifierFit(party, ratifier, data, people, model, table, coefficients, report, float(shifts[0]), warnings)
 
 
 def fit_scenario(

@@ -30,6 +30,11 @@ from ..engine import ScoreTable
 from ..errors import Problem
 from .population import Respondents
 
+MAX_ITERATIONS = 2000  # BFGS iterations of the simulated maximum likelihood
+# BFGS may stop short of its gradient tolerance ("precision loss") at an optimum it cannot polish
+# further; an estimate whose largest gradient is this small per unit of respondent weight is used,
+# with a warning. Anything else that did not converge is an error.
+USABLE_GRADIENT = 1e-4
 POPULATION_DRAWS = 1000  # simulated members of the public in the estimate's ScoreTable
 DRAW_POPULATION = 100  # and in each bootstrap draw's (their noise is small beside the draws' spread)
 
@@ -195,6 +200,7 @@ class MixedLogitModel:
             return -value, -gradient[:k]
 
         try:
+            # only a start: whether the maximisation converges is checked on the mixed logit itself
             return optimize.minimize(objective, np.zeros(k), jac=True, method="BFGS").x
         finally:
             self._z = saved
@@ -204,12 +210,34 @@ class MixedLogitModel:
             value, gradient = self._loglik(theta, weights)
             return -value, -gradient
 
-        result = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-5, "maxiter": 2000})
+        result = optimize.minimize(
+            objective, start, jac=True, method="BFGS", options={"gtol": 1e-5, "maxiter": MAX_ITERATIONS}
+        )
         k = len(self.tasks_.names)
         value, scores = self._loglik(result.x, weights, scores=True)
         if not np.isfinite(value):
             raise ConjointError(
                 [Problem("choice model", "the simulated likelihood is not finite", "check the choice data")]
+            )
+        self.warnings_ = []
+        if not result.success:
+            gradient = float(np.max(np.abs(weights @ scores))) / max(float(weights.sum()), 1e-300)
+            stopped = f"{result.message.rstrip('.')} after {int(result.nit)} iterations"
+            if not (np.isfinite(gradient) and gradient <= USABLE_GRADIENT):
+                raise ConjointError(
+                    [
+                        Problem(
+                            "choice model",
+                            f"the mixed logit did not converge: {stopped}, with a gradient of {gradient:.2g} "
+                            "per respondent",
+                            "the data may not identify every option: merge options that are rarely shown or "
+                            "chosen, check that the chosen profiles are marked 1, or collect more tasks",
+                        )
+                    ]
+                )
+            self.warnings_.append(
+                f"the mixed logit stopped short of its tolerance ({stopped}); its gradient, {gradient:.2g} per "
+                "respondent, is small, so the estimate is used"
             )
         return MixedLogitFit(result.x[:k], result.x[k:], value, scores, int(result.nit))
 
