@@ -114,3 +114,19 @@ def test_a_reservation_equal_to_the_best_utility_is_reachable(tmp_path, minimal_
     japan = NegotiatorUtility.from_scenario(scenario, "japan")
     best = scenario.space.parse("habomai=japan,shikotan=japan,treaty=signed")
     assert japan(best) >= japan.floor
+
+
+def test_an_option_no_allowed_package_can_contain_is_reported_with_its_constraints(tmp_path, minimal_path):
+    """Forbidding joint administration of Shikotan on its own leaves that option in no package:
+    check says so (fit would only fail later, with the level missing from the survey)."""
+    text = minimal_path.read_text() + (
+        '\n[[constraints]]\nid = "no_joint"\nreason = { en = "r", ru = "r", ja = "r" }\n'
+        'forbid = { shikotan = "joint" }\n'
+    )
+    (tmp_path / "s.toml").write_text(text)
+    shutil.copy(POLLS, tmp_path / "polls.csv")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.toml")
+    (problem,) = caught.value.problems
+    assert problem.location == "issues[1].options[2]"
+    assert problem.message == "no allowed package can have shikotan = joint: constraint 'no_joint' (r) forbids it"

@@ -62,6 +62,25 @@ def test_count_valid_matches_brute_force(case):
     assert make_space(shape, constraints).count_valid() == len(brute_valid(shape, constraints))
 
 
+@settings(max_examples=200)
+@given(spaces(max_constraints=5))
+def test_dead_options_and_the_constraints_that_kill_them_match_brute_force(case):
+    """An option is dead when no valid package has it; the constraints named forbid it together,
+    and none of them can be left out."""
+    shape, constraints = case
+    space = make_space(shape, constraints)
+    valid = brute_valid(shape, constraints)
+    alive = {(k, p[k]) for p in valid for k in range(len(shape))}
+    dead = space.dead_options()
+    assert {(k, j) for k, j, _ in dead} == {(k, j) for k, n in enumerate(shape) for j in range(n)} - alive
+    for k, j, blamed in dead:
+        chosen = [constraints[int(c.id[1:])] for c in blamed]
+        assert not any(p[k] == j for p in brute_valid(shape, chosen))
+        for left_out in range(len(chosen)):
+            rest = chosen[:left_out] + chosen[left_out + 1 :]
+            assert any(p[k] == j for p in brute_valid(shape, rest))
+
+
 def inclusion_exclusion(shape, constraints):
     """Valid count by inclusion-exclusion over the forbidden boxes: exact, and independent of the
     dynamic programme, for spaces far too large to enumerate."""

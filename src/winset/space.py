@@ -258,14 +258,36 @@ class PackageSpace:
             self._count_valid = self._count()
         return self._count_valid
 
-    def _count(self) -> int:
-        last = [max(c.issues) for c in self.constraints]
-        states: dict[frozenset[int], int] = {frozenset(range(len(self.constraints))): 1}
+    def dead_options(self) -> list[tuple[int, int, list[SpaceConstraint]]]:
+        """The options no valid package can contain, each as ``(issue, option, constraints)``:
+        its codes and a smallest set of constraints that together forbid it (removing any one of
+        them would let some package contain the option)."""
+        dead = []
         for k, n in enumerate(self.shape):
-            involved = [(ci, c.masks[c.issues.index(k)]) for ci, c in enumerate(self.constraints) if k in c.issues]
+            for j in range(n):
+                if self._count(fixed=(k, j)):
+                    continue
+                blamed = list(self.constraints)
+                for constraint in list(blamed):
+                    rest = [c for c in blamed if c is not constraint]
+                    if not self._count(fixed=(k, j), constraints=rest):
+                        blamed = rest
+                dead.append((k, j, blamed))
+        return dead
+
+    def _count(self, fixed: tuple[int, int] | None = None, constraints: Sequence[SpaceConstraint] | None = None) -> int:
+        """The dynamic programme of :meth:`count_valid`; ``fixed = (issue, option)`` counts only
+        packages with that option, ``constraints`` replaces the space's own."""
+        constraints = self.constraints if constraints is None else tuple(constraints)
+        last = [max(c.issues) for c in constraints]
+        states: dict[frozenset[int], int] = {frozenset(range(len(constraints))): 1}
+        for k, n in enumerate(self.shape):
+            involved = [(ci, c.masks[c.issues.index(k)]) for ci, c in enumerate(constraints) if k in c.issues]
             # options that match the same constraints behave alike from here on
             groups: dict[frozenset[int], int] = defaultdict(int)
             for option in range(n):
+                if fixed is not None and fixed[0] == k and fixed[1] != option:
+                    continue
                 groups[frozenset(ci for ci, mask in involved if mask[option])] += 1
             involved_ids = {ci for ci, _ in involved}
             new_states: dict[frozenset[int], int] = defaultdict(int)

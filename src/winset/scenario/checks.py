@@ -570,6 +570,17 @@ def package_problems(scenario: Any) -> list[Problem]:
                     )
                 )
     problems = []
+    for k, j, blamed in space.dead_options():
+        issue, option = scenario.issues[k], scenario.issues[k].options[j]
+        names = " and ".join(f"'{c.id}' ({reasons[c.id]})" for c in blamed)
+        problems.append(
+            Problem(
+                format_location(("issues", k, "options", j)),
+                f"no allowed package can have {issue.id} = {option.id}: "
+                + (f"constraint {names} forbids it" if len(blamed) == 1 else f"constraints {names} together forbid it"),
+                "narrow or drop the constraint, or remove the option: no survey can show it and no deal can use it",
+            )
+        )
     for loc, what, text in packages:
         for constraint in space.broken_constraints(space.parse(text, check_constraints=False)):
             problems.append(
