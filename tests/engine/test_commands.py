@@ -166,3 +166,20 @@ def test_the_worked_example_has_a_ratification_gap():
     frontier = [row for row in document["frontier"] if row["frontier"] == "unrestricted"]
     assert len(frontier) > 10
     assert np.all(np.diff([row["russia_utility"] for row in frontier]) <= 0)
+
+
+def test_assess_with_no_repairs_asked_for(deadlocked):
+    """--repairs 0 is allowed: the proposal is judged and no repair is searched for."""
+    result = run("assess", str(deadlocked), "--package", "two_islands", "--repairs", "0", "--draws", "4", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["repairs"] == []
+
+
+def test_assess_of_the_status_quo_gives_no_verdict(deadlocked):
+    """The status quo is the reference, not a deal: what each model says, no pass or fail."""
+    result = run("assess", str(deadlocked), "--package", "status_quo", "--draws", "4", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["status_quo"] is True and document["in_winset"] is False
+    for rule in document["rules"]:
+        assert rule["passes"] is None and rule["margin"] is None and 0 <= rule["support"] <= 1
