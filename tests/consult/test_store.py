@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from winset.consult import group_informed_consensus, read_export, write_export
-from winset.consult.database import open_database
+from winset.consult.database import alembic_config, make_engine, migrate, open_database
 from winset.consult.design import SurveyDesign
 from winset.consult.models import Base, Vote, VoteEvent
 from winset.consult.store import ConsultError, Store, wilson
@@ -45,6 +45,31 @@ def test_migrations_build_the_schema_of_the_models(store):
     with store.sessions() as session:
         differences = compare_metadata(MigrationContext.configure(session.connection()), Base.metadata)
     assert differences == []
+
+
+@pytest.mark.parametrize("revision", ["0001", "0003"])
+def test_a_database_with_votes_is_migrated_with_every_row(database_url, revision):
+    """A database made by an earlier version, holding proposals that carry votes, is brought to the
+    newest schema with every row kept (SQLite rebuilds the proposals table to change a column)."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        migrate(connection, alembic_config(database_url), revision)
+    with engine.begin() as connection:
+        for row in [
+            "INSERT INTO organisers VALUES (1, 'o@example.org', 'x', '2024-01-01')",
+            "INSERT INTO consultations VALUES (1, 'old', 'Old', 1, '', 0, 2, TRUE, '2024-01-01')",
+            "INSERT INTO societies VALUES (1, 1, 'russian_public', 'russia', 'ru')",
+            "INSERT INTO participants VALUES (1, 1, 'x', '2024-01-01')",
+            "INSERT INTO proposals VALUES (1, 1, 'russia', 'treaty=signed', 'A treaty', '2024-01-01')",
+            "INSERT INTO votes VALUES (1, 1, 1, 1, '2024-01-01')",
+            "INSERT INTO vote_events VALUES (1, 1, 1, 1, '2024-01-01')",
+        ]:
+            connection.execute(text(row))
+    engine.dispose()
+    store = Store(open_database(database_url), None, "")
+    assert store.proposals(1) == {1: "A treaty"}
+    ballot = store.ballot(1)
+    assert ballot == [{"id": 1, "title": "A treaty", "package": "treaty=signed", "vote": 1}]
 
 
 def test_organiser_passwords(store):
