@@ -98,7 +98,9 @@ class Proposal(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
     party: Mapped[str] = mapped_column(String(64))  # the party whose negotiators posted it
     package: Mapped[str | None] = mapped_column(Text)  # issue=option text; None: a statement (Polis import)
-    title: Mapped[str] = mapped_column(String(300))
+    # what participants vote on: a typed title (300 characters at most, checked where it is typed)
+    # or a statement imported from Polis, whole, however long
+    title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
     consultation: Mapped[Consultation] = relationship(back_populates="proposals")
 

@@ -46,6 +46,7 @@ from .models import (
 )
 
 INTERVAL = 0.90  # Wilson score interval of a support share
+TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
 MEMBER_CACHE = 100_000  # participants remembered by session secret
 PASSWORDS = PasswordHasher()
 _DUMMY_HASH = PASSWORDS.hash("not a password")  # checked when an e-mail is unknown: the same work either way
@@ -343,8 +344,10 @@ class Store:
         if party not in {p.id for p in scenario.parties}:
             raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
         codes = space.parse(package)
-        if len(title) > 300:
-            raise ConsultError([Problem("title", f"{len(title)} characters long", "keep titles to 300 characters")])
+        if len(title) > TITLE_LENGTH:
+            raise ConsultError(
+                [Problem("title", f"{len(title)} characters long", f"keep titles to {TITLE_LENGTH} characters")]
+            )
         with self.sessions.begin() as session:
             proposal = Proposal(
                 consultation_id=consultation_id,
@@ -627,11 +630,9 @@ def _upsert_insert(session: Session):
 
 
 def _statement(text) -> str:
-    """A Polis statement as a board title (a title holds 300 characters; Polis's hold 140)."""
-    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
-    if len(text) > 300:
-        raise ConsultError([Problem("comment-body", f"a statement of {len(text)} characters", "shorten it to 300")])
-    return text
+    """A Polis statement as the board shows it: its whole text, however long (Polis caps what is
+    typed into it, but older and other deployments' exports carry longer statements)."""
+    return "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
 
 
 def _new_participant(session: Session, society_id: int) -> tuple[Joined, Participant]:
