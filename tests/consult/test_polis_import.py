@@ -90,3 +90,16 @@ def test_a_database_with_votes_is_migrated_to_long_statements(database_url, tmp_
     assert store.ballot(person)[0]["vote"] == 1
     store.import_polis(consultation, export_of(tmp_path / "x", ["y" * 311]), GROUPS)
     assert list(store.proposals(consultation).values())[-1] == "y" * 311
+
+
+def test_every_statement_text_survives_the_round_trip(consultation, tmp_path):
+    """Texts a CSV reader could take for something else stay text: words that read as missing
+    values, numbers, an empty statement, quotes, commas and line breaks, spaces at either end, and
+    any script."""
+    store, consultation = consultation
+    bodies = ["NA", "N/A", "None", "null", "nan", "", "42", "1.50", 'a "quoted", comma', "two\nlines\r\n", "  spaced  "]
+    bodies += ["Отдайте острова?", "北方領土を返せ 🏝", "café, naïve — ½"]
+    written, exported = round_trip(store, consultation, export_of(tmp_path / "x", bodies), tmp_path / "out")
+    assert written == bodies
+    assert exported == bodies
+    assert list(store.proposals(consultation).values()) == bodies

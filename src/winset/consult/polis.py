@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import Problem, WinsetError
 
 COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
+TEXT = "comment-body"  # read as written: "NA", "None" or "42" is a statement, an empty field an empty one
 VOTE_VALUES = (-1, 0, 1)
 FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 
@@ -73,7 +74,7 @@ def read_export(folder: str | Path) -> Conversation:
     folder = Path(folder)
     if not folder.is_dir():
         raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
-    comments = _read(folder / COMMENTS, ["comment-id"])
+    comments = _read(folder / COMMENTS, ["comment-id"], text=TEXT)
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
     participants = _read(folder / PARTICIPANTS, ["participant", "group-id"])
     checks = [
@@ -97,13 +98,16 @@ def read_export(folder: str | Path) -> Conversation:
     return Conversation(comments, votes, groups)
 
 
-def _read(path: Path, required: list[str]) -> pd.DataFrame:
+def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFrame:
+    """The CSV file's table; its column ``text``, if it has one, exactly as written (never NaN)."""
     if not path.is_file():
         raise PolisError(
             [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}")]
         )
     try:
         frame = pd.read_csv(path)
+        if text in frame.columns:
+            frame[text] = pd.read_csv(path, usecols=[text], dtype=str, keep_default_na=False)[text]
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise PolisError(
             [Problem(str(path), f"not a readable CSV file ({error})", "export the conversation again")]
