@@ -103,3 +103,21 @@ def test_every_statement_text_survives_the_round_trip(consultation, tmp_path):
     assert written == bodies
     assert exported == bodies
     assert list(store.proposals(consultation).values()) == bodies
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["bg2050-volunteers", "brexit-consensus"])
+def test_the_published_conversations_are_imported_and_exported_unchanged(consultation, tmp_path, name):
+    store, consultation = consultation
+    written, exported = round_trip(store, consultation, POLIS / name, tmp_path / "out")
+    assert exported == written and len(written) == {"bg2050-volunteers": 371, "brexit-consensus": 50}[name]
+
+
+def test_an_export_as_polis_names_its_files_today(consultation, tmp_path):
+    """Polis's own export calls the participants' table participant-votes.csv (the open-data
+    collection renamed it participants-votes.csv)."""
+    store, consultation = consultation
+    folder = export_of(tmp_path / "x", ["first", "second"])
+    (folder / "participants-votes.csv").rename(folder / "participant-votes.csv")
+    assert store.import_polis(consultation, folder, GROUPS) == 2
+    assert read_export(folder).latest().notna().all().all()

@@ -3,7 +3,8 @@
 A Polis export is a folder of CSV files: ``comments.csv`` (one row per statement), ``votes.csv``
 (an event log: a later vote by the same voter on the same statement replaces the earlier one) and
 ``participants-votes.csv`` (one row per participant: the opinion group Polis assigned, blank when
-not clustered, then the latest vote on every statement). Votes are 1 agree, -1 disagree, 0 pass.
+not clustered, then the latest vote on every statement; so the open-data collection names it,
+and Polis's own export ``participant-votes.csv``). Votes are 1 agree, -1 disagree, 0 pass.
 
 Group-informed consensus of a statement (Polis's formula) is the product over opinion groups g of
 (A_g + 1) / (S_g + 2): A_g the agrees in group g, S_g all its votes, passes included.
@@ -20,6 +21,8 @@ import pandas as pd
 from ..errors import Problem, WinsetError
 
 COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
+POLIS_PARTICIPANTS = "participant-votes.csv"  # the name Polis's own export gives PARTICIPANTS
+FILES = (COMMENTS, VOTES, PARTICIPANTS, POLIS_PARTICIPANTS)  # what an import reads (one of the last two)
 TEXT = "comment-body"  # read as written: "NA", "None" or "42" is a statement, an empty field an empty one
 VOTE_VALUES = (-1, 0, 1)
 FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
@@ -76,7 +79,7 @@ def read_export(folder: str | Path) -> Conversation:
         raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
     comments = _read(folder / COMMENTS, ["comment-id"], text=TEXT)
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
-    participants = _read(folder / PARTICIPANTS, ["participant", "group-id"])
+    participants = _read(_participants_file(folder), ["participant", "group-id"])
     checks = [
         ("vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
         (
@@ -98,11 +101,19 @@ def read_export(folder: str | Path) -> Conversation:
     return Conversation(comments, votes, groups)
 
 
+def _participants_file(folder: Path) -> Path:
+    """The participants' table: participants-votes.csv, as the open-data collection and this
+    module write it, or participant-votes.csv, as Polis's own export does."""
+    ours = folder / PARTICIPANTS
+    return ours if ours.is_file() or not (folder / POLIS_PARTICIPANTS).is_file() else folder / POLIS_PARTICIPANTS
+
+
 def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFrame:
     """The CSV file's table; its column ``text``, if it has one, exactly as written (never NaN)."""
     if not path.is_file():
+        also = f" (or {POLIS_PARTICIPANTS})" if path.name == PARTICIPANTS else ""
         raise PolisError(
-            [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}")]
+            [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}{also}")]
         )
     try:
         frame = pd.read_csv(path)
