@@ -79,26 +79,52 @@ def read_export(folder: str | Path) -> Conversation:
         raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
     comments = _read(folder / COMMENTS, ["comment-id"], text=TEXT)
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
-    participants = _read(_participants_file(folder), ["participant", "group-id"])
-    checks = [
-        ("vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
+    participants_file = _participants_file(folder)
+    participants = _read(participants_file, ["participant", "group-id"])
+    ids = comments["comment-id"]
+    groups = pd.to_numeric(participants["group-id"], errors="coerce")
+    checks = [  # (file, table, column, bad rows, message of the value, fix)
+        (VOTES, votes, "vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
         (
+            VOTES,
+            votes,
             "comment-id",
-            ~votes["comment-id"].isin(comments["comment-id"]),
+            ~votes["comment-id"].isin(ids),
             f"statement {{}} is not in {COMMENTS}",
             "export the conversation again, or drop votes on deleted statements",
         ),
+        (
+            COMMENTS,
+            comments,
+            "comment-id",
+            ids.duplicated(),
+            lambda v: f"statement {v} is also on line {_line(ids == v)}",
+            "give every statement its own comment-id, or export the conversation again",
+        ),
+        (
+            participants_file.name,
+            participants,
+            "group-id",
+            groups.isna() & participants["group-id"].notna(),
+            "group {!r} is not a number",
+            "give the opinion group Polis assigned (0, 1, ...), or leave it blank",
+        ),
     ]
     problems = []
-    for column, bad, message, fix in checks:
-        if bad.any():  # the first bad row (line 1 is the header)
-            index = int(np.flatnonzero(bad.to_numpy())[0])
-            where = f"{VOTES}, line {index + 2}, column '{column}'"
-            problems.append(Problem(where, message.format(votes[column].iloc[index]), fix))
+    for name, table, column, bad, message, fix in checks:
+        if bad.any():  # the first bad row
+            line = _line(bad)
+            value = table[column].iloc[line - 2]
+            text = message(value) if callable(message) else message.format(value)
+            problems.append(Problem(f"{name}, line {line}, column '{column}'", text, fix))
     if problems:
         raise PolisError(problems, source=folder)
-    groups = participants.set_index("participant")["group-id"].astype(float)
-    return Conversation(comments, votes, groups)
+    return Conversation(comments, votes, pd.Series(groups.to_numpy(float), index=participants["participant"]))
+
+
+def _line(rows: pd.Series) -> int:
+    """The line of the file holding the first of ``rows`` (line 1 is the header)."""
+    return int(np.flatnonzero(rows.to_numpy())[0]) + 2
 
 
 def _participants_file(folder: Path) -> Path:
