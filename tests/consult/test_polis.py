@@ -131,3 +131,11 @@ def test_bad_statements_and_groups_are_reported_with_their_place(tmp_path, name,
         read_export(folder)
     assert caught.value.problems[0].location == where
 
+
+def test_a_file_not_in_utf8_is_reported_with_how_to_save_it(tmp_path):
+    """Polis writes UTF-8; a file saved again by a spreadsheet in another encoding says so."""
+    folder = _export(tmp_path / "x", "1,0,0,1\n")
+    (folder / "comments.csv").write_bytes("comment-id,comment-body\n0,café\n1,b\n".encode("cp1252"))
+    with pytest.raises(PolisError, match="not UTF-8") as caught:
+        read_export(folder)
+    assert caught.value.problems[0].fix == "save the file as UTF-8, as Polis writes it"

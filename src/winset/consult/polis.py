@@ -145,7 +145,11 @@ def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFr
         frame = pd.read_csv(path)
         if text in frame.columns:
             frame[text] = pd.read_csv(path, usecols=[text], dtype=str, keep_default_na=False)[text]
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+    except UnicodeDecodeError as error:
+        raise PolisError(
+            [Problem(str(path), f"not UTF-8 ({error})", "save the file as UTF-8, as Polis writes it")]
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise PolisError(
             [Problem(str(path), f"not a readable CSV file ({error})", "export the conversation again")]
         ) from None
