@@ -72,6 +72,24 @@ def test_a_database_with_votes_is_migrated_with_every_row(database_url, revision
     assert ballot == [{"id": 1, "title": "A treaty", "package": "treaty=signed", "vote": 1}]
 
 
+def test_any_scenario_winset_checks_can_be_consulted(database_url, tmp_path):
+    """The database keeps what the scenario says at any length: a title of 359 characters and ids
+    of 91 (which winset check accepts) open a consultation, and a negotiator joins for the party."""
+    from ..conftest import FIXTURES
+
+    long_title, ratifier, party = ("Two islands " * 30).strip(), "russian_public_" * 6 + "x", "russia_" * 13
+    text_of = (FIXTURES / "valid" / "minimal.toml").read_text(encoding="utf-8")
+    text_of = text_of.replace('en = "Two islands"', f'en = "{long_title}"').replace('"russian_public"', f'"{ratifier}"')
+    text_of = text_of.replace('id = "russia"\nreservation', f'id = "{party}"\nreservation')
+    (tmp_path / "scenario.toml").write_text(text_of, encoding="utf-8")
+    (tmp_path / "polls.csv").write_text((FIXTURES / "valid" / "polls.csv").read_text(encoding="utf-8"))
+    store = Store.open(open_database(database_url), tmp_path)
+    consultation = store.open_consultation(store.add_organiser("o@example.org", PASSWORD), "long")
+    assert ratifier in store.societies(consultation)
+    assert store.consultations(1) == [(consultation, "long", long_title)]
+    store.invite_negotiator(consultation, party)
+
+
 def test_organiser_passwords(store):
     organiser = store.add_organiser("a@example.org", PASSWORD)
     assert store.check_organiser("A@example.org ", PASSWORD) == organiser
