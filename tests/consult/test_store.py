@@ -121,6 +121,14 @@ def test_a_consultation_reaches_every_public_in_its_language(opened):
     assert len(caught.value.problems) == 2
 
 
+def test_a_short_name_longer_than_the_form_allows_is_refused_plainly(opened):
+    store, _ = opened
+    store.open_consultation(1, "s" * 64)
+    with pytest.raises(ConsultError, match="65 characters long") as caught:
+        store.open_consultation(1, "s" * 65)
+    assert caught.value.problems[0].fix == "keep short names to 64 characters"
+
+
 def test_invitations_are_single_use_and_stored_hashed(opened):
     store, consultation = opened
     society = societies(store, consultation)["russian_public"]

@@ -47,6 +47,7 @@ from .models import (
 
 INTERVAL = 0.90  # Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
+SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)
 MEMBER_CACHE = 100_000  # participants remembered by session secret
 PASSWORDS = PasswordHasher()
 _DUMMY_HASH = PASSWORDS.hash("not a password")  # checked when an e-mail is unknown: the same work either way
@@ -142,6 +143,10 @@ class Store:
             for r, lang in languages.items()
             if lang not in scenario.languages
         ]
+        if len(slug) > SLUG_LENGTH:
+            problems.append(
+                Problem("slug", f"{len(slug)} characters long", f"keep short names to {SLUG_LENGTH} characters")
+            )
         if problems:
             raise ConsultError(problems)
         with self.sessions.begin() as session:
