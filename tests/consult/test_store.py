@@ -102,6 +102,8 @@ def test_organiser_passwords(store):
         store.add_organiser("a@example.org", PASSWORD)
     with pytest.raises(ConsultError, match="shorter than 12"):
         store.add_organiser("b@example.org", "short")
+    with pytest.raises(ConsultError, match="'b at example.org' is not an e-mail address"):
+        store.add_organiser("b at example.org", PASSWORD)
 
 
 def test_a_consultation_reaches_every_public_in_its_language(opened):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
 from . import polis
+from .credentials import email_problems, normal_email, password_problems
 from .design import SurveyDesign, assign, long_format
 from .models import (
     VOTE_VALUES,
@@ -97,10 +98,11 @@ class Store:
 
     # ------------------------------------------------------------------------------ organisers
     def add_organiser(self, email: str, password: str) -> int:
-        if len(password) < 12:
-            raise ConsultError([Problem("password", "shorter than 12 characters", "choose a longer password")])
+        problems = email_problems(email) + password_problems(password)
+        if problems:
+            raise ConsultError(problems)
         with self.sessions.begin() as session:
-            organiser = Organiser(email=email.strip().lower(), password_hash=PASSWORDS.hash(password))
+            organiser = Organiser(email=normal_email(email), password_hash=PASSWORDS.hash(password))
             session.add(organiser)
             try:
                 session.flush()
@@ -113,7 +115,7 @@ class Store:
     def check_organiser(self, email: str, password: str) -> int | None:
         """The organiser's id if the password is right, else None (as slow either way)."""
         with self.sessions() as session:
-            organiser = session.scalar(select(Organiser).where(Organiser.email == email.strip().lower()))
+            organiser = session.scalar(select(Organiser).where(Organiser.email == normal_email(email)))
         try:
             PASSWORDS.verify(organiser.password_hash if organiser else _DUMMY_HASH, password)
         except VerificationError:
