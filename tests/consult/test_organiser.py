@@ -57,3 +57,21 @@ def test_an_address_that_is_not_an_email(tmp_path, email):
     refused(organiser(tmp_path, email, password=PASSWORD), "is not an e-mail address")
     assert not (tmp_path / "c.db").exists()
 
+
+@pytest.mark.parametrize(
+    ("url", "phrase"),
+    [
+        ("not a url", "is not a database URL"),
+        ("postgresql+psycopg://u:secret-word@host:abc/db", "is not a database URL"),
+        ("nosuchdb://x", "no database driver for 'nosuchdb'"),
+        ("mysql://u:secret-word@localhost/db", "is not installed"),
+        ("postgresql+psycopg://u:secret-word@127.0.0.1:1/db", "cannot open the database"),
+        ("sqlite:////no/such/folder/c.db", "cannot open the database"),
+    ],
+)
+def test_a_database_that_cannot_be_opened(tmp_path, url, phrase):
+    """A malformed URL, an unknown or missing driver, a server that does not answer, a file in a
+    folder that does not exist; the password in a URL is never shown."""
+    result = organiser(tmp_path, "a@example.org", password=PASSWORD, url=url)
+    refused(result, phrase)
+    assert "secret-word" not in result.stderr and "sqlalche.me" not in result.stderr

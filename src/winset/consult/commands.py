@@ -48,20 +48,9 @@ def _web():
 
 
 def _open(scenario: Path, database_url: str):
+    """The store of the scenario on the database (a URL that cannot be used is a user error)."""
     _, open_database, store_class, _ = _web()
-    try:
-        sessions = open_database(database_url)
-    except Exception as error:  # a URL SQLAlchemy cannot use, a server that does not answer
-        raise WinsetError(
-            [
-                Problem(
-                    "--database-url",
-                    f"cannot open the database: {type(error).__name__}: {error}",
-                    "check the URL and that the server runs",
-                )
-            ]
-        ) from None
-    return store_class.open(sessions, scenario)
+    return store_class.open(open_database(database_url), scenario)
 
 
 @user_errors
