@@ -7,10 +7,9 @@ file beside the target first and moved into place, so a failed write leaves the 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import Problem, WinsetError
 from .html import GENERATOR
 
@@ -54,25 +53,8 @@ def check_writable(path: Path, force: bool) -> None:
         )
 
 
-def _mode(path: Path) -> int:
-    """The replaced file's permissions, or a new file's (0o666 less the umask)."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_report(text: str, path: Path, force: bool = False) -> Path:
     """Write the page to ``path`` (see the module's rules); returns the absolute path."""
     check_writable(path, force)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, _mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
     return path.resolve()
