@@ -17,11 +17,11 @@ done (:meth:`Output.check`) so that minutes of fitting never end in a refusal:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import replace_atomic
 from .errors import Problem, WinsetError
 
 MARK = "winset"  # the generator winset writes into every output it can mark
@@ -56,20 +56,11 @@ class Output:
             raise OutputError(problems)
 
     def write(self, write: Callable[[Path], None]) -> Path:
-        """Check again, then ``write(temporary path)`` and move the file into place; returns the
-        absolute path written."""
+        """Check again, then ``write(temporary path)`` and move the file into place
+        (:func:`winset.atomic.replace_atomic`); returns the absolute path written."""
         self.check()
-        path = self.path
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-        os.close(handle)
-        try:
-            write(Path(temporary))
-            os.chmod(temporary, _mode(path))
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path.resolve()
+        replace_atomic(self.path, write)
+        return self.path.resolve()
 
 
 def output_problems(output: Output) -> list[Problem]:
@@ -114,15 +105,6 @@ def same_file(path: Path, other: Path) -> bool:
         return path.exists() and Path(other).exists() and os.path.samefile(path, other)
     except OSError:
         return False
-
-
-def _mode(path: Path) -> int:
-    """The replaced file's permissions, or a new file's (0o666 less the umask)."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # ------------------------------------------------------------------------------------------ marks

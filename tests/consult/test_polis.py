@@ -104,3 +104,38 @@ def test_missing_files_and_columns(tmp_path):
     (folder / "participants-votes.csv").write_text("participant\n0\n")
     with pytest.raises(PolisError, match="missing columns"):
         read_export(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where", "message"),
+    [
+        (
+            "comments.csv",
+            "comment-id,author-id,moderated,comment-body\n0,0,1,a\n1,0,1,b\n1,0,1,c\n",
+            "comments.csv, line 4, column 'comment-id'",
+            "statement 1 is also on line 3",
+        ),
+        (
+            "participants-votes.csv",
+            "participant,group-id\n0,0\n1,one\n",
+            "participants-votes.csv, line 3, column 'group-id'",
+            "group 'one' is not a number",
+        ),
+    ],
+)
+def test_bad_statements_and_groups_are_reported_with_their_place(tmp_path, name, text, where, message):
+    """Two statements under one id would lose one of them; an opinion group must be a number."""
+    folder = _export(tmp_path / "x", "1,0,0,1\n")
+    (folder / name).write_text(text)
+    with pytest.raises(PolisError, match=message) as caught:
+        read_export(folder)
+    assert caught.value.problems[0].location == where
+
+
+def test_a_file_not_in_utf8_is_reported_with_how_to_save_it(tmp_path):
+    """Polis writes UTF-8; a file saved again by a spreadsheet in another encoding says so."""
+    folder = _export(tmp_path / "x", "1,0,0,1\n")
+    (folder / "comments.csv").write_bytes("comment-id,comment-body\n0,café\n1,b\n".encode("cp1252"))
+    with pytest.raises(PolisError, match="not UTF-8") as caught:
+        read_export(folder)
+    assert caught.value.problems[0].fix == "save the file as UTF-8, as Polis writes it"

@@ -29,7 +29,8 @@ def test_organiser_command_creates_an_account(tmp_path, monkeypatch):
     assert weak.exit_code == 2 and "shorter than 12" in weak.stderr
 
 
-def test_a_bad_database_url_is_a_user_error():
+def test_a_bad_database_url_is_a_user_error(monkeypatch):
+    monkeypatch.setenv("WINSET_ORGANISER_PASSWORD", "correct horse battery")
     result = runner.invoke(app, ["organiser", "kuril", "a@example.org", "--database-url", "nosuchdb://x"])
     assert result.exit_code == 2 and "cannot open the database" in result.stderr
 

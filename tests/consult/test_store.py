@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from winset.consult import group_informed_consensus, read_export, write_export
-from winset.consult.database import open_database
+from winset.consult.database import alembic_config, make_engine, migrate, open_database
 from winset.consult.design import SurveyDesign
 from winset.consult.models import Base, Vote, VoteEvent
 from winset.consult.store import ConsultError, Store, wilson
@@ -47,6 +47,49 @@ def test_migrations_build_the_schema_of_the_models(store):
     assert differences == []
 
 
+@pytest.mark.parametrize("revision", ["0001", "0003"])
+def test_a_database_with_votes_is_migrated_with_every_row(database_url, revision):
+    """A database made by an earlier version, holding proposals that carry votes, is brought to the
+    newest schema with every row kept (SQLite rebuilds the proposals table to change a column)."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        migrate(connection, alembic_config(database_url), revision)
+    with engine.begin() as connection:
+        for row in [
+            "INSERT INTO organisers VALUES (1, 'o@example.org', 'x', '2024-01-01')",
+            "INSERT INTO consultations VALUES (1, 'old', 'Old', 1, '', 0, 2, TRUE, '2024-01-01')",
+            "INSERT INTO societies VALUES (1, 1, 'russian_public', 'russia', 'ru')",
+            "INSERT INTO participants VALUES (1, 1, 'x', '2024-01-01')",
+            "INSERT INTO proposals VALUES (1, 1, 'russia', 'treaty=signed', 'A treaty', '2024-01-01')",
+            "INSERT INTO votes VALUES (1, 1, 1, 1, '2024-01-01')",
+            "INSERT INTO vote_events VALUES (1, 1, 1, 1, '2024-01-01')",
+        ]:
+            connection.execute(text(row))
+    engine.dispose()
+    store = Store(open_database(database_url), None, "")
+    assert store.proposals(1) == {1: "A treaty"}
+    ballot = store.ballot(1)
+    assert ballot == [{"id": 1, "title": "A treaty", "package": "treaty=signed", "vote": 1}]
+
+
+def test_any_scenario_winset_checks_can_be_consulted(database_url, tmp_path):
+    """The database keeps what the scenario says at any length: a title of 359 characters and ids
+    of 91 (which winset check accepts) open a consultation, and a negotiator joins for the party."""
+    from ..conftest import FIXTURES
+
+    long_title, ratifier, party = ("Two islands " * 30).strip(), "russian_public_" * 6 + "x", "russia_" * 13
+    text_of = (FIXTURES / "valid" / "minimal.toml").read_text(encoding="utf-8")
+    text_of = text_of.replace('en = "Two islands"', f'en = "{long_title}"').replace('"russian_public"', f'"{ratifier}"')
+    text_of = text_of.replace('id = "russia"\nreservation', f'id = "{party}"\nreservation')
+    (tmp_path / "scenario.toml").write_text(text_of, encoding="utf-8")
+    (tmp_path / "polls.csv").write_text((FIXTURES / "valid" / "polls.csv").read_text(encoding="utf-8"))
+    store = Store.open(open_database(database_url), tmp_path)
+    consultation = store.open_consultation(store.add_organiser("o@example.org", PASSWORD), "long")
+    assert ratifier in store.societies(consultation)
+    assert store.consultations(1) == [(consultation, "long", long_title)]
+    store.invite_negotiator(consultation, party)
+
+
 def test_organiser_passwords(store):
     organiser = store.add_organiser("a@example.org", PASSWORD)
     assert store.check_organiser("A@example.org ", PASSWORD) == organiser
@@ -59,6 +102,8 @@ def test_organiser_passwords(store):
         store.add_organiser("a@example.org", PASSWORD)
     with pytest.raises(ConsultError, match="shorter than 12"):
         store.add_organiser("b@example.org", "short")
+    with pytest.raises(ConsultError, match="'b at example.org' is not an e-mail address"):
+        store.add_organiser("b at example.org", PASSWORD)
 
 
 def test_a_consultation_reaches_every_public_in_its_language(opened):
@@ -76,6 +121,14 @@ def test_a_consultation_reaches_every_public_in_its_language(opened):
     with pytest.raises(ConsultError) as caught:
         store.open_consultation(1, "other", languages={"martians": "en", "japanese_public": "fr"})
     assert len(caught.value.problems) == 2
+
+
+def test_a_short_name_longer_than_the_form_allows_is_refused_plainly(opened):
+    store, _ = opened
+    store.open_consultation(1, "s" * 64)
+    with pytest.raises(ConsultError, match="65 characters long") as caught:
+        store.open_consultation(1, "s" * 65)
+    assert caught.value.problems[0].fix == "keep short names to 64 characters"
 
 
 def test_invitations_are_single_use_and_stored_hashed(opened):

@@ -339,6 +339,26 @@ def test_an_organiser_imports_a_polis_export(site):
     assert junk.status_code == 400 and "not a zip" in junk.text
 
 
+def test_a_zip_as_polis_exports_it_today_is_imported(site):
+    """Polis's own export names the participants' table participant-votes.csv."""
+    store, consultation, _ = site
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("export/comments.csv", "comment-id,author-id,moderated,comment-body\n0,0,1,Keep the ferry\n")
+        zipped.writestr("export/votes.csv", "timestamp,comment-id,voter-id,vote\n1700000000,0,0,1\n")
+        zipped.writestr("export/participant-votes.csv", "participant,group-id,0\n0,0,1\n")
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    answer = client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": "0=russian_public", "csrf": csrf_of(page.text)},
+        files={"export": ("polis.zip", archive.getvalue(), "application/zip")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert list(store.proposals(consultation).values())[-1] == "Keep the ferry"
+
+
 def test_allow_listed_people_join_with_their_id_once(site):
     store, consultation, app = site
     society = store.societies(consultation)["japanese_public"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,10 @@ import typer
 
 from ..cli_common import ScenarioArg, stderr, stdout, user_errors
 from ..errors import Problem, WinsetError
+from .credentials import PASSWORD_LENGTH, email_problems, normal_email, password_problems
 
 DEFAULT_DATABASE = "sqlite:///winset-consult.db"
+PASSWORD_VARIABLE = "WINSET_ORGANISER_PASSWORD"
 DatabaseOpt = Annotated[
     str,
     typer.Option(
@@ -45,20 +48,9 @@ def _web():
 
 
 def _open(scenario: Path, database_url: str):
+    """The store of the scenario on the database (a URL that cannot be used is a user error)."""
     _, open_database, store_class, _ = _web()
-    try:
-        sessions = open_database(database_url)
-    except Exception as error:  # a URL SQLAlchemy cannot use, a server that does not answer
-        raise WinsetError(
-            [
-                Problem(
-                    "--database-url",
-                    f"cannot open the database: {type(error).__name__}: {error}",
-                    "check the URL and that the server runs",
-                )
-            ]
-        ) from None
-    return store_class.open(sessions, scenario)
+    return store_class.open(open_database(database_url), scenario)
 
 
 @user_errors
@@ -93,10 +85,46 @@ def organiser_command(
     email: Annotated[str, typer.Argument(help="The organiser's e-mail address (their login).", show_default=False)],
     database_url: DatabaseOpt = DEFAULT_DATABASE,
 ) -> None:
-    """Create an organiser account. The password is read from WINSET_ORGANISER_PASSWORD, or asked."""
+    """Create an organiser account. The password is read from WINSET_ORGANISER_PASSWORD, or asked
+    at an interactive terminal."""
+    # every check before the database is opened (and made): a refused account writes nothing
+    if problems := email_problems(email):
+        raise WinsetError(problems)
+    password, source = _organiser_password()
+    if problems := password_problems(password, source):
+        raise WinsetError(problems)
     store = _open(scenario, database_url)
-    password = os.environ.get("WINSET_ORGANISER_PASSWORD") or typer.prompt(
-        "Password (12 characters or more)", hide_input=True, confirmation_prompt=True
-    )
     store.add_organiser(email, password)
-    stdout().print(f"Organiser {email.strip().lower()} created.", soft_wrap=True)
+    stdout().print(f"Organiser {normal_email(email)} created.", soft_wrap=True)
+
+
+def _organiser_password() -> tuple[str, str]:
+    """The new organiser's password and where it came from: WINSET_ORGANISER_PASSWORD, or typed
+    twice at an interactive terminal. Without either, one problem saying so."""
+    if PASSWORD_VARIABLE in os.environ:
+        password = os.environ[PASSWORD_VARIABLE]
+        if not password:
+            raise WinsetError(
+                [
+                    Problem(
+                        PASSWORD_VARIABLE,
+                        "is empty",
+                        f"set it to the password ({PASSWORD_LENGTH} characters or more), or unset it to type the "
+                        "password at an interactive terminal",
+                    )
+                ]
+            )
+        return password, PASSWORD_VARIABLE
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise WinsetError(
+            [
+                Problem(
+                    "password",
+                    f"no password: {PASSWORD_VARIABLE} is not set and standard input is not an interactive terminal",
+                    f"set {PASSWORD_VARIABLE} to the password ({PASSWORD_LENGTH} characters or more), or run the "
+                    "command in an interactive terminal to type it",
+                )
+            ]
+        )
+    typed = typer.prompt(f"Password ({PASSWORD_LENGTH} characters or more)", hide_input=True, confirmation_prompt=True)
+    return typed, "password"

@@ -1,5 +1,9 @@
 """Opening the consultation database: SQLite by default, PostgreSQL (or any SQLAlchemy URL) by URL,
-brought to the newest schema by Alembic's migrations before use."""
+brought to the newest schema by Alembic's migrations before use.
+
+A URL that cannot be used (not a URL, no driver for it, no database answering there) is a
+:class:`DatabaseError`, a user error; a password in the URL is never shown.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,20 @@ from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import sessionmaker
 
+from ..errors import Problem, WinsetError
+
 MIGRATIONS = files(__package__) / "migrations"
+URL_FORMS = "sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+class DatabaseError(WinsetError):
+    """A database URL that cannot be used: not a URL, no driver for it, or no database there."""
 
 
 def alembic_config(url: str) -> Config:
@@ -23,14 +37,79 @@ def alembic_config(url: str) -> Config:
 def open_database(url: str) -> sessionmaker:
     """An engine on ``url``, migrated to the newest schema; returns a session factory."""
     engine = make_engine(url)
-    with engine.begin() as connection:
-        config = alembic_config(url)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            migrate(connection, alembic_config(url))
+    except DBAPIError as error:  # no server answering, a file that cannot be made, a refused login
+        engine.dispose()
+        lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+        reason = lines[0].replace(str(engine.url.password), "***") if engine.url.password else lines[0]
+        fix = (
+            "check that the file's folder exists and that you may write there"
+            if engine.dialect.name == "sqlite"
+            else "check that the server runs at that host and port, and the user name, password and database name"
+        )
+        raise _cannot_open(where, reason, fix) from None
+    except CommandError as error:  # a schema revision this winset does not know: made by a newer one
+        engine.dispose()
+        raise _cannot_open(where, str(error), "open it with the winset that made it, or a newer one") from None
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def migrate(connection: Connection, config: Config, revision: str = "head") -> None:
+    """Bring the database to ``revision``.
+
+    SQLite changes a column by rebuilding its table, and dropping the old table of proposals that
+    votes point at would break their foreign keys: as SQLite's own procedure for such changes
+    says, foreign keys are switched off for the migration and every one is checked before it
+    commits."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _foreign_keys(connection, "OFF")
+    try:
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first() if sqlite else None
+            if broken:
+                raise RuntimeError(f"the migration to {revision} broke a foreign key of table {broken[0]}")
+    finally:
+        if sqlite:
+            _foreign_keys(connection, "ON")
+
+
+def _foreign_keys(connection: Connection, state: str) -> None:
+    """Switch SQLite's foreign keys on or off (it can only be done outside a transaction)."""
+    connection.exec_driver_sql(f"PRAGMA foreign_keys = {state}")
+    connection.commit()
+
+
 def make_engine(url: str) -> Engine:
+    """An engine on ``url`` (not connected yet); a URL that is not one, or whose driver is unknown
+    or not installed, is a :class:`DatabaseError` that never repeats the URL's password."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise _cannot_open("database URL", "this is not a database URL", f"write {URL_FORMS}") from None
+    where = parsed.render_as_string(hide_password=True)
+    try:
+        return _engine(url)
+    except NoSuchModuleError:
+        raise _cannot_open(where, f"no database driver for '{parsed.drivername}'", f"use {URL_FORMS}") from None
+    except ImportError as error:
+        raise _cannot_open(
+            where,
+            f"its driver {error.name} is not installed",
+            f"install {error.name}, or use {URL_FORMS} (their drivers come with winset[web])",
+        ) from None
+
+
+def _cannot_open(where: str, reason: str, fix: str) -> DatabaseError:
+    return DatabaseError([Problem(where, f"cannot open the database: {reason}", fix)])
+
+
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -37,7 +37,7 @@ class Consultation(Base):
     __tablename__ = "consultations"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)  # the scenario's title: texts and ids from it have no set length
     organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id"))
     scenario_toml: Mapped[str] = mapped_column(Text)  # the scenario as it was when the consultation opened
     survey_tasks: Mapped[int] = mapped_column(default=0)  # 0: no survey
@@ -55,9 +55,9 @@ class Society(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "ratifier"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
-    ratifier: Mapped[str] = mapped_column(String(64))
-    party: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(16))
+    ratifier: Mapped[str] = mapped_column(Text)
+    party: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(Text)
     consultation: Mapped[Consultation] = relationship(back_populates="societies")
 
 
@@ -96,9 +96,11 @@ class Proposal(Base):
     __tablename__ = "proposals"
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    party: Mapped[str] = mapped_column(String(64))  # the party whose negotiators posted it
+    party: Mapped[str] = mapped_column(Text)  # the party whose negotiators posted it
     package: Mapped[str | None] = mapped_column(Text)  # issue=option text; None: a statement (Polis import)
-    title: Mapped[str] = mapped_column(String(300))
+    # what participants vote on: a typed title (300 characters at most, checked where it is typed)
+    # or a statement imported from Polis, whole, however long
+    title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
     consultation: Mapped[Consultation] = relationship(back_populates="proposals")
 
@@ -168,7 +170,7 @@ class Negotiator(Base):
     __tablename__ = "negotiators"
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    party: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     session_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime | None]

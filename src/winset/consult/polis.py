@@ -3,7 +3,8 @@
 A Polis export is a folder of CSV files: ``comments.csv`` (one row per statement), ``votes.csv``
 (an event log: a later vote by the same voter on the same statement replaces the earlier one) and
 ``participants-votes.csv`` (one row per participant: the opinion group Polis assigned, blank when
-not clustered, then the latest vote on every statement). Votes are 1 agree, -1 disagree, 0 pass.
+not clustered, then the latest vote on every statement; so the open-data collection names it,
+and Polis's own export ``participant-votes.csv``). Votes are 1 agree, -1 disagree, 0 pass.
 
 Group-informed consensus of a statement (Polis's formula) is the product over opinion groups g of
 (A_g + 1) / (S_g + 2): A_g the agrees in group g, S_g all its votes, passes included.
@@ -20,6 +21,9 @@ import pandas as pd
 from ..errors import Problem, WinsetError
 
 COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
+POLIS_PARTICIPANTS = "participant-votes.csv"  # the name Polis's own export gives PARTICIPANTS
+FILES = (COMMENTS, VOTES, PARTICIPANTS, POLIS_PARTICIPANTS)  # what an import reads (one of the last two)
+TEXT = "comment-body"  # read as written: "NA", "None" or "42" is a statement, an empty field an empty one
 VOTE_VALUES = (-1, 0, 1)
 FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 
@@ -73,38 +77,79 @@ def read_export(folder: str | Path) -> Conversation:
     folder = Path(folder)
     if not folder.is_dir():
         raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
-    comments = _read(folder / COMMENTS, ["comment-id"])
+    comments = _read(folder / COMMENTS, ["comment-id"], text=TEXT)
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
-    participants = _read(folder / PARTICIPANTS, ["participant", "group-id"])
-    checks = [
-        ("vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
+    participants_file = _participants_file(folder)
+    participants = _read(participants_file, ["participant", "group-id"])
+    ids = comments["comment-id"]
+    groups = pd.to_numeric(participants["group-id"], errors="coerce")
+    checks = [  # (file, table, column, bad rows, message of the value, fix)
+        (VOTES, votes, "vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
         (
+            VOTES,
+            votes,
             "comment-id",
-            ~votes["comment-id"].isin(comments["comment-id"]),
+            ~votes["comment-id"].isin(ids),
             f"statement {{}} is not in {COMMENTS}",
             "export the conversation again, or drop votes on deleted statements",
         ),
+        (
+            COMMENTS,
+            comments,
+            "comment-id",
+            ids.duplicated(),
+            lambda v: f"statement {v} is also on line {_line(ids == v)}",
+            "give every statement its own comment-id, or export the conversation again",
+        ),
+        (
+            participants_file.name,
+            participants,
+            "group-id",
+            groups.isna() & participants["group-id"].notna(),
+            "group {!r} is not a number",
+            "give the opinion group Polis assigned (0, 1, ...), or leave it blank",
+        ),
     ]
     problems = []
-    for column, bad, message, fix in checks:
-        if bad.any():  # the first bad row (line 1 is the header)
-            index = int(np.flatnonzero(bad.to_numpy())[0])
-            where = f"{VOTES}, line {index + 2}, column '{column}'"
-            problems.append(Problem(where, message.format(votes[column].iloc[index]), fix))
+    for name, table, column, bad, message, fix in checks:
+        if bad.any():  # the first bad row
+            line = _line(bad)
+            value = table[column].iloc[line - 2]
+            text = message(value) if callable(message) else message.format(value)
+            problems.append(Problem(f"{name}, line {line}, column '{column}'", text, fix))
     if problems:
         raise PolisError(problems, source=folder)
-    groups = participants.set_index("participant")["group-id"].astype(float)
-    return Conversation(comments, votes, groups)
+    return Conversation(comments, votes, pd.Series(groups.to_numpy(float), index=participants["participant"]))
 
 
-def _read(path: Path, required: list[str]) -> pd.DataFrame:
+def _line(rows: pd.Series) -> int:
+    """The line of the file holding the first of ``rows`` (line 1 is the header)."""
+    return int(np.flatnonzero(rows.to_numpy())[0]) + 2
+
+
+def _participants_file(folder: Path) -> Path:
+    """The participants' table: participants-votes.csv, as the open-data collection and this
+    module write it, or participant-votes.csv, as Polis's own export does."""
+    ours = folder / PARTICIPANTS
+    return ours if ours.is_file() or not (folder / POLIS_PARTICIPANTS).is_file() else folder / POLIS_PARTICIPANTS
+
+
+def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFrame:
+    """The CSV file's table; its column ``text``, if it has one, exactly as written (never NaN)."""
     if not path.is_file():
+        also = f" (or {POLIS_PARTICIPANTS})" if path.name == PARTICIPANTS else ""
         raise PolisError(
-            [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}")]
+            [Problem(str(path), "missing file of the Polis export", f"export the conversation with {path.name}{also}")]
         )
     try:
         frame = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        if text in frame.columns:
+            frame[text] = pd.read_csv(path, usecols=[text], dtype=str, keep_default_na=False)[text]
+    except UnicodeDecodeError as error:
+        raise PolisError(
+            [Problem(str(path), f"not UTF-8 ({error})", "save the file as UTF-8, as Polis writes it")]
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise PolisError(
             [Problem(str(path), f"not a readable CSV file ({error})", "export the conversation again")]
         ) from None

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import Problem, WinsetError
 from ..scenario import Scenario, load_scenario
 from . import polis
+from .credentials import email_problems, normal_email, password_problems
 from .design import SurveyDesign, assign, long_format
 from .models import (
     VOTE_VALUES,
@@ -46,6 +47,8 @@ from .models import (
 )
 
 INTERVAL = 0.90  # Wilson score interval of a support share
+TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
+SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)
 MEMBER_CACHE = 100_000  # participants remembered by session secret
 PASSWORDS = PasswordHasher()
 _DUMMY_HASH = PASSWORDS.hash("not a password")  # checked when an e-mail is unknown: the same work either way
@@ -95,10 +98,11 @@ class Store:
 
     # ------------------------------------------------------------------------------ organisers
     def add_organiser(self, email: str, password: str) -> int:
-        if len(password) < 12:
-            raise ConsultError([Problem("password", "shorter than 12 characters", "choose a longer password")])
+        problems = email_problems(email) + password_problems(password)
+        if problems:
+            raise ConsultError(problems)
         with self.sessions.begin() as session:
-            organiser = Organiser(email=email.strip().lower(), password_hash=PASSWORDS.hash(password))
+            organiser = Organiser(email=normal_email(email), password_hash=PASSWORDS.hash(password))
             session.add(organiser)
             try:
                 session.flush()
@@ -111,7 +115,7 @@ class Store:
     def check_organiser(self, email: str, password: str) -> int | None:
         """The organiser's id if the password is right, else None (as slow either way)."""
         with self.sessions() as session:
-            organiser = session.scalar(select(Organiser).where(Organiser.email == email.strip().lower()))
+            organiser = session.scalar(select(Organiser).where(Organiser.email == normal_email(email)))
         try:
             PASSWORDS.verify(organiser.password_hash if organiser else _DUMMY_HASH, password)
         except VerificationError:
@@ -141,6 +145,10 @@ class Store:
             for r, lang in languages.items()
             if lang not in scenario.languages
         ]
+        if len(slug) > SLUG_LENGTH:
+            problems.append(
+                Problem("slug", f"{len(slug)} characters long", f"keep short names to {SLUG_LENGTH} characters")
+            )
         if problems:
             raise ConsultError(problems)
         with self.sessions.begin() as session:
@@ -343,8 +351,10 @@ class Store:
         if party not in {p.id for p in scenario.parties}:
             raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
         codes = space.parse(package)
-        if len(title) > 300:
-            raise ConsultError([Problem("title", f"{len(title)} characters long", "keep titles to 300 characters")])
+        if len(title) > TITLE_LENGTH:
+            raise ConsultError(
+                [Problem("title", f"{len(title)} characters long", f"keep titles to {TITLE_LENGTH} characters")]
+            )
         with self.sessions.begin() as session:
             proposal = Proposal(
                 consultation_id=consultation_id,
@@ -627,11 +637,9 @@ def _upsert_insert(session: Session):
 
 
 def _statement(text) -> str:
-    """A Polis statement as a board title (a title holds 300 characters; Polis's hold 140)."""
-    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
-    if len(text) > 300:
-        raise ConsultError([Problem("comment-body", f"a statement of {len(text)} characters", "shorten it to 300")])
-    return text
+    """A Polis statement as the board shows it: its whole text, however long (Polis caps what is
+    typed into it, but older and other deployments' exports carry longer statements)."""
+    return "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
 
 
 def _new_participant(session: Session, society_id: int) -> tuple[Joined, Participant]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from ...errors import WinsetError
 from ..design import SurveyDesign
+from ..polis import FILES as POLIS_FILES
 from ..polis import write_export
 from ..store import Member, Store
 from .security import (
@@ -352,7 +353,7 @@ def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bo
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     names = {FilePath(n).name: n for n in archive.namelist()}
-                    for wanted in ("comments.csv", "votes.csv", "participants-votes.csv"):
+                    for wanted in POLIS_FILES:
                         if wanted in names:  # by exact file name: no path inside the zip is followed
                             (FilePath(folder) / wanted).write_bytes(archive.read(names[wanted]))
             except zipfile.BadZipFile:

@@ -16,15 +16,19 @@ for byte from the seeds below) and prints how close each truth model came to its
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import io
 from dataclasses import replace
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+import typer
 from scipy import optimize
 
+from ...atomic import write_atomic
+from ...cli_common import user_errors
+from ...errors import Problem, WinsetError
 from ...scenario import load_scenario
 from ...support.simulate import Covariate, TruthModel
 from .. import bundled_path
@@ -33,6 +37,7 @@ SEED = 20181122  # the Levada fieldwork of November 2018
 TASKS = 8
 ISLANDS = 4  # the first four issues are the island units
 NO_TRANSFER_SHARE = 1 / 3  # ASSUMPTION (design): a third of profiles transfer nothing
+LEAVE_ALONE = "move it away, or choose another --out"  # the fix for a survey name taken by something else
 
 
 def profiles(space):
@@ -228,7 +233,12 @@ PUBLICS = {
 
 
 def generate(out: Path) -> dict[str, dict[str, tuple[float, float]]]:
-    """Write the three surveys to ``out``; return, per file, each target and the truth's support."""
+    """Write the three surveys to ``out``; return, per file, each target and the truth's support.
+
+    ``out`` must be a folder; each survey replaces a file of its name there, whole (written beside
+    it first), and nothing is written if any of the three names is something else (a folder, a
+    symbolic link, a device)."""
+    check_out(out)
     space = load_scenario(bundled_path("kuril")).space
     summary = {}
     for name, (make, n, seed, prefix) in PUBLICS.items():
@@ -238,21 +248,49 @@ def generate(out: Path) -> dict[str, dict[str, tuple[float, float]]]:
         buffer = io.BytesIO()
         with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as handle:  # no timestamp: reproducible
             handle.write(text.encode("utf-8"))
-        (out / name).write_bytes(buffer.getvalue())
+        try:
+            write_atomic(out / name, buffer.getvalue())
+        except OSError as error:
+            raise WinsetError(
+                [Problem(str(out / name), f"cannot be written ({error.strerror})", "choose a folder you may write in")]
+            ) from None
         codes = np.array([space.parse(PACKAGES[t]) for t in goals])
         summary[name] = dict(zip(goals, zip(goals.values(), truth.support(codes), strict=True), strict=True))
     return summary
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data")
-    args = parser.parse_args()
-    for name, targets in generate(args.out).items():
+def check_out(out: Path) -> None:
+    """Refuse, before any work, a folder that is not there and survey names taken by anything but
+    a file (the surveys' own earlier files, which are reproducible, are replaced)."""
+    if not out.exists():
+        raise WinsetError([Problem(str(out), "the folder does not exist", "create it first, or choose another --out")])
+    if not out.is_dir():
+        raise WinsetError([Problem(str(out), "is not a folder", "name the folder the three surveys go in")])
+    problems = []
+    for name in PUBLICS:
+        path = out / name
+        if path.is_symlink():
+            problems.append(
+                Problem(str(path), "is a symbolic link: the survey is not written through it", LEAVE_ALONE)
+            )
+        elif path.exists() and not path.is_file():
+            problems.append(Problem(str(path), "is not a file (a folder, or a device)", LEAVE_ALONE))
+    if problems:
+        raise WinsetError(problems)
+
+
+Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in.")]
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command(help=__doc__.split("\n\n")[0])
+@user_errors
+def main(out: Out = Path(__file__).parent / "data") -> None:
+    for name, targets in generate(out).items():
         print(name)
         for target, (goal, achieved) in targets.items():
             print(f"  {target:22} target {goal:.3f}  truth {achieved:.3f}")
 
 
 if __name__ == "__main__":
-    main()
+    app()
