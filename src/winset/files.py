@@ -70,7 +70,11 @@ MAX_NESTING = 64
 
 Error = type[WinsetError]
 
-_COMPRESSED = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}
+_COMPRESSED: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    ".bz2": lambda raw: bz2.BZ2File(raw, "rb"),
+    ".xz": lambda raw: lzma.LZMAFile(raw, "rb"),
+}
 _ARCHIVES = (".zip", ".zst", ".zstd", ".tar", ".tgz")
 _PARQUET = (".parquet", ".pq")
 # what truncated or corrupt compressed data raise while they are read
@@ -364,7 +368,7 @@ def _csv_stream(path: Path, limit: int | None, error: Error) -> Iterator[BinaryI
         if opener is None:
             yield handle
             return
-        with opener(handle, "rb") as inflated:
+        with opener(handle) as inflated:
             exceeded = lambda: _too_large(path, limit, error, what="once decompressed")  # noqa: E731
             yield _bounded(inflated, _limit(limit, error), exceeded)
 

@@ -15,11 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import files
 from ..errors import Problem, WinsetError, did_you_mean, known_list
 from .design import Design
-
-PARQUET_SUFFIXES = (".parquet", ".pq")
-
 
 class ConjointError(WinsetError, ValueError):
     """Conjoint data, a design or an analysis request that cannot be used as given."""
@@ -51,38 +49,13 @@ def natural_key(text: str) -> list[tuple[int, int | str]]:
 
 
 def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file (by its suffix) into a data frame, with clear errors.
+    """Read a CSV (also ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``) or Parquet file (by its suffix)
+    into a data frame, with clear errors (see :mod:`winset.files` for what is refused, and the
+    size limits).
 
     In a CSV only empty cells count as missing; text such as "None" or "NA" is kept as a level."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConjointError([Problem(str(path), "no such file", "check the path to the data file")])
-    try:
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            try:
-                return pd.read_parquet(path)
-            except ImportError:
-                raise ConjointError(
-                    [
-                        Problem(
-                            str(path),
-                            "reading Parquet needs pyarrow",
-                            "pip install 'winset[parquet]', or use a CSV file",
-                        )
-                    ]
-                ) from None
-        # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
-        return pd.read_csv(path, low_memory=False, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as error:
-        raise ConjointError(
-            [
-                Problem(
-                    str(path),
-                    f"cannot read the file: {error}",
-                    "check that it is a CSV (comma-separated, UTF-8) or Parquet file",
-                )
-            ]
-        ) from None
+    # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
+    return files.read_data(path, ConjointError, low_memory=False, keep_default_na=False, na_values=[""])
 
 
 @dataclass(frozen=True)
