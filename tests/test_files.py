@@ -147,3 +147,16 @@ def test_not_utf8_is_located_by_line_and_column(tmp_path):
     path = tmp_path / "scenario.toml"
     path.write_bytes("[scenario]\ntitle = 'caf\xe9'\n".encode("latin-1"))
     assert scenario_problems(path) == [("line 2, column 13", "the file is not UTF-8 text")]
+
+
+def test_check_refuses_data_files_that_are_not_regular_files(tmp_path):
+    from .small_scenario import small_scenario
+
+    path = small_scenario(tmp_path)
+    (tmp_path / "survey.csv").unlink()
+    os.mkfifo(tmp_path / "survey.csv")
+    problems = scenario_problems(path)
+    assert problems and all(
+        location.endswith(".data.survey") and message.endswith("'survey.csv' is a named pipe (FIFO), not a regular file")
+        for location, message in problems
+    )

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import PackageError, Problem, did_you_mean, known_list
+from .. import files
+from ..errors import PackageError, Problem, ScenarioError, did_you_mean, known_list
 from ..space import parse_package
 from .problems import context, format_location
 
@@ -298,8 +299,20 @@ class _Checker:
                     f"data file '{relative}' does not exist (looked for {path})",
                     "check the spelling; paths are relative to the folder of the scenario file",
                 )
+            elif not self.readable((*loc, key), path, relative, files.TABLE_BYTES if key == "polls" else None):
+                continue
             elif key == "polls" and isinstance(data.get("polls_where"), Mapping):
                 self.poll_selection((*loc, "polls_where"), path, relative, data["polls_where"])
+
+    def readable(self, loc: tuple, path: Path, relative: str, limit: int | None) -> bool:
+        """Whether a data file is a regular file within its size limit; else a problem."""
+        try:
+            files.check_file(path, limit, ScenarioError)
+        except ScenarioError as error:
+            for problem in error.problems:
+                self.add(loc, f"'{relative}' {problem.message}", problem.fix)
+            return False
+        return True
 
     def read_polls(self, loc: tuple, path: Path, relative: str) -> tuple[list[str], list[dict[str, str]]] | None:
         """Columns and rows of a polls file (read once), or None with a problem if unreadable."""
