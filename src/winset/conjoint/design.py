@@ -193,12 +193,18 @@ def _restriction(
 
 
 def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.DataFrame | None:
-    if not path.is_file():
+    if not path.exists():
         problems.append(
             Problem(where, f"probability table '{path}' does not exist", "check the path (relative to the design file)")
         )
         return None
-    frame = pd.read_csv(path, dtype={0: str})
+    try:
+        frame = files.read_csv(path, files.TABLE_BYTES, DesignError, dtype={0: str})
+    except DesignError as error:
+        for p in error.problems:
+            place = "" if p.location == str(path) else f"{p.location}: "
+            problems.append(Problem(where, f"'{path.name}' {place}{p.message}", p.fix))
+        return None
     frame = frame.set_index(frame.columns[0])
     frame.index = frame.index.astype(str)
     frame.columns = [str(c) for c in frame.columns]
