@@ -112,7 +112,7 @@ def test_a_device_is_refused_without_reading_it():
         pytest.skip("no /dev/zero here")
     result = winset_process("check", "/dev/zero", timeout=20, memory=2_000_000_000)
     assert result.returncode == 2, result.stderr
-    assert "is a device, not a regular file" in result.stderr
+    assert "the path is a device, not a regular file" in result.stderr
 
 
 def test_design_file_that_is_a_pipe(tmp_path):
@@ -156,7 +156,7 @@ def test_check_refuses_data_files_that_are_not_regular_files(tmp_path):
     (tmp_path / "survey.csv").unlink()
     os.mkfifo(tmp_path / "survey.csv")
     problems = scenario_problems(path)
+    pipe = "'survey.csv': the path is a named pipe (FIFO), not a regular file"
     assert problems and all(
-        location.endswith(".data.survey") and message.endswith("'survey.csv' is a named pipe (FIFO), not a regular file")
-        for location, message in problems
+        location.endswith(".data.survey") and message.endswith(pipe) for location, message in problems
     )

@@ -391,6 +391,13 @@ def _locate_not_utf8(path: Path, limit: int | None, error: Error) -> WinsetError
     return error([Problem(str(path), "the file is not UTF-8 text", _UTF8_FIX)])
 
 
+def cited(name: str, path: str | Path, problem: Problem) -> str:
+    """A file's problem as part of another's: ``'name': message``, or ``'name' line 3, column 5:
+    message`` for a problem at a place in the file (the file is ``path``)."""
+    place = "" if problem.location == str(path) else f" {problem.location}"
+    return f"'{name}'{place}: {problem.message}"
+
+
 # ---------------------------------------------------------------------------------- pieces
 class _Bounded(io.RawIOBase):
     """A stream that raises once more than ``limit`` bytes have come out of ``inner``."""
@@ -423,7 +430,7 @@ def _check_regular(path: Path, info: os.stat_result, error: Error) -> None:
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise error([Problem(str(path), "is a folder, not a file", "name the file itself")])
+        raise error([Problem(str(path), "the path is a folder, not a file", "name the file itself")])
     if stat.S_ISFIFO(mode):
         kind = "a named pipe (FIFO)"
     elif stat.S_ISSOCK(mode):
@@ -436,7 +443,7 @@ def _check_regular(path: Path, info: os.stat_result, error: Error) -> None:
         [
             Problem(
                 str(path),
-                f"is {kind}, not a regular file",
+                f"the path is {kind}, not a regular file",
                 "save the data to a file and name that file (winset reads files, not streams or devices)",
             )
         ]

@@ -158,10 +158,10 @@ def _write(path, data: bytes):
 @pytest.mark.parametrize(
     "table, message",
     [
-        (b"", "the file is empty"),
-        (b"price,A,B\n", "the file has a header but no rows"),
-        ("price,A,B\nlow,0.5,caf\xe9\n".encode("latin-1"), "line 2, column 12: the file is not UTF-8 text"),
-        (b'price,A,B\n"low,0.5,0.5\n', "cannot read the file as CSV"),
+        (b"", ": the file is empty"),
+        (b"price,A,B\n", ": the file has a header but no rows"),
+        ("price,A,B\nlow,0.5,caf\xe9\n".encode("latin-1"), " line 2, column 12: the file is not UTF-8 text"),
+        (b'price,A,B\n"low,0.5,0.5\n', ": cannot read the file as CSV"),
     ],
 )
 def test_a_design_probability_table_that_cannot_be_read(tmp_path, table, message):
@@ -172,4 +172,4 @@ def test_a_design_probability_table_that_cannot_be_read(tmp_path, table, message
     )
     data = _write(tmp_path / "data.csv", csv_bytes())
     stderr = refused(data, "--design", design)
-    assert "restrictions[0].probabilities 'table.csv' " + message in stderr
+    assert "restrictions[0].probabilities 'table.csv'" + message in stderr

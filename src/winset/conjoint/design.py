@@ -201,9 +201,7 @@ def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.Da
     try:
         frame = files.read_csv(path, files.TABLE_BYTES, DesignError, dtype={0: str})
     except DesignError as error:
-        for p in error.problems:
-            place = "" if p.location == str(path) else f"{p.location}: "
-            problems.append(Problem(where, f"'{path.name}' {place}{p.message}", p.fix))
+        problems += [Problem(where, files.cited(path.name, path, p), p.fix) for p in error.problems]
         return None
     frame = frame.set_index(frame.columns[0])
     frame.index = frame.index.astype(str)
