@@ -125,6 +125,11 @@ class ConjointData:
         self.design = design
         self.source = str(source) if source is not None else None
         self._check_columns(list(features))
+        if len(frame) == 0:
+            raise ConjointError(
+                [Problem("data", "the data have no rows", "give the data with a row per profile shown")],
+                source=self.source,
+            )
         problems: list[Problem] = []
         for covariate in self.covariates:
             missing = np.flatnonzero(pd.isna(frame[covariate]).to_numpy())
@@ -166,7 +171,10 @@ class ConjointData:
         """Name rows for a message: ``lines 3, 17 and 40 more`` (file lines) or ``rows ...``."""
         positions = np.asarray(positions)
         if self.source:
-            shown = [str(int(p) + 2) for p in positions[:limit]]  # header is line 1
+            # the header is line 1; a subset (a group) keeps the index of the rows as read
+            index = self.frame.index
+            numbered = pd.api.types.is_integer_dtype(index.dtype)
+            shown = [str(int(index[int(p)] if numbered else p) + 2) for p in positions[:limit]]
             word = "line" if len(positions) == 1 else "lines"
         else:
             index = self.frame.index
@@ -188,10 +196,48 @@ class ConjointData:
         tables = []
         for group, subset in self.groups(by):
             subset.check_levels_present(f"group {by} = '{group}'")
-            table = estimate(subset)
+            try:
+                table = estimate(subset)
+            except ConjointError as error:
+                raise ConjointError(
+                    [Problem(p.location, f"in group {by} = '{group}': {p.message}", p.fix) for p in error.problems],
+                    source=error.source,
+                ) from None
             table.insert(0, by, group)
             tables.append(table)
         return pd.concat(tables, ignore_index=True)
+
+    def check_sample(self, y: np.ndarray | None = None, role: str = "outcome") -> None:
+        """What every estimate needs: two respondents (two rows without respondent ids), and an
+        outcome (``y``, default the data's) that varies among the rows that carry weight."""
+        problems = []
+        if self.n_clusters < 2:
+            if self.clusters is None:
+                problems.append(
+                    Problem("data", "there is only one row: standard errors need at least two", "analyse more data")
+                )
+            else:
+                problems.append(
+                    Problem(
+                        f"column '{self.id}'",
+                        f"there is only one respondent ({as_text(self.frame[self.id].iloc[0])!r}): "
+                        "standard errors need at least two",
+                        f"check that '{self.id}' is the respondent id column, or analyse more respondents",
+                    )
+                )
+        values = self.y if y is None else y
+        counted = values if self.weights is None else values[self.weights > 0]
+        if len(counted) and (counted == counted[0]).all():
+            problems.append(
+                Problem(
+                    f"column '{self.outcome}'",
+                    f"the {role} is {counted[0]:g} in every row: there is nothing to estimate",
+                    f"check that '{self.outcome}' is the {role} column (1 for chosen or supported, 0 for not), "
+                    "or analyse data in which it varies",
+                )
+            )
+        if problems:
+            raise ConjointError(problems, source=self.source)
 
     def group_codes(self, by: str) -> tuple[np.ndarray, list[str]]:
         """Each row's group in column ``by``, and the groups in order (natural order, or a
