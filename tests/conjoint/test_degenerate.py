@@ -148,6 +148,48 @@ def test_an_outcome_that_never_varies_on_the_command_line(tmp_path):
 
 
 # ------------------------------------------------------------------------------- weights
+def test_a_weight_out_of_all_proportion():
+    frame = small().assign(w=1.0)
+    frame.loc[4, "w"] = 1e308
+    expected = [
+        (
+            "column 'w'",
+            "weight 1e+308 in row 4 is more than 1,000 times the median weight (1)",
+        )
+    ]
+    assert problems(lambda: amce(frame, "chosen", ["price"], id="resp", weights="w")) == expected
+    assert problems(lambda: mm(frame, "chosen", ["price"], id="resp", weights="w")) == expected
+
+
+def test_huge_weights_all_alike_change_nothing():
+    frame = small()
+    plain = amce(frame, "chosen", ["price", "brand"], id="resp", weights="w")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = amce(frame.assign(w=frame["w"] * 1e307), "chosen", ["price", "brand"], id="resp", weights="w")
+        means = mm(frame.assign(w=frame["w"] * 1e307), "chosen", ["price", "brand"], id="resp", weights="w")
+    pd.testing.assert_frame_equal(plain, huge, rtol=1e-12)
+    pd.testing.assert_frame_equal(mm(frame, "chosen", ["price", "brand"], id="resp", weights="w"), means, rtol=1e-12)
+
+
+def test_huge_weights_make_the_same_respondents():
+    from winset.conjoint import ConjointData
+    from winset.support.population import respondents
+
+    frame = small()
+    plain = respondents(ConjointData(frame, "chosen", ["price"], id="resp", weights="w"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = respondents(ConjointData(frame.assign(w=frame["w"] * 1e307), "chosen", ["price"], id="resp", weights="w"))
+    np.testing.assert_allclose(huge.weights, plain.weights, rtol=1e-12)
+
+
+def test_a_weight_at_the_limit_is_accepted():
+    frame = small().assign(w=1.0)
+    frame.loc[4, "w"] = 1000.0
+    assert np.isfinite(amce(frame, "chosen", ["price"], id="resp", weights="w")["std_error"].iloc[1:]).all()
+
+
 def test_a_level_that_only_rows_without_weight_show():
     frame = small()
     frame.loc[frame["price"] == "low", "w"] = 0.0

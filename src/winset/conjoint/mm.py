@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import Problem
 from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
 from .design import Design
-from .ols import not_finite
+from .ols import not_finite, unit_scale
 from .tidy import check_alpha, tidy
 
 
@@ -63,7 +63,7 @@ def mm(
 def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
     """Marginal means of validated data (see :func:`mm`)."""
     cj.check_sample()
-    w = np.ones(cj.n_rows) if cj.weights is None else cj.weights
+    w = np.ones(cj.n_rows) if cj.weights is None else unit_scale(cj.weights)
     if cj.clusters is None:
         clusters, n_clusters = np.arange(cj.n_rows), cj.n_rows  # each row is a cluster
     else:

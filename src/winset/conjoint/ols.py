@@ -203,6 +203,20 @@ def estimable_columns(matrix: np.ndarray, tolerance: float = ALIAS_TOLERANCE) ->
     return keep
 
 
+def unit_scale(weights: np.ndarray | None) -> np.ndarray | None:
+    """Weights times the power of four that brings the largest into [1/4, 1). The estimates and
+    every variance here do not depend on the scale of the weights, and scaling by a power of four
+    is exact in floating point (square roots included), so nothing changes but that no sum of
+    weights, or of weighted squares, can overflow."""
+    if weights is None or not len(weights):
+        return weights
+    largest = float(np.max(weights))
+    if not (np.isfinite(largest) and largest > 0):
+        return weights
+    exponent = int(np.frexp(largest)[1])
+    return np.ldexp(weights, -(exponent + exponent % 2))
+
+
 def fit(
     design: DummyDesign,
     y: np.ndarray,
@@ -221,6 +235,7 @@ def fit(
     data file), or estimates and standard errors that come out as no finite number.
     """
     n, k = design.n_rows, design.width
+    weights = unit_scale(weights)
     gram = design.gram(weights)
     rhs = design.crossprod(y if weights is None else weights * y)
     keep = design.estimable(weights)
