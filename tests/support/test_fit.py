@@ -142,3 +142,23 @@ def test_a_truncated_survey_is_a_located_problem(tmp_path):
     result = runner.invoke(app, ["fit", str(path), "--draws", "0"])
     assert result.exit_code == 2, result.output
     assert "survey.csv.gz" in result.stderr and "the compressed data are truncated or corrupt" in result.stderr
+
+
+def _without_margins(text):
+    return text.replace("  population = { age = { old = 0.6, young = 0.4 } }\n", "")
+
+
+@pytest.mark.parametrize(
+    "survey_edit, scenario_edit, message",
+    [
+        (lambda f: f[f["respondent"] == f["respondent"].iloc[0]], _without_margins, "there is only one respondent"),
+        (lambda f: f.assign(support=1), None, "the support answer is 1 in every row: there is nothing to estimate"),
+        (lambda f: f.assign(chosen=0), None, "the choice is 0 in every row: there is nothing to estimate"),
+    ],
+)
+def test_a_survey_no_model_can_learn_from(tmp_path, survey_edit, scenario_edit, message):
+    path = small_scenario(tmp_path, survey_edit, scenario_edit)
+    result = runner.invoke(app, ["fit", str(path), "--draws", "2"])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr.replace("\n      ", " ")
+    assert "Traceback" not in result.output
