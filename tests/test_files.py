@@ -16,7 +16,7 @@ from winset import ScenarioError, load_scenario
 from winset.cli import app
 from winset.conjoint import Design, DesignError
 
-from .conftest import REPO
+from .conftest import REPO, within
 
 runner = CliRunner()
 
@@ -119,7 +119,7 @@ def test_design_file_that_is_a_pipe(tmp_path):
     fifo = tmp_path / "design.toml"
     os.mkfifo(fifo)
     with pytest.raises(DesignError, match="named pipe"):
-        Design.from_file(fifo)  # refused before opening: opening would block
+        within(10, lambda: Design.from_file(fifo))  # refused before opening: opening would block
 
 
 # ------------------------------------------------------------------------------- size and encoding
