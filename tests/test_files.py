@@ -160,3 +160,12 @@ def test_check_refuses_data_files_that_are_not_regular_files(tmp_path):
     assert problems and all(
         location.endswith(".data.survey") and message.endswith(pipe) for location, message in problems
     )
+
+
+def test_a_socket_is_refused(tmp_path):
+    import socket
+
+    path = tmp_path / "s.toml"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        assert scenario_problems(path) == [(str(path), "the path is a socket, not a regular file")]
