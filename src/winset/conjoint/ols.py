@@ -247,7 +247,8 @@ def fit(
             [
                 Problem(
                     "data",
-                    f"{counted} rows for {rank} coefficients: no degrees of freedom are left for the standard errors",
+                    f"{counted} rows{'' if weights is None else ' with weight'} for {rank} coefficients: "
+                    "no degrees of freedom are left for the standard errors",
                     "analyse more data, or fewer features or levels (merge rare levels)",
                 )
             ],
