@@ -444,7 +444,7 @@ def _check_regular(path: Path, info: os.stat_result, error: Error) -> None:
             Problem(
                 str(path),
                 f"the path is {kind}, not a regular file",
-                "save the data to a file and name that file (winset reads files, not streams or devices)",
+                "write it to a regular file and name that file (winset reads files, not pipes, sockets or devices)",
             )
         ]
     )
