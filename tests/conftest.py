@@ -42,3 +42,26 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def within(seconds: float, call):
+    """``call()``'s result or exception, failing the test if it has not finished after ``seconds``
+    (it runs in a daemon thread, so a call blocked for good cannot hold up the test run)."""
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # noqa: BLE001 (re-raised below, in the test's thread)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"still running after {seconds} s (blocked?)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -1,6 +1,7 @@
 """Fitting a scenario's ratifiers: the worked example, a small scenario, and data that do not fit."""
 
 import filecmp
+import gzip
 import json
 
 import pytest
@@ -130,3 +131,34 @@ def test_data_that_do_not_match_the_scenario(tmp_path, survey_edit, scenario_edi
     result = runner.invoke(app, ["fit", str(path), "--draws", "0"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert message.split(" (")[0] in result.stderr.replace("\n      ", " ")
+
+
+def test_a_truncated_survey_is_a_located_problem(tmp_path):
+    path = small_scenario(tmp_path)
+    survey = tmp_path / "survey.csv"
+    compressed = gzip.compress(survey.read_bytes())
+    (tmp_path / "survey.csv.gz").write_bytes(compressed[: len(compressed) // 2])
+    path.write_text(path.read_text().replace('survey = "survey.csv"', 'survey = "survey.csv.gz"'))
+    result = runner.invoke(app, ["fit", str(path), "--draws", "0"])
+    assert result.exit_code == 2, result.output
+    assert "survey.csv.gz" in result.stderr and "the compressed data are truncated or corrupt" in result.stderr
+
+
+def _without_margins(text):
+    return text.replace("  population = { age = { old = 0.6, young = 0.4 } }\n", "")
+
+
+@pytest.mark.parametrize(
+    "survey_edit, scenario_edit, message",
+    [
+        (lambda f: f[f["respondent"] == f["respondent"].iloc[0]], _without_margins, "there is only one respondent"),
+        (lambda f: f.assign(support=1), None, "the support answer is 1 in every row: there is nothing to estimate"),
+        (lambda f: f.assign(chosen=0), None, "the choice is 0 in every row: there is nothing to estimate"),
+    ],
+)
+def test_a_survey_no_model_can_learn_from(tmp_path, survey_edit, scenario_edit, message):
+    path = small_scenario(tmp_path, survey_edit, scenario_edit)
+    result = runner.invoke(app, ["fit", str(path), "--draws", "2"])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr.replace("\n      ", " ")
+    assert "Traceback" not in result.output

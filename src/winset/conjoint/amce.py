@@ -170,10 +170,19 @@ def _check_convention(convention: str) -> None:
 
 
 def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention, alpha: float) -> pd.DataFrame:
+    cj.check_sample()
     by_name = {f.name: f for f in cj.features}
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
     model_terms += [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
-    model = fit(DummyDesign(model_terms), cj.y, cj.weights, cj.clusters, variance_kind(convention, cj))
+    model = fit(
+        DummyDesign(model_terms),
+        cj.y,
+        cj.weights,
+        cj.clusters,
+        variance_kind(convention, cj),
+        row_names=cj.row_names,
+        source=cj.source,
+    )
     # each restricted feature's partner, and whether it comes first in their interaction term
     partner = {a: (b, True) for a, b in pairs} | {b: (a, False) for a, b in pairs}
     probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None

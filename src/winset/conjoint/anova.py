@@ -37,10 +37,11 @@ def cj_anova(
     """
     cj = as_conjoint(data, outcome=outcome, features=features, weights=weights, levels=levels, baselines=baselines)
     group = _group_feature(cj, by)
+    cj.check_sample()
     reduced_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
     full_terms = reduced_terms + [terms.main(group)] + [terms.interaction(f, group) for f in cj.features]
-    reduced = fit(DummyDesign(reduced_terms), cj.y, cj.weights, None, "classical")
-    full = fit(DummyDesign(full_terms), cj.y, cj.weights, None, "classical")
+    reduced = fit(DummyDesign(reduced_terms), cj.y, cj.weights, None, "classical", source=cj.source)
+    full = fit(DummyDesign(full_terms), cj.y, cj.weights, None, "classical", source=cj.source)
     df = reduced.df_residual - full.df_residual
     sum_of_squares = reduced.rss - full.rss
     f = (sum_of_squares / df) / (full.rss / full.df_residual)

@@ -15,10 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import files
 from ..errors import Problem, WinsetError, did_you_mean, known_list
 from .design import Design
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
+# Survey weights are refused when the largest is more than this many times the median positive
+# weight: one row would then count as a thousand typical ones. Weights are usually trimmed at 5 to
+# 10 times the median; real surveys (cregg's taxes data: 10 times) stay far below this.
+MAX_WEIGHT_RATIO = 1000
 
 
 class ConjointError(WinsetError, ValueError):
@@ -51,38 +55,13 @@ def natural_key(text: str) -> list[tuple[int, int | str]]:
 
 
 def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file (by its suffix) into a data frame, with clear errors.
+    """Read a CSV (also ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``) or Parquet file (by its suffix)
+    into a data frame, with clear errors (see :mod:`winset.files` for what is refused, and the
+    size limits).
 
     In a CSV only empty cells count as missing; text such as "None" or "NA" is kept as a level."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConjointError([Problem(str(path), "no such file", "check the path to the data file")])
-    try:
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            try:
-                return pd.read_parquet(path)
-            except ImportError:
-                raise ConjointError(
-                    [
-                        Problem(
-                            str(path),
-                            "reading Parquet needs pyarrow",
-                            "pip install 'winset[parquet]', or use a CSV file",
-                        )
-                    ]
-                ) from None
-        # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
-        return pd.read_csv(path, low_memory=False, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as error:
-        raise ConjointError(
-            [
-                Problem(
-                    str(path),
-                    f"cannot read the file: {error}",
-                    "check that it is a CSV (comma-separated, UTF-8) or Parquet file",
-                )
-            ]
-        ) from None
+    # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
+    return files.read_data(path, ConjointError, low_memory=False, keep_default_na=False, na_values=[""])
 
 
 @dataclass(frozen=True)
@@ -152,6 +131,11 @@ class ConjointData:
         self.design = design
         self.source = str(source) if source is not None else None
         self._check_columns(list(features))
+        if len(frame) == 0:
+            raise ConjointError(
+                [Problem("data", "the data have no rows", "give the data with a row per profile shown")],
+                source=self.source,
+            )
         problems: list[Problem] = []
         for covariate in self.covariates:
             missing = np.flatnonzero(pd.isna(frame[covariate]).to_numpy())
@@ -193,7 +177,10 @@ class ConjointData:
         """Name rows for a message: ``lines 3, 17 and 40 more`` (file lines) or ``rows ...``."""
         positions = np.asarray(positions)
         if self.source:
-            shown = [str(int(p) + 2) for p in positions[:limit]]  # header is line 1
+            # the header is line 1; a subset (a group) keeps the index of the rows as read
+            index = self.frame.index
+            numbered = pd.api.types.is_integer_dtype(index.dtype)
+            shown = [str(int(index[int(p)] if numbered else p) + 2) for p in positions[:limit]]
             word = "line" if len(positions) == 1 else "lines"
         else:
             index = self.frame.index
@@ -215,10 +202,48 @@ class ConjointData:
         tables = []
         for group, subset in self.groups(by):
             subset.check_levels_present(f"group {by} = '{group}'")
-            table = estimate(subset)
+            try:
+                table = estimate(subset)
+            except ConjointError as error:
+                raise ConjointError(
+                    [Problem(p.location, f"in group {by} = '{group}': {p.message}", p.fix) for p in error.problems],
+                    source=error.source,
+                ) from None
             table.insert(0, by, group)
             tables.append(table)
         return pd.concat(tables, ignore_index=True)
+
+    def check_sample(self, y: np.ndarray | None = None, role: str = "outcome") -> None:
+        """What every estimate needs: two respondents (two rows without respondent ids), and an
+        outcome (``y``, default the data's) that varies among the rows that carry weight."""
+        problems = []
+        if self.n_clusters < 2:
+            if self.clusters is None:
+                problems.append(
+                    Problem("data", "there is only one row: standard errors need at least two", "analyse more data")
+                )
+            else:
+                problems.append(
+                    Problem(
+                        f"column '{self.id}'",
+                        f"there is only one respondent ({as_text(self.frame[self.id].iloc[0])!r}): "
+                        "standard errors need at least two",
+                        f"check that '{self.id}' is the respondent id column, or analyse more respondents",
+                    )
+                )
+        values = self.y if y is None else y
+        counted = values if self.weights is None else values[self.weights > 0]
+        if len(counted) and (counted == counted[0]).all():
+            problems.append(
+                Problem(
+                    f"column '{self.outcome}'",
+                    f"the {role} is {counted[0]:g} in every row: there is nothing to estimate",
+                    f"check that '{self.outcome}' is the {role} column (1 for chosen or supported, 0 for not), "
+                    "or analyse data in which it varies",
+                )
+            )
+        if problems:
+            raise ConjointError(problems, source=self.source)
 
     def group_codes(self, by: str) -> tuple[np.ndarray, list[str]]:
         """Each row's group in column ``by``, and the groups in order (natural order, or a
@@ -377,6 +402,19 @@ class ConjointData:
             )
         if np.isfinite(values).all() and not (values > 0).any():
             problems.append(Problem(f"column '{column}'", "every weight is zero", "give the rows positive weights"))
+        elif np.isfinite(values).all() and not len(negative):
+            median = 2 * float(np.median(values[values > 0] / 2))  # halved: two huge weights cannot overflow
+            beyond = np.flatnonzero(values / MAX_WEIGHT_RATIO > median)
+            if len(beyond):
+                problems.append(
+                    Problem(
+                        f"column '{column}'",
+                        f"weight {values[beyond[0]]:g} in {self.row_names(beyond)} is more than "
+                        f"{MAX_WEIGHT_RATIO:,} times the median weight ({median:g})",
+                        "weights this uneven let a few rows decide every estimate: check the weights column, "
+                        "or trim the weights (e.g. at 5 or 10 times the median)",
+                    )
+                )
         return values
 
     def _features(

@@ -26,7 +26,6 @@ header holds the levels of the second (as cjoint's ``makeDesign`` tables).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import files
 from ..errors import Problem, WinsetError, did_you_mean, known_list
 
 
@@ -84,14 +84,9 @@ class Design:
     def from_file(cls, path: str | Path) -> Design:
         """Read a design file (TOML, see the module documentation)."""
         path = Path(path)
-        if not path.is_file():
+        if not path.exists():
             raise DesignError([Problem(str(path), "no such design file", "check the path")])
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise DesignError(
-                [Problem(str(path), f"not a valid TOML file: {error}", "correct the TOML syntax")]
-            ) from None
+        document = files.read_toml(path, DesignError)
         return cls.from_dict(document, base_dir=path.parent, source=path)
 
     @classmethod
@@ -198,12 +193,16 @@ def _restriction(
 
 
 def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.DataFrame | None:
-    if not path.is_file():
+    if not path.exists():
         problems.append(
             Problem(where, f"probability table '{path}' does not exist", "check the path (relative to the design file)")
         )
         return None
-    frame = pd.read_csv(path, dtype={0: str})
+    try:
+        frame = files.read_csv(path, files.TABLE_BYTES, DesignError, dtype={0: str})
+    except DesignError as error:
+        problems += [Problem(where, files.cited(path.name, path, p), p.fix) for p in error.problems]
+        return None
     frame = frame.set_index(frame.columns[0])
     frame.index = frame.index.astype(str)
     frame.columns = [str(c) for c in frame.columns]

@@ -65,6 +65,7 @@ def amce_diffs(
         design=design,
     )
     group = _group_feature(cj, by)
+    cj.check_sample()
     if restricted_pairs(cj, None):
         raise ConjointError(
             [
@@ -77,7 +78,15 @@ def amce_diffs(
         )
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features] + [terms.main(group)]
     model_terms += [terms.interaction(f, group) for f in cj.features]
-    model = fit(DummyDesign(model_terms), cj.y, cj.weights, cj.clusters, variance_kind(convention, cj))
+    model = fit(
+        DummyDesign(model_terms),
+        cj.y,
+        cj.weights,
+        cj.clusters,
+        variance_kind(convention, cj),
+        row_names=cj.row_names,
+        source=cj.source,
+    )
     rows = []
     for feature in cj.features:
         for level in feature.levels[1:]:

@@ -17,8 +17,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .data import ConjointData, as_conjoint
+from ..errors import Problem
+from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
 from .design import Design
+from .ols import not_finite, unit_scale
 from .tidy import check_alpha, tidy
 
 
@@ -60,7 +62,8 @@ def mm(
 
 def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
     """Marginal means of validated data (see :func:`mm`)."""
-    w = np.ones(cj.n_rows) if cj.weights is None else cj.weights
+    cj.check_sample()
+    w = np.ones(cj.n_rows) if cj.weights is None else unit_scale(cj.weights)
     if cj.clusters is None:
         clusters, n_clusters = np.arange(cj.n_rows), cj.n_rows  # each row is a cluster
     else:
@@ -69,6 +72,7 @@ def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd
     for feature in cj.features:
         n_levels = len(feature.levels)
         total_w = np.bincount(feature.codes, weights=w, minlength=n_levels)
+        _check_levels(cj, feature, w, clusters, n_clusters)
         mean = np.bincount(feature.codes, weights=w * cj.y, minlength=n_levels) / total_w
         z = w * (cj.y - mean[feature.codes]) / total_w[feature.codes]
         per_cluster = np.bincount(
@@ -81,4 +85,35 @@ def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd
         level_names += list(feature.levels)
         estimates += list(mean)
         errors += list(np.sqrt(variance))
+    if not (np.isfinite(estimates).all() and np.isfinite(errors).all()):
+        raise ConjointError([not_finite(cj.y)], source=cj.source)
     return tidy(names, level_names, estimates, errors, alpha, h0=h0)
+
+
+def _check_levels(cj: ConjointData, feature: Feature, w: np.ndarray, clusters: np.ndarray, n_clusters: int) -> None:
+    """Every level needs rows with weight, in two clusters at least: the domain variance of a
+    level that one respondent (or one row) alone was shown is zero whatever the data."""
+    carried = w > 0
+    key = np.unique(feature.codes[carried].astype(np.int64) * n_clusters + clusters[carried])
+    shown_to = np.bincount(key // n_clusters, minlength=len(feature.levels))
+    for code in np.flatnonzero(shown_to < 2):
+        level = feature.levels[int(code)]
+        if shown_to[code] == 0:
+            problem = Problem(
+                f"column '{cj.weight_column}'",
+                f"every row with {feature.name} = '{level}' has weight 0, so its marginal mean is not defined",
+                "give these rows weights, or drop the level",
+            )
+        else:
+            rows = np.flatnonzero((feature.codes == code) & carried)
+            who = (
+                f"one row only ({cj.row_names(rows)})"
+                if cj.clusters is None
+                else f"one respondent only ('{as_text(cj.frame[cj.id].iloc[int(rows[0])])}')"
+            )
+            problem = Problem(
+                f"column '{feature.name}'",
+                f"{feature.name} = '{level}' is shown to {who}, so its marginal mean has no standard error",
+                "merge the level with another, or analyse more data",
+            )
+        raise ConjointError([problem], source=cj.source)

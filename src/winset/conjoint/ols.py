@@ -29,7 +29,7 @@ Variance conventions, ``V = A^-1 B A^-1`` with ``A = X'WX`` over the estimable c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,11 +37,17 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from ..errors import Problem
+from .data import ConjointError
+
 VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
 
 # R's lm() uses LINPACK dqrdc2 with tol = 1e-7: a column whose norm, after removing the earlier
 # kept columns, falls below tol times its own norm is aliased (its coefficient is NA).
 ALIAS_TOLERANCE = 1e-7
+# A row's leverage h_i is 1 when the model fits it exactly (no other row shares its pattern of
+# dummies); HC2 divides by 1 - h_i. Leverages are computed to about 1e-15.
+LEVERAGE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -197,40 +203,91 @@ def estimable_columns(matrix: np.ndarray, tolerance: float = ALIAS_TOLERANCE) ->
     return keep
 
 
+def unit_scale(weights: np.ndarray | None) -> np.ndarray | None:
+    """Weights times the power of four that brings the largest into [1/4, 1). The estimates and
+    every variance here do not depend on the scale of the weights, and scaling by a power of four
+    is exact in floating point (square roots included), so nothing changes but that no sum of
+    weights, or of weighted squares, can overflow."""
+    if weights is None or not len(weights):
+        return weights
+    largest = float(np.max(weights))
+    if not (np.isfinite(largest) and largest > 0):
+        return weights
+    exponent = int(np.frexp(largest)[1])
+    return np.ldexp(weights, -(exponent + exponent % 2))
+
+
 def fit(
     design: DummyDesign,
     y: np.ndarray,
     weights: np.ndarray | None = None,
     clusters: np.ndarray | None = None,
     variance: VarianceKind = "survey",
+    row_names: Callable[[np.ndarray], str] | None = None,
+    source: str | None = None,
 ) -> Fit:
     """Fit ``y`` on the design by (weighted) least squares and estimate the coefficients' variance.
 
     ``clusters`` holds integer cluster codes ``0..M-1`` (respondents), or None for none;
     ``weights`` are survey weights (their scale does not matter). Aliased columns get NaN.
+    ConjointError where no variance can be estimated: no more rows than estimable coefficients,
+    a row of leverage 1 under HC2 (``row_names`` names rows in the message; ``source`` is the
+    data file), or estimates and standard errors that come out as no finite number.
     """
     n, k = design.n_rows, design.width
+    weights = unit_scale(weights)
     gram = design.gram(weights)
     rhs = design.crossprod(y if weights is None else weights * y)
     keep = design.estimable(weights)
     kept = np.flatnonzero(keep)
+    rank = len(kept)
+    counted = n if weights is None else int(np.count_nonzero(weights > 0))  # rows without weight inform nothing
+    if counted <= rank:
+        raise ConjointError(
+            [
+                Problem(
+                    "data",
+                    f"{counted} rows{'' if weights is None else ' with weight'} for {rank} coefficients: "
+                    "no degrees of freedom are left for the standard errors",
+                    "analyse more data, or fewer features or levels (merge rare levels)",
+                )
+            ],
+            source=source,
+        )
     chol = linalg.cho_factor(gram[np.ix_(kept, kept)], lower=True)
     coef = np.full(k, np.nan)
     coef[kept] = linalg.cho_solve(chol, rhs[kept])
-    a_inv = linalg.cho_solve(chol, np.eye(len(kept)))
+    a_inv = linalg.cho_solve(chol, np.eye(rank))
 
-    resid = y - design.fitted(coef)
-    we = resid if weights is None else weights * resid
-    rss = float(resid @ we)
-    n_clusters = int(clusters.max()) + 1 if clusters is not None else n
-    rank = len(kept)
-    if variance == "classical":
-        cov = a_inv * (rss / (n - rank))
-    else:
-        cov = a_inv @ _meat(design, kept, a_inv, we, weights, clusters, n_clusters, variance) @ a_inv
+    with np.errstate(over="ignore", invalid="ignore"):  # the results are checked below
+        resid = y - design.fitted(coef)
+        we = resid if weights is None else weights * resid
+        rss = float(resid @ we)
+        n_clusters = int(clusters.max()) + 1 if clusters is not None else n
+        if variance == "classical":
+            cov = a_inv * (rss / (n - rank))
+        else:
+            meat = _meat(design, kept, a_inv, we, weights, clusters, n_clusters, variance, row_names, source)
+            cov = a_inv @ meat @ a_inv
+    if not (np.isfinite(coef[kept]).all() and np.isfinite(np.diag(cov)).all()):
+        raise ConjointError([not_finite(y)], source=source)
     vcov = np.full((k, k), np.nan)
     vcov[np.ix_(kept, kept)] = cov
     return Fit(design.names, coef, vcov, ~keep, n, n_clusters, rss)
+
+
+def not_finite(y: np.ndarray) -> Problem:
+    """The problem of estimates or variances that came out as no finite number, with its likely
+    cause: never printed as results."""
+    largest = float(np.max(np.abs(y)))
+    if largest > np.sqrt(np.finfo(float).max / 1e6 / len(y)):
+        cause = f"the outcome reaches {largest:g}, beyond what its squares can hold"
+        fix = "rescale the outcome (e.g. a rating to 0-1, a count to thousands), or correct the extreme values"
+    else:
+        cause = "rounding in a model that is nearly singular (a level or group with almost no weight)"
+        fix = "merge rare levels or groups, or drop rows with extreme weights"
+    message = f"the estimates or their standard errors are not finite numbers; the likely cause: {cause}"
+    return Problem("data", message, fix)
 
 
 def _meat(
@@ -242,6 +299,8 @@ def _meat(
     clusters: np.ndarray | None,
     n_clusters: int,
     variance: VarianceKind,
+    row_names: Callable[[np.ndarray], str] | None = None,
+    source: str | None = None,
 ) -> np.ndarray:
     n, rank = design.n_rows, len(kept)
     if variance == "hc2":
@@ -250,6 +309,23 @@ def _meat(
         leverage = design.quadratic(full_inv)
         if weights is not None:
             leverage = leverage * weights
+        exact = np.flatnonzero(leverage > 1 - LEVERAGE_TOLERANCE)
+        if len(exact):
+            name = row_names(exact) if row_names else f"rows {', '.join(map(str, exact[:5]))}"
+            one = len(exact) == 1
+            raise ConjointError(
+                [
+                    Problem(
+                        "data",
+                        f"{name} {'has' if one else 'have'} leverage 1 (the model fits {'it' if one else 'them'} "
+                        f"exactly), so {'its' if one else 'their'} HC2 variance, cjoint's without respondent ids "
+                        "or weights, is not defined",
+                        "give the respondent id column for clustered standard errors, merge rare levels, "
+                        "or analyse more data",
+                    )
+                ],
+                source=source,
+            )
         return design.gram(we**2 / (1.0 - leverage))[np.ix_(kept, kept)]
     if clusters is None:  # every row its own cluster; the row scores sum to zero at the solution
         meat = design.gram(we**2)[np.ix_(kept, kept)]

@@ -6,15 +6,16 @@ they can run beside the structural validation and every problem in a file is rep
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..compare import reservation_floor
-from ..errors import PackageError, Problem, did_you_mean, known_list
+from ..errors import PackageError, Problem, ScenarioError, did_you_mean, known_list
 from ..space import parse_package
+from . import polls
 from .problems import context, format_location
 
 
@@ -51,14 +52,6 @@ def _id(item: Mapping[str, Any]) -> str | None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_number_text(text: Any) -> bool:
-    try:
-        float(text)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 class _Checker:
@@ -302,31 +295,40 @@ class _Checker:
                     f"data file '{relative}' does not exist (looked for {path})",
                     "check the spelling; paths are relative to the folder of the scenario file",
                 )
+            elif not self.readable((*loc, key), path, relative, files.TABLE_BYTES if key == "polls" else None):
+                continue
             elif key == "polls" and isinstance(data.get("polls_where"), Mapping):
                 self.poll_selection((*loc, "polls_where"), path, relative, data["polls_where"])
 
-    def read_polls(self, loc: tuple, path: Path, relative: str) -> tuple[list[str], list[dict[str, str]]] | None:
-        """Columns and rows of a polls file (read once), or None with a problem if unreadable."""
+    def readable(self, loc: tuple, path: Path, relative: str, limit: int | None) -> bool:
+        """Whether a data file is a regular file within its size limit; else a problem."""
+        try:
+            files.check_file(path, limit, ScenarioError)
+        except ScenarioError as error:
+            for problem in error.problems:
+                self.add(loc, files.cited(relative, path, problem), problem.fix)
+            self.__dict__.setdefault("_polls", {})[path] = None  # reported: not to be read
+            return False
+        return True
+
+    def read_polls(self, loc: tuple, path: Path, relative: str) -> polls.Polls | None:
+        """A polls file (read once), or None with a problem if it cannot be read."""
         cache = self.__dict__.setdefault("_polls", {})
         if path not in cache:
             try:
-                with path.open(encoding="utf-8", newline="") as handle:
-                    reader = csv.DictReader(handle)
-                    rows = list(reader)
-                    cache[path] = (list(reader.fieldnames or []), rows)
-            except (UnicodeDecodeError, csv.Error) as error:
-                self.add(
-                    loc, f"cannot read '{relative}' as a UTF-8 CSV file ({error})", "save the polls file as UTF-8 CSV"
-                )
+                cache[path] = polls.read_polls(path)
+            except ScenarioError as error:
+                for problem in error.problems:
+                    self.add(loc, files.cited(relative, path, problem), problem.fix)
                 cache[path] = None
         return cache[path]
 
     def poll_selection(self, loc: tuple, path: Path, relative: str, where: Mapping[str, Any]) -> None:
         """polls_where must name columns of the polls file and select at least one row."""
-        polls = self.read_polls(loc, path, relative)
-        if polls is None:
+        found = self.read_polls((*loc[:-1], "polls"), path, relative)  # the file's problems at data.polls
+        if found is None:
             return
-        columns, rows = polls
+        columns, rows = found.columns, found.rows
         unknown = [column for column in where if column not in columns]
         for column in unknown:
             self.add(
@@ -395,23 +397,27 @@ class _Checker:
             )
             return
         path = self.base_dir / data["polls"] if targets else None
-        polls = self.read_polls((*loc, "data", "polls"), path, data["polls"]) if path and path.is_file() else None
+        found = self.read_polls((*loc, "data", "polls"), path, data["polls"]) if path and path.is_file() else None
+        if found is not None:
+            lacking = polls.missing_columns(found, data["polls"], any("n" not in target for _, target in targets))
+            if lacking:
+                self.add((*loc, "data", "polls"), *lacking)
+                found = None
         proposals = {_id(p): p.get("package") for _, p in _items(self.doc, "proposals") if _id(p)}
         for k, target in targets:
             where = (*loc, "calibration", k)
             self.calibration_package((*where, "package"), target.get("package"), proposals)
             line = target.get("line")
-            if polls is None or not isinstance(line, int) or isinstance(line, bool):
+            if found is None or not isinstance(line, int) or isinstance(line, bool):
                 continue
-            columns, rows = polls
-            if not 2 <= line <= len(rows) + 1:
+            row = found.row(line)
+            if row is None:
                 self.add(
                     (*where, "line"),
-                    f"the polls file has no line {line} (its rows are lines 2 to {len(rows) + 1})",
+                    f"the polls file has no line {line} (its rows are lines 2 to {len(found.rows) + 1})",
                     "cite a line of the polls file",
                 )
                 continue
-            row = rows[line - 2]
             selection = data.get("polls_where") if isinstance(data.get("polls_where"), Mapping) else {}
             off = [f"{c}={row.get(c)}" for c, v in selection.items() if c in row and row[c] != str(v)]
             if off:
@@ -420,18 +426,14 @@ class _Checker:
                     f"line {line} is outside this ratifier's polls ({', '.join(off)})",
                     "cite a poll of this ratifier's public, or correct polls_where",
                 )
-            if not _is_number_text(row.get("share")):
-                self.add(
-                    (*where, "line"),
-                    f"line {line} has no numeric share ({row.get('share')!r})",
-                    "cite a line with a share",
-                )
-            if "n" not in target and not _is_number_text(row.get("n")):
-                self.add(
-                    where,
-                    f"line {line} gives no sample size (n = {row.get('n')!r})",
-                    "add n = <sample size> to the target (an assumption if the poll does not say)",
-                )
+            side = target.get("side", "for")
+            dont_know = target.get("dont_know", 0.0)
+            if not (_is_number(dont_know) and 0 <= dont_know < 1):
+                side = None  # the structural check reports it; the share alone can be checked
+            for about_line, message, fix in polls.topline_problems(
+                row, line, side if side in ("for", "against") else None, dont_know, "n" not in target
+            ):
+                self.add((*where, "line") if about_line else where, message, fix)
 
     def calibration_package(self, loc: tuple, text: Any, proposals: Mapping[str, Any]) -> None:
         if not isinstance(text, str) or self.status is None:

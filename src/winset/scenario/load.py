@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from .. import files
 from ..errors import Problem, ScenarioError, known_list
 from .checks import package_problems, reference_problems
 from .model import Scenario
@@ -29,7 +29,7 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.exists() and str(path) in BUNDLED:
         path = bundled_path(str(path))
-    if path.is_dir() and (path / SCENARIO_FILE).is_file():
+    if path.is_dir() and (path / SCENARIO_FILE).exists():
         path = path / SCENARIO_FILE
     if not path.exists():
         raise ScenarioError(
@@ -45,37 +45,14 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             [Problem(str(path), f"is a folder without a {SCENARIO_FILE}", "name the scenario file itself")]
         )
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(
-            [Problem(f"byte {error.start}", "the file is not UTF-8 text", "save the scenario file as UTF-8")],
-            source=path,
-        ) from None
-    return validate_document(parse_toml(text, source=path), base_dir=path.parent.resolve(), source=path)
+    document = files.read_toml(path, ScenarioError)
+    return validate_document(document, base_dir=path.parent.resolve(), source=path)
 
 
 def parse_toml(text: str, source: str | Path | None = None) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a ScenarioError located by line and column."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([_syntax_problem(str(error), text)], source=source) from None
-
-
-def _syntax_problem(message: str, text: str) -> Problem:
-    match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
-    if not match:
-        return Problem("", f"TOML syntax error: {message}", "correct the TOML syntax (see https://toml.io)")
-    line, column = int(match.group(1)), int(match.group(2))
-    lines = text.splitlines()
-    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    reason = message[: match.start()].strip()
-    return Problem(
-        f"line {line}, column {column}",
-        f"TOML syntax error: {reason[0].lower()}{reason[1:]}" + (f" in `{shown}`" if shown else ""),
-        'correct the TOML syntax here: text in "quotes", key = value, [table] headers closed (see https://toml.io)',
-    )
+    """Parse TOML text; a syntax error or absurdly deep nesting becomes a ScenarioError located
+    by line and column."""
+    return files.parse_toml(text, source=source, error=ScenarioError)
 
 
 def validate_document(

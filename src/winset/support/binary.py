@@ -63,6 +63,7 @@ class BinarySupportModel:
         self.covariates_ = self._covariate_features(respondents)
         self._respondents = respondents
         self._y = self.outcome(data)
+        data.check_sample(self._y, role="support answer")
         self._design = DummyDesign(self._terms(data, respondents))
         self.fit_ = self.refit(respondents.weights)
         return self

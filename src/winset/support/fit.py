@@ -20,6 +20,7 @@ from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..engine import ScoreTable
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
+from ..scenario.polls import read_polls, topline
 from .binary import BinarySupportModel
 from .calibration import Target, calibrate
 from .mixed_logit import MixedLogitModel
@@ -116,24 +117,32 @@ def survey_data(scenario: Scenario, ratifier: Ratifier) -> ConjointData:
 
 
 def targets(scenario: Scenario, ratifier: Ratifier) -> list[Target]:
-    """The ratifier's calibration targets, read from its polls file."""
+    """The ratifier's calibration targets, read from its polls file (refused, as ``winset check``
+    refuses them, if a cited line cannot serve as a target)."""
     if not ratifier.calibration:
         return []
-    polls = pd.read_csv(scenario.data_path(ratifier.data.polls), dtype=str, keep_default_na=False)
+    path = scenario.data_path(ratifier.data.polls)
+    polls = read_polls(path)
+    where = next(
+        f"parties[{i}].ratifiers[{j}]"
+        for i, party in enumerate(scenario.parties)
+        for j, candidate in enumerate(party.ratifiers)
+        if candidate.id == ratifier.id
+    )
     out = []
-    for target in ratifier.calibration:
-        row = polls.iloc[target.line - 2]
-        n = target.n if target.n is not None else int(float(row["n"]))
+    for k, target in enumerate(ratifier.calibration):
+        share, n = topline(polls, target.line, target.side, target.dont_know, target.n, f"{where}.calibration[{k}]")
+        row = polls.row(target.line)
         answer = f" ({row['option']})" if row.get("option") else ""
         label = (
             target.label
-            or f"{row.get('pollster', '')} {row.get('fieldwork', '')}: {row.get('question', '')}{answer}".strip()
+            or f"{row.get('pollster') or ''} {row.get('fieldwork') or ''}: {row.get('question') or ''}{answer}".strip()
         )
         out.append(
             Target(
                 label=label,
                 codes=scenario.space.parse(scenario.resolve_package(target.package)),
-                share=float(row["share"]),
+                share=share,
                 n=n,
                 side=target.side,
                 dont_know=target.dont_know,

@@ -181,6 +181,7 @@ class MixedLogitModel:
         """Fit by simulated maximum likelihood, weighting respondents by ``respondents.weights``."""
         self.features_ = list(data.features)
         self.tasks_ = self.tasks(data)
+        data.check_sample(data.y, role="choice")
         self._respondents = respondents
         k = len(self.tasks_.names)
         self._z = self._normal_draws(data.n_clusters, k)

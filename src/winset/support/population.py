@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..conjoint.data import ConjointData, ConjointError, Feature, distinct_values
+from ..conjoint.ols import unit_scale
 from ..errors import Problem, did_you_mean, known_list
 from .raking import rake
 
@@ -97,7 +98,7 @@ def respondents(
             )
             continue
         features.append(Feature(name, tuple(order), codes[first]))
-    base = None if data.weights is None else data.weights[first]
+    base = None if data.weights is None else unit_scale(data.weights[first])  # no sum can overflow
     if margins:
         known = {f.name: f for f in features}
         for name, shares in margins.items():

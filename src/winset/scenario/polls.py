@@ -1,0 +1,162 @@
+"""Polls files: the published toplines that calibration targets cite by line.
+
+A polls file is a UTF-8 CSV file of at most 50 MB (see :mod:`winset.files`) with a header line;
+line N (N >= 2) is the row a target cites with ``line = N``. winset reads these columns:
+
+``share`` (required)
+    the published share, a fraction from 0 to 1 (0.17 for 17%): of those for the package, or,
+    with ``side = "against"``, of those against it.
+``n`` (required unless every target citing the line gives ``n``)
+    the poll's sample size, a positive whole number (``1600``, also ``1600.0`` or ``1.6e3``).
+``pollster``, ``fieldwork``, ``question``, ``option`` (optional)
+    make the target's label where the scenario gives none.
+
+Any other column (``country``, ``population``, ...) can select a public's rows with
+``polls_where``. As the support models are logistic, the support a poll implies (the share, or
+``1 - share - dont_know`` against) must be strictly between 0 and 1: a support of exactly 0 or 1
+would need an infinite shift. :func:`topline_problems` says what is wrong with a cited line;
+``winset check`` reports it, and :func:`topline` (used by the fit) refuses the same lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import files
+from ..errors import Problem, ScenarioError, known_list
+
+REQUIRED = ("share", "n")
+LABELS = ("pollster", "fieldwork", "question", "option")
+
+
+@dataclass(frozen=True)
+class Polls:
+    """A polls file's columns and rows (text, as written; line N is ``rows[N - 2]``)."""
+
+    columns: list[str]
+    rows: list[dict[str, str | None]]
+
+    def row(self, line: int) -> dict[str, str | None] | None:
+        return self.rows[line - 2] if 2 <= line <= len(self.rows) + 1 else None
+
+
+def read_polls(path: str | Path) -> Polls:
+    """Read a polls file; ScenarioError (located in the file) if it cannot be read or has no rows."""
+    text = files.read_text(path, files.TABLE_BYTES, ScenarioError)
+    if not text.strip():
+        raise ScenarioError([Problem(str(path), "the file is empty", "give the header line and a row per topline")])
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise ScenarioError(
+            [Problem(f"line {reader.line_num}", f"cannot read the file as CSV: {error}", "correct the CSV syntax")],
+            source=path,
+        ) from None
+    if not rows:
+        raise ScenarioError([Problem(str(path), "the file has a header but no rows", "add a row per topline")])
+    return Polls([str(c) for c in reader.fieldnames or []], rows)
+
+
+def missing_columns(polls: Polls, name: str, need_n: bool) -> tuple[str, str] | None:
+    """(message, fix) if the file lacks ``share`` (or ``n``, where a target needs it), else None."""
+    missing = [c for c in REQUIRED if c not in polls.columns and (c == "share" or need_n)]
+    if not missing:
+        return None
+    lacks = " and ".join(f"'{c}'" for c in missing)
+    return (
+        f"'{name}' has no column{'s' if len(missing) > 1 else ''} {lacks}; a polls file needs the columns "
+        f"'share' and 'n', and may have {known_list(LABELS)} (for labels) and any columns polls_where selects by; "
+        f"this one has {known_list(polls.columns, limit=20)}",
+        "name the columns in the header line: share (the published fraction, 0.17 for 17%), n (the sample size)",
+    )
+
+
+def share(text: str | None) -> float | None:
+    """A share as written, if it is a finite number from 0 to 1."""
+    value = _number(text)
+    return value if value is not None and 0 <= value <= 1 else None
+
+
+def sample_size(text: str | None) -> int | None:
+    """A sample size as written, if it is a positive whole number."""
+    value = _number(text)
+    return int(value) if value is not None and value >= 1 and value.is_integer() else None
+
+
+def implied_support(value: float, side: str, dont_know: float) -> float:
+    return value if side == "for" else 1.0 - value - dont_know
+
+
+def topline_problems(
+    row: dict[str, str | None], line: int, side: str | None, dont_know: float, needs_n: bool
+) -> list[tuple[bool, str, str]]:
+    """What is wrong with the cited ``line`` as a target with this side (None: unknown, check
+    the share alone), don't-know share, and the file's sample size if ``needs_n``:
+    ``(about the line, message, fix)`` triples, where the first says whether the problem belongs
+    to the target's ``line`` or to the target itself."""
+    out = []
+    raw = row.get("share")
+    value = share(raw)
+    if value is None:
+        out.append(
+            (
+                True,
+                f"line {line} gives share = {raw or ''!r}, which is not a number between 0 and 1",
+                "cite a line whose share is a fraction (0.17 for 17%), or correct the polls file",
+            )
+        )
+    elif side == "for" and value in (0.0, 1.0):
+        out.append(
+            (
+                True,
+                f"line {line} gives share = {value:g}, so the poll implies a support of exactly {value:g}",
+                "the logistic model never reaches exactly 0 or 1: cite another poll, or drop this target",
+            )
+        )
+    elif side == "against" and not 0 < implied_support(value, side, dont_know) < 1:
+        shown = round(implied_support(value, side, dont_know), 9) + 0.0  # no -0 from rounding
+        out.append(
+            (
+                False,
+                f'with side = "against", line {line} implies a support of 1 - {value:g} - {dont_know:g} = '
+                f"{shown:g}, which is not between 0 and 1",
+                "correct dont_know (the share that answered neither way), or cite another poll",
+            )
+        )
+    if needs_n and sample_size(row.get("n")) is None:
+        out.append(
+            (
+                False,
+                f"line {line} gives n = {row.get('n') or ''!r}, which is not a sample size (a positive whole number)",
+                "correct n in the polls file, or add n = <sample size> to the target (an assumption if the poll "
+                "does not say)",
+            )
+        )
+    return out
+
+
+def topline(polls: Polls, line: int, side: str, dont_know: float, n: int | None, where: str) -> tuple[float, int]:
+    """The share and sample size (``n``, else the file's) of the cited ``line``; ScenarioError
+    (at ``where``) if they cannot serve as a target."""
+    row = polls.row(line)
+    if row is None:
+        raise ScenarioError(
+            [Problem(where, f"the polls file has no line {line}", f"cite a line from 2 to {len(polls.rows) + 1}")]
+        )
+    problems = topline_problems(row, line, side, dont_know, n is None)
+    if problems:
+        raise ScenarioError([Problem(where, message, fix) for _, message, fix in problems])
+    return share(row["share"]), n if n is not None else sample_size(row["n"])  # type: ignore[return-value]
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
