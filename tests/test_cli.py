@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from winset.cli import app
 
 from .conftest import POLLS, REPO
+from .small_scenario import small_scenario
 
 runner = CliRunner()
 
@@ -24,8 +25,8 @@ def test_check_bundled_scenario_exits_0():
         assert text in result.stdout
 
 
-def test_check_minimal_as_json(minimal_path):
-    result = runner.invoke(app, ["check", str(minimal_path), "--json"])
+def test_check_minimal_as_json(tmp_path):
+    result = runner.invoke(app, ["check", str(small_scenario(tmp_path)), "--json"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     assert document["ok"] is True
@@ -80,13 +81,13 @@ def test_no_arguments_shows_help():
     assert "check" in result.output and "demo" in result.output
 
 
-def test_internal_errors_are_one_line_without_traceback(monkeypatch, minimal_path):
+def test_internal_errors_are_one_line_without_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("winset.cli.summary", broken)
     monkeypatch.delenv("WINSET_DEBUG", raising=False)
-    result = runner.invoke(app, ["check", str(minimal_path)])
+    result = runner.invoke(app, ["check", "kuril"])
     assert result.exit_code == 1
     assert "internal error: RuntimeError: boom" in result.stderr
     assert "Traceback" not in result.output
@@ -128,3 +129,22 @@ def test_readme_scenario_example_is_valid(tmp_path):
     shutil.copy(POLLS, tmp_path / "polls.csv")
     scenario = load_scenario(tmp_path / "scenario.toml")
     assert scenario.space.count_valid() == 3
+
+
+def test_check_reports_every_public_without_survey_evidence_at_once(minimal_path):
+    """Polls alone cannot teach a support model how support varies across packages: check says so
+    for every such public, where fit, solve and report would only fail later, one at a time."""
+    result = runner.invoke(app, ["check", str(minimal_path), "--json"])
+    assert result.exit_code == 2
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["location"] for p in problems] == ["parties[0].ratifiers[0].data", "parties[1].ratifiers[0].data"]
+    assert all("has no survey: polls alone cannot say how support varies" in p["message"] for p in problems)
+
+
+def test_check_reads_the_survey_header_for_the_columns_the_model_needs(tmp_path):
+    path = small_scenario(tmp_path, survey_edit=lambda frame: frame.drop(columns=["age", "task"]))
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    text = result.stderr.replace("\n      ", " ")
+    assert "has no column 'task' for the task number" in text
+    assert "has no column 'age' for covariate 'age'" in text

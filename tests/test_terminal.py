@@ -11,6 +11,7 @@ from winset.cli_common import jsonable, print_json
 from winset.terminal import SafeConsole, json_text, printable
 
 from .conftest import POLLS
+from .small_scenario import small_scenario
 
 runner = CliRunner()
 TITLE = "\\u001b]0;pwned\\u0007Kuril \\u001b[2J\\u202eevil"  # TOML escapes: retitle, clear, reverse
@@ -49,18 +50,17 @@ def test_a_console_never_writes_a_control_character_of_user_text(capsys):
     assert "\x1b[1m" in out  # rich's own styles are still there
 
 
-def scenario_with_labels(tmp_path, minimal_path):
-    text = minimal_path.read_text()
-    start = text.index("title = ")
-    end = text.index("\n", start)
-    text = text[:start] + f'title = "{TITLE}"' + text[end:]
-    (tmp_path / "s.toml").write_text(text)
-    shutil.copy(POLLS, tmp_path / "polls.csv")
-    return tmp_path / "s.toml"
+def scenario_with_labels(tmp_path):
+    def retitle(text):
+        start = text.index("title = ")
+        end = text.index("\n", start)
+        return text[:start] + f'title = "{TITLE}"' + text[end:]
+
+    return small_scenario(tmp_path, scenario_edit=retitle)
 
 
-def test_check_escapes_control_characters_in_labels(tmp_path, minimal_path):
-    path = scenario_with_labels(tmp_path, minimal_path)
+def test_check_escapes_control_characters_in_labels(tmp_path):
+    path = scenario_with_labels(tmp_path)
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout and "\x07" not in result.stdout

@@ -20,6 +20,7 @@ from .engine import commands as engine_commands
 from .negotiate import commands as negotiate_commands
 from .report import commands as report_commands
 from .scenario import Scenario, load_scenario
+from .scenario.evidence import require_evidence
 from .support import commands as support_commands
 
 app = typer.Typer(
@@ -67,9 +68,11 @@ def check(scenario: ScenarioArg, language: LanguageOpt = None, as_json: JsonOpt 
 
     Prints the issues and options, the size of the package space, the constraints, the parties and
     their ratifiers, and the proposals. A file with problems gets every problem listed, each with its
-    place and a fix, and exit code 2.
+    place and a fix, and exit code 2, as does a ratifier without survey evidence to learn from.
     """
-    _show(load_scenario(scenario), language, as_json)
+    loaded = load_scenario(scenario)
+    require_evidence(loaded)
+    _show(loaded, language, as_json)
 
 
 app.command("demo")(report_commands.demo_command)

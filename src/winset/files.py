@@ -324,6 +324,14 @@ def read_csv(path: str | Path, limit: int | None, error: Error = WinsetError, **
     return frame
 
 
+def read_columns(path: str | Path, error: Error = WinsetError) -> list[str]:
+    """The column names of survey data (Parquet or CSV), reading no more than the header and one
+    row (the file must have one) and the same checks as :func:`read_data`."""
+    if Path(path).suffix.lower() in _PARQUET:
+        return [str(c) for c in read_parquet(path, error).columns]
+    return [str(c) for c in read_csv(path, None, error, nrows=1).columns]
+
+
 def read_parquet(path: str | Path, error: Error = WinsetError) -> pd.DataFrame:
     """A Parquet file with at least one row, within the survey data limit on disk and, by its
     metadata, once decoded."""

@@ -7,9 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from winset import load_scenario
+from winset import WinsetError, load_scenario
 from winset.cli import app
-from winset.conjoint import ConjointError
 from winset.scenarios import bundled_path
 from winset.scenarios.kuril.generate import generate
 from winset.support import fit_scenario
@@ -105,7 +104,7 @@ def test_option_labels_are_read_as_ids(tmp_path):
             None,
             "unknown level 'sgned' (did you mean 'signed'?) in lines",
         ),
-        (lambda f: f.drop(columns=["shikotan"]), None, "the survey has no column for issue 'shikotan'"),
+        (lambda f: f.drop(columns=["shikotan"]), None, "has no column 'shikotan' for issue 'shikotan'"),
         (
             lambda f: f.assign(age=f["age"].where(f.index != 3, "old" if f.loc[3, "age"] == "young" else "young")),
             None,
@@ -119,13 +118,13 @@ def test_option_labels_are_read_as_ids(tmp_path):
         (
             None,
             lambda t: t.replace('data = { survey = "survey.csv", model = "choice", ', "data = { "),
-            "the ratifier has no survey data",
+            "ratifier 'japanese_public' has no survey: polls alone cannot say",
         ),
     ],
 )
 def test_data_that_do_not_match_the_scenario(tmp_path, survey_edit, scenario_edit, message):
     path = small_scenario(tmp_path, survey_edit, scenario_edit)
-    with pytest.raises(ConjointError) as caught:
+    with pytest.raises(WinsetError) as caught:  # a scenario's or a survey's
         fit_scenario(load_scenario(path), draws=0)
     assert any(message in p.message for p in caught.value.problems), caught.value
     result = runner.invoke(app, ["fit", str(path), "--draws", "0"])

@@ -273,8 +273,8 @@ class _Checker:
         if not isinstance(data.get("survey"), str) and not isinstance(data.get("polls"), str):
             self.add(
                 loc,
-                "no data source: give a survey file, a polls file, or both",
-                'add survey = "file.csv" (respondent-level data) or polls = "polls.csv" (published toplines)',
+                "no data source: a support model learns from a survey (polls can calibrate it)",
+                'add survey = "file.csv" (respondent-level conjoint data), and polls = "polls.csv" to calibrate it',
             )
         if "polls_where" in data and "polls" not in data:
             self.add(

@@ -20,6 +20,7 @@ from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..engine import ScoreTable
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
+from ..scenario.evidence import require_evidence
 from ..scenario.polls import read_polls, topline
 from .binary import BinarySupportModel
 from .calibration import Target, calibrate
@@ -194,7 +195,9 @@ def fit_ratifier(
 def fit_scenario(
     scenario: Scenario, draws: int = DRAWS, seed: int = 0, progress: Progress | None = None
 ) -> dict[str, RatifierFit]:
-    """Every ratifier's fitted support model, by ratifier id (seeds differ between ratifiers)."""
+    """Every ratifier's fitted support model, by ratifier id (seeds differ between ratifiers);
+    every ratifier without usable survey evidence is refused at once, before any is fitted."""
+    require_evidence(scenario)
     return {
         ratifier.id: fit_ratifier(scenario, party, ratifier, draws, seed + 1000 * i, progress)
         for i, (party, ratifier) in enumerate(scenario.ratifiers)

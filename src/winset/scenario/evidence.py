@@ -1,0 +1,77 @@
+"""Whether every public has evidence a support model can learn from, checked before any fitting.
+
+A support model learns how support varies across packages from respondent-level survey data;
+polls calibrate it to the published level but cannot, alone, say which options move support (a
+model for publics with only polls, published tables or elicited ranges is yet to come). So a
+ratifier without a survey, or whose survey lacks a column the model reads (an issue, the answer,
+the respondent, task and profile ids, a covariate), is refused here, every such ratifier at once,
+with where it is and what to add: by ``winset check``, and by every command that fits, before the
+first model is fitted. Only the survey's header (and first row) is read.
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem, ScenarioError
+from ..files import read_columns
+from .model import Scenario
+from .problems import format_location
+
+
+def evidence_problems(scenario: Scenario) -> list[Problem]:
+    """Every ratifier without usable survey evidence, in file order (empty: all have it)."""
+    problems = []
+    issues = [issue.id for issue in scenario.issues]
+    for i, party in enumerate(scenario.parties):
+        for j, ratifier in enumerate(party.ratifiers):
+            loc = ("parties", i, "ratifiers", j, "data")
+            spec = ratifier.data
+            if spec.survey is None:
+                problems.append(
+                    Problem(
+                        format_location(loc),
+                        f"ratifier '{ratifier.id}' has no survey: polls alone cannot say how support varies "
+                        "across packages, so no support model can be learned for it",
+                        'add survey = "file.csv": respondent-level conjoint data (its polls then calibrate the '
+                        "model); winset serve can field the survey and export the file",
+                    )
+                )
+                continue
+            try:
+                columns = read_columns(scenario.data_path(spec.survey), ScenarioError)
+            except ScenarioError as error:
+                problems += [
+                    Problem(format_location((*loc, "survey")), f"{p.location}: {p.message}", p.fix)
+                    for p in error.problems
+                ]
+                continue
+            wanted = [(issue, f"issue '{issue}'", None) for issue in issues]
+            wanted += [
+                (spec.outcome_column, "the answer", "outcome"),
+                (spec.respondent, "the respondent id", "respondent"),
+                (spec.task, "the task number", "task"),
+                (spec.profile, "the profile number", "profile"),
+            ]
+            wanted += [(covariate, f"covariate '{covariate}'", None) for covariate in spec.covariates]
+            for column, role, key in wanted:
+                if column in columns:
+                    continue
+                fix = (
+                    f'add the column, or name the survey\'s own with {key} = "..."'
+                    if key
+                    else "add the column to the survey"
+                )
+                problems.append(
+                    Problem(
+                        format_location((*loc, "survey")),
+                        f"the survey of ratifier '{ratifier.id}' ({spec.survey}) has no column '{column}' for {role}",
+                        fix,
+                    )
+                )
+    return problems
+
+
+def require_evidence(scenario: Scenario) -> None:
+    """Raise ScenarioError listing every ratifier without usable survey evidence."""
+    problems = evidence_problems(scenario)
+    if problems:
+        raise ScenarioError(problems, source=scenario.source)
