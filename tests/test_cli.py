@@ -148,3 +148,26 @@ def test_check_reads_the_survey_header_for_the_columns_the_model_needs(tmp_path)
     text = result.stderr.replace("\n      ", " ")
     assert "has no column 'task' for the task number" in text
     assert "has no column 'age' for covariate 'age'" in text
+
+
+def test_a_path_the_system_cannot_look_up_is_a_located_problem(tmp_path):
+    """A name too long for the file system (ENAMETOOLONG) is not 'missing': pathlib raises on it."""
+    scenario = small_scenario(tmp_path)
+    long = "x" * 5000
+    scenario.write_text(
+        scenario.read_text().replace('polls = "polls.csv", polls_where = { country = "RU" }', f'polls = "{long}"')
+    )
+    for args in (
+        ["check", str(scenario)],
+        ["check", long],
+        ["amce", f"{long}.csv", "--outcome", "a", "--features", "b"],
+        ["amce", str(tmp_path / "survey.csv"), "--outcome", "support", "--features", "habomai", "--out", f"{long}.csv"],
+        ["report", "kuril", "--out", f"{long}.html"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args[0], result.output[-500:])
+        assert "file name too long" in result.stderr and "internal error" not in result.output
+    assert "parties[0].ratifiers[0].data.polls" in runner.invoke(app, ["check", str(scenario)]).stderr
+    scenario.write_text(scenario.read_text().replace(f'polls = "{long}"', 'polls = "a\\u0000b"'))
+    result = runner.invoke(app, ["check", str(scenario)])
+    assert result.exit_code == 2 and "the path holds a NUL character" in result.stderr

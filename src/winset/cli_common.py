@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .console import print_problems
 from .errors import Problem, WinsetError, known_list
+from .files import shown
 from .terminal import SafeConsole, json_text
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
@@ -134,6 +135,16 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(error.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except OSError as error:  # the system refused a file of the user's: a full disk, a permission
+            where = shown(error.filename) if error.filename else ""
+            reason = error.strerror or str(error)
+            problem = Problem(where, f"the system refused: {reason}", "check the path, its permissions and free space")
+            failure = WinsetError([problem])
+            if as_json:
+                print_json({"ok": False, "problems": [problem.__dict__], "source": None})
+            else:
+                print_problems(stderr(), failure)
+            raise typer.Exit(2) from None
         except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
             if os.environ.get("WINSET_DEBUG"):
                 raise

@@ -104,6 +104,29 @@ def data_limit(error: Error = WinsetError) -> int:
 
 
 # ---------------------------------------------------------------------------------- opening
+def kind(path: str | Path, error: Error = WinsetError) -> str:
+    """What is at ``path``: ``"missing"``, ``"folder"``, ``"file"`` (a regular file) or
+    ``"other"`` (a pipe, a socket, a device). A path the system cannot even look up (a name too
+    long, a folder it may not enter) is a problem, not "missing"."""
+    try:
+        info = Path(path).stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as failure:
+        raise error([_unusable(Path(path), failure)]) from None
+    except ValueError:  # a NUL character: no system call can take the name
+        raise error([_nul(path)]) from None
+    if stat.S_ISDIR(info.st_mode):
+        return "folder"
+    return "file" if stat.S_ISREG(info.st_mode) else "other"
+
+
+def shown(path: str | Path, limit: int = 160) -> str:
+    """A path as a message shows it: whole, or its start and end around "..." if very long."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 3 :]}"
+
+
 def check_file(path: str | Path, limit: int | None, error: Error = WinsetError) -> os.stat_result:
     """Refuse, without opening it, a path that is missing, not a regular file, or larger than
     ``limit`` bytes (None: the survey data limit)."""
@@ -111,9 +134,11 @@ def check_file(path: str | Path, limit: int | None, error: Error = WinsetError) 
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise error([Problem(str(path), "no such file", "check the path")]) from None
+        raise error([Problem(shown(path), "no such file", "check the path")]) from None
     except OSError as failure:
         raise error([_unreadable(path, failure)]) from None
+    except ValueError:
+        raise error([_nul(path)]) from None
     _check_regular(path, info, error)
     _check_size(path, info.st_size, limit, error)
     return info
@@ -463,9 +488,7 @@ def _check_size(path: Path, size: int, limit: int | None, error: Error) -> None:
         raise _too_large(path, limit, error, size)
 
 
-def _too_large(
-    path: Path, limit: int | None, error: Error, size: int | None = None, what: str = ""
-) -> WinsetError:
+def _too_large(path: Path, limit: int | None, error: Error, size: int | None = None, what: str = "") -> WinsetError:
     """The problem of a file beyond ``limit`` (None: the survey data limit, which can be raised)."""
     shown = f" ({size:,} bytes)" if size is not None else ""
     subject = f"the file {what} is" if what else "the file is"
@@ -486,7 +509,18 @@ def _no_rows(path: Path) -> Problem:
 def _unreadable(path: Path, failure: OSError) -> Problem:
     reason = failure.strerror or str(failure) or type(failure).__name__
     return Problem(
-        str(path), f"cannot read the file: {reason[0].lower()}{reason[1:]}", "check the file and its permissions"
+        shown(path), f"cannot read the file: {reason[0].lower()}{reason[1:]}", "check the file and its permissions"
+    )
+
+
+def _nul(path: str | Path) -> Problem:
+    return Problem(shown(path).replace("\0", "\\0"), "the path holds a NUL character", "write the path without it")
+
+
+def _unusable(path: Path, failure: OSError) -> Problem:
+    reason = failure.strerror or str(failure) or type(failure).__name__
+    return Problem(
+        shown(path), f"cannot use the path: {reason[0].lower()}{reason[1:]}", "check the path and its permissions"
     )
 
 

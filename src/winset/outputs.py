@@ -23,6 +23,8 @@ from pathlib import Path
 
 from .atomic import replace_atomic
 from .errors import Problem, WinsetError
+from .files import kind as file_kind
+from .files import shown
 
 MARK = "winset"  # the generator winset writes into every output it can mark
 PEEK_BYTES = 65_536  # how much of an existing file's head (and tail) is read for the mark
@@ -65,14 +67,21 @@ class Output:
 
 def output_problems(output: Output) -> list[Problem]:
     """Every reason not to write ``output`` where it is asked for (empty: it may be written)."""
-    path, where, kind, option = output.path, str(output.path), output.kind, output.option
+    try:
+        return _problems(output)
+    except WinsetError as error:  # a path the system cannot look up (a name too long, no permission)
+        return error.problems
+
+
+def _problems(output: Output) -> list[Problem]:
+    path, where, kind, option = output.path, shown(output.path), output.kind, output.option
     *first, last = output.suffixes
     allowed = f"{', '.join(first)} or {last}" if first else last
     if path.suffix.lower() not in output.suffixes:
         return [Problem(where, f"a {kind} is a {allowed} file", f"give {option} a file name ending in {allowed}")]
-    if path.is_dir():
+    if file_kind(path) == "folder":
         return [Problem(where, "is a folder", f"give {option} a file name, e.g. {kind}{output.suffixes[0]}")]
-    if not path.parent.is_dir():
+    if file_kind(path.parent) != "folder":
         return [Problem(where, "the folder does not exist", f"create the folder first, or choose another {option}")]
     for source in output.inputs:
         if same_file(path, Path(source)):
@@ -83,8 +92,8 @@ def output_problems(output: Output) -> list[Problem]:
                     f"write the {kind} to another file: winset never writes to its inputs",
                 )
             ]
-    if (path.exists() or path.is_symlink()) and not output.force:
-        if not path.is_file():
+    if (file_kind(path) != "missing" or path.is_symlink()) and not output.force:
+        if file_kind(path) != "file":
             return [Problem(where, "is not a regular file", f"choose another {option}")]
         if not output.ours(path):
             return [

@@ -84,8 +84,8 @@ class Design:
     def from_file(cls, path: str | Path) -> Design:
         """Read a design file (TOML, see the module documentation)."""
         path = Path(path)
-        if not path.exists():
-            raise DesignError([Problem(str(path), "no such design file", "check the path")])
+        if files.kind(path, DesignError) == "missing":
+            raise DesignError([Problem(files.shown(path), "no such design file", "check the path")])
         document = files.read_toml(path, DesignError)
         return cls.from_dict(document, base_dir=path.parent, source=path)
 
@@ -193,9 +193,18 @@ def _restriction(
 
 
 def _probability_table(path: Path, where: str, problems: list[Problem]) -> pd.DataFrame | None:
-    if not path.exists():
+    try:
+        missing = files.kind(path, DesignError) == "missing"
+    except DesignError as error:
+        problems += error.problems
+        return None
+    if missing:
         problems.append(
-            Problem(where, f"probability table '{path}' does not exist", "check the path (relative to the design file)")
+            Problem(
+                where,
+                f"probability table '{files.shown(path)}' does not exist",
+                "check the path (relative to the design file)",
+            )
         )
         return None
     try:

@@ -13,6 +13,7 @@ from rich.table import Table
 from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
 from ..engine.report import fixed, records, share
 from ..errors import Problem, WinsetError
+from ..files import kind, shown
 from ..outputs import Output, is_figure, output_problems, save_figure
 from ..scenario import Scenario, load_scenario
 from ..support.commands import DrawsOpt, SeedOpt
@@ -69,11 +70,15 @@ def figure_outputs(folder: Path, experiments: list[str], inputs, force: bool) ->
 
 
 def _figure_folder_problems(folder: Path, outputs: dict[str, Output]) -> list[Problem]:
-    if folder.exists() and not folder.is_dir():
-        return [Problem("--figures", f"{folder} is a file, not a folder", "give a folder for the figures")]
-    if not folder.parent.is_dir():
-        return [Problem("--figures", f"the folder {folder.parent} does not exist", "create it first")]
-    if not folder.exists():
+    try:
+        found, parent = kind(folder), kind(folder.parent)
+    except WinsetError as error:  # a path the system cannot look up
+        return error.problems
+    if found not in ("missing", "folder"):
+        return [Problem("--figures", f"{shown(folder)} is a file, not a folder", "give a folder for the figures")]
+    if parent != "folder":
+        return [Problem("--figures", f"the folder {shown(folder.parent)} does not exist", "create it first")]
+    if found == "missing":
         return []  # made when the figures are written
     return [problem for output in outputs.values() for problem in output_problems(output)]
 

@@ -287,12 +287,18 @@ class _Checker:
             if not isinstance(relative, str) or not relative:
                 continue
             path = self.base_dir / relative
-            if path.is_dir():
-                self.add((*loc, key), f"'{relative}' is a folder, not a file", "name the data file itself")
-            elif not path.exists():
+            try:
+                found = files.kind(path, ScenarioError)
+            except ScenarioError as error:
+                for p in error.problems:
+                    self.add((*loc, key), p.message, p.fix)
+                continue
+            if found == "folder":
+                self.add((*loc, key), f"'{files.shown(relative)}' is a folder, not a file", "name the data file itself")
+            elif found == "missing":
                 self.add(
                     (*loc, key),
-                    f"data file '{relative}' does not exist (looked for {path})",
+                    f"data file '{files.shown(relative)}' does not exist (looked for {files.shown(path)})",
                     "check the spelling; paths are relative to the folder of the scenario file",
                 )
             elif not self.readable((*loc, key), path, relative, files.TABLE_BYTES if key == "polls" else None):
@@ -397,7 +403,8 @@ class _Checker:
             )
             return
         path = self.base_dir / data["polls"] if targets else None
-        found = self.read_polls((*loc, "data", "polls"), path, data["polls"]) if path and path.is_file() else None
+        readable = path is not None and _kind(path) == "file"
+        found = self.read_polls((*loc, "data", "polls"), path, data["polls"]) if readable else None
         if found is not None:
             lacking = polls.missing_columns(found, data["polls"], any("n" not in target for _, target in targets))
             if lacking:
@@ -544,6 +551,14 @@ class _Checker:
                             f"unknown {what} '{name}'" + did_you_mean(name, known),
                             f"use the id of a {what} of the scenario ({known_list(known)})",
                         )
+
+
+def _kind(path: Path) -> str | None:
+    """What is at a data path, or None for one the system cannot look up (reported by data())."""
+    try:
+        return files.kind(path, ScenarioError)
+    except ScenarioError:
+        return None
 
 
 def _as_list(value: Any) -> list[Any]:

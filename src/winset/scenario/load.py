@@ -27,23 +27,24 @@ def load_scenario(path: str | Path) -> Scenario:
     from ..scenarios import BUNDLED, bundled_path
 
     path = Path(path)
-    if not path.exists() and str(path) in BUNDLED:
-        path = bundled_path(str(path))
-    if path.is_dir() and (path / SCENARIO_FILE).exists():
-        path = path / SCENARIO_FILE
-    if not path.exists():
+    found = files.kind(path, ScenarioError)
+    if found == "missing" and str(path) in BUNDLED:
+        path, found = bundled_path(str(path)), "file"
+    if found == "folder" and files.kind(path / SCENARIO_FILE, ScenarioError) != "missing":
+        path, found = path / SCENARIO_FILE, files.kind(path / SCENARIO_FILE, ScenarioError)
+    if found == "missing":
         raise ScenarioError(
             [
                 Problem(
-                    str(path),
+                    files.shown(path),
                     "no such file",
                     f"check the path to the scenario file, or name a bundled scenario: {known_list(BUNDLED)}",
                 )
             ]
         )
-    if path.is_dir():
+    if found == "folder":
         raise ScenarioError(
-            [Problem(str(path), f"is a folder without a {SCENARIO_FILE}", "name the scenario file itself")]
+            [Problem(files.shown(path), f"is a folder without a {SCENARIO_FILE}", "name the scenario file itself")]
         )
     document = files.read_toml(path, ScenarioError)
     return validate_document(document, base_dir=path.parent.resolve(), source=path)
