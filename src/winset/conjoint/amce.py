@@ -35,7 +35,7 @@ from ..errors import Problem, did_you_mean, known_list
 from . import terms
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .design import Design
-from .ols import DummyDesign, Fit, VarianceKind, fit
+from .ols import DummyDesign, Fit, Term, VarianceKind, fit
 from .tidy import check_alpha, tidy
 
 Convention = Literal["cregg", "cjoint"]
@@ -156,6 +156,20 @@ def cjoint_weighted(cj: ConjointData) -> bool:
     return cj.weights is not None and bool((cj.weights != cj.weights[0]).any())
 
 
+def fit_terms(cj: ConjointData, model_terms: Sequence[Term], convention: Convention) -> Fit:
+    """The least-squares fit of the data's outcome on ``model_terms``, with the package's variance
+    and problems located at the data's rows."""
+    return fit(
+        DummyDesign(model_terms),
+        cj.y,
+        cj.weights,
+        cj.clusters,
+        variance_kind(convention, cj),
+        row_names=cj.row_names,
+        source=cj.source,
+    )
+
+
 def _check_convention(convention: str) -> None:
     if convention not in CONVENTIONS:
         raise ConjointError(
@@ -174,15 +188,7 @@ def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
     by_name = {f.name: f for f in cj.features}
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
     model_terms += [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
-    model = fit(
-        DummyDesign(model_terms),
-        cj.y,
-        cj.weights,
-        cj.clusters,
-        variance_kind(convention, cj),
-        row_names=cj.row_names,
-        source=cj.source,
-    )
+    model = fit_terms(cj, model_terms, convention)
     # each restricted feature's partner, and whether it comes first in their interaction term
     partner = {a: (b, True) for a, b in pairs} | {b: (a, False) for a, b in pairs}
     probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None

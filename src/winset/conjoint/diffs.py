@@ -22,11 +22,10 @@ import pandas as pd
 
 from ..errors import Problem
 from . import terms
-from .amce import Convention, _check_convention, restricted_pairs, variance_kind
+from .amce import Convention, _check_convention, fit_terms, restricted_pairs
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .design import Design
 from .mm import marginal_means
-from .ols import DummyDesign, fit
 from .tidy import check_alpha, tidy
 
 __all__ = ["amce_diffs", "mm_diffs"]
@@ -78,15 +77,7 @@ def amce_diffs(
         )
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features] + [terms.main(group)]
     model_terms += [terms.interaction(f, group) for f in cj.features]
-    model = fit(
-        DummyDesign(model_terms),
-        cj.y,
-        cj.weights,
-        cj.clusters,
-        variance_kind(convention, cj),
-        row_names=cj.row_names,
-        source=cj.source,
-    )
+    model = fit_terms(cj, model_terms, convention)
     rows = []
     for feature in cj.features:
         for level in feature.levels[1:]:
