@@ -288,6 +288,8 @@ def package_tables(
         cells += [_number(row[f"{n.id}_gain"]) for n in problem.negotiators]
         numbers.add_row(*cells)
     numbers.caption = _support_caption(problem)
+    if "status_quo" in frame.columns and frame["status_quo"].any():
+        numbers.caption += " The status quo is the reference every support is measured against: no verdict."
     numbers.caption_justify = "left"
     return [_section(title), key, numbers]
 
