@@ -1,8 +1,7 @@
 """How every analysis decides the two comparisons a ratification turns on.
 
 *A support meets a threshold* when its margin ``support - threshold`` is at least
-``-SUPPORT_TOLERANCE``. A support is a
-weighted sum of many rows' link values, and winset computes it in several ways (a matrix product
+``-SUPPORT_TOLERANCE``. A support is a weighted sum of many rows' link values, and winset computes it in several ways (a matrix product
 over a chunk of packages, the same for one package, float32 bounds widened by their error, a
 search leaf's partial sums): sums of the same terms in another order can differ in the last bits,
 and a package that meets its threshold exactly (a vote count of exactly two thirds, a linear

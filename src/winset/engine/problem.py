@@ -38,6 +38,8 @@ class Negotiator:
     table: ScoreTable
     reservation: float
     grid: float | None = None
+    scale: float = field(init=False, default=0.0)  # the largest absolute utility the values add up to
+    floor: float = field(init=False, default=0.0)  # the lowest utility that reaches the reservation
 
     def __post_init__(self) -> None:
         table = self.table
@@ -47,22 +49,13 @@ class Negotiator:
         intercepts = on_grid(table.intercepts, grid)
         if not (np.array_equal(coefficients, table.coefficients) and np.array_equal(intercepts, table.intercepts)):
             table = replace(table, coefficients=coefficients, intercepts=intercepts)
-        if self.scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
+        scale = utility_scale([*blocks, table.intercepts])
+        if scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
             raise ValueError(f"negotiator '{self.id}': utilities too large for its grid to keep sums exact")
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "grid", grid)
-
-    @property
-    def scale(self) -> float:
-        """The largest absolute utility the table's values can add up to."""
-        table = self.table
-        blocks = [table.coefficients[0, o : o + n] for o, n in zip(table.offsets, table.shape, strict=True)]
-        return utility_scale([*blocks, table.intercepts])
-
-    @property
-    def floor(self) -> float:
-        """The lowest utility that reaches the reservation value."""
-        return reservation_floor(self.reservation, self.scale)
+        object.__setattr__(self, "scale", scale)
+        object.__setattr__(self, "floor", reservation_floor(self.reservation, scale))
 
 
 @dataclass(frozen=True)
@@ -87,8 +80,9 @@ class Quantities:
     ``support[i]`` is public i's support per group (groups, m); ``utility`` the negotiators'
     utilities (negotiators, m). Derived: ``margin`` (point support minus threshold),
     ``probability`` (share of draws meeting the rule), ``accept``, ``gain`` (utility minus
-    reservation), ``reach`` (utility at least the negotiator's floor) and ``joint_margin``, the smallest margin over binding publics (for bounds, a
-    search may replace it with a tighter joint bound)."""
+    reservation), ``reach`` (utility at least the negotiator's floor) and ``joint_margin``, the
+    smallest margin over binding publics (for bounds, a search may replace it with a tighter joint
+    bound)."""
 
     support: list[np.ndarray]
     utility: np.ndarray
