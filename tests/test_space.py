@@ -261,3 +261,23 @@ def test_construction_errors():
         PackageSpace([("a", ["x"])], constraints=[("c", {"b": "x"})])
     with pytest.raises(PackageError, match="no option 'z'"):
         PackageSpace([("a", ["x"])], status_quo={"a": "z"})
+
+
+def test_many_constraints_on_one_issue_are_counted_without_blowing_up():
+    """Twenty constraints that all end with the same issue and option leave one remainder, not
+    2^20 subsets of constraints: counting and finding dead options take a moment."""
+    from .conftest import within
+
+    space = make_space([10] * 30, [{j: [1], 29: [1]} for j in range(20)])
+    expected = 10**29 * 9 + 9**20 * 10**9  # last issue not 1, or it is 1 and none of the 20 is
+    assert within(30, space.count_valid) == expected
+    assert within(30, space.dead_options) == []
+
+
+def test_constraints_too_entangled_to_reason_about_are_refused(monkeypatch):
+    import winset.space
+
+    monkeypatch.setattr(winset.space, "STATE_LIMIT", 1)
+    space = make_space([3] * 6, [{0: [1], 5: [1]}, {1: [1], 4: [2]}, {2: [1], 3: [0]}, {0: [2], 3: [2]}])
+    with pytest.raises(PackageError, match="the constraints overlap too much"):
+        space.count_valid()
