@@ -7,12 +7,13 @@ with every problem printed; 1 an internal error, which is a bug in winset; 3 (``
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Any
 
 import typer
 
 from . import __version__
-from .cli_common import JsonOpt, ScenarioArg, check_language, print_json, stdout, user_errors
+from .cli_common import JsonOpt, ScenarioArg, check_language, print_json, show_warning, stdout, user_errors
 from .conjoint import commands as conjoint_commands
 from .console import summary
 from .consult import commands as consult_commands
@@ -100,6 +101,7 @@ def _main(
     ] = False,
 ) -> None:
     """Find the settlements that every side of a negotiation could ratify at home."""
+    warnings.showwarning = show_warning
 
 
 def main() -> None:

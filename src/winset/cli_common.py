@@ -14,6 +14,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .console import print_problems
 from .errors import Problem, WinsetError, known_list
 from .files import shown
-from .terminal import SafeConsole, json_text
+from .terminal import SafeConsole, json_text, printable
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
 
@@ -86,6 +87,13 @@ def check_language(scenario: Any, language: str | None) -> None:
                 )
             ]
         )
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python's warnings, as the command line prints them: on standard error, with any control
+    character of user text in them (a label a font has no glyph for) escaped."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    (file or sys.stderr).write(printable(text))
 
 
 def print_json(document: Any) -> None:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import contextlib
+import csv
 import gzip
 import io
 import lzma
@@ -346,7 +347,30 @@ def read_csv(path: str | Path, limit: int | None, error: Error = WinsetError, **
         ) from None
     if frame.empty and len(frame.columns):
         raise error([_no_rows(path)])
+    _refuse_repeated_columns(path, frame, limit, error)
     return frame
+
+
+def _refuse_repeated_columns(path: Path, frame: pd.DataFrame, limit: int | None, error: Error) -> None:
+    """pandas renames a repeated column ``x`` to ``x.1``, so one of two columns would be read
+    without a word; where a name looks renamed, the header line itself decides."""
+    names = [str(c) for c in frame.columns]
+    if not any(re.fullmatch(r"(.+)\.\d+", n) and re.fullmatch(r"(.+)\.\d+", n).group(1) in names for n in names):
+        return
+    with _csv_stream(path, limit, error) as handle:
+        header = next(csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline="")), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise error(
+            [
+                Problem(
+                    "line 1",
+                    f"the header names column {', '.join(repr(c) for c in twice)} more than once",
+                    "give every column its own name: winset could not tell which one you mean",
+                )
+            ],
+            source=path,
+        )
 
 
 def read_columns(path: str | Path, error: Error = WinsetError) -> list[str]:

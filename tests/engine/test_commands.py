@@ -183,3 +183,4 @@ def test_assess_of_the_status_quo_gives_no_verdict(deadlocked):
     assert document["status_quo"] is True and document["in_winset"] is False
     for rule in document["rules"]:
         assert rule["passes"] is None and rule["margin"] is None and 0 <= rule["support"] <= 1
+    assert run("assess", str(deadlocked), "--package", "status_quo", "--draws", "4", "--exit-code").exit_code == 0

@@ -217,7 +217,21 @@ class ConjointData:
         """What every estimate needs: two respondents (two rows without respondent ids), and an
         outcome (``y``, default the data's) that varies among the rows that carry weight."""
         problems = []
-        if self.n_clusters < 2:
+        weighted = self.weights is None or (self.weights > 0)
+        if self.clusters is None:
+            units = int(np.sum(weighted)) if self.weights is not None else self.n_rows
+        else:
+            units = len(np.unique(self.clusters[weighted] if self.weights is not None else self.clusters))
+        if units < 2 and self.weights is not None and self.n_clusters >= 2:
+            what = "row" if self.clusters is None else "respondent"
+            problems.append(
+                Problem(
+                    f"column '{self.weight_column}'",
+                    f"only one {what} has a weight above 0: standard errors need at least two",
+                    "check the weights column, or analyse more weighted respondents",
+                )
+            )
+        elif self.n_clusters < 2:
             if self.clusters is None:
                 problems.append(
                     Problem("data", "there is only one row: standard errors need at least two", "analyse more data")
@@ -336,13 +350,19 @@ class ConjointData:
                 )
         if not features:
             problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
-        seen: set[str] = set()
-        for name in features:
-            if name in seen:
+        # one role per column: an id that is the outcome, or a task column that is the profile
+        # column, would be read as two things at once
+        first: dict[str, str] = {}
+        for role, name in roles:
+            if name is None:
+                continue
+            if name not in first:
+                first[name] = role
+            elif role == first[name]:
                 problems.append(
-                    Problem(f"feature column '{name}'", "the feature is listed twice", "list each feature once")
+                    Problem(f"{role} column '{name}'", f"the {role} is listed twice", f"list each {role} once")
                 )
-            if name == self.outcome:
+            elif {role, first[name]} == {"outcome", "feature"}:
                 problems.append(
                     Problem(
                         f"feature column '{name}'",
@@ -350,7 +370,14 @@ class ConjointData:
                         "remove it from the features",
                     )
                 )
-            seen.add(name)
+            else:
+                problems.append(
+                    Problem(
+                        f"{role} column '{name}'",
+                        f"column '{name}' is named as the {first[name]} and as the {role}",
+                        "give each role its own column",
+                    )
+                )
         if problems:
             raise ConjointError(problems, source=self.source)
 
@@ -442,6 +469,16 @@ class ConjointData:
                 continue
             row_codes, distinct, shown = distinct_values(raw)
             order = self._level_order(name, shown, levels)
+            repeated = sorted({level for level in order if order.count(level) > 1})
+            if repeated:
+                problems.append(
+                    Problem(
+                        f"feature '{name}'",
+                        f"level {known_list(repeated)} is listed more than once",
+                        "list each level once, baseline first",
+                    )
+                )
+                continue
             base = baselines.get(name)
             if base is not None:
                 if base not in order:

@@ -21,7 +21,7 @@ from ..errors import Problem
 from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
 from .design import Design
 from .ols import not_finite, unit_scale
-from .tidy import check_alpha, tidy
+from .tidy import check_alpha, check_h0, tidy
 
 
 def mm(
@@ -45,6 +45,7 @@ def mm(
     :func:`~winset.conjoint.amce.amce`.
     """
     check_alpha(alpha)
+    check_h0(h0)
     cj = as_conjoint(
         data,
         outcome=outcome,

@@ -25,7 +25,7 @@ def tidy(
     se = np.asarray(std_errors, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (estimate - h0) / se
-    crit = stats.norm.ppf(1 - alpha / 2)
+    crit = stats.norm.isf(alpha / 2)  # not ppf(1 - alpha / 2): 1 - 1e-300 / 2 rounds to 1
     return pd.DataFrame(
         {
             "feature": list(features),
@@ -38,6 +38,14 @@ def tidy(
             "upper": estimate + crit * se,
         }
     )
+
+
+def check_h0(h0: float) -> None:
+    from ..errors import Problem
+    from .data import ConjointError
+
+    if not np.isfinite(h0):
+        raise ConjointError([Problem("h0", f"the null value must be a finite number, got {h0}", "use e.g. 0.5")])
 
 
 def check_alpha(alpha: float) -> None:

@@ -138,5 +138,6 @@ def assess_command(
         print_json(report.assessment_document(loaded, problem, result))
     else:
         stdout().print(report.assessment_report(loaded, problem, result))
-    if exit_code and not result.table["in_winset"].iloc[0]:
+    # the status quo gets no verdict, so no exit code that reads as one
+    if exit_code and not result.table["in_winset"].iloc[0] and not result.table["status_quo"].iloc[0]:
         raise typer.Exit(EXIT_NO_DEAL)

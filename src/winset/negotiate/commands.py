@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -142,6 +143,8 @@ def simulate_command(
     from .montecarlo import simulate
     from .talks import Settings
 
+    if not math.isfinite(shift):
+        raise WinsetError([Problem("--shift", f"must be a finite number, got {shift}", "use e.g. --shift 0.5")])
     strategies = list(strategy or STRATEGIES)
     experiments = list(dict.fromkeys(experiment or []))
     check_options(loaded, strategies, mode, experiments, figures, force)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import files
 from ..compare import reservation_floor
 from ..errors import PackageError, Problem, ScenarioError, did_you_mean, known_list
@@ -243,7 +245,38 @@ class _Checker:
                 "every weight is 0: the negotiator would be indifferent between all packages",
                 "give a positive weight to at least one issue the party cares about",
             )
+        self.utility_scale(loc, weights, scores)
         self.reservation(i, party, weights, scores)
+
+    def utility_scale(self, loc: tuple, weights: Mapping, scores: Mapping) -> None:
+        """Utilities must add up in floating point, and no weighted issue may be so small beside
+        the others that it counts for nothing (winset keeps utilities to 2^-40 of their scale)."""
+        parts = {}
+        for issue, weight in weights.items():
+            table = scores.get(issue)
+            values = [v for v in table.values() if _is_number(v)] if isinstance(table, Mapping) else []
+            if _is_number(weight) and weight > 0 and values:
+                with np.errstate(over="ignore"):
+                    parts[issue] = float(np.float64(weight) * max(abs(float(v)) for v in values))
+        if not parts:
+            return
+        with np.errstate(over="ignore"):
+            total = float(np.sum(list(parts.values())))
+        if not np.isfinite(total):
+            self.add(
+                (*loc, "weights"),
+                "weights times scores are too large to add up in floating point",
+                "rescale the weights or the scores (only their ratios matter): e.g. weights that sum to 1",
+            )
+            return
+        small = [issue for issue, part in parts.items() if 0 < part < total * 1e-9]
+        for issue in small:
+            self.add(
+                (*loc, "weights", issue),
+                f"issue '{issue}' counts for less than a billionth of the utility ({parts[issue]:.3g} beside a "
+                f"total of {total:.3g}), below the precision winset keeps",
+                "give the issue a weight in proportion to the others, or weight it 0",
+            )
 
     def reservation(self, i: int, party: Mapping[str, Any], weights: Mapping, scores: Mapping) -> None:
         """A reservation above the best utility the party can get leaves no deal possible."""
@@ -415,14 +448,14 @@ class _Checker:
             where = (*loc, "calibration", k)
             self.calibration_package((*where, "package"), target.get("package"), proposals)
             line = target.get("line")
-            if found is None or not isinstance(line, int) or isinstance(line, bool):
+            if found is None or not isinstance(line, int) or isinstance(line, bool) or line < 2:  # < 2: structure
                 continue
             row = found.row(line)
             if row is None:
                 self.add(
                     (*where, "line"),
-                    f"the polls file has no line {line} (its rows are lines 2 to {len(found.rows) + 1})",
-                    "cite a line of the polls file",
+                    f"the polls file has no row on line {line} (its rows are on lines {found.span()})",
+                    "cite the line a row starts on",
                 )
                 continue
             selection = data.get("polls_where") if isinstance(data.get("polls_where"), Mapping) else {}
@@ -510,7 +543,7 @@ class _Checker:
                     "give a round within the talks, or raise talks.rounds",
                 )
             start, date = talks.get("start"), event.get("date")
-            if isinstance(start, datetime.date) and isinstance(date, datetime.date):
+            if _is_date(start) and _is_date(date):
                 days = talks.get("days_per_round", 30)
                 if date < start:
                     self.add(
@@ -527,9 +560,12 @@ class _Checker:
         self.linkage(_table(talks, "linkage"), ratifiers)
         ban = _table(talks, "ban")
         self.label(("talks", "ban", "label"), ban.get("label"))
-        for i, issue in enumerate(ban.get("issues", []) if isinstance(ban.get("issues"), list) else []):
+        banned = ban.get("issues", []) if isinstance(ban.get("issues"), list) else []
+        for i, issue in enumerate(banned):
             if isinstance(issue, str):
                 self.issue_ref(("talks", "ban", "issues", i), issue)
+                if issue in banned[:i]:
+                    self.add(("talks", "ban", "issues", i), f"issue '{issue}' is banned twice", "list each issue once")
 
     def linkage(self, linkage: Mapping[str, Any], ratifiers: list[str]) -> None:
         loc = ("talks", "linkage")
@@ -551,6 +587,11 @@ class _Checker:
                             f"unknown {what} '{name}'" + did_you_mean(name, known),
                             f"use the id of a {what} of the scenario ({known_list(known)})",
                         )
+
+
+def _is_date(value: Any) -> bool:
+    """A TOML date (a date-time is not one: the structural check reports it)."""
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
 
 
 def _kind(path: Path) -> str | None:

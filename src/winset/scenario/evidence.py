@@ -52,6 +52,18 @@ def evidence_problems(scenario: Scenario) -> list[Problem]:
                 (spec.profile, "the profile number", "profile"),
             ]
             wanted += [(covariate, f"covariate '{covariate}'", None) for covariate in spec.covariates]
+            first: dict[str, str] = {}
+            for column, role, _ in wanted:
+                if column in first and first[column] != role:
+                    problems.append(
+                        Problem(
+                            format_location((*loc, "survey")),
+                            f"the survey column '{column}' of ratifier '{ratifier.id}' is named for "
+                            f"{first[column]} and for {role}",
+                            "give each its own column (data.outcome, respondent, task and profile name them)",
+                        )
+                    )
+                first.setdefault(column, role)
             for column, role, key in wanted:
                 if column in columns:
                     continue

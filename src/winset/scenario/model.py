@@ -60,6 +60,18 @@ def _reservation(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         ) from None
 
 
+def _date_only(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A TOML date; a date with a time of day (a TOML date-time) is refused, not half-read."""
+    if isinstance(value, datetime.datetime):
+        raise PydanticCustomError(
+            "date", "must be a date such as 2020-07-01, not a date and time, got {shown}", {"shown": str(value)}
+        )
+    return handler(value)
+
+
+Date = Annotated[datetime.date, WrapValidator(_date_only)]
+
+
 def _option_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -231,7 +243,7 @@ class TalkEvent(_Strict):
     ratifier: Id
     shift: Number
     round: Annotated[int, Field(ge=0)] | None = None
-    date: datetime.date | None = None
+    date: Date | None = None
     timing_sd: Annotated[Number, Field(ge=0)] = 0.0
     source: str | None = None
 
@@ -270,7 +282,7 @@ class Talks(_Strict):
     """How simulated talks run (``winset simulate``): rounds, calendar, opinion dynamics, events."""
 
     rounds: Annotated[int, Field(ge=1, le=10_000)] = 40
-    start: datetime.date | None = None
+    start: Date | None = None
     days_per_round: Annotated[int, Field(ge=1)] = 30
     mode: Literal["strict", "soft"] = "strict"
     drift: NonNegative = 0.03

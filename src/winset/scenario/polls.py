@@ -35,31 +35,65 @@ LABELS = ("pollster", "fieldwork", "question", "option")
 
 @dataclass(frozen=True)
 class Polls:
-    """A polls file's columns and rows (text, as written; line N is ``rows[N - 2]``)."""
+    """A polls file's columns and rows (text, as written), each row by the line of the file it
+    starts on: blank lines and quoted fields that run over several lines do not shift the
+    numbers, so ``line = N`` is the row an editor shows on line N."""
 
     columns: list[str]
-    rows: list[dict[str, str | None]]
+    lines: dict[int, dict[str, str | None]]
+
+    @property
+    def rows(self) -> list[dict[str, str | None]]:
+        return list(self.lines.values())
 
     def row(self, line: int) -> dict[str, str | None] | None:
-        return self.rows[line - 2] if 2 <= line <= len(self.rows) + 1 else None
+        return self.lines.get(line)
+
+    def span(self) -> str:
+        """The lines rows start on, for messages: "2 to 40", or a list where some are blank."""
+        numbers = list(self.lines)
+        if numbers == list(range(numbers[0], numbers[-1] + 1)):
+            return f"{numbers[0]} to {numbers[-1]}"
+        return ", ".join(map(str, numbers[:20])) + (" ..." if len(numbers) > 20 else "")
 
 
 def read_polls(path: str | Path) -> Polls:
-    """Read a polls file; ScenarioError (located in the file) if it cannot be read or has no rows."""
+    """Read a polls file; ScenarioError (located in the file) if it cannot be read, names a
+    column twice or has no rows."""
     text = files.read_text(path, files.TABLE_BYTES, ScenarioError)
     if not text.strip():
         raise ScenarioError([Problem(str(path), "the file is empty", "give the header line and a row per topline")])
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, lines, end = None, {}, 0
     try:
-        rows = list(reader)
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if not record:  # a blank line
+                continue
+            if header is None:
+                header = [str(c) for c in record]
+                continue
+            lines[start] = dict(zip(header, record + [None] * (len(header) - len(record)), strict=False))
     except csv.Error as error:
         raise ScenarioError(
             [Problem(f"line {reader.line_num}", f"cannot read the file as CSV: {error}", "correct the CSV syntax")],
             source=path,
         ) from None
-    if not rows:
+    twice = sorted({c for c in header or [] if (header or []).count(c) > 1})
+    if twice:
+        raise ScenarioError(
+            [
+                Problem(
+                    "line 1",
+                    f"the header names column {known_list(twice)} more than once",
+                    "give every column its own name: winset could not tell which one you mean",
+                )
+            ],
+            source=path,
+        )
+    if not lines:
         raise ScenarioError([Problem(str(path), "the file has a header but no rows", "add a row per topline")])
-    return Polls([str(c) for c in reader.fieldnames or []], rows)
+    return Polls(header or [], lines)
 
 
 def missing_columns(polls: Polls, name: str, need_n: bool) -> tuple[str, str] | None:
@@ -146,7 +180,7 @@ def topline(polls: Polls, line: int, side: str, dont_know: float, n: int | None,
     row = polls.row(line)
     if row is None:
         raise ScenarioError(
-            [Problem(where, f"the polls file has no line {line}", f"cite a line from 2 to {len(polls.rows) + 1}")]
+            [Problem(where, f"the polls file has no row on line {line}", f"cite a line with a row: {polls.span()}")]
         )
     problems = topline_problems(row, line, side, dont_know, n is None)
     if problems:

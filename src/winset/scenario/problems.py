@@ -152,6 +152,8 @@ def _custom_fix(kind: str) -> str:
         return 'write a number (the negotiator\'s walk-away utility) or "status_quo"'
     if kind == "label":
         return 'write label = "..." or label = { en = "...", ru = "...", ja = "..." }'
+    if kind == "date":
+        return "write the date alone, without a time of day: date = 2020-07-01"
     return "see the scenario format in the README"
 
 

@@ -20,7 +20,7 @@ from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
 
 STATUS_QUO = "status_quo"
 DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and of the simulated draws.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of the simulated draws.")]
 
 
 @user_errors
