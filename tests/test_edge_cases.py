@@ -16,6 +16,7 @@ from .small_scenario import small_scenario
 
 runner = CliRunner()
 TAXES = SHARED / "data" / "conjoint" / "taxes.csv"
+needs_taxes = pytest.mark.skipif(not TAXES.exists(), reason="the shared conjoint data are not beside the repository")
 
 
 def run(*args):
@@ -55,6 +56,7 @@ def test_weights_times_scores_that_overflow_or_vanish_are_refused(kuril):
     assert result.exit_code == 2 and "counts for less than a billionth of the utility" in result.stderr
 
 
+@needs_taxes
 def test_one_column_in_two_roles_is_refused(tmp_path):
     path = small_scenario(
         tmp_path,
@@ -70,12 +72,14 @@ def test_one_column_in_two_roles_is_refused(tmp_path):
     assert result.exit_code == 2 and "named as the outcome and as the id" in result.stderr
 
 
+@needs_taxes
 def test_a_level_listed_twice_is_refused():
     levels = "taxrev=<75%|<75%|75-95%|95-105%|105-125%|>125%"
     result = run("amce", TAXES, "--outcome", "chose_plan", "--id", "ID", "--features", "taxrev", "--levels", levels)
     assert result.exit_code == 2 and "is listed more than once" in result.stderr
 
 
+@needs_taxes
 def test_options_out_of_range_are_refused(tmp_path):
     path = small_scenario(tmp_path)
     assert run("fit", path, "--seed", "-1").exit_code == 2
@@ -85,6 +89,7 @@ def test_options_out_of_range_are_refused(tmp_path):
     assert result.exit_code == 2 and "the null value must be a finite number" in result.stderr
 
 
+@needs_taxes
 def test_a_tiny_alpha_gives_finite_intervals():
     result = run(
         "amce", TAXES, "--outcome", "chose_plan", "--id", "ID", "--features", "taxrev", "--alpha", "1e-300", "--json"
@@ -93,6 +98,7 @@ def test_a_tiny_alpha_gives_finite_intervals():
     assert rows and all(np.isfinite(r["lower"]) and np.isfinite(r["upper"]) for r in rows)
 
 
+@needs_taxes
 def test_one_weighted_respondent_has_no_standard_error(tmp_path):
     frame = pd.read_csv(TAXES)
     frame["weight"] = np.where(frame["ID"] == frame["ID"].iloc[0], 1.0, 0.0)
@@ -121,6 +127,7 @@ def test_poll_lines_are_the_lines_of_the_file(kuril):
     assert result.exit_code == 2 and "has no row on line 2" in result.stderr
 
 
+@needs_taxes
 def test_a_column_named_twice_is_refused(kuril, tmp_path):
     polls = kuril / "data" / "polls.csv"
     lines = polls.read_text(encoding="utf-8").splitlines()
