@@ -65,3 +65,12 @@ def within(seconds: float, call):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def refused(result, *phrases, noise=()):
+    """A finished subprocess refused its input as the command line promises: exit code 2, one
+    problem naming ``phrases``, and no traceback, internal error or other ``noise``."""
+    assert result.returncode == 2, result.stderr
+    assert "1 problem" in result.stderr and all(p in result.stderr for p in phrases), result.stderr
+    for unwanted in ("Traceback", "internal error", *noise):
+        assert unwanted not in result.stderr + result.stdout

@@ -10,6 +10,8 @@ import pytest
 from winset.errors import WinsetError
 from winset.scenarios.kuril import generate as generator
 
+from .conftest import refused
+
 NAMES = ("survey_ru.csv.gz", "survey_jp.csv.gz", "survey_islands.csv.gz")
 
 
@@ -20,12 +22,6 @@ def run(out):
         text=True,
         timeout=300,
     )
-
-
-def refused(result, *phrases):
-    assert result.returncode == 2, result.stderr
-    assert "1 problem" in result.stderr and all(p in result.stderr for p in phrases), result.stderr
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
 def test_a_missing_folder_is_named(tmp_path):

@@ -118,7 +118,7 @@ def test_the_report_never_replaces_a_file_the_scenario_reads(tmp_path, minimal_p
     assert (tmp_path / "polls.csv").read_bytes() == before
 
 
-def test_outputs_are_checked_before_any_work(tmp_path):
+def test_a_foreign_file_is_refused_by_the_check_that_runs_before_any_work(tmp_path):
     output = Output(tmp_path / "x.csv", "table", "--out", (".csv",), lambda path: False, ())
     (tmp_path / "x.csv").write_text("mine")
     with pytest.raises(OutputError, match="pass --force"):

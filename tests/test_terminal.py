@@ -87,4 +87,6 @@ def test_json_output_is_valid_json_whatever_the_numbers(capsys):
     document = strict_json(capsys.readouterr().out)
     assert document == {"nan": None, "inf": None, "value": 0.5, "n": 3, "ok": True}
     assert jsonable({"a": np.array([1.0, np.nan]), "b": (1, -np.inf)}) == {"a": [1.0, None], "b": [1, None]}
-    assert json.loads(json_text(json.dumps({"t": "a\u202eb\x85"}, ensure_ascii=False))) == {"t": "a\u202eb\x85"}
+    escaped = json_text(json.dumps({"t": "a\u202eb\x85"}, ensure_ascii=False))
+    assert "\u202e" not in escaped and "\x85" not in escaped  # written as \uXXXX escapes ...
+    assert json.loads(escaped) == {"t": "a\u202eb\x85"}  # ... which mean the same text
