@@ -59,9 +59,7 @@ def test_thousands_of_open_brackets_are_a_located_problem_not_a_recursion_error(
 def test_deep_nesting_below_the_recursion_limit_is_refused_too(tmp_path):
     path = tmp_path / "scenario.toml"
     path.write_text("junk = " + "[" * 65 + "]" * 65 + "\n")
-    assert scenario_problems(path) == [
-        ("line 1, column 72", "arrays and inline tables nest more than 64 levels deep")
-    ]
+    assert scenario_problems(path) == [("line 1, column 72", "arrays and inline tables nest more than 64 levels deep")]
     path.write_text("junk = " + "{ a = " * 65 + "1" + " }" * 65 + "\n")
     assert scenario_problems(path)[0][0] == "line 1, column 392"
 
@@ -79,8 +77,8 @@ def test_brackets_inside_strings_and_comments_do_not_count(tmp_path):
     path = tmp_path / "design.toml"
     path.write_text(
         f'# {deep}\n[features]\nA = ["{deep}1", \'{deep}2\', "say \\"{deep}\\"", '
-        f'"""\n{deep}\n""", \'\'\'{deep}5\'\'\']\n'
-        f'B = ["""x"""", \'\'\'y\'\'\'\'\']  # {deep}\n'
+        f"\"\"\"\n{deep}\n\"\"\", '''{deep}5''']\n"
+        f"B = [\"\"\"x\"\"\"\", '''y''''']  # {deep}\n"
     )
     design = Design.from_file(path)
     assert design.levels["A"] == (f"{deep}1", f"{deep}2", f'say "{deep}"', f"{deep}\n", f"{deep}5")

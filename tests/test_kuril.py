@@ -121,7 +121,7 @@ def test_island_facts_match_islands_csv(kuril):
 
 
 def test_every_modelling_number_is_marked_as_an_assumption():
-    weights = re.findall(r"\[parties\.utility\.weights\](.*?)\[parties\.utility\.scores\]\n(.*?)\n", TEXT, re.S)
+    weights = re.findall(r"\[parties\.utility\.weights\](.*?)\[parties\.utility\.scores\]\n(.*?)\n", TEXT, re.DOTALL)
     assert len(weights) == 2
     for block, first_score_line in weights:
         for line in block.splitlines():

@@ -69,7 +69,7 @@ def test_a_share_that_is_not_a_usable_fraction(tmp_path, share, message):
 def test_an_against_share_must_leave_a_support_strictly_between_0_and_1(tmp_path, share, target, support):
     ((location, message),) = problems(scenario(tmp_path, share=share, target=target))
     assert location == TARGET
-    assert message.startswith(IN + f"with side = \"against\", line 2 implies a support of 1 - {share}")
+    assert message.startswith(IN + f'with side = "against", line 2 implies a support of 1 - {share}')
     assert message.endswith(f"= {support}, which is not between 0 and 1")
 
 

@@ -426,7 +426,7 @@ def _csv_stream(path: Path, limit: int | None, error: Error) -> Iterator[BinaryI
             yield handle
             return
         with opener(handle) as inflated:
-            exceeded = lambda: _too_large(path, limit, error, what="once decompressed")  # noqa: E731
+            exceeded = lambda: _too_large(path, limit, error, what="once decompressed")
             yield _bounded(inflated, _limit(limit, error), exceeded)
 
 

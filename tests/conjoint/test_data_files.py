@@ -156,7 +156,6 @@ def _write(path, data: bytes):
     return path
 
 
-
 @pytest.mark.parametrize(
     "table, message",
     [

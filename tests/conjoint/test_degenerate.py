@@ -38,9 +38,7 @@ def refused(tmp_path, frame, *args) -> str:
 def test_a_frame_without_rows():
     empty = small().iloc[:0]
     for estimate in (amce, mm):
-        assert problems(lambda: estimate(empty, "chosen", ["price"], id="resp")) == [
-            ("data", "the data have no rows")
-        ]
+        assert problems(lambda: estimate(empty, "chosen", ["price"], id="resp")) == [("data", "the data have no rows")]
 
 
 # ------------------------------------------------------------------------------- one respondent
@@ -180,7 +178,9 @@ def test_huge_weights_make_the_same_respondents():
     plain = respondents(ConjointData(frame, "chosen", ["price"], id="resp", weights="w"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        huge = respondents(ConjointData(frame.assign(w=frame["w"] * 1e307), "chosen", ["price"], id="resp", weights="w"))
+        huge = respondents(
+            ConjointData(frame.assign(w=frame["w"] * 1e307), "chosen", ["price"], id="resp", weights="w")
+        )
     np.testing.assert_allclose(huge.weights, plain.weights, rtol=1e-12)
 
 
@@ -214,9 +214,15 @@ def test_a_level_shown_to_one_respondent_has_no_marginal_mean_error():
     frame = small()
     frame.loc[frame["resp"] == 5, "price"] = "free"
     assert problems(lambda: mm(frame, "chosen", ["price"], id="resp")) == [
-        ("column 'price'", "price = 'free' is shown to one respondent only ('5'), so its marginal mean has no standard error")
+        (
+            "column 'price'",
+            "price = 'free' is shown to one respondent only ('5'), so its marginal mean has no standard error",
+        )
     ]
     two = pd.DataFrame({"price": ["low", "high"], "chosen": [1, 0]})
     assert problems(lambda: mm(two, "chosen", ["price"])) == [
-        ("column 'price'", "price = 'high' is shown to one row only (row 1), so its marginal mean has no standard error")
+        (
+            "column 'price'",
+            "price = 'high' is shown to one row only (row 1), so its marginal mean has no standard error",
+        )
     ]

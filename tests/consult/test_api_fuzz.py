@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, settings
 
 schemathesis = pytest.importorskip("schemathesis")
 
-from winset.consult.database import open_database  # noqa: E402
-from winset.consult.store import Store  # noqa: E402
-from winset.consult.web import create_app  # noqa: E402
-from winset.consult.web.security import ORGANISER_COOKIE, PARTICIPANT_COOKIE, Signer  # noqa: E402
+from winset.consult.database import open_database
+from winset.consult.store import Store
+from winset.consult.web import create_app
+from winset.consult.web.security import ORGANISER_COOKIE, PARTICIPANT_COOKIE, Signer
 
 KEY = b"s" * 32
 FOLDER = tempfile.TemporaryDirectory(prefix="winset-fuzz-")  # lives as long as the module

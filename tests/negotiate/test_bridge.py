@@ -6,7 +6,7 @@ import pytest
 
 negmas = pytest.importorskip("negmas")
 
-from negmas import (  # noqa: E402
+from negmas import (
     AspirationNegotiator,
     BoulwareTBNegotiator,
     ConcederTBNegotiator,
@@ -14,13 +14,13 @@ from negmas import (  # noqa: E402
     NaiveTitForTatNegotiator,
     SAOMechanism,
 )
-from negmas.st import BinaryComparatorNegotiator, VetoSTMechanism  # noqa: E402
+from negmas.st import BinaryComparatorNegotiator, VetoSTMechanism
 
-from winset.engine import criteria  # noqa: E402
-from winset.engine.analyses import point_only  # noqa: E402
-from winset.negotiate.bridge import outcome_space, party_utilities  # noqa: E402
+from winset.engine import criteria
+from winset.engine.analyses import point_only
+from winset.negotiate.bridge import outcome_space, party_utilities
 
-from .rules import problem_with_rules  # noqa: E402
+from .rules import problem_with_rules
 
 NEGOTIATORS = [
     BoulwareTBNegotiator,

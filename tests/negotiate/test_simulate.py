@@ -7,20 +7,20 @@ import pytest
 
 pytest.importorskip("negmas")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from winset import load_scenario  # noqa: E402
-from winset.cli import app  # noqa: E402
-from winset.engine import criteria  # noqa: E402
-from winset.engine.analyses import point_only  # noqa: E402
-from winset.engine.problem import DealProblem  # noqa: E402
-from winset.errors import WinsetError  # noqa: E402
-from winset.negotiate import experiments  # noqa: E402
-from winset.negotiate.stage import Stage  # noqa: E402
-from winset.negotiate.talks import Settings  # noqa: E402
-from winset.support import fit_scenario  # noqa: E402
+from winset import load_scenario
+from winset.cli import app
+from winset.engine import criteria
+from winset.engine.analyses import point_only
+from winset.engine.problem import DealProblem
+from winset.errors import WinsetError
+from winset.negotiate import experiments
+from winset.negotiate.stage import Stage
+from winset.negotiate.talks import Settings
+from winset.support import fit_scenario
 
-from ..small_scenario import small_scenario  # noqa: E402
+from ..small_scenario import small_scenario
 
 TALKS = """
 [talks]

@@ -6,15 +6,15 @@ import pytest
 
 pytest.importorskip("negmas")
 
-from winset.engine import criteria  # noqa: E402
-from winset.engine.analyses import frontiers, point_only  # noqa: E402
-from winset.engine.distributed import count_packages  # noqa: E402
-from winset.negotiate.montecarlo import simulate  # noqa: E402
-from winset.negotiate.opinion import Event, Opinion  # noqa: E402
-from winset.negotiate.stage import Stage  # noqa: E402
-from winset.negotiate.talks import Settings, run_talks  # noqa: E402
+from winset.engine import criteria
+from winset.engine.analyses import frontiers, point_only
+from winset.engine.distributed import count_packages
+from winset.negotiate.montecarlo import simulate
+from winset.negotiate.opinion import Event, Opinion
+from winset.negotiate.stage import Stage
+from winset.negotiate.talks import Settings, run_talks
 
-from .rules import problem_with_rules  # noqa: E402
+from .rules import problem_with_rules
 
 ALL = ("boulware", "linear", "conceder", "tit-for-tat")
 STILL = Opinion(drift=0.0, own_noise=0.0, other_noise=0.0, audience_cost=0.0)  # informed, nothing moves

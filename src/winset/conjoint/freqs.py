@@ -76,6 +76,6 @@ def _display_data(data, features, weights, levels, outcome) -> ConjointData:
         return data
     if outcome is None:  # frequencies need no outcome: use a constant one
         if isinstance(data, pd.DataFrame):
-            data = data.assign(**{"__shown__": 1.0})
+            data = data.assign(__shown__=1.0)
         outcome = "__shown__"
     return as_conjoint(data, outcome=outcome, features=features, weights=weights, levels=levels)

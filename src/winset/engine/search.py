@@ -259,7 +259,7 @@ class Search:
         if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
-                pick = lambda arrays: [a[mask] for a, b in zip(arrays, binding, strict=True) if b]  # noqa: E731
+                pick = lambda arrays: [a[mask] for a, b in zip(arrays, binding, strict=True) if b]
                 joint = high.joint_margin.copy()
                 joint[mask] = np.minimum(
                     joint[mask],

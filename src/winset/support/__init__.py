@@ -32,7 +32,7 @@ __all__ = [
     "calibrate",
     "fit_ratifier",
     "fit_scenario",
-    "random_packages",
     "rake",
+    "random_packages",
     "respondents",
 ]

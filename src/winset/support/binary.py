@@ -171,7 +171,7 @@ class BinarySupportModel:
 
         ``issues`` lists ``(feature, [option, ...])`` in the order of the package space; the
         model's features must be exactly these issues."""
-        coefficient = lambda term, label: self.coefficient(term, label, fit)  # noqa: E731
+        coefficient = lambda term, label: self.coefficient(term, label, fit)
         patterns, cell_weights = self._respondents.cells(weights)
         features = {f.name: f for f in self.features_}
         shape = tuple(len(options) for _, options in issues)

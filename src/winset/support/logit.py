@@ -67,7 +67,7 @@ def fit_logit(
     if start is not None:
         coef[kept] = np.nan_to_num(start[kept])
     current = loglik(design, coef, y, w)
-    for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (reported after the loop)
+    for iteration in range(1, MAX_ITERATIONS + 1):
         p = expit(design.fitted(coef))
         gradient = design.crossprod(w * (y - p))[kept]
         hessian = design.gram(w * p * (1.0 - p))[np.ix_(kept, kept)]

@@ -270,9 +270,7 @@ def check_out(out: Path) -> None:
     for name in PUBLICS:
         path = out / name
         if path.is_symlink():
-            problems.append(
-                Problem(str(path), "is a symbolic link: the survey is not written through it", LEAVE_ALONE)
-            )
+            problems.append(Problem(str(path), "is a symbolic link: the survey is not written through it", LEAVE_ALONE))
         elif path.exists() and not path.is_file():
             problems.append(Problem(str(path), "is not a file (a folder, or a device)", LEAVE_ALONE))
     if problems:

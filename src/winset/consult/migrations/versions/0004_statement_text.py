@@ -26,4 +26,3 @@ def downgrade() -> None:
     op.execute("UPDATE proposals SET title = SUBSTR(title, 1, 300) WHERE LENGTH(title) > 300")
     with op.batch_alter_table("proposals") as batch_op:
         batch_op.alter_column("title", existing_type=sa.Text(), type_=sa.String(length=300), existing_nullable=False)
-
