@@ -29,7 +29,7 @@ import numpy as np
 
 from winset.engine.pareto import additive_frontier
 from winset.engine.problem import DealProblem, Negotiator
-from winset.engine.scoretable import ScoreTable
+from winset.scoretable import ScoreTable
 from winset.space import PackageSpace
 
 OPTIONS = 5

@@ -35,8 +35,8 @@ from scipy.sparse import csr_array, hstack, vstack
 
 from winset.engine import criteria
 from winset.engine.problem import DealProblem, Public
-from winset.engine.scoretable import ScoreTable
 from winset.engine.search import Search
+from winset.scoretable import ScoreTable
 from winset.space import PackageSpace
 
 ISSUES, OPTIONS = 12, 5

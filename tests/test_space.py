@@ -275,9 +275,9 @@ def test_many_constraints_on_one_issue_are_counted_without_blowing_up():
 
 
 def test_constraints_too_entangled_to_reason_about_are_refused(monkeypatch):
-    import winset.space
+    import winset.space.programme
 
-    monkeypatch.setattr(winset.space, "STATE_LIMIT", 1)
+    monkeypatch.setattr(winset.space.programme, "STATE_LIMIT", 1)
     space = make_space([3] * 6, [{0: [1], 5: [1]}, {1: [1], 4: [2]}, {2: [1], 3: [0]}, {0: [2], 3: [2]}])
     with pytest.raises(PackageError, match="the constraints overlap too much"):
         space.count_valid()

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from winset.engine import Pair, ScoreTable
 from winset.engine.problem import DealProblem, Negotiator, Public, Quantities
+from winset.scoretable import Pair, ScoreTable
 from winset.space import PackageSpace
 
 LINK_FUNCTIONS = {"identity": lambda s: s, "logistic": expit, "step": lambda s: (s > 0).astype(float)}

@@ -9,8 +9,8 @@ from scipy.special import expit
 
 from winset.engine.bounds import TableBounds
 from winset.engine.linear_bound import LinearBound, LinkLines
-from winset.engine.scoretable import logistic32
 from winset.engine.search import Search
+from winset.scoretable import logistic32
 
 from .conftest import EXACT
 from .instances import LINK_FUNCTIONS, naive_support, problems, valid_packages

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from winset.compare import SUPPORT_TOLERANCE
 from winset.engine.analyses import SHIFT_LIMIT, needed_shifts
-from winset.engine.scoretable import ScoreTable, apply_link
+from winset.scoretable import ScoreTable, apply_link
 
 
 def bisection(table, codes, threshold):

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from winset.engine import ScoreTable, analyses
+from winset.engine import analyses
 from winset.engine.problem import DealProblem
 from winset.report.analysis import ratification_map
 from winset.scenario import Scenario
+from winset.scoretable import ScoreTable
 
 negmas = pytest.importorskip("negmas")
 from winset.negotiate.bridge import party_utilities

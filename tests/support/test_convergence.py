@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from winset import load_scenario
 from winset.cli import app
-from winset.engine import ScoreTable
+from winset.scoretable import ScoreTable
 from winset.support import calibration, mixed_logit
 from winset.support.calibration import Target, calibrate
 from winset.support.fit import fit_scenario

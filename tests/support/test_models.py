@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from winset.conjoint import ConjointData
-from winset.engine import ScoreTable
+from winset.scoretable import ScoreTable
+from winset.space import random_packages
 from winset.support import (
     BinarySupportModel,
     Covariate,
@@ -14,7 +15,6 @@ from winset.support import (
     TruthModel,
     bootstrap_counts,
     calibrate,
-    random_packages,
     respondents,
 )
 

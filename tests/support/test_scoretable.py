@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from winset.engine import Pair, ScoreTable
+from winset.scoretable import Pair, ScoreTable
 
 
 @st.composite

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import Problem, WinsetError
 from ..space import PackageSpace
-from ..support.simulate import uniform
+from ..space import uniform
 
 OUTCOME = "support"
 

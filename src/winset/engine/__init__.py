@@ -1,5 +1,6 @@
-"""The deal engine: the ScoreTable contract between evidence and search, and the exact analyses
-of the joint win-set built on it."""
+"""The deal engine: exact analyses of the joint win-set, on ScoreTables (:mod:`winset.scoretable`).
+
+It knows ScoreTables, never surveys or scenario files."""
 
 from .analyses import (
     Assessment,
@@ -14,19 +15,14 @@ from .analyses import (
     solve,
 )
 from .problem import DealProblem, Negotiator, Public
-from .scoretable import LINKS, Pair, ScoreTable, apply_link
 
 __all__ = [
-    "LINKS",
     "Assessment",
     "DealProblem",
     "Gap",
     "Negotiator",
-    "Pair",
     "Public",
-    "ScoreTable",
     "Solution",
-    "apply_link",
     "assess",
     "describe",
     "frontiers",

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..compare import margin_meets, threshold_floor
+from ..scoretable import apply_link
 from . import criteria
 from .distributed import best_packages, count_packages
 from .pareto import Frontier, additive_frontier, restricted_frontier
 from .problem import DealProblem
-from .scoretable import apply_link
 from .search import ENUMERATE_LIMIT, enumerate_valid
 
 INTERVAL = (0.05, 0.95)

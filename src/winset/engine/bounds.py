@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scoretable import ScoreTable, apply_link
+from ..scoretable import ScoreTable, apply_link
 
 
 class TableBounds:

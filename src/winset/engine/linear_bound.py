@@ -32,8 +32,8 @@ from functools import cache
 import numpy as np
 from scipy.special import expit
 
+from ..scoretable import ScoreTable
 from .bounds import TableBounds
-from .scoretable import ScoreTable
 
 LAMBDAS = np.linspace(0.0, 1.0, 33)  # the weights of the two publics tried in the dual bound
 ROUNDS = 3  # lines at the favourites, then twice at the completion the bound picks

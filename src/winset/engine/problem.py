@@ -21,8 +21,8 @@ from functools import cached_property
 import numpy as np
 
 from ..compare import margin_meets, meets, on_grid, reservation_floor, utility_grid, utility_scale
+from ..scoretable import ScoreTable
 from ..space import PackageSpace
-from .scoretable import ScoreTable
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..engine.analyses import point_only, ratification_gap
 from ..engine.problem import DealProblem
-from ..engine.scoretable import ScoreTable
 from ..errors import Problem, WinsetError
+from ..scoretable import ScoreTable
 from .choices import EXPERIMENTS
 from .montecarlo import simulate
 from .stage import Stage

@@ -9,7 +9,7 @@
 ``simulate``             simulated respondents from a known truth (``TruthModel``)
 =======================  ==================================================================
 
-Every model compiles to a :class:`~winset.engine.ScoreTable`.
+Every model compiles to a :class:`~winset.scoretable.ScoreTable`.
 """
 
 from .binary import BinarySupportModel
@@ -18,7 +18,7 @@ from .fit import RatifierFit, fit_ratifier, fit_scenario
 from .mixed_logit import MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
 from .raking import rake
-from .simulate import Covariate, TruthModel, random_packages
+from .simulate import Covariate, TruthModel
 
 __all__ = [
     "BinarySupportModel",
@@ -33,6 +33,5 @@ __all__ = [
     "fit_ratifier",
     "fit_scenario",
     "rake",
-    "random_packages",
     "respondents",
 ]

@@ -20,8 +20,8 @@ from scipy.special import expit
 from ..conjoint import terms
 from ..conjoint.data import ConjointData, ConjointError, Feature
 from ..conjoint.ols import DummyDesign
-from ..engine import ScoreTable
 from ..errors import Problem, did_you_mean, known_list
+from ..scoretable import ScoreTable
 from .logit import LogitFit, fit_logit
 from .population import Respondents
 

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ..engine import ScoreTable
 from ..errors import Problem, WinsetError
+from ..scoretable import ScoreTable
 
 ITERATIONS = 100
 STEP_TOLERANCE = 1e-12  # logit scale: a group has converged when its Gauss-Newton step is this small

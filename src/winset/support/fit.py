@@ -17,11 +17,11 @@ import pandas as pd
 from ..compare import meets
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
-from ..engine import ScoreTable
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
 from ..scenario.evidence import require_evidence
 from ..scenario.polls import read_polls, topline
+from ..scoretable import ScoreTable
 from .binary import BinarySupportModel
 from .calibration import Target, calibrate
 from .mixed_logit import MixedLogitModel

@@ -26,8 +26,8 @@ from scipy import optimize, stats
 from scipy.special import expit, ndtri
 
 from ..conjoint.data import ConjointData, ConjointError, Feature
-from ..engine import ScoreTable
 from ..errors import Problem
+from ..scoretable import ScoreTable
 from .population import Respondents
 
 MAX_ITERATIONS = 2000  # BFGS iterations of the simulated maximum likelihood

@@ -18,18 +18,16 @@ over the normal terms, averaged over covariate cells with population shares).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ..space import PackageSpace
+from ..space import PackageSpace, Sampler, uniform
 
 QUADRATURE_NODES = 48
-
-Sampler = Callable[[np.random.Generator, int], np.ndarray]  # (rng, n) -> (n, issues) package codes
 
 
 @dataclass(frozen=True)
@@ -178,19 +176,6 @@ class TruthModel:
         return pd.DataFrame(frame)
 
 
-def uniform(space: PackageSpace) -> Sampler:
-    """Draw valid packages uniformly (every valid package equally likely)."""
-
-    def draw(rng: np.random.Generator, n: int) -> np.ndarray:
-        out = np.empty((0, space.n_issues), dtype=np.int64)
-        while len(out) < n:
-            candidates = rng.integers(0, space.n_options, size=(max(2 * (n - len(out)), 64), space.n_issues))
-            out = np.vstack([out, candidates[space.is_valid(candidates)]])
-        return out[:n]
-
-    return draw
-
-
 def _random_pairs(space: PackageSpace, n_pairs: int, rng: np.random.Generator, sampler: Sampler) -> np.ndarray:
     """``n_pairs`` pairs of distinct packages from ``sampler``, as (2 n_pairs, issues) codes."""
     out = sampler(rng, 2 * n_pairs)
@@ -199,11 +184,6 @@ def _random_pairs(space: PackageSpace, n_pairs: int, rng: np.random.Generator, s
         while (out[2 * i] == out[2 * i + 1]).all():
             out[2 * i + 1] = sampler(rng, 1)[0]
     return out
-
-
-def random_packages(space: PackageSpace, n: int, seed: int | None = None) -> np.ndarray:
-    """``n`` valid packages drawn uniformly (codes)."""
-    return uniform(space)(np.random.default_rng(seed), n)
 
 
 def _level_index(values: np.ndarray | str, levels: Sequence[str], n: int) -> np.ndarray:
