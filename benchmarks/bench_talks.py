@@ -28,6 +28,7 @@ import numpy as np
 from negmas import BoulwareTBNegotiator, SAOMechanism
 
 from winset import load_scenario
+from winset.compile import deal_problem
 from winset.engine.problem import DealProblem
 from winset.negotiate.bridge import outcome_space, party_utilities
 from winset.negotiate.experiments import opened
@@ -54,7 +55,7 @@ def main() -> None:
 
     scenario = load_scenario("kuril")
     fits = fit_scenario(scenario, args.draws, 0)
-    problem, shift = opened(DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()}), args.margin)
+    problem, shift = opened(deal_problem(scenario, {r: f.table for r, f in fits.items()}), args.margin)
     stage = Stage.build(problem)
     inside = set(stage.index[stage.joint_winset()].tolist())
     print(f"Kuril, opinion opened by {shift:.3f} (logit); joint win-set: {len(inside):,} packages")

@@ -18,8 +18,8 @@ import numpy as np
 
 from winset import load_scenario
 from winset.conjoint import ConjointData
+from winset.examples.kuril import japanese_public, profiles, russian_public
 from winset.scenarios import bundled_path
-from winset.scenarios.kuril.generate import japanese_public, profiles, russian_public
 from winset.scoretable import ScoreTable
 from winset.support import BinarySupportModel, MixedLogitModel, bootstrap_counts, random_packages, respondents
 

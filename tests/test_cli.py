@@ -85,7 +85,7 @@ def test_internal_errors_are_one_line_without_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("winset.cli.summary", broken)
+    monkeypatch.setattr("winset.cli.summary.summary", broken)
     monkeypatch.delenv("WINSET_DEBUG", raising=False)
     result = runner.invoke(app, ["check", "kuril"])
     assert result.exit_code == 1

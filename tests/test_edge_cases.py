@@ -144,7 +144,7 @@ def test_a_column_named_twice_is_refused(kuril, tmp_path):
 def test_warnings_print_control_characters_escaped(capsys):
     import warnings
 
-    from winset.cli_common import show_warning
+    from winset.cli.common import show_warning
 
     show_warning(UserWarning("Glyph 27 (\x1b) missing"), UserWarning, "f.py", 1)
     err = capsys.readouterr().err

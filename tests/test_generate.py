@@ -1,4 +1,4 @@
-"""``python -m winset.scenarios.kuril.generate``: where it cannot or must not write, one problem and
+"""``python -m winset.cli.kuril_data``: where it cannot or must not write, one problem and
 exit code 2 before any work; its own three files are replaced whole, and nothing else is touched."""
 
 import os
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from winset.errors import WinsetError
-from winset.scenarios.kuril import generate as generator
+from winset.examples import kuril as generator
 
 from .conftest import refused
 
@@ -17,7 +17,7 @@ NAMES = ("survey_ru.csv.gz", "survey_jp.csv.gz", "survey_islands.csv.gz")
 
 def run(out):
     return subprocess.run(
-        [sys.executable, "-m", "winset.scenarios.kuril.generate", "--out", str(out)],
+        [sys.executable, "-m", "winset.cli.kuril_data", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,

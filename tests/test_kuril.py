@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from winset import NegotiatorUtility, load_scenario
+from winset import load_scenario
+from winset.compile import negotiator
 from winset.scenarios import bundled_path
 
 from .conftest import SHARED
@@ -71,8 +72,8 @@ def test_parties_and_ratifiers(kuril):
 
 def test_historic_proposals_are_valid_and_the_negotiators_disagree_on_them(kuril):
     space = kuril.space
-    russia = NegotiatorUtility.from_scenario(kuril, "russia")
-    japan = NegotiatorUtility.from_scenario(kuril, "japan")
+    russia = negotiator(kuril, "russia")
+    japan = negotiator(kuril, "japan")
     gains = {
         p.id: (russia(space.parse(p.package)) - russia.reservation, japan(space.parse(p.package)) - japan.reservation)
         for p in kuril.proposals

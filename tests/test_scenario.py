@@ -5,7 +5,8 @@ import shutil
 import pytest
 from pydantic import ValidationError
 
-from winset import NegotiatorUtility, Scenario, ScenarioError, load_scenario
+from winset import Scenario, ScenarioError, load_scenario
+from winset.compile import negotiator
 from winset.scenario import parse_toml
 
 from .conftest import POLLS
@@ -53,8 +54,8 @@ def test_lookups_suggest_close_names(minimal_path):
 def test_negotiator_utility_by_hand(minimal_path):
     scenario = load_scenario(minimal_path)
     space = scenario.space
-    russia = NegotiatorUtility.from_scenario(scenario, "russia")
-    japan = NegotiatorUtility.from_scenario(scenario, "japan")
+    russia = negotiator(scenario, "russia")
+    japan = negotiator(scenario, "japan")
     two_islands = space.parse("habomai=japan,shikotan=japan,treaty=signed")
     # russia: 0.2*0 + 0.3*0 + 0.5*1; japan: 0.4*1 + 0.4*1 + 0.2*1
     assert russia(two_islands) == pytest.approx(0.5)
@@ -98,7 +99,7 @@ def test_zero_weights_and_unreachable_reservation(tmp_path, minimal_path):
 def test_a_reservation_equal_to_the_best_utility_is_reachable(tmp_path, minimal_path):
     """0.5 x 0.3 + 1 x 0.3 is 0.45 in decimals but 0.44999999999999996 in floats: the check and
     the engine decide the tie as one (winset.compare), so the reservation is reachable."""
-    from winset.negotiator import NegotiatorUtility
+    from winset.compile import negotiator
 
     text = minimal_path.read_text().replace("reservation = 0.1", "reservation = 0.45")
     text = text.replace(
@@ -111,7 +112,7 @@ def test_a_reservation_equal_to_the_best_utility_is_reachable(tmp_path, minimal_
     (tmp_path / "s.toml").write_text(text)
     shutil.copy(POLLS, tmp_path / "polls.csv")
     scenario = load_scenario(tmp_path / "s.toml")
-    japan = NegotiatorUtility.from_scenario(scenario, "japan")
+    japan = negotiator(scenario, "japan")
     best = scenario.space.parse("habomai=japan,shikotan=japan,treaty=signed")
     assert japan(best) >= japan.floor
 

@@ -7,8 +7,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from winset.cli import app
-from winset.cli_common import jsonable, print_json
-from winset.terminal import SafeConsole, json_text, printable
+from winset.cli.common import jsonable, print_json
+from winset.cli.terminal import SafeConsole, json_text, printable
 
 from .conftest import POLLS
 from .small_scenario import small_scenario

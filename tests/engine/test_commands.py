@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from winset import load_scenario
 from winset.cli import app
+from winset.compile import deal_problem
 from winset.engine import distributed
 from winset.engine.problem import DealProblem
 from winset.support import fit_scenario
@@ -50,7 +51,7 @@ def test_solve_finds_the_joint_winset_the_brute_force_finds(passable):
     document = solve_json(passable)
     scenario = load_scenario(passable)
     fits = fit_scenario(scenario, draws=10)
-    problem = DealProblem.from_scenario(scenario, {rid: f.table for rid, f in fits.items()})
+    problem = deal_problem(scenario, {rid: f.table for rid, f in fits.items()})
     codes = valid_packages(problem)
     point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
     inside = in_joint_winset(point, naive_quantities(point, codes))

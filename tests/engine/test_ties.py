@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from winset.compile import deal_problem
 from winset.engine import analyses
 from winset.engine.problem import DealProblem
 from winset.report.analysis import ratification_map
@@ -120,7 +121,7 @@ def build(document, tables, shape, tmp_path) -> tuple[Scenario, DealProblem]:
             link,
         )
     include_optional = False
-    return scenario, DealProblem.from_scenario(scenario, compiled, include_optional=include_optional)
+    return scenario, deal_problem(scenario, compiled, include_optional=include_optional)
 
 
 def exact_reference(document, tables, shape, codes):

@@ -1,6 +1,7 @@
 """The small scenario with the publics' rules changed, fitted into a deal problem."""
 
 from winset import load_scenario
+from winset.compile import deal_problem
 from winset.engine.problem import DealProblem
 from winset.support import fit_scenario
 
@@ -18,4 +19,4 @@ def problem_with_rules(folder, russian: float, japanese: float = 0.5, draws: int
     )
     scenario = load_scenario(path)
     fits = fit_scenario(scenario, draws, 0)
-    return DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+    return deal_problem(scenario, {r: f.table for r, f in fits.items()})

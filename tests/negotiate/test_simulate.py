@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from winset import load_scenario
 from winset.cli import app
+from winset.compile import deal_problem
 from winset.engine import criteria
 from winset.engine.analyses import point_only
-from winset.engine.problem import DealProblem
 from winset.errors import WinsetError
 from winset.negotiate import experiments
 from winset.negotiate.stage import Stage
@@ -58,7 +58,7 @@ def scenario_path(tmp_path_factory):
 def problem(scenario_path):
     scenario = load_scenario(scenario_path)
     fits = fit_scenario(scenario, 4, 0)
-    return scenario, DealProblem.from_scenario(scenario, {r: f.table for r, f in fits.items()})
+    return scenario, deal_problem(scenario, {r: f.table for r, f in fits.items()})
 
 
 def test_the_scenario_gives_the_settings(problem):

@@ -7,8 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
-from winset.engine import commands as engine_commands
-from winset.report import commands as report_commands
+from winset.cli import fit as fit_command
 from winset.report.html import interval, percent
 
 from ..small_scenario import small_scenario
@@ -41,7 +40,7 @@ def test_report_refuses_a_bad_destination_before_any_fitting(small, tmp_path, mo
     def no_fitting(*args, **kwargs):
         raise AssertionError("fitted before checking --out")
 
-    monkeypatch.setattr(report_commands, "fit_all", no_fitting)
+    monkeypatch.setattr(fit_command, "fit_all", no_fitting)
     mine = tmp_path / "mine.html"
     mine.write_text("my page")
     result = runner.invoke(app, ["report", str(small), "--out", str(mine)])
@@ -96,7 +95,7 @@ def test_assess_gives_the_reports_figures_for_every_proposal(kuril, monkeypatch)
         return json.loads(result.stdout)
 
     documents = {"two_plus_alpha": assessed("two_plus_alpha")}
-    monkeypatch.setattr(engine_commands, "fit_all", lambda *args, **kwargs: analysis.fits)
+    monkeypatch.setattr(fit_command, "fit_all", lambda *args, **kwargs: analysis.fits)
     for proposal in analysis.scenario.proposals:
         documents.setdefault(proposal.id, assessed(proposal.id))
     for proposal, document in documents.items():

@@ -215,7 +215,7 @@ def test_a_page_without_a_map_says_why(kuril):
 
 
 def test_no_minus_sign_on_a_number_that_rounds_to_zero():
-    from winset.engine.report import _number
+    from winset.cli.render import _number
 
     assert number(-0.0004) == "0.000" and number(-0.0006) == "-0.001" and number(float("nan")) == ""
     assert _number(-0.0004) == "0.000" and _number(-0.0006) == "-0.001" and _number(True) == "yes"

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from winset import WinsetError, load_scenario
 from winset.cli import app
+from winset.examples.kuril import generate
 from winset.scenarios import bundled_path
-from winset.scenarios.kuril.generate import generate
 from winset.support import fit_scenario
 
 from ..small_scenario import small_scenario

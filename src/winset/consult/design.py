@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, WinsetError
-from ..space import PackageSpace
-from ..space import uniform
+from ..space import PackageSpace, uniform
 
 OUTCOME = "support"
 

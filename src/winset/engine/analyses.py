@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..compare import margin_meets, threshold_floor
+from ..defaults import INTERVAL
 from ..scoretable import apply_link
 from . import criteria
 from .distributed import best_packages, count_packages
@@ -23,7 +24,6 @@ from .pareto import Frontier, additive_frontier, restricted_frontier
 from .problem import DealProblem
 from .search import ENUMERATE_LIMIT, enumerate_valid
 
-INTERVAL = (0.05, 0.95)
 GAP_TOLERANCE = 1e-6  # logit scale
 SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
 

@@ -14,7 +14,7 @@ accepts and that leave every negotiator at least at its reservation value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -56,6 +56,22 @@ class Negotiator:
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "scale", scale)
         object.__setattr__(self, "floor", reservation_floor(self.reservation, scale))
+
+    def __call__(self, codes: Sequence[int] | np.ndarray) -> float | np.ndarray:
+        """Utility of one package (codes), or of each row of a (packages x issues) code array."""
+        values = self.table.support(np.atleast_2d(np.asarray(codes)))[0]
+        return float(values[0]) if np.ndim(codes) == 1 else values
+
+    def with_reservation(self, reservation: float) -> Negotiator:
+        """The same utility with another reservation value (its floor recomputed)."""
+        return replace(self, reservation=float(reservation))
+
+    @property
+    def best(self) -> float:
+        """The highest utility any package (constraints aside) gives this negotiator."""
+        table = self.table
+        blocks = [table.coefficients[0, o : o + n] for o, n in zip(table.offsets, table.shape, strict=True)]
+        return float(table.intercepts[0] + sum(block.max() for block in blocks))
 
 
 @dataclass(frozen=True)
@@ -153,9 +169,7 @@ class DealProblem:
     def with_reservations(self, reservations: Sequence[float]) -> DealProblem:
         return replace(
             self,
-            negotiators=tuple(
-                replace(n, reservation=float(r)) for n, r in zip(self.negotiators, reservations, strict=True)
-            ),
+            negotiators=tuple(n.with_reservation(r) for n, r in zip(self.negotiators, reservations, strict=True)),
         )
 
     # ------------------------------------------------------------------ evaluation
@@ -198,28 +212,3 @@ class DealProblem:
         joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
         reach = utility >= self.floors[:, None]
         return Quantities(support, utility, margin, probability, accept, gain, joint_margin, reach)
-
-    # ------------------------------------------------------------------ construction
-    @classmethod
-    def from_scenario(
-        cls,
-        scenario,
-        tables: Mapping[str, ScoreTable],
-        confidence: float | None = None,
-        include_optional: bool = False,
-    ) -> DealProblem:
-        """The problem of a scenario, with each ratifier's support table (by ratifier id)."""
-        from ..negotiator import NegotiatorUtility
-
-        space = scenario.space
-        negotiators = []
-        for party in scenario.parties:
-            utility = NegotiatorUtility.from_scenario(scenario, party.id)
-            row = np.concatenate(utility.per_issue)[None, :]
-            table = ScoreTable(space.shape, np.zeros(1), row, np.ones(1), np.zeros(1, dtype=np.int64), "identity")
-            negotiators.append(Negotiator(party.id, table, utility.reservation, utility.grid))
-        publics = [
-            Public(ratifier.id, party.id, tables[ratifier.id], ratifier.rule.threshold, ratifier.required)
-            for party, ratifier in scenario.ratifiers
-        ]
-        return cls(space, tuple(negotiators), tuple(publics), confidence, include_optional)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..compile import deal_problem
 from ..engine.analyses import Solution, describe, in_joint_winset, point_only, solve
 from ..engine.problem import DealProblem
 from ..scenario import Scenario
@@ -79,9 +80,7 @@ def analyse(
     > 0, that many simulated negotiations and as many for each condition of every experiment the
     scenario allows (needs NegMAS)."""
     step = progress or (lambda _: None)
-    problem = DealProblem.from_scenario(
-        scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional
-    )
+    problem = deal_problem(scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional)
     solution = solve(problem, top, criterion, method, scheduler, progress=step)
     step("describing the proposals")
     space = scenario.space

@@ -19,9 +19,10 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..engine.report import RECOMMENDATIONS, provenance, records, solution_document
-from ..engine.report import fixed as number
+from ..formats import fixed as number
+from ..formats import records
 from .analysis import STATUS_QUO, Analysis
+from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
 from .talks import talks_context
 

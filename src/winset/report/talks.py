@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from markupsafe import Markup
 
-from ..engine.report import fixed, share
+from ..formats import fixed, share
 from .analysis import Analysis
 from .figures import svg
 

@@ -17,6 +17,7 @@ import pandas as pd
 from ..compare import meets
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
+from ..defaults import DRAWS, INTERVAL
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
 from ..scenario.evidence import require_evidence
@@ -27,8 +28,6 @@ from .calibration import Target, calibrate
 from .mixed_logit import MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
 
-DRAWS = 200
-INTERVAL = (0.05, 0.95)
 
 Progress = Callable[[str, int, int], None]
 

@@ -8,7 +8,7 @@ poll toplines in ``data/polls.csv`` (lines named below). Respondents are then dr
 eight tasks of two valid packages each (see :func:`profiles` for the design), a yes/no support
 answer per package, and a choice between the two and keeping the current situation.
 
-    python -m winset.scenarios.kuril.generate [--out FOLDER]
+    python -m winset.cli.kuril_data [--out FOLDER]
 
 writes ``survey_ru.csv.gz``, ``survey_jp.csv.gz`` and ``survey_islands.csv.gz`` (reproducible byte
 for byte from the seeds below) and prints how close each truth model came to its polls.
@@ -20,18 +20,15 @@ import gzip
 import io
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
 
 import numpy as np
-import typer
 from scipy import optimize
 
-from ...atomic import write_atomic
-from ...cli_common import user_errors
-from ...errors import Problem, WinsetError
-from ...scenario import load_scenario
-from ...support.simulate import Covariate, TruthModel
-from .. import bundled_path
+from ..atomic import write_atomic
+from ..errors import Problem, WinsetError
+from ..scenario import load_scenario
+from ..scenarios import bundled_path
+from ..support.simulate import Covariate, TruthModel
 
 SEED = 20181122  # the Levada fieldwork of November 2018
 TASKS = 8
@@ -275,20 +272,3 @@ def check_out(out: Path) -> None:
             problems.append(Problem(str(path), "is not a file (a folder, or a device)", LEAVE_ALONE))
     if problems:
         raise WinsetError(problems)
-
-
-Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in.")]
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-
-@app.command(help=__doc__.split("\n\n")[0])
-@user_errors
-def main(out: Out = Path(__file__).parent / "data") -> None:
-    for name, targets in generate(out).items():
-        print(name)
-        for target, (goal, achieved) in targets.items():
-            print(f"  {target:22} target {goal:.3f}  truth {achieved:.3f}")
-
-
-if __name__ == "__main__":
-    app()

@@ -1,25 +1,25 @@
-"""``winset simulate``: Monte Carlo talks on a scenario, and the two-level-game experiments."""
+"""``winset simulate``: Monte Carlo talks on a scenario, and the two-level-game experiments.
+
+The simulation is imported when the command runs, not when ``winset`` starts; what it prints and
+writes is :mod:`winset.cli.simulate_view`.
+"""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.table import Table
 
-from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stdout, user_errors
-from ..engine.report import fixed, records, share
 from ..errors import Problem, WinsetError
-from ..files import kind, shown
-from ..outputs import Output, is_figure, output_problems, save_figure
-from ..scenario import Scenario, load_scenario
-from ..support.commands import DrawsOpt, SeedOpt
-from ..support.fit import DRAWS
-from .choices import EXPERIMENTS, MODES, STRATEGIES
+from ..negotiate.choices import EXPERIMENTS, MODES, STRATEGIES
+from .common import print_json, progress_bars, user_errors
+from .options import DRAWS, DrawsOpt, EngineOptions, JsonOpt, ScenarioArg, SeedOpt
+
+if TYPE_CHECKING:
+    from ..outputs import Output
+    from ..scenario import Scenario
 
 
 def check_options(
@@ -64,6 +64,8 @@ def check_options(
 def figure_outputs(folder: Path, experiments: list[str], inputs, force: bool) -> dict[str, Output]:
     """The figures ``--figures`` writes (talks-outcomes.png and one per experiment), each an
     output under the policy of :mod:`winset.outputs`."""
+    from ..outputs import Output, is_figure
+
     return {
         name: Output(folder / f"talks-{name}.png", "figure", "--figures", (".png",), is_figure, tuple(inputs), force)
         for name in ["outcomes", *experiments]
@@ -71,6 +73,9 @@ def figure_outputs(folder: Path, experiments: list[str], inputs, force: bool) ->
 
 
 def _figure_folder_problems(folder: Path, outputs: dict[str, Output]) -> list[Problem]:
+    from ..files import kind, shown
+    from ..outputs import output_problems
+
     try:
         found, parent = kind(folder), kind(folder.parent)
     except WinsetError as error:  # a path the system cannot look up
@@ -136,12 +141,17 @@ def simulate_command(
     the experiments asked for; writes figures with --figures. Same seed, same results, in process
     or on a Dask cluster.
     """
+    from ..scenario import load_scenario
+
     loaded = load_scenario(scenario)
     require_negmas()
-    from ..engine.commands import problem_for
-    from .experiments import run, sweeps
-    from .montecarlo import simulate
-    from .talks import Settings
+    import numpy as np
+
+    from ..negotiate.experiments import run, sweeps
+    from ..negotiate.montecarlo import simulate
+    from ..negotiate.talks import Settings
+    from .simulate_view import document, print_simulation, write_figures
+    from .solve import problem_for
 
     if not math.isfinite(shift):
         raise WinsetError([Problem("--shift", f"must be a finite number, got {shift}", "use e.g. --shift 0.5")])
@@ -149,7 +159,7 @@ def simulate_command(
     experiments = list(dict.fromkeys(experiment or []))
     check_options(loaded, strategies, mode, experiments, figures, force)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
-    problem = problem_for(loaded, draws, seed, None, False, as_json)  # the experiments start here
+    problem = problem_for(loaded, EngineOptions(draws, seed), as_json)  # the experiments start here
     talks = problem.shifted(np.where(problem.binding, shift, 0.0)) if shift else problem
     with progress_bars(not as_json) as progress:
         total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
@@ -164,11 +174,11 @@ def simulate_command(
     written = []
     if figures is not None:
         outputs = figure_outputs(Path(figures), experiments, loaded.files(), force)
-        written = _write_figures(Path(figures), outputs, simulation, results)
+        written = write_figures(Path(figures), outputs, simulation, results)
     if as_json:
-        print_json(_document(loaded, simulation, results, written, shift))
+        print_json(document(loaded, simulation, results, written, shift))
     else:
-        _print(simulation, results, written, shift)
+        print_simulation(simulation, results, written, shift)
 
 
 def require_negmas(where: str = "winset simulate") -> None:
@@ -179,117 +189,3 @@ def require_negmas(where: str = "winset simulate") -> None:
         raise WinsetError(
             [Problem(where, "simulated talks need NegMAS", "pip install 'winset[negotiation]'")]
         ) from None
-
-
-def _write_figures(folder: Path, outputs: dict[str, Output], simulation, results) -> list[str]:
-    import matplotlib.pyplot as plt
-
-    from . import figures
-
-    folder.mkdir(exist_ok=True)
-    made = {"outcomes": figures.outcome_figure(simulation)}
-    titles = {"linkage": "Synergistic linkage", "ban": "Ban on ceding territory"}
-    for name, table in results.items():
-        made[name] = (
-            figures.schelling_figure(table) if name == "schelling" else figures.comparison_figure(table, titles[name])
-        )
-    paths = []
-    for name, figure in made.items():
-        save_figure(figure, outputs[name], dpi=120)
-        plt.close(figure)
-        paths.append(str(outputs[name].path))
-    return paths
-
-
-def _document(scenario: Scenario, simulation, results, written, shift: float) -> dict:
-    s = simulation.settings
-    return {
-        "ok": True,
-        "scenario": scenario.scenario.id,
-        "seed": simulation.seed,
-        "shift": shift,
-        "settings": {
-            "rounds": s.rounds,
-            "mode": s.mode,
-            "drift": s.opinion.drift,
-            "own_noise": s.opinion.own_noise,
-            "other_noise": s.opinion.other_noise,
-            "audience_cost": s.opinion.audience_cost,
-            "events": [e.__dict__ for e in s.opinion.events],
-            "strategies": list(simulation.strategies),
-        },
-        "summary": records(pd.DataFrame([simulation.summary()]))[0],
-        "by_strategy": records(simulation.by_strategy()),
-        "packages": records(simulation.packages()),
-        "runs": records(simulation.runs),
-        "experiments": {name: records(table) for name, table in results.items()},
-        "figures": written,
-    }
-
-
-def _print(simulation, results, written, shift: float) -> None:
-    out = stdout()
-    s = simulation.summary()
-    settings = simulation.settings
-    moved = f", opinion moved by {shift:+g} (logit)" if shift else ""
-    out.print(
-        f"[bold]{s['runs']} simulated talks[/] ({settings.rounds} rounds, {settings.mode} ratification, "
-        f"seed {simulation.seed}{moved})"
-    )
-    out.print(
-        f"Signed: {share(s['agreement_rate'])}   ratified at home: {share(s['ratified_rate'])}   "
-        f"signed deals that failed at home: {share(s['failed_share'])}   "
-        f"rounds to signing (median): {fixed(s['median_rounds'], 0) or '–'}"
-    )
-    table = Table(title="By strategy")
-    strategy_columns = [f"strategy_{n}" for n in simulation.negotiators]
-    for name in [*simulation.negotiators, "runs", "signed", "ratified", "failed at home", "rounds"]:
-        table.add_column(name, justify="left" if name in simulation.negotiators else "right")
-    for row in simulation.by_strategy().to_dict("records"):
-        table.add_row(
-            *[row[c] for c in strategy_columns],
-            str(row["runs"]),
-            share(row["agreement_rate"]),
-            share(row["ratified_rate"]),
-            share(row["failed_share"]),
-            fixed(row["mean_rounds"], 1) or "–",
-        )
-    out.print(table)
-    packages = simulation.packages()
-    if not packages.empty:
-        top = Table(title="Packages signed most often (changes from the status quo)")
-        top.add_column("package", overflow="fold")
-        for name in ("signed", "share", "ratified"):
-            top.add_column(name, justify="right")
-        for row in packages.to_dict("records"):
-            top.add_row(row["package"], str(row["signed"]), share(row["share"]), str(row["ratified"]))
-        out.print(top)
-    for name, frame in results.items():
-        out.print(_experiment_table(name, frame, simulation.negotiators))
-    for path in written:
-        out.print(f"Figure written: {path}")
-
-
-def _experiment_table(name: str, frame, negotiators) -> Table:
-    keys = ["margin", "narrowed", "narrowing"] if name == "schelling" else ["opinion", "condition"]
-    table = Table(title={"schelling": "Schelling conjecture", "linkage": "Synergistic linkage", "ban": "Ban"}[name])
-    utilities = [f"deal_utility_{n}" for n in negotiators]
-    for column in [
-        *keys,
-        "winset",
-        "signed",
-        "ratified",
-        "failed at home",
-        *[f"{n} utility in deals" for n in negotiators],
-    ]:
-        table.add_column(column, justify="left" if column in keys else "right")
-    for row in frame.to_dict("records"):
-        table.add_row(
-            *[f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys],
-            f"{row['winset']:,}",
-            share(row["agreement_rate"]),
-            share(row["ratified_rate"]),
-            share(row["failed_share"]),
-            *[fixed(row[u]) or "–" for u in utilities],
-        )
-    return table

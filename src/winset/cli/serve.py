@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli_common import ScenarioArg, stderr, stdout, user_errors
 from ..errors import Problem, WinsetError
-from .credentials import PASSWORD_LENGTH, email_problems, normal_email, password_problems
+from .common import stderr, stdout, user_errors
+from .options import ScenarioArg
 
 DEFAULT_DATABASE = "sqlite:///winset-consult.db"
 PASSWORD_VARIABLE = "WINSET_ORGANISER_PASSWORD"
@@ -31,9 +31,9 @@ def _web():
     try:
         import uvicorn
 
-        from .database import open_database
-        from .store import Store
-        from .web import create_app
+        from ..consult.database import open_database
+        from ..consult.store import Store
+        from ..consult.web import create_app
     except ImportError as error:
         raise WinsetError(
             [
@@ -87,6 +87,8 @@ def organiser_command(
 ) -> None:
     """Create an organiser account. The password is read from WINSET_ORGANISER_PASSWORD, or asked
     at an interactive terminal."""
+    from ..consult.credentials import email_problems, normal_email, password_problems
+
     # every check before the database is opened (and made): a refused account writes nothing
     if problems := email_problems(email):
         raise WinsetError(problems)
@@ -101,6 +103,8 @@ def organiser_command(
 def _organiser_password() -> tuple[str, str]:
     """The new organiser's password and where it came from: WINSET_ORGANISER_PASSWORD, or typed
     twice at an interactive terminal. Without either, one problem saying so."""
+    from ..consult.credentials import PASSWORD_LENGTH
+
     if PASSWORD_VARIABLE in os.environ:
         password = os.environ[PASSWORD_VARIABLE]
         if not password:

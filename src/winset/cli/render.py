@@ -1,5 +1,4 @@
-"""The deal engine's results as terminal tables (``winset solve`` and ``winset assess``) and as
-JSON records.
+"""The deal engine's results as terminal tables (``winset solve`` and ``winset assess``).
 
 Packages are long (``issue=option`` for every changed issue), so tables of packages print the
 packages as a numbered key above a table of numbers that fits 80 columns.
@@ -18,66 +17,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..engine import Assessment, DealProblem, Gap, Solution
+from ..formats import fixed
+from ..report.documents import RECOMMENDATIONS, provenance
 from ..scenario import Scenario
-from .analyses import Assessment, Gap, Solution
-from .problem import DealProblem
 
 FRONTIER_ROWS = 10  # frontier points printed per frontier (the JSON output has them all)
-RECOMMENDATIONS = {
-    "max_min_margin": ("margin", "the best smallest support margin"),
-    "nash": ("nash", "the Nash bargaining solution in the joint win-set"),
-    "max_probability": ("probability", "the highest probability that every binding rule is met"),
-}
 HEADERS = {"p_all_rules": "P(all rules)", "probability": "P(all rules)", "p_rule": "P(rule met)"}
-
-
-# ------------------------------------------------------------------------------------------ JSON
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A table as JSON-ready records (missing values as null)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
-
-def provenance(scenario: Scenario) -> dict[str, str]:
-    """Where each ratifier's data come from, for ratifiers that say."""
-    return {r.id: r.data.provenance for _, r in scenario.ratifiers if r.data.provenance}
-
-
-def solution_document(scenario: Scenario, problem: DealProblem, solution: Solution) -> dict:
-    gap = solution.gap
-    return {
-        "winset_size": solution.winset_size,
-        "packages": problem.space.count_valid(),
-        "deals": problem.deals.count_valid(),
-        "criterion": solution.criterion,
-        "best": records(solution.best),
-        "recommendations": records(solution.recommendations),
-        "frontier": records(solution.frontier),
-        "gap": None
-        if gap is None
-        else {
-            "shift": gap.shift if math.isfinite(gap.shift) else None,
-            "package": None if gap.package is None else problem.space.format(gap.package, changes_only=True),
-            "publics": records(gap.table),
-        },
-        "provenance": provenance(scenario),
-    }
-
-
-def assessment_document(scenario: Scenario, problem: DealProblem, result: Assessment) -> dict:
-    utilities = [c for c in result.table.columns if c.endswith(("_utility", "_gain"))]
-    return {
-        "package": problem.space.format(result.package, changes_only=True),
-        "in_winset": bool(result.table["in_winset"].iloc[0]),
-        "status_quo": bool(result.table["status_quo"].iloc[0]),
-        "rules": records(result.rules),
-        "negotiators": records(result.table[utilities]),
-        "repairs": records(result.repairs),
-        "effects": records(result.effects),
-        "improvements": {"count": result.improvements, "frontier": records(result.improvement_frontier)}
-        if len(result.improvement_frontier)
-        else None,
-        "provenance": provenance(scenario),
-    }
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -213,22 +159,6 @@ def _package_text(package: str) -> str:
 
 def _header(name: str) -> str:
     return HEADERS.get(name, name.replace("_", " "))
-
-
-def fixed(value: float | None, digits: int = 3) -> str:
-    """A number to ``digits`` places ("" for a missing one); no minus sign on a value that rounds
-    to zero (no "-0.000")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{value:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
-def share(value: float | None) -> str:
-    """A share as a percentage to one decimal (45.3%); "–" for a missing one."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{100 * value:.1f}%"
 
 
 def _number(value) -> str:

@@ -1,28 +1,16 @@
-"""What the command line shows: a scenario summary as rich tables, and problems in plain words."""
+"""``winset check``'s summary of a scenario, as rich tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .errors import WinsetError
-from .negotiator import NegotiatorUtility
-from .scenario import Scenario
+from ..compile import negotiator
+from ..scenario import Scenario
 from .terminal import printable
-
-
-def print_problems(console: Console, error: WinsetError) -> None:
-    """Print every problem of a user error: location, what is wrong, and the fix (control
-    characters in them, which may come from the user's files, escaped)."""
-    console.print(Text.assemble(("error: ", "bold red"), printable(error.headline)), soft_wrap=True)
-    for problem in error.problems:
-        if problem.location:
-            console.print(Text("  " + printable(problem.location), style="bold"), soft_wrap=True)
-        console.print(Text("      " + printable(problem.message)), soft_wrap=True)
-        console.print(Text.assemble("      ", ("fix: ", "green"), printable(problem.fix)), soft_wrap=True)
 
 
 def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
@@ -97,7 +85,7 @@ def _parties(scenario: Scenario, t: _Labeller) -> Table:
     table.add_column("best", justify="right")
     table.add_column("ratifiers")
     for party in scenario.parties:
-        utility = NegotiatorUtility.from_scenario(scenario, party.id)
+        utility = negotiator(scenario, party.id)
         weights = sorted(party.utility.weights.items(), key=lambda kv: -kv[1])
         reservation = f"{utility.reservation:.3g}"
         if party.reservation == "status_quo":
@@ -140,12 +128,12 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
 
 def _proposals(scenario: Scenario, t: _Labeller) -> Table:
     space = scenario.space
-    utilities = [NegotiatorUtility.from_scenario(scenario, p.id) for p in scenario.parties]
+    utilities = [negotiator(scenario, p.id) for p in scenario.parties]
     table = Table(title="Proposals (negotiators' utility, and gain over reservation)", title_justify="left")
     table.add_column("proposal", overflow="fold")
     table.add_column("changes from the status quo", overflow="fold")
     for utility in utilities:
-        table.add_column(utility.party, justify="right")
+        table.add_column(utility.id, justify="right")
     for proposal in scenario.proposals:
         codes = space.parse(proposal.package)
         cells = []

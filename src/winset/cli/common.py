@@ -16,28 +16,28 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console
+from rich.text import Text
 
-from .console import print_problems
-from .errors import Problem, WinsetError, known_list
-from .files import shown
+from ..errors import Problem, WinsetError, known_list
 from .terminal import SafeConsole, json_text, printable
 
-EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
-ScenarioArg = Annotated[
-    Path,
-    typer.Argument(
-        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
-        show_default=False,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
+
+def print_problems(console: Console, error: WinsetError) -> None:
+    """Print every problem of a user error: location, what is wrong, and the fix (control
+    characters in them, which may come from the user's files, escaped)."""
+    console.print(Text.assemble(("error: ", "bold red"), printable(error.headline)), soft_wrap=True)
+    for problem in error.problems:
+        if problem.location:
+            console.print(Text("  " + printable(problem.location), style="bold"), soft_wrap=True)
+        console.print(Text("      " + printable(problem.message)), soft_wrap=True)
+        console.print(Text.assemble("      ", ("fix: ", "green"), printable(problem.fix)), soft_wrap=True)
 
 
 def stdout() -> SafeConsole:
@@ -63,6 +63,8 @@ def steps(show: bool) -> Iterator[Callable[[str], None]]:
 def progress_bars(show: bool) -> Progress:
     """Progress bars on the terminal (standard error), gone when done; silent when ``show`` is
     false or standard error is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = stderr()
     return Progress(
         TextColumn("{task.description}"),
@@ -107,6 +109,8 @@ def print_json(document: Any) -> None:
 def jsonable(value: Any) -> Any:
     """``value`` with only JSON's types: numpy numbers and arrays as numbers and lists, floats
     that are not finite as None, paths and other objects as text."""
+    import numpy as np
+
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -144,6 +148,8 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except OSError as error:  # the system refused a file of the user's: a full disk, a permission
+            from ..files import shown
+
             where = shown(error.filename) if error.filename else ""
             reason = error.strerror or str(error)
             problem = Problem(where, f"the system refused: {reason}", "check the path, its permissions and free space")

@@ -1,72 +1,22 @@
-"""``winset fit``: every ratifier's support model, its data, its calibration and its support."""
+"""What ``winset fit`` prints for each ratifier: its model, calibration, coefficients, AMCEs and
+support, as rich tables or as a JSON document."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated
 
 import numpy as np
 import pandas as pd
-import typer
 from rich.console import Group
 from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..cli_common import JsonOpt, ScenarioArg, print_json, progress_bars, stderr, stdout, user_errors
-from ..scenario import Scenario, load_scenario
-from .fit import DRAWS, RatifierFit, amce_table, fit_scenario
-
-STATUS_QUO = "status_quo"
-DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of the simulated draws.")]
-
-
-@user_errors
-def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 0, as_json: JsonOpt = False) -> None:
-    """Fit every ratifier's support model and show what it learned.
-
-    For each ratifier: where its data come from, the model's coefficients (bootstrap standard
-    errors), the AMCEs of its survey, how its support compares with the published polls before and
-    after calibration, and its support (90% interval, probability that its rule is met) for the
-    status quo and every proposal of the scenario.
-    """
-    loaded = load_scenario(scenario)
-    fits = fit_all(loaded, draws, seed, show_progress=not as_json)
-    packages = named_packages(loaded)
-    if as_json:
-        print_json({rid: fit_json(fit, packages) for rid, fit in fits.items()})
-        return
-    console = stdout()
-    for fit in fits.values():
-        console.print(report(loaded, fit, packages))
-
-
-def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> dict[str, RatifierFit]:
-    """Fit every ratifier, with a progress bar per ratifier on the terminal."""
-    with progress_bars(show_progress) as progress:
-        tasks = {
-            r.id: progress.add_task(f"{r.id}: fitting", total=max(draws, 1), start=False) for _, r in scenario.ratifiers
-        }
-
-        def advance(ratifier: str, done: int, total: int) -> None:
-            progress.start_task(tasks[ratifier])
-            progress.update(
-                tasks[ratifier], completed=done, description=f"{ratifier}: {'bootstrap' if done else 'fitting'}"
-            )
-
-        fits = fit_scenario(scenario, draws, seed, advance)
-    print_warnings(fits)
-    return fits
-
-
-def print_warnings(fits: dict[str, RatifierFit]) -> None:
-    """Say on standard error (never in JSON on standard output) where a fit stopped short."""
-    console = stderr()
-    for rid, fit in fits.items():
-        for warning in fit.warnings:
-            console.print(Text.assemble(("warning: ", "bold yellow"), f"{rid}: {warning}"), soft_wrap=True)
+from ..formats import records
+from ..scenario import Scenario
+from ..space import STATUS_QUO_WORD as STATUS_QUO
+from ..support.fit import RatifierFit, amce_table
 
 
 def named_packages(scenario: Scenario) -> dict[str, tuple[int, ...]]:
@@ -169,9 +119,6 @@ def _number(value) -> str:
 
 
 def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict:
-    def records(frame: pd.DataFrame) -> list[dict]:
-        return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
     return {
         "party": fit.party.id,
         "model": fit.ratifier.data.model,

@@ -1,32 +1,37 @@
-"""``winset report`` and ``winset demo``: the whole analysis of a scenario, and its HTML report."""
+"""``winset report`` and ``winset demo``: the whole analysis of a scenario, and its HTML report.
+
+The analyses are imported when a command runs, not when ``winset`` starts.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Group
 from rich.text import Text
 
-from ..cli_common import JsonOpt, ScenarioArg, check_language, print_json, stdout, steps, user_errors
-from ..engine import report as engine_report
-from ..engine.commands import (
+from .common import check_language, print_json, stdout, steps, user_errors
+from .options import (
+    DRAWS,
     ConfidenceOpt,
     CriterionOpt,
+    DrawsOpt,
+    JsonOpt,
     MethodOpt,
     OptionalOpt,
+    ScenarioArg,
     SchedulerOpt,
+    SeedOpt,
+    SolveOptions,
     TopOpt,
-    check_options,
 )
-from ..negotiate.commands import require_negmas
-from ..scenario import Scenario, load_scenario
-from ..support.commands import DrawsOpt, SeedOpt, fit_all
-from ..support.fit import DRAWS
-from .analysis import STATUS_QUO, Analysis, analyse
-from .html import render
-from .output import check_writable, default_path, write_report
+
+if TYPE_CHECKING:
+    from rich.console import Group
+
+    from ..report.analysis import Analysis
+    from ..scenario import Scenario
 
 OutOpt = Annotated[
     Path | None,
@@ -53,50 +58,52 @@ def run(
     language: str | None,
     force: bool,
     quiet: bool,
-    draws: int = DRAWS,
-    seed: int = 0,
-    confidence: float | None = None,
-    include_optional: bool = False,
-    top: int = 10,
-    criterion: str = "margin",
-    method: str = "auto",
-    scheduler: str | None = None,
+    options: SolveOptions,
     talks: int = 0,
 ) -> tuple[Analysis, Path]:
     """Check every option, fit, analyse and write the report; returns the analysis and the path."""
-    check_options(method, criterion, confidence, draws)
+    from ..report import html
+    from ..report.analysis import analyse
+    from ..report.output import check_writable, default_path, write_report
+    from . import fit
+    from .simulate import require_negmas
+
+    options.check()
     check_language(scenario, language)
     if talks:
         require_negmas("--talks")
     path = out if out is not None else default_path(scenario.scenario.id)
     check_writable(path, force, scenario.files())  # before minutes of work, not after
-    fits = fit_all(scenario, draws, seed, show_progress=not quiet)
+    fits = fit.fit_all(scenario, options.draws, options.seed, show_progress=not quiet)
     with steps(not quiet) as step:
         analysis = analyse(
             scenario,
             fits,
-            seed=seed,
-            confidence=confidence,
-            include_optional=include_optional,
-            top=top,
-            criterion=criterion,
-            method=method,
-            scheduler=scheduler,
+            seed=options.seed,
+            confidence=options.confidence,
+            include_optional=options.include_optional,
+            top=options.top,
+            criterion=options.criterion,
+            method=options.method,
+            scheduler=options.scheduler,
             progress=step,
             talks=talks,
         )
         step("writing the report")
-        written = write_report(render(analysis, language), path, force, scenario.files())
+        written = write_report(html.render(analysis, language), path, force, scenario.files())
     return analysis, written
 
 
-def document(analysis: Analysis, path: Path) -> dict:
+def document(analysis: Analysis, path: Path) -> dict[str, Any]:
     """The JSON output: the report's path, the engine's results and the proposals' support."""
+    from ..formats import records
+    from ..report import documents
+
     return {
         "ok": True,
         "report": str(path),
-        **engine_report.solution_document(analysis.scenario, analysis.problem, analysis.solution),
-        "proposals": engine_report.records(analysis.proposals),
+        **documents.solution_document(analysis.scenario, analysis.problem, analysis.solution),
+        "proposals": records(analysis.proposals),
     }
 
 
@@ -125,23 +132,11 @@ def report_command(
     where the data come from; with --talks, simulated talks and the two-level-game experiments. An
     existing file is replaced only if it is a winset report.
     """
+    from ..scenario import load_scenario
+
     loaded = load_scenario(scenario)
-    analysis, path = run(
-        loaded,
-        out,
-        language,
-        force,
-        as_json,
-        draws,
-        seed,
-        confidence,
-        include_optional,
-        top,
-        criterion,
-        method,
-        scheduler,
-        talks,
-    )
+    options = SolveOptions(draws, seed, confidence, include_optional, method, scheduler, top, criterion)
+    analysis, path = run(loaded, out, language, force, as_json, options, talks)
     if as_json:
         print_json(document(analysis, path))
     else:
@@ -164,8 +159,10 @@ def demo_command(
     prints each public's support for the status quo and the historic proposals, the joint win-set
     or the ratification gap and the negotiators' frontier, and writes the HTML report.
     """
+    from ..scenario import load_scenario
+
     loaded = load_scenario("kuril")
-    analysis, path = run(loaded, out, language, force, as_json, draws, seed, talks=talks)
+    analysis, path = run(loaded, out, language, force, as_json, SolveOptions(draws, seed), talks)
     if as_json:
         print_json(document(analysis, path))
         return
@@ -176,6 +173,9 @@ def demo_command(
 
 def results(analysis: Analysis) -> Group:
     """What ``winset demo`` prints: the proposals' support, then what ``winset solve`` prints."""
+    from ..report.analysis import STATUS_QUO
+    from . import render
+
     scenario, problem = analysis.scenario, analysis.problem
     proposals = analysis.proposals.copy()
     proposals.insert(0, "key", [str(n) for n in range(len(proposals))])
@@ -187,5 +187,5 @@ def results(analysis: Analysis) -> Group:
         "status_quo" if name == STATUS_QUO else text
         for name, text in zip(proposals["name"], proposals["package"], strict=True)
     ]
-    table = engine_report.package_tables("Support for the status quo and the proposals", proposals, problem, notes)
-    return engine_report.solution_report(scenario, problem, analysis.solution, preface=table)
+    table = render.package_tables("Support for the status quo and the proposals", proposals, problem, notes)
+    return render.solution_report(scenario, problem, analysis.solution, preface=table)

@@ -1,0 +1,35 @@
+"""Regenerate the worked example's simulated surveys (see :mod:`winset.examples.kuril`)::
+
+    python -m winset.cli.kuril_data [--out FOLDER]
+
+writes ``survey_ru.csv.gz``, ``survey_jp.csv.gz`` and ``survey_islands.csv.gz`` (reproducible byte
+for byte) and prints how close each truth model came to its polls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..scenarios import bundled_path
+from .common import user_errors
+
+Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in.")]
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command(help="Generate the worked example's survey data: simulated respondents calibrated to real polls.")
+@user_errors
+def main(out: Out = bundled_path("kuril").parent / "data") -> None:
+    from ..examples.kuril import generate
+
+    for name, targets in generate(out).items():
+        print(name)
+        for target, (goal, achieved) in targets.items():
+            print(f"  {target:22} target {goal:.3f}  truth {achieved:.3f}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Worked examples whose data winset generates: the Kuril Islands' simulated publics."""

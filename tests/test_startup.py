@@ -1,0 +1,26 @@
+"""``winset --version`` and ``winset --help`` start without loading the analyses: every command's
+heavy dependencies are imported when that command runs."""
+
+import subprocess
+import sys
+
+import pytest
+
+# (typer itself loads pydantic to render a command's options, so the scenario model is checked instead)
+HEAVY = ["numpy", "scipy", "pandas", "matplotlib", "fastapi", "sqlalchemy", "negmas", "dask"]
+HEAVY += ["winset.scenario", "winset.engine", "winset.support", "winset.report", "winset.consult"]
+PROBE = """
+import sys
+from typer.testing import CliRunner
+from winset.cli import app
+result = CliRunner().invoke(app, {args!r})
+assert result.exit_code == 0, result.output
+print(" ".join(sorted(name for name in {heavy!r} if name in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["solve", "--help"], ["amce", "--help"]])
+def test_the_command_line_starts_without_its_heavy_dependencies(args):
+    probe = PROBE.format(args=args, heavy=HEAVY)
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []
