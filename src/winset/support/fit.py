@@ -28,7 +28,6 @@ from .calibration import Target, calibrate
 from .mixed_logit import MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
 
-
 Progress = Callable[[str, int, int], None]
 
 
