@@ -21,7 +21,8 @@ from winset.conjoint import ConjointData
 from winset.examples.kuril import japanese_public, profiles, russian_public
 from winset.scenarios import bundled_path
 from winset.scoretable import ScoreTable
-from winset.support import BinarySupportModel, MixedLogitModel, bootstrap_counts, random_packages, respondents
+from winset.space import random_packages
+from winset.support import BinarySupportModel, MixedLogitModel, bootstrap_counts, respondents
 
 
 def replicate(model_kind: str, truth, space, issues, packages, n, draws, seed) -> np.ndarray:
