@@ -57,6 +57,28 @@ class PackageError(WinsetError, ValueError):
     """A package given as text (or codes) that does not fit the package space."""
 
 
+class EngineError(WinsetError, ValueError):
+    """An analysis of a deal problem asked for what cannot be done: an unknown method or criterion,
+    a confidence level out of range, a problem the engine cannot represent exactly."""
+
+
+class NegotiationError(WinsetError, ValueError):
+    """A simulated negotiation (talks, delegates, experiments, Monte Carlo runs) given options it
+    cannot use, or a scenario it cannot be run on."""
+
+
+class ModelError(WinsetError, ValueError):
+    """A support model or simulated population given parameters or values it cannot use."""
+
+
+class NotFittedError(WinsetError, AttributeError):
+    """A model used before it was fitted."""
+
+    def __init__(self, model: object, use: str):
+        name = type(model).__name__
+        super().__init__([Problem(name, f"the {name} is not fitted yet, so it cannot {use}", f"call {name}.fit first")])
+
+
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest known name, or an empty string."""
     known = [k for k in known if isinstance(k, str)]

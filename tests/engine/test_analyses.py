@@ -5,8 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from winset.engine import analyses, criteria
+from winset.engine import criteria
+from winset.engine.gap import ratification_gap
+from winset.engine.joint import point_only
 from winset.engine.pareto import additive_frontier, restricted_frontier
+from winset.engine.recommendations import recommend
+from winset.engine.repair import assess, improve
 
 from .conftest import EXACT, METHODS, method_under_test
 from .instances import (
@@ -72,11 +76,11 @@ def test_frontier_of_the_joint_winset(problem, method):
 @given(problems(min_negotiators=1), st.sampled_from(METHODS))
 def test_recommendations(problem, method):
     codes = valid_packages(problem)
-    point = analyses.point_only(problem)
+    point = point_only(problem)
     q = naive_quantities(problem, codes)
     qp = naive_quantities(point, codes)
     with method_under_test(method) as engine_method:
-        table = analyses.recommend(problem, engine_method).set_index("recommendation")
+        table = recommend(problem, engine_method).set_index("recommendation")
     # the best smallest margin, among packages every negotiator accepts
     gains = (qp.gain >= 0).all(axis=0)
     if gains.any():
@@ -134,7 +138,7 @@ def test_ratification_gap(problem, method):
     q = naive_quantities(problem, codes)
     gains = (q.gain >= 0).all(axis=0)
     with method_under_test(method) as engine_method:
-        gap = analyses.ratification_gap(problem, engine_method)
+        gap = ratification_gap(problem, engine_method)
     if not gains.any():
         assert gap.package is None and gap.shift == np.inf
         return
@@ -150,7 +154,7 @@ def test_ratification_gap(problem, method):
 def test_no_gap_where_the_winset_is_not_empty(problem):
     codes = valid_packages(problem)
     inside = in_joint_winset(problem, naive_quantities(problem, codes))
-    gap = analyses.ratification_gap(problem)
+    gap = ratification_gap(problem)
     if inside.any():
         assert gap.shift == 0.0
     elif gap.package is not None:
@@ -164,9 +168,9 @@ def test_assessment_and_repairs(problem, method, data):
     codes = valid_packages(problem)
     proposal = codes[data.draw(st.integers(0, len(codes) - 1))]
     q = naive_quantities(problem, codes)
-    base = naive_quantities(analyses.point_only(problem), codes) if problem.confidence is None else q
+    base = naive_quantities(point_only(problem), codes) if problem.confidence is None else q
     with method_under_test(method) as engine_method:
-        result = analyses.assess(problem, proposal, repairs=3, method=engine_method)
+        result = assess(problem, proposal, repairs=3, method=engine_method)
     i = int(np.flatnonzero((codes == proposal).all(axis=1))[0])
     for j, rule in result.rules.iterrows():
         assert rule["support"] == pytest.approx(q.support[j][0, i], rel=1e-9, abs=1e-12)
@@ -198,7 +202,7 @@ def test_assessment_and_repairs(problem, method, data):
 @given(problems(min_negotiators=1, max_negotiators=3), st.sampled_from(METHODS))
 def test_improvement_of_an_agreed_package(problem, method):
     codes = valid_packages(problem)
-    point = analyses.point_only(problem)
+    point = point_only(problem)
     base = naive_quantities(point if problem.confidence is None else problem, codes)
     inside = in_joint_winset(problem, base)
     if not inside.any():
@@ -207,7 +211,7 @@ def test_improvement_of_an_agreed_package(problem, method):
     agreed_utility = base.utility[:, np.flatnonzero(inside)[0]]
     better = inside & (base.utility >= agreed_utility[:, None]).all(axis=0)
     with method_under_test(method) as engine_method:
-        count, table = analyses.improve(problem, agreed, engine_method)
+        count, table = improve(problem, agreed, engine_method)
     assert count == int(better.sum())
     points = table[[f"{n.id}_utility" for n in problem.negotiators]].to_numpy()
     assert {tuple(np.round(p, 9)) for p in points} == pareto_points(base.utility.T[better])

@@ -7,9 +7,12 @@ import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
-from winset.engine import analyses, criteria
+from winset.engine import criteria
 from winset.engine.distributed import best_packages, count_packages
+from winset.engine.gap import ratification_gap
 from winset.engine.problem import DealProblem, Negotiator, Public
+from winset.engine.recommendations import recommend
+from winset.engine.repair import assess
 from winset.space import PackageSpace
 
 from ..small_scenario import small_scenario
@@ -58,16 +61,14 @@ def test_count_and_best_packages(cluster, method, seed):
 def test_analyses(cluster, method):
     _, client = cluster
     p = problem(2, confidence=0.6)
-    local = analyses.recommend(p, method)
-    remote = analyses.recommend(p, method, client)
+    local = recommend(p, method)
+    remote = recommend(p, method, client)
     assert list(remote["package"]) == list(local["package"])
     proposal = p.space.status_quo
-    assert list(analyses.assess(p, proposal, 3, method, client).repairs["package"]) == list(
-        analyses.assess(p, proposal, 3, method).repairs["package"]
+    assert list(assess(p, proposal, 3, method, client).repairs["package"]) == list(
+        assess(p, proposal, 3, method).repairs["package"]
     )
-    assert analyses.ratification_gap(p, method, client).shift == pytest.approx(
-        analyses.ratification_gap(p, method).shift, abs=2e-6
-    )
+    assert ratification_gap(p, method, client).shift == pytest.approx(ratification_gap(p, method).shift, abs=2e-6)
 
 
 def test_the_scheduler_option(cluster, tmp_path):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from winset.compare import SUPPORT_TOLERANCE
-from winset.engine.analyses import SHIFT_LIMIT, needed_shifts
+from winset.engine.gap import SHIFT_LIMIT, needed_shifts
 from winset.scoretable import ScoreTable, apply_link
 
 

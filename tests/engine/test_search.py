@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from winset.engine import criteria
 from winset.engine.distributed import best_packages, count_packages
-from winset.engine.search import Search, TopK
+from winset.engine.search import Search
+from winset.engine.topk import TopK
 
 from .conftest import EXACT, METHODS, method_under_test
 from .instances import in_joint_winset, naive_quantities, problems, ranked, valid_packages

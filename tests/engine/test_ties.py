@@ -19,8 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from winset.compile import deal_problem
-from winset.engine import analyses
+from winset.engine.joint import describe
 from winset.engine.problem import DealProblem
+from winset.engine.repair import assess
+from winset.engine.solution import solve
 from winset.report.analysis import ratification_map
 from winset.scenario import Scenario
 from winset.scoretable import ScoreTable
@@ -186,10 +188,10 @@ def test_every_analysis_agrees_on_ties(tmp_path, case):
     expected = deal & np.all(list(party_ok.values()), axis=0)
 
     # the engine's own description, and solve's count and list, by both methods
-    described = analyses.describe(problem, allowed)
+    described = describe(problem, allowed)
     assert described["in_winset"].tolist() == expected.tolist()
     for method in ("enumerate", "search"):
-        solution = analyses.solve(problem, top=len(allowed), method=method)
+        solution = solve(problem, top=len(allowed), method=method)
         assert solution.winset_size == int(expected.sum())
         found = {space.parse(p) for p in solution.best["package"]}
         assert found == {tuple(int(c) for c in p) for p in allowed[expected]}
@@ -199,12 +201,12 @@ def test_every_analysis_agrees_on_ties(tmp_path, case):
             gap = solution.gap
             if gap.package is not None:
                 moved = problem.shifted(np.where(problem.binding, gap.shift, 0.0))
-                assert analyses.describe(moved, np.array([gap.package]))["in_winset"].iloc[0]
+                assert describe(moved, np.array([gap.package]))["in_winset"].iloc[0]
                 assert gap.package != tuple(space.status_quo)
 
     # assess, one package at a time: the same verdict as the reference, per public too
     for i, package in enumerate(allowed):
-        result = analyses.assess(problem, package, repairs=0, method="enumerate")
+        result = assess(problem, package, repairs=0, method="enumerate")
         assert bool(result.table["in_winset"].iloc[0]) == bool(expected[i])
         for row in result.rules.to_dict(orient="records"):
             if deal[i]:

@@ -17,7 +17,7 @@ from negmas import (
 from negmas.st import BinaryComparatorNegotiator, VetoSTMechanism
 
 from winset.engine import criteria
-from winset.engine.analyses import point_only
+from winset.engine.joint import point_only
 from winset.negotiate.bridge import outcome_space, party_utilities
 
 from .rules import problem_with_rules

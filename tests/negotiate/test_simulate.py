@@ -13,7 +13,7 @@ from winset import load_scenario
 from winset.cli import app
 from winset.compile import deal_problem
 from winset.engine import criteria
-from winset.engine.analyses import point_only
+from winset.engine.joint import point_only
 from winset.errors import WinsetError
 from winset.negotiate import experiments
 from winset.negotiate.stage import Stage

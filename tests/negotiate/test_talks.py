@@ -7,8 +7,10 @@ import pytest
 pytest.importorskip("negmas")
 
 from winset.engine import criteria
-from winset.engine.analyses import frontiers, point_only
 from winset.engine.distributed import count_packages
+from winset.engine.frontier_table import frontiers
+from winset.engine.joint import point_only
+from winset.errors import NegotiationError
 from winset.negotiate.montecarlo import simulate
 from winset.negotiate.opinion import Event, Opinion
 from winset.negotiate.stage import Stage
@@ -121,12 +123,36 @@ def test_conceding_costs_a_negotiator_opinion_at_home(stage):
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(ValueError, match="rounds"):
+    with pytest.raises(NegotiationError, match="rounds"):
         Settings(rounds=0)
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(NegotiationError, match="mode") as refused:
         Settings(mode="lenient")
-    with pytest.raises(ValueError, match="drift"):
+    assert refused.value.problems[0].location == "mode" and "'strict'" in refused.value.problems[0].fix
+    with pytest.raises(ValueError, match="drift"):  # still a ValueError, for callers that catch one
         Opinion(drift=-1.0)
+
+
+def test_bad_runs_and_strategies_are_refused(stage):
+    with pytest.raises(NegotiationError, match="runs must be at least 1"):
+        simulate(stage, Settings(rounds=5), 0)
+    with pytest.raises(NegotiationError, match="strategies must come from"):
+        simulate(stage, Settings(rounds=5), 2, strategies=("stubborn",))
+    with pytest.raises(NegotiationError, match="3 strategies for 2 negotiators"):
+        run_talks(stage, Settings(rounds=5), ("linear",) * 3, np.random.default_rng(0))
+    with pytest.raises(NegotiationError, match="unknown strategy 'linaer' \\(did you mean 'linear'\\?\\)"):
+        run_talks(stage, Settings(rounds=5), ("linear", "linaer"), np.random.default_rng(0))
+
+
+def test_the_simulation_summary_counts_the_runs(stage):
+    sweep = simulate(stage, Settings(rounds=15), 6, seed=3, strategies=ALL)
+    numbers = sweep.numbers()
+    assert sweep.summary() == numbers  # the numbers, for the report and the command line
+    text = sweep.summary_text()
+    assert text.startswith(f"Monte Carlo: 6 runs (seed 3; strategies {', '.join(ALL)}).")
+    assert f"Signed: {numbers['signed']} ({numbers['agreement_rate']:.1%}); " in text
+    assert f"ratified: {numbers['ratified_rate']:.1%} of runs." in text
+    if numbers["signed"]:
+        assert f"mean {numbers['mean_rounds']:.1f}, median {numbers['median_rounds']:.1f}." in text
 
 
 def test_moving_a_stage_equals_building_it_on_moved_opinion(problem, stage):

@@ -13,13 +13,16 @@ single search, so a cluster gives exactly the in-process answer.
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 
 import numpy as np
 
 from ..errors import Problem, WinsetError
+from .enumeration import WORK_ROWS
 from .problem import DealProblem
-from .search import WORK_ROWS, Found, Search, TopK
+from .search import Search
+from .topk import Found, TopK
 
 TASKS_PER_WORKER = 8
 DIVE_VISITS = 16  # leaf visits of the short search that finds incumbents for a split search
@@ -39,8 +42,11 @@ def best_packages(
         found = Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
         return _canonical(problem, found, objective, reference)
     if method == "enumerate":
-        split = lambda workers: _index_ranges(problem, workers)
-        results = _on_cluster(scheduler, problem, _best_in_range, split, **constants)
+
+        def split_ranges(workers: int) -> list[tuple[int, int]]:
+            return _index_ranges(problem, workers)
+
+        results = _on_cluster(scheduler, problem, _best_in_range, split_ranges, **constants)
     else:
         # every task starts from incumbents found by a short search here, so that it prunes as
         # well as one search would (a task starting from nothing explores far more)
@@ -48,9 +54,12 @@ def best_packages(
         seeds = _seeds(problem, reference)
         dive = search.maximize(objective, feasible, k, reference=reference, seeds=seeds, budget=DIVE_VISITS)
         seeds += [f.codes for f in dive]
-        split = lambda workers: _root_groups(search, workers)
+
+        def split_roots(workers: int) -> list[np.ndarray]:
+            return _root_groups(search, workers)
+
         results = _on_cluster(
-            scheduler, problem, _best_under_roots, split, order=search.order, seeds=seeds, **constants
+            scheduler, problem, _best_under_roots, split_roots, order=search.order, seeds=seeds, **constants
         )
     merged = TopK(k, problem.space)
     for found in results:
@@ -78,12 +87,18 @@ def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) 
             return _count_in_range(problem, None, feasible=feasible)
         return Search(problem).count(feasible)
     if method == "enumerate":
-        split = lambda workers: _index_ranges(problem, workers)
-        counts = _on_cluster(scheduler, problem, _count_in_range, split, feasible=feasible)
+
+        def split_ranges(workers: int) -> list[tuple[int, int]]:
+            return _index_ranges(problem, workers)
+
+        counts = _on_cluster(scheduler, problem, _count_in_range, split_ranges, feasible=feasible)
     else:
         search = Search(problem)
-        split = lambda workers: _root_groups(search, workers)
-        counts = _on_cluster(scheduler, problem, _count_under_roots, split, order=search.order, feasible=feasible)
+
+        def split_roots(workers: int) -> list[np.ndarray]:
+            return _root_groups(search, workers)
+
+        counts = _on_cluster(scheduler, problem, _count_under_roots, split_roots, order=search.order, feasible=feasible)
     return int(sum(counts))
 
 
@@ -163,7 +178,7 @@ def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:
     size = problem.space.size
     parts = max(1, workers * TASKS_PER_WORKER)
     bounds = np.linspace(0, size, parts + 1).astype(np.int64)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _root_groups(search: Search, workers: int) -> list[np.ndarray]:

@@ -22,10 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import criteria
+from .enumeration import enumerate_valid
 from .problem import DealProblem
-from .search import Search, enumerate_valid
+from .search import Search
 
-ENUMERATE_LIMIT = 200_000
+# with method 'auto', a frontier over the joint win-set of spaces up to this many packages is
+# traced by enumeration, of larger ones by branch and bound
+FRONTIER_ENUMERATE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def restricted_frontier(problem: DealProblem, search: Search | None = None, meth
     """The Pareto frontier of the negotiators' utilities over the joint win-set (reservations
     included: every point leaves every negotiator at least at its reservation value)."""
     feasible = criteria.joint(problem)
-    if method == "enumerate" or (method == "auto" and problem.space.size <= ENUMERATE_LIMIT):
+    if method == "enumerate" or (method == "auto" and problem.space.size <= FRONTIER_ENUMERATE_LIMIT):
         points, packages = [], []
         for codes, quantities in enumerate_valid(problem):
             ok = feasible(quantities)

@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from ..compare import margin_meets, meets, on_grid, reservation_floor, utility_grid, utility_scale
+from ..errors import EngineError, Problem
 from ..scoretable import ScoreTable
 from ..space import PackageSpace
 
@@ -51,7 +52,15 @@ class Negotiator:
             table = replace(table, coefficients=coefficients, intercepts=intercepts)
         scale = utility_scale([*blocks, table.intercepts])
         if scale >= 2.0**52 * grid:  # a sum of values on the grid is exact below 2^53 steps
-            raise ValueError(f"negotiator '{self.id}': utilities too large for its grid to keep sums exact")
+            raise EngineError(
+                [
+                    Problem(
+                        f"negotiator '{self.id}'",
+                        "its utilities are too large for their grid to keep sums exact",
+                        "give the utilities on a smaller scale (or with fewer decimal places)",
+                    )
+                ]
+            )
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "scale", scale)
@@ -131,10 +140,26 @@ class DealProblem:
             object.__setattr__(self, "shifts", tuple(0.0 for _ in self.publics))
         if self.confidence is not None:
             if not 0 < self.confidence < 1:
-                raise ValueError("confidence must be between 0 and 1")
+                raise EngineError(
+                    [
+                        Problem(
+                            "confidence",
+                            f"confidence must be between 0 and 1, got {self.confidence}",
+                            "give a level such as 0.9, or none for the point-estimate test",
+                        )
+                    ]
+                )
             for public in self.publics:
                 if public.n_draws < 1:
-                    raise ValueError(f"public '{public.id}' has no bootstrap draws to test a probability on")
+                    raise EngineError(
+                        [
+                            Problem(
+                                f"public '{public.id}'",
+                                f"public '{public.id}' has no bootstrap draws to test a probability on",
+                                "fit its support model with bootstrap draws, or analyse without a confidence level",
+                            )
+                        ]
+                    )
 
     @cached_property
     def deals(self) -> PackageSpace:

@@ -20,67 +20,22 @@ assigned.
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 
 from .bounds import TableBounds
+from .completions import Completions
+from .enumeration import WORK_ROWS
 from .linear_bound import LinearBound
 from .problem import DealProblem, Quantities
+from .topk import Feasibility, Found, Objective, TopK
 
 LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
-WORK_ROWS = 4_000_000  # rows x packages per vectorised step
-ENUMERATE_LIMIT = 2_000_000  # spaces up to this many packages are enumerated
 
-Objective = Callable[[Quantities, np.ndarray], np.ndarray]  # (quantities, distance) -> value per package
-Feasibility = Callable[[Quantities], np.ndarray]
 Screen = Callable[[np.ndarray, Quantities], np.ndarray]  # (codes, optimistic quantities) -> keep
-
-
-@dataclass(frozen=True)
-class Found:
-    value: float
-    codes: tuple[int, ...]
-
-
-class TopK:
-    """The k best (value, package) pairs, each package at most once; ties go to the package with
-    the lower index."""
-
-    def __init__(self, k: int, space):
-        self.k = k
-        self.space = space
-        self.heap: list[tuple[float, int, tuple[int, ...]]] = []  # (value, -index, codes), a min-heap
-        self.members: set[int] = set()  # indices of the packages in the heap
-
-    @property
-    def floor(self) -> float:
-        return self.heap[0][0] if len(self.heap) >= self.k else -math.inf
-
-    def add(self, values: np.ndarray, codes: np.ndarray) -> None:
-        if not len(values):
-            return
-        floor = self.floor
-        for i in np.flatnonzero(values >= floor):
-            package = tuple(int(c) for c in codes[i])
-            index = int(self.space.encode(package))
-            if index in self.members:  # met again (a seed, or another task's range)
-                continue
-            item = (float(values[i]), -index, package)
-            if len(self.heap) < self.k:
-                heapq.heappush(self.heap, item)
-            elif item > self.heap[0]:
-                self.members.discard(-heapq.heapreplace(self.heap, item)[1])
-            else:
-                continue
-            self.members.add(index)
-
-    def results(self) -> list[Found]:
-        return [Found(v, c) for v, _, c in sorted(self.heap, reverse=True)]
 
 
 class Search:
@@ -111,7 +66,7 @@ class Search:
         tail = [np.arange(n) for n in self.shape[self.leaf_depth :]]
         grid = np.meshgrid(*tail, indexing="ij") if tail else []
         self.leaf_grid = np.column_stack([g.reshape(-1) for g in grid]) if tail else np.zeros((1, 0), dtype=np.int64)
-        self._completions: dict[tuple[int, frozenset[int]], int] = {}
+        self._completions = Completions(self.shape, self.constraints)
         binding = [t for t, b in zip(public_tables, problem.binding, strict=True) if b]
         self.linear_bound = None
         if problem.confidence is None and binding:
@@ -259,7 +214,10 @@ class Search:
         if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
-                pick = lambda arrays: [a[mask] for a, b in zip(arrays, binding, strict=True) if b]
+
+                def pick(arrays: list[np.ndarray]) -> list[np.ndarray]:
+                    return [a[mask] for a, b in zip(arrays, binding, strict=True) if b]
+
                 joint = high.joint_margin.copy()
                 joint[mask] = np.minimum(
                     joint[mask],
@@ -401,38 +359,8 @@ class Search:
         return int(certain.sum()) + int(feasible(self.problem.quantities(supports, utility[:, undecided])).sum())
 
     def completions(self, prefix: np.ndarray) -> int:
-        """Valid completions of a partial package: a dynamic programme over the unassigned issues,
-        whose state is the set of constraints still matched so far."""
-        d = len(prefix)
-        alive = []
-        for index, (positions, masks) in enumerate(self.constraints):
-            if positions[-1] < d:
-                continue  # decided, and the prefix is valid
-            if all(mask[prefix[p]] for p, mask in zip(positions, masks, strict=True) if p < d):
-                alive.append(index)
-        key = (d, frozenset(alive))
-        if key not in self._completions:
-            self._completions[key] = self._count_from(d, frozenset(alive))
-        return self._completions[key]
-
-    def _count_from(self, depth: int, alive: frozenset[int]) -> int:
-        states = {alive: 1}
-        for position in range(depth, len(self.shape)):
-            involved = {
-                i: masks[list(positions).index(position)]
-                for i, (positions, masks) in enumerate(self.constraints)
-                if position in positions
-            }
-            new: dict[frozenset[int], int] = {}
-            for state, count in states.items():
-                for option in range(self.shape[position]):
-                    still = frozenset(i for i in state if i not in involved or involved[i][option])
-                    if any(self.constraints[i][0][-1] == position for i in still):
-                        continue  # every issue of the constraint matched: forbidden
-                    still = frozenset(i for i in still if self.constraints[i][0][-1] > position)
-                    new[still] = new.get(still, 0) + count
-            states = new
-        return sum(states.values())
+        """Valid completions of a partial package (in search order)."""
+        return self._completions.count(prefix)
 
 
 def search_order(problem: DealProblem) -> np.ndarray:
@@ -450,13 +378,3 @@ def search_order(problem: DealProblem) -> np.ndarray:
         if spread.sum() > 0:
             importance += spread / spread.sum()
     return np.argsort(-importance, kind="stable")
-
-
-def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
-    """Every deal (valid package other than the status quo) with its exact quantities, in chunks
-    sized to the problem."""
-    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
-    size = chunk or max(256, WORK_ROWS // max(rows, 1))
-    for codes in problem.deals.iter_valid(chunk_size=size):
-        codes = codes.astype(np.int64)
-        yield codes, problem.evaluate(codes)

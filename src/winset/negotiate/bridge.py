@@ -32,7 +32,7 @@ from negmas.outcomes import DiscreteCartesianOutcomeSpace
 from negmas.preferences import UtilityFunction
 
 from ..compare import meets
-from ..engine.analyses import point_only
+from ..engine.joint import point_only
 from ..engine.problem import DealProblem
 
 Mode = Literal["strict", "soft"]

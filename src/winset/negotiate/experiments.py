@@ -23,9 +23,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..engine.analyses import point_only, ratification_gap
+from ..engine.gap import ratification_gap
+from ..engine.joint import point_only
 from ..engine.problem import DealProblem
-from ..errors import Problem, WinsetError
+from ..errors import NegotiationError, Problem, WinsetError, did_you_mean, known_list
 from ..scoretable import ScoreTable
 from .choices import EXPERIMENTS
 from .montecarlo import simulate
@@ -100,7 +101,7 @@ def outcomes(stage: Stage, settings: Settings, runs: int, seed: int, strategies,
     """One condition: the joint win-set's size and the summary of a sweep, with mean utilities."""
     sweep = simulate(stage, settings, runs, seed, strategies, scheduler, progress)
     frame = sweep.runs
-    row = {"winset": int(stage.joint_winset().sum())} | sweep.summary()
+    row = {"winset": int(stage.joint_winset().sum())} | sweep.numbers()
     ratified = frame[frame["ratified"]]
     for n in stage.negotiator_ids:
         row[f"utility_{n}"] = float(frame[f"utility_{n}"].mean())
@@ -210,4 +211,12 @@ def run(
         return linkage(problem, scenario.talks.linkage, settings, runs, seed, **kwargs)
     if name == "ban":
         return ban(problem, scenario.talks.ban.issues, settings, runs, seed, **kwargs)
-    raise ValueError(f"unknown experiment '{name}'; use one of {', '.join(EXPERIMENTS)}")
+    raise NegotiationError(
+        [
+            Problem(
+                "experiment",
+                f"unknown experiment '{name}'{did_you_mean(name, EXPERIMENTS)}",
+                f"use one of {known_list(EXPERIMENTS)}",
+            )
+        ]
+    )

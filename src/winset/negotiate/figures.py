@@ -18,7 +18,7 @@ WIDTH = 9.0
 
 def outcome_figure(simulation: Simulation, top: int = 8):
     """Top: how the runs ended. Below: the packages signed most often, and how many were ratified."""
-    summary = simulation.summary()
+    summary = simulation.numbers()
     runs = summary["runs"]
     ratified = int(simulation.runs["ratified"].sum())
     failed = summary["signed"] - ratified

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..engine.distributed import connected
 from ..engine.problem import DealProblem
+from ..errors import NegotiationError, Problem, known_list
 from .choices import STRATEGIES
 from .stage import Stage
 from .talks import Settings, Talk, run_talks
@@ -36,8 +37,27 @@ class Simulation:
     publics: tuple[str, ...]
 
     def summary(self) -> dict:
+        """Agreement rate, ratification, failures at home and rounds, overall (as numbers: the
+        same as :meth:`numbers`; the text is :meth:`summary_text`)."""
+        return self.numbers()
+
+    def numbers(self) -> dict:
         """Agreement rate, ratification, failures at home and rounds, overall."""
         return summarise(self.runs)
+
+    def summary_text(self) -> str:
+        """A few lines: runs, agreements, ratification, failures at home, rounds to signing."""
+        s = self.numbers()
+        lines = [
+            f"Monte Carlo: {s['runs']} runs (seed {self.seed}; strategies {', '.join(self.strategies)}).",
+            f"Signed: {s['signed']} ({s['agreement_rate']:.1%}); ratified: {s['ratified_rate']:.1%} of runs.",
+        ]
+        if s["signed"]:
+            lines.append(
+                f"Failed at home: {s['failed_share']:.1%} of signed deals; rounds to signing: "
+                f"mean {s['mean_rounds']:.1f}, median {s['median_rounds']:.1f}."
+            )
+        return "\n".join(lines)
 
     def by_strategy(self) -> pd.DataFrame:
         """The summary for each combination of strategies."""
@@ -91,9 +111,17 @@ def simulate(
     ``progress`` is called with the number of runs just finished."""
     strategies = tuple(strategies)
     if runs < 1:
-        raise ValueError(f"runs must be at least 1, got {runs}")
+        raise NegotiationError([Problem("runs", f"runs must be at least 1, got {runs}", "give 1 or more runs")])
     if not strategies or any(s not in STRATEGIES for s in strategies):
-        raise ValueError(f"strategies must come from {', '.join(STRATEGIES)}, got {', '.join(strategies) or 'none'}")
+        raise NegotiationError(
+            [
+                Problem(
+                    "strategies",
+                    f"strategies must come from {', '.join(STRATEGIES)}, got {', '.join(strategies) or 'none'}",
+                    f"give one or more of {known_list(STRATEGIES)}",
+                )
+            ]
+        )
     stage = problem if isinstance(problem, Stage) else Stage.build(problem)
     if scheduler is None:
         talks = []

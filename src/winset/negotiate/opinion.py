@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import NegotiationError, Problem
+
 
 @dataclass(frozen=True)
 class Event:
@@ -49,7 +51,9 @@ class Opinion:
         for name in ("drift", "own_noise", "other_noise", "audience_cost"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+                raise NegotiationError(
+                    [Problem(name, f"{name} must be a finite number >= 0, got {value}", f"give {name} as 0 or more")]
+                )
 
     def scripted(self, publics: list[str], rounds: int, rng: np.random.Generator) -> np.ndarray:
         """Shifts from events and drift, (rounds + 1, publics): row t is the opinion in round t

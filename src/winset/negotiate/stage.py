@@ -15,8 +15,9 @@ from functools import cached_property
 import numpy as np
 
 from ..compare import meets
-from ..engine.analyses import needed_shifts
+from ..engine.gap import needed_shifts
 from ..engine.problem import DealProblem
+from ..errors import NegotiationError, Problem
 
 CHUNK = 4_096
 
@@ -48,7 +49,15 @@ class Stage:
         quo_index = space.encode(np.array([space.status_quo]))[0]
         status_quo = int(np.searchsorted(index, quo_index))
         if status_quo >= len(index) or index[status_quo] != quo_index:
-            raise ValueError("the status quo breaks a constraint of the scenario")
+            raise NegotiationError(
+                [
+                    Problem(
+                        "status_quo",
+                        "the status quo breaks a constraint of the scenario, so talks have nowhere to start",
+                        "change the constraint or the status quo so that the status quo is a valid package",
+                    )
+                ]
+            )
         return cls(problem, codes, index, utility, parts, needed, status_quo)
 
     def moved(self, shifts: np.ndarray) -> Stage:
@@ -120,6 +129,6 @@ class Stage:
         verdicts = []
         tables = self.problem.public_tables()  # with the problem's own opinion shifts
         for public, table, shift in zip(self.problem.publics, tables, shifts, strict=True):
-            table = table.group(min(draw, public.n_draws)).shifted(float(shift))
-            verdicts.append(bool(meets(table.support(codes)[0, 0], public.threshold)))
+            moved = table.group(min(draw, public.n_draws)).shifted(float(shift))
+            verdicts.append(bool(meets(moved.support(codes)[0, 0], public.threshold)))
         return np.array(verdicts, dtype=bool)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from negmas import SAOMechanism
 
+from ..errors import NegotiationError, Problem, did_you_mean, known_list
 from .choices import MODES, STRATEGIES
 from .delegate import Delegate
 from .opinion import Event, Opinion, concession
@@ -34,9 +35,19 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
-            raise ValueError(f"rounds must be at least 1, got {self.rounds}")
+            raise NegotiationError(
+                [Problem("rounds", f"rounds must be at least 1, got {self.rounds}", "give 1 or more rounds")]
+            )
         if self.mode not in MODES:
-            raise ValueError(f"unknown mode '{self.mode}'; use one of {', '.join(MODES)}")
+            raise NegotiationError(
+                [
+                    Problem(
+                        "mode",
+                        f"unknown mode '{self.mode}'{did_you_mean(self.mode, MODES)}",
+                        f"use one of {known_list(MODES)}",
+                    )
+                ]
+            )
 
     @classmethod
     def from_scenario(cls, scenario, **overrides) -> Settings:
@@ -69,10 +80,26 @@ def run_talks(stage: Stage, settings: Settings, strategies: tuple[str, ...], rng
     """Negotiate once; everything random comes from ``rng`` (same generator state, same talk)."""
     problem = stage.problem
     if len(strategies) != len(problem.negotiators):
-        raise ValueError(f"give one strategy per negotiator ({len(problem.negotiators)}), got {len(strategies)}")
+        raise NegotiationError(
+            [
+                Problem(
+                    "strategies",
+                    f"{len(strategies)} strategies for {len(problem.negotiators)} negotiators",
+                    f"give one strategy per negotiator ({len(problem.negotiators)})",
+                )
+            ]
+        )
     for strategy in strategies:
         if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
+            raise NegotiationError(
+                [
+                    Problem(
+                        "strategies",
+                        f"unknown strategy '{strategy}'{did_you_mean(strategy, STRATEGIES)}",
+                        f"use one of {known_list(STRATEGIES)}",
+                    )
+                ]
+            )
     opinion = settings.opinion
     publics = stage.public_ids
     n_draws = min((p.n_draws for p in problem.publics), default=0)

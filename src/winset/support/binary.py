@@ -20,7 +20,7 @@ from scipy.special import expit
 from ..conjoint import terms
 from ..conjoint.data import ConjointData, ConjointError, Feature
 from ..conjoint.ols import DummyDesign
-from ..errors import Problem, did_you_mean, known_list
+from ..errors import ModelError, NotFittedError, Problem, did_you_mean, known_list
 from ..scoretable import ScoreTable
 from .logit import LogitFit, fit_logit
 from .population import Respondents
@@ -52,8 +52,32 @@ class BinarySupportModel:
     def __init__(
         self, covariates: Sequence[str] = (), interactions: Sequence[tuple[str, str]] = (), cutoff: float | None = None
     ):
+        if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
+            raise ModelError(
+                [Problem("covariates", f"covariates must be a list of names, got {covariates!r}", "give ['age', ...]")]
+            )
+        pairs = [tuple(pair) for pair in interactions]
+        bad = [pair for pair in pairs if len(pair) != 2 or not all(isinstance(name, str) for name in pair)]
+        if bad:
+            raise ModelError(
+                [
+                    Problem(
+                        "interactions",
+                        f"an interaction is a (feature, covariate) pair of names, got {bad[0]!r}",
+                        "give [('feature', 'covariate'), ...]",
+                    )
+                ]
+            )
+        if cutoff is not None and not (isinstance(cutoff, int | float) and np.isfinite(cutoff)):
+            raise ModelError(
+                [
+                    Problem(
+                        "cutoff", f"cutoff must be a finite number, got {cutoff!r}", "give a rating such as 5, or none"
+                    )
+                ]
+            )
         self.covariates = tuple(covariates)
-        self.interactions = tuple(tuple(pair) for pair in interactions)
+        self.interactions = tuple(pairs)
         self.cutoff = cutoff
 
     def fit(self, data: ConjointData, respondents: Respondents) -> BinarySupportModel:
@@ -71,6 +95,8 @@ class BinarySupportModel:
     def refit(self, weights: np.ndarray, start: LogitFit | None = None) -> LogitFit:
         """The fit with other respondent weights (a bootstrap resample), warm-started from
         ``start`` (default: the fitted model); the fitted model is unchanged."""
+        if not hasattr(self, "_design"):
+            raise NotFittedError(self, "refit")
         row_weights = self._respondents.row_weights(weights) * self._respondents.n
         previous = getattr(self, "fit_", None) if start is None else start
         return fit_logit(
@@ -83,6 +109,10 @@ class BinarySupportModel:
             tolerance=1e-10 if previous is None else 1e-7,
             variance=previous is None,
         )
+
+    def _check_fitted(self, use: str) -> None:
+        if not hasattr(self, "fit_"):
+            raise NotFittedError(self, use)
 
     def outcome(self, data: ConjointData) -> np.ndarray:
         """The 0/1 support answer of each row."""
@@ -138,6 +168,7 @@ class BinarySupportModel:
 
         ``codes`` index each issue's options in ``issues`` (``(feature, [option, ...])``, the
         package space's order)."""
+        self._check_fitted("predict support")
         w = self._respondents.weights if weights is None else weights
         n = self._respondents.n
         people = Respondents(self._respondents.covariates, w, np.arange(n))
@@ -152,6 +183,8 @@ class BinarySupportModel:
     # ------------------------------------------------------------------ compilation
     def coefficient(self, term: str, label: str, fit: LogitFit | None = None) -> float:
         """A fitted coefficient by term and label (0 for baselines and aliased columns)."""
+        if fit is None:
+            self._check_fitted("give a coefficient")
         fit = self.fit_ if fit is None else fit
         name = f"{term}[{label}]"
         if name not in fit.names:
@@ -171,7 +204,11 @@ class BinarySupportModel:
 
         ``issues`` lists ``(feature, [option, ...])`` in the order of the package space; the
         model's features must be exactly these issues."""
-        coefficient = lambda term, label: self.coefficient(term, label, fit)
+        self._check_fitted("compile a ScoreTable")
+
+        def coefficient(term: str, label: str) -> float:
+            return self.coefficient(term, label, fit)
+
         patterns, cell_weights = self._respondents.cells(weights)
         features = {f.name: f for f in self.features_}
         shape = tuple(len(options) for _, options in issues)

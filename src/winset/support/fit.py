@@ -46,6 +46,22 @@ class RatifierFit:
     shift: float  # calibration shift of the estimate, logit scale
     warnings: list[str] = field(default_factory=list)  # fits that stopped short but are usable
 
+    def summary(self) -> str:
+        """A few lines: the ratifier, its model and sample, the calibration shift and the
+        bootstrap draws."""
+        kind = "choice (mixed logit)" if isinstance(self.model, MixedLogitModel) else "binary support (logit)"
+        draws = self.table.n_groups - 1
+        sample = f"Respondents: {self.respondents.n}; rows: {self.data.n_rows}; "
+        sample += f"parameters: {len(self.coefficients)}; bootstrap draws: {draws}."
+        targets = len(self.calibration)
+        lines = [
+            f"Ratifier '{self.ratifier.id}' of party '{self.party.id}': {kind} model.",
+            sample,
+            f"Calibration shift (logit): {self.shift:+.4f} to {targets} poll target{'' if targets == 1 else 's'}.",
+        ]
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
     def support(self, codes: np.ndarray) -> pd.DataFrame:
         """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met
         (the share of draws in which support meets the threshold, as the engine decides it)."""

@@ -26,7 +26,7 @@ from scipy import optimize, stats
 from scipy.special import expit, ndtri
 
 from ..conjoint.data import ConjointData, ConjointError, Feature
-from ..errors import Problem
+from ..errors import ModelError, NotFittedError, Problem
 from ..scoretable import ScoreTable
 from .population import Respondents
 
@@ -82,9 +82,21 @@ class MixedLogitModel:
     """
 
     def __init__(self, optout: bool = True, draws: int = 100, seed: int = 1):
+        if not isinstance(optout, bool | np.bool_):
+            raise ModelError([Problem("optout", f"optout must be true or false, got {optout!r}", "give True or False")])
+        if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+            raise ModelError(
+                [Problem("draws", f"draws must be a whole number of at least 1, got {draws!r}", "give e.g. 100 draws")]
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ModelError([Problem("seed", f"seed must be a whole number >= 0, got {seed!r}", "give e.g. 1")])
         self.optout = optout
         self.draws = draws
         self.seed = seed
+
+    def _check_fitted(self, use: str) -> None:
+        if not hasattr(self, "fit_"):
+            raise NotFittedError(self, use)
 
     # ------------------------------------------------------------------ data
     def tasks(self, data: ConjointData) -> ChoiceTasks:
@@ -246,6 +258,7 @@ class MixedLogitModel:
         """The estimate for other respondent weights (a bootstrap resample), by one Newton step
         from the full-sample estimate with the resample's outer-product (BHHH) curvature: a
         linearised bootstrap that costs no new likelihood evaluations."""
+        self._check_fitted("refit")
         w = weights * len(weights)
         scores = self.fit_.scores
         gradient = w @ scores
@@ -260,6 +273,7 @@ class MixedLogitModel:
         package's dummies against the opt-out, averaged over the same population draws as
         :meth:`score_table`. ``codes`` index each issue's options in ``issues`` (as
         :meth:`score_table`)."""
+        self._check_fitted("predict support")
         n = POPULATION_DRAWS if fit is None else DRAW_POPULATION
         fit = self.fit_ if fit is None else fit
         codes = np.atleast_2d(codes)
@@ -281,8 +295,9 @@ class MixedLogitModel:
         """For each profile row of ``data`` (same features and levels), the probability that it
         is chosen in its task, averaged over the population (not over each respondent's own
         draws): the model's prediction for a new respondent."""
+        self._check_fitted("give choice probabilities")
         tasks = self.tasks(data)
-        n, t, j, k = tasks.x.shape
+        n, t, j, _ = tasks.x.shape
         beta = (self.fit_.mean[None, :] + self.fit_.sd[None, :] * self._population_draws()).T  # (K, R)
         utility = tasks.x @ beta  # (N, T, J, R)
         if self.optout:
@@ -305,6 +320,7 @@ class MixedLogitModel:
         """One ScoreTable group: rows are simulated members of the public (Halton draws of the
         coefficients), each weighted equally; ``POPULATION_DRAWS`` of them for the estimate, and
         ``DRAW_POPULATION`` for a bootstrap draw (``fit`` given)."""
+        self._check_fitted("compile a ScoreTable")
         n = POPULATION_DRAWS if fit is None else DRAW_POPULATION
         fit = self.fit_ if fit is None else fit
         names = self.tasks_.names

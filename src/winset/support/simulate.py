@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from ..errors import ModelError, Problem, did_you_mean, known_list
 from ..space import PackageSpace, Sampler, uniform
 
 QUADRATURE_NODES = 48
@@ -190,5 +191,14 @@ def _level_index(values: np.ndarray | str, levels: Sequence[str], n: int) -> np.
     """Index of each value among ``levels`` (one value, or one per row), as an array of ``n``."""
     index = pd.Index(list(levels)).get_indexer(np.broadcast_to(np.asarray(values, dtype=object), (n,)))
     if (index < 0).any():
-        raise ValueError(f"unknown covariate level among {set(np.atleast_1d(values)) - set(levels)}")
+        unknown = sorted(str(v) for v in set(np.atleast_1d(values)) - set(levels))
+        raise ModelError(
+            [
+                Problem(
+                    "covariate",
+                    f"unknown covariate level {known_list(unknown)}{did_you_mean(unknown[0], levels)}",
+                    f"use one of {known_list(levels)}",
+                )
+            ]
+        )
     return index

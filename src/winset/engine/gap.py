@@ -1,0 +1,233 @@
+"""The ratification gap: where the joint win-set is empty, the smallest common shift of the
+binding publics' opinion that makes it non-empty, found by bisection over the shift (or, on
+enumerable spaces, by computing each package's needed shift), and the shift search per package
+(:func:`needed_shifts`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..compare import margin_meets, threshold_floor
+from ..scoretable import apply_link
+from . import criteria
+from .distributed import best_packages
+from .enumeration import enumerate_valid
+from .joint import choose_method, point_only
+from .problem import DealProblem
+
+GAP_TOLERANCE = 1e-6  # logit scale
+SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
+
+
+@dataclass
+class Gap:
+    """Where the joint win-set is empty: the smallest shift of every binding public's opinion
+    (logit scale, the same for all) that makes it non-empty, the package that becomes ratifiable
+    first, and per public the shift that package needs and what it means in support points."""
+
+    shift: float
+    package: tuple[int, ...] | None
+    table: pd.DataFrame  # per public: needed shift, support before, support after, points
+
+    def summary(self) -> str:
+        """A few lines: the shift found (or that none up to the largest considered works), the
+        package ratifiable first, and per binding public its support before and after."""
+        if self.package is None or not np.isfinite(self.shift):
+            return (
+                f"Ratification gap: no common opinion shift up to {SHIFT_LIMIT:g} (logit) makes a package ratifiable."
+            )
+        lines = [
+            f"Ratification gap: a common opinion shift of {self.shift:.4f} (logit) makes the joint win-set non-empty.",
+            f"First ratifiable package (codes): {self.package}",
+        ]
+        for row in self.table.itertuples(index=False):
+            if row.binding:
+                lines.append(
+                    f"  {row.public}: support {row.support:.1%} -> {row.support_after_shift:.1%} "
+                    f"({row.points:+.1f} points; threshold {row.threshold:.1%})"
+                )
+        return "\n".join(lines)
+
+
+def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None) -> Gap:
+    """The smallest common opinion shift (logit scale) of the binding publics that makes the joint
+    win-set non-empty, by bisection on the shift with each step's best package tightening the
+    upper end (point-estimate test; with ``confidence``, the probability test)."""
+    method = choose_method(problem, method)
+    base = point_only(problem) if problem.confidence is None else problem
+    binding = base.binding
+    if base.confidence is None and method == "enumerate" and scheduler is None:
+        shift, package = _gap_by_enumeration(base)
+        if package is None:
+            return Gap(np.inf, None, pd.DataFrame())
+        return Gap(shift, package, _gap_table(problem, package, shift))
+
+    def best_at(shift: float):
+        shifted = base.shifted(np.where(binding, shift, 0.0))
+        if base.confidence is None:
+            found = best_packages(
+                shifted, criteria.min_margin(shifted), criteria.negotiators(shifted), 1, method, scheduler
+            )
+            return (found[0].codes, bool(margin_meets(found[0].value))) if found else (None, False)
+        found = best_packages(shifted, criteria.min_margin(shifted), criteria.joint(shifted), 1, method, scheduler)
+        return (found[0].codes, True) if found else (None, False)
+
+    package, ok = best_at(0.0)
+    if ok:
+        return Gap(0.0, package, _gap_table(problem, package, 0.0))
+    high = _needed_shift(base, package) if base.confidence is None and package is not None else np.inf
+    if not np.isfinite(high):  # no finite shift from one package: try the largest shift considered
+        high = SHIFT_LIMIT
+        package, ok = best_at(high)
+        if not ok:
+            return Gap(np.inf, None, pd.DataFrame())
+    low, best_package = 0.0, package
+    while high - low > GAP_TOLERANCE:
+        middle = (low + high) / 2
+        package, ok = best_at(middle)
+        if ok:
+            best_package = package
+            high = min(middle, _needed_shift(base, package)) if base.confidence is None else middle
+        else:
+            low = middle
+    return Gap(high, best_package, _gap_table(problem, best_package, high))
+
+
+# A public's logistic support rises with a shift of its scores at most a quarter as fast (the
+# weights sum to one), so a package short of a threshold by m points needs a shift of at least 4 m.
+SLOPE_BOUND = {"logistic": 0.25, "identity": 1.0}
+
+
+def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | None]:
+    """The smallest common shift that lets some package pass, over every valid package every
+    negotiator accepts: exact shifts are computed only where the slope bound says a package could
+    still need less than the best so far, in order of that bound."""
+    binding = np.flatnonzero(problem.binding)
+    slopes = [SLOPE_BOUND.get(problem.publics[i].table.link) for i in binding]
+    candidates, bounds = [], []
+    for codes, q in enumerate_valid(problem):
+        ok = q.reach.all(axis=0)
+        if not ok.any():
+            continue
+        needed = np.zeros(int(ok.sum()))
+        for row, slope in zip(q.margin[binding][:, ok], slopes, strict=True):
+            if slope is not None:
+                needed = np.maximum(needed, -row / slope)
+        candidates.append(codes[ok])
+        bounds.append(np.maximum(needed, 0.0))
+    if not candidates:
+        return np.inf, None
+    codes, lower = np.vstack(candidates), np.concatenate(bounds)
+    order = np.lexsort((problem.space.encode(codes), lower))
+    best, best_package = np.inf, None
+    for start in range(0, len(order), 256):
+        batch = order[start : start + 256]
+        batch = batch[lower[batch] < best]
+        if not len(batch):
+            break
+        shifts = np.max(
+            [needed_shifts(problem.publics[i].table, codes[batch], problem.publics[i].threshold) for i in binding],
+            axis=0,
+        )
+        shifts = np.maximum(shifts, 0.0)
+        j = int(np.argmin(shifts))
+        if shifts[j] < best:
+            best, best_package = float(shifts[j]), tuple(int(c) for c in codes[batch][j])
+    return best, best_package
+
+
+def needed_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
+    """For each package, the shift of every row's score at which its support meets ``threshold``
+    (reaches :func:`~winset.compare.threshold_floor`, to within 1e-10 above it; inf if
+    never), vectorised over packages: a package that meets it already needs a shift of 0 or less.
+
+    Bisection; with the logistic link, safeguarded Newton steps inside the bisection bracket,
+    which take a few iterations where bisection takes sixty."""
+    scores = table.package_scores(codes)  # (m, rows)
+    weights = table.weights
+    threshold = threshold_floor(threshold)
+
+    def support(shift: np.ndarray) -> np.ndarray:
+        return apply_link(table.link, scores + shift[:, None]) @ weights
+
+    low = np.full(len(codes), -SHIFT_LIMIT)
+    high = np.full(len(codes), SHIFT_LIMIT)
+    reachable = support(high) >= threshold
+    newton = table.link == "logistic"
+    if newton:  # start where one logistic curve through the support at 0 would cross
+        at_zero = np.clip(support(np.zeros(len(codes))), 1e-12, 1 - 1e-12)
+        x = np.clip(_logit(threshold) - _logit(at_zero), -SHIFT_LIMIT / 2, SHIFT_LIMIT / 2)
+    else:
+        x = (low + high) / 2
+    for _ in range(100):
+        if newton:
+            p = apply_link("logistic", scores + x[:, None])
+            value, slope = p @ weights, (p * (1 - p)) @ weights
+        else:
+            value = support(x)
+        above = value >= threshold
+        high = np.where(above, x, high)
+        low = np.where(above, low, x)
+        middle = (low + high) / 2
+        if newton:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = x - (value - threshold) / slope
+            inside = np.isfinite(step) & (step >= low) & (step <= high)
+            moved = np.where(inside, step, middle)
+            if np.max(np.abs(moved - x)[reachable], initial=0.0) < 1e-12:
+                break
+            x = moved
+        else:
+            x = middle
+        if np.max((high - low)[reachable], initial=0.0) < 1e-10:  # unreachable ones stay inf
+            break
+    if newton:  # Newton may close in from below: step just above the root it found
+        probe = np.minimum(x + 1e-10, high)
+        high = np.where(support(probe) >= threshold, probe, high)
+    return np.where(reachable, high, np.inf)
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def _needed_shift(problem: DealProblem, package: tuple[int, ...]) -> float:
+    """The common shift at which every binding public's point support for ``package`` reaches its
+    threshold (the largest of their own needed shifts)."""
+    needs = [
+        _public_shift(p.table.group(0), np.array([package]), p.threshold)
+        for p, b in zip(problem.publics, problem.binding, strict=True)
+        if b
+    ]
+    return max(*needs, 0.0) if needs else 0.0
+
+
+def _public_shift(table, codes: np.ndarray, threshold: float) -> float:
+    """The shift of every row's score that brings the support of one package to ``threshold``."""
+    return float(needed_shifts(table, codes, threshold)[0])
+
+
+def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> pd.DataFrame:
+    rows = []
+    codes = np.array([package])
+    for public, binding in zip(problem.publics, problem.binding, strict=True):
+        table = public.table.group(0)
+        before = float(table.support(codes)[0, 0])
+        after = float(table.shifted(shift).support(codes)[0, 0]) if binding else before
+        needed = _public_shift(table, codes, public.threshold) if binding else np.nan
+        rows.append(
+            {
+                "public": public.id,
+                "binding": binding,
+                "threshold": public.threshold,
+                "support": before,
+                "needed_shift": max(needed, 0.0) if binding else np.nan,
+                "support_after_shift": after,
+                "points": (after - before) * 100,
+            }
+        )
+    return pd.DataFrame(rows)
