@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 
 from winset.conjoint import Design, amce, amce_diffs, mm
-from winset.conjoint.design import Restriction
+from winset.conjoint.randomisation import Restriction
 
 from .conftest import DATA, TAXES_BASELINES, needs_shared
 

@@ -34,8 +34,8 @@ import pandas as pd
 from ..errors import Problem, did_you_mean, known_list
 from . import terms
 from .data import ConjointData, ConjointError, Feature, as_conjoint
-from .design import Design
 from .ols import DummyDesign, Fit, Term, VarianceKind, fit
+from .randomisation import Design
 from .tidy import check_alpha, tidy
 
 Convention = Literal["cregg", "cjoint"]

@@ -16,10 +16,10 @@ from ..errors import Problem
 from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
 from .amce import amce
 from .data import ConjointData, ConjointError, read_table
-from .design import Design
 from .diffs import amce_diffs, mm_diffs
 from .mm import mm
 from .plot import plot
+from .randomisation import Design
 from .tidy import COLUMNS
 
 DataArg = Annotated[Path, typer.Argument(help="Long-format conjoint data: a CSV or Parquet file, one row per profile.")]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import files
 from ..errors import Problem, WinsetError, did_you_mean, known_list
-from .design import Design
+from .randomisation import Design
 
 # Survey weights are refused when the largest is more than this many times the median positive
 # weight: one row would then count as a thousand typical ones. Weights are usually trimmed at 5 to
@@ -103,7 +103,7 @@ class ConjointData:
     baselines:
         ``{feature: level}`` to move one level to the front.
     design:
-        a :class:`~winset.conjoint.design.Design` the data must follow (levels, forbidden pairs).
+        a :class:`~winset.conjoint.randomisation.Design` the data must follow (levels, forbidden pairs).
     source:
         the file the frame was read from, to name rows by their line in it.
     """

@@ -24,8 +24,8 @@ from ..errors import Problem
 from . import terms
 from .amce import Convention, _check_convention, fit_terms, restricted_pairs
 from .data import ConjointData, ConjointError, Feature, as_conjoint
-from .design import Design
 from .mm import marginal_means
+from .randomisation import Design
 from .tidy import check_alpha, tidy
 
 __all__ = ["amce_diffs", "mm_diffs"]

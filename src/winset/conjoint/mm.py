@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..errors import Problem
 from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
-from .design import Design
 from .ols import not_finite, unit_scale
+from .randomisation import Design
 from .tidy import check_alpha, check_h0, tidy
 
 
