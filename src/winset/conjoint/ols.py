@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import linalg
 
 from ..errors import Problem
-from .data import ConjointError
+from .errors import ConjointError
 
 VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
 
