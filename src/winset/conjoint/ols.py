@@ -155,13 +155,24 @@ class DummyDesign:
 
 
 @dataclass(frozen=True)
-class Fit:
-    """A fitted linear model: coefficients and their variance over all columns, NaN where aliased."""
+class Coefficients:
+    """A model's coefficients on a dummy design and their variance, over all its columns: NaN
+    where a column is aliased (what a linear and a logistic fit have in common)."""
 
     names: tuple[str, ...]
     coef: np.ndarray
     vcov: np.ndarray
     aliased: np.ndarray
+
+    @property
+    def std_error(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+
+@dataclass(frozen=True)
+class Fit(Coefficients):
+    """A fitted linear model: coefficients and their variance over all columns, NaN where aliased."""
+
     n_obs: int
     n_clusters: int
     rss: float  # weighted residual sum of squares
@@ -169,10 +180,6 @@ class Fit:
     @property
     def rank(self) -> int:
         return int((~self.aliased).sum())
-
-    @property
-    def std_error(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.vcov))
 
     @property
     def df_residual(self) -> int:
