@@ -81,16 +81,7 @@ def amce(
     """
     check_alpha(alpha)
     _check_convention(convention)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     pairs = restricted_pairs(cj, restricted)
     if by is None:
         return _amce(cj, pairs, convention, alpha)

@@ -46,16 +46,7 @@ def mm(
     """
     check_alpha(alpha)
     check_h0(h0)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     if by is None:
         return marginal_means(cj, h0, alpha)
     return cj.per_group(by, lambda subset: marginal_means(subset, h0, alpha))
