@@ -14,7 +14,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from ..errors import Problem, WinsetError
 
@@ -137,10 +137,16 @@ def cited(name: str, path: str | Path, problem: Problem) -> str:
     return f"'{name}'{place}: {problem.message}"
 
 
+class Readable(Protocol):
+    """What a bounded stream reads from: an open file, or the data of a compressed one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _Bounded(io.RawIOBase):
     """A stream that raises once more than ``limit`` bytes have come out of ``inner``."""
 
-    def __init__(self, inner: BinaryIO, limit: int, exceeded: Callable[[], WinsetError]):
+    def __init__(self, inner: Readable, limit: int, exceeded: Callable[[], WinsetError]):
         self.inner, self.limit, self.exceeded, self.count = inner, limit, exceeded, 0
 
     def readable(self) -> bool:
@@ -155,7 +161,8 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
 
-def bounded(inner: BinaryIO, limit: int, exceeded: Callable[[], WinsetError]) -> BinaryIO:
+def bounded(inner: Readable, limit: int, exceeded: Callable[[], WinsetError]) -> BinaryIO:
+    """``inner`` read through a buffer, raising ``exceeded()`` past ``limit`` bytes."""
     return io.BufferedReader(_Bounded(inner, limit, exceeded), buffer_size=1 << 20)
 
 
@@ -207,8 +214,9 @@ def too_large(path: Path, limit: int | None, error: Error, size: int | None = No
     return error([Problem(str(path), f"{subject} larger than {_size(resolve_limit(limit, error))}{shown}", fix)])
 
 
-def unreadable(path: Path, failure: OSError) -> Problem:
-    reason = failure.strerror or str(failure) or type(failure).__name__
+def unreadable(path: Path, failure: Exception) -> Problem:
+    """The problem of a file that cannot be read: the system's reason (an OSError's strerror)."""
+    reason = getattr(failure, "strerror", None) or str(failure) or type(failure).__name__
     return Problem(
         shown(path), f"cannot read the file: {reason[0].lower()}{reason[1:]}", "check the file and its permissions"
     )

@@ -12,7 +12,7 @@ import io
 import lzma
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,11 +32,7 @@ from .opening import (
     unreadable,
 )
 
-_COMPRESSED: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
-    ".bz2": lambda raw: bz2.BZ2File(raw, "rb"),
-    ".xz": lambda raw: lzma.LZMAFile(raw, "rb"),
-}
+_COMPRESSED = (".gz", ".bz2", ".xz")
 _ARCHIVES = (".zip", ".zst", ".zstd", ".tar", ".tgz")
 _PARQUET = (".parquet", ".pq")
 # what truncated or corrupt compressed data raise while they are read
@@ -109,7 +105,7 @@ def _refuse_repeated_columns(path: Path, frame: pd.DataFrame, limit: int | None,
     """pandas renames a repeated column ``x`` to ``x.1``, so one of two columns would be read
     without a word; where a name looks renamed, the header line itself decides."""
     names = [str(c) for c in frame.columns]
-    if not any(re.fullmatch(r"(.+)\.\d+", n) and re.fullmatch(r"(.+)\.\d+", n).group(1) in names for n in names):
+    if not any((renamed := re.fullmatch(r"(.+)\.\d+", n)) and renamed.group(1) in names for n in names):
         return
     with _csv_stream(path, limit, error) as handle:
         header = next(csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline="")), [])
@@ -175,13 +171,27 @@ def read_parquet(path: str | Path, error: Error = WinsetError) -> pd.DataFrame:
 def _csv_stream(path: Path, limit: int | None, error: Error) -> Iterator[BinaryIO]:
     """The file's bytes, decompressed by its suffix; at most ``limit`` bytes on disk and out."""
     with open_file(path, limit, error) as handle:
-        opener = _COMPRESSED.get(path.suffix.lower())
-        if opener is None:
+        suffix = path.suffix.lower()
+        if suffix not in _COMPRESSED:
             yield handle
             return
-        with opener(handle) as inflated:
+        with _decompressed(handle, suffix) as inflated:
             exceeded = lambda: too_large(path, limit, error, what="once decompressed")
             yield bounded(inflated, resolve_limit(limit, error), exceeded)
+
+
+@contextlib.contextmanager
+def _decompressed(raw: BinaryIO, suffix: str) -> Iterator[io.BufferedIOBase]:
+    """The data of a compressed file (suffix ``.gz``, ``.bz2`` or ``.xz``), as they are read."""
+    if suffix == ".gz":
+        with gzip.GzipFile(fileobj=raw, mode="rb") as inflated:
+            yield inflated
+    elif suffix == ".bz2":
+        with bz2.BZ2File(raw, "rb") as inflated:
+            yield inflated
+    else:
+        with lzma.LZMAFile(raw, "rb") as inflated:
+            yield inflated
 
 
 def _locate_not_utf8(path: Path, limit: int | None, error: Error) -> WinsetError:

@@ -91,10 +91,10 @@ def _bracket_depth_problem(text: str) -> Problem | None:
             position = len(text) if end < 0 else end + 1
         else:
             opening = char * 3 if text.startswith(char * 3, start) else char
-            end = _STRING_ENDS[opening].match(text, start + len(opening))
-            if end is None:
+            closed = _STRING_ENDS[opening].match(text, start + len(opening))
+            if closed is None:
                 return None
-            position = end.end()
+            position = closed.end()
     return None
 
 
