@@ -225,6 +225,8 @@ class Talks(_Strict):
         """The round an event falls in: its own, or its date counted from ``start``."""
         if event.round is not None:
             return float(event.round)
+        # the checks give every event a round or a date, and the talks a start when one is dated
+        assert event.date is not None and self.start is not None
         return (event.date - self.start).days / self.days_per_round
 
 

@@ -8,14 +8,16 @@ should be: the structural validation reports that.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ... import files
 from ...errors import Problem, ScenarioError, did_you_mean, known_list
 from .. import polls
 from ..problems import context, format_location
+
+Loc = tuple[str | int, ...]  # where in the document: ("parties", 0, "ratifiers", 1, "id")
 
 
 def table_list(node: Any, key: str) -> list[tuple[int, Mapping[str, Any]]]:
@@ -38,7 +40,12 @@ def item_id(item: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def is_number(value: Any) -> bool:
+def ids(items: Iterable[tuple[int, Mapping[str, Any]]]) -> list[str]:
+    """The ids of the tables (from :func:`table_list`) that have one, in order."""
+    return [name for _, item in items if (name := item_id(item))]
+
+
+def is_number(value: Any) -> TypeGuard[float]:
     """A TOML integer or float (a boolean is not a number)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -56,10 +63,10 @@ class Checks:
         self.langs = [x for x in langs if isinstance(x, str)] if isinstance(langs, list) else []
         self.polls_read: dict[Path, polls.Polls | None] = {}  # None: reported, not to be read
 
-    def add(self, loc: tuple, message: str, fix: str) -> None:
+    def add(self, loc: Loc, message: str, fix: str) -> None:
         self.problems.append(Problem(format_location(loc), context(self.doc, loc) + message, fix))
 
-    def label(self, loc: tuple, label: Any) -> None:
+    def label(self, loc: Loc, label: Any) -> None:
         """A label table must give every declared language and no other."""
         if not isinstance(label, Mapping) or not self.langs:
             return
@@ -80,11 +87,11 @@ class Checks:
                 f"add {additions} (scenario.languages asks for every label in each)",
             )
 
-    def unique_ids(self, prefix: tuple, items: list[tuple[int, Mapping[str, Any]]], what: str) -> None:
-        self.duplicates([((*prefix, i, "id"), item_id(item)) for i, item in items if item_id(item)], what)
+    def unique_ids(self, prefix: Loc, items: list[tuple[int, Mapping[str, Any]]], what: str) -> None:
+        self.duplicates([((*prefix, i, "id"), name) for i, item in items if (name := item_id(item))], what)
 
-    def duplicates(self, entries: list[tuple[tuple, str]], what: str) -> None:
-        first: dict[str, tuple] = {}
+    def duplicates(self, entries: list[tuple[Loc, str]], what: str) -> None:
+        first: dict[str, Loc] = {}
         for loc, value in entries:
             if value in first:
                 self.add(
@@ -95,7 +102,7 @@ class Checks:
             else:
                 first[value] = loc
 
-    def issue_ref(self, loc: tuple, issue: str) -> bool:
+    def issue_ref(self, loc: Loc, issue: str) -> bool:
         if issue in self.options:
             return True
         self.add(
@@ -105,7 +112,7 @@ class Checks:
         )
         return False
 
-    def option_ref(self, loc: tuple, issue: str, option: Any) -> bool:
+    def option_ref(self, loc: Loc, issue: str, option: Any) -> bool:
         if not isinstance(option, str) or option in self.options[issue]:
             return isinstance(option, str)
         self.add(
@@ -115,7 +122,7 @@ class Checks:
         )
         return False
 
-    def read_polls(self, loc: tuple, path: Path, relative: str) -> polls.Polls | None:
+    def read_polls(self, loc: Loc, path: Path, relative: str) -> polls.Polls | None:
         """A polls file (read once), or None with a problem if it cannot be read."""
         if path not in self.polls_read:
             try:

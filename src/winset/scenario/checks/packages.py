@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import PackageError, Problem
 from ...space import parse_package
 from ..problems import format_location
-from .common import Checks, item_id, table_at, table_list
+from .common import Checks, Loc, ids, item_id, table_at, table_list
 
 if TYPE_CHECKING:
     from ..model import Scenario
@@ -29,7 +29,7 @@ def issues(check: Checks) -> None:
             check.label(("issues", i, "options", j, "label"), option.get("label"))
         issue_id = item_id(issue)
         if issue_id and issue_id not in check.options:
-            check.options[issue_id] = list(dict.fromkeys(item_id(o) for _, o in options if item_id(o)))
+            check.options[issue_id] = list(dict.fromkeys(ids(options)))
 
 
 def status_quo(check: Checks) -> None:
@@ -87,14 +87,15 @@ def proposals(check: Checks) -> None:
     for i, proposal in proposals:
         check.label(("proposals", i, "label"), proposal.get("label"))
         text = proposal.get("package")
-        if not isinstance(text, str) or check.status is None:
-            continue
-        package_text(check, ("proposals", i, "package"), text)
+        if isinstance(text, str):
+            package_text(check, ("proposals", i, "package"), text)
 
 
-def package_text(check: Checks, loc: tuple, text: str, also: str = "") -> None:
+def package_text(check: Checks, loc: Loc, text: str, also: str = "") -> None:
     """A package written as text (``issue=option,...``) must name existing issues and options;
-    ``also`` is added to the fix of each problem. Needs the status quo (``check.status``)."""
+    ``also`` is added to the fix of each problem. Checked only once the status quo is known."""
+    if check.status is None:
+        return
     try:
         parse_package(text, check.options, check.status)
     except PackageError as error:
@@ -113,13 +114,13 @@ def package_problems(scenario: Scenario) -> list[Problem]:
     """
     space = scenario.space
     reasons = {c.id: scenario.text(c.reason) for c in scenario.constraints}
-    packages = [
+    packages: list[tuple[Loc, str, str]] = [
         (("proposals", i, "package"), f"proposal '{p.id}'", p.package) for i, p in enumerate(scenario.proposals)
     ]
     for i, party in enumerate(scenario.parties):
         for j, ratifier in enumerate(party.ratifiers):
             for k, target in enumerate(ratifier.calibration):
-                loc = ("parties", i, "ratifiers", j, "calibration", k, "package")
+                loc: Loc = ("parties", i, "ratifiers", j, "calibration", k, "package")
                 packages.append(
                     (
                         loc,

@@ -14,21 +14,21 @@ import numpy as np
 from ...compare import reservation_floor
 from ...errors import known_list
 from . import references, support_models
-from .common import Checks, is_number, item_id, table_at, table_list
+from .common import Checks, Loc, is_number, item_id, table_at, table_list
 
 
 def parties(check: Checks) -> None:
     """Parties and their ratifiers: unique ids, labels, utilities, data and support models."""
     parties = table_list(check.doc, "parties")
     check.unique_ids(("parties",), parties, "party")
-    ratifier_ids = []
+    ratifier_ids: list[tuple[Loc, str]] = []
     for i, party in parties:
         check.label(("parties", i, "label"), party.get("label"))
         utility(check, i, party)
         for j, ratifier in table_list(party, "ratifiers"):
             loc = ("parties", i, "ratifiers", j)
-            if item_id(ratifier):
-                ratifier_ids.append(((*loc, "id"), item_id(ratifier)))
+            if name := item_id(ratifier):
+                ratifier_ids.append(((*loc, "id"), name))
             check.label((*loc, "label"), ratifier.get("label"))
             references.data_files(check, (*loc, "data"), table_at(ratifier, "data"), "data" in ratifier)
             support_models.support_model(check, loc, ratifier)
@@ -77,7 +77,7 @@ def utility(check: Checks, i: int, party: Mapping[str, Any]) -> None:
     reservation(check, i, party, weights, scores)
 
 
-def utility_scale(check: Checks, loc: tuple, weights: Mapping, scores: Mapping) -> None:
+def utility_scale(check: Checks, loc: Loc, weights: Mapping, scores: Mapping) -> None:
     """Utilities must add up in floating point, and no weighted issue may be so small beside
     the others that it counts for nothing (winset keeps utilities to 2^-40 of their scale)."""
     parts = {}

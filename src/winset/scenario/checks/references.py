@@ -11,10 +11,10 @@ from typing import Any
 
 from ... import files
 from ...errors import ScenarioError, did_you_mean, known_list
-from .common import Checks
+from .common import Checks, Loc
 
 
-def data_files(check: Checks, loc: tuple, data: Mapping[str, Any], present: bool) -> None:
+def data_files(check: Checks, loc: Loc, data: Mapping[str, Any], present: bool) -> None:
     """A ratifier's data table names a survey or polls file, and each file it names can be read."""
     if not present:
         return  # the structural check reports the missing table
@@ -55,7 +55,7 @@ def data_files(check: Checks, loc: tuple, data: Mapping[str, Any], present: bool
             poll_selection(check, (*loc, "polls_where"), path, relative, data["polls_where"])
 
 
-def readable(check: Checks, loc: tuple, path: Path, relative: str, limit: int | None) -> bool:
+def readable(check: Checks, loc: Loc, path: Path, relative: str, limit: int | None) -> bool:
     """Whether a data file is a regular file within its size limit; else a problem."""
     try:
         files.check_file(path, limit, ScenarioError)
@@ -67,7 +67,7 @@ def readable(check: Checks, loc: tuple, path: Path, relative: str, limit: int | 
     return True
 
 
-def poll_selection(check: Checks, loc: tuple, path: Path, relative: str, where: Mapping[str, Any]) -> None:
+def poll_selection(check: Checks, loc: Loc, path: Path, relative: str, where: Mapping[str, Any]) -> None:
     """polls_where must name columns of the polls file and select at least one row."""
     found = check.read_polls((*loc[:-1], "polls"), path, relative)  # the file's problems at data.polls
     if found is None:

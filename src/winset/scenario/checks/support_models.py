@@ -13,11 +13,11 @@ from typing import Any
 from ... import files
 from ...errors import ScenarioError, did_you_mean, known_list
 from .. import polls
-from .common import Checks, is_number, item_id, table_at, table_list
+from .common import Checks, Loc, is_number, item_id, table_at, table_list
 from .packages import package_text
 
 
-def support_model(check: Checks, loc: tuple, ratifier: Mapping[str, Any]) -> None:
+def support_model(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
     """Interactions, population margins and calibration targets must refer to things that
     exist: issues, covariates, lines of the polls file, packages."""
     data = table_at(ratifier, "data")
@@ -67,14 +67,15 @@ def support_model(check: Checks, loc: tuple, ratifier: Mapping[str, Any]) -> Non
         )
         return
     path = check.base_dir / data["polls"] if targets else None
-    readable = path is not None and _kind(path) == "file"
-    found = check.read_polls((*loc, "data", "polls"), path, data["polls"]) if readable else None
+    found = None
+    if path is not None and _kind(path) == "file":
+        found = check.read_polls((*loc, "data", "polls"), path, data["polls"])
     if found is not None:
         lacking = polls.missing_columns(found, data["polls"], any("n" not in target for _, target in targets))
         if lacking:
             check.add((*loc, "data", "polls"), *lacking)
             found = None
-    proposals = {item_id(p): p.get("package") for _, p in table_list(check.doc, "proposals") if item_id(p)}
+    proposals = {pid: p.get("package") for _, p in table_list(check.doc, "proposals") if (pid := item_id(p))}
     for k, target in targets:
         where = (*loc, "calibration", k)
         calibration_package(check, (*where, "package"), target.get("package"), proposals)
@@ -89,7 +90,7 @@ def support_model(check: Checks, loc: tuple, ratifier: Mapping[str, Any]) -> Non
                 "cite the line a row starts on",
             )
             continue
-        selection = data.get("polls_where") if isinstance(data.get("polls_where"), Mapping) else {}
+        selection = table_at(data, "polls_where")
         off = [f"{c}={row.get(c)}" for c, v in selection.items() if c in row and row[c] != str(v)]
         if off:
             check.add(
@@ -107,9 +108,9 @@ def support_model(check: Checks, loc: tuple, ratifier: Mapping[str, Any]) -> Non
             check.add((*where, "line") if about_line else where, message, fix)
 
 
-def calibration_package(check: Checks, loc: tuple, text: Any, proposals: Mapping[str, Any]) -> None:
+def calibration_package(check: Checks, loc: Loc, text: Any, proposals: Mapping[str, Any]) -> None:
     """A calibration target's package, as text or a proposal id, must be a package of the scenario."""
-    if not isinstance(text, str) or check.status is None:
+    if not isinstance(text, str):
         return
     package = proposals.get(text, text)
     if not isinstance(package, str):

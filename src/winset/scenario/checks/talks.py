@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from ...errors import did_you_mean, known_list
-from .common import Checks, is_number, item_id, table_at, table_list
+from .common import Checks, ids, is_number, item_id, table_at, table_list
 
 
 def talks(check: Checks) -> None:
     """Events, the linked issue and the ban refer to what exists, and events fall within the talks."""
     talks = table_at(check.doc, "talks")
-    ratifiers = [
-        item_id(r)
-        for _, party in table_list(check.doc, "parties")
-        for _, r in table_list(party, "ratifiers")
-        if item_id(r)
-    ]
+    ratifiers = [name for _, party in table_list(check.doc, "parties") for name in ids(table_list(party, "ratifiers"))]
     rounds = talks.get("rounds", 40)
     for i, event in table_list(talks, "events"):
         loc = ("talks", "events", i)
@@ -89,7 +84,7 @@ def linkage(check: Checks, linkage: Mapping[str, Any], ratifiers: list[str]) -> 
         check.add(
             (*loc, "id"), f"'{item_id(linkage)}' is already an issue of the scenario", "give the linked issue a new id"
         )
-    parties = [item_id(p) for _, p in table_list(check.doc, "parties") if item_id(p)]
+    parties = ids(table_list(check.doc, "parties"))
     options = table_list(linkage, "options")
     check.unique_ids((*loc, "options"), options, "option")
     for i, option in options:
@@ -104,6 +99,6 @@ def linkage(check: Checks, linkage: Mapping[str, Any], ratifiers: list[str]) -> 
                     )
 
 
-def _is_date(value: Any) -> bool:
+def _is_date(value: Any) -> TypeGuard[datetime.date]:
     """A TOML date (a date-time is not one: the structural check reports it)."""
     return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
