@@ -83,7 +83,7 @@ def poll_selection(check: Checks, loc: Loc, path: Path, relative: str, where: Ma
     if unknown or not where:
         return
     if not any(all(row[c] == str(v) for c, v in where.items()) for row in rows):
-        seen = {c: sorted({row[c] for row in rows}) for c in where}
+        seen = {c: sorted({row[c] or "" for row in rows}) for c in where}  # None: a short row's missing cell
         check.add(
             loc,
             f"no row of '{relative}' has " + " and ".join(f"{c}={v}" for c, v in where.items()),
