@@ -237,7 +237,10 @@ def _constrained_weights(
         return {c: (1.0 if i == 0 else share) for i, c in enumerate(columns)}
     if model.aliased[main]:
         return {}
-    table = design.restriction(feature.name, other.name).table_for(feature.name, feature.levels, other.levels)
+    # cjoint's averaging comes with the probabilities of every restricted pair (see _design_for)
+    restriction = design.restriction(feature.name, other.name) if design is not None else None
+    assert restriction is not None
+    table = restriction.table_for(feature.name, feature.levels, other.levels)
     shown_with_baseline = table[0] > 0
     joint = table[feature.levels.index(level)] * shown_with_baseline
     total = joint.sum()

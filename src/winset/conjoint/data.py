@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -360,7 +361,7 @@ class ConjointData:
             raise ConjointError([gap], source=self.source)
         raw = self.frame[column]
         row_codes, distinct, order = distinct_values(raw)
-        codes = pd.Index(order).get_indexer(distinct)[row_codes]
+        codes = pd.Index(order).get_indexer(pd.Index(distinct))[row_codes]
         if len(order) < 2:
             raise ConjointError(
                 [
@@ -376,7 +377,7 @@ class ConjointData:
 
 
 def as_conjoint(
-    data: pd.DataFrame | ConjointData, outcome: str | None, features: Sequence[str] | None, **roles
+    data: pd.DataFrame | ConjointData, outcome: str | None, features: Sequence[str] | None, **roles: Any
 ) -> ConjointData:
     """Return ``data`` as ConjointData: unchanged if it already is, else validated with the given
     roles (id, weights, levels, baselines, design, ...; None means not given)."""
@@ -386,11 +387,11 @@ def as_conjoint(
         raise ConjointError(
             [Problem("data", f"expected a pandas DataFrame, got {type(data).__name__}", "pass a DataFrame")]
         )
-    problems = []
-    if not outcome:
-        problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))
-    if not features:
-        problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
-    if problems:
+    if not outcome or not features:
+        problems = []
+        if not outcome:
+            problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))
+        if not features:
+            problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
         raise ConjointError(problems)
     return ConjointData(data, outcome, list(features), **{k: v for k, v in roles.items() if v is not None})

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -210,6 +210,10 @@ def estimable_columns(matrix: np.ndarray, tolerance: float = ALIAS_TOLERANCE) ->
     return keep
 
 
+@overload
+def unit_scale(weights: np.ndarray) -> np.ndarray: ...
+@overload
+def unit_scale(weights: None) -> None: ...
 def unit_scale(weights: np.ndarray | None) -> np.ndarray | None:
     """Weights times the power of four that brings the largest into [1/4, 1). The estimates and
     every variance here do not depend on the scale of the weights, and scaling by a power of four

@@ -232,10 +232,12 @@ def feature_levels(
             )
             return None
         order = [baseline] + [level for level in order if level != baseline]
-    codes = pd.Index(order).get_indexer(distinct)[row_codes]
+    codes = pd.Index(order).get_indexer(pd.Index(distinct))[row_codes]
     unknown = np.flatnonzero(codes < 0)
     if len(unknown):
-        values = [d for d, code in zip(distinct, pd.Index(order).get_indexer(distinct), strict=True) if code < 0]
+        values = [
+            d for d, code in zip(distinct, pd.Index(order).get_indexer(pd.Index(distinct)), strict=True) if code < 0
+        ]
         named = ", ".join(f"'{v}'{did_you_mean(v, order)}" for v in values[:5])
         problems.append(
             Problem(
