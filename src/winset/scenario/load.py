@@ -1,4 +1,5 @@
-"""Read a scenario file and validate it, collecting every problem before raising."""
+"""Loading a scenario: find its file (a path, a folder holding ``scenario.toml``, or the name of a
+bundled scenario), read the TOML, and validate it, collecting every problem before raising."""
 
 from __future__ import annotations
 
