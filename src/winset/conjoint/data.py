@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, did_you_mean, known_list
+from ..errors import Problem, known_list
 from . import validation
 from .errors import ConjointError
 from .randomisation import Design
@@ -241,7 +241,11 @@ class ConjointData:
                 ],
                 source=self.source,
             )
-        return self._column_levels(by)
+        problems: list[Problem] = []
+        found = validation.group_levels(self.frame, by, problems, self.row_names)
+        if found is None:
+            raise ConjointError(problems, source=self.source)
+        return found
 
     def take(self, rows: np.ndarray) -> ConjointData:
         """A subset of rows (positions), keeping every feature's levels and baseline."""
@@ -343,37 +347,6 @@ class ConjointData:
                         "check the data against the design, or correct the design's restriction",
                     )
                 )
-
-    def _column_levels(self, column: str) -> tuple[np.ndarray, list[str]]:
-        if column not in [str(c) for c in self.frame.columns]:
-            raise ConjointError(
-                [
-                    Problem(
-                        f"by column '{column}'",
-                        f"the data have no column '{column}'{did_you_mean(column, [str(c) for c in self.frame.columns])}",
-                        "name a respondent or profile characteristic to split by",
-                    )
-                ],
-                source=self.source,
-            )
-        gap = validation.missing_problem(self.frame, column, "the grouping value", self.row_names)
-        if gap:
-            raise ConjointError([gap], source=self.source)
-        raw = self.frame[column]
-        row_codes, distinct, order = distinct_values(raw)
-        codes = pd.Index(order).get_indexer(pd.Index(distinct))[row_codes]
-        if len(order) < 2:
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{column}'",
-                        f"only one group ('{order[0]}')",
-                        "split by a column with two or more values",
-                    )
-                ],
-                source=self.source,
-            )
-        return codes, order
 
 
 def as_conjoint(

@@ -1,8 +1,8 @@
 """The checks conjoint data pass at the boundary, each with its message: that the columns named
 for each role exist and none has two roles, that the outcome and weights are numbers (the weights
 not negative, not all zero, not wildly uneven), that every feature's levels are known and shown,
-that respondent ids are complete, and that tasks are complete; and how a column's values become
-level names (as text, in natural order).
+that respondent ids and tasks are complete, and that a column to split by holds two groups or
+more; and how a column's values become level names (as text, in natural order).
 
 Each check appends its problems to a list, so that the data object can report them all at once;
 ``row_names`` names the offending rows (by their line in the file, where there is one).
@@ -268,6 +268,35 @@ def level_order(name: str, shown: list[str], levels: Mapping[str, Sequence[str]]
     if design is not None and name in design.levels:
         return list(design.levels[name])
     return shown
+
+
+def group_levels(
+    frame: pd.DataFrame, column: str, problems: list[Problem], row_names: RowNames
+) -> tuple[np.ndarray, list[str]] | None:
+    """Each row's group in ``column`` and the groups in order; None, with the problem, if there
+    is no such column, a row has no group, or there is one group only."""
+    columns = [str(c) for c in frame.columns]
+    if column not in columns:
+        problems.append(
+            Problem(
+                f"by column '{column}'",
+                f"the data have no column '{column}'{did_you_mean(column, columns)}",
+                "name a respondent or profile characteristic to split by",
+            )
+        )
+        return None
+    gap = missing_problem(frame, column, "the grouping value", row_names)
+    if gap:
+        problems.append(gap)
+        return None
+    row_codes, distinct, order = distinct_values(frame[column])
+    codes = pd.Index(order).get_indexer(pd.Index(distinct))[row_codes]
+    if len(order) < 2:
+        problems.append(
+            Problem(f"column '{column}'", f"only one group ('{order[0]}')", "split by a column with two or more values")
+        )
+        return None
+    return codes, order
 
 
 # ---------------------------------------------------------------------- respondents and tasks
