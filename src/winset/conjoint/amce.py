@@ -127,7 +127,7 @@ def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | N
             seen.add(name)
     if problems:
         raise ConjointError(problems)
-    return pairs  # type: ignore[return-value]
+    return pairs  # type: ignore[return-value]  # pairs of other lengths are refused above
 
 
 def variance_kind(convention: Convention, cj: ConjointData) -> VarianceKind:

@@ -6,15 +6,12 @@ package can have and packages that break a constraint.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...errors import PackageError, Problem
 from ...space import parse_package
 from ..problems import format_location
 from .common import Checks, Loc, ids, item_id, table_at, table_list
-
-if TYPE_CHECKING:
-    from ..model import Scenario
 
 
 def issues(check: Checks) -> None:
@@ -107,8 +104,11 @@ def _as_list(value: Any) -> list[Any]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def package_problems(scenario: Scenario) -> list[Problem]:
+def package_problems(scenario: Any) -> list[Problem]:
     """Checks that need the built package space: proposals that break a constraint.
+
+    ``scenario`` is a :class:`~winset.scenario.model.Scenario` (not imported: the model runs these
+    checks, so importing it here, even for types alone, would make the two modules a cycle).
 
     Runs only on a scenario that passed every other check.
     """
