@@ -99,6 +99,19 @@ def test_a_file_without_a_share_column_names_the_columns_it_needs(tmp_path):
     )
 
 
+def test_polls_where_that_selects_nothing_shows_a_short_rows_missing_cell_as_empty(tmp_path):
+    """A row with fewer fields than the header has no value in the last columns: the values the
+    file holds, listed when polls_where selects no row, show it as empty (it used to crash)."""
+    path = scenario(tmp_path)
+    path.write_text(path.read_text().replace('polls_where = { country = "RU" }', 'polls_where = { share = "0.5" }', 1))
+    (tmp_path / "polls.csv").write_text(f"{HEADER}\n{LINE_2.format(n=1600, share=0.07)}\nJP,adults\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    (problem,) = [p for p in caught.value.problems if p.location == "parties[0].ratifiers[0].data.polls_where"]
+    assert problem.message == IN + "no row of 'polls.csv' has share=0.5"
+    assert problem.fix == "values in the file: share: '', '0.07'"
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

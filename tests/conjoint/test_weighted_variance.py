@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 
 from winset.conjoint import Design, amce, amce_diffs, mm
-from winset.conjoint.design import Restriction
+from winset.conjoint.randomisation import Restriction
 
 from .conftest import DATA, TAXES_BASELINES, needs_shared
 
@@ -164,7 +164,7 @@ def test_cjoint_weighted_restricted_design(immigration_cjoint):
     assert never.sum() == 4 * 3 and (~keep & ~never).sum() == 4
     y, w = frame["Chosen_Immigrant"].to_numpy(float), frame["w"].to_numpy(float)
     coef, vcov = statsmodels_design_based(x[:, keep], y, w, groups)
-    coef_np, vcov_np = numpy_design_based(x[:, keep], y, w, groups)
+    _, vcov_np = numpy_design_based(x[:, keep], y, w, groups)
     np.testing.assert_allclose(vcov_np, vcov, rtol=1e-9, atol=1e-16)
     column = {key: i for i, key in enumerate(k for k, kept in zip(keys, keep, strict=True) if kept)}
 

@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..conjoint.data import ConjointData, ConjointError, read_table
-from ..conjoint.design import Design
 from ..conjoint.plot import plot
+from ..conjoint.randomisation import Design
 from ..conjoint.tidy import COLUMNS
 from ..errors import Problem
 from ..formats import records

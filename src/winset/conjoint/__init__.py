@@ -20,12 +20,14 @@ function           estimates                                    R equivalent
 
 from .amce import amce
 from .anova import cj_anova
-from .data import ConjointData, ConjointError, read_table
-from .design import Design, DesignError, Restriction
+from .data import ConjointData
 from .diffs import amce_diffs, mm_diffs
+from .errors import ConjointError
 from .freqs import freqs, props
 from .mm import mm
 from .plot import plot
+from .randomisation import Design, DesignError, Restriction
+from .reading import read_table
 from .reshape import wide_to_long
 
 __all__ = [

@@ -34,8 +34,8 @@ import pandas as pd
 from ..errors import Problem, did_you_mean, known_list
 from . import terms
 from .data import ConjointData, ConjointError, Feature, as_conjoint
-from .design import Design
 from .ols import DummyDesign, Fit, Term, VarianceKind, fit
+from .randomisation import Design
 from .tidy import check_alpha, tidy
 
 Convention = Literal["cregg", "cjoint"]
@@ -81,16 +81,7 @@ def amce(
     """
     check_alpha(alpha)
     _check_convention(convention)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     pairs = restricted_pairs(cj, restricted)
     if by is None:
         return _amce(cj, pairs, convention, alpha)
@@ -136,7 +127,7 @@ def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | N
             seen.add(name)
     if problems:
         raise ConjointError(problems)
-    return pairs  # type: ignore[return-value]
+    return pairs  # type: ignore[return-value]  # pairs of other lengths are refused above
 
 
 def variance_kind(convention: Convention, cj: ConjointData) -> VarianceKind:
@@ -246,7 +237,10 @@ def _constrained_weights(
         return {c: (1.0 if i == 0 else share) for i, c in enumerate(columns)}
     if model.aliased[main]:
         return {}
-    table = design.restriction(feature.name, other.name).table_for(feature.name, feature.levels, other.levels)
+    # cjoint's averaging comes with the probabilities of every restricted pair (see _design_for)
+    restriction = design.restriction(feature.name, other.name) if design is not None else None
+    assert restriction is not None
+    table = restriction.table_for(feature.name, feature.levels, other.levels)
     shown_with_baseline = table[0] > 0
     joint = table[feature.levels.index(level)] * shown_with_baseline
     total = joint.sum()

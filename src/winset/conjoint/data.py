@@ -7,61 +7,31 @@ the feature's level order (baseline first). The user's data frame is never modif
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import files
-from ..errors import Problem, WinsetError, did_you_mean, known_list
-from .design import Design
+from ..errors import Problem, known_list
+from . import validation
+from .errors import ConjointError
+from .randomisation import Design
+from .reading import read_table
+from .validation import as_text, distinct_values
 
-# Survey weights are refused when the largest is more than this many times the median positive
-# weight: one row would then count as a thousand typical ones. Weights are usually trimmed at 5 to
-# 10 times the median; real surveys (cregg's taxes data: 10 times) stay far below this.
-MAX_WEIGHT_RATIO = 1000
-
-
-class ConjointError(WinsetError, ValueError):
-    """Conjoint data, a design or an analysis request that cannot be used as given."""
-
-
-def as_text(value: object) -> str:
-    """A value as a level name: whole floats without ".0" (a column of 1.0, 2.0 reads as 1, 2)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def distinct_values(raw: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
-    """Each row's index among the column's distinct values, those values as text, and the ones
-    that occur, in order (a categorical column's categories keep their order)."""
-    if isinstance(raw.dtype, pd.CategoricalDtype):
-        codes = raw.cat.codes.to_numpy()
-        distinct = [as_text(c) for c in raw.cat.categories]
-        seen = np.bincount(codes[codes >= 0], minlength=len(distinct)) > 0
-        return codes, distinct, [d for d, s in zip(distinct, seen, strict=True) if s]
-    codes, uniques = pd.factorize(raw, sort=False)
-    distinct = [as_text(u) for u in uniques]
-    return codes, distinct, sorted(distinct, key=natural_key)
-
-
-def natural_key(text: str) -> list[tuple[int, int | str]]:
-    """Sort key that reads digit runs as numbers: "5%" before "15%", "2" before "10"."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
-
-
-def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a CSV (also ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``) or Parquet file (by its suffix)
-    into a data frame, with clear errors (see :mod:`winset.files` for what is refused, and the
-    size limits).
-
-    In a CSV only empty cells count as missing; text such as "None" or "NA" is kept as a level."""
-    # only empty cells are missing: "None" or "NA" can be real levels (job experience: None)
-    return files.read_data(path, ConjointError, low_memory=False, keep_default_na=False, na_values=[""])
+# the names other modules import from here, wherever they are defined
+__all__ = [
+    "ConjointData",
+    "ConjointError",
+    "Feature",
+    "as_conjoint",
+    "as_text",
+    "distinct_values",
+    "read_table",
+]
 
 
 @dataclass(frozen=True)
@@ -103,7 +73,7 @@ class ConjointData:
     baselines:
         ``{feature: level}`` to move one level to the front.
     design:
-        a :class:`~winset.conjoint.design.Design` the data must follow (levels, forbidden pairs).
+        a :class:`~winset.conjoint.randomisation.Design` the data must follow (levels, forbidden pairs).
     source:
         the file the frame was read from, to name rows by their line in it.
     """
@@ -130,7 +100,11 @@ class ConjointData:
         self.covariates = list(covariates)
         self.design = design
         self.source = str(source) if source is not None else None
-        self._check_columns(list(features))
+        roles = [("outcome", outcome), ("id", id), ("task", task), ("profile", profile), ("weights", weights)]
+        roles += [("feature", f) for f in features] + [("covariate", c) for c in self.covariates]
+        misnamed = validation.column_problems([str(c) for c in frame.columns], roles, list(features))
+        if misnamed:
+            raise ConjointError(misnamed, source=self.source)
         if len(frame) == 0:
             raise ConjointError(
                 [Problem("data", "the data have no rows", "give the data with a row per profile shown")],
@@ -138,23 +112,17 @@ class ConjointData:
             )
         problems: list[Problem] = []
         for covariate in self.covariates:
-            missing = np.flatnonzero(pd.isna(frame[covariate]).to_numpy())
-            if len(missing):
-                problems.append(
-                    Problem(
-                        f"column '{covariate}'",
-                        f"the covariate is missing in {self.row_names(missing)}",
-                        "fill in or drop these rows",
-                    )
-                )
-        self.y = self._numeric(outcome, "outcome", problems)
-        self.weights = self._weights(problems) if weights else None
+            gap = validation.missing_problem(frame, covariate, "the covariate", self.row_names)
+            if gap:
+                problems.append(gap)
+        self.y = validation.numeric(frame, outcome, "outcome", problems, self.row_names)
+        self.weights = validation.weights(frame, weights, problems, self.row_names) if weights else None
         self.features = self._features(list(features), levels or {}, baselines or {}, problems)
         self.clusters, self.n_clusters = self._clusters(problems)
         if task and id:
-            self._check_tasks(problems)
+            problems += validation.task_problems(frame, id, task, profile, self.row_names)
         if design is not None and not problems:
-            self._check_design(problems)
+            self._check_design(design, problems)
         if problems:
             raise ConjointError(problems, source=self.source)
 
@@ -273,7 +241,11 @@ class ConjointData:
                 ],
                 source=self.source,
             )
-        return self._column_levels(by)
+        problems: list[Problem] = []
+        found = validation.group_levels(self.frame, by, problems, self.row_names)
+        if found is None:
+            raise ConjointError(problems, source=self.source)
+        return found
 
     def take(self, rows: np.ndarray) -> ConjointData:
         """A subset of rows (positions), keeping every feature's levels and baseline."""
@@ -308,13 +280,6 @@ class ConjointData:
             )
         return values
 
-    def _missing(self, column: str, what: str, fix: str = "fill in or drop these rows") -> Problem | None:
-        """A problem naming the rows where ``column`` is empty, or None if it is complete."""
-        missing = np.flatnonzero(pd.isna(self.frame[column]).to_numpy())
-        if not len(missing):
-            return None
-        return Problem(f"column '{column}'", f"{what} is missing in {self.row_names(missing)}", fix)
-
     def check_levels_present(self, what: str) -> None:
         """Every level of every feature must appear at least once (e.g. within a subgroup)."""
         problems = []
@@ -333,117 +298,6 @@ class ConjointData:
             raise ConjointError(problems, source=self.source)
 
     # ------------------------------------------------------------------ checks
-    def _check_columns(self, features: list[str]) -> None:
-        columns = [str(c) for c in self.frame.columns]
-        problems = []
-        roles = [("outcome", self.outcome), ("id", self.id), ("task", self.task), ("profile", self.profile)]
-        roles += [("weights", self.weight_column)] + [("feature", f) for f in features]
-        roles += [("covariate", c) for c in self.covariates]
-        for role, name in roles:
-            if name is not None and name not in columns:
-                problems.append(
-                    Problem(
-                        f"{role} column '{name}'",
-                        f"the data have no column '{name}'{did_you_mean(name, columns)}",
-                        f"use one of its columns: {known_list(columns)}",
-                    )
-                )
-        if not features:
-            problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
-        # one role per column: an id that is the outcome, or a task column that is the profile
-        # column, would be read as two things at once
-        first: dict[str, str] = {}
-        for role, name in roles:
-            if name is None:
-                continue
-            if name not in first:
-                first[name] = role
-            elif role == first[name]:
-                problems.append(
-                    Problem(f"{role} column '{name}'", f"the {role} is listed twice", f"list each {role} once")
-                )
-            elif {role, first[name]} == {"outcome", "feature"}:
-                problems.append(
-                    Problem(
-                        f"feature column '{name}'",
-                        "the outcome is also listed as a feature",
-                        "remove it from the features",
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        f"{role} column '{name}'",
-                        f"column '{name}' is named as the {first[name]} and as the {role}",
-                        "give each role its own column",
-                    )
-                )
-        if problems:
-            raise ConjointError(problems, source=self.source)
-
-    def _numeric(self, column: str, role: str, problems: list[Problem]) -> np.ndarray:
-        raw = self.frame[column]
-        if pd.api.types.is_bool_dtype(raw):
-            raw = raw.astype(float)
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        missing = pd.isna(raw).to_numpy()
-        bad = np.flatnonzero(np.isnan(values) & ~missing)
-        if len(bad):
-            examples = ", ".join(repr(raw.iloc[int(i)]) for i in bad[:3])
-            problems.append(
-                Problem(
-                    f"column '{column}'",
-                    f"the {role} is not a number in {self.row_names(bad)} (e.g. {examples})",
-                    "code it as numbers: 1 for chosen or supported, 0 for not (or a rating)",
-                )
-            )
-        gone = np.flatnonzero(missing)
-        if len(gone):
-            problems.append(
-                Problem(
-                    f"column '{column}'",
-                    f"the {role} is missing in {self.row_names(gone)}",
-                    "drop these rows before the analysis (e.g. frame.dropna(subset=[...])) or fill them in",
-                )
-            )
-        infinite = np.flatnonzero(np.isinf(values))
-        if len(infinite):
-            problems.append(
-                Problem(
-                    f"column '{column}'", f"the {role} is infinite in {self.row_names(infinite)}", "use finite numbers"
-                )
-            )
-        return values
-
-    def _weights(self, problems: list[Problem]) -> np.ndarray:
-        column = self.weight_column
-        values = self._numeric(column, "weight", problems)
-        negative = np.flatnonzero(values < 0)
-        if len(negative):
-            problems.append(
-                Problem(
-                    f"column '{column}'",
-                    f"negative weight in {self.row_names(negative)}",
-                    "weights must be zero or more",
-                )
-            )
-        if np.isfinite(values).all() and not (values > 0).any():
-            problems.append(Problem(f"column '{column}'", "every weight is zero", "give the rows positive weights"))
-        elif np.isfinite(values).all() and not len(negative):
-            median = 2 * float(np.median(values[values > 0] / 2))  # halved: two huge weights cannot overflow
-            beyond = np.flatnonzero(values / MAX_WEIGHT_RATIO > median)
-            if len(beyond):
-                problems.append(
-                    Problem(
-                        f"column '{column}'",
-                        f"weight {values[beyond[0]]:g} in {self.row_names(beyond)} is more than "
-                        f"{MAX_WEIGHT_RATIO:,} times the median weight ({median:g})",
-                        "weights this uneven let a few rows decide every estimate: check the weights column, "
-                        "or trim the weights (e.g. at 5 or 10 times the median)",
-                    )
-                )
-        return values
-
     def _features(
         self,
         names: list[str],
@@ -451,87 +305,22 @@ class ConjointData:
         baselines: Mapping[str, str],
         problems: list[Problem],
     ) -> list[Feature]:
-        for name in list(levels) + list(baselines):
-            if name not in names:
-                problems.append(
-                    Problem(
-                        f"feature '{name}'",
-                        f"levels or a baseline are given for '{name}', which is not a feature{did_you_mean(name, names)}",
-                        f"use one of the features: {known_list(names)}",
-                    )
-                )
+        problems += validation.unknown_feature_problems(names, levels, baselines)
         features = []
         for name in names:
-            raw = self.frame[name]
-            gap = self._missing(name, "the feature")
-            if gap:
-                problems.append(gap)
-                continue
-            row_codes, distinct, shown = distinct_values(raw)
-            order = self._level_order(name, shown, levels)
-            repeated = sorted({level for level in order if order.count(level) > 1})
-            if repeated:
-                problems.append(
-                    Problem(
-                        f"feature '{name}'",
-                        f"level {known_list(repeated)} is listed more than once",
-                        "list each level once, baseline first",
-                    )
-                )
-                continue
-            base = baselines.get(name)
-            if base is not None:
-                if base not in order:
-                    problems.append(
-                        Problem(
-                            f"feature '{name}'",
-                            f"baseline '{base}' is not a level of {name}{did_you_mean(base, order)}",
-                            f"use one of its levels: {known_list(order)}",
-                        )
-                    )
-                    continue
-                order = [base] + [level for level in order if level != base]
-            codes = pd.Index(order).get_indexer(distinct)[row_codes]
-            unknown = np.flatnonzero(codes < 0)
-            if len(unknown):
-                values = [
-                    d for d, code in zip(distinct, pd.Index(order).get_indexer(distinct), strict=True) if code < 0
-                ]
-                shown = ", ".join(f"'{v}'{did_you_mean(v, order)}" for v in values[:5])
-                problems.append(
-                    Problem(
-                        f"column '{name}'",
-                        f"unknown level{'s' if len(values) > 1 else ''} {shown} in {self.row_names(unknown)}",
-                        f"the known levels are {known_list(order)}; correct the data or the levels",
-                    )
-                )
-                continue
-            counts = np.bincount(codes, minlength=len(order))
-            for level, count in zip(order, counts, strict=True):
-                if count == 0:
-                    problems.append(
-                        Problem(
-                            f"column '{name}'",
-                            f"level '{level}' never appears in the data",
-                            "remove it from the levels or design, or check the data",
-                        )
-                    )
-            features.append(Feature(name, tuple(order), codes.astype(np.int16 if len(order) < 2**15 else np.int32)))
+            found = validation.feature_levels(
+                self.frame, name, levels, baselines.get(name), self.design, problems, self.row_names
+            )
+            if found is not None:
+                features.append(Feature(name, *found))
         return features
-
-    def _level_order(self, name: str, shown: list[str], levels: Mapping[str, Sequence[str]]) -> list[str]:
-        """Level order: given levels, then the design's, then the values shown (a categorical
-        column's categories in order, other values in natural order)."""
-        if name in levels:
-            return [str(level) for level in levels[name]]
-        if self.design is not None and name in self.design.levels:
-            return list(self.design.levels[name])
-        return shown
 
     def _clusters(self, problems: list[Problem]) -> tuple[np.ndarray | None, int]:
         if self.id is None:
             return None, self.n_rows
-        gap = self._missing(self.id, "the respondent id", "give every row its respondent id")
+        gap = validation.missing_problem(
+            self.frame, self.id, "the respondent id", self.row_names, "give every row its respondent id"
+        )
         if gap:
             problems.append(gap)
             return None, self.n_rows
@@ -539,36 +328,9 @@ class ConjointData:
         codes, uniques = pd.factorize(raw, sort=True)
         return codes.astype(np.int64), len(uniques)
 
-    def _check_tasks(self, problems: list[Problem]) -> None:
-        """Every task of every respondent should show the same number of profiles."""
-        keys = [self.id, self.task] + ([self.profile] if self.profile else [])
-        frame = self.frame[keys]
-        if self.profile:
-            duplicated = np.flatnonzero(frame.duplicated(keep="first").to_numpy())
-            if len(duplicated):
-                problems.append(
-                    Problem(
-                        f"columns '{self.id}', '{self.task}', '{self.profile}'",
-                        f"the same respondent, task and profile appear more than once ({self.row_names(duplicated)})",
-                        "give every profile of a task its own number",
-                    )
-                )
-        sizes = frame.groupby([self.id, self.task], sort=False, dropna=False)[self.id].transform("size").to_numpy()
-        if len(sizes) == 0:
-            return
-        usual = int(np.bincount(sizes).argmax())
-        odd = np.flatnonzero(sizes != usual)
-        if len(odd):
-            problems.append(
-                Problem(
-                    f"columns '{self.id}', '{self.task}'",
-                    f"incomplete tasks: most tasks show {usual} profiles, but not those in {self.row_names(odd)}",
-                    "complete or drop those tasks",
-                )
-            )
-
-    def _check_design(self, problems: list[Problem]) -> None:
-        for restriction in self.design.restrictions:
+    def _check_design(self, design: Design, problems: list[Problem]) -> None:
+        """The data must show no pair of levels that the design never shows."""
+        for restriction in design.restrictions:
             a, b = restriction.features
             if a not in self.feature_names or b not in self.feature_names:
                 continue
@@ -586,40 +348,9 @@ class ConjointData:
                     )
                 )
 
-    def _column_levels(self, column: str) -> tuple[np.ndarray, list[str]]:
-        if column not in [str(c) for c in self.frame.columns]:
-            raise ConjointError(
-                [
-                    Problem(
-                        f"by column '{column}'",
-                        f"the data have no column '{column}'{did_you_mean(column, [str(c) for c in self.frame.columns])}",
-                        "name a respondent or profile characteristic to split by",
-                    )
-                ],
-                source=self.source,
-            )
-        gap = self._missing(column, "the grouping value")
-        if gap:
-            raise ConjointError([gap], source=self.source)
-        raw = self.frame[column]
-        row_codes, distinct, order = distinct_values(raw)
-        codes = pd.Index(order).get_indexer(distinct)[row_codes]
-        if len(order) < 2:
-            raise ConjointError(
-                [
-                    Problem(
-                        f"column '{column}'",
-                        f"only one group ('{order[0]}')",
-                        "split by a column with two or more values",
-                    )
-                ],
-                source=self.source,
-            )
-        return codes, order
-
 
 def as_conjoint(
-    data: pd.DataFrame | ConjointData, outcome: str | None, features: Sequence[str] | None, **roles
+    data: pd.DataFrame | ConjointData, outcome: str | None, features: Sequence[str] | None, **roles: Any
 ) -> ConjointData:
     """Return ``data`` as ConjointData: unchanged if it already is, else validated with the given
     roles (id, weights, levels, baselines, design, ...; None means not given)."""
@@ -629,11 +360,11 @@ def as_conjoint(
         raise ConjointError(
             [Problem("data", f"expected a pandas DataFrame, got {type(data).__name__}", "pass a DataFrame")]
         )
-    problems = []
-    if not outcome:
-        problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))
-    if not features:
-        problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
-    if problems:
+    if not outcome or not features:
+        problems = []
+        if not outcome:
+            problems.append(Problem("outcome", "no outcome column given", "name the column holding the outcome"))
+        if not features:
+            problems.append(Problem("features", "no features given", "name the feature (attribute) columns to analyse"))
         raise ConjointError(problems)
     return ConjointData(data, outcome, list(features), **{k: v for k, v in roles.items() if v is not None})

@@ -24,8 +24,8 @@ from ..errors import Problem
 from . import terms
 from .amce import Convention, _check_convention, fit_terms, restricted_pairs
 from .data import ConjointData, ConjointError, Feature, as_conjoint
-from .design import Design
 from .mm import marginal_means
+from .randomisation import Design
 from .tidy import check_alpha, tidy
 
 __all__ = ["amce_diffs", "mm_diffs"]
@@ -53,16 +53,7 @@ def amce_diffs(
     """
     check_alpha(alpha)
     _check_convention(convention)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     group = _group_feature(cj, by)
     cj.check_sample()
     if restricted_pairs(cj, None):
@@ -117,16 +108,7 @@ def mm_diffs(
     names the difference, e.g. ``"Male - Female"``.
     """
     check_alpha(alpha)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     means = cj.per_group(by, lambda subset: marginal_means(subset, 0.0, alpha))
     groups = list(dict.fromkeys(means[by]))
     first = means[means[by] == groups[0]]

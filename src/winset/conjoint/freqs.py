@@ -71,7 +71,13 @@ def props(
     return grid
 
 
-def _display_data(data, features, weights, levels, outcome) -> ConjointData:
+def _display_data(
+    data: pd.DataFrame | ConjointData,
+    features: Sequence[str] | None,
+    weights: str | None,
+    levels: Mapping[str, Sequence[str]] | None,
+    outcome: str | None,
+) -> ConjointData:
     if isinstance(data, ConjointData):
         return data
     if outcome is None:  # frequencies need no outcome: use a constant one

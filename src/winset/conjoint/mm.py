@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..errors import Problem
 from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
-from .design import Design
 from .ols import not_finite, unit_scale
+from .randomisation import Design
 from .tidy import check_alpha, check_h0, tidy
 
 
@@ -46,16 +46,7 @@ def mm(
     """
     check_alpha(alpha)
     check_h0(h0)
-    cj = as_conjoint(
-        data,
-        outcome=outcome,
-        features=features,
-        id=id,
-        weights=weights,
-        levels=levels,
-        baselines=baselines,
-        design=design,
-    )
+    cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     if by is None:
         return marginal_means(cj, h0, alpha)
     return cj.per_group(by, lambda subset: marginal_means(subset, h0, alpha))

@@ -31,14 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
 from scipy import linalg
 
 from ..errors import Problem
-from .data import ConjointError
+from .errors import ConjointError
 
 VarianceKind = Literal["survey", "cr1", "hc2", "classical"]
 
@@ -155,13 +155,24 @@ class DummyDesign:
 
 
 @dataclass(frozen=True)
-class Fit:
-    """A fitted linear model: coefficients and their variance over all columns, NaN where aliased."""
+class Coefficients:
+    """A model's coefficients on a dummy design and their variance, over all its columns: NaN
+    where a column is aliased (what a linear and a logistic fit have in common)."""
 
     names: tuple[str, ...]
     coef: np.ndarray
     vcov: np.ndarray
     aliased: np.ndarray
+
+    @property
+    def std_error(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+
+@dataclass(frozen=True)
+class Fit(Coefficients):
+    """A fitted linear model: coefficients and their variance over all columns, NaN where aliased."""
+
     n_obs: int
     n_clusters: int
     rss: float  # weighted residual sum of squares
@@ -169,10 +180,6 @@ class Fit:
     @property
     def rank(self) -> int:
         return int((~self.aliased).sum())
-
-    @property
-    def std_error(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.vcov))
 
     @property
     def df_residual(self) -> int:
@@ -203,6 +210,10 @@ def estimable_columns(matrix: np.ndarray, tolerance: float = ALIAS_TOLERANCE) ->
     return keep
 
 
+@overload
+def unit_scale(weights: np.ndarray) -> np.ndarray: ...
+@overload
+def unit_scale(weights: None) -> None: ...
 def unit_scale(weights: np.ndarray | None) -> np.ndarray | None:
     """Weights times the power of four that brings the largest into [1/4, 1). The estimates and
     every variance here do not depend on the scale of the weights, and scaling by a power of four

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from ..errors import Problem
 from ..outputs import FIGURE_SUFFIXES, Output, is_figure, output_problems, save_figure
-from .data import ConjointError
+from .errors import ConjointError
 from .tidy import COLUMNS
 
 COLORS = ("#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, did_you_mean, known_list
-from .data import ConjointError
+from .errors import ConjointError
 
 RESERVED = ("task", "profile")
 

@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import Problem
+from .errors import ConjointError
+
 COLUMNS = ["feature", "level", "estimate", "std_error", "z", "p", "lower", "upper"]
 
 
@@ -41,17 +44,11 @@ def tidy(
 
 
 def check_h0(h0: float) -> None:
-    from ..errors import Problem
-    from .data import ConjointError
-
     if not np.isfinite(h0):
         raise ConjointError([Problem("h0", f"the null value must be a finite number, got {h0}", "use e.g. 0.5")])
 
 
 def check_alpha(alpha: float) -> None:
-    from ..errors import Problem
-    from .data import ConjointError
-
     if not 0 < alpha < 1:
         raise ConjointError(
             [Problem("alpha", f"alpha must be between 0 and 1, got {alpha}", "use e.g. 0.05 for 95% intervals")]

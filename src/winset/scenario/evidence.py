@@ -44,7 +44,8 @@ def evidence_problems(scenario: Scenario) -> list[Problem]:
                     for p in error.problems
                 ]
                 continue
-            wanted = [(issue, f"issue '{issue}'", None) for issue in issues]
+            # (column, what it holds, the key of the data table that names it)
+            wanted: list[tuple[str, str, str | None]] = [(issue, f"issue '{issue}'", None) for issue in issues]
             wanted += [
                 (spec.outcome_column, "the answer", "outcome"),
                 (spec.respondent, "the respondent id", "respondent"),

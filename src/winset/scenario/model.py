@@ -2,93 +2,24 @@
 
 These models check structure only: keys, types, ranges. Whether names refer to things that exist
 (an option of the status quo, an issue in a constraint) is checked in :mod:`winset.scenario.checks`,
-so that a file with many mistakes gets all of them reported at once.
+so that a file with many mistakes gets all of them reported at once; :meth:`Scenario.from_dict`
+runs both and reports every problem in the order of the file.
 """
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    StringConstraints,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from ..errors import PackageError, Problem, did_you_mean, known_list
+from ..errors import PackageError, Problem, ScenarioError, did_you_mean, known_list
 from ..space import STATUS_QUO_WORD, PackageSpace
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
-LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1)]
-Number = Annotated[float, Field(allow_inf_nan=False)]
-
-
-def _one_message(error_type: str, message: str):
-    """A wrap validator that replaces a union's several error lines by one plain message."""
-
-    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            return handler(value)
-        except ValidationError:
-            raise PydanticCustomError(error_type, message, {"input": value}) from None
-
-    return WrapValidator(validate)
-
-
-def _reservation(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    try:
-        return handler(value)
-    except ValidationError:
-        hint = did_you_mean(value, ["status_quo"]) if isinstance(value, str) else ""
-        raise PydanticCustomError(
-            "reservation",
-            'must be a number or the text "status_quo", got {shown}{hint}',
-            {"shown": repr(value), "hint": hint},
-        ) from None
-
-
-def _date_only(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """A TOML date; a date with a time of day (a TOML date-time) is refused, not half-read."""
-    if isinstance(value, datetime.datetime):
-        raise PydanticCustomError(
-            "date", "must be a date such as 2020-07-01, not a date and time, got {shown}", {"shown": str(value)}
-        )
-    return handler(value)
-
-
-Date = Annotated[datetime.date, WrapValidator(_date_only)]
-
-
-def _option_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-Label = Annotated[
-    Text | dict[Language, Text],
-    _one_message(
-        "label",
-        'must be a text, or a table of texts by language such as { en = "Peace treaty", ru = "Мирный договор" }',
-    ),
-]
-Reservation = Annotated[Number | Literal["status_quo"], WrapValidator(_reservation)]
-OptionIds = Annotated[
-    list[Id],
-    WrapValidator(lambda v, h: h(_option_list(v))),
-    Field(min_length=1),
-]
+from .checks import package_problems, reference_problems
+from .problems import file_order, pydantic_problems
+from .values import Date, Id, Label, Language, NonNegative, Number, OptionIds, Reservation, Text
 
 
 class _Strict(BaseModel):
@@ -248,9 +179,6 @@ class TalkEvent(_Strict):
     source: str | None = None
 
 
-NonNegative = Annotated[Number, Field(ge=0)]
-
-
 class LinkedOption(_Strict):
     """An option of a linked issue: what it adds to each party's utility and to each public's
     support (logit scale) over the issue's first option, which is the status quo."""
@@ -297,6 +225,8 @@ class Talks(_Strict):
         """The round an event falls in: its own, or its date counted from ``start``."""
         if event.round is not None:
             return float(event.round)
+        # the checks give every event a round or a date, and the talks a start when one is dated
+        assert event.date is not None and self.start is not None
         return (event.date - self.start).days / self.days_per_round
 
 
@@ -320,14 +250,32 @@ class Scenario(_Strict):
     _source: Path | None = PrivateAttr(default=None)
 
     @classmethod
-    def from_dict(cls, document: dict[str, Any], base_dir: str | Path | None = None) -> Scenario:
-        """Validate a scenario given as a dictionary (the parsed TOML); raise ScenarioError if invalid.
+    def from_dict(
+        cls, document: Mapping[str, Any], base_dir: str | Path | None = None, source: str | Path | None = None
+    ) -> Scenario:
+        """Validate a scenario given as a dictionary (the parsed TOML); raise ScenarioError with
+        every problem found, in the order of the file.
 
-        ``base_dir`` is where relative data paths start (default: the current directory).
+        ``base_dir`` is where relative data paths start (default: the current directory);
+        ``source`` the file the document was read from, to name in problems.
         """
-        from .load import validate_document
-
-        return validate_document(document, base_dir=base_dir)
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        problems: list[Problem] = []
+        scenario = None
+        try:
+            scenario = cls.model_validate(document)
+        except ValidationError as error:
+            problems += pydantic_problems(error, document, cls)
+        problems += reference_problems(document, base)
+        if problems:
+            raise ScenarioError(sorted(problems, key=file_order(document)), source=source)
+        assert scenario is not None
+        scenario._base_dir = base.resolve()
+        scenario._source = Path(source).resolve() if source is not None else None
+        problems = package_problems(scenario)
+        if problems:
+            raise ScenarioError(problems, source=source)
+        return scenario
 
     @property
     def source(self) -> Path | None:

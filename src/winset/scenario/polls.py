@@ -103,9 +103,11 @@ def missing_columns(polls: Polls, name: str, need_n: bool) -> tuple[str, str] | 
         return None
     lacks = " and ".join(f"'{c}'" for c in missing)
     return (
-        f"'{name}' has no column{'s' if len(missing) > 1 else ''} {lacks}; a polls file needs the columns "
-        f"'share' and 'n', and may have {known_list(LABELS)} (for labels) and any columns polls_where selects by; "
-        f"this one has {known_list(polls.columns, limit=20)}",
+        (
+            f"'{name}' has no column{'s' if len(missing) > 1 else ''} {lacks}; a polls file needs the columns "
+            f"'share' and 'n', and may have {known_list(LABELS)} (for labels) and any columns polls_where selects by; "
+            f"this one has {known_list(polls.columns, limit=20)}"
+        ),
         "name the columns in the header line: share (the published fraction, 0.17 for 17%), n (the sample size)",
     )
 
@@ -157,8 +159,10 @@ def topline_problems(
         out.append(
             (
                 False,
-                f'with side = "against", line {line} implies a support of 1 - {value:g} - {dont_know:g} = '
-                f"{shown:g}, which is not between 0 and 1",
+                (
+                    f'with side = "against", line {line} implies a support of 1 - {value:g} - {dont_know:g} = '
+                    f"{shown:g}, which is not between 0 and 1"
+                ),
                 "correct dont_know (the share that answered neither way), or cite another poll",
             )
         )
@@ -167,8 +171,10 @@ def topline_problems(
             (
                 False,
                 f"line {line} gives n = {row.get('n') or ''!r}, which is not a sample size (a positive whole number)",
-                "correct n in the polls file, or add n = <sample size> to the target (an assumption if the poll "
-                "does not say)",
+                (
+                    "correct n in the polls file, or add n = <sample size> to the target (an assumption if the poll "
+                    "does not say)"
+                ),
             )
         )
     return out
@@ -185,12 +191,13 @@ def topline(polls: Polls, line: int, side: str, dont_know: float, n: int | None,
     problems = topline_problems(row, line, side, dont_know, n is None)
     if problems:
         raise ScenarioError([Problem(where, message, fix) for _, message, fix in problems])
+    # share() and sample_size() give None only for what topline_problems refuses above
     return share(row["share"]), n if n is not None else sample_size(row["n"])  # type: ignore[return-value]
 
 
 def _number(text: str | None) -> float | None:
     try:
-        value = float(text)  # type: ignore[arg-type]
+        value = float(text)  # type: ignore[arg-type]  # None (a short row's cell) raises TypeError, caught
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None

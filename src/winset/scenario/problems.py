@@ -1,16 +1,18 @@
-"""Turn pydantic's validation errors into plain-words problems with a location and a fix."""
+"""Problems of a scenario document in plain words: pydantic's validation errors turned into
+problems with a location and a fix, how a location is written (``issues[2].options[1].id``), and
+the order of the file that problems are reported in."""
 
 from __future__ import annotations
 
+import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, did_you_mean, known_list
-from .model import Scenario
 
 # What a list's item is called in messages: parties[1] is a "party".
 ITEM_NAMES = {
@@ -55,9 +57,30 @@ TYPE_WORDS = {
 }
 
 
-def pydantic_problems(error: ValidationError, document: Mapping[str, Any]) -> list[Problem]:
-    """One Problem per pydantic error, located by path (``issues[2].options[1].id``)."""
-    return [_problem(e, document) for e in error.errors(include_url=False)]
+def pydantic_problems(error: ValidationError, document: Mapping[str, Any], root: type[BaseModel]) -> list[Problem]:
+    """One Problem per pydantic error of validating ``document`` as ``root`` (the scenario
+    model), located by path (``issues[2].options[1].id``)."""
+    return [_problem(e, document, root) for e in error.errors(include_url=False)]
+
+
+def file_order(document: Mapping[str, Any]) -> Callable[[Problem], tuple[int, ...]]:
+    """Sort key that puts problems in the order of the file: keys in the order they were written,
+    list items by index, keys the file lacks after those it has."""
+
+    def key(problem: Problem) -> tuple[int, ...]:
+        ranks = []
+        node: Any = document
+        for index, name in re.findall(r"\[(\d+)\]|([^.\[\]]+)", problem.location):
+            if index:
+                ranks.append(int(index))
+                node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+            else:
+                keys = list(node) if isinstance(node, Mapping) else []
+                ranks.append(keys.index(name) if name in keys else len(keys))
+                node = node.get(name) if isinstance(node, Mapping) else None
+        return tuple(ranks)
+
+    return key
 
 
 def format_location(loc: Sequence[str | int]) -> str:
@@ -87,7 +110,7 @@ def context(document: Any, loc: Sequence[str | int]) -> str:
     return f"in {', '.join(names)}: " if names else ""
 
 
-def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
+def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
@@ -103,7 +126,7 @@ def _problem(error: Any, document: Mapping[str, Any]) -> Problem:
             MISSING_FIXES.get(str(key), f"add '{key}' here"),
         )
     if kind == "extra_forbidden":
-        known = list(_model_at(loc[:-1]).model_fields)
+        known = list(_model_at(loc[:-1], root).model_fields)
         return Problem(
             format_location(loc),
             f"{where}unknown key '{key}'{did_you_mean(str(key), known)}",
@@ -221,9 +244,10 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _model_at(loc: Sequence[str | int]) -> type[BaseModel]:
-    """The model class that validates the table at ``loc`` (to list the keys allowed there)."""
-    annotation: Any = Scenario
+def _model_at(loc: Sequence[str | int], root: type[BaseModel]) -> type[BaseModel]:
+    """The model class that validates the table at ``loc`` in ``root`` (to list the keys allowed
+    there)."""
+    annotation: Any = root
     for part in loc:
         annotation = _strip(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -231,7 +255,7 @@ def _model_at(loc: Sequence[str | int]) -> type[BaseModel]:
         elif typing.get_origin(annotation) in (list, dict):
             annotation = typing.get_args(annotation)[-1]
     annotation = _strip(annotation)
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else Scenario
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else root
 
 
 def _strip(annotation: Any) -> Any:

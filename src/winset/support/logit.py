@@ -16,7 +16,7 @@ from scipy import linalg
 from scipy.special import expit
 
 from ..conjoint.data import ConjointError
-from ..conjoint.ols import DummyDesign
+from ..conjoint.ols import Coefficients, DummyDesign
 from ..errors import Problem
 
 MAX_ITERATIONS = 100
@@ -24,19 +24,11 @@ SEPARATION = 30.0  # |linear predictor| beyond which a probability is numericall
 
 
 @dataclass(frozen=True)
-class LogitFit:
+class LogitFit(Coefficients):
     """Coefficients (NaN where aliased), their model-based variance, and the fit's log-likelihood."""
 
-    names: tuple[str, ...]
-    coef: np.ndarray
-    vcov: np.ndarray
-    aliased: np.ndarray
     loglik: float
     iterations: int
-
-    @property
-    def std_error(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.vcov))
 
 
 def loglik(design: DummyDesign, coef: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:

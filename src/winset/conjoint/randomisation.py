@@ -1,4 +1,5 @@
-"""A conjoint design: the levels of each feature and the restricted pairs of features.
+"""The randomisation design of a conjoint experiment: the levels of each feature and the restricted
+pairs of features, as a design file gives them.
 
 In a restricted (constrained) design some combinations of two features are never shown, e.g. a
 doctor without a college degree. A :class:`Restriction` holds the joint randomisation
