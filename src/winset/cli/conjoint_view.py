@@ -109,7 +109,7 @@ def finish(
 def _rich_table(table: pd.DataFrame) -> Table:
     rich = Table()
     numeric = ["estimate", "std_error", "lower", "upper", "p"]
-    text = [c for c in table.columns if c not in numeric + ["z"]]
+    text = [c for c in table.columns if c not in [*numeric, "z"]]
     for column in text:
         rich.add_column(column, overflow="fold")
     for column in numeric:

@@ -59,7 +59,9 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
             "Support against the status quo (90% interval; share of draws meeting the rule); "
             "the status quo is the reference: no agreement",
             support_table(fit, packages).assign(
-                package=lambda t: [f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"])]
+                package=lambda t: [
+                    f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"], strict=True)
+                ]
             ),
             ["package"],
             ["estimate", "lower", "upper", "p_rule_met"],
