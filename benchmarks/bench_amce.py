@@ -44,7 +44,7 @@ def replicate(path: Path, replications: int) -> pd.DataFrame:
     ids = pd.factorize(taxes["ID"])[0]
     big["ID"] = np.repeat(np.arange(replications), len(taxes)) * (ids.max() + 1) + np.tile(ids, replications)
     for feature in FEATURES:
-        levels = [BASELINES[feature]] + sorted(set(taxes[feature]) - {BASELINES[feature]})
+        levels = [BASELINES[feature], *sorted(set(taxes[feature]) - {BASELINES[feature]})]
         big[feature] = pd.Categorical(big[feature], categories=levels)
     return big[["chose_plan", "ID", *FEATURES]]
 

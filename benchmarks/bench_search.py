@@ -163,7 +163,7 @@ def main() -> None:
             f"(ratio {brute_seconds / small_seconds:,.0f}x); same package and margin: {'yes' if same else 'NO'}"
         )
         step = instance(args.rows, spread, args.seed, link="step")
-        step_seconds, step_value, step_codes = winset_best(step)
+        step_seconds, step_value, _ = winset_best(step)
         highs_seconds, highs_value, highs_bound, status = highs_best(step, args.milp_limit)
         print(f"  step link (votes): winset {step_seconds:.2f} s, best smallest margin {step_value:.6f}")
         found = "none" if highs_value is None else f"{highs_value:.6f}"

@@ -25,20 +25,25 @@ ties in decimals only: scores of 0.1 and 0.2 reach a reservation of 0.3.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 SUPPORT_TOLERANCE = 1e-9  # a share: supports this close below a threshold meet it
 UTILITY_TOLERANCE = 1e-9  # of the utility scale: utilities this close below a reservation reach it
 GRID_BITS = 40  # utilities are multiples of 2^-GRID_BITS of the negotiator's utility scale
 
 
-def meets(support, threshold):
+def meets(support: npt.ArrayLike, threshold: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Whether supports meet a threshold (elementwise; see the module documentation)."""
     return margin_meets(np.asarray(support) - np.asarray(threshold))
 
 
-def margin_meets(margin):
+def margin_meets(margin: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Whether margins (support minus threshold) meet the rule: at least ``-SUPPORT_TOLERANCE``."""
     return np.asarray(margin) >= -SUPPORT_TOLERANCE
 
@@ -53,12 +58,12 @@ def reservation_floor(reservation: float, scale: float) -> float:
     return float(reservation) - UTILITY_TOLERANCE * float(scale)
 
 
-def utility_scale(values) -> float:
+def utility_scale(values: Iterable[npt.ArrayLike]) -> float:
     """The largest absolute utility that per-issue ``values`` (one array per issue) can add up to."""
     return float(sum(np.max(np.abs(np.asarray(v, dtype=float))) for v in values if np.size(v)))
 
 
-def utility_grid(values: np.ndarray | list) -> float:
+def utility_grid(values: Iterable[npt.ArrayLike]) -> float:
     """The grid step for a negotiator's per-option utility values: a power of two, 2^-40 of the
     largest utility they can add up to in absolute value (1 when every value is 0)."""
     scale = utility_scale(values)

@@ -32,7 +32,7 @@ def negotiator(scenario: Scenario, party_id: str) -> Negotiator:
     table = ScoreTable(space.shape, np.zeros(1), row, np.ones(1), np.zeros(1, dtype=np.int64), "identity")
     utility = Negotiator(party.id, table, 0.0)
     if party.reservation == "status_quo":  # on the grid, so the status quo reaches it exactly
-        return utility.with_reservation(utility(space.status_quo))
+        return utility.with_reservation(float(utility(space.status_quo)))
     return utility.with_reservation(float(party.reservation))
 
 

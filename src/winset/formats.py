@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A table as JSON-ready records (missing values as null)."""
+def records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
+    """A table as JSON-ready records (missing values as null), keyed by column label."""
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 

@@ -20,11 +20,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .atomic import replace_atomic
 from .errors import Problem, WinsetError
 from .files import kind as file_kind
 from .files import shown
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MARK = "winset"  # the generator winset writes into every output it can mark
 PEEK_BYTES = 65_536  # how much of an existing file's head (and tail) is read for the mark
@@ -57,7 +61,7 @@ class Output:
         if problems:
             raise OutputError(problems)
 
-    def write(self, write: Callable[[Path], None]) -> Path:
+    def write(self, write: Callable[[Path], object]) -> Path:
         """Check again, then ``write(temporary path)`` and move the file into place
         (:func:`winset.atomic.replace_atomic`); returns the absolute path written."""
         self.check()
@@ -159,7 +163,7 @@ is_figure = has_mark(
 )
 
 
-def save_figure(figure, output: Output, **options) -> Path:
+def save_figure(figure: Figure, output: Output, **options: Any) -> Path:
     """Save a matplotlib figure to ``output`` (format by suffix), marked as winset's, atomically."""
     suffix = output.path.suffix.lower()
     metadata = figure_metadata(suffix)

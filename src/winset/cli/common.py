@@ -16,7 +16,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -91,7 +91,14 @@ def check_language(scenario: Any, language: str | None) -> None:
         )
 
 
-def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     """Python's warnings, as the command line prints them: on standard error, with any control
     character of user text in them (a label a font has no glyph for) escaped."""
     text = warnings.formatwarning(message, category, filename, lineno, line)

@@ -74,6 +74,8 @@ def amce_command(
     outputs = outputs_asked([data, design], out, plot_path, force)
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     pairs = pairs_of(restrict)
+    # ``convention`` is the user's text, not yet one of the Convention literals: amce and amce_diffs
+    # check it and refuse an unknown one with the conventions they know (a user error, exit 2)
     if diffs:
         by = require_by(by)
         table = amce_diffs(cj, by=by, convention=convention, alpha=alpha)  # type: ignore[arg-type]
@@ -114,7 +116,7 @@ def mm_command(
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     if diffs:
         table = mm_diffs(cj, by=require_by(by), alpha=alpha)
-        reference = 0.0
+        reference: float | None = 0.0
     else:
         table = mm(cj, by=by, h0=h0, alpha=alpha)
         reference = h0 if h0 else None

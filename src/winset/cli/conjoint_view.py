@@ -20,7 +20,16 @@ from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table,
 from .common import print_json, stdout
 
 
-def load(data, outcome, features, id, baseline, levels, weights, design) -> ConjointData:
+def load(
+    data: Path,
+    outcome: str,
+    features: str,
+    id: str | None,
+    baseline: list[str] | None,
+    levels: list[str] | None,
+    weights: str | None,
+    design: Path | None,
+) -> ConjointData:
     frame = read_table(data)
     return ConjointData(
         frame,
@@ -28,22 +37,30 @@ def load(data, outcome, features, id, baseline, levels, weights, design) -> Conj
         [f.strip() for f in features.split(",") if f.strip()],
         id=id,
         weights=weights,
-        levels=_assignments(levels, "--levels", split="|"),
-        baselines=_assignments(baseline, "--baseline"),
+        levels=_level_orders(levels),
+        baselines=_assignments(baseline, "--baseline", "A=level"),
         design=Design.from_file(design) if design else None,
         source=data,
     )
 
 
-def _assignments(items: list[str] | None, option: str, split: str | None = None) -> dict:
+def _assignments(items: list[str] | None, option: str, example: str) -> dict[str, str]:
+    """``NAME=VALUE`` items as ``{name: value}`` (both stripped); ``example`` shows the form in errors."""
     out = {}
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            example = "A=l1|l2|l3" if split else "A=level"
             raise ConjointError([Problem(option, f"expected {example}, got '{item}'", f'write {option} "{example}"')])
-        out[name.strip()] = [v.strip() for v in value.split(split)] if split else value.strip()
+        out[name.strip()] = value.strip()
     return out
+
+
+def _level_orders(items: list[str] | None) -> dict[str, list[str]]:
+    """``--levels`` items (``A=l1|l2|l3``) as ``{feature: [level, ...]}``."""
+    return {
+        name: [v.strip() for v in value.split("|")]
+        for name, value in _assignments(items, "--levels", "A=l1|l2|l3").items()
+    }
 
 
 def pairs_of(items: list[str] | None) -> list[tuple[str, str]] | None:
@@ -109,7 +126,7 @@ def finish(
 def _rich_table(table: pd.DataFrame) -> Table:
     rich = Table()
     numeric = ["estimate", "std_error", "lower", "upper", "p"]
-    text = [c for c in table.columns if c not in numeric + ["z"]]
+    text = [c for c in table.columns if c not in [*numeric, "z"]]
     for column in text:
         rich.add_column(column, overflow="fold")
     for column in numeric:
@@ -121,7 +138,7 @@ def _rich_table(table: pd.DataFrame) -> Table:
     return rich
 
 
-def _number(value: float, kind: str) -> str:
+def _number(value: float | None, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if kind == "p":

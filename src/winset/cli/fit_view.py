@@ -4,10 +4,11 @@ support, as rich tables or as a JSON document."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
@@ -49,7 +50,7 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
         f"rule: support >= {fit.ratifier.rule.threshold:.0%}; {fit.table.n_groups - 1} bootstrap draws; "
         f"calibration shift {fit.shift:+.3f} (logit)",
     )
-    parts: list = [header]
+    parts: list[RenderableType] = [header]
     for warning in fit.warnings:
         parts.append(Text(f"Warning: {warning}", style="bold yellow"))
     if spec.provenance:
@@ -59,7 +60,9 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
             "Support against the status quo (90% interval; share of draws meeting the rule); "
             "the status quo is the reference: no agreement",
             support_table(fit, packages).assign(
-                package=lambda t: [f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"])]
+                package=lambda t: [
+                    f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"], strict=True)
+                ]
             ),
             ["package"],
             ["estimate", "lower", "upper", "p_rule_met"],
@@ -112,13 +115,13 @@ def _table(title: str, frame: pd.DataFrame, text: list[str], numbers: list[str])
     return table
 
 
-def _number(value) -> str:
+def _number(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{value:.3f}"
 
 
-def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict:
+def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
     return {
         "party": fit.party.id,
         "model": fit.ratifier.data.model,

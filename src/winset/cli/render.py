@@ -7,7 +7,8 @@ packages as a numbered key above a table of numbers that fits 80 columns.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,7 @@ def _header(name: str) -> str:
     return HEADERS.get(name, name.replace("_", " "))
 
 
-def _number(value) -> str:
+def _number(value: float | None) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
@@ -174,13 +175,13 @@ def _new_table() -> Table:
     return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
 
 
-def _add_column(table: Table, header: str, **options) -> None:
+def _add_column(table: Table, header: str, **options: Any) -> None:
     """A column that may shrink, but never below its header's longest word."""
     table.add_column(header, min_width=max(len(word) for word in header.split()) if header else None, **options)
 
 
 def package_tables(
-    title: str, frame: pd.DataFrame, problem: DealProblem, notes: dict | None = None
+    title: str, frame: pd.DataFrame, problem: DealProblem, notes: Mapping[str, str] | None = None
 ) -> list[RenderableType]:
     """Packages keyed by ``frame['key']``: the key with each package's text (and its note, if
     any), then a table of each public's support (green where its rule is met; the interval over
@@ -188,11 +189,11 @@ def package_tables(
     key = Table.grid(padding=(0, 2))
     key.add_column(justify="right", style="bold")
     key.add_column()
-    for row in frame.itertuples():
-        text = Text(_package_text(row.package))
-        if notes and row.key in notes:
-            text.append(f"\n{notes[row.key]}", style="dim")
-        key.add_row(row.key, text)
+    for label, package in zip(frame["key"], frame["package"], strict=True):
+        text = Text(_package_text(package))
+        if notes and label in notes:
+            text.append(f"\n{notes[label]}", style="dim")
+        key.add_row(label, text)
     numbers = _new_table()
     numbers.add_column(
         "", style="bold", justify="right", no_wrap=True, min_width=max(map(len, frame["key"]), default=1)

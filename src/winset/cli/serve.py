@@ -7,13 +7,22 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import Problem, WinsetError
 from .common import stderr, stdout, user_errors
 from .options import ScenarioArg
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fastapi import FastAPI
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from ..consult.store import Store
 
 DEFAULT_DATABASE = "sqlite:///winset-consult.db"
 PASSWORD_VARIABLE = "WINSET_ORGANISER_PASSWORD"
@@ -26,7 +35,7 @@ DatabaseOpt = Annotated[
 ]
 
 
-def _web():
+def _web() -> tuple[ModuleType, Callable[[str], sessionmaker[Session]], type[Store], Callable[..., FastAPI]]:
     """The web extra's modules, or one clear message if it is not installed."""
     try:
         import uvicorn
@@ -47,7 +56,7 @@ def _web():
     return uvicorn, open_database, Store, create_app
 
 
-def _open(scenario: Path, database_url: str):
+def _open(scenario: Path, database_url: str) -> Store:
     """The store of the scenario on the database (a URL that cannot be used is a user error)."""
     _, open_database, store_class, _ = _web()
     return store_class.open(open_database(database_url), scenario)

@@ -7,6 +7,7 @@ writes is :mod:`winset.cli.simulate_view`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -61,7 +62,7 @@ def check_options(
         raise WinsetError(problems)
 
 
-def figure_outputs(folder: Path, experiments: list[str], inputs, force: bool) -> dict[str, Output]:
+def figure_outputs(folder: Path, experiments: list[str], inputs: Sequence[Path], force: bool) -> dict[str, Output]:
     """The figures ``--figures`` writes (talks-outcomes.png and one per experiment), each an
     output under the policy of :mod:`winset.outputs`."""
     from ..outputs import Output, is_figure
@@ -145,8 +146,6 @@ def simulate_command(
 
     loaded = load_scenario(scenario)
     require_negmas()
-    import numpy as np
-
     from ..negotiate.experiments import run, sweeps
     from ..negotiate.montecarlo import simulate
     from ..negotiate.talks import Settings
@@ -160,7 +159,7 @@ def simulate_command(
     check_options(loaded, strategies, mode, experiments, figures, force)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
     problem = problem_for(loaded, EngineOptions(draws, seed), as_json)  # the experiments start here
-    talks = problem.shifted(np.where(problem.binding, shift, 0.0)) if shift else problem
+    talks = problem.shifted([shift if binding else 0.0 for binding in problem.binding]) if shift else problem
     with progress_bars(not as_json) as progress:
         total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
         task = progress.add_task("talks", total=total)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.table import Table
@@ -13,8 +14,13 @@ from ..outputs import Output, save_figure
 from ..scenario import Scenario
 from .common import stdout
 
+if TYPE_CHECKING:
+    from ..negotiate.montecarlo import Simulation
 
-def write_figures(folder: Path, outputs: dict[str, Output], simulation, results) -> list[str]:
+
+def write_figures(
+    folder: Path, outputs: dict[str, Output], simulation: Simulation, results: Mapping[str, pd.DataFrame]
+) -> list[str]:
     import matplotlib.pyplot as plt
 
     from ..negotiate import figures
@@ -34,7 +40,13 @@ def write_figures(folder: Path, outputs: dict[str, Output], simulation, results)
     return paths
 
 
-def document(scenario: Scenario, simulation, results, written, shift: float) -> dict[str, Any]:
+def document(
+    scenario: Scenario,
+    simulation: Simulation,
+    results: Mapping[str, pd.DataFrame],
+    written: Sequence[str],
+    shift: float,
+) -> dict[str, Any]:
     s = simulation.settings
     return {
         "ok": True,
@@ -60,7 +72,9 @@ def document(scenario: Scenario, simulation, results, written, shift: float) -> 
     }
 
 
-def print_simulation(simulation, results, written, shift: float) -> None:
+def print_simulation(
+    simulation: Simulation, results: Mapping[str, pd.DataFrame], written: Sequence[str], shift: float
+) -> None:
     out = stdout()
     s = simulation.summary()
     settings = simulation.settings
@@ -103,7 +117,7 @@ def print_simulation(simulation, results, written, shift: float) -> None:
         out.print(f"Figure written: {path}")
 
 
-def _experiment_table(name: str, frame, negotiators) -> Table:
+def _experiment_table(name: str, frame: pd.DataFrame, negotiators: Sequence[str]) -> Table:
     keys = ["margin", "narrowed", "narrowing"] if name == "schelling" else ["opinion", "condition"]
     table = Table(title={"schelling": "Schelling conjecture", "linkage": "Synergistic linkage", "ban": "Ban"}[name])
     utilities = [f"deal_utility_{n}" for n in negotiators]

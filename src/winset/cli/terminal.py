@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
+from rich.text import Text
 
 # C0 controls but tab and newline, DEL, C1 controls; bidirectional marks, embeddings, overrides
 # and isolates; the Unicode line and paragraph separators
@@ -47,10 +49,10 @@ def json_text(document: str) -> str:
 class SafeConsole(Console):
     """A rich console that never passes a control character of user text to the terminal."""
 
-    def render_str(self, text: str, **options):  # type: ignore[override]
+    def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(printable(text), **options)
 
-    def render(self, renderable: RenderableType, options=None) -> Iterable[Segment]:
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
             if segment.control or not UNSAFE.search(segment.text):
                 yield segment

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ..atomic import write_atomic
 from ..errors import Problem, WinsetError
 from ..scenario import load_scenario
 from ..scenarios import bundled_path
+from ..space import PackageSpace, Sampler
 from ..support.simulate import Covariate, TruthModel
 
 SEED = 20181122  # the Levada fieldwork of November 2018
@@ -37,7 +39,7 @@ NO_TRANSFER_SHARE = 1 / 3  # ASSUMPTION (design): a third of profiles transfer n
 LEAVE_ALONE = "move it away, or choose another --out"  # the fix for a survey name taken by something else
 
 
-def profiles(space):
+def profiles(space: PackageSpace) -> Sampler:
     """The survey design: a third of the profiles leave every island Russian (only then can a
     profile go without a peace treaty, by the constraints), the rest transfer at least one unit;
     within each kind every valid package is equally likely. Drawn uniformly over valid packages,
@@ -75,7 +77,7 @@ PACKAGES = {
 }
 
 
-def russian_public(space) -> tuple[TruthModel, dict[str, float]]:
+def russian_public(space: PackageSpace) -> tuple[TruthModel, dict[str, float]]:
     """Russian adults. Targets: 1956 terms 17% for [polls.csv:5]; all four islands 7% for
     [polls.csv:2]; joint administration 12% [polls.csv:11]; and a treaty that transfers nothing
     30% (ASSUMPTION: no poll asked; many would not care)."""
@@ -124,7 +126,7 @@ def _russian_free(truth: TruthModel, x: np.ndarray) -> TruthModel:
     return replace(truth, alpha=alpha, effects=effects)
 
 
-def island_residents(space) -> tuple[TruthModel, dict[str, float]]:
+def island_residents(space: PackageSpace) -> tuple[TruthModel, dict[str, float]]:
     """Adult residents of the four units. Target: handing the islands over, 2% for
     [polls.csv:15] (read as all four, ASSUMPTION); and, with no poll to go on (ASSUMPTION), the 1956
     terms 10%, a treaty that transfers nothing 30%, restored visa-free exchanges alone 60%."""
@@ -160,7 +162,7 @@ def _residents_free(truth: TruthModel, x: np.ndarray) -> TruthModel:
     return replace(truth, alpha=alpha, effects=effects)
 
 
-def japanese_public(space) -> tuple[TruthModel, dict[str, float]]:
+def japanese_public(space: PackageSpace) -> tuple[TruthModel, dict[str, float]]:
     """Japanese adults. Targets: two islands first 50.0% [polls.csv:32], read as the phased return;
     two islands only 7.7% [polls.csv:34], read as the 1956 terms; Shikotan and Habomai with joint
     economic activity 38% for [polls.csv:41], read as two plus alpha; joint economic activity alone
@@ -211,7 +213,12 @@ def _japanese_free(truth: TruthModel, x: np.ndarray) -> TruthModel:
     return replace(truth, alpha=alpha, effects=effects)
 
 
-def _solve(truth: TruthModel, targets: dict[str, float], free, start) -> TruthModel:
+def _solve(
+    truth: TruthModel,
+    targets: dict[str, float],
+    free: Callable[[TruthModel, np.ndarray], TruthModel],
+    start: Sequence[float],
+) -> TruthModel:
     """Solve the free parameters so that the truth's population support hits the targets."""
     codes = np.array([truth.space.parse(PACKAGES[name]) for name in targets])
     goal = np.array(list(targets.values()))
@@ -237,7 +244,7 @@ def generate(out: Path) -> dict[str, dict[str, tuple[float, float]]]:
     symbolic link, a device)."""
     check_out(out)
     space = load_scenario(bundled_path("kuril")).space
-    summary = {}
+    summary: dict[str, dict[str, tuple[float, float]]] = {}
     for name, (make, n, seed, prefix) in PUBLICS.items():
         truth, goals = make(space)
         frame = truth.simulate(n, TASKS, optout=True, seed=seed, respondent_prefix=prefix, profiles=profiles(space))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,13 @@ from ..compile import deal_problem
 from ..engine.analyses import Solution, describe, in_joint_winset, point_only, solve
 from ..engine.problem import DealProblem
 from ..scenario import Scenario
+from ..space import PackageSpace
 from ..support.fit import RatifierFit, amce_table
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
+
+    from ..negotiate.montecarlo import Simulation
 
 MAP_PACKAGES = 50_000  # up to this many valid packages the map shows them all; beyond, a sample
 MAP_SEED = 0
@@ -43,7 +50,7 @@ class RatificationMap:
 class TalksSection:
     """Simulated talks for the report: the sweep and the experiments the scenario allows."""
 
-    simulation: object  # winset.negotiate.montecarlo.Simulation
+    simulation: Simulation
     experiments: dict[str, pd.DataFrame]
 
 
@@ -72,7 +79,7 @@ def analyse(
     top: int = 10,
     criterion: str = "margin",
     method: str = "auto",
-    scheduler=None,
+    scheduler: str | Client | None = None,
     progress: Callable[[str], None] | None = None,
     talks: int = 0,
 ) -> Analysis:
@@ -111,7 +118,14 @@ def analyse(
     )
 
 
-def simulate_talks(scenario: Scenario, problem: DealProblem, runs: int, seed: int, draws: bool, scheduler=None):
+def simulate_talks(
+    scenario: Scenario,
+    problem: DealProblem,
+    runs: int,
+    seed: int,
+    draws: bool,
+    scheduler: str | Client | None = None,
+) -> TalksSection:
     """The report's simulated talks: the scenario's settings, every strategy, every experiment."""
     from ..negotiate import experiments
     from ..negotiate.choices import STRATEGIES
@@ -171,7 +185,7 @@ def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_P
     )
 
 
-def sample_valid(space, size: int, rng: np.random.Generator, rounds: int = 100) -> np.ndarray:
+def sample_valid(space: PackageSpace, size: int, rng: np.random.Generator, rounds: int = 100) -> np.ndarray:
     """Up to ``size`` distinct valid packages drawn uniformly (rejection sampling: draws that
     break a constraint are dropped; fewer come back if constraints forbid nearly everything)."""
     found = np.zeros((0, space.n_issues), dtype=np.int64)

@@ -63,9 +63,26 @@ def map_figure(analysis: Analysis) -> Figure | None:
     inside = ratification.in_winset
     points = ratification.support * 100
     size = float(np.clip(20_000 / len(inside), 3, 25))  # dots shrink as packages crowd the plane
-    ax.scatter(*points[:, ~inside], s=size, color=OTHER, linewidths=0, rasterized=True, label="other packages")
+    x_support, y_support = points
+    ax.scatter(
+        x_support[~inside],
+        y_support[~inside],
+        s=size,
+        color=OTHER,
+        linewidths=0,
+        rasterized=True,
+        label="other packages",
+    )
     if inside.any():
-        ax.scatter(*points[:, inside], s=size * 1.6, color=WINSET, linewidths=0, rasterized=True, label="joint win-set")
+        ax.scatter(
+            x_support[inside],
+            y_support[inside],
+            s=size * 1.6,
+            color=WINSET,
+            linewidths=0,
+            rasterized=True,
+            label="joint win-set",
+        )
     ax.axvline(x.threshold * 100, color="#555555", linestyle="--", linewidth=1)
     ax.axhline(y.threshold * 100, color="#555555", linestyle="--", linewidth=1)
     proposals = analysis.proposals

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .. import __version__
 from ..formats import fixed as number
@@ -24,7 +26,11 @@ from ..formats import records
 from .analysis import STATUS_QUO, Analysis
 from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
+from .labels import Labels
 from .talks import talks_context
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 GENERATOR = "winset"  # the page's <meta name="generator">: marks files winset may overwrite
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ja": "日本語"}
@@ -49,7 +55,7 @@ def render(analysis: Analysis, language: str | None = None) -> str:
     return template.render(**_context(analysis, language))
 
 
-def _context(analysis: Analysis, language: str) -> dict:
+def _context(analysis: Analysis, language: str) -> dict[str, Any]:
     scenario, problem, solution = analysis.scenario, analysis.problem, analysis.solution
     labels = Labels(scenario)
     publics = [
@@ -102,34 +108,7 @@ def _context(analysis: Analysis, language: str) -> dict:
     }
 
 
-class Labels:
-    """A scenario's labels as HTML carrying every language (one span per language)."""
-
-    def __init__(self, scenario):
-        self.scenario = scenario
-
-    def of(self, item) -> Markup:
-        spans = [
-            f'<span class="l-{code}" lang="{code}">{escape(self.scenario.text(item, code))}</span>'
-            for code in self.scenario.languages
-        ]
-        return Markup("".join(spans))
-
-    def package(self, codes) -> Markup:
-        """The changes a package makes to the status quo, issue: option, one per line."""
-        space, scenario = self.scenario.space, self.scenario
-        changes = [
-            (scenario.issues[k], scenario.issues[k].options[c])
-            for k, (c, sq) in enumerate(zip(codes, space.status_quo, strict=True))
-            if c != sq
-        ]
-        if not changes:
-            return Markup('<span class="status-quo">no change: the status quo</span>')
-        items = "".join(f"<li>{self.of(issue)}: <b>{self.of(option)}</b></li>" for issue, option in changes)
-        return Markup(f'<ul class="package">{items}</ul>')
-
-
-def _settings(analysis: Analysis) -> dict:
+def _settings(analysis: Analysis) -> dict[str, Any]:
     problem = analysis.problem
     test = (
         "support at least the threshold, on the point estimate"
@@ -147,7 +126,7 @@ def _settings(analysis: Analysis) -> dict:
     }
 
 
-def _summary(analysis: Analysis, labels: Labels) -> dict:
+def _summary(analysis: Analysis, labels: Labels) -> dict[str, Any]:
     solution, problem = analysis.solution, analysis.problem
     total = problem.deals.count_valid()
     summary = {
@@ -164,20 +143,22 @@ def _summary(analysis: Analysis, labels: Labels) -> dict:
     return summary
 
 
-def _support_cells(analysis: Analysis, row: dict) -> list[dict]:
+def _support_cells(analysis: Analysis, row: dict[Hashable, Any]) -> list[dict[str, Any]]:
     """Each public's support of a row's package; the status quo's is the reference (no verdict:
     ``passes`` is None)."""
     reference = bool(row.get("status_quo"))
     cells = []
     for public, binding in zip(analysis.problem.publics, analysis.problem.binding, strict=True):
         value = row[f"{public.id}_support"]
-        lower, upper = row.get(f"{public.id}_lower"), row.get(f"{public.id}_upper")
+        lower = row.get(f"{public.id}_lower")  # with its upper end: the interval's columns come together
         cells.append(
             {
                 "public": public.id,
                 "value": repr(float(value)),
                 "text": percent(value),
-                "interval": interval(lower, upper) if lower is not None and not pd.isna(lower) else "",
+                "interval": interval(lower, row[f"{public.id}_upper"])
+                if lower is not None and not pd.isna(lower)
+                else "",
                 "p_rule": number(row.get(f"{public.id}_p_rule"), 2)
                 if f"{public.id}_p_rule" in row and not reference
                 else "",
@@ -188,7 +169,7 @@ def _support_cells(analysis: Analysis, row: dict) -> list[dict]:
     return cells
 
 
-def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names: bool = False) -> list[dict]:
+def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names: bool = False) -> list[dict[str, Any]]:
     """Rows of a package table: the package (or proposal name with its package), each public's
     support with interval, each negotiator's gain, whether it is in the joint win-set."""
     scenario, space = analysis.scenario, analysis.problem.space
@@ -220,7 +201,7 @@ def _package_rows(analysis: Analysis, frame: pd.DataFrame, labels: Labels, names
     return rows
 
 
-def _recommendation_rows(analysis: Analysis, labels: Labels) -> list[dict]:
+def _recommendation_rows(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
     frame = analysis.solution.recommendations
     if not len(frame):
         return []
@@ -231,7 +212,7 @@ def _recommendation_rows(analysis: Analysis, labels: Labels) -> list[dict]:
     return rows
 
 
-def _gap(analysis: Analysis, labels: Labels) -> dict | None:
+def _gap(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
     gap = analysis.solution.gap
     if gap is None:
         return None
@@ -253,9 +234,9 @@ def _gap(analysis: Analysis, labels: Labels) -> dict | None:
     return {"shift": number(gap.shift), "package": labels.package(gap.package), "rows": rows}
 
 
-def _frontier(analysis: Analysis) -> dict:
+def _frontier(analysis: Analysis) -> dict[str, Any]:
     frame, negotiators = analysis.solution.frontier, analysis.problem.negotiators
-    best = {}
+    best: dict[str, list[str] | str | None] = {}
     for which in ("unrestricted", "ratifiable"):
         points = frame[frame["frontier"] == which]
         best[which] = [number(points[f"{n.id}_utility"].max()) for n in negotiators] if len(points) else None
@@ -263,7 +244,7 @@ def _frontier(analysis: Analysis) -> dict:
     return best
 
 
-def _map(analysis: Analysis, labels: Labels, figure) -> dict | None:
+def _map(analysis: Analysis, labels: Labels, figure: Figure | None) -> dict[str, Any] | None:
     ratification = analysis.ratification_map
     if ratification is None or figure is None:
         return None
@@ -280,7 +261,7 @@ def _map(analysis: Analysis, labels: Labels, figure) -> dict | None:
     }
 
 
-def _amces(analysis: Analysis, labels: Labels) -> list[dict]:
+def _amces(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
     out = []
     for party, ratifier in analysis.scenario.ratifiers:
         fit = analysis.fits[ratifier.id]
@@ -301,7 +282,7 @@ def _amces(analysis: Analysis, labels: Labels) -> list[dict]:
     return out
 
 
-def _provenance(analysis: Analysis, labels: Labels) -> dict:
+def _provenance(analysis: Analysis, labels: Labels) -> dict[str, Any]:
     scenario = analysis.scenario
     data = provenance(scenario)
     ratifiers = []
@@ -334,7 +315,7 @@ def _largest(frame: pd.DataFrame, column: str) -> str:
     return f"{np.abs(frame[column].to_numpy()).max():.1f}"
 
 
-def _json_default(value):
+def _json_default(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     return str(value)

@@ -3,12 +3,21 @@ experiments, each with its figure (built only when the analysis has talks, which
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import matplotlib.pyplot as plt
+import pandas as pd
 from markupsafe import Markup
 
 from ..formats import fixed, share
 from .analysis import Analysis
 from .figures import svg
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .labels import Labels
 
 TITLES = {
     "schelling": "The Schelling conjecture: does a narrower win-set pay?",
@@ -17,13 +26,13 @@ TITLES = {
 }
 
 
-def _figure(figure) -> Markup:
+def _figure(figure: Figure) -> Markup:
     text = svg(figure)
     plt.close(figure)
     return Markup(text)
 
 
-def talks_context(analysis: Analysis, labels) -> dict | None:
+def talks_context(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
     """What the template shows about simulated talks, or None when there are none."""
     if analysis.talks is None:
         return None
@@ -95,7 +104,7 @@ def talks_context(analysis: Analysis, labels) -> dict | None:
     }
 
 
-def _rows(name: str, table, negotiators) -> list[dict]:
+def _rows(name: str, table: pd.DataFrame, negotiators: Sequence[str]) -> list[dict[str, Any]]:
     rows = []
     for row in table.to_dict("records"):
         condition = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
 
 import numpy as np
 
@@ -186,7 +187,13 @@ class PackageSpace:
         return codes
 
     # ------------------------------------------------------------------ encoding
-    def encode(self, codes):
+    # Given an array, encode and is_valid answer for one package (1-D) or for each row (2-D);
+    # numpy's types do not say how many dimensions an array has, so for arrays they return Any.
+    @overload
+    def encode(self, codes: Sequence[int]) -> int: ...
+    @overload
+    def encode(self, codes: np.ndarray) -> Any: ...
+    def encode(self, codes: Sequence[int] | np.ndarray) -> int | np.ndarray:
         """Index of a package (codes -> int), or of each row of a 2-D array (-> int64 array)."""
         if isinstance(codes, np.ndarray) and codes.ndim == 2:
             self._require_vectorisable()
@@ -195,7 +202,11 @@ class PackageSpace:
         codes = self._check_codes(codes)
         return sum(c * s for c, s in zip(codes, self._strides, strict=True))
 
-    def decode(self, index):
+    @overload
+    def decode(self, index: int | np.integer) -> tuple[int, ...]: ...
+    @overload
+    def decode(self, index: np.ndarray) -> np.ndarray: ...
+    def decode(self, index: int | np.integer | np.ndarray) -> tuple[int, ...] | np.ndarray:
         """Codes of the package with this index (int -> tuple), or of each index in an array
         (-> array of shape (len(index), n_issues))."""
         if isinstance(index, np.ndarray):
@@ -215,7 +226,11 @@ class PackageSpace:
         return tuple((index // s) % n for s, n in zip(self._strides, self.shape, strict=True))
 
     # ------------------------------------------------------------------ constraints
-    def is_valid(self, codes):
+    @overload
+    def is_valid(self, codes: Sequence[int]) -> bool: ...
+    @overload
+    def is_valid(self, codes: np.ndarray) -> Any: ...
+    def is_valid(self, codes: Sequence[int] | np.ndarray) -> bool | np.ndarray:
         """Whether a package (codes) breaks no constraint; for a 2-D array, one bool per row."""
         if isinstance(codes, np.ndarray) and codes.ndim == 2:
             codes = self._check_code_array(codes)
@@ -225,7 +240,7 @@ class PackageSpace:
             return ok
         return not self.broken_constraints(codes)
 
-    def broken_constraints(self, codes: Sequence[int]) -> list[SpaceConstraint]:
+    def broken_constraints(self, codes: Sequence[int] | np.ndarray) -> list[SpaceConstraint]:
         """The constraints a single package breaks, in scenario order."""
         row = np.asarray(self._check_codes(codes), dtype=np.int64)[None, :]
         return [c for c in self.constraints if c.matches(row)[0]]
@@ -287,7 +302,7 @@ class PackageSpace:
                 ]
             )
 
-    def _check_codes(self, codes: Sequence[int]) -> tuple[int, ...]:
+    def _check_codes(self, codes: Sequence[int] | np.ndarray) -> tuple[int, ...]:
         codes = tuple(int(c) for c in codes)
         if len(codes) != self.n_issues:
             raise PackageError(

@@ -5,7 +5,7 @@ the size of the package space (which can exceed 10^30)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 
 import numpy as np
 
@@ -13,6 +13,10 @@ from ..errors import PackageError, Problem
 from .constraint import SpaceConstraint
 
 STATE_LIMIT = 1_000_000  # states of the programme beyond which a space is refused, not counted
+
+Part = tuple[int, frozenset[int]]  # an issue (its position in the programme's order) and its forbidden options
+Remainder = tuple[Part, ...]  # what is left of a constraint: its parts on later issues, in order
+State = frozenset[Remainder]
 
 
 class Programme:
@@ -27,18 +31,18 @@ class Programme:
     alike on the remainders are taken together.
     """
 
-    def __init__(self, shape: Sequence[int], constraints: Sequence[SpaceConstraint]):
+    def __init__(self, shape: Sequence[int], constraints: Sequence[SpaceConstraint]) -> None:
         self.order = narrow_order(len(shape), [c.issues for c in constraints])
         position = {issue: k for k, issue in enumerate(self.order)}
         # the programme runs over the issues in ``order``: constraints renumbered to match
         constraints = [SpaceConstraint(c.id, tuple(position[i] for i in c.issues), c.masks) for c in constraints]
         self.shape = tuple(shape[i] for i in self.order)
-        self.start = frozenset(
+        self.start: State = frozenset(
             tuple(sorted((k, frozenset(np.flatnonzero(m).tolist())) for k, m in zip(c.issues, c.masks, strict=True)))
             for c in constraints
         )
         # per issue: the first parts of remainders that name it, and which of them each option matches
-        firsts: list[set] = [set() for _ in self.shape]
+        firsts: list[set[Part]] = [set() for _ in self.shape]
         for remainder in self._all_remainders(constraints):
             firsts[remainder[0][0]].add(remainder[0])
         self.classes = [
@@ -47,17 +51,17 @@ class Programme:
         ]
 
     @staticmethod
-    def _all_remainders(constraints: Sequence[SpaceConstraint]) -> set:
-        out = set()
+    def _all_remainders(constraints: Sequence[SpaceConstraint]) -> set[Remainder]:
+        out: set[Remainder] = set()
         for c in constraints:
             parts = sorted((k, frozenset(np.flatnonzero(m).tolist())) for k, m in zip(c.issues, c.masks, strict=True))
             out.update(tuple(parts[i:]) for i in range(len(parts)))
         return out
 
-    def step(self, state: frozenset, k: int, matched: frozenset) -> frozenset | None:
+    def step(self, state: State, k: int, matched: frozenset[Part]) -> State | None:
         """The state after issue ``k`` takes an option that matches the parts ``matched``; None if
         that completes a constraint."""
-        after = set()
+        after: set[Remainder] = set()
         for remainder in state:
             if remainder[0][0] != k:
                 after.add(remainder)  # names only later issues
@@ -67,7 +71,7 @@ class Programme:
                 after.add(remainder[1:])
         return frozenset(after)
 
-    def _bounded(self, states) -> None:
+    def _bounded(self, states: Sized) -> None:
         if len(states) > STATE_LIMIT:
             raise PackageError(
                 [
@@ -81,12 +85,12 @@ class Programme:
             )
 
     def count(self) -> int:
-        states: dict[frozenset, int] = {self.start: 1}
+        states: dict[State, int] = {self.start: 1}
         for k in range(len(self.shape)):
-            multiplicity: dict[frozenset, int] = defaultdict(int)
+            multiplicity: dict[frozenset[Part], int] = defaultdict(int)
             for matched in self.classes[k]:
                 multiplicity[matched] += 1
-            after: dict[frozenset, int] = defaultdict(int)
+            after: dict[State, int] = defaultdict(int)
             for state, count in states.items():
                 for matched, times in multiplicity.items():
                     t = self.step(state, k, matched)
@@ -122,7 +126,9 @@ def narrow_order(n_issues: int, constraint_issues: Sequence[Sequence[int]]) -> l
     """An order of the issues that keeps few constraints half-assigned at any point (each next
     issue is the one leaving the fewest constraints started but not finished; ties: the first),
     since the programme's states grow with them."""
-    remaining, placed, order = set(range(n_issues)), set(), []
+    remaining = set(range(n_issues))
+    placed: set[int] = set()
+    order: list[int] = []
     issues = [set(c) for c in constraint_issues]
     while remaining:
 
