@@ -190,7 +190,8 @@ def test_organiser_opens_invites_and_sees_support(site):
     first = next(iter(store.proposals(consultation)))
     voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(voter.get("/board").text)})
     results = client.get(f"/organiser/consultations/{consultation}").text
-    row = re.search(rf'<tr data-proposal="{first}" data-society="russian_public">(.*?)</tr>', results, re.DOTALL).group(1)
+    row_of = rf'<tr data-proposal="{first}" data-society="russian_public">(.*?)</tr>'
+    row = re.search(row_of, results, re.DOTALL).group(1)
     assert '<td class="num support">100.0%</td>' in row
     api = client.get(f"/api/consultations/{consultation}/results").json()
     assert any(r["proposal_id"] == first and r["society"] == "russian_public" and r["agree"] == 1 for r in api)
