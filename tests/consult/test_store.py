@@ -145,6 +145,18 @@ def test_invitations_are_single_use_and_stored_hashed(opened):
     assert not any(t in stored for t in tokens)
 
 
+def test_a_negotiator_invitation_is_single_use(opened):
+    store, consultation = opened
+    token = store.invite_negotiator(consultation, "japan")
+    secret = store.join_negotiator(token)
+    assert secret is not None
+    assert store.join_negotiator(token) is None
+    assert store.join_negotiator("guess") is None
+    assert store.negotiator(secret)[1:] == (consultation, "japan")
+    with pytest.raises(ConsultError, match="no party 'mars' in the scenario"):
+        store.invite_negotiator(consultation, "mars")
+
+
 def test_one_token_used_at_once_admits_one_participant(opened):
     store, consultation = opened
     token = store.invite(societies(store, consultation)["japanese_public"], 1)[0]
