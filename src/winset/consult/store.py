@@ -46,7 +46,7 @@ from .models import (
     now,
 )
 
-INTERVAL = 0.90  # Wilson score interval of a support share
+WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
 SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)
 MEMBER_CACHE = 100_000  # participants remembered by session secret
@@ -663,7 +663,7 @@ def _millis(moment) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def wilson(successes: int, trials: int, level: float = INTERVAL) -> tuple[float, float]:
+def wilson(successes: int, trials: int, level: float = WILSON_LEVEL) -> tuple[float, float]:
     """Wilson score interval of a share (NaN, NaN with no trials)."""
     if trials == 0:
         return float("nan"), float("nan")
