@@ -62,13 +62,19 @@ def group_informed_consensus(votes: np.ndarray, groups: np.ndarray) -> np.ndarra
     each voter's opinion group, NaN for voters in no group (they do not count)."""
     votes = np.asarray(votes, dtype=float)
     groups = np.asarray(groups, dtype=float)
-    result = np.ones(votes.shape[1])
-    for group in np.unique(groups[~np.isnan(groups)]):
-        members = votes[groups == group]
-        agrees = (members == 1).sum(axis=0)
-        seen = (~np.isnan(members)).sum(axis=0)
-        result *= (agrees + 1) / (seen + 2)
-    return result
+    members = [votes[groups == group] for group in np.unique(groups[~np.isnan(groups)])]
+    agrees = np.array([(m == 1).sum(axis=0) for m in members]).reshape(len(members), votes.shape[1])
+    seen = np.array([(~np.isnan(m)).sum(axis=0) for m in members]).reshape(len(members), votes.shape[1])
+    return consensus_of_counts(agrees, seen)
+
+
+def consensus_of_counts(agrees: np.ndarray, votes: np.ndarray) -> np.ndarray:
+    """Group-informed consensus per statement from the counts of each group: ``agrees`` and
+    ``votes`` (groups, statements) are the agrees and all the votes, passes included, that each
+    group's members cast on each statement (a group that did not vote on a statement counts 1/2)."""
+    agrees = np.asarray(agrees, dtype=float)
+    votes = np.asarray(votes, dtype=float)
+    return np.prod((agrees + 1) / (votes + 2), axis=0)
 
 
 # ------------------------------------------------------------------------------------- reading

@@ -414,15 +414,21 @@ class Store:
             ).all()
             populated = set(session.scalars(select(Participant.society_id).distinct()))
         tally = {(p, s, v): n for p, s, v, n in counts}
+        # agrees, disagrees and passes of each society on each proposal
+        cast = {
+            (p, s): tuple(tally.get((p, s, v), 0) for v in (1, -1, 0)) for p, _, _ in proposals for s, _ in societies
+        }
+        groups = [s for s, _ in societies if s in populated]  # as in Polis, a group is a society with participants
+        shape = (len(groups), len(proposals))
+        agrees = np.array([[cast[p, s][0] for p, _, _ in proposals] for s in groups]).reshape(shape)
+        votes = np.array([[sum(cast[p, s]) for p, _, _ in proposals] for s in groups]).reshape(shape)
+        consensus = polis.consensus_of_counts(agrees, votes)
         rows = []
-        for proposal_id, title, package in proposals:
-            factors = []
+        for (proposal_id, title, package), proposal_consensus in zip(proposals, consensus, strict=True):
             for society_id, ratifier in societies:
-                agree, disagree, passed = (tally.get((proposal_id, society_id, v), 0) for v in (1, -1, 0))
-                votes = agree + disagree + passed
-                lower, upper = wilson(agree, votes)
-                if society_id in populated:  # as in Polis, a group is a society with participants
-                    factors.append((agree + 1) / (votes + 2))
+                agree, disagree, passed = cast[proposal_id, society_id]
+                total = agree + disagree + passed
+                lower, upper = wilson(agree, total)
                 rows.append(
                     {
                         "proposal_id": proposal_id,
@@ -432,14 +438,13 @@ class Store:
                         "agree": agree,
                         "disagree": disagree,
                         "pass": passed,
-                        "votes": votes,
-                        "support": agree / votes if votes else np.nan,
+                        "votes": total,
+                        "support": agree / total if total else np.nan,
                         "lower": lower,
                         "upper": upper,
+                        "consensus": float(proposal_consensus),
                     }
                 )
-            for row in rows[-len(societies) :]:
-                row["consensus"] = float(np.prod(factors))
         return pd.DataFrame(rows)
 
     def import_polis(self, consultation_id: int, folder: str | Path, groups: dict[int, str]) -> int:
