@@ -10,12 +10,11 @@ from functools import cached_property
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ...errors import Problem
 from ..credentials import email_problems, normal_email, password_problems
 from ..models import Negotiator, Organiser, Participant
-from .base import ConsultError, StoreBase, digest
+from .base import ConsultError, StoreBase, digest, flush_or_refuse
 
 MEMBER_CACHE = 100_000  # participants remembered by session secret
 PASSWORDS = PasswordHasher()
@@ -37,12 +36,7 @@ class Accounts(StoreBase):
         with self.sessions.begin() as session:
             organiser = Organiser(email=normal_email(email), password_hash=PASSWORDS.hash(password))
             session.add(organiser)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise ConsultError(
-                    [Problem("email", "an organiser with this e-mail exists", "log in instead")]
-                ) from None
+            flush_or_refuse(session, Problem("email", "an organiser with this e-mail exists", "log in instead"))
             return organiser.id
 
     def check_organiser(self, email: str, password: str) -> int | None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem, WinsetError
 from ...scenario import Scenario, load_scenario
-from ..models import Consultation
+from ..models import Base, Consultation
 
 
 class ConsultError(WinsetError):
@@ -59,10 +60,36 @@ class StoreBase:
             )
         return self.scenario.space
 
+    def check_party(self, party: str) -> None:
+        """Refuse a party the scenario does not have."""
+        if party not in {p.id for p in self.scenario.parties}:
+            raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
 
-def upsert_insert(session: Session):
-    """The dialect's INSERT, which knows ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+def length_problems(location: str, text: str, limit: int, texts: str) -> list[Problem]:
+    """The problem of a ``text`` longer than ``limit`` characters, if it is (``texts`` names such
+    texts in the fix)."""
+    if len(text) <= limit:
+        return []
+    return [Problem(location, f"{len(text)} characters long", f"keep {texts} to {limit} characters")]
+
+
+def flush_or_refuse(session: Session, problem: Problem) -> None:
+    """Write the session's new rows, refusing with ``problem`` one that a unique constraint says
+    exists already."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConsultError([problem]) from None
+
+
+def upsert(session: Session, model: type[Base], keys: list[str], values: dict[str, Any]) -> None:
+    """Insert a row of ``model``, or, where a row has the same ``keys`` columns, give it the other
+    ``values`` (one statement: ON CONFLICT DO UPDATE, as SQLite and PostgreSQL know it)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    changed = {column: statement.excluded[column] for column in values if column not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
 
 
 def _scenario_file(path: str | Path) -> Path:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ...errors import Problem
 from .. import polis
 from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, StoreBase, upsert_insert
+from .base import ConsultError, StoreBase, length_problems, upsert
 
 WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
@@ -23,15 +23,11 @@ class Board(StoreBase):
     """Posting proposals, voting on them, and their results."""
 
     def post_proposal(self, consultation_id: int, party: str, package: str, title: str) -> int:
-        scenario = self.scenario
         space = self.space_of(consultation_id)
-        if party not in {p.id for p in scenario.parties}:
-            raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
+        self.check_party(party)
         codes = space.parse(package)
-        if len(title) > TITLE_LENGTH:
-            raise ConsultError(
-                [Problem("title", f"{len(title)} characters long", f"keep titles to {TITLE_LENGTH} characters")]
-            )
+        if problems := length_problems("title", title, TITLE_LENGTH, "titles"):
+            raise ConsultError(problems)
         with self.sessions.begin() as session:
             proposal = Proposal(
                 consultation_id=consultation_id,
@@ -72,15 +68,11 @@ class Board(StoreBase):
             )
             if not same_consultation:
                 raise ConsultError([Problem("proposal", "no such proposal in your consultation", "vote on its board")])
-            insert = upsert_insert(session)
-            statement = insert(Vote).values(
-                proposal_id=proposal_id, participant_id=participant_id, value=value, updated_at=now()
-            )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["proposal_id", "participant_id"],
-                    set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-                )
+            upsert(
+                session,
+                Vote,
+                ["proposal_id", "participant_id"],
+                {"proposal_id": proposal_id, "participant_id": participant_id, "value": value, "updated_at": now()},
             )
             session.execute(
                 insert(VoteEvent).values(

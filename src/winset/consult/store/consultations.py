@@ -5,12 +5,11 @@ ratifier's public and the scenario's proposals on its board; who owns which.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ...errors import Problem
 from ..design import SurveyDesign
 from ..models import Consultation, Proposal, Society
-from .base import ConsultError, StoreBase
+from .base import ConsultError, StoreBase, flush_or_refuse, length_problems
 
 SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)
 
@@ -31,19 +30,19 @@ class Consultations(StoreBase):
         board."""
         scenario = self.scenario
         languages = languages or {}
-        problems = [
-            Problem(f"languages.{r}", "no such ratifier in the scenario", "use ratifier ids")
-            for r in languages
-            if r not in {r.id for _, r in scenario.ratifiers}
-        ] + [
-            Problem(f"languages.{r}", f"the scenario has no labels in '{lang}'", f"use one of {scenario.languages}")
-            for r, lang in languages.items()
-            if lang not in scenario.languages
-        ]
-        if len(slug) > SLUG_LENGTH:
-            problems.append(
-                Problem("slug", f"{len(slug)} characters long", f"keep short names to {SLUG_LENGTH} characters")
-            )
+        problems = (
+            [
+                Problem(f"languages.{r}", "no such ratifier in the scenario", "use ratifier ids")
+                for r in languages
+                if r not in {r.id for _, r in scenario.ratifiers}
+            ]
+            + [
+                Problem(f"languages.{r}", f"the scenario has no labels in '{lang}'", f"use one of {scenario.languages}")
+                for r, lang in languages.items()
+                if lang not in scenario.languages
+            ]
+            + length_problems("slug", slug, SLUG_LENGTH, "short names")
+        )
         if problems:
             raise ConsultError(problems)
         with self.sessions.begin() as session:
@@ -73,12 +72,7 @@ class Consultations(StoreBase):
                             consultation=consultation, party="", package=proposal.package, title=scenario.text(proposal)
                         )
                     )
-            try:
-                session.flush()
-            except IntegrityError:
-                raise ConsultError(
-                    [Problem("slug", f"a consultation '{slug}' exists", "choose another name")]
-                ) from None
+            flush_or_refuse(session, Problem("slug", f"a consultation '{slug}' exists", "choose another name"))
             return consultation.id
 
     def societies(self, consultation_id: int) -> dict[str, int]:

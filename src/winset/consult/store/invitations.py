@@ -8,14 +8,15 @@ exactly one person; only hashes of tokens and ids are kept.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
-from ...errors import Problem
 from ..models import AllowedId, Invitation, Negotiator, Participant, now
-from .base import ConsultError, StoreBase, digest
+from .base import StoreBase, digest
 
 
 class Invitations(StoreBase):
@@ -42,16 +43,15 @@ class Invitations(StoreBase):
             invitation = session.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
             if invitation is None or invitation.used_at is not None:
                 return None
-            joined, participant = _new_participant(session, invitation.society_id)
-            claimed = session.execute(
-                update(Invitation)
-                .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-                .values(used_at=now(), participant_id=participant.id)
+            return _join(
+                session,
+                invitation.society_id,
+                lambda participant_id: (
+                    update(Invitation)
+                    .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+                    .values(used_at=now(), participant_id=participant_id)
+                ),
             )
-            if claimed.rowcount != 1:
-                session.rollback()
-                return None
-            return joined
 
     def join_with_external_id(self, society_id: int, external_id: str) -> Joined | None:
         """Join as the holder of an allowed external id; None if it is not allowed or has joined."""
@@ -61,21 +61,19 @@ class Invitations(StoreBase):
             )
             if allowed is None or allowed.participant_id is not None:
                 return None
-            joined, participant = _new_participant(session, society_id)
-            claimed = session.execute(
-                update(AllowedId)
-                .where(AllowedId.id == allowed.id, AllowedId.participant_id.is_(None))
-                .values(participant_id=participant.id)
+            return _join(
+                session,
+                society_id,
+                lambda participant_id: (
+                    update(AllowedId)
+                    .where(AllowedId.id == allowed.id, AllowedId.participant_id.is_(None))
+                    .values(participant_id=participant_id)
+                ),
             )
-            if claimed.rowcount != 1:
-                session.rollback()
-                return None
-            return joined
 
     def invite_negotiator(self, consultation_id: int, party: str) -> str:
         """A single-use invitation for one of ``party``'s negotiators (returned once, kept hashed)."""
-        if party not in {p.id for p in self.scenario.parties}:
-            raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
+        self.check_party(party)
         token = secrets.token_urlsafe(24)
         with self.sessions.begin() as session:
             session.add(Negotiator(consultation_id=consultation_id, party=party, token_hash=digest(token)))
@@ -100,9 +98,16 @@ class Joined:
     secret: str  # the participant's session secret: give it to them, it is not stored
 
 
-def _new_participant(session: Session, society_id: int) -> tuple[Joined, Participant]:
+def _join(session: Session, society_id: int, claim: Callable[[int], Update]) -> Joined | None:
+    """A new participant of the society, if ``claim`` (an UPDATE given the new participant's id)
+    changes exactly one row; else None, and nothing is written."""
     secret = secrets.token_urlsafe(32)
     participant = Participant(society_id=society_id, session_hash=digest(secret))
     session.add(participant)
     session.flush()
-    return Joined(participant.id, society_id, secret), participant
+    # an UPDATE executes to a CursorResult, which counts its rows (Session.execute is typed as a Result)
+    claimed = cast(CursorResult[Any], session.execute(claim(participant.id)))
+    if claimed.rowcount != 1:
+        session.rollback()
+        return None
+    return Joined(participant.id, society_id, secret)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import Problem
 from ..design import SurveyDesign, assign, long_format
 from ..models import Answer, Participant, Society, Task, now
-from .base import ConsultError, StoreBase, upsert_insert
+from .base import ConsultError, StoreBase, upsert
 
 
 class Survey(StoreBase):
@@ -61,15 +61,17 @@ class Survey(StoreBase):
                 raise ConsultError(
                     [Problem("answer", f"task {task}, profile {profile} was not shown to you", "answer your own tasks")]
                 )
-            insert = upsert_insert(session)
-            statement = insert(Answer).values(
-                participant_id=participant_id, task=task, profile=profile, support=int(bool(support)), answered_at=now()
-            )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["participant_id", "task", "profile"],
-                    set_={"support": statement.excluded.support, "answered_at": statement.excluded.answered_at},
-                )
+            upsert(
+                session,
+                Answer,
+                ["participant_id", "task", "profile"],
+                {
+                    "participant_id": participant_id,
+                    "task": task,
+                    "profile": profile,
+                    "support": int(bool(support)),
+                    "answered_at": now(),
+                },
             )
 
     def answered(self, participant_id: int) -> dict[tuple[int, int], int]:

@@ -7,7 +7,8 @@ visitor without the session a route wants is refused for that (401) before their
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
 
@@ -18,6 +19,7 @@ from .site import Site
 MAX_ID = 2**31 - 1  # ids the databases store (a larger number in a URL names nothing)
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 NegotiatorSession = tuple[int, int, str]  # negotiator id, consultation id, party
+T = TypeVar("T")
 
 
 def get_site(request: Request) -> Site:
@@ -47,13 +49,21 @@ async def csrf_checked(request: Request, site: SiteDep) -> None:
 CsrfChecked = Annotated[None, Depends(csrf_checked)]
 
 
+def _holder(request: Request, cookie: str, holder_of: Callable[[str], T | None], refusal: str) -> T:
+    """Who holds the session the request's ``cookie`` carries (``holder_of`` its value); a request
+    without one is refused (401) with ``refusal``."""
+    value = request.cookies.get(cookie)
+    found = holder_of(value) if value else None
+    if found is None:
+        raise HTTPException(401, refusal)
+    return found
+
+
 def member(request: Request, store: StoreDep) -> Member:
     """The participant whose session cookie the request carries."""
-    secret = request.cookies.get(PARTICIPANT_COOKIE)
-    found = store.participant(secret) if secret else None
-    if found is None:
-        raise HTTPException(401, "join the consultation with your invitation code first")
-    return found
+    return _holder(
+        request, PARTICIPANT_COOKIE, store.participant, "join the consultation with your invitation code first"
+    )
 
 
 Who = Annotated[Member, Depends(member)]
@@ -61,10 +71,7 @@ Who = Annotated[Member, Depends(member)]
 
 def organiser(request: Request, site: SiteDep) -> int:
     """The id of the organiser whose signed session cookie the request carries."""
-    found = site.signer.organiser_of(request.cookies.get(ORGANISER_COOKIE))
-    if found is None:
-        raise HTTPException(401, "log in as an organiser")
-    return found
+    return _holder(request, ORGANISER_COOKIE, site.signer.organiser_of, "log in as an organiser")
 
 
 OrganiserId = Annotated[int, Depends(organiser)]
@@ -82,11 +89,7 @@ Owned = Annotated[int, Depends(owned)]
 
 def negotiator(request: Request, store: StoreDep) -> NegotiatorSession:
     """The negotiator whose session cookie the request carries."""
-    secret = request.cookies.get(NEGOTIATOR_COOKIE)
-    found = store.negotiator(secret) if secret else None
-    if found is None:
-        raise HTTPException(401, "open your negotiator's invitation link first")
-    return found
+    return _holder(request, NEGOTIATOR_COOKIE, store.negotiator, "open your negotiator's invitation link first")
 
 
 NegotiatorOf = Annotated[NegotiatorSession, Depends(negotiator)]
