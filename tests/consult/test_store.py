@@ -283,6 +283,16 @@ def test_survey_tasks_answers_and_export(opened):
     assert frame.iloc[0][list(space.issue_ids)].tolist() == list(space.ids_of(space.parse(shown[0].package)).values())
 
 
+def test_an_id_with_no_row_is_refused_plainly(opened):
+    store, _ = opened
+    with pytest.raises(ConsultError, match="consultation 999: no such consultation"):
+        store.results(999)
+    with pytest.raises(ConsultError, match="participant 999: no such participant"):
+        store.ballot(999)
+    with pytest.raises(ConsultError, match="society 999: no such society"):
+        store.survey_data(999)
+
+
 def test_a_changed_scenario_file_is_refused(opened, tmp_path):
     store, consultation = opened
     other = Store(store.sessions, store.scenario, store.scenario_text + "\n# edited\n")

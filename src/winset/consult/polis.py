@@ -12,6 +12,7 @@ Group-informed consensus of a statement (Polis's formula) is the product over op
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ FILES = (COMMENTS, VOTES, PARTICIPANTS, POLIS_PARTICIPANTS)  # what an import re
 TEXT = "comment-body"  # read as written: "NA", "None" or "42" is a statement, an empty field an empty one
 VOTE_VALUES = (-1, 0, 1)
 FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+# a check of an export: file, table, column, its bad rows, the message of a bad value (a format or a function), fix
+Check = tuple[str, pd.DataFrame, str, pd.Series, str | Callable[[object], str], str]
 
 
 class PolisError(WinsetError):
@@ -89,7 +92,7 @@ def read_export(folder: str | Path) -> Conversation:
     participants = _read(participants_file, ["participant", "group-id"])
     ids = comments["comment-id"]
     groups = pd.to_numeric(participants["group-id"], errors="coerce")
-    checks = [  # (file, table, column, bad rows, message of the value, fix)
+    checks: list[Check] = [
         (VOTES, votes, "vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
         (
             VOTES,

@@ -85,7 +85,10 @@ class Accounts(StoreBase):
                     Negotiator.session_hash == digest(secret)
                 )
             ).first()
-        return tuple(row) if row else None
+        if row is None:
+            return None
+        negotiator_id, consultation_id, party = row
+        return negotiator_id, consultation_id, party
 
 
 @dataclass(frozen=True)

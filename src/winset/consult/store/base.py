@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar, cast
 
+from sqlalchemy import CursorResult, Update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem, WinsetError
 from ...scenario import Scenario, load_scenario
+from ...space import PackageSpace
 from ..models import Base, Consultation
+
+Model = TypeVar("Model", bound=Base)
 
 
 class ConsultError(WinsetError):
@@ -32,22 +36,22 @@ def digest(secret: str) -> str:
 class StoreBase:
     """The consultations of one scenario: the database and the scenario the parts of the store share."""
 
-    def __init__(self, sessions: sessionmaker, scenario: Scenario, scenario_text: str):
+    def __init__(self, sessions: sessionmaker[Session], scenario: Scenario, scenario_text: str) -> None:
         self.sessions = sessions
         self.scenario = scenario
         self.scenario_text = scenario_text
 
     @classmethod
-    def open(cls, sessions: sessionmaker, scenario_path: str | Path) -> Self:
+    def open(cls, sessions: sessionmaker[Session], scenario_path: str | Path) -> Self:
         """A store for the scenario at ``scenario_path`` (a file, a folder, or a bundled name)."""
         path = _scenario_file(scenario_path)
         return cls(sessions, load_scenario(path), path.read_text(encoding="utf-8"))
 
-    def space_of(self, consultation_id: int):
+    def space_of(self, consultation_id: int) -> PackageSpace:
         """The package space of a consultation: the store's scenario, if the consultation was
         opened on this very scenario file."""
         with self.sessions() as session:
-            text = session.get(Consultation, consultation_id).scenario_toml
+            text = found(session, Consultation, consultation_id).scenario_toml
         if text != self.scenario_text:
             raise ConsultError(
                 [
@@ -64,6 +68,21 @@ class StoreBase:
         """Refuse a party the scenario does not have."""
         if party not in {p.id for p in self.scenario.parties}:
             raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
+
+
+def found(session: Session, model: type[Model], key: int) -> Model:
+    """The row of ``model`` with the id ``key``; refused if there is none."""
+    row = session.get(model, key)
+    if row is None:
+        name = model.__name__.lower()
+        raise ConsultError([Problem(f"{name} {key}", f"no such {name}", f"use the id of a {name} in the database")])
+    return row
+
+
+def changed_rows(session: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed (it executes to a CursorResult, which counts them, though
+    Session.execute is typed as returning a Result)."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def length_problems(location: str, text: str, limit: int, texts: str) -> list[Problem]:

@@ -5,6 +5,8 @@ with its Wilson interval and the proposal's group-informed consensus.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
@@ -13,7 +15,7 @@ from sqlalchemy import func, insert, select
 from ...errors import Problem
 from .. import polis
 from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, StoreBase, length_problems, upsert
+from .base import ConsultError, StoreBase, found, length_problems, upsert
 
 WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
@@ -39,11 +41,11 @@ class Board(StoreBase):
             session.flush()
             return proposal.id
 
-    def ballot(self, participant_id: int) -> list[dict]:
+    def ballot(self, participant_id: int) -> list[dict[str, Any]]:
         """The board as one participant sees it: every proposal of their consultation with their
         current vote (None if they have not voted)."""
         with self.sessions() as session:
-            participant = session.get(Participant, participant_id)
+            participant = found(session, Participant, participant_id)
             consultation_id = participant.society.consultation_id
             votes = dict(
                 session.execute(select(Vote.proposal_id, Vote.value).where(Vote.participant_id == participant_id)).all()
@@ -85,7 +87,7 @@ class Board(StoreBase):
         agree) with its 90% Wilson interval, and the proposal's group-informed consensus across
         societies (Polis's formula; each society with participants is a group)."""
         with self.sessions() as session:
-            consultation = session.get(Consultation, consultation_id)
+            consultation = found(session, Consultation, consultation_id)
             societies = [(s.id, s.ratifier) for s in consultation.societies]
             proposals = [(p.id, p.title, p.package) for p in consultation.proposals]
             counts = session.execute(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ...errors import Problem
 from ..design import SurveyDesign
 from ..models import Consultation, Proposal, Society
-from .base import ConsultError, StoreBase, flush_or_refuse, length_problems
+from .base import ConsultError, StoreBase, flush_or_refuse, found, length_problems
 
 SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)
 
@@ -78,12 +78,12 @@ class Consultations(StoreBase):
     def societies(self, consultation_id: int) -> dict[str, int]:
         """The consultation's societies: society id by ratifier id."""
         with self.sessions() as session:
-            return {s.ratifier: s.id for s in session.get(Consultation, consultation_id).societies}
+            return {s.ratifier: s.id for s in found(session, Consultation, consultation_id).societies}
 
     def proposals(self, consultation_id: int) -> dict[int, str]:
         """The consultation's board: proposal title by proposal id, in the order posted."""
         with self.sessions() as session:
-            return {p.id: p.title for p in session.get(Consultation, consultation_id).proposals}
+            return {p.id: p.title for p in found(session, Consultation, consultation_id).proposals}
 
     def consultations(self, organiser_id: int) -> list[tuple[int, str, str]]:
         """An organiser's consultations: (id, slug, title), newest first."""
@@ -93,7 +93,7 @@ class Consultations(StoreBase):
                 .where(Consultation.organiser_id == organiser_id)
                 .order_by(Consultation.id.desc())
             ).all()
-        return [tuple(row) for row in rows]
+        return [(i, slug, title) for i, slug, title in rows]
 
     def owns(self, organiser_id: int, consultation_id: int) -> bool:
         with self.sessions() as session:

@@ -6,6 +6,7 @@ board exported as a conversation (proposals as statements, each society as a gro
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from ...errors import Problem
 from .. import polis
 from ..models import Consultation, Participant, Proposal, Vote, VoteEvent, now
-from .base import ConsultError, digest
+from .base import ConsultError, digest, found
 from .consultations import Consultations
 
 
@@ -86,7 +87,7 @@ class Conversations(Consultations):
     def conversation(self, consultation_id: int) -> polis.Conversation:
         """The board as a Polis conversation: proposals as statements, each society as a group."""
         with self.sessions() as session:
-            consultation = session.get(Consultation, consultation_id)
+            consultation = found(session, Consultation, consultation_id)
             society_index = {s.id: i for i, s in enumerate(consultation.societies)}
             proposals = consultation.proposals
             comments = pd.DataFrame(
@@ -121,11 +122,11 @@ class Conversations(Consultations):
         return polis.Conversation(comments, votes, groups)
 
 
-def _statement(text) -> str:
+def _statement(text: object) -> str:
     """A Polis statement as the board shows it: its whole text, however long (Polis caps what is
     typed into it, but older and other deployments' exports carry longer statements)."""
     return "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
 
 
-def _millis(moment) -> int:
+def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AllowedId, Invitation, Negotiator, Participant, now
-from .base import StoreBase, digest
+from .base import StoreBase, changed_rows, digest
 
 
 class Invitations(StoreBase):
@@ -83,12 +82,13 @@ class Invitations(StoreBase):
         """The negotiator's session secret, or None for an unknown or used invitation."""
         secret = secrets.token_urlsafe(32)
         with self.sessions.begin() as session:
-            claimed = session.execute(
+            claimed = changed_rows(
+                session,
                 update(Negotiator)
                 .where(Negotiator.token_hash == digest(token), Negotiator.session_hash.is_(None))
-                .values(session_hash=digest(secret), joined_at=now())
+                .values(session_hash=digest(secret), joined_at=now()),
             )
-            return secret if claimed.rowcount == 1 else None
+            return secret if claimed == 1 else None
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,7 @@ def _join(session: Session, society_id: int, claim: Callable[[int], Update]) -> 
     participant = Participant(society_id=society_id, session_hash=digest(secret))
     session.add(participant)
     session.flush()
-    # an UPDATE executes to a CursorResult, which counts its rows (Session.execute is typed as a Result)
-    claimed = cast(CursorResult[Any], session.execute(claim(participant.id)))
-    if claimed.rowcount != 1:
+    if changed_rows(session, claim(participant.id)) != 1:
         session.rollback()
         return None
     return Joined(participant.id, society_id, secret)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import Problem
 from ..design import SurveyDesign, assign, long_format
 from ..models import Answer, Participant, Society, Task, now
-from .base import ConsultError, StoreBase, upsert
+from .base import ConsultError, StoreBase, found, upsert
 
 
 class Survey(StoreBase):
@@ -23,7 +23,7 @@ class Survey(StoreBase):
     def tasks(self, participant_id: int) -> list[Task]:
         """The participant's survey tasks, drawn on first request and the same ever after."""
         with self.sessions.begin() as session:
-            participant = session.get(Participant, participant_id)
+            participant = found(session, Participant, participant_id)
             consultation = participant.society.consultation
             shown = list(session.scalars(select(Task).where(Task.participant_id == participant_id).order_by(Task.id)))
             if shown or not consultation.survey_tasks:
@@ -86,7 +86,7 @@ class Survey(StoreBase):
         """The society's answers in the long format ``winset fit`` reads (answered profiles only;
         respondents by an opaque number)."""
         with self.sessions() as session:
-            society = session.get(Society, society_id)
+            society = found(session, Society, society_id)
             rows = session.execute(
                 select(Answer.participant_id, Answer.task, Answer.profile, Task.package, Answer.support)
                 .join(

@@ -15,7 +15,7 @@ router = APIRouter()
 
 
 @router.post("/api/votes")
-def api_vote(vote_in: Annotated[VoteIn, Body()], who: Who, store: StoreDep) -> dict:
+def api_vote(vote_in: Annotated[VoteIn, Body()], who: Who, store: StoreDep) -> dict[str, bool]:
     """Cast or change a vote (1 agree, -1 disagree, 0 pass); acknowledged once committed."""
     store.vote(who.id, vote_in.proposal_id, vote_in.value)
     return {"ok": True}

@@ -14,7 +14,7 @@ from ...scenario import Scenario
 class Labels:
     """The scenario's labels of board rows and packages, in every language it has."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         # the scenario's own proposals, by (package, title), to show their labels in every language
         self.proposals = {(scenario.space.parse(p.package), scenario.text(p)): p for p in scenario.proposals}
