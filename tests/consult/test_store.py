@@ -102,7 +102,7 @@ def test_organiser_passwords(store):
         store.add_organiser("a@example.org", PASSWORD)
     with pytest.raises(ConsultError, match="shorter than 12"):
         store.add_organiser("b@example.org", "short")
-    with pytest.raises(ConsultError, match="'b at example.org' is not an e-mail address"):
+    with pytest.raises(ConsultError, match=r"'b at example\.org' is not an e-mail address"):
         store.add_organiser("b at example.org", PASSWORD)
 
 
