@@ -6,12 +6,12 @@ import tempfile
 import pytest
 from hypothesis import HealthCheck, settings
 
-schemathesis = pytest.importorskip("schemathesis")
-
 from winset.consult.database import open_database
 from winset.consult.store import Store
 from winset.consult.web import create_app
 from winset.consult.web.security import ORGANISER_COOKIE, PARTICIPANT_COOKIE, Signer
+
+schemathesis = pytest.importorskip("schemathesis")
 
 KEY = b"s" * 32
 FOLDER = tempfile.TemporaryDirectory(prefix="winset-fuzz-")  # lives as long as the module

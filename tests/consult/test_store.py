@@ -102,7 +102,7 @@ def test_organiser_passwords(store):
         store.add_organiser("a@example.org", PASSWORD)
     with pytest.raises(ConsultError, match="shorter than 12"):
         store.add_organiser("b@example.org", "short")
-    with pytest.raises(ConsultError, match="'b at example.org' is not an e-mail address"):
+    with pytest.raises(ConsultError, match=r"'b at example\.org' is not an e-mail address"):
         store.add_organiser("b at example.org", PASSWORD)
 
 
@@ -143,6 +143,18 @@ def test_invitations_are_single_use_and_stored_hashed(opened):
     with store.sessions() as session:
         stored = " ".join(session.execute(text("SELECT token_hash FROM invitations")).scalars())
     assert not any(t in stored for t in tokens)
+
+
+def test_a_negotiator_invitation_is_single_use(opened):
+    store, consultation = opened
+    token = store.invite_negotiator(consultation, "japan")
+    secret = store.join_negotiator(token)
+    assert secret is not None
+    assert store.join_negotiator(token) is None
+    assert store.join_negotiator("guess") is None
+    assert store.negotiator(secret)[1:] == (consultation, "japan")
+    with pytest.raises(ConsultError, match="no party 'mars' in the scenario"):
+        store.invite_negotiator(consultation, "mars")
 
 
 def test_one_token_used_at_once_admits_one_participant(opened):
@@ -271,6 +283,16 @@ def test_survey_tasks_answers_and_export(opened):
     assert frame.iloc[0][list(space.issue_ids)].tolist() == list(space.ids_of(space.parse(shown[0].package)).values())
 
 
+def test_an_id_with_no_row_is_refused_plainly(opened):
+    store, _ = opened
+    with pytest.raises(ConsultError, match="consultation 999: no such consultation"):
+        store.results(999)
+    with pytest.raises(ConsultError, match="participant 999: no such participant"):
+        store.ballot(999)
+    with pytest.raises(ConsultError, match="society 999: no such society"):
+        store.survey_data(999)
+
+
 def test_a_changed_scenario_file_is_refused(opened, tmp_path):
     store, consultation = opened
     other = Store(store.sessions, store.scenario, store.scenario_text + "\n# edited\n")
@@ -289,7 +311,7 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     block = block[block.index("```python\n") + len("```python\n") :]
     block = block[: block.index("```")].replace('"bg2050-volunteers"', repr(str(polis)))
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {})
+    exec(compile(block, "README.md", "exec"), {})  # noqa: S102 (the README's own example, run as a reader would)
     assert (tmp_path / "survey_ru.csv").exists() and (tmp_path / "export" / "votes.csv").exists()
 
 

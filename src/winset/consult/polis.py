@@ -12,6 +12,7 @@ Group-informed consensus of a statement (Polis's formula) is the product over op
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ FILES = (COMMENTS, VOTES, PARTICIPANTS, POLIS_PARTICIPANTS)  # what an import re
 TEXT = "comment-body"  # read as written: "NA", "None" or "42" is a statement, an empty field an empty one
 VOTE_VALUES = (-1, 0, 1)
 FIXED_PARTICIPANT_COLUMNS = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+# a check of an export: file, table, column, its bad rows, the message of a bad value (a format or a function), fix
+Check = tuple[str, pd.DataFrame, str, pd.Series, str | Callable[[object], str], str]
 
 
 class PolisError(WinsetError):
@@ -62,13 +65,19 @@ def group_informed_consensus(votes: np.ndarray, groups: np.ndarray) -> np.ndarra
     each voter's opinion group, NaN for voters in no group (they do not count)."""
     votes = np.asarray(votes, dtype=float)
     groups = np.asarray(groups, dtype=float)
-    result = np.ones(votes.shape[1])
-    for group in np.unique(groups[~np.isnan(groups)]):
-        members = votes[groups == group]
-        agrees = (members == 1).sum(axis=0)
-        seen = (~np.isnan(members)).sum(axis=0)
-        result *= (agrees + 1) / (seen + 2)
-    return result
+    members = [votes[groups == group] for group in np.unique(groups[~np.isnan(groups)])]
+    agrees = np.array([(m == 1).sum(axis=0) for m in members]).reshape(len(members), votes.shape[1])
+    seen = np.array([(~np.isnan(m)).sum(axis=0) for m in members]).reshape(len(members), votes.shape[1])
+    return consensus_of_counts(agrees, seen)
+
+
+def consensus_of_counts(agrees: np.ndarray, votes: np.ndarray) -> np.ndarray:
+    """Group-informed consensus per statement from the counts of each group: ``agrees`` and
+    ``votes`` (groups, statements) are the agrees and all the votes, passes included, that each
+    group's members cast on each statement (a group that did not vote on a statement counts 1/2)."""
+    agrees = np.asarray(agrees, dtype=float)
+    votes = np.asarray(votes, dtype=float)
+    return np.prod((agrees + 1) / (votes + 2), axis=0)
 
 
 # ------------------------------------------------------------------------------------- reading
@@ -83,7 +92,7 @@ def read_export(folder: str | Path) -> Conversation:
     participants = _read(participants_file, ["participant", "group-id"])
     ids = comments["comment-id"]
     groups = pd.to_numeric(participants["group-id"], errors="coerce")
-    checks = [  # (file, table, column, bad rows, message of the value, fix)
+    checks: list[Check] = [
         (VOTES, votes, "vote", ~votes["vote"].isin(VOTE_VALUES), "vote {} is not -1, 0 or 1", "fix the vote"),
         (
             VOTES,

@@ -18,8 +18,9 @@ import secrets
 import time
 from collections import defaultdict, deque
 
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
+from starlette.responses import Response
 
 ORGANISER_COOKIE = "winset_organiser"
 PARTICIPANT_COOKIE = "winset_participant"
@@ -43,7 +44,7 @@ log = logging.getLogger("winset.consult")
 
 
 class Signer:
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes) -> None:
         self.key = key
 
     def sign(self, text: str) -> str:
@@ -68,7 +69,9 @@ class Signer:
         return self.sign(f"csrf:{cookie}")
 
     def csrf_ok(self, cookie: str | None, token: str | None) -> bool:
-        return bool(cookie and token) and hmac.compare_digest(self.csrf_token(cookie), token)
+        if not cookie or not token:
+            return False
+        return hmac.compare_digest(self.csrf_token(cookie), token)
 
 
 def new_csrf_cookie() -> str:
@@ -78,7 +81,7 @@ def new_csrf_cookie() -> str:
 class GuessLimit:
     """Failed attempts per client address in a sliding window (in memory, per server process)."""
 
-    def __init__(self, limit: int = GUESSES, window: float = GUESS_WINDOW):
+    def __init__(self, limit: int = GUESSES, window: float = GUESS_WINDOW) -> None:
         self.limit, self.window = limit, window
         self.failures: dict[str, deque[float]] = defaultdict(deque)
 
@@ -95,7 +98,7 @@ class GuessLimit:
 class Guard(BaseHTTPMiddleware):
     """Security headers on every response; one log line per request without personal data."""
 
-    async def dispatch(self, request: Request, call_next):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         for name, value in HEADERS.items():

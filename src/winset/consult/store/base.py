@@ -1,0 +1,120 @@
+"""What every part of the consultation store stands on: the database's session factory and the
+scenario the store serves, the error a refused request raises, and how secrets are hashed.
+
+Every write commits before the function returns, so whatever a caller acknowledges is on disk.
+Secrets (invitation tokens, participants' and negotiators' session secrets) are returned once and
+kept only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Self, TypeVar, cast
+
+from sqlalchemy import CursorResult, Update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ...errors import Problem, WinsetError
+from ...scenario import Scenario, load_scenario
+from ...space import PackageSpace
+from ..models import Base, Consultation
+
+Model = TypeVar("Model", bound=Base)
+
+
+class ConsultError(WinsetError):
+    """A request the consultation cannot carry out (shown to the user as it is)."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class StoreBase:
+    """The consultations of one scenario: the database and the scenario the parts of the store share."""
+
+    def __init__(self, sessions: sessionmaker[Session], scenario: Scenario, scenario_text: str) -> None:
+        self.sessions = sessions
+        self.scenario = scenario
+        self.scenario_text = scenario_text
+
+    @classmethod
+    def open(cls, sessions: sessionmaker[Session], scenario_path: str | Path) -> Self:
+        """A store for the scenario at ``scenario_path`` (a file, a folder, or a bundled name)."""
+        path = _scenario_file(scenario_path)
+        return cls(sessions, load_scenario(path), path.read_text(encoding="utf-8"))
+
+    def space_of(self, consultation_id: int) -> PackageSpace:
+        """The package space of a consultation: the store's scenario, if the consultation was
+        opened on this very scenario file."""
+        with self.sessions() as session:
+            text = found(session, Consultation, consultation_id).scenario_toml
+        if text != self.scenario_text:
+            raise ConsultError(
+                [
+                    Problem(
+                        f"consultation {consultation_id}",
+                        "was opened on another version of the scenario file",
+                        "serve the scenario file the consultation was opened on",
+                    )
+                ]
+            )
+        return self.scenario.space
+
+    def check_party(self, party: str) -> None:
+        """Refuse a party the scenario does not have."""
+        if party not in {p.id for p in self.scenario.parties}:
+            raise ConsultError([Problem("party", f"no party {party!r} in the scenario", "use a party id")])
+
+
+def found(session: Session, model: type[Model], key: int) -> Model:
+    """The row of ``model`` with the id ``key``; refused if there is none."""
+    row = session.get(model, key)
+    if row is None:
+        name = model.__name__.lower()
+        raise ConsultError([Problem(f"{name} {key}", f"no such {name}", f"use the id of a {name} in the database")])
+    return row
+
+
+def changed_rows(session: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed (it executes to a CursorResult, which counts them, though
+    Session.execute is typed as returning a Result)."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def length_problems(location: str, text: str, limit: int, texts: str) -> list[Problem]:
+    """The problem of a ``text`` longer than ``limit`` characters, if it is (``texts`` names such
+    texts in the fix)."""
+    if len(text) <= limit:
+        return []
+    return [Problem(location, f"{len(text)} characters long", f"keep {texts} to {limit} characters")]
+
+
+def flush_or_refuse(session: Session, problem: Problem) -> None:
+    """Write the session's new rows, refusing with ``problem`` one that a unique constraint says
+    exists already."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConsultError([problem]) from None
+
+
+def upsert(session: Session, model: type[Base], keys: list[str], values: dict[str, Any]) -> None:
+    """Insert a row of ``model``, or, where a row has the same ``keys`` columns, give it the other
+    ``values`` (one statement: ON CONFLICT DO UPDATE, as SQLite and PostgreSQL know it)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    changed = {column: statement.excluded[column] for column in values if column not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+
+
+def _scenario_file(path: str | Path) -> Path:
+    from ...scenarios import BUNDLED, bundled_path
+
+    path = Path(path)
+    if not path.exists() and str(path) in BUNDLED:
+        return bundled_path(str(path))
+    return path / "scenario.toml" if path.is_dir() else path

@@ -1,0 +1,144 @@
+"""The proposals board: proposals posted by organisers and negotiators, participants' votes on
+them (the current vote and the history of every vote cast), and the results per society: support
+with its Wilson interval and the proposal's group-informed consensus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from sqlalchemy import func, insert, select
+
+from ...errors import Problem
+from .. import polis
+from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Society, Vote, VoteEvent, now
+from .base import ConsultError, StoreBase, found, length_problems, upsert
+
+WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
+TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
+
+
+class Board(StoreBase):
+    """Posting proposals, voting on them, and their results."""
+
+    def post_proposal(self, consultation_id: int, party: str, package: str, title: str) -> int:
+        space = self.space_of(consultation_id)
+        self.check_party(party)
+        codes = space.parse(package)
+        if problems := length_problems("title", title, TITLE_LENGTH, "titles"):
+            raise ConsultError(problems)
+        with self.sessions.begin() as session:
+            proposal = Proposal(
+                consultation_id=consultation_id,
+                party=party,
+                package=space.format(codes, changes_only=True),
+                title=title.strip() or "untitled",
+            )
+            session.add(proposal)
+            session.flush()
+            return proposal.id
+
+    def ballot(self, participant_id: int) -> list[dict[str, Any]]:
+        """The board as one participant sees it: every proposal of their consultation with their
+        current vote (None if they have not voted)."""
+        with self.sessions() as session:
+            participant = found(session, Participant, participant_id)
+            consultation_id = participant.society.consultation_id
+            votes = dict(
+                session.execute(select(Vote.proposal_id, Vote.value).where(Vote.participant_id == participant_id)).all()
+            )
+            proposals = session.scalars(
+                select(Proposal).where(Proposal.consultation_id == consultation_id).order_by(Proposal.id)
+            ).all()
+            return [{"id": p.id, "title": p.title, "package": p.package, "vote": votes.get(p.id)} for p in proposals]
+
+    def vote(self, participant_id: int, proposal_id: int, value: int) -> None:
+        """Record a vote (1 agree, -1 disagree, 0 pass): it replaces the participant's earlier vote
+        on the proposal, and joins the history. Committed when this returns."""
+        if value not in VOTE_VALUES:
+            raise ConsultError([Problem("vote", f"{value} is not -1, 0 or 1", "vote agree, disagree or pass")])
+        with self.sessions.begin() as session:
+            same_consultation = session.scalar(
+                select(func.count())
+                .select_from(Proposal)
+                .join(Society, Society.consultation_id == Proposal.consultation_id)
+                .join(Participant, Participant.society_id == Society.id)
+                .where(Proposal.id == proposal_id, Participant.id == participant_id)
+            )
+            if not same_consultation:
+                raise ConsultError([Problem("proposal", "no such proposal in your consultation", "vote on its board")])
+            upsert(
+                session,
+                Vote,
+                ["proposal_id", "participant_id"],
+                {"proposal_id": proposal_id, "participant_id": participant_id, "value": value, "updated_at": now()},
+            )
+            session.execute(
+                insert(VoteEvent).values(
+                    proposal_id=proposal_id, participant_id=participant_id, value=value, cast_at=now()
+                )
+            )
+
+    def results(self, consultation_id: int) -> pd.DataFrame:
+        """Per proposal and society: agrees, disagrees, passes, votes, support (share of votes that
+        agree) with its 90% Wilson interval, and the proposal's group-informed consensus across
+        societies (Polis's formula; each society with participants is a group)."""
+        with self.sessions() as session:
+            consultation = found(session, Consultation, consultation_id)
+            societies = [(s.id, s.ratifier) for s in consultation.societies]
+            proposals = [(p.id, p.title, p.package) for p in consultation.proposals]
+            counts = session.execute(
+                select(Vote.proposal_id, Participant.society_id, Vote.value, func.count())
+                .join(Participant, Participant.id == Vote.participant_id)
+                .join(Proposal, Proposal.id == Vote.proposal_id)
+                .where(Proposal.consultation_id == consultation_id)
+                .group_by(Vote.proposal_id, Participant.society_id, Vote.value)
+            ).all()
+            populated = set(session.scalars(select(Participant.society_id).distinct()))
+        tally = {(p, s, v): n for p, s, v, n in counts}
+        # agrees, disagrees and passes of each society on each proposal
+        cast = {
+            (p, s): tuple(tally.get((p, s, v), 0) for v in (1, -1, 0)) for p, _, _ in proposals for s, _ in societies
+        }
+        groups = [s for s, _ in societies if s in populated]  # as in Polis, a group is a society with participants
+        shape = (len(groups), len(proposals))
+        agrees = np.array([[cast[p, s][0] for p, _, _ in proposals] for s in groups]).reshape(shape)
+        votes = np.array([[sum(cast[p, s]) for p, _, _ in proposals] for s in groups]).reshape(shape)
+        consensus = polis.consensus_of_counts(agrees, votes)
+        rows = []
+        for (proposal_id, title, package), proposal_consensus in zip(proposals, consensus, strict=True):
+            for society_id, ratifier in societies:
+                agree, disagree, passed = cast[proposal_id, society_id]
+                total = agree + disagree + passed
+                lower, upper = wilson(agree, total)
+                rows.append(
+                    {
+                        "proposal_id": proposal_id,
+                        "proposal": title,
+                        "package": package,
+                        "society": ratifier,
+                        "agree": agree,
+                        "disagree": disagree,
+                        "pass": passed,
+                        "votes": total,
+                        "support": agree / total if total else np.nan,
+                        "lower": lower,
+                        "upper": upper,
+                        "consensus": float(proposal_consensus),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def wilson(successes: int, trials: int, level: float = WILSON_LEVEL) -> tuple[float, float]:
+    """Wilson score interval of a share (NaN, NaN with no trials)."""
+    if trials == 0:
+        return float("nan"), float("nan")
+    z = norm.ppf(0.5 + level / 2)
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))

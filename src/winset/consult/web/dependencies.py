@@ -1,0 +1,103 @@
+"""What routes depend on: the site and its store, who the visitor is (a participant, an organiser,
+a negotiator), the consultation an organiser owns, the CSRF check of a form, the client's address.
+
+A route lists the dependencies that identify the visitor before :data:`CsrfChecked`, so that a
+visitor without the session a route wants is refused for that (401) before their form is looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, HTTPException, Path, Request
+
+from ..store import Member, Store
+from .security import CSRF_COOKIE, NEGOTIATOR_COOKIE, ORGANISER_COOKIE, PARTICIPANT_COOKIE
+from .site import Site
+
+MAX_ID = 2**31 - 1  # ids the databases store (a larger number in a URL names nothing)
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+NegotiatorSession = tuple[int, int, str]  # negotiator id, consultation id, party
+T = TypeVar("T")
+
+
+def get_site(request: Request) -> Site:
+    """The site the request came to."""
+    found: Site = request.app.state.site
+    return found
+
+
+SiteDep = Annotated[Site, Depends(get_site)]
+
+
+def get_store(site: SiteDep) -> Store:
+    """The store of the site's consultations."""
+    return site.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+async def csrf_checked(request: Request, site: SiteDep) -> None:
+    """Refuse a form unless its CSRF token matches the visitor's cookie."""
+    token = (await request.form()).get("csrf")
+    if not (isinstance(token, str) and site.signer.csrf_ok(request.cookies.get(CSRF_COOKIE), token)):
+        raise HTTPException(403, "the form has expired or did not come from this site: reload the page")
+
+
+CsrfChecked = Annotated[None, Depends(csrf_checked)]
+
+
+def _holder(request: Request, cookie: str, holder_of: Callable[[str], T | None], refusal: str) -> T:
+    """Who holds the session the request's ``cookie`` carries (``holder_of`` its value); a request
+    without one is refused (401) with ``refusal``."""
+    value = request.cookies.get(cookie)
+    found = holder_of(value) if value else None
+    if found is None:
+        raise HTTPException(401, refusal)
+    return found
+
+
+def member(request: Request, store: StoreDep) -> Member:
+    """The participant whose session cookie the request carries."""
+    return _holder(
+        request, PARTICIPANT_COOKIE, store.participant, "join the consultation with your invitation code first"
+    )
+
+
+Who = Annotated[Member, Depends(member)]
+
+
+def organiser(request: Request, site: SiteDep) -> int:
+    """The id of the organiser whose signed session cookie the request carries."""
+    return _holder(request, ORGANISER_COOKIE, site.signer.organiser_of, "log in as an organiser")
+
+
+OrganiserId = Annotated[int, Depends(organiser)]
+
+
+def owned(consultation_id: Id, organiser_id: OrganiserId, store: StoreDep) -> int:
+    """The consultation of the path, if the organiser owns it (else it is not found)."""
+    if not store.owns(organiser_id, consultation_id):
+        raise HTTPException(404, "no such consultation")
+    return consultation_id
+
+
+Owned = Annotated[int, Depends(owned)]
+
+
+def negotiator(request: Request, store: StoreDep) -> NegotiatorSession:
+    """The negotiator whose session cookie the request carries."""
+    return _holder(request, NEGOTIATOR_COOKIE, store.negotiator, "open your negotiator's invitation link first")
+
+
+NegotiatorOf = Annotated[NegotiatorSession, Depends(negotiator)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address, as the guess limit counts failures by it."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]

@@ -1,0 +1,119 @@
+"""What the site's forms and JSON bodies carry, field by field.
+
+Every form brings the ``csrf`` token of the page it came from (checked by
+:data:`~.dependencies.CsrfChecked` before the form is read). A field a form may leave out has a
+default: what a field means and which values are refused is the route's to say, with its own
+message, as the pages show it; only what cannot be one of a field's values (a count that is not a
+number) is refused here, as a request FastAPI cannot validate (422).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import UploadFile
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .dependencies import MAX_ID
+
+
+class CsrfForm(BaseModel):
+    """A form with nothing but its CSRF token (logging out)."""
+
+    csrf: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _last_of_repeated(cls, fields: Any) -> Any:
+        """A field sent more than once counts with its last value, as a form read by name does."""
+        if isinstance(fields, dict):
+            return {k: v[-1] if isinstance(v, list) and v else v for k, v in fields.items()}
+        return fields
+
+
+class JoinForm(CsrfForm):
+    """A participant joins: an invitation code, or an allowed external id with its society."""
+
+    token: str = ""
+    society: str = ""  # a society id: the token is then an external id allowed in that society
+
+
+class VoteForm(CsrfForm):
+    vote: str = ""  # agree, disagree or pass
+
+
+class AnswerForm(CsrfForm):
+    """The answers to one survey task: ``profile1``, ``profile2``, ... each 1 (support) or 0."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    def support(self, profile: int) -> str | None:
+        """The answer given for ``profile``, if any."""
+        return (self.model_extra or {}).get(f"profile{profile}")
+
+
+class LoginForm(CsrfForm):
+    email: str = ""
+    password: str = ""
+
+
+class ConsultationForm(CsrfForm):
+    """A new consultation: its short name, its survey (no survey with 0 tasks), whether it has a
+    board, and ``language_<ratifier id>`` for the language of each society."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    slug: str = ""
+    tasks: int = 0
+    profiles: int = 2
+    board: str = ""  # "on" when the box is ticked
+
+    def languages(self, ratifiers: list[str]) -> dict[str, str]:
+        """The language chosen for each of ``ratifiers`` whose field is filled in."""
+        fields = self.model_extra or {}
+        return {r: fields[f"language_{r}"] for r in ratifiers if fields.get(f"language_{r}")}
+
+
+class InvitationsForm(CsrfForm):
+    count: int = 0  # how many single-use invitations to make
+
+
+class AllowForm(CsrfForm):
+    ids: str = ""  # external ids, one a line
+
+
+class PackageForm(CsrfForm):
+    """A proposal a negotiator posts for their own party."""
+
+    title: str = ""
+    package: str = ""  # issue=option, comma-separated: the issues it changes
+
+
+class ProposalForm(PackageForm):
+    """A proposal an organiser posts, for any party."""
+
+    party: str = ""
+
+
+class NegotiatorInvitationForm(CsrfForm):
+    party: str = ""
+
+
+class NegotiateForm(CsrfForm):
+    token: str = ""  # the negotiator's invitation
+
+
+class PolisImportForm(CsrfForm):
+    """A Polis export (a zip) with its opinion groups mapped to societies: "0=russian_public, 1=japanese_public"."""
+
+    groups: str = ""
+    export: UploadFile | str | None = None  # the zip; anything but a file is refused as no file
+
+
+class VoteIn(BaseModel):
+    """A vote cast through the JSON API."""
+
+    proposal_id: int = Field(ge=1, le=MAX_ID)
+    value: int = Field(ge=-1, le=1)

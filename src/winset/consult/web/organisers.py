@@ -1,0 +1,225 @@
+"""The organisers' routes: logging in and out, opening consultations of the scenario the server
+runs, inviting participants and negotiators, posting proposals, watching each society's support,
+and the data in and out (the survey in ``winset fit``'s format, the votes in Polis's, a Polis
+export imported).
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from ..design import SurveyDesign
+from ..polis import FILES as POLIS_FILES
+from ..polis import write_export
+from ..store import Store
+from .dependencies import ClientAddress, CsrfChecked, Id, OrganiserId, Owned, SiteDep, StoreDep
+from .forms import (
+    AllowForm,
+    ConsultationForm,
+    CsrfForm,
+    InvitationsForm,
+    LoginForm,
+    NegotiatorInvitationForm,
+    PolisImportForm,
+    ProposalForm,
+)
+from .security import ORGANISER_COOKIE, SESSION_SECONDS
+from .site import Site, redirect
+
+MAX_INVITATIONS = 10_000  # invitations made at a time
+
+router = APIRouter()
+
+
+@router.get("/organiser/login", response_class=HTMLResponse)
+def login_page(request: Request, site: SiteDep) -> HTMLResponse:
+    return site.render(request, "login.html")
+
+
+@router.post("/organiser/login")
+def login(
+    request: Request, _csrf: CsrfChecked, form: Annotated[LoginForm, Form()], address: ClientAddress, site: SiteDep
+) -> Response:
+    if site.guesses.blocked(address):
+        return site.render(request, "login.html", status=429, error="Too many attempts: wait a minute.")
+    found = site.store.check_organiser(form.email, form.password)
+    if found is None:
+        site.guesses.failed(address)
+        return site.render(request, "login.html", status=400, error="Wrong e-mail or password.")
+    response = redirect("/organiser")
+    site.session_cookie(response, ORGANISER_COOKIE, site.signer.organiser_cookie(found), "strict", SESSION_SECONDS)
+    return response
+
+
+@router.post("/organiser/logout")
+def logout(_csrf: CsrfChecked, form: Annotated[CsrfForm, Form()]) -> Response:  # the form is its token alone
+    response = redirect("/organiser/login")
+    response.delete_cookie(ORGANISER_COOKIE)
+    return response
+
+
+@router.get("/organiser", response_class=HTMLResponse)
+def dashboard(request: Request, organiser_id: OrganiserId, site: SiteDep) -> HTMLResponse:
+    return site.render(request, "organiser.html", consultations=site.store.consultations(organiser_id))
+
+
+@router.post("/organiser/consultations")
+def open_consultation(
+    organiser_id: OrganiserId, _csrf: CsrfChecked, form: Annotated[ConsultationForm, Form()], store: StoreDep
+) -> Response:
+    consultation = store.open_consultation(
+        organiser_id,
+        form.slug.strip() or secrets.token_hex(4),
+        languages=form.languages([r.id for _, r in store.scenario.ratifiers]),
+        survey=SurveyDesign(form.tasks, form.profiles) if form.tasks else None,
+        board=form.board == "on",
+    )
+    return redirect(f"/organiser/consultations/{consultation}")
+
+
+@router.get("/organiser/consultations/{consultation_id}", response_class=HTMLResponse)
+def consultation_page(request: Request, consultation_id: Owned, site: SiteDep) -> HTMLResponse:
+    store = site.store
+    results = store.results(consultation_id)
+    return site.render(
+        request,
+        "consultation.html",
+        consultation_id=consultation_id,
+        societies=store.societies(consultation_id),
+        results=results.to_dict(orient="records"),
+        parties=[p.id for p in store.scenario.parties],
+    )
+
+
+@router.post(
+    "/organiser/consultations/{consultation_id}/societies/{society_id}/invitations", response_class=HTMLResponse
+)
+def invite(
+    request: Request,
+    society_id: Id,
+    consultation_id: Owned,
+    _csrf: CsrfChecked,
+    form: Annotated[InvitationsForm, Form()],
+    site: SiteDep,
+) -> HTMLResponse:
+    _check_society(site.store, consultation_id, society_id)
+    if not 1 <= form.count <= MAX_INVITATIONS:
+        raise HTTPException(400, "invite between 1 and 10,000 people at a time")
+    tokens = site.store.invite(society_id, form.count)
+    return _invitations(request, site, consultation_id, [f"join/{t}" for t in tokens])
+
+
+@router.post("/organiser/consultations/{consultation_id}/societies/{society_id}/allow")
+def allow(
+    society_id: Id, consultation_id: Owned, _csrf: CsrfChecked, form: Annotated[AllowForm, Form()], store: StoreDep
+) -> Response:
+    _check_society(store, consultation_id, society_id)
+    store.allow(society_id, [line.strip() for line in form.ids.splitlines() if line.strip()])
+    return redirect(f"/organiser/consultations/{consultation_id}")
+
+
+@router.post("/organiser/consultations/{consultation_id}/proposals")
+def post_proposal(
+    consultation_id: Owned, _csrf: CsrfChecked, form: Annotated[ProposalForm, Form()], store: StoreDep
+) -> Response:
+    store.post_proposal(consultation_id, form.party, form.package, form.title)
+    return redirect(f"/organiser/consultations/{consultation_id}")
+
+
+@router.get("/organiser/consultations/{consultation_id}/societies/{society_id}/survey.csv")
+def survey_csv(society_id: Id, consultation_id: Owned, store: StoreDep) -> Response:
+    _check_society(store, consultation_id, society_id)
+    frame = store.survey_data(society_id)
+    return Response(
+        frame.to_csv(index=False),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="survey-{society_id}.csv"'},
+    )
+
+
+@router.post("/organiser/consultations/{consultation_id}/polis")
+def polis_import(
+    consultation_id: Owned,
+    _csrf: CsrfChecked,
+    form: Annotated[PolisImportForm, Form(media_type="multipart/form-data")],
+    store: StoreDep,
+) -> Response:
+    """Import a Polis export (the zip Polis or this site makes) with its opinion groups mapped
+    to societies ("0=russian_public, 1=japanese_public")."""
+    upload = form.export
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(400, "choose the zip of a Polis export")
+    groups = _groups(form.groups)
+    data = upload.file.read()
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = {Path(n).name: n for n in archive.namelist()}
+                for wanted in POLIS_FILES:
+                    if wanted in names:  # by exact file name: no path inside the zip is followed
+                        (Path(folder) / wanted).write_bytes(archive.read(names[wanted]))
+        except zipfile.BadZipFile:
+            raise HTTPException(400, "the file is not a zip archive") from None
+        store.import_polis(consultation_id, folder, groups)
+    return redirect(f"/organiser/consultations/{consultation_id}")
+
+
+@router.get("/organiser/consultations/{consultation_id}/polis.zip")
+def polis_zip(consultation_id: Owned, store: StoreDep) -> Response:
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w") as archive:
+        write_export(store.conversation(consultation_id), folder)
+        for path in sorted(Path(folder).iterdir()):
+            archive.write(path, path.name)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="polis-{consultation_id}.zip"'},
+    )
+
+
+@router.post("/organiser/consultations/{consultation_id}/negotiators", response_class=HTMLResponse)
+def invite_negotiator(
+    request: Request,
+    consultation_id: Owned,
+    _csrf: CsrfChecked,
+    form: Annotated[NegotiatorInvitationForm, Form()],
+    site: SiteDep,
+) -> HTMLResponse:
+    token = site.store.invite_negotiator(consultation_id, form.party)
+    return _invitations(request, site, consultation_id, [f"negotiate/{token}"])
+
+
+def _invitations(request: Request, site: Site, consultation_id: int, paths: list[str]) -> HTMLResponse:
+    """The page of new invitation links: ``paths`` on this site."""
+    base = str(request.base_url).rstrip("/")
+    return site.render(
+        request, "invitations.html", consultation_id=consultation_id, links=[f"{base}/{p}" for p in paths]
+    )
+
+
+def _groups(text: str) -> dict[int, str]:
+    """Opinion groups mapped to ratifiers, from "0=russian_public, 1=japanese_public"."""
+    groups = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        group, _, ratifier = item.partition("=")
+        if not group.strip().isdigit() or not ratifier.strip():
+            raise HTTPException(400, f"'{item}' is not group=ratifier, e.g. 0=russian_public")
+        groups[int(group)] = ratifier.strip()
+    if not groups:
+        raise HTTPException(400, "map at least one opinion group to a society, e.g. 0=russian_public")
+    return groups
+
+
+def _check_society(store: Store, consultation_id: int, society_id: int) -> None:
+    if society_id not in store.societies(consultation_id).values():
+        raise HTTPException(404, "no such society in this consultation")
