@@ -7,9 +7,9 @@ import io
 import pytest
 
 from winset.consult.database import open_database
-from winset.consult.design import SurveyDesign
 from winset.consult.launch import free_port, serve_process
 from winset.consult.store import Store
+from winset.consult.tasks import SurveyDesign
 
 PASSWORD = "correct horse battery"
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from winset.consult import group_informed_consensus, read_export, write_export
 from winset.consult.database import alembic_config, make_engine, migrate, open_database
-from winset.consult.design import SurveyDesign
 from winset.consult.models import Base, Vote, VoteEvent
 from winset.consult.store import ConsultError, Store, wilson
+from winset.consult.tasks import SurveyDesign
 
 PASSWORD = "correct horse battery"
 

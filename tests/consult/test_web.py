@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from winset.consult import read_export
 from winset.consult.database import open_database
-from winset.consult.design import SurveyDesign
 from winset.consult.store import Store
+from winset.consult.tasks import SurveyDesign
 from winset.consult.web import create_app
 from winset.consult.web.security import GUESSES, HEADERS
 

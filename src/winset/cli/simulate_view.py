@@ -63,7 +63,7 @@ def document(
             "events": [e.__dict__ for e in s.opinion.events],
             "strategies": list(simulation.strategies),
         },
-        "summary": records(pd.DataFrame([simulation.summary()]))[0],
+        "summary": records(pd.DataFrame([simulation.numbers()]))[0],
         "by_strategy": records(simulation.by_strategy()),
         "packages": records(simulation.packages()),
         "runs": records(simulation.runs),
@@ -76,7 +76,7 @@ def print_simulation(
     simulation: Simulation, results: Mapping[str, pd.DataFrame], written: Sequence[str], shift: float
 ) -> None:
     out = stdout()
-    s = simulation.summary()
+    s = simulation.numbers()
     settings = simulation.settings
     moved = f", opinion moved by {shift:+g} (logit)" if shift else ""
     out.print(

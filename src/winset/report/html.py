@@ -73,7 +73,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
     document["proposals"] = records(analysis.proposals)
     if analysis.talks is not None:
         document["talks"] = {
-            "summary": analysis.talks.simulation.summary(),
+            "summary": analysis.talks.simulation.numbers(),
             "packages": records(analysis.talks.simulation.packages()),
             "experiments": {name: records(table) for name, table in analysis.talks.experiments.items()},
         }

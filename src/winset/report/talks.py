@@ -39,7 +39,7 @@ def talks_context(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
     from ..negotiate import figures
 
     simulation, results = analysis.talks.simulation, analysis.talks.experiments
-    settings, summary = simulation.settings, simulation.summary()
+    settings, summary = simulation.settings, simulation.numbers()
     scenario = analysis.scenario
     space = scenario.space
     packages = [

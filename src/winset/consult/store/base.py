@@ -44,8 +44,9 @@ class StoreBase:
     @classmethod
     def open(cls, sessions: sessionmaker[Session], scenario_path: str | Path) -> Self:
         """A store for the scenario at ``scenario_path`` (a file, a folder, or a bundled name)."""
-        path = _scenario_file(scenario_path)
-        return cls(sessions, load_scenario(path), path.read_text(encoding="utf-8"))
+        scenario = load_scenario(scenario_path)
+        assert scenario.source is not None  # a loaded scenario knows the file it was read from
+        return cls(sessions, scenario, scenario.source.read_text(encoding="utf-8"))
 
     def space_of(self, consultation_id: int) -> PackageSpace:
         """The package space of a consultation: the store's scenario, if the consultation was
@@ -109,12 +110,3 @@ def upsert(session: Session, model: type[Base], keys: list[str], values: dict[st
     statement = insert(model).values(**values)
     changed = {column: statement.excluded[column] for column in values if column not in keys}
     session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
-
-
-def _scenario_file(path: str | Path) -> Path:
-    from ...scenarios import BUNDLED, bundled_path
-
-    path = Path(path)
-    if not path.exists() and str(path) in BUNDLED:
-        return bundled_path(str(path))
-    return path / "scenario.toml" if path.is_dir() else path

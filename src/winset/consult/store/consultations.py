@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...errors import Problem
-from ..design import SurveyDesign
 from ..models import Consultation, Proposal, Society
+from ..tasks import SurveyDesign
 from .base import ConsultError, StoreBase, flush_or_refuse, found, length_problems
 
 SLUG_LENGTH = 64  # characters of a consultation's short name (the database keeps no more)

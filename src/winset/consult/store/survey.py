@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...errors import Problem
-from ..design import SurveyDesign, assign, long_format
 from ..models import Answer, Participant, Society, Task, now
+from ..tasks import SurveyDesign, assign, long_format
 from .base import ConsultError, StoreBase, found, upsert
 
 

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from ..design import SurveyDesign
 from ..polis import FILES as POLIS_FILES
 from ..polis import write_export
 from ..store import Store
+from ..tasks import SurveyDesign
 from .dependencies import ClientAddress, CsrfChecked, Id, OrganiserId, Owned, SiteDep, StoreDep
 from .forms import (
     AllowForm,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from winset import load_scenario
-from winset.consult.design import Assignment, SurveyDesign, assign, long_format
+from winset.consult.tasks import Assignment, SurveyDesign, assign, long_format
 from winset.errors import WinsetError
 from winset.support import fit_scenario
 
