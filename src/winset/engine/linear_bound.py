@@ -71,7 +71,7 @@ class LinkLines:
     """Lines above a link on each row's score interval [lo, hi], for many (node, row) pairs:
     what does not depend on where they touch is worked out once."""
 
-    def __init__(self, link: str, lo: np.ndarray, hi: np.ndarray):
+    def __init__(self, link: str, lo: np.ndarray, hi: np.ndarray) -> None:
         self.link = link
         self.lo, self.hi = lo, hi
         if link != "logistic":
@@ -118,7 +118,7 @@ class LinearBound:
     """Upper bounds on ``max over completions of min over publics of (support - threshold)``,
     from the point-estimate rows (group 0) of one or more publics."""
 
-    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray):
+    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray) -> None:
         self.rows = [np.flatnonzero(t.groups == 0) for t in tables]
         self.tables = [t.group(0) for t in tables]
         self.thresholds = np.asarray(thresholds, dtype=float)

@@ -41,7 +41,7 @@ Screen = Callable[[np.ndarray, Quantities], np.ndarray]  # (codes, optimistic qu
 class Search:
     """Search machinery for one problem (see the module documentation)."""
 
-    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None):
+    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None) -> None:
         self.problem = problem
         leaf = LEAF_PACKAGES if leaf is None else leaf
         space = problem.deals  # the status quo is no deal: never a result, never counted
