@@ -14,7 +14,7 @@ from winset.cli import app
 from winset.compile import deal_problem
 from winset.engine import criteria
 from winset.engine.joint import point_only
-from winset.errors import WinsetError
+from winset.errors import NegotiationError, WinsetError
 from winset.negotiate import experiments
 from winset.negotiate.stage import Stage
 from winset.negotiate.talks import Settings
@@ -127,7 +127,7 @@ def test_simulate_prints_json_runs_experiments_and_writes_figures(scenario_path,
     assert len(document["experiments"]["schelling"]) == 2 * 2 * len(experiments.NARROWING)  # margins, sides
     for name in ("outcomes", "schelling", "linkage", "ban"):
         assert (tmp_path / "figs" / f"talks-{name}.png").read_bytes()[:4] == b"\x89PNG"
-    again = CliRunner().invoke(app, args[:-6] + ["--figures", str(tmp_path / "figs")])
+    again = CliRunner().invoke(app, [*args[:-6], "--figures", str(tmp_path / "figs")])
     assert again.exit_code == 0, again.output  # winset's own figures are replaced by the next run
     assert json.loads(again.stdout)["runs"] == document["runs"]  # same seed, same talks
 
@@ -160,6 +160,15 @@ def test_an_experiment_the_scenario_cannot_run_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["simulate", str(path), "--experiment", "linkage"])
     assert result.exit_code == 2
     assert "add [talks.linkage] to the scenario" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "entry"), [("linkage", "[talks.linkage]"), ("ban", "[talks.ban]")])
+def test_running_an_experiment_the_scenario_lacks_is_refused(problem, tmp_path, name, entry):
+    _, deal = problem
+    bare = load_scenario(small_scenario(tmp_path))  # no [talks] section
+    with pytest.raises(NegotiationError) as refused:
+        experiments.run(name, bare, deal, Settings(rounds=2), 1)
+    assert entry in refused.value.problems[0].fix
 
 
 def test_figures_never_replace_a_file_that_is_not_a_figure(scenario_path, tmp_path):

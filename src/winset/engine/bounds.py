@@ -25,7 +25,7 @@ from ..scoretable import ScoreTable, apply_link
 class TableBounds:
     """Row score bounds of one ScoreTable for partial packages in a given issue order."""
 
-    def __init__(self, table: ScoreTable, order: np.ndarray):
+    def __init__(self, table: ScoreTable, order: np.ndarray) -> None:
         self.table = table
         self.order = np.asarray(order)
         k = len(table.shape)

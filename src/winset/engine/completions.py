@@ -16,7 +16,7 @@ class Completions:
     that order, ``constraints`` each constraint's issue positions and option masks. Counts are
     cached by depth and the constraints still alive."""
 
-    def __init__(self, shape: np.ndarray, constraints: list[Constraint]):
+    def __init__(self, shape: np.ndarray, constraints: list[Constraint]) -> None:
         self.shape = shape
         self.constraints = constraints
         self._cache: dict[tuple[int, frozenset[int]], int] = {}

@@ -82,7 +82,7 @@ def negotiators(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
     """Every negotiator at least at its reservation value (publics aside)."""
 
     def test(q: Quantities) -> np.ndarray:
-        return q.reach.all(axis=0)
+        return np.all(q.reach, axis=0)  # the method's stub types an int axis as maybe a scalar
 
     return test
 

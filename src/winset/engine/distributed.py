@@ -14,7 +14,9 @@ single search, so a cluster gives exactly the in-process answer.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -22,7 +24,14 @@ from ..errors import Problem, WinsetError
 from .enumeration import WORK_ROWS
 from .problem import DealProblem
 from .search import Search
-from .topk import Found, TopK
+from .topk import Feasibility, Found, Objective, TopK
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
+
+# where a search runs: None (in process), a scheduler address or a connected client
+Scheduler: TypeAlias = "str | Client | None"
+Reference: TypeAlias = "tuple[int, ...] | None"  # a package whose distance the objective sees
 
 TASKS_PER_WORKER = 8
 DIVE_VISITS = 16  # leaf visits of the short search that finds incumbents for a split search
@@ -30,12 +39,18 @@ CONNECT_TIMEOUT = "10s"  # how long to try to reach a scheduler given by address
 
 
 def best_packages(
-    problem: DealProblem, objective, feasible, k: int, method: str, scheduler=None, reference=None
+    problem: DealProblem,
+    objective: Objective,
+    feasible: Feasibility,
+    k: int,
+    method: str,
+    scheduler: Scheduler = None,
+    reference: Reference = None,
 ) -> list[Found]:
     """The k best feasible packages under ``objective`` (enumeration or branch and bound)."""
     if k < 1:
         return []
-    constants = {"objective": objective, "feasible": feasible, "k": k, "reference": reference}
+    constants: dict[str, Any] = {"objective": objective, "feasible": feasible, "k": k, "reference": reference}
     if scheduler is None:
         if method == "enumerate":
             return _canonical(problem, _best_in_range(problem, None, **constants), objective, reference)
@@ -68,7 +83,7 @@ def best_packages(
     return _canonical(problem, merged.results(), objective, reference)
 
 
-def _canonical(problem: DealProblem, found: list[Found], objective, reference) -> list[Found]:
+def _canonical(problem: DealProblem, found: list[Found], objective: Objective, reference: Reference) -> list[Found]:
     """The packages found, with their values worked out one package at a time: sums in another
     order (a chunk of another size, a search leaf) may differ in the last digit, and every way of
     running a search must report the same numbers."""
@@ -80,7 +95,7 @@ def _canonical(problem: DealProblem, found: list[Found], objective, reference) -
     return sorted(out, key=lambda f: (-f.value, int(problem.space.encode(f.codes))))
 
 
-def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) -> int:
+def count_packages(problem: DealProblem, feasible: Feasibility, method: str, scheduler: Scheduler = None) -> int:
     """How many valid packages pass ``feasible``."""
     if scheduler is None:
         if method == "enumerate":
@@ -102,7 +117,13 @@ def count_packages(problem: DealProblem, feasible, method: str, scheduler=None) 
     return int(sum(counts))
 
 
-def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> list:
+def _on_cluster(
+    scheduler: Scheduler,
+    problem: DealProblem,
+    task: Callable[..., Any],
+    split: Callable[[int], list[Any]],
+    **constants: Any,
+) -> list[Any]:
     """``task(problem, part, **constants)`` for every part of ``split(workers)``, on the cluster,
     with the problem sent to every worker once."""
     with connected(scheduler) as client:
@@ -113,7 +134,7 @@ def _on_cluster(scheduler, problem: DealProblem, task, split, **constants) -> li
 
 
 # ------------------------------------------------------------------------------------------ tasks
-def _packages_in_range(problem: DealProblem, index_range):
+def _packages_in_range(problem: DealProblem, index_range: tuple[int, int] | None) -> Iterator[np.ndarray]:
     """The deals (valid packages but the status quo) in a range of indices (all for None), in chunks."""
     rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
     size = max(256, WORK_ROWS // max(rows, 1))
@@ -129,7 +150,15 @@ def _packages_in_range(problem: DealProblem, index_range):
             yield codes
 
 
-def _best_in_range(problem, index_range, *, objective, feasible, k, reference) -> list[Found]:
+def _best_in_range(
+    problem: DealProblem,
+    index_range: tuple[int, int] | None,
+    *,
+    objective: Objective,
+    feasible: Feasibility,
+    k: int,
+    reference: Reference,
+) -> list[Found]:
     """The k best: each chunk screened on cheap bounds, the packages that could enter the top k
     evaluated exactly."""
     best = TopK(k, problem.space)
@@ -145,7 +174,7 @@ def _best_in_range(problem, index_range, *, objective, feasible, k, reference) -
     return best.results()
 
 
-def _count_in_range(problem, index_range, *, feasible) -> int:
+def _count_in_range(problem: DealProblem, index_range: tuple[int, int] | None, *, feasible: Feasibility) -> int:
     """How many pass: those whose bounds settle it counted from the bounds, the rest exactly."""
     total = 0
     for codes in _packages_in_range(problem, index_range):
@@ -159,15 +188,25 @@ def _count_in_range(problem, index_range, *, feasible) -> int:
     return total
 
 
-def _best_under_roots(problem, roots, *, order, objective, feasible, k, reference, seeds) -> list[Found]:
+def _best_under_roots(
+    problem: DealProblem,
+    roots: np.ndarray,
+    *,
+    order: np.ndarray,
+    objective: Objective,
+    feasible: Feasibility,
+    k: int,
+    reference: Reference,
+    seeds: list[tuple[int, ...]],
+) -> list[Found]:
     return Search(problem, order).maximize(objective, feasible, k, reference=reference, seeds=seeds, roots=roots)
 
 
-def _count_under_roots(problem, roots, *, order, feasible) -> int:
+def _count_under_roots(problem: DealProblem, roots: np.ndarray, *, order: np.ndarray, feasible: Feasibility) -> int:
     return Search(problem, order).count(feasible, roots=roots)
 
 
-def _seeds(problem: DealProblem, reference) -> list[tuple[int, ...]]:
+def _seeds(problem: DealProblem, reference: Reference) -> list[tuple[int, ...]]:
     """Packages to evaluate before searching: the reference (a proposal), if any (the status quo
     is no deal, so it cannot seed the search)."""
     return [] if reference is None else [tuple(int(c) for c in reference)]
@@ -191,7 +230,7 @@ def _root_groups(search: Search, workers: int) -> list[np.ndarray]:
 
 
 @contextmanager
-def connected(scheduler):
+def connected(scheduler: Scheduler) -> Iterator[Client]:
     """A Dask client: the one given, or one connected to the address given (closed afterwards)."""
     try:
         from dask.distributed import Client
@@ -220,5 +259,5 @@ def connected(scheduler):
         client.close()
 
 
-def worker_count(client) -> int:
+def worker_count(client: Client) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))

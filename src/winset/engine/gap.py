@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..compare import margin_meets, threshold_floor
-from ..scoretable import apply_link
+from ..scoretable import ScoreTable, apply_link
 from . import criteria
-from .distributed import best_packages
+from .distributed import Scheduler, best_packages
 from .enumeration import enumerate_valid
 from .joint import choose_method, point_only
 from .problem import DealProblem
@@ -53,7 +53,7 @@ class Gap:
         return "\n".join(lines)
 
 
-def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None) -> Gap:
+def ratification_gap(problem: DealProblem, method: str = "auto", scheduler: Scheduler = None) -> Gap:
     """The smallest common opinion shift (logit scale) of the binding publics that makes the joint
     win-set non-empty, by bisection on the shift with each step's best package tightening the
     upper end (point-estimate test; with ``confidence``, the probability test)."""
@@ -66,7 +66,7 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None)
             return Gap(np.inf, None, pd.DataFrame())
         return Gap(shift, package, _gap_table(problem, package, shift))
 
-    def best_at(shift: float):
+    def best_at(shift: float) -> tuple[tuple[int, ...] | None, bool]:
         shifted = base.shifted(np.where(binding, shift, 0.0))
         if base.confidence is None:
             found = best_packages(
@@ -77,7 +77,7 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None)
         return (found[0].codes, True) if found else (None, False)
 
     package, ok = best_at(0.0)
-    if ok:
+    if ok and package is not None:  # (ok comes only with a package)
         return Gap(0.0, package, _gap_table(problem, package, 0.0))
     high = _needed_shift(base, package) if base.confidence is None and package is not None else np.inf
     if not np.isfinite(high):  # no finite shift from one package: try the largest shift considered
@@ -89,11 +89,13 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler=None)
     while high - low > GAP_TOLERANCE:
         middle = (low + high) / 2
         package, ok = best_at(middle)
-        if ok:
+        if ok and package is not None:
             best_package = package
             high = min(middle, _needed_shift(base, package)) if base.confidence is None else middle
         else:
             low = middle
+    # a package that passed at SHIFT_LIMIT, or the one whose own needed shift made ``high`` finite
+    assert best_package is not None
     return Gap(high, best_package, _gap_table(problem, best_package, high))
 
 
@@ -140,7 +142,7 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
     return best, best_package
 
 
-def needed_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
+def needed_shifts(table: ScoreTable, codes: np.ndarray, threshold: float) -> np.ndarray:
     """For each package, the shift of every row's score at which its support meets ``threshold``
     (reaches :func:`~winset.compare.threshold_floor`, to within 1e-10 above it; inf if
     never), vectorised over packages: a package that meets it already needs a shift of 0 or less.
@@ -191,7 +193,7 @@ def needed_shifts(table, codes: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(reachable, high, np.inf)
 
 
-def _logit(p):
+def _logit(p: float | np.ndarray) -> float | np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
@@ -206,7 +208,7 @@ def _needed_shift(problem: DealProblem, package: tuple[int, ...]) -> float:
     return max(*needs, 0.0) if needs else 0.0
 
 
-def _public_shift(table, codes: np.ndarray, threshold: float) -> float:
+def _public_shift(table: ScoreTable, codes: np.ndarray, threshold: float) -> float:
     """The shift of every row's score that brings the support of one package to ``threshold``."""
     return float(needed_shifts(table, codes, threshold)[0])
 

@@ -17,7 +17,7 @@ from ..defaults import INTERVAL
 from ..errors import EngineError, Problem
 from . import criteria
 from .enumeration import SEARCH_ENUMERATE_LIMIT
-from .problem import DealProblem
+from .problem import DealProblem, Quantities
 
 METHODS = ("auto", "enumerate", "search")
 
@@ -78,7 +78,7 @@ def describe(problem: DealProblem, packages: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def in_joint_winset(problem: DealProblem, packages: np.ndarray, q) -> np.ndarray:
+def in_joint_winset(problem: DealProblem, packages: np.ndarray, q: Quantities) -> np.ndarray:
     """Which packages (with their exact quantities ``q``) are in the joint win-set: deals (valid,
     not the status quo) that pass the joint test."""
     packages = np.atleast_2d(np.asarray(packages, dtype=np.int64))

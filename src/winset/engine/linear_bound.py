@@ -71,7 +71,7 @@ class LinkLines:
     """Lines above a link on each row's score interval [lo, hi], for many (node, row) pairs:
     what does not depend on where they touch is worked out once."""
 
-    def __init__(self, link: str, lo: np.ndarray, hi: np.ndarray):
+    def __init__(self, link: str, lo: np.ndarray, hi: np.ndarray) -> None:
         self.link = link
         self.lo, self.hi = lo, hi
         if link != "logistic":
@@ -110,11 +110,15 @@ class LinkLines:
         return s, slope
 
 
+# one public's part of a bound: its table, assigned scores, their most, its lines and coefficients
+_Part = tuple[ScoreTable, np.ndarray, np.ndarray, LinkLines, np.ndarray]
+
+
 class LinearBound:
     """Upper bounds on ``max over completions of min over publics of (support - threshold)``,
     from the point-estimate rows (group 0) of one or more publics."""
 
-    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray):
+    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray) -> None:
         self.rows = [np.flatnonzero(t.groups == 0) for t in tables]
         self.tables = [t.group(0) for t in tables]
         self.thresholds = np.asarray(thresholds, dtype=float)
@@ -163,7 +167,7 @@ class LinearBound:
                 lines = [self._lines(part, picked) for part in parts]
         return best + ROUNDING
 
-    def _lines(self, part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _lines(self, part: _Part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node:
         (constant (m,), beta (m, columns of the unassigned issues))."""
         table, x, most, lines, coefficients = part  # most: x plus the most unassigned pairs may add
@@ -182,7 +186,7 @@ class LinearBound:
         indicators[np.arange(len(completion))[:, None], self.starts[d][None, :] + completion] = 1.0
         return indicators @ coefficients.T
 
-    def _combine(self, lines, d: int) -> tuple[np.ndarray, np.ndarray]:
+    def _combine(self, lines: list[tuple[np.ndarray, np.ndarray]], d: int) -> tuple[np.ndarray, np.ndarray]:
         """The bound on the smallest margin from every public's L, and the completion it picks."""
         starts = self.starts[d]
         if len(lines) == 1:
@@ -208,6 +212,7 @@ class LinearBound:
                 better = pair_value < value
                 value = np.where(better, pair_value, value)
                 picked = np.where(better[:, None], pair_pick, picked)
+        assert picked is not None  # two or more publics make at least one pair
         return value, picked
 
     @staticmethod

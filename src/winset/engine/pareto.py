@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..space import PackageSpace
 from . import criteria
 from .enumeration import enumerate_valid
 from .problem import DealProblem
 from .search import Search
+from .topk import Feasibility
 
 # with method 'auto', a frontier over the joint win-set of spaces up to this many packages is
 # traced by enumeration, of larger ones by branch and bound
@@ -124,7 +126,7 @@ def additive_frontier(problem: DealProblem) -> Frontier:
     return _sorted(points[keep], packages[keep])
 
 
-def _index(space, packages: np.ndarray, assigned: int) -> np.ndarray:
+def _index(space: PackageSpace, packages: np.ndarray, assigned: int) -> np.ndarray:
     """Package indices of partial packages (the first ``assigned`` issues), for tie-breaking."""
     strides = np.array([int(np.prod(space.shape[k + 1 : assigned])) for k in range(assigned)], dtype=np.float64)
     return packages.astype(np.float64) @ strides if assigned else np.zeros(len(packages))
@@ -135,20 +137,20 @@ def restricted_frontier(problem: DealProblem, search: Search | None = None, meth
     included: every point leaves every negotiator at least at its reservation value)."""
     feasible = criteria.joint(problem)
     if method == "enumerate" or (method == "auto" and problem.space.size <= FRONTIER_ENUMERATE_LIMIT):
-        points, packages = [], []
+        point_parts, package_parts = [], []
         for codes, quantities in enumerate_valid(problem):
             ok = feasible(quantities)
-            points.append(quantities.utility[:, ok].T)
-            packages.append(codes[ok])
-        points = np.vstack(points) if points else np.zeros((0, len(problem.negotiators)))
-        packages = np.vstack(packages) if packages else np.zeros((0, problem.space.n_issues), dtype=np.int64)
+            point_parts.append(quantities.utility[:, ok].T)
+            package_parts.append(codes[ok])
+        points = np.vstack(point_parts) if point_parts else np.zeros((0, len(problem.negotiators)))
+        packages = np.vstack(package_parts) if package_parts else np.zeros((0, problem.space.n_issues), dtype=np.int64)
         keep = non_dominated(points, problem.space.encode(packages) if len(packages) else None)
         return _sorted(points[keep], packages[keep])
     search = search or Search(problem)
     return _frontier_search(search, feasible)
 
 
-def _frontier_search(search: Search, feasible) -> Frontier:
+def _frontier_search(search: Search, feasible: Feasibility) -> Frontier:
     """Multi-objective branch and bound (see the module documentation)."""
     space = search.space
     points = np.zeros((0, len(search.problem.negotiators)))
@@ -158,7 +160,8 @@ def _frontier_search(search: Search, feasible) -> Frontier:
         """Partial packages whose best utilities a frontier point already matches everywhere."""
         if not len(points):
             return np.zeros(len(upper), dtype=bool)
-        return (points[None, :, :] >= upper[:, None, :]).all(axis=2).any(axis=1)  # utilities are exact
+        # utilities are exact; np.all/np.any as functions: the methods' stubs type an int axis as maybe a scalar
+        return np.any(np.all(points[None, :, :] >= upper[:, None, :], axis=2), axis=1)
 
     stack = [np.zeros((1, 0), dtype=np.int64)]
     while stack:

@@ -187,7 +187,7 @@ class DealProblem:
         """Support tables with each public's opinion shift applied."""
         return [p.table.shifted(s) if s else p.table for p, s in zip(self.publics, self.shifts, strict=True)]
 
-    def shifted(self, shifts: Sequence[float]) -> DealProblem:
+    def shifted(self, shifts: Sequence[float] | np.ndarray) -> DealProblem:
         """The problem with every public's opinion moved by ``shifts`` (logit scale)."""
         return replace(self, shifts=tuple(float(s) for s in shifts))
 

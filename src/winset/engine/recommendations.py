@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from . import criteria
-from .distributed import best_packages
+from .distributed import Scheduler, best_packages
 from .joint import choose_method, describe, point_only
 from .problem import DealProblem
 
 CRITERIA = {"margin": criteria.min_margin, "nash": criteria.nash, "probability": criteria.all_rules_probability}
 
 
-def recommend(problem: DealProblem, method: str = "auto", scheduler=None) -> pd.DataFrame:
+def recommend(problem: DealProblem, method: str = "auto", scheduler: Scheduler = None) -> pd.DataFrame:
     """The recommended packages, one row each, described as :func:`describe`:
 
     * ``max_min_margin``: the best smallest support margin over the binding publics, among

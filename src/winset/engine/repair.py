@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..defaults import INTERVAL
 from . import criteria
-from .distributed import best_packages, count_packages
+from .distributed import Scheduler, best_packages, count_packages
 from .frontier_table import frontier_table
 from .joint import choose_method, describe, point_only
 from .pareto import restricted_frontier
@@ -57,7 +57,7 @@ class Assessment:
 
 
 def assess(
-    problem: DealProblem, package: Sequence[int], repairs: int = 3, method: str = "auto", scheduler=None
+    problem: DealProblem, package: Sequence[int], repairs: int = 3, method: str = "auto", scheduler: Scheduler = None
 ) -> Assessment:
     """Support of a proposal in every public (interval, probability the rule is met), which rules
     fail and by how much, and the nearest ratifiable packages (fewest changed issues, then the best
@@ -129,12 +129,11 @@ def _effects(problem: DealProblem, package: tuple[int, ...], repairs: np.ndarray
 
 
 def improve(
-    problem: DealProblem, agreed: Sequence[int], method: str = "auto", scheduler=None
+    problem: DealProblem, agreed: Sequence[int], method: str = "auto", scheduler: Scheduler = None
 ) -> tuple[int, pd.DataFrame]:
     """After agreement on a package: how many ratifiable packages leave every negotiator at least
     as well off, and the Pareto frontier among them."""
-    agreed = np.array([agreed], dtype=np.int64)
-    utilities = problem.evaluate(agreed).utility[:, 0]
+    utilities = problem.evaluate(np.array([agreed], dtype=np.int64)).utility[:, 0]
     # utilities are exact sums (winset.compare), so the agreed package is as good as itself
     raised = problem.with_reservations(np.maximum(problem.reservations, utilities))
     method = choose_method(problem, method)

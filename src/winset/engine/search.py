@@ -41,7 +41,7 @@ Screen = Callable[[np.ndarray, Quantities], np.ndarray]  # (codes, optimistic qu
 class Search:
     """Search machinery for one problem (see the module documentation)."""
 
-    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None):
+    def __init__(self, problem: DealProblem, order: np.ndarray | None = None, leaf: int | None = None) -> None:
         self.problem = problem
         leaf = LEAF_PACKAGES if leaf is None else leaf
         space = problem.deals  # the status quo is no deal: never a result, never counted
@@ -91,7 +91,7 @@ class Search:
     def children(self, prefix: np.ndarray) -> np.ndarray:
         """Every assignment of the next issue to every partial package (invalid ones dropped)."""
         m, d = prefix.shape
-        n = self.shape[d]
+        n = int(self.shape[d])
         kids = np.empty((m * n, d + 1), dtype=np.int64)
         kids[:, :d] = np.repeat(prefix, n, axis=0)
         kids[:, d] = np.tile(np.arange(n), m)
@@ -141,11 +141,11 @@ class Search:
         for bounds, tail in zip(self.public_bounds, self._tails[0], strict=True):
             table_scores = self._leaf_scores(bounds, tail, prefix, full)
             scores.append(table_scores if everything else table_scores[valid])
-        utility = [
+        utilities = [
             self._leaf_scores(bounds, tail, prefix, full)[:, 0]
             for bounds, tail in zip(self.negotiator_bounds, self._tails[1], strict=True)
         ]
-        utility = np.vstack(utility)[:, valid] if utility else np.zeros((0, int(valid.sum())))
+        utility = np.vstack(utilities)[:, valid] if utilities else np.zeros((0, int(valid.sum())))
         return codes[valid], scores, utility
 
     def _leaf_scores(self, bounds: TableBounds, tail: np.ndarray, prefix: np.ndarray, full: np.ndarray) -> np.ndarray:
@@ -281,7 +281,7 @@ class Search:
             for part in self.batches(self.children(prefix)):
                 distance = self.distance(part, reference)
 
-                def promising(q: Quantities, distance=distance) -> np.ndarray:
+                def promising(q: Quantities, distance: np.ndarray = distance) -> np.ndarray:
                     return feasible(q) & (objective(q, distance) >= best.floor - 1e-12)
 
                 high, _ = self.bound_quantities(part, promising, low=False)
@@ -312,7 +312,14 @@ class Search:
         ok = feasible(quantities)
         best.add(values[ok], codes[ok])
 
-    def _leaf_update(self, best, codes, objective, feasible, reference) -> None:
+    def _leaf_update(
+        self,
+        best: TopK,
+        codes: np.ndarray,
+        objective: Objective,
+        feasible: Feasibility,
+        reference: tuple[int, ...] | None,
+    ) -> None:
         codes = np.asarray(codes, dtype=np.int64)
         codes = codes[self.space.is_valid(codes)]
         if len(codes):
@@ -335,6 +342,7 @@ class Search:
                 continue
             for part in self.batches(self.children(prefix)):
                 high, low = self.bound_quantities(part, feasible)
+                assert low is not None  # asked for (low=True)
                 possible = feasible(high)
                 certain = possible & feasible(low)
                 total += sum(self.completions(node) for node in part[certain])

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import EngineError, Problem, known_list
 from . import criteria
-from .distributed import best_packages, count_packages
+from .distributed import Scheduler, best_packages, count_packages
 from .frontier_table import frontiers
 from .gap import Gap, ratification_gap
 from .joint import choose_method, describe, point_only
@@ -55,7 +55,7 @@ def solve(
     top: int = 10,
     criterion: str = "margin",
     method: str = "auto",
-    scheduler=None,
+    scheduler: Scheduler = None,
     progress: Callable[[str], None] | None = None,
 ) -> Solution:
     """The joint win-set (exact size, best packages), the recommendations, both frontiers, and the

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..space import PackageSpace
 from .problem import Quantities
 
 Objective = Callable[[Quantities, np.ndarray], np.ndarray]  # (quantities, distance) -> value per package
@@ -28,7 +29,7 @@ class TopK:
     """The k best (value, package) pairs, each package at most once; ties go to the package with
     the lower index."""
 
-    def __init__(self, k: int, space):
+    def __init__(self, k: int, space: PackageSpace) -> None:
         self.k = k
         self.space = space
         self.heap: list[tuple[float, int, tuple[int, ...]]] = []  # (value, -index, codes), a min-heap

@@ -24,7 +24,8 @@ Needs the ``negotiation`` extra (``pip install 'winset[negotiation]'``).
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 from negmas import make_issue, make_os
@@ -57,7 +58,7 @@ def outcome_space(problem: DealProblem) -> DiscreteCartesianOutcomeSpace:
 class PartyUtility(UtilityFunction):
     """A party's utility over packages (outcomes: tuples of option ids), as the engine computes it."""
 
-    def __init__(self, problem: DealProblem, party: str, ratification: Mode | None = None, **kwargs):
+    def __init__(self, problem: DealProblem, party: str, ratification: Mode | None = None, **kwargs: Any) -> None:
         space = problem.space
         index = [n.id for n in problem.negotiators].index(party)
         self.problem, self.party, self.ratification = problem, party, ratification
@@ -79,7 +80,7 @@ class PartyUtility(UtilityFunction):
             if binding and p.party == party
         ]
         self._status_quo = float(self._table.support(np.array([space.status_quo]))[0, 0])
-        self._cache: dict[tuple, float] = {}
+        self._cache: dict[tuple[str, ...], float] = {}
         self._table_of_values: np.ndarray | None = None  # by package index, once computed
         # strict mode tests the rules as the engine does: on the estimates, or over the draws
         self._tested = problem if problem.confidence is not None else point_only(problem)
@@ -90,16 +91,17 @@ class PartyUtility(UtilityFunction):
             **kwargs,
         )
 
-    def codes(self, outcome) -> tuple[int, ...]:
+    def codes(self, outcome: Sequence[str]) -> tuple[int, ...]:
         return tuple(lookup[value] for lookup, value in zip(self._codes, outcome, strict=True))
 
-    def valid(self, outcome) -> bool:
+    def valid(self, outcome: Sequence[str]) -> bool:
         return bool(self.problem.space.is_valid(self.codes(outcome)))
 
-    def eval(self, offer) -> float:
+    def eval(self, offer: Sequence[str]) -> float:
         key = tuple(offer)
         table = self._whole_space()
-        if table is not None:
+        # a whole-space table exists only for spaces small enough to have index parts
+        if table is not None and self._index_parts is not None:
             return float(table[sum(part[value] for part, value in zip(self._index_parts, key, strict=True))])
         if key not in self._cache:
             self._cache[key] = float(self.values(np.array([self.codes(key)]))[0])
@@ -112,7 +114,13 @@ class PartyUtility(UtilityFunction):
             self._table_of_values = self.values(everything)
         return self._table_of_values
 
-    def extreme_outcomes(self, outcome_space=None, issues=None, outcomes=None, max_cardinality=100_000):
+    def extreme_outcomes(
+        self,
+        outcome_space: DiscreteCartesianOutcomeSpace | None = None,
+        issues: Sequence[Any] | None = None,
+        outcomes: Sequence[tuple[str, ...]] | None = None,
+        max_cardinality: int = 100_000,
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The worst and best packages: read off the whole-space values where they are computed
         (NegMAS would otherwise evaluate every outcome one by one)."""
         table = self._whole_space() if outcome_space is None and issues is None and outcomes is None else None

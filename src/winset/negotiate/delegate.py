@@ -21,8 +21,11 @@ over them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from negmas import PolyAspiration, ResponseType, SAONegotiator
+from negmas.sao import SAOState
 from scipy.special import ndtr
 
 from .choices import MODES, STRATEGIES
@@ -35,7 +38,7 @@ KINDNESS = 0.25  # share of its range a tit-for-tat negotiator gives up by the d
 class Delegate(SAONegotiator):
     """Negotiator ``party`` (index into the stage's negotiators) with a strategy and a mode."""
 
-    def __init__(self, stage: Stage, party: int, strategy: str, mode: str, noise: np.ndarray, **kwargs):
+    def __init__(self, stage: Stage, party: int, strategy: str, mode: str, noise: np.ndarray, **kwargs: Any) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
         if mode not in MODES:
@@ -51,7 +54,10 @@ class Delegate(SAONegotiator):
         self.offers: list[int] = []  # positions of its own offers (holding offers excluded)
         self.received: list[int] = []  # positions of the other side's offers
         self.offered_now = False
-        self.value = self.theirs = self.candidates = None
+        # set by believe(): its value of each package, the others' value, what it would offer
+        self.value: np.ndarray | None = None
+        self.theirs: np.ndarray | None = None
+        self.candidates: np.ndarray | None = None
         self.top = -np.inf
 
     # ------------------------------------------------------------------ beliefs
@@ -62,24 +68,29 @@ class Delegate(SAONegotiator):
         mine = stage.utility[self.party]
         if self.mode == "strict":
             passes = np.all(stage.needed[binding] <= shifts[binding, None], axis=0)
-            self.value = mine
-            self.candidates = passes & (mine >= self.floor)
-            self.theirs = self.others_utility
+            value = mine
+            candidates = passes & (mine >= self.floor)
+            theirs = self.others_utility
         else:
             z = (shifts[binding, None] - stage.needed[binding]) / np.maximum(self.noise[binding, None], EPS)
             p = np.prod(ndtr(z), axis=0)
             quo = stage.utility[:, stage.status_quo]
             # quo + p (u - quo): a package worth the status quo is worth it exactly, whatever p
-            self.value = quo[self.party] + p * (mine - quo[self.party])
-            self.candidates = self.value >= self.floor
-            self.theirs = (quo[self.others, None] + p * (stage.utility[self.others] - quo[self.others, None])).sum(
-                axis=0
-            )
-        self.candidates[stage.status_quo] = False  # agreeing on no change is no agreement
-        self.top = float(self.value[self.candidates].max()) if self.candidates.any() else -np.inf
+            value = quo[self.party] + p * (mine - quo[self.party])
+            candidates = value >= self.floor
+            theirs = (quo[self.others, None] + p * (stage.utility[self.others] - quo[self.others, None])).sum(axis=0)
+        candidates[stage.status_quo] = False  # agreeing on no change is no agreement
+        self.value, self.candidates, self.theirs = value, candidates, theirs
+        self.top = float(value[candidates].max()) if candidates.any() else -np.inf
+
+    def _beliefs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Its value of each package, the others' value and its candidates (set by :meth:`believe`)."""
+        if self.value is None or self.theirs is None or self.candidates is None:
+            raise RuntimeError(f"delegate {self.name} negotiates before it believes anything (call believe first)")
+        return self.value, self.theirs, self.candidates
 
     # ------------------------------------------------------------------ strategy
-    def aspiration(self, state) -> float:
+    def aspiration(self, state: SAOState) -> float:
         """The value it asks for now: between its best believed-ratifiable value and its reservation."""
         if self.curve is not None:
             steps = self.nmi.n_steps or 1
@@ -91,30 +102,33 @@ class Delegate(SAONegotiator):
         t = min(1.0, state.step / max(1, steps - 1))
         mirrored = 0.0
         if len(self.received) >= 2:
-            seen = self.value[np.array(self.received)]
+            value, _, _ = self._beliefs()
+            seen = value[np.array(self.received)]
             mirrored = max(0.0, float(seen.max() - seen[0]))
         return max(self.reservation, self.top - mirrored - KINDNESS * t * (self.top - self.reservation))
 
-    def propose(self, state, dest: str | None = None):
+    def propose(self, state: SAOState, dest: str | None = None) -> tuple[str, ...]:
         self.offered_now = False
         if not np.isfinite(self.top):
             return self.stage.outcome(self.stage.status_quo)  # nothing could pass: hold
+        value, their_value, candidates = self._beliefs()
         wanted = self.aspiration(state)
-        band = self.candidates & (self.value >= min(wanted, self.top) - EPS)
+        band = candidates & (value >= min(wanted, self.top) - EPS)
         positions = np.flatnonzero(band)
-        theirs = self.theirs[positions]
+        theirs = their_value[positions]
         best = positions[theirs >= theirs.max() - EPS]
-        choice = int(best[np.argmax(self.value[best])])  # ties: best for itself, then lowest index
+        choice = int(best[np.argmax(value[best])])  # ties: best for itself, then lowest index
         self.offers.append(choice)
         self.offered_now = True
         return self.stage.outcome(choice)
 
-    def respond(self, state, source: str | None = None) -> ResponseType:
+    def respond(self, state: SAOState, source: str | None = None) -> ResponseType:
         position = self.stage.position(state.current_offer)
         if position is None:
             return ResponseType.REJECT_OFFER
         if position != self.stage.status_quo:
             self.received.append(position)
-        if self.candidates[position] and self.value[position] >= self.aspiration(state) - EPS:
+        value, _, candidates = self._beliefs()
+        if candidates[position] and value[position] >= self.aspiration(state) - EPS:
             return ResponseType.ACCEPT_OFFER
         return ResponseType.REJECT_OFFER

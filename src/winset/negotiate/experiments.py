@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..engine.distributed import Scheduler
 from ..engine.gap import ratification_gap
 from ..engine.joint import point_only
 from ..engine.problem import DealProblem
@@ -32,6 +34,10 @@ from .choices import EXPERIMENTS
 from .montecarlo import simulate
 from .stage import Stage
 from .talks import Settings
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+    from ..scenario.model import Linkage
 
 OPENING_MARGIN = 0.25  # logit points beyond the gap, for the "opened" opinion
 NARROWING = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -57,7 +63,7 @@ def opened(problem: DealProblem, margin: float = OPENING_MARGIN) -> tuple[DealPr
     return problem.shifted(np.array(problem.shifts) + np.where(problem.binding, shift, 0.0)), float(shift)
 
 
-def linked(problem: DealProblem, linkage) -> DealProblem:
+def linked(problem: DealProblem, linkage: Linkage) -> DealProblem:
     """The problem with a linked issue added (a scenario's ``talks.linkage``): each option adds its
     ``utility`` to a party and its ``support`` to every row of a public's model (logit), relative to
     the issue's first option, which is the status quo."""
@@ -65,8 +71,8 @@ def linked(problem: DealProblem, linkage) -> DealProblem:
     space = problem.space.extended([(linkage.id, [o.id for o in options])])
 
     def effects(values: Sequence[float]) -> np.ndarray:
-        values = np.asarray(values, dtype=float)
-        return values - values[0]
+        array = np.asarray(values, dtype=float)
+        return array - array[0]
 
     def extend(table: ScoreTable, effect: np.ndarray) -> ScoreTable:
         block = np.tile(effect, (table.n_rows, 1))
@@ -97,7 +103,15 @@ def banned(problem: DealProblem, issues: Sequence[str]) -> DealProblem:
     return replace(problem, space=space.extended(constraints=constraints))
 
 
-def outcomes(stage: Stage, settings: Settings, runs: int, seed: int, strategies, scheduler, progress) -> dict:
+def outcomes(
+    stage: Stage,
+    settings: Settings,
+    runs: int,
+    seed: int,
+    strategies: Sequence[str],
+    scheduler: Scheduler,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
     """One condition: the joint win-set's size and the summary of a sweep, with mean utilities."""
     sweep = simulate(stage, settings, runs, seed, strategies, scheduler, progress)
     frame = sweep.runs
@@ -116,7 +130,7 @@ def schelling(
     seed: int = 0,
     strategies: Sequence[str] = ("boulware",),
     narrowing: Sequence[float] = NARROWING,
-    scheduler=None,
+    scheduler: Scheduler = None,
     progress: Callable[[int], None] | None = None,
     margins: Sequence[float] = MARGINS,
 ) -> pd.DataFrame:
@@ -154,7 +168,7 @@ def compare(
     runs: int,
     seed: int = 0,
     strategies: Sequence[str] = ("boulware",),
-    scheduler=None,
+    scheduler: Scheduler = None,
     progress: Callable[[int], None] | None = None,
     margins: Sequence[float] = MARGINS,
 ) -> pd.DataFrame:
@@ -172,19 +186,21 @@ def compare(
     return pd.DataFrame(rows)
 
 
-def linkage(problem: DealProblem, issue, settings: Settings, runs: int, seed: int = 0, **kwargs) -> pd.DataFrame:
+def linkage(
+    problem: DealProblem, issue: Linkage, settings: Settings, runs: int, seed: int = 0, **kwargs: Any
+) -> pd.DataFrame:
     """Synergistic linkage: the talks without and with the linked issue ``issue``."""
     return compare({"without": problem, f"with {issue.id}": linked(problem, issue)}, settings, runs, seed, **kwargs)
 
 
 def ban(
-    problem: DealProblem, issues: Sequence[str], settings: Settings, runs: int, seed: int = 0, **kwargs
+    problem: DealProblem, issues: Sequence[str], settings: Settings, runs: int, seed: int = 0, **kwargs: Any
 ) -> pd.DataFrame:
     """The talks without and with a ban on changing ``issues``."""
     return compare({"no ban": problem, "ban": banned(problem, issues)}, settings, runs, seed, **kwargs)
 
 
-def available(scenario) -> list[str]:
+def available(scenario: Scenario) -> list[str]:
     """The experiments a scenario has what it takes for (linkage and ban need ``[talks]`` entries)."""
     return [
         name
@@ -202,15 +218,34 @@ def sweeps(name: str, problem: DealProblem, narrowing: Sequence[float] = NARROWI
 
 
 def run(
-    name: str, scenario, problem: DealProblem, settings: Settings, runs: int, seed: int = 0, **kwargs
+    name: str, scenario: Scenario, problem: DealProblem, settings: Settings, runs: int, seed: int = 0, **kwargs: Any
 ) -> pd.DataFrame:
     """Experiment ``name`` on a scenario's problem; ``kwargs``: strategies, scheduler, progress."""
     if name == "schelling":
         return schelling(problem, settings, runs, seed, **kwargs)
+    talks = scenario.talks
     if name == "linkage":
-        return linkage(problem, scenario.talks.linkage, settings, runs, seed, **kwargs)
+        if talks.linkage is None:
+            raise NegotiationError(
+                [
+                    Problem(
+                        "experiment",
+                        "the linkage experiment needs an issue to link",
+                        "add [talks.linkage] to the scenario",
+                    )
+                ]
+            )
+        return linkage(problem, talks.linkage, settings, runs, seed, **kwargs)
     if name == "ban":
-        return ban(problem, scenario.talks.ban.issues, settings, runs, seed, **kwargs)
+        if talks.ban is None:
+            raise NegotiationError(
+                [
+                    Problem(
+                        "experiment", "the ban experiment needs the issues it bans", "add [talks.ban] to the scenario"
+                    )
+                ]
+            )
+        return ban(problem, talks.ban.issues, settings, runs, seed, **kwargs)
     raise NegotiationError(
         [
             Problem(

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .montecarlo import Simulation
@@ -16,7 +17,7 @@ from .montecarlo import Simulation
 WIDTH = 9.0
 
 
-def outcome_figure(simulation: Simulation, top: int = 8):
+def outcome_figure(simulation: Simulation, top: int = 8) -> Figure:
     """Top: how the runs ended. Below: the packages signed most often, and how many were ratified."""
     summary = simulation.numbers()
     runs = summary["runs"]
@@ -50,7 +51,7 @@ def outcome_figure(simulation: Simulation, top: int = 8):
     return figure
 
 
-def schelling_figure(table: pd.DataFrame):
+def schelling_figure(table: pd.DataFrame) -> Figure:
     """For each narrowed side and opening of opinion: its mean utility in ratified deals, and the
     share of runs ratified."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 3.6))
@@ -75,7 +76,7 @@ def schelling_figure(table: pd.DataFrame):
     return figure
 
 
-def comparison_figure(table: pd.DataFrame, title: str):
+def comparison_figure(table: pd.DataFrame, title: str) -> Figure:
     """Conditions side by side at each level of opinion: the joint win-set (symmetric log scale,
     counts on the bars), the share of runs ratified, the share of signed deals that failed at home,
     and each negotiator's mean utility in ratified deals."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.distributed import connected
+from ..engine.distributed import Scheduler, connected
 from ..engine.problem import DealProblem
 from ..errors import NegotiationError, Problem, known_list
 from .choices import STRATEGIES
@@ -102,7 +102,7 @@ def simulate(
     runs: int,
     seed: int = 0,
     strategies: Sequence[str] = ("boulware",),
-    scheduler=None,
+    scheduler: Scheduler = None,
     progress: Callable[[int], None] | None = None,
 ) -> Simulation:
     """Run the talks ``runs`` times; each negotiator's strategy is drawn per run from ``strategies``.
@@ -146,7 +146,9 @@ def run_rng(seed: int, k: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
 
 
-def _batch(stage: Stage, settings: Settings, strategies: tuple[str, ...], seed: int, indices) -> list[Talk]:
+def _batch(
+    stage: Stage, settings: Settings, strategies: tuple[str, ...], seed: int, indices: Sequence[int]
+) -> list[Talk]:
     talks = []
     for k in indices:
         rng = run_rng(seed, k)
@@ -155,7 +157,15 @@ def _batch(stage: Stage, settings: Settings, strategies: tuple[str, ...], seed: 
     return talks
 
 
-def _on_cluster(stage, settings, strategies, seed, runs, scheduler, progress) -> list[Talk]:
+def _on_cluster(
+    stage: Stage,
+    settings: Settings,
+    strategies: tuple[str, ...],
+    seed: int,
+    runs: int,
+    scheduler: Scheduler,
+    progress: Callable[[int], None] | None,
+) -> list[Talk]:
     from dask.distributed import as_completed
 
     batches = [list(range(start, min(start + BATCH, runs))) for start in range(0, runs, BATCH)]
@@ -179,11 +189,14 @@ def _on_cluster(stage, settings, strategies, seed, runs, scheduler, progress) ->
     return [talk for i in range(len(batches)) for talk in done[i]]
 
 
+Cell = int | float | str | None  # a value in a run's row (bool is an int)
+
+
 def _frame(stage: Stage, talks: list[Talk]) -> pd.DataFrame:
     space = stage.problem.space
     rows = []
     for k, talk in enumerate(talks):
-        row = {"run": k}
+        row: dict[str, Cell] = {"run": k}
         row |= {f"strategy_{n}": s for n, s in zip(stage.negotiator_ids, talk.strategies, strict=True)}
         package = "" if talk.package is None else space.format(space.decode(talk.package), changes_only=True)
         row |= {

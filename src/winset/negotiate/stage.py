@@ -9,8 +9,10 @@ so beliefs update in one comparison per package, whatever the support model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +20,9 @@ from ..compare import meets
 from ..engine.gap import needed_shifts
 from ..engine.problem import DealProblem
 from ..errors import NegotiationError, Problem
+
+if TYPE_CHECKING:
+    from negmas.outcomes import DiscreteCartesianOutcomeSpace
 
 CHUNK = 4_096
 
@@ -76,7 +81,7 @@ class Stage:
         return [n.id for n in self.problem.negotiators]
 
     @cached_property
-    def outcome_space(self):
+    def outcome_space(self) -> DiscreteCartesianOutcomeSpace:
         """The NegMAS outcome space (see :mod:`winset.negotiate.bridge`)."""
         from .bridge import outcome_space
 
@@ -98,8 +103,10 @@ class Stage:
     def _lookup(self) -> list[dict[str, int]]:
         return [{option: c for c, option in enumerate(options)} for options in self.problem.space.option_ids]
 
-    def position(self, outcome) -> int | None:
+    def position(self, outcome: Sequence[str] | None) -> int | None:
         """The position of a NegMAS outcome (tuple of option ids) among the valid packages, or None."""
+        if outcome is None:  # no offer on the table
+            return None
         try:
             codes = np.array([[lookup[value] for lookup, value in zip(self._lookup, outcome, strict=True)]])
         except (KeyError, TypeError, ValueError):

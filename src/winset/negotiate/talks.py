@@ -10,7 +10,9 @@ defection, and the status quo stays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from negmas import SAOMechanism
@@ -20,6 +22,9 @@ from .choices import MODES, STRATEGIES
 from .delegate import Delegate
 from .opinion import Event, Opinion, concession
 from .stage import Stage
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class Settings:
             )
 
     @classmethod
-    def from_scenario(cls, scenario, **overrides) -> Settings:
+    def from_scenario(cls, scenario: Scenario, **overrides: Any) -> Settings:
         """The settings a scenario's ``[talks]`` gives, with any field overridden (None: keep)."""
         talks = scenario.talks
         events = tuple(
@@ -132,8 +137,11 @@ def run_talks(stage: Stage, settings: Settings, strategies: tuple[str, ...], rng
     )
 
 
-def _signed(stage: Stage, strategies, draw: int, round_: int, agreement, shifts: np.ndarray) -> Talk:
+def _signed(
+    stage: Stage, strategies: Sequence[str], draw: int, round_: int, agreement: tuple[str, ...], shifts: np.ndarray
+) -> Talk:
     position = stage.position(agreement)
+    assert position is not None  # the delegates offer valid packages only, so they agree on one
     binding = stage.problem.binding
     verdicts = stage.ratifies(position, shifts, draw)
     rejected = tuple(p for p, b, ok in zip(stage.public_ids, binding, verdicts, strict=True) if b and not ok)

@@ -13,23 +13,34 @@ with one row per distinct covariate pattern (cell) of the population.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 from scipy.special import expit
 
 from ..conjoint import terms
 from ..conjoint.data import ConjointData, ConjointError, Feature
-from ..conjoint.ols import DummyDesign
+from ..conjoint.ols import DummyDesign, Term
 from ..errors import ModelError, NotFittedError, Problem, did_you_mean, known_list
 from ..scoretable import ScoreTable
 from .logit import LogitFit, fit_logit
 from .population import Respondents
 
 
+class _DesignRows(Protocol):
+    """What building the design reads from its data: ConjointData, or a :class:`_StandIn`."""
+
+    @property
+    def features(self) -> list[Feature]: ...
+
+    @property
+    def n_rows(self) -> int: ...
+
+
 class _StandIn:
     """The parts of ConjointData that building the design needs, for made-up rows."""
 
-    def __init__(self, features: list[Feature], n_rows: int):
+    def __init__(self, features: list[Feature], n_rows: int) -> None:
         self.features = features
         self.n_rows = n_rows
 
@@ -50,8 +61,11 @@ class BinarySupportModel:
     """
 
     def __init__(
-        self, covariates: Sequence[str] = (), interactions: Sequence[tuple[str, str]] = (), cutoff: float | None = None
-    ):
+        self,
+        covariates: Sequence[str] = (),
+        interactions: Sequence[Sequence[str]] = (),  # (feature, covariate) pairs, checked here
+        cutoff: float | None = None,
+    ) -> None:
         if isinstance(covariates, str) or not all(isinstance(c, str) for c in covariates):
             raise ModelError(
                 [Problem("covariates", f"covariates must be a list of names, got {covariates!r}", "give ['age', ...]")]
@@ -136,7 +150,7 @@ class BinarySupportModel:
             )
         return [known[c] for c in self.covariates]
 
-    def _terms(self, data: ConjointData, respondents: Respondents) -> list:
+    def _terms(self, data: _DesignRows, respondents: Respondents) -> list[Term]:
         row = respondents.row_respondent
         covariates = {c.name: Feature(c.name, c.levels, c.codes[row]) for c in self.covariates_}
         features = {f.name: f for f in data.features}

@@ -8,7 +8,7 @@ and compile it all into one ScoreTable (group 0 the estimate, groups 1..B the dr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +25,8 @@ from ..scenario.polls import read_polls, topline
 from ..scoretable import ScoreTable
 from .binary import BinarySupportModel
 from .calibration import Target, calibrate
-from .mixed_logit import MixedLogitModel
+from .logit import LogitFit
+from .mixed_logit import MixedLogitFit, MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
 
 Progress = Callable[[str, int, int], None]
@@ -136,7 +137,9 @@ def targets(scenario: Scenario, ratifier: Ratifier) -> list[Target]:
     refuses them, if a cited line cannot serve as a target)."""
     if not ratifier.calibration:
         return []
-    path = scenario.data_path(ratifier.data.polls)
+    polls_file = ratifier.data.polls
+    assert polls_file is not None  # the scenario's checks refuse calibration targets without a polls file
+    path = scenario.data_path(polls_file)
     polls = read_polls(path)
     where = next(
         f"parties[{i}].ratifiers[{j}]"
@@ -148,6 +151,7 @@ def targets(scenario: Scenario, ratifier: Ratifier) -> list[Target]:
     for k, target in enumerate(ratifier.calibration):
         share, n = topline(polls, target.line, target.side, target.dont_know, target.n, f"{where}.calibration[{k}]")
         row = polls.row(target.line)
+        assert row is not None  # topline() has refused a line with no row
         answer = f" ({row['option']})" if row.get("option") else ""
         label = (
             target.label
@@ -181,6 +185,7 @@ def fit_ratifier(
     data = survey_data(scenario, ratifier)
     spec = ratifier.data
     people = respondents(data, spec.covariates, ratifier.population)
+    model: BinarySupportModel | MixedLogitModel
     if spec.model == "binary":
         model = BinarySupportModel(spec.covariates, [tuple(pair) for pair in spec.interactions], spec.cutoff)
     else:
@@ -191,9 +196,9 @@ def fit_ratifier(
     estimates = [_parameters(model, model.fit_)]
     for b, counts in enumerate(bootstrap_counts(people.n, draws, seed)):
         weights = people.raked(ratifier.population, counts * (people.weights * people.n))
-        fit = model.refit(weights)
-        tables.append(model.score_table(issues, weights, fit))
-        estimates.append(_parameters(model, fit))
+        draw_table, parameters = _refitted(model, issues, weights)
+        tables.append(draw_table)
+        estimates.append(parameters)
         if progress is not None:
             progress(ratifier.id, b + 1, draws)
     table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
@@ -223,11 +228,24 @@ def amce_table(fit: RatifierFit) -> pd.DataFrame:
     return amce(fit.data)
 
 
-def _parameters(model: BinarySupportModel | MixedLogitModel, fit) -> pd.Series:
+def _refitted(
+    model: BinarySupportModel | MixedLogitModel, issues: Sequence[tuple[str, Sequence[str]]], weights: np.ndarray
+) -> tuple[ScoreTable, pd.Series]:
+    """One bootstrap draw: the model refitted with ``weights``, its table and its parameters."""
     if isinstance(model, BinarySupportModel):
+        logit_fit = model.refit(weights)
+        return model.score_table(issues, weights, logit_fit), _parameters(model, logit_fit)
+    mixed_fit = model.refit(weights)
+    return model.score_table(issues, weights, mixed_fit), _parameters(model, mixed_fit)
+
+
+def _parameters(model: BinarySupportModel | MixedLogitModel, fit: LogitFit | MixedLogitFit) -> pd.Series:
+    if isinstance(model, BinarySupportModel) and isinstance(fit, LogitFit):
         return pd.Series(fit.coef, index=[name.removesuffix("[]") for name in fit.names])
-    names = model.tasks_.names
-    return pd.Series(
-        np.concatenate([fit.mean, np.abs(fit.sd)]),
-        index=[f"mean {n}" for n in names] + [f"sd {n}" for n in names],
-    )
+    if isinstance(model, MixedLogitModel) and isinstance(fit, MixedLogitFit):
+        names = model.tasks_.names
+        return pd.Series(
+            np.concatenate([fit.mean, np.abs(fit.sd)]),
+            index=[f"mean {n}" for n in names] + [f"sd {n}" for n in names],
+        )
+    raise TypeError(f"a {type(model).__name__} has no parameters in a {type(fit).__name__}")

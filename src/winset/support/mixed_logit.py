@@ -19,6 +19,7 @@ and dependencies for what is a few array expressions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,7 +82,7 @@ class MixedLogitModel:
         seed of the scrambled Halton sequence.
     """
 
-    def __init__(self, optout: bool = True, draws: int = 100, seed: int = 1):
+    def __init__(self, optout: bool = True, draws: int = 100, seed: int = 1) -> None:
         if not isinstance(optout, bool | np.bool_):
             raise ModelError([Problem("optout", f"optout must be true or false, got {optout!r}", "give True or False")])
         if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
@@ -152,7 +153,7 @@ class MixedLogitModel:
         draws = ndtri(np.clip(halton.random(n * self.draws), 1e-12, 1 - 1e-12)).reshape(n, self.draws, k)
         return np.ascontiguousarray(draws.transpose(0, 2, 1))
 
-    def _loglik(self, theta: np.ndarray, weights: np.ndarray, scores: bool = False):
+    def _loglik(self, theta: np.ndarray, weights: np.ndarray, scores: bool = False) -> tuple[float, np.ndarray]:
         """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's)."""
         data, z = self.tasks_, self._z  # z: (N, K, R)
         n, t, j, k = data.x.shape
@@ -208,7 +209,7 @@ class MixedLogitModel:
         k = len(self.tasks_.names)
         saved, self._z = self._z, np.zeros((self._z.shape[0], k, 1))
 
-        def objective(mean):
+        def objective(mean: np.ndarray) -> tuple[float, np.ndarray]:
             value, gradient = self._loglik(np.concatenate([mean, np.zeros(k)]), weights)
             return -value, -gradient[:k]
 
@@ -219,7 +220,7 @@ class MixedLogitModel:
             self._z = saved
 
     def _maximise(self, start: np.ndarray, weights: np.ndarray) -> MixedLogitFit:
-        def objective(theta):
+        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
             value, gradient = self._loglik(theta, weights)
             return -value, -gradient
 
@@ -268,7 +269,9 @@ class MixedLogitModel:
         k = len(self.tasks_.names)
         return MixedLogitFit(theta[:k], theta[k:], np.nan, scores, 0)
 
-    def predict_support(self, issues, codes: np.ndarray, fit: MixedLogitFit | None = None) -> np.ndarray:
+    def predict_support(
+        self, issues: Sequence[tuple[str, Sequence[str]]], codes: np.ndarray, fit: MixedLogitFit | None = None
+    ) -> np.ndarray:
         """Share choosing each package over the status quo, by the model itself: the logit of the
         package's dummies against the opt-out, averaged over the same population draws as
         :meth:`score_table`. ``codes`` index each issue's options in ``issues`` (as
@@ -316,7 +319,12 @@ class MixedLogitModel:
         return ndtri(np.clip(halton.random(n), 1e-12, 1 - 1e-12))
 
     # ------------------------------------------------------------------ compilation
-    def score_table(self, issues, weights: np.ndarray | None = None, fit: MixedLogitFit | None = None) -> ScoreTable:
+    def score_table(
+        self,
+        issues: Sequence[tuple[str, Sequence[str]]],
+        weights: np.ndarray | None = None,
+        fit: MixedLogitFit | None = None,
+    ) -> ScoreTable:
         """One ScoreTable group: rows are simulated members of the public (Halton draws of the
         coefficients), each weighted equally; ``POPULATION_DRAWS`` of them for the estimate, and
         ``DRAW_POPULATION`` for a bootstrap draw (``fit`` given)."""
@@ -364,6 +372,7 @@ def _dummy_columns(features: list[Feature], with_constant: bool) -> tuple[tuple[
 
 def _task_index(data: ConjointData) -> np.ndarray:
     """A code per (respondent, task)."""
+    assert data.clusters is not None  # tasks() has refused data without respondent ids
     task_values = data.frame[data.task].to_numpy()
     key = np.column_stack([data.clusters, np.unique(task_values, return_inverse=True)[1].reshape(-1)])
     return np.unique(key, axis=0, return_inverse=True)[1].reshape(-1)

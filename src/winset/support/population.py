@@ -86,7 +86,7 @@ def respondents(
             )
             continue
         row_codes, distinct, order = distinct_values(data.frame[name])
-        codes = pd.Index(order).get_indexer(distinct)[row_codes].astype(np.int64)
+        codes = pd.Index(order).get_indexer(pd.Index(distinct, tupleize_cols=False))[row_codes].astype(np.int64)
         varying = np.flatnonzero(codes != codes[first][data.clusters])
         if len(varying):
             problems.append(

@@ -189,7 +189,7 @@ def _random_pairs(space: PackageSpace, n_pairs: int, rng: np.random.Generator, s
 
 def _level_index(values: np.ndarray | str, levels: Sequence[str], n: int) -> np.ndarray:
     """Index of each value among ``levels`` (one value, or one per row), as an array of ``n``."""
-    index = pd.Index(list(levels)).get_indexer(np.broadcast_to(np.asarray(values, dtype=object), (n,)))
+    index = pd.Index(list(levels)).get_indexer(pd.Index(np.broadcast_to(np.asarray(values, dtype=object), (n,))))
     if (index < 0).any():
         unknown = sorted(str(v) for v in set(np.atleast_1d(values)) - set(levels))
         raise ModelError(
