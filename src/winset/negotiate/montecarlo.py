@@ -36,16 +36,11 @@ class Simulation:
     negotiators: tuple[str, ...]
     publics: tuple[str, ...]
 
-    def summary(self) -> dict:
-        """Agreement rate, ratification, failures at home and rounds, overall (as numbers: the
-        same as :meth:`numbers`; the text is :meth:`summary_text`)."""
-        return self.numbers()
-
     def numbers(self) -> dict:
         """Agreement rate, ratification, failures at home and rounds, overall."""
         return summarise(self.runs)
 
-    def summary_text(self) -> str:
+    def summary(self) -> str:
         """A few lines: runs, agreements, ratification, failures at home, rounds to signing."""
         s = self.numbers()
         lines = [
