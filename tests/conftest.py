@@ -54,7 +54,7 @@ def within(seconds: float, call):
     def run():
         try:
             outcome["value"] = call()
-        except BaseException as error:  # noqa: BLE001 (re-raised below, in the test's thread)
+        except BaseException as error:
             outcome["error"] = error
 
     thread = threading.Thread(target=run, daemon=True)

@@ -127,7 +127,7 @@ def csv_mutation(draw, text: str) -> str:
         return "\n".join(lines[:k] + lines[k + 1 :]) + "\n"
     if kind == "cut":
         line = lines[k]
-        return "\n".join(lines[:k] + [line[: draw(st.integers(0, len(line)))]] + lines[k + 1 :]) + "\n"
+        return "\n".join([*lines[:k], line[: draw(st.integers(0, len(line)))], *lines[k + 1 :]]) + "\n"
     header = lines[0].split(",")
     column = draw(st.integers(0, len(header) - 1))
     if kind == "drop_column":

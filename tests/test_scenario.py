@@ -31,7 +31,7 @@ def test_a_folder_means_its_scenario_toml(tmp_path, minimal_path):
 def test_from_dict_checks_references_relative_to_base_dir(minimal_path):
     document = parse_toml(minimal_path.read_text())
     assert Scenario.from_dict(document, base_dir=minimal_path.parent).scenario.id == "minimal"
-    with pytest.raises(ScenarioError, match="data file 'polls.csv' does not exist"):
+    with pytest.raises(ScenarioError, match=r"data file 'polls.csv' does not exist"):
         Scenario.from_dict(document, base_dir=minimal_path.parent / "missing")
 
 

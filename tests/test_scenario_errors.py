@@ -37,8 +37,10 @@ EXPECTED = {
     "duplicate_ratifier_id": [
         (
             "parties[1].ratifiers[0].id",
-            "in party 'japan', ratifier 'russian_public': duplicate ratifier id 'russian_public' "
-            "(first at parties[0].ratifiers[0].id)",
+            (
+                "in party 'japan', ratifier 'russian_public': duplicate ratifier id 'russian_public' "
+                "(first at parties[0].ratifiers[0].id)"
+            ),
         ),
     ],
     "unknown_option_in_status_quo": [
@@ -93,8 +95,10 @@ EXPECTED = {
     "missing_data_file": [
         (
             "parties[1].ratifiers[0].data.polls",
-            "in party 'japan', ratifier 'japanese_public': data file 'poll.csv' does not exist "
-            f"(looked for {BAD.resolve() / 'poll.csv'})",
+            (
+                "in party 'japan', ratifier 'japanese_public': data file 'poll.csv' does not exist "
+                f"(looked for {BAD.resolve() / 'poll.csv'})"
+            ),
         ),
     ],
     "polls_where_unknown_column": [
@@ -122,8 +126,10 @@ EXPECTED = {
     "proposal_breaks_constraint": [
         (
             "proposals[0].package",
-            "in proposal 'two_islands': the package breaks constraint 'transfer_needs_treaty' "
-            "(1956 Declaration: transfer only after a peace treaty)",
+            (
+                "in proposal 'two_islands': the package breaks constraint 'transfer_needs_treaty' "
+                "(1956 Declaration: transfer only after a peace treaty)"
+            ),
         ),
     ],
     "proposal_unknown_option": [
@@ -229,7 +235,7 @@ def test_not_utf8_and_missing_and_folder(tmp_path):
         load_scenario(bad)
     with pytest.raises(ScenarioError, match="no such file"):
         load_scenario(tmp_path / "nope.toml")
-    with pytest.raises(ScenarioError, match="folder without a scenario.toml"):
+    with pytest.raises(ScenarioError, match=r"folder without a scenario.toml"):
         load_scenario(tmp_path)
 
 
@@ -240,7 +246,7 @@ def test_a_bundled_name_loads_its_scenario_unless_a_file_has_that_name(tmp_path,
     assert "bundled scenario" in caught.value.problems[0].fix and "kuril" in caught.value.problems[0].fix
     monkeypatch.chdir(tmp_path)
     (tmp_path / "kuril").mkdir()
-    with pytest.raises(ScenarioError, match="folder without a scenario.toml"):
+    with pytest.raises(ScenarioError, match=r"folder without a scenario.toml"):
         load_scenario("kuril")
 
 

@@ -148,11 +148,11 @@ def test_vectorised_encoding_refuses_spaces_beyond_int64():
 
 def test_bad_codes_and_indices():
     space = make_space([2, 3])
-    with pytest.raises(PackageError, match="outside 0..2"):
+    with pytest.raises(PackageError, match=r"outside 0..2"):
         space.encode((0, 3))
     with pytest.raises(PackageError, match="expected 2 option codes"):
         space.encode((0,))
-    with pytest.raises(PackageError, match="outside 0..5"):
+    with pytest.raises(PackageError, match=r"outside 0..5"):
         space.decode(6)
     with pytest.raises(PackageError, match="out of range"):
         space.encode(np.array([[0, 5]]))

@@ -94,5 +94,5 @@ def known_list(known: Iterable[str], limit: int = 12) -> str:
     """Quote known names for a fix text, shortened to ``limit`` names."""
     names = [f"'{k}'" for k in known]
     if len(names) > limit:
-        names = names[:limit] + [f"... ({len(names) - limit} more)"]
+        names = [*names[:limit], f"... ({len(names) - limit} more)"]
     return ", ".join(names) if names else "(none)"

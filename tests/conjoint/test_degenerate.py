@@ -38,7 +38,9 @@ def refused(tmp_path, frame, *args) -> str:
 def test_a_frame_without_rows():
     empty = small().iloc[:0]
     for estimate in (amce, mm):
-        assert problems(lambda: estimate(empty, "chosen", ["price"], id="resp")) == [("data", "the data have no rows")]
+        assert problems(lambda estimate=estimate: estimate(empty, "chosen", ["price"], id="resp")) == [
+            ("data", "the data have no rows")
+        ]
 
 
 # ------------------------------------------------------------------------------- one respondent
@@ -72,7 +74,7 @@ def test_one_respondent_on_the_command_line(tmp_path):
 def test_two_rows_for_two_coefficients():
     two = pd.DataFrame({"price": ["low", "high"], "chosen": [1, 0]})
     for convention in ("cregg", "cjoint"):
-        assert problems(lambda: amce(two, "chosen", ["price"], convention=convention)) == [
+        assert problems(lambda convention=convention: amce(two, "chosen", ["price"], convention=convention)) == [
             ("data", "2 rows for 2 coefficients: no degrees of freedom are left for the standard errors")
         ]
 
@@ -96,8 +98,10 @@ def test_a_row_with_leverage_one_under_hc2():
     assert found == [
         (
             "data",
-            "row 7 has leverage 1 (the model fits it exactly), so its HC2 variance, "
-            "cjoint's without respondent ids or weights, is not defined",
+            (
+                "row 7 has leverage 1 (the model fits it exactly), so its HC2 variance, "
+                "cjoint's without respondent ids or weights, is not defined"
+            ),
         )
     ]
 

@@ -93,8 +93,10 @@ def test_combination_the_design_forbids(tmp_path):
     assert found == [
         (
             "columns 'price', 'brand'",
-            f"the design never shows price='low' with brand='B', but the data do in rows {', '.join(map(str, rows[:5]))}"
-            f" and {len(rows) - 5} more",
+            (
+                f"the design never shows price='low' with brand='B', but the data do in rows {', '.join(map(str, rows[:5]))}"
+                f" and {len(rows) - 5} more"
+            ),
         )
     ]
 
@@ -178,7 +180,7 @@ def test_design_file_problems(tmp_path):
         Design.from_file(path)
     assert [p.location for p in caught.value.problems] == ["extra", "features.price", "restrictions[0].features"]
     path.write_text('[[restrictions]]\nfeatures = ["a", "b"]\nprobabilities = "nope.csv"\n')
-    with pytest.raises(DesignError, match="probability table .* does not exist"):
+    with pytest.raises(DesignError, match=r"probability table .* does not exist"):
         Design.from_file(path)
 
 

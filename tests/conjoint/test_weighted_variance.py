@@ -36,7 +36,7 @@ def dense_design(frame: pd.DataFrame, features: list[str], levels: dict[str, lis
 
 
 def taxes_levels(frame: pd.DataFrame, features: list[str]) -> dict[str, list[str]]:
-    return {f: [TAXES_BASELINES[f]] + sorted(set(frame[f]) - {TAXES_BASELINES[f]}) for f in features}
+    return {f: [TAXES_BASELINES[f], *sorted(set(frame[f]) - {TAXES_BASELINES[f]})] for f in features}
 
 
 def numpy_design_based(x, y, w, groups, centre=True):

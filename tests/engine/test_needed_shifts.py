@@ -13,7 +13,10 @@ def bisection(table, codes, threshold):
     """Where the support meets the threshold (within the documented tolerance), by bisection."""
     threshold = threshold - SUPPORT_TOLERANCE
     scores = table.package_scores(codes)
-    support = lambda s: apply_link(table.link, scores + s[:, None]) @ table.weights
+
+    def support(s):
+        return apply_link(table.link, scores + s[:, None]) @ table.weights
+
     low, high = np.full(len(codes), -SHIFT_LIMIT), np.full(len(codes), SHIFT_LIMIT)
     reachable = support(high) >= threshold
     for _ in range(80):

@@ -71,7 +71,10 @@ def test_without_negotiators_or_constraints_on_gain(problem, method):
     codes = valid_packages(problem)
     q = naive_quantities(problem, codes)
     expected = int(q.accept[problem.binding].all(axis=0).sum())
-    accepted = lambda q: q.accept[problem.binding].all(axis=0)
+
+    def accepted(q):
+        return q.accept[problem.binding].all(axis=0)
+
     with method_under_test(method) as engine_method:
         assert count_packages(problem, accepted, engine_method) == expected
 

@@ -61,7 +61,7 @@ def test_seeded_sweeps_are_reproducible(stage):
 
 @pytest.mark.parametrize("strategy", ALL)
 def test_strict_agreements_lie_in_the_joint_winset(problem, stage, strategy):
-    _, inside = joint_winset(problem)
+    _, _inside = joint_winset(problem)
     winset = set(stage.index[stage.joint_winset()])
     settings = Settings(rounds=30, mode="strict", opinion=STILL, draws=False)
     runs = simulate(stage, settings, 8, seed=0, strategies=(strategy,)).runs

@@ -28,7 +28,7 @@ def page(browser, kuril):
 
 
 def test_no_console_errors_and_nothing_fetched(page, kuril):
-    opened, log = page
+    _opened, log = page
     assert log["errors"] == []
     assert [m for m in log["console"] if m[0] in ("error", "warning")] == []
     _, path = kuril

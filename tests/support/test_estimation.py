@@ -74,7 +74,7 @@ def test_logit_warm_start_reaches_the_same_estimate():
 
 
 def test_logit_reports_separation():
-    design, y, _ = logit_problem(5)
+    design, _y, _ = logit_problem(5)
     perfect = (design.dense(0, design.n_rows)[:, 3] > 0).astype(float)  # b predicts y exactly
     with pytest.raises(ConjointError, match="predicts the answer perfectly"):
         fit_logit(design, perfect)

@@ -176,7 +176,10 @@ def _csv_stream(path: Path, limit: int | None, error: Error) -> Iterator[BinaryI
             yield handle
             return
         with _decompressed(handle, suffix) as inflated:
-            exceeded = lambda: too_large(path, limit, error, what="once decompressed")
+
+            def exceeded() -> WinsetError:
+                return too_large(path, limit, error, what="once decompressed")
+
             yield bounded(inflated, resolve_limit(limit, error), exceeded)
 
 

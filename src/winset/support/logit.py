@@ -59,7 +59,7 @@ def fit_logit(
     if start is not None:
         coef[kept] = np.nan_to_num(start[kept])
     current = loglik(design, coef, y, w)
-    for iteration in range(1, MAX_ITERATIONS + 1):
+    for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (its last value is returned: the iterations run)
         p = expit(design.fitted(coef))
         gradient = design.crossprod(w * (y - p))[kept]
         hessian = design.gram(w * p * (1.0 - p))[np.ix_(kept, kept)]
