@@ -8,6 +8,7 @@ A URL that cannot be used (not a URL, no driver for it, no database answering th
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -114,7 +115,7 @@ def _engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(connection, _record):  # durable, concurrent, and foreign keys enforced
+        def _pragmas(connection: Any, _record: Any) -> None:  # durable, concurrent, and foreign keys enforced
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")

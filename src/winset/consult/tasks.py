@@ -27,7 +27,7 @@ class SurveyDesign:
     profiles: int = 2  # profiles per task
     shuffle_issues: bool = True  # issue order drawn per respondent
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         problems = []
         if not 1 <= self.tasks <= 50:
             problems.append(Problem("tasks", f"must be between 1 and 50, got {self.tasks}", "use e.g. 5"))

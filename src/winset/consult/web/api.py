@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
+from ...formats import records
 from .dependencies import Owned, StoreDep, Who
 from .forms import VoteIn
 
@@ -23,5 +24,4 @@ def api_vote(vote_in: Annotated[VoteIn, Body()], who: Who, store: StoreDep) -> d
 
 @router.get("/api/consultations/{consultation_id}/results")
 def api_results(consultation_id: Owned, store: StoreDep) -> list[dict]:
-    frame = store.results(consultation_id)
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return records(store.results(consultation_id))
