@@ -1,6 +1,12 @@
+import dataclasses
+import functools
+import hashlib
+import pickle
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import settings
 
@@ -17,6 +23,93 @@ POLLS = FIXTURES / "valid" / "polls.csv"
 @pytest.fixture
 def minimal_path() -> Path:
     return FIXTURES / "valid" / "minimal.toml"
+
+
+# ------------------------------------------------------------------------- fits made once
+# Fitting the worked example's three publics takes seconds of numerical work however few the
+# bootstrap draws: the tests that need its fits share one, made once per session. The true end to
+# end runs that fit Kuril afresh are few and named (``winset demo``, one ``winset assess``); the
+# other commands are run end to end, fitting, on the small scenario.
+KURIL_DRAWS = 10
+KURIL_SEED = 0
+
+
+@pytest.fixture(scope="session")
+def kuril_fits():
+    """The bundled Kuril scenario's fits, KURIL_DRAWS bootstrap draws, seed KURIL_SEED, by
+    ratifier id. Shared: a test must not change them (the session checks it did not)."""
+    from winset import load_scenario
+    from winset.support import fit_scenario
+
+    fits = fit_scenario(load_scenario("kuril"), KURIL_DRAWS, KURIL_SEED)
+    before = fingerprint(fits)
+    yield fits
+    assert fingerprint(fits) == before, (
+        "a test changed the shared Kuril fits (copy a fit's frames before changing them)"
+    )
+
+
+def fingerprint(value) -> str:
+    """A digest of what a value holds: arrays, frames, dataclass fields and attributes, but not
+    what a ``cached_property`` computed from them on first use."""
+    digest = hashlib.sha256()
+    _feed(value, digest, set())
+    return digest.hexdigest()
+
+
+def _feed(value, digest, seen: set[int]) -> None:
+    if isinstance(value, (str, bytes, int, float, bool, complex, type(None))):
+        digest.update(repr(value).encode())
+        return
+    if id(value) in seen:
+        digest.update(b"<seen>")
+        return
+    seen.add(id(value))
+    digest.update(type(value).__qualname__.encode())
+    if isinstance(value, np.ndarray):
+        digest.update(f"{value.dtype}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes() if value.dtype != object else pickle.dumps(value))
+    elif isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
+        digest.update(pickle.dumps(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _feed(key, digest, seen)
+            _feed(item, digest, seen)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value:
+            _feed(item, digest, seen)
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            _feed(getattr(value, field.name), digest, seen)
+    elif hasattr(value, "model_dump"):  # a scenario's parts (pydantic)
+        digest.update(repr(value.model_dump()).encode())
+    elif hasattr(value, "__dict__"):
+        cached = {
+            name
+            for klass in type(value).__mro__
+            for name, member in vars(klass).items()
+            if isinstance(member, functools.cached_property)
+        }
+        for name, item in sorted(vars(value).items()):
+            if name not in cached:
+                _feed(name, digest, seen)
+                _feed(item, digest, seen)
+    else:
+        digest.update(repr(value).encode())
+
+
+def serve_fits(monkeypatch, fits, draws: int, seed: int) -> None:
+    """Make every command that fits (fit, solve, assess, report, simulate) use ``fits`` instead of
+    fitting: the scenario's ratifiers, draws and seed it asks for must be those of ``fits``.
+    Everything else the command does (progress, warnings, output) runs as it does."""
+    from winset.support import commands
+
+    def shared(scenario, asked_draws, asked_seed, progress=None):
+        assert (asked_draws, asked_seed) == (draws, seed), "the command asked for other fits than the shared ones"
+        assert [r.id for _, r in scenario.ratifiers] == list(fits), "the command fits another scenario"
+        return fits
+
+    monkeypatch.setattr(commands, "fit_scenario", shared)
 
 
 CHROMIUM_ARGS = [

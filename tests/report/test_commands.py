@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
-from winset.engine import commands as engine_commands
 from winset.report import commands as report_commands
 from winset.report.html import interval, percent
 
+from ..conftest import serve_fits
 from ..small_scenario import small_scenario
 from .conftest import DRAWS
 from .test_report import parsed
@@ -96,7 +96,7 @@ def test_assess_gives_the_reports_figures_for_every_proposal(kuril, monkeypatch)
         return json.loads(result.stdout)
 
     documents = {"two_plus_alpha": assessed("two_plus_alpha")}
-    monkeypatch.setattr(engine_commands, "fit_all", lambda *args, **kwargs: analysis.fits)
+    serve_fits(monkeypatch, analysis.fits, DRAWS, 0)
     for proposal in analysis.scenario.proposals:
         documents.setdefault(proposal.id, assessed(proposal.id))
     for proposal, document in documents.items():

@@ -13,6 +13,7 @@ from winset.scenarios import bundled_path
 from winset.scenarios.kuril.generate import generate
 from winset.support import fit_scenario
 
+from ..conftest import KURIL_DRAWS, KURIL_SEED, serve_fits
 from ..small_scenario import small_scenario
 
 runner = CliRunner()
@@ -20,8 +21,12 @@ KURIL = bundled_path("kuril")
 
 
 @pytest.fixture(scope="module")
-def kuril_json():
-    result = runner.invoke(app, ["fit", str(KURIL), "--draws", "20", "--json"])
+def kuril_json(kuril_fits):
+    """``winset fit`` on the worked example, shown from the session's shared fits: the command
+    runs whole but for the fitting (end to end on the small scenario below)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        serve_fits(monkeypatch, kuril_fits, KURIL_DRAWS, KURIL_SEED)
+        result = runner.invoke(app, ["fit", str(KURIL), "--draws", str(KURIL_DRAWS), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
