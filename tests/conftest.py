@@ -49,6 +49,38 @@ def kuril_fits():
     )
 
 
+SMALL_DRAWS = 10
+SMALL_SEED = 0
+
+
+@pytest.fixture(scope="session")
+def small_path(tmp_path_factory) -> Path:
+    """The small scenario of tests/small_scenario.py as it is (no package passes both rules),
+    written once. Shared: tests read its folder, never write in it (the session checks)."""
+    from .small_scenario import small_scenario
+
+    path = small_scenario(tmp_path_factory.mktemp("small"))
+    before = folder_fingerprint(path.parent)
+    yield path
+    assert folder_fingerprint(path.parent) == before, f"a test changed the shared small scenario in {path.parent}"
+
+
+@pytest.fixture(scope="session")
+def small_fits(small_path):
+    """``small_path``'s fits, SMALL_DRAWS bootstrap draws, seed SMALL_SEED, by ratifier id; shared."""
+    from winset import load_scenario
+    from winset.support import fit_scenario
+
+    fits = fit_scenario(load_scenario(small_path), SMALL_DRAWS, SMALL_SEED)
+    before = fingerprint(fits)
+    yield fits
+    assert fingerprint(fits) == before, "a test changed the shared small scenario's fits"
+
+
+def folder_fingerprint(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def fingerprint(value) -> str:
     """A digest of what a value holds: arrays, frames, dataclass fields and attributes, but not
     what a ``cached_property`` computed from them on first use."""

@@ -13,7 +13,7 @@ from winset.scenarios import bundled_path
 from winset.scenarios.kuril.generate import generate
 from winset.support import fit_scenario
 
-from ..conftest import KURIL_DRAWS, KURIL_SEED, serve_fits
+from ..conftest import KURIL_DRAWS, KURIL_SEED, SMALL_DRAWS, serve_fits
 from ..small_scenario import small_scenario
 
 runner = CliRunner()
@@ -63,9 +63,10 @@ def test_the_generator_reproduces_the_shipped_surveys(tmp_path):
 
 
 # ------------------------------------------------------------------------------- a small scenario
-def test_small_scenario_fits_and_prints(tmp_path):
-    path = small_scenario(tmp_path)
-    result = runner.invoke(app, ["fit", str(path), "--draws", "10"])
+def test_small_scenario_fits_and_prints(small_path, small_fits):
+    """End to end: the command fits, as the session's ``small_fits`` were fitted (same draws and seed)."""
+    path = small_path
+    result = runner.invoke(app, ["fit", str(path), "--draws", str(SMALL_DRAWS)])
     assert result.exit_code == 0, result.output
     for text in [
         "russian_public",
@@ -76,8 +77,7 @@ def test_small_scenario_fits_and_prints(tmp_path):
         "AMCEs of the survey",
     ]:
         assert text in result.stdout
-    fits = fit_scenario(load_scenario(path), draws=10)
-    russian = fits["russian_public"]
+    russian = small_fits["russian_public"]
     assert russian.calibration.loc[0, "calibrated"] == pytest.approx(0.07, abs=1e-6)  # polls.csv line 2: 7% for
     assert russian.table.n_groups == 11
 
