@@ -1,6 +1,7 @@
 import dataclasses
 import functools
 import hashlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -10,14 +11,52 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+pytest_plugins = ["pytester"]  # tests/test_shared.py runs a test session of its own
+
 # Property tests check correctness, not speed: no per-example deadline on a busy machine.
 settings.register_profile("winset", deadline=None)
 settings.load_profile("winset")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
-SHARED = REPO.parent / "shared"
 POLLS = FIXTURES / "valid" / "polls.csv"
+
+
+# --------------------------------------------------------------------------------- ../shared
+# Published estimates (cregg, cjoint), real surveys, Polis exports and the Kuril fact sheet live in
+# the folder ``shared`` beside the repository, not in it. The tests that read them say so with
+# ``@pytest.mark.shared("data", "polis")`` (or call ``need_shared`` where they read): where the
+# folder is missing they FAIL, naming it, unless WINSET_SKIP_SHARED=1 asks to skip them.
+def shared_root() -> Path:
+    """Where the shared folder is looked for: WINSET_SHARED_DIR, else ../shared beside the repository."""
+    return Path(os.environ.get("WINSET_SHARED_DIR") or REPO.parent / "shared")
+
+
+SHARED = shared_root()
+
+
+def need_shared(*parts: str) -> Path:
+    """``shared_root() / parts``, for a test that reads it; the one place that decides what a test
+    does when it is missing: fail, naming the folder, or skip where WINSET_SKIP_SHARED=1."""
+    root = shared_root()
+    path = root.joinpath(*parts)
+    if path.exists():
+        return path
+    missing = path if root.is_dir() else root
+    reason = (
+        f"the shared data folder {missing} is missing (looked for {path}): this test reads published "
+        "estimates or real data kept in ../shared beside the repository, or where WINSET_SHARED_DIR says"
+    )
+    if os.environ.get("WINSET_SKIP_SHARED") == "1":
+        pytest.skip(f"{reason}; skipped as WINSET_SKIP_SHARED=1 asks")
+    pytest.fail(f"{reason}. Put the folder there, or set WINSET_SKIP_SHARED=1 to skip such tests.", pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``shared(*parts)`` need that path under the shared folder, before any fixture."""
+    for mark in item.iter_markers("shared"):
+        need_shared(*mark.args)
 
 
 @pytest.fixture

@@ -190,7 +190,9 @@ def test_organiser_opens_invites_and_sees_support(site):
     first = next(iter(store.proposals(consultation)))
     voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(voter.get("/board").text)})
     results = client.get(f"/organiser/consultations/{consultation}").text
-    row = re.search(rf'<tr data-proposal="{first}" data-society="russian_public">(.*?)</tr>', results, re.DOTALL).group(1)
+    row = re.search(rf'<tr data-proposal="{first}" data-society="russian_public">(.*?)</tr>', results, re.DOTALL).group(
+        1
+    )
     assert '<td class="num support">100.0%</td>' in row
     api = client.get(f"/api/consultations/{consultation}/results").json()
     assert any(r["proposal_id"] == first and r["society"] == "russian_public" and r["agree"] == 1 for r in api)
@@ -298,11 +300,9 @@ def test_a_negotiator_posts_for_their_own_party_only(site):
 
 
 def test_an_organiser_imports_a_polis_export(site):
-    from ..conftest import SHARED
+    from ..conftest import need_shared
 
-    folder = SHARED / "data" / "polis" / "brexit-consensus"
-    if not folder.is_dir():
-        pytest.skip("../shared/data/polis is not beside the repository")
+    folder = need_shared("data", "polis", "brexit-consensus")
     store, consultation, _ = site
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
