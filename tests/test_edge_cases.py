@@ -16,7 +16,7 @@ from .small_scenario import small_scenario
 
 runner = CliRunner()
 TAXES = SHARED / "data" / "conjoint" / "taxes.csv"
-needs_taxes = pytest.mark.skipif(not TAXES.exists(), reason="the shared conjoint data are not beside the repository")
+needs_taxes = pytest.mark.shared("data", "conjoint", "taxes.csv")
 
 
 def run(*args):

@@ -135,9 +135,7 @@ def test_every_modelling_number_is_marked_as_an_assumption():
         assert line.endswith("# ASSUMPTION"), line
 
 
-@pytest.mark.skipif(
-    not (SHARED / "data" / "kuril").exists(), reason="the shared fact sheet is not beside the repository"
-)
+@pytest.mark.shared("data", "kuril")
 def test_bundled_copies_equal_the_shared_fact_sheet():
     for name in ("polls.csv", "islands.csv", "README.md"):
         assert (DATA / name).read_bytes() == (SHARED / "data" / "kuril" / name).read_bytes(), name

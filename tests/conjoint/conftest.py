@@ -3,12 +3,12 @@ import pytest
 
 from winset.conjoint import read_table
 
-from ..conftest import SHARED
+from ..conftest import SHARED, need_shared
 
 DATA = SHARED / "data" / "conjoint"
 REFERENCE = SHARED / "reference" / "conjoint"
 
-needs_shared = pytest.mark.skipif(not DATA.exists(), reason="the shared conjoint data are not beside the repository")
+needs_shared = pytest.mark.shared("data", "conjoint")
 
 TAXES_FEATURES = ["taxrate1", "taxrate2", "taxrate3", "taxrate4", "taxrate5", "taxrate6", "taxrev"]
 TAXES_BASELINES = {
@@ -47,14 +47,14 @@ IMMIGRATION_BASELINES = {
 
 @pytest.fixture(scope="session")
 def taxes() -> pd.DataFrame:
-    return read_table(DATA / "taxes.csv")
+    return read_table(need_shared("data", "conjoint", "taxes.csv"))
 
 
 @pytest.fixture(scope="session")
 def immigration() -> pd.DataFrame:
-    return read_table(DATA / "immigration.csv")
+    return read_table(need_shared("data", "conjoint", "immigration.csv"))
 
 
 @pytest.fixture(scope="session")
 def immigration_cjoint() -> pd.DataFrame:
-    return read_table(DATA / "immigration_cjoint.csv")
+    return read_table(need_shared("data", "conjoint", "immigration_cjoint.csv"))

@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
@@ -22,7 +23,7 @@ from .conftest import (
     needs_shared,
 )
 
-pytestmark = needs_shared
+pytestmark = [needs_shared, pytest.mark.shared("reference", "conjoint")]
 
 
 def reference(name: str) -> list[dict]:

@@ -12,7 +12,7 @@ from winset.consult import PolisError, group_informed_consensus, read_export, wr
 from ..conftest import SHARED
 
 POLIS = SHARED / "data" / "polis"
-needs_data = pytest.mark.skipif(not POLIS.is_dir(), reason="../shared/data/polis is not beside the repository")
+needs_data = pytest.mark.shared("data", "polis")
 
 
 @needs_data

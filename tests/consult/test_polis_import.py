@@ -14,7 +14,7 @@ from ..conftest import SHARED
 PASSWORD = "correct horse battery"
 GROUPS = {0: "russian_public", 1: "japanese_public"}
 POLIS = SHARED / "data" / "polis"
-needs_data = pytest.mark.skipif(not POLIS.is_dir(), reason="../shared/data/polis is not beside the repository")
+needs_data = pytest.mark.shared("data", "polis")
 
 
 @pytest.fixture

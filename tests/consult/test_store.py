@@ -301,11 +301,9 @@ def test_a_changed_scenario_file_is_refused(opened, tmp_path):
 
 
 def test_the_readme_example_runs(tmp_path, monkeypatch):
-    from ..conftest import REPO, SHARED
+    from ..conftest import REPO, need_shared
 
-    polis = SHARED / "data" / "polis" / "bg2050-volunteers"
-    if not polis.is_dir():
-        pytest.skip("../shared/data/polis is not beside the repository")
+    polis = need_shared("data", "polis", "bg2050-volunteers")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index("Consultations (`pip install") :]
     block = block[block.index("```python\n") + len("```python\n") :]
@@ -318,11 +316,9 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
 def test_a_polis_import_reproduces_polis_consensus(store):
     """bg2050-volunteers imported with its two opinion groups as two societies: the consultation's
     consensus for every statement equals the column Polis published."""
-    from ..conftest import SHARED
+    from ..conftest import need_shared
 
-    folder = SHARED / "data" / "polis" / "bg2050-volunteers"
-    if not folder.is_dir():
-        pytest.skip("../shared/data/polis is not beside the repository")
+    folder = need_shared("data", "polis", "bg2050-volunteers")
     organiser = store.add_organiser("o@example.org", PASSWORD)
     consultation = store.open_consultation(organiser, "bg2050", board=False)
     imported = store.import_polis(consultation, folder, {0: "russian_public", 1: "japanese_public"})

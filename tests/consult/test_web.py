@@ -301,11 +301,9 @@ def test_a_negotiator_posts_for_their_own_party_only(site):
 
 
 def test_an_organiser_imports_a_polis_export(site):
-    from ..conftest import SHARED
+    from ..conftest import need_shared
 
-    folder = SHARED / "data" / "polis" / "brexit-consensus"
-    if not folder.is_dir():
-        pytest.skip("../shared/data/polis is not beside the repository")
+    folder = need_shared("data", "polis", "brexit-consensus")
     store, consultation, _ = site
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:

@@ -1,4 +1,7 @@
-"""``winset solve`` and ``winset assess`` on a small scenario and on the worked example."""
+"""``winset solve`` and ``winset assess`` on a small scenario and on the worked example.
+
+One solve and one assess fit end to end; the other runs are given the fits the session or this
+module made once (``serve_fits``), with the same draws and seed."""
 
 import json
 
@@ -13,6 +16,7 @@ from winset.engine import distributed
 from winset.engine.problem import DealProblem
 from winset.support import fit_scenario
 
+from ..conftest import KURIL_DRAWS, KURIL_SEED, SMALL_DRAWS, SMALL_SEED, serve_fits
 from ..small_scenario import small_scenario
 from .instances import in_joint_winset, naive_quantities, valid_packages
 
@@ -32,9 +36,29 @@ def passable(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def deadlocked(tmp_path_factory):
+def passable_fits(passable):
+    """``passable`` fitted once, 10 bootstrap draws, seed 0."""
+    return fit_scenario(load_scenario(passable), 10, 0)
+
+
+@pytest.fixture
+def served_passable(passable, passable_fits, monkeypatch):
+    """``passable``, whose commands are given ``passable_fits`` instead of fitting (--draws 10)."""
+    serve_fits(monkeypatch, passable_fits, 10, 0)
+    return passable
+
+
+@pytest.fixture(scope="module")
+def deadlocked(small_path):
     """The small scenario as it is: no package passes both rules."""
-    return small_scenario(tmp_path_factory.mktemp("deadlocked"))
+    return small_path
+
+
+@pytest.fixture
+def served_deadlocked(deadlocked, small_fits, monkeypatch):
+    """``deadlocked``, whose commands are given the session's ``small_fits`` (--draws SMALL_DRAWS)."""
+    serve_fits(monkeypatch, small_fits, SMALL_DRAWS, SMALL_SEED)
+    return deadlocked
 
 
 def run(*args: str):
@@ -47,11 +71,11 @@ def solve_json(path, *options: str, draws: int = 10) -> dict:
     return json.loads(result.stdout)
 
 
-def test_solve_finds_the_joint_winset_the_brute_force_finds(passable):
+def test_solve_finds_the_joint_winset_the_brute_force_finds(passable, passable_fits):
+    """End to end: the command fits; the brute force is run on the module's fits (same draws and seed)."""
     document = solve_json(passable)
     scenario = load_scenario(passable)
-    fits = fit_scenario(scenario, draws=10)
-    problem = deal_problem(scenario, {rid: f.table for rid, f in fits.items()})
+    problem = deal_problem(scenario, {rid: f.table for rid, f in passable_fits.items()})
     codes = valid_packages(problem)
     point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
     inside = in_joint_winset(point, naive_quantities(point, codes))
@@ -78,8 +102,8 @@ def _point(public):
     return replace(public, table=public.table.group(0))
 
 
-def test_solve_reports_the_gap_where_no_package_passes(deadlocked):
-    document = solve_json(deadlocked)
+def test_solve_reports_the_gap_where_no_package_passes(served_deadlocked):
+    document = solve_json(served_deadlocked, draws=SMALL_DRAWS)
     assert document["winset_size"] == 0 and document["best"] == []
     gap = document["gap"]
     assert gap["shift"] > 0 and gap["package"] == "treaty=signed"
@@ -88,7 +112,8 @@ def test_solve_reports_the_gap_where_no_package_passes(deadlocked):
     assert russian["needed_shift"] == pytest.approx(gap["shift"], abs=1e-6)
 
 
-def test_methods_agree_and_a_probability_test_is_stricter(passable):
+def test_methods_agree_and_a_probability_test_is_stricter(served_passable):
+    passable = served_passable
     enumerate_ = solve_json(passable, "--method", "enumerate")
     search = solve_json(passable, "--method", "search")
     assert enumerate_["winset_size"] == search["winset_size"]
@@ -97,7 +122,8 @@ def test_methods_agree_and_a_probability_test_is_stricter(passable):
     assert strict["winset_size"] <= enumerate_["winset_size"]
 
 
-def test_solve_prints_tables_that_fit_80_columns(passable):
+def test_solve_prints_tables_that_fit_80_columns(served_passable):
+    passable = served_passable
     result = runner.invoke(app, ["solve", str(passable), "--draws", "10"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     for text in ["Joint win-set: 1 of 8 possible deals", "Recommended packages", "Pareto frontier", "treaty=signed"]:
@@ -106,6 +132,7 @@ def test_solve_prints_tables_that_fit_80_columns(passable):
 
 
 def test_assess_a_proposal_that_fails(passable):
+    """End to end: the command fits."""
     result = run("assess", str(passable), "--package", "two_islands", "--draws", "10", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -119,7 +146,8 @@ def test_assess_a_proposal_that_fails(passable):
     assert document["improvements"] is None
 
 
-def test_assess_a_proposal_that_passes(passable):
+def test_assess_a_proposal_that_passes(served_passable):
+    passable = served_passable
     result = run("assess", str(passable), "--package", "treaty=signed", "--draws", "10", "--json")
     document = json.loads(result.stdout)
     assert document["in_winset"] and document["improvements"]["count"] == 1
@@ -154,10 +182,11 @@ def test_an_unreachable_scheduler_is_a_user_error(deadlocked, monkeypatch):
     assert "cannot reach the Dask scheduler" in " ".join(result.output.split())
 
 
-def test_the_worked_example_has_a_ratification_gap():
+def test_the_worked_example_has_a_ratification_gap(kuril_fits, monkeypatch):
     """The Kuril scenario: no package passes both publics on the point estimate; the gap names the
-    package and the shift (see the README's engine section)."""
-    document = solve_json("kuril", draws=2)
+    package and the shift (see the README's engine section). Solved from the session's shared fits."""
+    serve_fits(monkeypatch, kuril_fits, KURIL_DRAWS, KURIL_SEED)
+    document = solve_json("kuril", draws=KURIL_DRAWS)
     assert document["winset_size"] == 0
     gap = document["gap"]
     assert 0 < gap["shift"] < 1
@@ -169,19 +198,23 @@ def test_the_worked_example_has_a_ratification_gap():
     assert np.all(np.diff([row["russia_utility"] for row in frontier]) <= 0)
 
 
-def test_assess_with_no_repairs_asked_for(deadlocked):
+def test_assess_with_no_repairs_asked_for(served_deadlocked):
     """--repairs 0 is allowed: the proposal is judged and no repair is searched for."""
-    result = run("assess", str(deadlocked), "--package", "two_islands", "--repairs", "0", "--draws", "4", "--json")
+    draws = str(SMALL_DRAWS)
+    result = run(
+        "assess", str(served_deadlocked), "--package", "two_islands", "--repairs", "0", "--draws", draws, "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["repairs"] == []
 
 
-def test_assess_of_the_status_quo_gives_no_verdict(deadlocked):
+def test_assess_of_the_status_quo_gives_no_verdict(served_deadlocked):
     """The status quo is the reference, not a deal: what each model says, no pass or fail."""
-    result = run("assess", str(deadlocked), "--package", "status_quo", "--draws", "4", "--json")
+    deadlocked, draws = served_deadlocked, str(SMALL_DRAWS)
+    result = run("assess", str(deadlocked), "--package", "status_quo", "--draws", draws, "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["status_quo"] is True and document["in_winset"] is False
     for rule in document["rules"]:
         assert rule["passes"] is None and rule["margin"] is None and 0 <= rule["support"] <= 1
-    assert run("assess", str(deadlocked), "--package", "status_quo", "--draws", "4", "--exit-code").exit_code == 0
+    assert run("assess", str(deadlocked), "--package", "status_quo", "--draws", draws, "--exit-code").exit_code == 0

@@ -15,7 +15,7 @@ from winset.engine.recommendations import recommend
 from winset.engine.repair import assess
 from winset.space import PackageSpace
 
-from ..small_scenario import small_scenario
+from ..conftest import SMALL_DRAWS, SMALL_SEED, serve_fits
 from .instances import support_table, utility_table
 
 distributed = pytest.importorskip("dask.distributed")
@@ -71,12 +71,13 @@ def test_analyses(cluster, method):
     assert ratification_gap(p, method, client).shift == pytest.approx(ratification_gap(p, method).shift, abs=2e-6)
 
 
-def test_the_scheduler_option(cluster, tmp_path):
-    """``winset solve --scheduler ADDRESS`` prints what it prints without one."""
+def test_the_scheduler_option(cluster, small_path, small_fits, monkeypatch):
+    """``winset solve --scheduler ADDRESS`` prints what it prints without one (both given the
+    session's fits of the small scenario)."""
     local_cluster, _ = cluster
-    path = small_scenario(tmp_path)
+    serve_fits(monkeypatch, small_fits, SMALL_DRAWS, SMALL_SEED)
     runner = CliRunner()
-    args = ["solve", str(path), "--draws", "5", "--json", "--method", "search"]
+    args = ["solve", str(small_path), "--draws", str(SMALL_DRAWS), "--json", "--method", "search"]
     local = runner.invoke(app, args)
     remote = runner.invoke(app, [*args, "--scheduler", local_cluster.scheduler_address])
     assert remote.exit_code == 0, remote.output

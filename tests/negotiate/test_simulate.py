@@ -20,6 +20,7 @@ from winset.negotiate.stage import Stage
 from winset.negotiate.talks import Settings
 from winset.support import fit_scenario
 
+from ..conftest import serve_fits
 from ..small_scenario import small_scenario
 
 TALKS = """
@@ -55,10 +56,22 @@ def scenario_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def problem(scenario_path):
+def fits(scenario_path):
+    """The scenario fitted once, 4 bootstrap draws, seed 0: what `simulate --draws 4` and
+    `report --draws 4` fit (the simulate runs below fit end to end; the report runs are given these)."""
+    return fit_scenario(load_scenario(scenario_path), 4, 0)
+
+
+@pytest.fixture(scope="module")
+def problem(scenario_path, fits):
     scenario = load_scenario(scenario_path)
-    fits = fit_scenario(scenario, 4, 0)
     return scenario, deal_problem(scenario, {r: f.table for r, f in fits.items()})
+
+
+@pytest.fixture
+def served(fits, monkeypatch):
+    """Commands given ``fits`` instead of fitting (with --draws 4)."""
+    serve_fits(monkeypatch, fits, 4, 0)
 
 
 def test_the_scenario_gives_the_settings(problem):
@@ -190,7 +203,7 @@ def test_figures_never_replace_a_file_that_is_not_a_figure(scenario_path, tmp_pa
     assert (folder / "talks-outcomes.png").read_bytes() == picture
 
 
-def test_the_report_gets_a_section_on_simulated_talks(scenario_path, tmp_path):
+def test_the_report_gets_a_section_on_simulated_talks(scenario_path, served, tmp_path):
     out = tmp_path / "report.html"
     args = ["report", str(scenario_path), "--talks", "4", "--draws", "4", "--out", str(out), "--json"]
     result = CliRunner().invoke(app, args)
@@ -206,7 +219,7 @@ def test_the_report_gets_a_section_on_simulated_talks(scenario_path, tmp_path):
     assert set(data["talks"]["experiments"]) == {"schelling", "linkage", "ban"}
 
 
-def test_a_report_without_talks_has_no_such_section(scenario_path, tmp_path):
+def test_a_report_without_talks_has_no_such_section(scenario_path, served, tmp_path):
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["report", str(scenario_path), "--draws", "4", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -242,7 +255,7 @@ def test_experiments_say_so_when_no_opinion_could_open_the_winset(problem):
         experiments.opened(base.with_reservations([1.0, 1.0]))  # each wants its best: never both
 
 
-def test_the_talks_section_renders_in_a_browser(browser, scenario_path, tmp_path):
+def test_the_talks_section_renders_in_a_browser(browser, scenario_path, served, tmp_path):
     """The report with talks, in headless Chromium: no errors, nothing fetched, every talks figure drawn."""
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["report", str(scenario_path), "--talks", "4", "--draws", "4", "--out", str(out)])

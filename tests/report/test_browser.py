@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from winset.engine.analyses import describe
+from winset.engine import describe
 from winset.report.html import percent
 
 

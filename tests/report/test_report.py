@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from winset.engine.analyses import describe
+from winset.engine import describe
 from winset.report.analysis import STATUS_QUO, map_publics, ratification_map, sample_valid
 from winset.report.html import interval, number, percent
 from winset.report.output import OutputError, check_writable, write_report

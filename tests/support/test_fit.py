@@ -13,6 +13,7 @@ from winset.examples.kuril import generate
 from winset.scenarios import bundled_path
 from winset.support import fit_scenario
 
+from ..conftest import KURIL_DRAWS, KURIL_SEED, SMALL_DRAWS, serve_fits
 from ..small_scenario import small_scenario
 
 runner = CliRunner()
@@ -20,8 +21,12 @@ KURIL = bundled_path("kuril")
 
 
 @pytest.fixture(scope="module")
-def kuril_json():
-    result = runner.invoke(app, ["fit", str(KURIL), "--draws", "20", "--json"])
+def kuril_json(kuril_fits):
+    """``winset fit`` on the worked example, shown from the session's shared fits: the command
+    runs whole but for the fitting (end to end on the small scenario below)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        serve_fits(monkeypatch, kuril_fits, KURIL_DRAWS, KURIL_SEED)
+        result = runner.invoke(app, ["fit", str(KURIL), "--draws", str(KURIL_DRAWS), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -58,9 +63,10 @@ def test_the_generator_reproduces_the_shipped_surveys(tmp_path):
 
 
 # ------------------------------------------------------------------------------- a small scenario
-def test_small_scenario_fits_and_prints(tmp_path):
-    path = small_scenario(tmp_path)
-    result = runner.invoke(app, ["fit", str(path), "--draws", "10"])
+def test_small_scenario_fits_and_prints(small_path, small_fits):
+    """End to end: the command fits, as the session's ``small_fits`` were fitted (same draws and seed)."""
+    path = small_path
+    result = runner.invoke(app, ["fit", str(path), "--draws", str(SMALL_DRAWS)])
     assert result.exit_code == 0, result.output
     for text in [
         "russian_public",
@@ -71,8 +77,7 @@ def test_small_scenario_fits_and_prints(tmp_path):
         "AMCEs of the survey",
     ]:
         assert text in result.stdout
-    fits = fit_scenario(load_scenario(path), draws=10)
-    russian = fits["russian_public"]
+    russian = small_fits["russian_public"]
     assert russian.calibration.loc[0, "calibrated"] == pytest.approx(0.07, abs=1e-6)  # polls.csv line 2: 7% for
     assert russian.table.n_groups == 11
 
