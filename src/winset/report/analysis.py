@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..compile import deal_problem
-from ..engine.analyses import Solution, describe, in_joint_winset, point_only, solve
+from ..engine import Solution, describe, solve
+from ..engine.joint import in_joint_winset, point_only
 from ..engine.problem import DealProblem
 from ..scenario import Scenario
 from ..space import PackageSpace
