@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from winset.engine import describe
-from winset.report.analysis import STATUS_QUO, map_publics, ratification_map, sample_valid
+from winset.report.analysis import map_publics, ratification_map, sample_valid
 from winset.report.html import interval, number, percent
 from winset.report.output import OutputError, check_writable, write_report
+from winset.space import STATUS_QUO_WORD as STATUS_QUO
 
 
 class Cells(HTMLParser):

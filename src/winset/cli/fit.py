@@ -28,11 +28,11 @@ def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 
     status quo and every proposal of the scenario.
     """
     from ..scenario import load_scenario
-    from .fit_view import fit_json, named_packages, report
+    from .fit_view import fit_json, report
 
     loaded = load_scenario(scenario)
     fits = fit_all(loaded, draws, seed, show_progress=not as_json)
-    packages = named_packages(loaded)
+    packages = loaded.named_packages()
     if as_json:
         print_json({rid: fit_json(fit, packages) for rid, fit in fits.items()})
         return

@@ -20,12 +20,6 @@ from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.fit import RatifierFit, amce_table
 
 
-def named_packages(scenario: Scenario) -> dict[str, tuple[int, ...]]:
-    """The status quo and every proposal, by name."""
-    space = scenario.space
-    return {STATUS_QUO: space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
-
-
 def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
     """Support of the named packages. The status quo is the reference every support is measured
     against, not a deal: what the model says of it is shown, but no probability that a rule is met."""

@@ -173,7 +173,7 @@ def demo_command(
 
 def results(analysis: Analysis) -> Group:
     """What ``winset demo`` prints: the proposals' support, then what ``winset solve`` prints."""
-    from ..report.analysis import STATUS_QUO
+    from ..space import STATUS_QUO_WORD as STATUS_QUO
     from . import render
 
     scenario, problem = analysis.scenario, analysis.problem

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 MAP_PACKAGES = 50_000  # up to this many valid packages the map shows them all; beyond, a sample
 MAP_SEED = 0
-STATUS_QUO = "status_quo"
 
 
 @dataclass
@@ -92,7 +91,7 @@ def analyse(
     solution = solve(problem, top, criterion, method, scheduler, progress=step)
     step("describing the proposals")
     space = scenario.space
-    named = {STATUS_QUO: space.status_quo} | {p.id: space.parse(p.package) for p in scenario.proposals}
+    named = scenario.named_packages()
     proposals = describe(problem, np.array(list(named.values())))
     proposals.insert(0, "name", list(named))
     step("drawing the ratification map")

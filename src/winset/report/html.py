@@ -23,7 +23,8 @@ from markupsafe import Markup
 from .. import __version__
 from ..formats import fixed as number
 from ..formats import records
-from .analysis import STATUS_QUO, Analysis
+from ..space import STATUS_QUO_WORD as STATUS_QUO
+from .analysis import Analysis
 from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
 from .labels import Labels

@@ -322,6 +322,11 @@ class Scenario(_Strict):
     def ratifier(self, ratifier_id: str) -> Ratifier:
         return _by_id([r for _, r in self.ratifiers], ratifier_id, "ratifier")
 
+    def named_packages(self) -> dict[str, tuple[int, ...]]:
+        """The status quo (named ``status_quo``) and every proposal, by name, as codes."""
+        space = self.space
+        return {STATUS_QUO_WORD: space.status_quo} | {p.id: space.parse(p.package) for p in self.proposals}
+
     def resolve_package(self, reference: str, where: str = "--package") -> str:
         """Package text for a proposal id, or the text itself (a single word that is no proposal
         id, other than ``status_quo``, is refused with the ids the scenario has)."""
