@@ -125,6 +125,55 @@ def test_mixed_logit_gradient_is_the_derivative(optout):
     np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.parametrize("optout", [True, False])
+def test_mixed_logit_likelihood_is_the_simulated_likelihood_by_hand(optout):
+    """The vectorised simulated log-likelihood against a loop over respondents, draws and tasks,
+    from the data's rows, with respondents who answered different numbers of tasks."""
+    data = choice_data(12, seed=3, optout=optout)
+    frame = data.frame
+    task = frame["task"].astype(int).to_numpy()
+    keep = ~((data.clusters % 3 == 0) & (task > 8 - data.clusters % 5))  # some answer fewer tasks
+    data = ConjointData(
+        frame[keep].reset_index(drop=True),
+        "chosen",
+        ["a", "b", "c"],
+        id="respondent",
+        task="task",
+        profile="profile",
+        baselines={"a": "x", "b": "p", "c": "u"},
+    )
+    model = MixedLogitModel(optout=optout, draws=7)
+    model.features_ = list(data.features)
+    model.tasks_ = model.tasks(data)
+    names = model.tasks_.names
+    model._z = model._normal_draws(data.n_clusters, len(names))
+    theta = np.random.default_rng(4).normal(size=2 * len(names)) * 0.5
+    w = np.random.default_rng(5).uniform(0.5, 2, data.n_clusters)
+
+    def dummies(row) -> np.ndarray:
+        return np.array(
+            [1.0 if n == "(constant)" else float(n == f"{n.split('[')[0]}[{row[n.split('[')[0]]}]") for n in names]
+        )
+
+    frame = data.frame
+    expected = 0.0
+    for cluster in range(data.n_clusters):
+        rows = frame[data.clusters == cluster]
+        likelihoods = []
+        for r in range(model.draws):
+            beta = theta[: len(names)] + theta[len(names) :] * model._z[cluster, :, r]
+            likelihood = 1.0
+            for _, task in rows.groupby("task"):
+                utilities = [float(dummies(row) @ beta) for _, row in task.iterrows()]
+                picked = [u for u, c in zip(utilities, task["chosen"], strict=True) if c == 1]
+                options = utilities + ([0.0] if optout else [])
+                likelihood *= np.exp(picked[0] if picked else 0.0) / sum(np.exp(options))
+            likelihoods.append(likelihood)
+        expected += w[cluster] * np.log(np.mean(likelihoods))
+    assert len(set(np.bincount(data.clusters[frame["profile"] == 1]))) > 1  # some answered fewer tasks
+    assert model._loglik(theta, w)[0] == pytest.approx(expected, rel=1e-12)
+
+
 def test_mixed_logit_recovers_the_truth():
     data = choice_data(1200, seed=2)
     model = MixedLogitModel(draws=60).fit(data, respondents(data))

@@ -53,6 +53,7 @@ class ChoiceTasks:
     row_order: np.ndarray  # data rows in task order: task 0's alternatives, then task 1's, ...
     task_respondent: np.ndarray  # per task, its respondent
     task_slot: np.ndarray  # per task, its position among the respondent's tasks
+    chosen_x: np.ndarray  # (N, K) the dummies of the chosen alternatives summed over real tasks (opt-out: 0)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ class MixedLogitModel:
         chosen_grid[respondent_of_task, slot] = chosen
         mask = np.zeros((data.n_clusters, t_max))
         mask[respondent_of_task, slot] = 1.0
-        return ChoiceTasks(x, chosen_grid, mask, names, order, respondent_of_task, slot)
+        picked = np.take_along_axis(x, np.minimum(chosen_grid, j - 1)[:, :, None, None], axis=2)[:, :, 0, :]
+        chosen_x = (picked * (mask * (chosen_grid < j))[:, :, None]).sum(axis=1)
+        return ChoiceTasks(x, chosen_grid, mask, names, order, respondent_of_task, slot, chosen_x)
 
     # ------------------------------------------------------------------ likelihood
     def _normal_draws(self, n: int, k: int) -> np.ndarray:
@@ -154,36 +157,46 @@ class MixedLogitModel:
         return np.ascontiguousarray(draws.transpose(0, 2, 1))
 
     def _loglik(self, theta: np.ndarray, weights: np.ndarray, scores: bool = False) -> tuple[float, np.ndarray]:
-        """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's)."""
+        """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's).
+
+        Written to touch each (respondent, task, alternative, draw) array as few times as it can,
+        in place: the utilities are ``(x * sd) @ z + x @ mean`` without forming the coefficients
+        of every draw, the chosen alternatives' utilities come from their dummies summed over
+        tasks (``chosen_x``), and padded tasks, whose dummies are 0, drop out of the gradient."""
         data, z = self.tasks_, self._z  # z: (N, K, R)
         n, t, j, k = data.x.shape
+        mean, sd = theta[:k], theta[k:]
         x = data.x.reshape(n, t * j, k)
-        beta = mean_sd_draws(theta[:k], theta[k:], z)  # (N, K, R)
-        utility = np.matmul(x, beta).reshape(n, t, j, -1)  # (N, T, J, R)
+        utility = np.matmul(x * sd, z)  # (N, T*J, R)
+        utility += (x @ mean)[:, :, None]
+        utility = utility.reshape(n, t, j, -1)
         # the logit denominator over the shown alternatives and the opt-out (utility 0)
-        top = utility.max(axis=2)
+        top = utility.max(axis=2)  # (N, T, R)
         if self.optout:
             np.maximum(top, 0.0, out=top)
-        exp_utility = np.exp(utility - top[:, :, None, :])
-        total = exp_utility.sum(axis=2)
+        utility -= top[:, :, None, :]
+        probability = np.exp(utility, out=utility)  # for now exp(u - top): the utilities are not needed again
+        total = probability.sum(axis=2)
         if self.optout:
             total += np.exp(-top)
-        log_norm = top + np.log(total)  # (N, T, R)
-        picked = np.take_along_axis(utility, np.minimum(data.chosen, j - 1)[:, :, None, None], axis=2)[:, :, 0, :]
-        picked = np.where((data.chosen == j)[:, :, None], 0.0, picked)  # the opt-out's utility is 0
-        log_l = ((picked - log_norm) * data.mask[:, :, None]).sum(axis=1)  # (N, R)
+        log_norm = np.log(total)
+        log_norm += top  # (N, T, R)
+        chosen = data.chosen_x  # (N, K)
+        log_l = np.matmul((chosen * sd)[:, None, :], z)[:, 0, :]  # (N, R): the chosen utilities' sum
+        log_l += (chosen @ mean)[:, None]
+        log_l -= np.matmul(data.mask[:, None, :], log_norm)[:, 0, :]
         top_r = log_l.max(axis=1, keepdims=True)
         log_mean = (top_r + np.log(np.exp(log_l - top_r).mean(axis=1, keepdims=True)))[:, 0]  # (N,)
         value = float(weights @ log_mean)
-        # gradient: sum_r h_ir sum_t (x_chosen - sum_j p_j x_j), h the posterior weights of the draws
+        # gradient: sum_r h_ir (chosen_x_i - sum_t sum_j p_itjr x_itj) for the means, times z_ir
+        # for the standard deviations, with h the posterior weights of the draws
         h = np.exp(log_l - log_mean[:, None]) / log_l.shape[1]  # (N, R)
-        residual = exp_utility / -total[:, :, None, :]  # minus the choice probabilities of shown alternatives
-        residual += (np.arange(j)[None, None, :] == data.chosen[:, :, None])[..., None]
-        residual *= data.mask[:, :, None, None]
-        g = np.matmul(x.transpose(0, 2, 1), residual.reshape(n, t * j, -1))  # (N, K, R)
-        per_mean = np.matmul(g, h[:, :, None])[:, :, 0]
-        g *= z
-        per_sd = np.matmul(g, h[:, :, None])[:, :, 0]
+        probability /= total[:, :, None, :]
+        expected = np.matmul(x.transpose(0, 2, 1), probability.reshape(n, t * j, -1))  # (N, K, R)
+        expected *= z
+        per_sd = chosen * np.matmul(z, h[:, :, None])[:, :, 0] - np.matmul(expected, h[:, :, None])[:, :, 0]
+        shown = np.matmul(probability.reshape(n, t * j, -1), h[:, :, None])  # (N, T*J, 1)
+        per_mean = chosen * h.sum(axis=1)[:, None] - np.matmul(x.transpose(0, 2, 1), shown)[:, :, 0]
         respondent_scores = np.hstack([per_mean, per_sd])
         if scores:
             return value, respondent_scores
@@ -351,11 +364,6 @@ class MixedLogitModel:
             np.full(n, 1.0 / n),
             np.zeros(n, dtype=np.int64),
         )
-
-
-def mean_sd_draws(mean: np.ndarray, sd: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Coefficients ``mean + sd * z`` for draws z of shape (..., K, R)."""
-    return mean[:, None] + sd[:, None] * z
 
 
 def _dummy_columns(features: list[Feature], with_constant: bool) -> tuple[tuple[str, ...], np.ndarray]:
