@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri  # the normal quantile, without scipy.stats's second of imports
 from sqlalchemy import func, insert, select
 
 from ...errors import Problem
@@ -137,7 +137,7 @@ def wilson(successes: int, trials: int, level: float = WILSON_LEVEL) -> tuple[fl
     """Wilson score interval of a share (NaN, NaN with no trials)."""
     if trials == 0:
         return float("nan"), float("nan")
-    z = norm.ppf(0.5 + level / 2)
+    z = ndtri(0.5 + level / 2)
     share = successes / trials
     centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
