@@ -6,6 +6,11 @@ import pickle
 import shutil
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: there each worker makes its own
+    fcntl = None  # type: ignore[assignment]
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,21 +71,42 @@ def minimal_path() -> Path:
 
 # ------------------------------------------------------------------------- fits made once
 # Fitting the worked example's three publics takes seconds of numerical work however few the
-# bootstrap draws: the tests that need its fits share one, made once per session. The true end to
-# end runs that fit Kuril afresh are few and named (``winset demo``, one ``winset assess``); the
-# other commands are run end to end, fitting, on the small scenario.
+# bootstrap draws: the tests that need its fits share one, made once per test run (once for all
+# of pytest-xdist's workers). One command run fits Kuril afresh (``winset assess`` in
+# tests/report/test_commands.py, which checks it gives the shared fits' numbers); the other
+# commands are run end to end, fitting, on the small scenario.
 KURIL_DRAWS = 10
 KURIL_SEED = 0
 
 
+def made_once(tmp_path_factory, name: str, make):
+    """``make()``, made once for the whole test run: where pytest-xdist runs the suite in several
+    worker processes, the first worker to need it makes it (the others wait for it) and the others
+    read its pickle from the run's temporary folder."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return make()
+    folder = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
+    path = folder / f"{name}.pickle"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        value = make()
+        path.write_bytes(pickle.dumps(value))
+        return value
+
+
 @pytest.fixture(scope="session")
-def kuril_fits():
+def kuril_fits(tmp_path_factory):
     """The bundled Kuril scenario's fits, KURIL_DRAWS bootstrap draws, seed KURIL_SEED, by
-    ratifier id. Shared: a test must not change them (the session checks it did not)."""
+    ratifier id, made once per run. Shared: a test must not change them (the session checks it
+    did not)."""
     from winset import load_scenario
     from winset.support import fit_scenario
 
-    fits = fit_scenario(load_scenario("kuril"), KURIL_DRAWS, KURIL_SEED)
+    fits = made_once(
+        tmp_path_factory, "kuril_fits", lambda: fit_scenario(load_scenario("kuril"), KURIL_DRAWS, KURIL_SEED)
+    )
     before = fingerprint(fits)
     yield fits
     assert fingerprint(fits) == before, (

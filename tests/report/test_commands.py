@@ -58,11 +58,12 @@ def test_report_refuses_a_bad_destination_before_any_fitting(small, tmp_path, mo
         assert result.exit_code == 2 and message in result.stderr, result.output
 
 
-def test_demo_prints_the_analysis_and_writes_the_report(tmp_path):
-    """End to end, fitting the worked example afresh: what it prints is the structure of the
-    analysis and the point estimates' verdicts, which two bootstrap draws show as well as many."""
+def test_demo_prints_the_analysis_and_writes_the_report(kuril_fits, tmp_path, monkeypatch):
+    """End to end from the session's fits of the worked example (``winset assess`` below fits it
+    afresh): what it prints is the structure of the analysis and the point estimates' verdicts."""
+    serve_fits(monkeypatch, kuril_fits, DRAWS, 0)
     out = tmp_path / "kuril.html"
-    result = runner.invoke(app, ["demo", "--draws", "2", "--out", str(out)])
+    result = runner.invoke(app, ["demo", "--draws", str(DRAWS), "--out", str(out)])
     assert result.exit_code == 0, result.output
     for text in (
         "Support for the status quo and the proposals",
