@@ -95,7 +95,10 @@ ISSUES = [("a", ["x", "y", "z"]), ("b", ["p", "q"]), ("c", ["u", "v", "w"])]
 
 
 def choice_data(n: int, seed: int, optout: bool = True) -> ConjointData:
-    frame = TRUTH.simulate(n, 8, optout=optout, seed=seed)
+    return as_choice_data(TRUTH.simulate(n, 8, optout=optout, seed=seed))
+
+
+def as_choice_data(frame) -> ConjointData:
     return ConjointData(
         frame,
         "chosen",
@@ -107,14 +110,20 @@ def choice_data(n: int, seed: int, optout: bool = True) -> ConjointData:
     )
 
 
+def likelihood_of(data: ConjointData, optout: bool, draws: int) -> MixedLogitModel:
+    """A mixed logit ready to evaluate its simulated likelihood on ``data``, unfitted."""
+    model = MixedLogitModel(optout=optout, draws=draws)
+    model.features_ = list(data.features)
+    model.tasks_ = model.tasks(data)
+    model._z = model._normal_draws(data.n_clusters, len(model.tasks_.names))
+    return model
+
+
 @pytest.mark.parametrize("optout", [True, False])
 def test_mixed_logit_gradient_is_the_derivative(optout):
     data = choice_data(60, seed=1, optout=optout)
-    model = MixedLogitModel(optout=optout, draws=15)
-    model.features_ = list(data.features)
-    model.tasks_ = model.tasks(data)
+    model = likelihood_of(data, optout, draws=15)
     k = len(model.tasks_.names)
-    model._z = model._normal_draws(data.n_clusters, k)
     theta = np.random.default_rng(0).normal(size=2 * k) * 0.4
     w = np.random.default_rng(1).uniform(0.5, 2, data.n_clusters)
     _, gradient = model._loglik(theta, w)
@@ -133,20 +142,9 @@ def test_mixed_logit_likelihood_is_the_simulated_likelihood_by_hand(optout):
     frame = data.frame
     task = frame["task"].astype(int).to_numpy()
     keep = ~((data.clusters % 3 == 0) & (task > 8 - data.clusters % 5))  # some answer fewer tasks
-    data = ConjointData(
-        frame[keep].reset_index(drop=True),
-        "chosen",
-        ["a", "b", "c"],
-        id="respondent",
-        task="task",
-        profile="profile",
-        baselines={"a": "x", "b": "p", "c": "u"},
-    )
-    model = MixedLogitModel(optout=optout, draws=7)
-    model.features_ = list(data.features)
-    model.tasks_ = model.tasks(data)
+    data = as_choice_data(frame[keep].reset_index(drop=True))
+    model = likelihood_of(data, optout, draws=7)
     names = model.tasks_.names
-    model._z = model._normal_draws(data.n_clusters, len(names))
     theta = np.random.default_rng(4).normal(size=2 * len(names)) * 0.5
     w = np.random.default_rng(5).uniform(0.5, 2, data.n_clusters)
 
