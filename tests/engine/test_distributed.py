@@ -71,6 +71,19 @@ def test_analyses(cluster, method):
     assert ratification_gap(p, method, client).shift == pytest.approx(ratification_gap(p, method).shift, abs=2e-6)
 
 
+def test_the_same_problem_sent_again_and_again():
+    """Analyses send the same problem to the cluster call after call: each must get its answer
+    (a copy sent under a content-hash key can be lost while the last call's is released)."""
+    p = problem(0, shape=(3, 3, 2), draws=1)
+    joint = criteria.joint(p)
+    expected = count_packages(p, joint, "enumerate")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        distributed.Client(c) as client,
+    ):
+        assert [count_packages(p, joint, "enumerate", client) for _ in range(40)] == [expected] * 40
+
+
 def test_the_scheduler_option(cluster, small_path, small_fits, monkeypatch):
     """``winset solve --scheduler ADDRESS`` prints what it prints without one (both given the
     session's fits of the small scenario)."""

@@ -92,6 +92,20 @@ def test_dask_gives_the_in_process_results(stage):
     assert here.equals(there)  # reached by address, as winset simulate --scheduler does
 
 
+def test_the_same_stage_sent_again_and_again(stage):
+    """Each simulation sends the stage to the cluster; sent again and again, every call still
+    gets its answer (see tests/engine/test_distributed.py)."""
+    distributed = pytest.importorskip("dask.distributed")
+    settings = Settings(rounds=4)
+    here = simulate(stage, settings, 2, seed=3, strategies=ALL).runs
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        distributed.Client(c) as client,
+    ):
+        for _ in range(30):
+            assert simulate(stage, settings, 2, seed=3, strategies=ALL, scheduler=client).runs.equals(here)
+
+
 def test_a_misread_public_can_vote_a_signed_deal_down(stage):
     """Soft negotiators who misread opinion sign deals that then fail at home."""
     settings = Settings(rounds=20, mode="soft", opinion=Opinion(own_noise=1.0, other_noise=1.5))

@@ -128,7 +128,7 @@ def _on_cluster(
     with the problem sent to every worker once."""
     with connected(scheduler) as client:
         parts = split(worker_count(client))
-        shared = client.scatter(problem, broadcast=True)
+        shared = broadcast(client, problem)
         futures = client.map(task, [shared] * len(parts), parts, pure=False, **constants)
         return client.gather(futures)
 
@@ -257,6 +257,14 @@ def connected(scheduler: Scheduler) -> Iterator[Client]:
         yield client
     finally:
         client.close()
+
+
+def broadcast(client: Client, value: Any) -> Any:
+    """``value`` sent to every worker once, as a future the tasks take. Under a key of its own
+    each time: with dask's default content-hash key, the same value sent again while the last
+    call's copy is being released is lost on the workers, and the tasks that need it fail as
+    "cancelled: lost dependencies" (a race in dask.distributed)."""
+    return client.scatter(value, broadcast=True, hash=False)
 
 
 def worker_count(client: Client) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.distributed import Scheduler, connected
+from ..engine.distributed import Scheduler, broadcast, connected
 from ..engine.problem import DealProblem
 from ..errors import NegotiationError, Problem, known_list
 from .choices import STRATEGIES
@@ -165,7 +165,7 @@ def _on_cluster(
 
     batches = [list(range(start, min(start + BATCH, runs))) for start in range(0, runs, BATCH)]
     with connected(scheduler) as client:
-        shared = client.scatter(stage, broadcast=True)
+        shared = broadcast(client, stage)
         futures = client.map(
             _batch,
             [shared] * len(batches),
