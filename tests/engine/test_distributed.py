@@ -24,7 +24,7 @@ distributed = pytest.importorskip("dask.distributed")
 @pytest.fixture(scope="module")
 def cluster():
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as client,
     ):
         yield cluster, client
@@ -78,7 +78,7 @@ def test_the_same_problem_sent_again_and_again():
     joint = criteria.joint(p)
     expected = count_packages(p, joint, "enumerate")
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c,
         distributed.Client(c) as client,
     ):
         assert [count_packages(p, joint, "enumerate", client) for _ in range(40)] == [expected] * 40

@@ -87,7 +87,7 @@ def test_dask_gives_the_in_process_results(stage):
     distributed = pytest.importorskip("dask.distributed")
     settings = Settings(rounds=15, opinion=Opinion(events=(Event("summit", "japanese_public", 5, 0.3, 2.0),)))
     here = simulate(stage, settings, 30, seed=7, strategies=ALL).runs
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         there = simulate(stage, settings, 30, seed=7, strategies=ALL, scheduler=cluster.scheduler_address).runs
     assert here.equals(there)  # reached by address, as winset simulate --scheduler does
 
@@ -99,7 +99,7 @@ def test_the_same_stage_sent_again_and_again(stage):
     settings = Settings(rounds=4)
     here = simulate(stage, settings, 2, seed=3, strategies=ALL).runs
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c,
         distributed.Client(c) as client,
     ):
         for _ in range(30):
