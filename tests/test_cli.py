@@ -131,14 +131,17 @@ def test_readme_scenario_example_is_valid(tmp_path):
     assert scenario.space.count_valid() == 3
 
 
-def test_check_reports_every_public_without_survey_evidence_at_once(minimal_path):
-    """Polls alone cannot teach a support model how support varies across packages: check says so
-    for every such public, where fit, solve and report would only fail later, one at a time."""
+def test_check_reports_every_public_without_evidence_at_once(minimal_path):
+    """A polls file that no calibration target cites, no survey and no prior: nothing says what
+    the public supports. check says so for every such public, where fit, solve and report would
+    only fail later, one at a time."""
     result = runner.invoke(app, ["check", str(minimal_path), "--json"])
     assert result.exit_code == 2
     problems = json.loads(result.stdout)["problems"]
     assert [p["location"] for p in problems] == ["parties[0].ratifiers[0].data", "parties[1].ratifiers[0].data"]
-    assert all("has no survey: polls alone cannot say how support varies" in p["message"] for p in problems)
+    assert all(
+        "has no evidence: no survey, no polls and no elicited or published prior" in p["message"] for p in problems
+    )
 
 
 def test_check_reads_the_survey_header_for_the_columns_the_model_needs(tmp_path):

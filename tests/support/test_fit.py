@@ -123,7 +123,7 @@ def test_option_labels_are_read_as_ids(tmp_path):
         (
             None,
             lambda t: t.replace('data = { survey = "survey.csv", model = "choice", ', "data = { "),
-            "ratifier 'japanese_public' has no survey: polls alone cannot say",
+            "ratifier 'japanese_public' has no evidence: no survey, no polls",
         ),
     ],
 )

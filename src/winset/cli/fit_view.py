@@ -33,16 +33,22 @@ def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.
 def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> Group:
     """Everything ``winset fit`` says about one ratifier."""
     spec = fit.ratifier.data
-    model = (
-        "binary support (logistic regression)"
-        if spec.model == "binary"
-        else "choice against the status quo (mixed logit)"
-    )
+    survey = fit.data is not None
+    if survey:
+        model = (
+            "binary support (logistic regression)"
+            if spec.model == "binary"
+            else "choice against the status quo (mixed logit)"
+        )
+        evidence = f"{model}; {fit.evidence}; survey {spec.survey}"
+        draws = f"{fit.table.n_groups - 1} bootstrap draws; calibration shift {fit.shift:+.3f} (logit)"
+    else:
+        evidence = f"model: Bayesian additive, from {fit.evidence}"
+        draws = f"{fit.table.n_groups - 1} posterior draws"
     header = Text.assemble(
         (f"{scenario.text(fit.ratifier)} ({fit.ratifier.id}), ratifier for {scenario.text(fit.party)}\n", "bold"),
-        f"model: {model}; {fit.respondents.n:,} respondents, {fit.data.n_rows:,} profiles; survey {spec.survey}\n",
-        f"rule: support >= {fit.ratifier.rule.threshold:.0%}; {fit.table.n_groups - 1} bootstrap draws; "
-        f"calibration shift {fit.shift:+.3f} (logit)",
+        f"{'model: ' if survey else ''}{evidence}\n",
+        f"rule: support >= {fit.ratifier.rule.threshold:.0%}; {draws}",
     )
     parts: list[RenderableType] = [header]
     for warning in fit.warnings:
@@ -64,31 +70,42 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
     ]
     if len(fit.calibration):
         calibration = fit.calibration.assign(row=fit.calibration["source"].str.rsplit("/", n=1).str[-1])
-        calibration = calibration.rename(columns={"microdata": "before", "calibrated": "after"})
-        parts.append(
-            _table(
-                "Calibration to polls: the share for (or against) as published, the model's before and after; "
-                "z = (model - poll) / se",
-                calibration,
-                ["row", "side"],
-                ["poll", "before", "after", "z_before", "z_after"],
-            )
-        )
+        if survey:
+            title = "Calibration to polls: the share for (or against) as published, the model's before and after"
+            columns = ["poll", "before", "after", "z_before", "z_after"]
+            calibration = calibration.rename(columns={"microdata": "before", "calibrated": "after"})
+        else:
+            title = "The polls the model learns from: the share for (or against) as published, under the prior, fitted"
+            columns = ["poll", "prior", "fitted", "z_prior", "z_fitted"]
+        parts.append(_table(f"{title}; z = (model - poll) / se", calibration, ["row", "side"], columns))
         questions = dict(zip(calibration["row"], calibration["target"], strict=True))
         parts.append(Text("\n".join(f"  {row}: {question}" for row, question in questions.items()), style="dim"))
     coefficients = fit.coefficients.reset_index().rename(columns={"index": "parameter"})
-    parts.append(
-        _table(
-            "Model coefficients (logit scale; bootstrap standard errors)",
-            coefficients,
-            ["parameter"],
-            ["estimate", "std_error"],
+    if survey:
+        parts.append(
+            _table(
+                "Model coefficients (logit scale; bootstrap standard errors)",
+                coefficients,
+                ["parameter"],
+                ["estimate", "std_error"],
+            )
         )
-    )
+    else:
+        parts.append(
+            _table(
+                "Model coefficients (logit scale): posterior mode and sd, prior mean and sd, and the share of "
+                "each one's precision the polls gave (0: the prior alone)",
+                coefficients,
+                ["parameter"],
+                ["estimate", "std_error", "prior_mean", "prior_sd", "information"],
+            )
+        )
     amce = amce_table(fit)
     parts.append(
         _table(
-            f"AMCEs of the survey ({spec.outcome_column}; respondent clusters)",
+            f"AMCEs of the survey ({spec.outcome_column}; respondent clusters)"
+            if survey
+            else "Each option's effect on support for the status quo package (posterior; 90% interval)",
             amce,
             ["feature", "level"],
             ["estimate", "std_error", "lower", "upper"],
@@ -118,10 +135,11 @@ def _number(value: float | None) -> str:
 def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
     return {
         "party": fit.party.id,
-        "model": fit.ratifier.data.model,
+        "model": fit.ratifier.data.model if fit.data is not None else "additive",
         "provenance": fit.ratifier.data.provenance,
-        "respondents": fit.respondents.n,
-        "profiles": fit.data.n_rows,
+        "evidence": "survey" if fit.data is not None else "polls and prior",
+        "respondents": fit.respondents.n if fit.respondents is not None else None,
+        "profiles": fit.data.n_rows if fit.data is not None else None,
         "draws": fit.table.n_groups - 1,
         "threshold": fit.ratifier.rule.threshold,
         "calibration_shift": fit.shift,

@@ -36,7 +36,7 @@ def solution_report(
     test = (
         "on the estimate"
         if problem.confidence is None
-        else f"as 'probability >= {problem.confidence:g}' over the bootstrap draws"
+        else f"as 'probability >= {problem.confidence:g}' over the draws"
     )
     binding = [p.id for p, b in zip(problem.publics, problem.binding, strict=True) if b]
     parts: list[RenderableType] = [
@@ -86,10 +86,12 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     columns = ["public", "binding", "support", "interval", "threshold", "margin", "p_rule", "passes"]
     if reference:
         columns = [c for c in columns if c not in ("margin", "p_rule", "passes")]
-    title = "Support in each public (interval: 90% over the bootstrap draws)"
+    title = "Support in each public (interval: 90% over the draws)"
     if rules["threshold"].nunique() == 1:
         columns.remove("threshold")
-        title = f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the bootstrap draws)"
+        title = (
+            f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the draws)"
+        )
     if rules["binding"].all():
         columns.remove("binding")
     parts.append(_plain_table(title, rules[columns], ["public"]))
@@ -234,7 +236,7 @@ def _support_caption(problem: DealProblem) -> str:
     )
     text = f"Support in each public, green where its rule ({rule}) is met"
     if problem.publics and all(p.n_draws for p in problem.publics):
-        text += "; below it, the 90% interval over the bootstrap draws"
+        text += "; below it, the 90% interval over the draws"
     if not all(problem.binding):
         text += ". * not binding: its rule does not decide the joint win-set"
     return text + "."

@@ -116,6 +116,9 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
         if data.polls:
             where = ", ".join(f"{k}={v}" for k, v in (data.polls_where or {}).items())
             sources.append(f"polls: {data.polls}" + (f"\nwhere {where}" if where else ""))
+        if not data.survey:
+            prior = ratifier.prior.kind if ratifier.prior else "default"
+            sources.append(f"additive model: {len(ratifier.calibration)} polls, {prior} prior")
         table.add_row(
             Text(f"{ratifier.id}\n{t(ratifier)}"),
             party.id,

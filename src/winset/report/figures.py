@@ -32,7 +32,8 @@ def svg(fig: Figure) -> str:
 
 
 def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
-    """Dot-and-whisker AMCEs of a ratifier's survey, with issue and option labels."""
+    """Dot-and-whisker AMCEs of a ratifier's survey (or an additive model's posterior effects),
+    with issue and option labels."""
     scenario = analysis.scenario
     table = analysis.amces[ratifier_id].copy()
     issues = {issue.id: issue for issue in scenario.issues}
@@ -42,8 +43,12 @@ def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
     ]
     table["feature"] = [scenario.text(issues[f]) if f in issues else f for f in table["feature"]]
     fit = analysis.fits[ratifier_id]
-    outcome = "chosen" if fit.ratifier.data.model == "choice" else "supported"
-    fig = plot(table, xlabel=f"Change in the probability that a profile is {outcome} (AMCE)")
+    if fit.data is None:
+        xlabel = "Change in support for the status quo package (posterior effect)"
+    else:
+        outcome = "chosen" if fit.ratifier.data.model == "choice" else "supported"
+        xlabel = f"Change in the probability that a profile is {outcome} (AMCE)"
+    fig = plot(table, xlabel=xlabel)
     fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))
     return fig
 

@@ -114,7 +114,7 @@ def _settings(analysis: Analysis) -> dict[str, Any]:
     test = (
         "support at least the threshold, on the point estimate"
         if problem.confidence is None
-        else f"the rule met in at least {problem.confidence:.0%} of the bootstrap draws"
+        else f"the rule met in at least {problem.confidence:.0%} of the draws"
     )
     return {
         "draws": analysis.draws,
@@ -266,17 +266,27 @@ def _amces(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
     out = []
     for party, ratifier in analysis.scenario.ratifiers:
         fit = analysis.fits[ratifier.id]
+        if fit.respondents is None or fit.data is None:
+            caption = (
+                f"Bayesian additive model from {fit.evidence}: each option's effect on support for the status quo "
+                "package, in points (posterior 90% intervals)."
+            )
+        else:
+            model = (
+                "binary support (logistic regression)"
+                if ratifier.data.model == "binary"
+                else "choice against the status quo (mixed logit)"
+            )
+            caption = (
+                f"{model}; {fit.respondents.n:,} respondents, {fit.data.n_rows:,} profiles; calibration shift "
+                f"{fit.shift:+.3f} (logit)."
+            )
         out.append(
             {
                 "id": ratifier.id,
                 "label": labels.of(ratifier),
                 "party": labels.of(party),
-                "model": "binary support (logistic regression)"
-                if ratifier.data.model == "binary"
-                else "choice against the status quo (mixed logit)",
-                "respondents": f"{fit.respondents.n:,}",
-                "profiles": f"{fit.data.n_rows:,}",
-                "shift": f"{fit.shift:+.3f}",
+                "caption": caption,
                 "svg": Markup(svg(amce_figure(analysis, ratifier.id))),
             }
         )
@@ -299,8 +309,9 @@ def _provenance(analysis: Analysis, labels: Labels) -> dict[str, Any]:
                 "survey": ratifier.data.survey,
                 "polls": ratifier.data.polls,
                 "targets": len(calibration),
-                "z_before": _largest(calibration, "z_before"),
-                "z_after": _largest(calibration, "z_after"),
+                "z_before": _largest(calibration, "z_before") or _largest(calibration, "z_prior"),
+                "z_after": _largest(calibration, "z_after") or _largest(calibration, "z_fitted"),
+                "z_words": ("before", "after") if fit.data is not None else ("under the prior", "fitted"),
                 "warnings": fit.warnings,
             }
         )

@@ -1,12 +1,14 @@
 """Whether every public has evidence a support model can learn from, checked before any fitting.
 
-A support model learns how support varies across packages from respondent-level survey data;
-polls calibrate it to the published level but cannot, alone, say which options move support (a
-model for publics with only polls, published tables or elicited ranges is yet to come). So a
-ratifier without a survey, or whose survey lacks a column the model reads (an issue, the answer,
-the respondent, task and profile ids, a covariate), is refused here, every such ratifier at once,
-with where it is and what to add: by ``winset check``, and by every command that fits, before the
-first model is fitted. Only the survey's header (and first row) is read.
+A public with a survey (respondent-level conjoint data) gets a survey model, which learns how
+support varies across packages from the respondents, and its polls calibrate it; the survey must
+have every column the model reads (an issue, the answer, the respondent, task and profile ids, a
+covariate). A public without one gets the Bayesian additive model, which learns from its poll
+toplines (calibration targets) and its prior (an elicitation or a published table): it needs at
+least one of them, since stated defaults alone say nothing of the public. Every ratifier without
+usable evidence is refused here, at once, with where it is and what to add: by ``winset check``,
+and by every command that fits, before the first model is fitted. Only the survey's header (and
+first row) is read.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .problems import format_location
 
 
 def evidence_problems(scenario: Scenario) -> list[Problem]:
-    """Every ratifier without usable survey evidence, in file order (empty: all have it)."""
+    """Every ratifier without usable evidence, in file order (empty: all have it)."""
     problems = []
     issues = [issue.id for issue in scenario.issues]
     for i, party in enumerate(scenario.parties):
@@ -26,15 +28,18 @@ def evidence_problems(scenario: Scenario) -> list[Problem]:
             loc = ("parties", i, "ratifiers", j, "data")
             spec = ratifier.data
             if spec.survey is None:
-                problems.append(
-                    Problem(
-                        format_location(loc),
-                        f"ratifier '{ratifier.id}' has no survey: polls alone cannot say how support varies "
-                        "across packages, so no support model can be learned for it",
-                        'add survey = "file.csv": respondent-level conjoint data (its polls then calibrate the '
-                        "model); winset serve can field the survey and export the file",
+                informed = ratifier.prior is not None and ratifier.prior.kind != "default"
+                if not (ratifier.calibration or informed):
+                    problems.append(
+                        Problem(
+                            format_location(loc),
+                            f"ratifier '{ratifier.id}' has no evidence: no survey, no polls and no elicited or "
+                            "published prior, so nothing says what this public supports",
+                            "add calibration targets that cite poll toplines in a polls file, a [prior] with "
+                            'kind = "elicitation" or "table", or survey = "file.csv" (respondent-level conjoint '
+                            "data; winset serve can field the survey)",
+                        )
                     )
-                )
                 continue
             try:
                 columns = read_columns(scenario.data_path(spec.survey), ScenarioError)
@@ -84,7 +89,7 @@ def evidence_problems(scenario: Scenario) -> list[Problem]:
 
 
 def require_evidence(scenario: Scenario) -> None:
-    """Raise ScenarioError listing every ratifier without usable survey evidence."""
+    """Raise ScenarioError listing every ratifier without usable evidence."""
     problems = evidence_problems(scenario)
     if problems:
         raise ScenarioError(problems, source=scenario.source)

@@ -129,13 +129,41 @@ class CalibrationTarget(_Strict):
     label: str | None = None
 
 
+Range = Annotated[list[Number], Field(min_length=3, max_length=3)]
+
+
+class Prior(_Strict):
+    """What is believed of a public without a survey before its polls are read: the prior of its
+    Bayesian additive support model (``logit support = a + sum of option effects``).
+
+    ``kind`` is ``default`` (stated weakly informative priors), ``elicitation`` (judgement: in
+    ``status_quo`` the support for the status quo package, and in ``options`` each option's effect
+    against its issue's status quo option, each as ``[central, low, high]`` with low to high a 90%
+    range; ``scale = "points"`` writes support and effects as fractions, 0.05 for 5 points, and
+    ``"logit"`` on the logit scale) or ``table`` (a published AMCE or marginal-means table, CSV with
+    columns feature, level, estimate, std_error, in support points; ``estimate`` says which; the
+    effects are read against the status quo option at the ``status_quo`` support, else at the
+    first poll's). Options it does not name keep the default prior. ``source`` says where the
+    judgement or the table comes from.
+    """
+
+    kind: Literal["default", "elicitation", "table"] = "default"
+    scale: Literal["points", "logit"] = "points"
+    status_quo: Range | None = None
+    options: dict[Id, dict[Id, Range]] = Field(default_factory=dict)
+    table: Text | None = None
+    estimate: Literal["amce", "mm"] = "amce"
+    source: str | None = None
+
+
 class Ratifier(_Strict):
     """A public or other veto player whose consent a party needs.
 
     ``required = false`` marks a ratifier that is analysed and reported but does not bind the joint
     win-set unless an analysis asks for it (e.g. residents of a disputed territory).
     ``population`` gives the population margins to rake respondents to
-    (``{covariate: {level: share}}``); ``calibration`` the poll toplines to match.
+    (``{covariate: {level: share}}``); ``calibration`` the poll toplines to match (for a public
+    without a survey, the polls its additive model learns from, with the ``prior``).
     """
 
     id: Id
@@ -146,6 +174,7 @@ class Ratifier(_Strict):
     data: DataSource
     population: dict[Text, dict[Text, Annotated[Number, Field(ge=0, le=1)]]] = Field(default_factory=dict)
     calibration: list[CalibrationTarget] = Field(default_factory=list)
+    prior: Prior | None = None
 
 
 class Party(_Strict):

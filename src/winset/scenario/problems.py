@@ -143,6 +143,12 @@ def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> 
         )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return Problem(format_location(loc), f"{where}{_range_message(loc, kind, ctx, value)}", _range_fix(loc, value))
+    if kind in ("too_short", "too_long") and "prior" in loc and (loc[-1] == "status_quo" or "options" in loc):
+        return Problem(
+            format_location(loc),
+            f"{where}{_show(value)} is not [central, low, high]: it needs exactly 3 numbers",
+            "write the central value, then the low and high ends of a 90% range, e.g. [0.4, 0.3, 0.5]",
+        )
     if kind == "too_short":
         return _too_short(loc, where, str(loc[-1]) if loc else "")
     if kind == "string_too_short":

@@ -1,9 +1,13 @@
 """Fitting every ratifier's support model from a scenario: data, raking, model, bootstrap, polls.
 
-For each ratifier: read its survey and check it against the scenario (one column per issue, option
-ids or labels); weight respondents to the population margins; fit the support model; redo the
-weighting and the fit on respondent-cluster bootstrap resamples; calibrate every draw to the polls;
-and compile it all into one ScoreTable (group 0 the estimate, groups 1..B the draws).
+For each ratifier with a survey: read it and check it against the scenario (one column per issue,
+option ids or labels); weight respondents to the population margins; fit the support model; redo
+the weighting and the fit on respondent-cluster bootstrap resamples; calibrate every draw to the
+polls; and compile it all into one ScoreTable (group 0 the estimate, groups 1..B the draws).
+
+For a ratifier without one: the Bayesian additive model learns from its polls (the calibration
+targets) and its prior; group 0 is the posterior mode, groups 1..B posterior draws, so that
+intervals and P(rule met) mean what they mean for a survey model.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from ..compare import meets
 from ..conjoint import amce
@@ -23,11 +28,13 @@ from ..scenario import Party, Ratifier, Scenario
 from ..scenario.evidence import require_evidence
 from ..scenario.polls import read_polls, topline
 from ..scoretable import ScoreTable
+from .additive import AdditiveSupportModel, Poll
 from .binary import BinarySupportModel
 from .calibration import Target, calibrate
 from .logit import LogitFit
 from .mixed_logit import MixedLogitFit, MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
+from .priors import additive_prior
 
 Progress = Callable[[str, int, int], None]
 
@@ -38,28 +45,48 @@ class RatifierFit:
 
     party: Party
     ratifier: Ratifier
-    data: ConjointData
-    respondents: Respondents
-    model: BinarySupportModel | MixedLogitModel
-    table: ScoreTable  # calibrated; group 0 = estimate, 1.. = bootstrap draws
-    coefficients: pd.DataFrame  # estimate and bootstrap standard error per model parameter
-    calibration: pd.DataFrame
-    shift: float  # calibration shift of the estimate, logit scale
+    data: ConjointData | None  # the survey (None: the additive model, from polls and a prior)
+    respondents: Respondents | None
+    model: BinarySupportModel | MixedLogitModel | AdditiveSupportModel
+    table: ScoreTable  # calibrated; group 0 = estimate, 1.. = bootstrap (or posterior) draws
+    coefficients: pd.DataFrame  # estimate and standard error per model parameter
+    calibration: pd.DataFrame  # the polls: matched by calibration, or learned from
+    shift: float  # calibration shift of the estimate, logit scale (0 for the additive model)
     warnings: list[str] = field(default_factory=list)  # fits that stopped short but are usable
+    effects: pd.DataFrame | None = None  # the additive model's option effects (posterior_effects)
+
+    @property
+    def kind(self) -> str:
+        """The model, in words."""
+        if isinstance(self.model, AdditiveSupportModel):
+            return "Bayesian additive (polls and prior)"
+        return "choice (mixed logit)" if isinstance(self.model, MixedLogitModel) else "binary support (logit)"
+
+    @property
+    def evidence(self) -> str:
+        """What the model rests on, in words: the survey's respondents, or the polls and the prior."""
+        if self.respondents is None or self.data is None:
+            assert isinstance(self.model, AdditiveSupportModel)
+            polls = len(self.calibration)
+            return f"{polls} poll{'' if polls == 1 else 's'} and {self.model.prior.source}"
+        return f"a survey of {self.respondents.n:,} respondents ({self.data.n_rows:,} profiles)"
 
     def summary(self) -> str:
-        """A few lines: the ratifier, its model and sample, the calibration shift and the
-        bootstrap draws."""
-        kind = "choice (mixed logit)" if isinstance(self.model, MixedLogitModel) else "binary support (logit)"
+        """A few lines: the ratifier, its model and evidence, the calibration shift and the
+        draws."""
         draws = self.table.n_groups - 1
-        sample = f"Respondents: {self.respondents.n}; rows: {self.data.n_rows}; "
-        sample += f"parameters: {len(self.coefficients)}; bootstrap draws: {draws}."
-        targets = len(self.calibration)
-        lines = [
-            f"Ratifier '{self.ratifier.id}' of party '{self.party.id}': {kind} model.",
-            sample,
-            f"Calibration shift (logit): {self.shift:+.4f} to {targets} poll target{'' if targets == 1 else 's'}.",
-        ]
+        lines = [f"Ratifier '{self.ratifier.id}' of party '{self.party.id}': {self.kind} model."]
+        if isinstance(self.model, AdditiveSupportModel):
+            lines.append(f"Evidence: {self.evidence}; parameters: {len(self.coefficients)}; posterior draws: {draws}.")
+        else:
+            assert self.respondents is not None and self.data is not None
+            sample = f"Respondents: {self.respondents.n}; rows: {self.data.n_rows}; "
+            sample += f"parameters: {len(self.coefficients)}; bootstrap draws: {draws}."
+            targets = len(self.calibration)
+            lines += [
+                sample,
+                f"Calibration shift (logit): {self.shift:+.4f} to {targets} poll target{'' if targets == 1 else 's'}.",
+            ]
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -179,9 +206,12 @@ def fit_ratifier(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> RatifierFit:
-    """Fit one ratifier's support model with ``draws`` bootstrap draws (see the module text)."""
+    """Fit one ratifier's support model with ``draws`` bootstrap (or posterior) draws (see the
+    module text)."""
     if progress is not None:
         progress(ratifier.id, 0, draws)
+    if ratifier.data.survey is None:
+        return fit_additive(scenario, party, ratifier, draws, seed, progress)
     data = survey_data(scenario, ratifier)
     spec = ratifier.data
     people = respondents(data, spec.covariates, ratifier.population)
@@ -211,6 +241,58 @@ def fit_ratifier(
     return RatifierFit(party, ratifier, data, people, model, table, coefficients, report, float(shifts[0]), warnings)
 
 
+def fit_additive(
+    scenario: Scenario,
+    party: Party,
+    ratifier: Ratifier,
+    draws: int = DRAWS,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> RatifierFit:
+    """The Bayesian additive model of a ratifier without a survey, from its polls and prior."""
+    polls = targets(scenario, ratifier)
+    model = AdditiveSupportModel(additive_prior(scenario, ratifier, polls))
+    model.fit([Poll(t.codes, t.support, t.n, t.label) for t in polls])
+    table = model.score_table(draws, seed=seed + 2)
+    if progress is not None:
+        progress(ratifier.id, draws, draws)
+    names = _parameter_names(scenario, model)
+    coefficients = pd.DataFrame(
+        {
+            "estimate": model.mode_,
+            "std_error": np.sqrt(np.diag(model.covariance_)),
+            "prior_mean": model.prior.mean,
+            "prior_sd": model.prior.sd,
+            "information": model.information_,
+        },
+        index=names,
+    )
+    codes = np.array([t.codes for t in polls]).reshape(len(polls), len(scenario.issues))
+    prior_support = AdditiveSupportModel(model.prior).fit([]).support(codes) if polls else np.zeros(0)
+    fitted = model.support(codes) if polls else np.zeros(0)
+    goal = np.array([t.support for t in polls])
+    se = np.array([t.std_error for t in polls])
+    report = pd.DataFrame(
+        {
+            "target": [t.label for t in polls],
+            "source": [t.source for t in polls],
+            "side": [t.side for t in polls],
+            "poll": [t.share for t in polls],
+            "prior": [float(t.as_published(b)) for t, b in zip(polls, prior_support, strict=True)],
+            "fitted": [float(t.as_published(a)) for t, a in zip(polls, fitted, strict=True)],
+            "z_prior": (prior_support - goal) / se if polls else [],
+            "z_fitted": (fitted - goal) / se if polls else [],
+        }
+    )
+    effects = posterior_effects(scenario, table)
+    return RatifierFit(party, ratifier, None, None, model, table, coefficients, report, 0.0, [], effects)
+
+
+def _parameter_names(scenario: Scenario, model: AdditiveSupportModel) -> list[str]:
+    columns = [f"{issue.id}[{option.id}]" for issue in scenario.issues for option in issue.options]
+    return ["(status quo level)"] + [c for c, free in zip(columns, model.prior.free, strict=True) if free]
+
+
 def fit_scenario(
     scenario: Scenario, draws: int = DRAWS, seed: int = 0, progress: Progress | None = None
 ) -> dict[str, RatifierFit]:
@@ -224,8 +306,42 @@ def fit_scenario(
 
 
 def amce_table(fit: RatifierFit) -> pd.DataFrame:
-    """AMCEs of the ratifier's survey (respondent clusters, cregg's conventions)."""
+    """AMCEs of the ratifier's survey (respondent clusters, cregg's conventions); for the additive
+    model, its options' posterior effects (see :func:`posterior_effects`)."""
+    if fit.data is None:
+        assert fit.effects is not None  # fit_additive gives every fit without a survey its effects
+        return fit.effects
     return amce(fit.data)
+
+
+def posterior_effects(scenario: Scenario, table: ScoreTable) -> pd.DataFrame:
+    """Each option's effect on support for the status quo package, in points (fractions), from an
+    additive model's table: the posterior mode's, and the draws' standard deviation and 90%
+    interval; 0 for the status quo's own options. Columns as an AMCE table's (``z``: the estimate
+    over its sd; ``p``: twice the posterior probability of the less likely sign)."""
+    rows = []
+    offset = 0
+    for issue in scenario.issues:
+        for j, option in enumerate(issue.options):
+            effect = expit(table.intercepts + table.coefficients[:, offset + j]) - expit(table.intercepts)
+            draws = effect[1:] if len(effect) > 1 else effect
+            sd = float(draws.std(ddof=1)) if len(draws) > 1 else np.nan
+            own = option.id == scenario.status_quo[issue.id]
+            rows.append(
+                {
+                    "feature": issue.id,
+                    "level": option.id,
+                    "estimate": float(effect[0]),
+                    "std_error": 0.0 if own else sd,
+                    "z": np.nan if own or not sd else float(effect[0]) / sd,
+                    # twice the posterior probability of the less likely sign (as a two-sided p)
+                    "p": np.nan if own else float(2 * min((draws > 0).mean(), (draws < 0).mean())),
+                    "lower": float(np.quantile(draws, INTERVAL[0])),
+                    "upper": float(np.quantile(draws, INTERVAL[1])),
+                }
+            )
+        offset += len(issue.options)
+    return pd.DataFrame(rows)
 
 
 def _refitted(

@@ -5,8 +5,8 @@ they can run beside the structural validation and every problem in a file is rep
 One module per part of the file: :mod:`.packages` (issues, options, status quo, constraints,
 proposals, and the built package space), :mod:`.parties` (negotiators and ratifiers),
 :mod:`.references` (the data files named), :mod:`.support_models` (covariates, population
-margins, calibration targets) and :mod:`.talks` (events, linkage, ban); :mod:`.common` holds what
-they share.
+margins, calibration targets), :mod:`.priors` (the prior of a public without a survey) and
+:mod:`.talks` (events, linkage, ban); :mod:`.common` holds what they share.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The negotiating parties of a scenario document: unique ids, labels, each negotiator's utility
 (weights and scores of existing issues and options, on a scale floating point can add up) and
 reservation value (one some package can reach), and each party's ratifiers, whose data files and
-support models :mod:`.references` and :mod:`.support_models` check.
+support models :mod:`.references`, :mod:`.support_models` and :mod:`.priors` check.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from ...compare import reservation_floor
 from ...errors import known_list
-from . import references, support_models
+from . import priors, references, support_models
 from .common import Checks, Loc, is_number, item_id, table_at, table_list
 
 
@@ -32,6 +32,7 @@ def parties(check: Checks) -> None:
             check.label((*loc, "label"), ratifier.get("label"))
             references.data_files(check, (*loc, "data"), table_at(ratifier, "data"), "data" in ratifier)
             support_models.support_model(check, loc, ratifier)
+            priors.prior(check, loc, ratifier)
     check.duplicates(ratifier_ids, "ratifier")
 
 

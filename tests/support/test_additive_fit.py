@@ -1,0 +1,199 @@
+"""A case with poll toplines only (tests/fixtures/polls_only): it passes ``winset check``; fit,
+solve, assess and report answer with intervals; the fitted publics reproduce their polls; the
+priors (elicited, published) are what the scenario says; and what cannot serve is refused."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from scipy.special import expit, logit
+from typer.testing import CliRunner
+
+from winset import load_scenario
+from winset.cli import app
+from winset.support import AdditiveSupportModel, fit_scenario
+from winset.support.fit import amce_table
+
+from ..conftest import FIXTURES
+
+runner = CliRunner()
+CASE = FIXTURES / "polls_only"
+Z90 = 1.6448536269514722
+
+
+@pytest.fixture
+def case(tmp_path):
+    for name in ("scenario.toml", "polls.csv", "effects.csv"):
+        shutil.copy(CASE / name, tmp_path / name)
+    return tmp_path / "scenario.toml"
+
+
+def edited(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_case_with_polls_only_is_analysed_with_intervals(case, tmp_path):
+    assert runner.invoke(app, ["check", str(case)]).exit_code == 0
+    solved = runner.invoke(app, ["solve", str(case), "--draws", "40", "--json"])
+    assert solved.exit_code == 0, solved.output
+    rows = json.loads(solved.stdout)["best"]
+    assert rows and {"up_public_lower", "up_public_upper", "down_public_lower", "down_public_upper"} <= set(rows[0])
+    for row in rows:
+        for public in ("up_public", "down_public"):
+            assert row[f"{public}_lower"] < row[f"{public}_support"] < row[f"{public}_upper"]
+    assessed = runner.invoke(app, ["assess", str(case), "--package", "split", "--draws", "40", "--json"])
+    assert assessed.exit_code == 0, assessed.output
+    rules = json.loads(assessed.stdout)["rules"]
+    assert all(r["lower"] < r["support"] < r["upper"] and 0 <= r["p_rule"] <= 1 for r in rules)
+    out = tmp_path / "report.html"
+    reported = runner.invoke(app, ["report", str(case), "--draws", "40", "--out", str(out)])
+    assert reported.exit_code == 0, reported.output
+    page = out.read_text(encoding="utf-8")
+    assert "Bayesian additive model from 2 polls and stated weakly informative defaults" in page
+    fitted = runner.invoke(app, ["fit", str(case), "--draws", "40", "--json"])
+    assert fitted.exit_code == 0, fitted.output
+    up = json.loads(fitted.stdout)["up_public"]
+    assert up["model"] == "additive" and up["evidence"] == "polls and prior" and up["respondents"] is None
+
+
+def test_the_fitted_publics_reproduce_their_polls(case):
+    """Each polled package's support, at the posterior mode, within the poll's margin of error
+    (1.96 standard errors) of its topline."""
+    fits = fit_scenario(load_scenario(case), draws=0)
+    for fit in fits.values():
+        report = fit.calibration
+        assert len(report) == 2
+        se = np.sqrt(report["poll"] * (1 - report["poll"]) / np.array([900, 900, 1100, 1100])[: len(report)])
+        assert np.all(np.abs(report["fitted"] - report["poll"]) < 1.96 * se), report
+
+
+def test_an_elicited_prior_is_what_the_scenario_says(case):
+    edited(
+        case,
+        '    { line = 3, package = "share=upstream_more,dam=joint" },\n  ]\n',
+        '    { line = 3, package = "share=upstream_more,dam=joint" },\n  ]\n'
+        '  prior = { kind = "elicitation", status_quo = [0.45, 0.30, 0.60], options = { court = '
+        "{ arbitration = [-0.10, -0.25, 0.02] } } }\n",
+    )
+    fit = fit_scenario(load_scenario(case), draws=0)["up_public"]
+    prior = fit.model.prior
+    assert prior.level_mean == pytest.approx(logit(0.45))
+    assert prior.level_sd == pytest.approx((logit(0.60) - logit(0.30)) / (2 * Z90))
+    court = fit.coefficients.loc["court[arbitration]"]
+    assert court["prior_mean"] == pytest.approx(logit(0.35) - logit(0.45))
+    assert court["prior_sd"] == pytest.approx((logit(0.47) - logit(0.20)) / (2 * Z90))
+    assert court["information"] == pytest.approx(0.0, abs=1e-9)  # no poll varies the court
+    assert fit.coefficients.loc["dam[joint]", "prior_sd"] == 1.0  # not elicited: the default
+    assert "elicited judgement" in fit.evidence
+
+
+def test_a_published_table_is_rebased_on_the_status_quo(case):
+    """Marginal means against the status quo's own option, at the first poll's support; the
+    standard errors added in quadrature."""
+    (case.parent / "effects.csv").write_text(
+        "feature,level,estimate,std_error\nshare,current,0.48,0.01\nshare,Half,0.43,0.02\ndam,joint,0.55,0.015\n"
+        "dam,none,0.45,0.012\n",
+        encoding="utf-8",
+    )
+    edited(case, 'id = "half"\n', 'id = "half"\n  label = "Half"\n')
+    edited(
+        case,
+        '    { line = 5, package = "dam=joint" },\n  ]\n',
+        '    { line = 5, package = "dam=joint" },\n  ]\n  prior = { kind = "table", table = "effects.csv", estimate = "mm" }\n',
+    )
+    fit = fit_scenario(load_scenario(case), draws=0)["down_public"]
+    base = 0.52  # the first poll's support: the anchoring topline
+    half = fit.coefficients.loc["share[half]"]
+    assert half["prior_mean"] == pytest.approx(logit(base - 0.05) - logit(base))
+    spread = Z90 * np.hypot(0.02, 0.01)
+    assert half["prior_sd"] == pytest.approx((logit(base - 0.05 + spread) - logit(base - 0.05 - spread)) / (2 * Z90))
+    joint = fit.coefficients.loc["dam[joint]"]
+    assert joint["prior_mean"] == pytest.approx(logit(base + 0.10) - logit(base))
+    assert fit.coefficients.loc["share[upstream_more]", "prior_sd"] == 1.0  # not in the table
+
+
+def test_the_effects_table_is_the_posterior(case):
+    fit = fit_scenario(load_scenario(case), draws=300)["up_public"]
+    effects = amce_table(fit).set_index(["feature", "level"])
+    model = fit.model
+    assert isinstance(model, AdditiveSupportModel)
+    level, half = model.mode_[0], model.mode_[1]
+    assert effects.loc[("share", "half"), "estimate"] == pytest.approx(expit(level + half) - expit(level))
+    assert effects.loc[("share", "current"), "estimate"] == 0.0
+    draws = fit.table.intercepts[1:], fit.table.coefficients[1:, 1]
+    drawn = expit(draws[0] + draws[1]) - expit(draws[0])
+    assert effects.loc[("share", "half"), "upper"] == pytest.approx(np.quantile(drawn, 0.95))
+
+
+UP = '  data = { polls = "polls.csv", polls_where = { country = "UP" } }\n'
+
+
+@pytest.mark.parametrize(
+    ("prior", "phrase"),
+    [
+        ('{ kind = "elicitation", status_quo = [0.4, 0.3, 0.5] }', "a prior is for a public without a survey"),
+        ("{ options = { dam = { joint = [0.1, 0.0, 0.2] } } }", 'elicited effects need kind = "elicitation"'),
+        ('{ kind = "elicitation" }', "an elicitation with no values"),
+        ('{ kind = "table" }', 'a prior of kind "table" needs its table'),
+        ('{ kind = "elicitation", status_quo = [0.4, 0.5, 0.6] }', "is not [central, low, high]"),
+        ('{ kind = "elicitation", status_quo = [40, 30, 50] }', "support [40, 30, 50] is not between 0 and 1"),
+        ('{ kind = "table", table = "nowhere.csv" }', "'nowhere.csv' is not a file"),
+        (
+            '{ kind = "elicitation", options = { share = { current = [0.0, -0.1, 0.1] } } }',
+            "'current' is the status quo's option of issue 'share'",
+        ),
+        (
+            '{ kind = "elicitation", status_quo = [0.45, 0.3, 0.6], options = { dam = { joint = [0.3, 0.1, 0.6] } } }',
+            "the effect [0.3, 0.1, 0.6] takes support outside 0 to 1 from the status quo's 0.45",
+        ),
+        (
+            '{ kind = "elicitation", options = { dam = { dome = [0.1, 0.0, 0.2] } } }',
+            "issue 'dam' has no option 'dome'",
+        ),
+        (
+            '{ kind = "elicitation", options = { dam = { joint = [0.1, 0.0] } } }',
+            "is not [central, low, high]: it needs exactly 3 numbers",
+        ),
+    ],
+)
+def test_a_prior_that_cannot_serve_is_refused(case, prior, phrase):
+    (case.parent / "survey.csv").write_text("share,dam,court,support,respondent,task,profile\n", encoding="utf-8")
+    survey = 'survey = "survey.csv", ' if "without a survey" in phrase else ""
+    edited(case, UP, UP.replace("data = { ", f"data = {{ {survey}") + f"  prior = {prior}\n")
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2, result.output
+    assert phrase in result.stderr.replace("\n      ", " "), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_published_table_that_cannot_serve_names_its_lines(case):
+    (case.parent / "effects.csv").write_text(
+        "feature,level,estimate,std_error\nshare,halve,0.1,0.02\nriver,x,0.1,0.02\ndam,joint,5,0.02\n"
+        "dam,joint,0.1,-1\n",
+        encoding="utf-8",
+    )
+    edited(
+        case,
+        '    { line = 5, package = "dam=joint" },\n  ]\n',
+        '    { line = 5, package = "dam=joint" },\n  ]\n  prior = { kind = "table", table = "effects.csv" }\n',
+    )
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2
+    text = result.stderr.replace("\n      ", " ")
+    for phrase in (
+        "effects.csv, line 2: issue 'share' has no option 'halve' (did you mean 'half'?)",
+        "effects.csv, line 3: feature 'river' is not an issue of the scenario",
+        "effects.csv, line 4: estimate '5' is not a number of support points",
+        "effects.csv, line 5: std_error '-1' is not a positive fraction",
+        "effects.csv, line 5: option 'joint' of issue 'dam' is on line 4 already",
+    ):
+        assert phrase in text, text
+    (case.parent / "effects.csv").write_text("feature,option,value\nshare,half,0.1\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2 and "needs the header feature,level,estimate,std_error" in result.stderr.replace(
+        "\n      ", " "
+    )
