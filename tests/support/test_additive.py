@@ -67,6 +67,27 @@ def test_the_mode_maximises_the_log_posterior():
     np.testing.assert_allclose(model.mode_, best.x, atol=1e-5)
 
 
+def test_a_sharp_prior_against_large_polls_still_finds_the_mode():
+    """The prior says the option lowers support a lot, polls of 100,000 people say it raises it
+    from 0.1% to 99.9%: a full Newton step from the prior overshoots; the halved steps reach the
+    mode a derivative-free optimiser finds."""
+    prior = AdditivePrior((2,), (0,), 0.0, 1.5, np.array([0.0, -6.0]), np.array([1.0, 0.1]))
+    polls = [Poll((1,), 0.999, 100_000), Poll((0,), 0.001, 100_000)]
+    model = AdditiveSupportModel(prior).fit(polls)
+
+    def minus_log_posterior(t):
+        eta = np.array([t[0] + t[1], t[0]])
+        y = np.array([0.999, 0.001])
+        return -(1e5 * (y * np.log(expit(eta)) + (1 - y) * np.log(expit(-eta)))).sum() + 0.5 * (
+            (t[0] / 1.5) ** 2 + ((t[1] + 6) / 0.1) ** 2
+        )
+
+    best = optimize.minimize(
+        minus_log_posterior, [0, -6], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20_000}
+    )
+    np.testing.assert_allclose(model.mode_, best.x, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "polls",
     [

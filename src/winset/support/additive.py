@@ -18,8 +18,9 @@ so ``a`` is the logit of support for the status quo package itself and ``b[k, o]
   calibration handles them);
 - the **posterior** is summarised by its mode and drawn from the Laplace approximation (a normal
   with the inverse of the log-posterior's curvature at the mode as covariance). The log-posterior
-  is strictly concave (a logistic likelihood plus a normal prior), so Newton's method finds the
-  one mode exactly; with many polls it is close to normal, and with none it is the prior itself.
+  is strictly concave (a logistic likelihood plus a normal prior), so Newton's method (its steps
+  halved where they would overshoot) finds the one mode exactly; with many polls the posterior is
+  close to normal, and with none it is the prior itself.
 
 Options no poll varies keep their prior: their intervals stay as wide as the prior says, never a
 confident number from nothing. ``information_`` says, per parameter, how much of its precision the
@@ -45,6 +46,7 @@ from ..errors import ModelError, NotFittedError, Problem
 from ..scoretable import ScoreTable
 
 MAX_ITERATIONS = 100
+HALVINGS = 60  # of a Newton step that would lower the log-posterior
 TOLERANCE = 1e-10  # Newton's method stops when no parameter moves more than this (logit scale)
 Z90 = 1.6448536269514722  # the normal's 95% quantile: a central 90% range is mean +- Z90 sd
 
@@ -223,13 +225,27 @@ class AdditiveSupportModel:
         y = np.array([p.support for p in self.polls_], dtype=float)
         n = np.array([p.n for p in self.polls_], dtype=float)
         mean, precision = self.prior.mean, 1.0 / self.prior.sd**2
+
+        def log_posterior(theta: np.ndarray) -> float:
+            eta = x @ theta
+            likelihood = n @ (y * -np.logaddexp(0.0, -eta) + (1 - y) * -np.logaddexp(0.0, eta))
+            return float(likelihood - 0.5 * precision @ (theta - mean) ** 2)
+
         theta = mean.copy()
+        value = log_posterior(theta)
         for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (kept: how many it took)
             p = expit(x @ theta)
             gradient = x.T @ (n * (y - p)) - precision * (theta - mean)
             curvature = (x.T * (n * p * (1 - p))) @ x + np.diag(precision)
             step = linalg.solve(curvature, gradient, assume_a="pos")
-            theta = theta + step
+            # Newton's step, halved until the log-posterior does not fall: far from the mode (a
+            # sharp prior against large polls) the full step can overshoot
+            for _ in range(HALVINGS):
+                candidate = log_posterior(theta + step)
+                if candidate >= value - 1e-12 * abs(value):
+                    break
+                step = step / 2
+            theta, value = theta + step, candidate
             if np.max(np.abs(step)) < TOLERANCE:
                 break
         else:
