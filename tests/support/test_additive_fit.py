@@ -197,3 +197,26 @@ def test_a_published_table_that_cannot_serve_names_its_lines(case):
     assert result.exit_code == 2 and "needs the header feature,level,estimate,std_error" in result.stderr.replace(
         "\n      ", " "
     )
+
+
+def test_the_readme_examples_of_a_prior_run(case):
+    """The README's elicitation, in place of the case's second public, and its one-line table prior."""
+    from ..conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### A public without a survey")
+    block = readme[readme.index("```toml\n", start) + len("```toml\n") :]
+    block = block[: block.index("```")]
+    elicited, table = block.split("# or: ")
+    text = case.read_text(encoding="utf-8")
+    ratifier = text.index('  [[parties.ratifiers]]\n  id = "down_public"')
+    end = text.index("[[proposals]]")
+    case.write_text(text[:ratifier] + elicited + "\n" + text[end:], encoding="utf-8")
+    assert runner.invoke(app, ["check", str(case)]).exit_code == 0
+    fit = fit_scenario(load_scenario(case), draws=0)["down_public"]
+    assert fit.model.prior.level_mean == pytest.approx(logit(0.45))
+    assert "elicited judgement (the mediator's judgement, March 2026)" in fit.evidence
+    prior_table = elicited[: elicited.index("  [parties.ratifiers.prior]")] + "  " + table
+    case.write_text(text[:ratifier] + prior_table + "\n" + text[end:], encoding="utf-8")
+    assert runner.invoke(app, ["check", str(case)]).exit_code == 0
+    assert "the published table effects.csv" in fit_scenario(load_scenario(case), draws=0)["down_public"].evidence
