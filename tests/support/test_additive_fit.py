@@ -220,3 +220,37 @@ def test_the_readme_examples_of_a_prior_run(case):
     case.write_text(text[:ratifier] + prior_table + "\n" + text[end:], encoding="utf-8")
     assert runner.invoke(app, ["check", str(case)]).exit_code == 0
     assert "the published table effects.csv" in fit_scenario(load_scenario(case), draws=0)["down_public"].evidence
+
+
+def test_every_output_says_what_evidence_a_verdict_rests_on(case):
+    """assess and solve name each public's evidence; a package with an option no poll varies
+    (the court, for the upstream public) is flagged as resting on the prior, one that the polls
+    inform is not; fit warns of the options no poll varies."""
+    assessed = runner.invoke(app, ["assess", str(case), "--package", "split", "--draws", "20", "--json"])
+    document = json.loads(assessed.stdout)
+    assert document["evidence"] == {
+        "up_public": "2 polls and stated weakly informative defaults",
+        "down_public": "2 polls and stated weakly informative defaults",
+    }
+    assert len(document["warnings"]) == 1
+    assert "up_public: no poll varies court[arbitration]" in document["warnings"][0]
+    informed = runner.invoke(app, ["assess", str(case), "--package", "share=half", "--draws", "20", "--json"])
+    assert json.loads(informed.stdout)["warnings"] == []
+    text = runner.invoke(app, ["assess", str(case), "--package", "split", "--draws", "20"]).stdout
+    assert "Evidence: up_public: 2 polls and stated weakly informative defaults" in text
+    assert "Warning: share=half,dam=joint,court=arbitration: up_public: no poll varies" in " ".join(text.split())
+    solved = json.loads(runner.invoke(app, ["solve", str(case), "--draws", "20", "--json"]).stdout)
+    assert set(solved["evidence"]) == {"up_public", "down_public"} and isinstance(solved["warnings"], list)
+    fits = fit_scenario(load_scenario(case), draws=0)
+    expected = "no poll varies court[arbitration]: what is said of its effect is the prior's (stated weakly informative"
+    assert fits["up_public"].warnings == [f"{expected} defaults)"]
+
+
+def test_a_package_resting_on_the_prior_alone():
+    """One poll of the status quo package, and a package that changes two issues: the polls gave
+    little of the precision of its support."""
+    from winset.support.additive import AdditivePrior, Poll
+
+    model = AdditiveSupportModel(AdditivePrior.default((2, 2), (0, 0))).fit([Poll((0, 0), 0.4, 1000)])
+    assert model.information([(0, 0)])[0] > 0.99
+    assert model.information([(1, 1)])[0] == pytest.approx(1 - (model.covariance_[0, 0] + 2) / (1.5**2 + 2))

@@ -31,16 +31,47 @@ from .options import (
 if TYPE_CHECKING:
     from ..engine import DealProblem
     from ..scenario import Scenario
+    from ..support import RatifierFit
 
 
 def problem_for(scenario: Scenario, options: EngineOptions, quiet: bool) -> DealProblem:
     """Fit every ratifier's support model and compile the deal problem."""
+    return fitted_problem(scenario, options, quiet)[0]
+
+
+def fitted_problem(
+    scenario: Scenario, options: EngineOptions, quiet: bool
+) -> tuple[DealProblem, dict[str, RatifierFit]]:
+    """The deal problem and the fits it was compiled from."""
     from ..compile import deal_problem
     from .fit import fit_all
 
     fits = fit_all(scenario, options.draws, options.seed, show_progress=not quiet)
     tables = {rid: fit.table for rid, fit in fits.items()}
-    return deal_problem(scenario, tables, options.confidence, options.include_optional)
+    return deal_problem(scenario, tables, options.confidence, options.include_optional), fits
+
+
+def evidence(
+    scenario: Scenario, fits: dict[str, RatifierFit], packages: list[tuple[int, ...]]
+) -> tuple[dict[str, str], list[str]]:
+    """What each public's model rests on, and the warnings for packages whose verdict rests
+    mostly on a prior (each once)."""
+    from ..support.fit import evidence_notes
+
+    warnings: list[str] = []
+    for codes in packages:
+        label = scenario.space.format(codes, changes_only=True)
+        warnings += [f"{label}: {note}" for note in evidence_notes(scenario, fits, codes)]
+    return {rid: fit.evidence for rid, fit in fits.items()}, list(dict.fromkeys(warnings))
+
+
+def print_evidence(kinds: dict[str, str], warnings: list[str]) -> None:
+    from rich.text import Text
+
+    lines = [f"Evidence: {rid}: {text}" for rid, text in kinds.items()]
+    stdout().print(Text("\n".join(lines)))
+    for warning in warnings:
+        stdout().print(Text(f"Warning: {warning}", style="bold yellow"))
 
 
 @user_errors
@@ -73,13 +104,16 @@ def solve_command(
     loaded = load_scenario(scenario)
     options = SolveOptions(draws, seed, confidence, include_optional, method, scheduler, top, criterion)
     options.check()
-    problem = problem_for(loaded, options, as_json)
+    problem, fits = fitted_problem(loaded, options, as_json)
     with steps(not as_json) as step:
         solution = solve(problem, top, criterion, method, scheduler, progress=step)
+    recommended = [loaded.space.parse(p) for p in solution.recommendations.get("package", [])]
+    kinds, warnings = evidence(loaded, fits, recommended)
     if as_json:
-        print_json(documents.solution_document(loaded, problem, solution))
+        print_json({**documents.solution_document(loaded, problem, solution), "evidence": kinds, "warnings": warnings})
     else:
         stdout().print(render.solution_report(loaded, problem, solution))
+        print_evidence(kinds, warnings)
     if exit_code and solution.winset_size == 0:
         raise typer.Exit(EXIT_NO_DEAL)
 
@@ -114,14 +148,16 @@ def assess_command(
     options = EngineOptions(draws, seed, confidence, include_optional, method, scheduler)
     options.check()
     codes = loaded.space.parse(loaded.resolve_package(package))
-    problem = problem_for(loaded, options, as_json)
+    problem, fits = fitted_problem(loaded, options, as_json)
     with steps(not as_json) as step:
         step("assessing the proposal and searching for repairs")
         result = assess(problem, codes, repairs, method, scheduler)
+    kinds, warnings = evidence(loaded, fits, [codes])
     if as_json:
-        print_json(documents.assessment_document(loaded, problem, result))
+        print_json({**documents.assessment_document(loaded, problem, result), "evidence": kinds, "warnings": warnings})
     else:
         stdout().print(render.assessment_report(loaded, problem, result))
+        print_evidence(kinds, warnings)
     # the status quo gets no verdict, so no exit code that reads as one
     if exit_code and not result.table["in_winset"].iloc[0] and not result.table["status_quo"].iloc[0]:
         raise typer.Exit(EXIT_NO_DEAL)

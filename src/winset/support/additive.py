@@ -312,6 +312,15 @@ class AdditiveSupportModel:
         root = linalg.cholesky(self.covariance_, lower=True)
         return self.mode_ + np.random.default_rng(seed).standard_normal((n, len(self.mode_))) @ root.T
 
+    def information(self, codes: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray:
+        """For each package, the share of the precision of its logit support that the polls gave:
+        ``1 - posterior variance / prior variance`` (0: what the model says of it is the prior's)."""
+        self._check_fitted("say what its polls tell")
+        x = self.design(codes)
+        posterior = np.einsum("ij,jk,ik->i", x, self.covariance_, x)
+        prior = (x**2) @ self.prior.sd**2
+        return 1.0 - posterior / prior
+
     def support(self, codes: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray:
         """The posterior mode's support for packages."""
         self._check_fitted("give support")

@@ -285,12 +285,51 @@ def fit_additive(
         }
     )
     effects = posterior_effects(scenario, table)
-    return RatifierFit(party, ratifier, None, None, model, table, coefficients, report, 0.0, [], effects)
+    uninformed = [name for name, share in zip(names[1:], model.information_[1:], strict=True) if share < UNINFORMED]
+    pronoun = "its" if len(uninformed) == 1 else "their"
+    warnings = (
+        [
+            f"no poll varies {', '.join(uninformed)}: what is said of {pronoun} effect is the prior's ({model.prior.source})"
+        ]
+        if uninformed
+        else []
+    )
+    return RatifierFit(party, ratifier, None, None, model, table, coefficients, report, 0.0, warnings, effects)
 
 
 def _parameter_names(scenario: Scenario, model: AdditiveSupportModel) -> list[str]:
     columns = [f"{issue.id}[{option.id}]" for issue in scenario.issues for option in issue.options]
     return ["(status quo level)"] + [c for c, free in zip(columns, model.prior.free, strict=True) if free]
+
+
+PRIOR_ALONE = 0.5  # a verdict "rests on the prior" where the polls gave less of its precision than this
+UNINFORMED = 0.1  # an option's effect is the prior's where the polls gave less of its precision than this
+
+
+def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequence[int]) -> list[str]:
+    """Plain-words warnings for a package, for each public without a survey whose support for it
+    rests on its prior: the package has options whose effect no poll informs (the polls gave
+    under a tenth of its precision), or the polls gave under half the precision of its support."""
+    notes = []
+    for rid, fit in fits.items():
+        if not isinstance(fit.model, AdditiveSupportModel):
+            continue
+        information = max(float(fit.model.information([codes])[0]), 0.0)
+        uninformed = fit.coefficients.index[1:][fit.coefficients["information"].to_numpy()[1:] < UNINFORMED]
+        chosen = {f"{issue.id}[{issue.options[c].id}]" for issue, c in zip(scenario.issues, codes, strict=True)}
+        unseen = [name for name in uninformed if name in chosen]
+        source = fit.model.prior.source
+        if unseen:
+            notes.append(
+                f"{rid}: no poll varies {', '.join(unseen)}, so the model's word on {'its' if len(unseen) == 1 else 'their'} "
+                f"effect is its prior's ({source}); the polls gave {information:.0%} of the precision of this support"
+            )
+        elif information < PRIOR_ALONE:
+            notes.append(
+                f"{rid}'s support for this package rests mostly on its prior ({source}): the polls gave "
+                f"{information:.0%} of its precision"
+            )
+    return notes
 
 
 def fit_scenario(
