@@ -56,9 +56,9 @@ def evidence(
 ) -> tuple[dict[str, str], list[str]]:
     """What each public's model rests on, and the warnings for packages whose verdict rests
     mostly on a prior (each once)."""
-    from ..support.fit import evidence_notes
+    from ..support.fit import evidence_notes, prior_only
 
-    warnings: list[str] = []
+    warnings: list[str] = prior_only(fits)
     for codes in packages:
         label = scenario.space.format(codes, changes_only=True)
         warnings += [f"{label}: {note}" for note in evidence_notes(scenario, fits, codes)]

@@ -16,8 +16,6 @@ for byte from the seeds below) and prints how close each truth model came to its
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,18 +23,16 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from ..atomic import write_atomic
-from ..errors import Problem, WinsetError
 from ..scenario import load_scenario
 from ..scenarios import bundled_path
 from ..space import PackageSpace, Sampler
 from ..support.simulate import Covariate, TruthModel
+from .surveys import check_out, write_survey
 
 SEED = 20181122  # the Levada fieldwork of November 2018
 TASKS = 8
 ISLANDS = 4  # the first four issues are the island units
 NO_TRANSFER_SHARE = 1 / 3  # ASSUMPTION (design): a third of profiles transfer nothing
-LEAVE_ALONE = "move it away, or choose another --out"  # the fix for a survey name taken by something else
 
 
 def profiles(space: PackageSpace) -> Sampler:
@@ -242,40 +238,13 @@ def generate(out: Path) -> dict[str, dict[str, tuple[float, float]]]:
     ``out`` must be a folder; each survey replaces a file of its name there, whole (written beside
     it first), and nothing is written if any of the three names is something else (a folder, a
     symbolic link, a device)."""
-    check_out(out)
+    check_out(out, PUBLICS)
     space = load_scenario(bundled_path("kuril")).space
     summary: dict[str, dict[str, tuple[float, float]]] = {}
     for name, (make, n, seed, prefix) in PUBLICS.items():
         truth, goals = make(space)
         frame = truth.simulate(n, TASKS, optout=True, seed=seed, respondent_prefix=prefix, profiles=profiles(space))
-        text = frame.to_csv(index=False, lineterminator="\n")
-        buffer = io.BytesIO()
-        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as handle:  # no timestamp: reproducible
-            handle.write(text.encode("utf-8"))
-        try:
-            write_atomic(out / name, buffer.getvalue())
-        except OSError as error:
-            raise WinsetError(
-                [Problem(str(out / name), f"cannot be written ({error.strerror})", "choose a folder you may write in")]
-            ) from None
+        write_survey(frame, out / name)
         codes = np.array([space.parse(PACKAGES[t]) for t in goals])
         summary[name] = dict(zip(goals, zip(goals.values(), truth.support(codes), strict=True), strict=True))
     return summary
-
-
-def check_out(out: Path) -> None:
-    """Refuse, before any work, a folder that is not there and survey names taken by anything but
-    a file (the surveys' own earlier files, which are reproducible, are replaced)."""
-    if not out.exists():
-        raise WinsetError([Problem(str(out), "the folder does not exist", "create it first, or choose another --out")])
-    if not out.is_dir():
-        raise WinsetError([Problem(str(out), "is not a folder", "name the folder the three surveys go in")])
-    problems = []
-    for name in PUBLICS:
-        path = out / name
-        if path.is_symlink():
-            problems.append(Problem(str(path), "is a symbolic link: the survey is not written through it", LEAVE_ALONE))
-        elif path.exists() and not path.is_file():
-            problems.append(Problem(str(path), "is not a file (a folder, or a device)", LEAVE_ALONE))
-    if problems:
-        raise WinsetError(problems)

@@ -68,6 +68,8 @@ class RatifierFit:
         if self.respondents is None or self.data is None:
             assert isinstance(self.model, AdditiveSupportModel)
             polls = len(self.calibration)
+            if not polls:
+                return f"no polls: {self.model.prior.source}"
             return f"{polls} poll{'' if polls == 1 else 's'} and {self.model.prior.source}"
         return f"a survey of {self.respondents.n:,} respondents ({self.data.n_rows:,} profiles)"
 
@@ -287,13 +289,13 @@ def fit_additive(
     effects = posterior_effects(scenario, table)
     uninformed = [name for name, share in zip(names[1:], model.information_[1:], strict=True) if share < UNINFORMED]
     pronoun = "its" if len(uninformed) == 1 else "their"
-    warnings = (
-        [
-            f"no poll varies {', '.join(uninformed)}: what is said of {pronoun} effect is the prior's ({model.prior.source})"
-        ]
-        if uninformed
-        else []
-    )
+    if not polls:
+        warnings = [f"no polls: all that is said of this public's support is its prior's ({model.prior.source})"]
+    elif uninformed:
+        unseen = ", ".join(uninformed)
+        warnings = [f"no poll varies {unseen}: what is said of {pronoun} effect is the prior's ({model.prior.source})"]
+    else:
+        warnings = []
     return RatifierFit(party, ratifier, None, None, model, table, coefficients, report, 0.0, warnings, effects)
 
 
@@ -312,8 +314,8 @@ def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequ
     under a tenth of its precision), or the polls gave under half the precision of its support."""
     notes = []
     for rid, fit in fits.items():
-        if not isinstance(fit.model, AdditiveSupportModel):
-            continue
+        if not isinstance(fit.model, AdditiveSupportModel) or not len(fit.calibration):
+            continue  # a survey model, or a public without polls (prior_only says so once)
         information = max(float(fit.model.information([codes])[0]), 0.0)
         uninformed = fit.coefficients.index[1:][fit.coefficients["information"].to_numpy()[1:] < UNINFORMED]
         chosen = {f"{issue.id}[{issue.options[c].id}]" for issue, c in zip(scenario.issues, codes, strict=True)}
@@ -330,6 +332,15 @@ def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequ
                 f"{information:.0%} of its precision"
             )
     return notes
+
+
+def prior_only(fits: dict[str, RatifierFit]) -> list[str]:
+    """A warning for each public without a survey or polls: all that is said of it is its prior's."""
+    return [
+        f"{rid} has no survey and no polls: all that is said of its support is its prior's ({fit.model.prior.source})"
+        for rid, fit in fits.items()
+        if isinstance(fit.model, AdditiveSupportModel) and not len(fit.calibration)
+    ]
 
 
 def fit_scenario(

@@ -30,7 +30,9 @@ def parties(check: Checks) -> None:
             if name := item_id(ratifier):
                 ratifier_ids.append(((*loc, "id"), name))
             check.label((*loc, "label"), ratifier.get("label"))
-            references.data_files(check, (*loc, "data"), table_at(ratifier, "data"), "data" in ratifier)
+            references.data_files(
+                check, (*loc, "data"), table_at(ratifier, "data"), "data" in ratifier, "prior" in ratifier
+            )
             support_models.support_model(check, loc, ratifier)
             priors.prior(check, loc, ratifier)
     check.duplicates(ratifier_ids, "ratifier")

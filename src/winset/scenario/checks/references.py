@@ -14,15 +14,17 @@ from ...errors import ScenarioError, did_you_mean, known_list
 from .common import Checks, Loc
 
 
-def data_files(check: Checks, loc: Loc, data: Mapping[str, Any], present: bool) -> None:
-    """A ratifier's data table names a survey or polls file, and each file it names can be read."""
+def data_files(check: Checks, loc: Loc, data: Mapping[str, Any], present: bool, prior: bool = False) -> None:
+    """A ratifier's data table names a survey or polls file (or the ratifier has a ``prior``), and
+    each file it names can be read."""
     if not present:
         return  # the structural check reports the missing table
-    if not isinstance(data.get("survey"), str) and not isinstance(data.get("polls"), str):
+    if not isinstance(data.get("survey"), str) and not isinstance(data.get("polls"), str) and not prior:
         check.add(
             loc,
-            "no data source: a support model learns from a survey (polls can calibrate it)",
-            'add survey = "file.csv" (respondent-level conjoint data), and polls = "polls.csv" to calibrate it',
+            "no data source: a support model learns from a survey, from polls, or from a prior",
+            'add survey = "file.csv" (respondent-level conjoint data), polls = "polls.csv" (published toplines), '
+            "or a [prior] (an elicitation or a published table)",
         )
     if "polls_where" in data and "polls" not in data:
         check.add(
