@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import check, conjoint, fit, report, serve, simulate, solve
+from . import check, conjoint, fit, init, report, serve, simulate, solve
 from .common import show_warning
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+app.command("init")(init.init_command)
 app.command("check")(check.check_command)
 app.command("demo")(report.demo_command)
 app.command("fit")(fit.fit_command)

@@ -1,0 +1,104 @@
+"""``winset init DIR``: a scenario skeleton for a new case, from ``--issues FILE`` or prompts."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import Problem, WinsetError
+from .common import stdout, user_errors
+
+FILES = ("scenario.toml", "polls.csv")
+
+
+@user_errors
+def init_command(
+    folder: Annotated[
+        Path, typer.Argument(help="The folder to write the scenario in (made if missing).", show_default=False)
+    ],
+    issues: Annotated[
+        Path | None,
+        typer.Option(
+            "--issues",
+            help="A CSV of issue,option rows (the status quo's option first for each issue); without it, "
+            "the issues are asked for at a terminal.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace scenario.toml and polls.csv if they are there.")
+    ] = False,
+) -> None:
+    """Write a scenario skeleton: your issues and options, and placeholders for the rest (two
+    parties, a public known from a poll, one from an elicited prior, a proposal), marked
+    PLACEHOLDER, that pass winset check and run."""
+    from ..outputs import Output
+    from ..scenario.skeleton import read_issues, skeleton
+
+    targets = [
+        Output(
+            folder / name,
+            "scenario file" if name.endswith(".toml") else "polls file",
+            "FOLDER",
+            (Path(name).suffix,),
+            lambda _: False,
+            [issues] if issues else [],
+            force,
+        )
+        for name in FILES
+    ]
+    if folder.exists() and not folder.is_dir():
+        raise WinsetError([Problem(str(folder), "is not a folder", "name a folder (it is made if it is missing)")])
+    if not folder.parent.is_dir():
+        raise WinsetError([Problem(str(folder), "its parent folder does not exist", "create it first")])
+    folder_made = not folder.exists()
+    if not folder_made:
+        problems = [p for target in targets for p in _problems(target)]
+        if problems:
+            raise WinsetError(problems)
+    listed = read_issues(issues) if issues is not None else _asked()
+    scenario_text, polls_text = skeleton(listed, folder.resolve().name)
+    folder.mkdir(exist_ok=True)
+    for target, text in zip(targets, (scenario_text, polls_text), strict=True):
+        target.write(_writer(text))
+    stdout().print(
+        f"Wrote {folder / FILES[0]} and {folder / FILES[1]}: replace every PLACEHOLDER, then run "
+        f"winset check {folder / FILES[0]}",
+        soft_wrap=True,
+    )
+
+
+def _writer(text: str) -> Callable[[Path], object]:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _problems(target: object) -> list[Problem]:
+    from ..outputs import Output, output_problems
+
+    assert isinstance(target, Output)
+    return output_problems(target)
+
+
+def _asked() -> list[tuple[str, list[str]]]:
+    """Issues typed at a terminal; without one, a problem that says how to give them."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise WinsetError(
+            [
+                Problem(
+                    "--issues",
+                    "no issues: none given with --issues, and standard input is not a terminal to ask at",
+                    "give --issues issues.csv (a header issue,option, then one row per option, the status quo's "
+                    "first), or run winset init in a terminal",
+                )
+            ]
+        )
+    listed: list[tuple[str, list[str]]] = []
+    while True:
+        issue = typer.prompt("Issue id (empty to finish)", default="", show_default=False).strip()
+        if not issue:
+            return listed
+        options = typer.prompt(f"Options of '{issue}', comma-separated, the status quo's first")
+        listed.append((issue, [o.strip() for o in options.split(",") if o.strip()]))
