@@ -35,7 +35,7 @@ def test_issues_that_cannot_make_a_scenario(tmp_path):
     assert result.exit_code == 2
     text = " ".join(result.stderr.split())
     for phrase in (
-        "line 6: needs an issue and an option",
+        "line 6 needs an issue and an option",
         "repeats option ['current']",
         "'bad id' is not an id",
         "issue 'water' has 1 option",
