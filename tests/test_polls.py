@@ -76,7 +76,10 @@ def test_an_against_share_must_leave_a_support_strictly_between_0_and_1(tmp_path
 @pytest.mark.parametrize("n", ["nan", "inf", "0", "-5", "1.5", "1e400", "unknown", ""])
 def test_a_sample_size_that_is_not_a_positive_whole_number(tmp_path, n):
     assert problems(scenario(tmp_path, n=n)) == [
-        (TARGET, IN + f"line 2 gives n = '{n}', which is not a sample size (a positive whole number)")
+        (
+            TARGET,
+            IN + f"line 2 gives n = '{n}', which is not a sample size (a positive whole number up to 1,000,000,000)",
+        )
     ]
 
 

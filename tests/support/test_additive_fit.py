@@ -92,8 +92,8 @@ def test_an_elicited_prior_is_what_the_scenario_says(case):
 
 
 def test_a_published_table_is_rebased_on_the_status_quo(case):
-    """Marginal means against the status quo's own option, at the first poll's support; the
-    standard errors added in quadrature."""
+    """Marginal means against the status quo's own option, read at 50% (the prior gives no
+    support for the status quo) whatever the polls; the standard errors added in quadrature."""
     (case.parent / "effects.csv").write_text(
         "feature,level,estimate,std_error\nshare,current,0.48,0.01\nshare,Half,0.43,0.02\ndam,joint,0.55,0.015\n"
         "dam,none,0.45,0.012\n",
@@ -106,7 +106,7 @@ def test_a_published_table_is_rebased_on_the_status_quo(case):
         '    { line = 5, package = "dam=joint" },\n  ]\n  prior = { kind = "table", table = "effects.csv", estimate = "mm" }\n',
     )
     fit = fit_scenario(load_scenario(case), draws=0)["down_public"]
-    base = 0.52  # the first poll's support: the anchoring topline
+    base = 0.5
     half = fit.coefficients.loc["share[half]"]
     assert half["prior_mean"] == pytest.approx(logit(base - 0.05) - logit(base))
     spread = Z90 * np.hypot(0.02, 0.01)
@@ -154,6 +154,18 @@ UP = '  data = { polls = "polls.csv", polls_where = { country = "UP" } }\n'
             '{ kind = "elicitation", options = { dam = { dome = [0.1, 0.0, 0.2] } } }',
             "issue 'dam' has no option 'dome'",
         ),
+        # percent typed for points: refused at check whatever the polls, read at 50%
+        ('{ kind = "elicitation", options = { share = { half = [5, -5, 10] } } }', "takes support outside 0 to 1"),
+        (
+            '{ kind = "elicitation", scale = "logit", options = { share = { half = [0, -1e300, 1e300] } } }',
+            "on the logit scale is beyond +-20",
+        ),
+        (
+            '{ kind = "elicitation", scale = "logit", options = { share = { half = [0, -1e-300, 1e-300] } } }',
+            "narrower than 0.01",
+        ),
+        ('{ kind = "default", status_quo = [0.5, 0.3, 0.6] }', 'a prior of kind "default" takes no values'),
+        ('{ kind = "elicitation", status_quo = [nan, 0.3, 0.6] }', "must be a finite number"),
         (
             '{ kind = "elicitation", options = { dam = { joint = [0.1, 0.0] } } }',
             "is not [central, low, high]: it needs exactly 3 numbers",
@@ -188,7 +200,7 @@ def test_a_published_table_that_cannot_serve_names_its_lines(case):
         "effects.csv, line 2: issue 'share' has no option 'halve' (did you mean 'half'?)",
         "effects.csv, line 3: feature 'river' is not an issue of the scenario",
         "effects.csv, line 4: estimate '5' is not a number of support points",
-        "effects.csv, line 5: std_error '-1' is not a positive fraction",
+        "effects.csv, line 5: std_error '-1' is not a fraction from 0.0001 to 1",
         "effects.csv, line 5: option 'joint' of issue 'dam' is on line 4 already",
     ):
         assert phrase in text, text
@@ -254,3 +266,72 @@ def test_a_package_resting_on_the_prior_alone():
     model = AdditiveSupportModel(AdditivePrior.default((2, 2), (0, 0))).fit([Poll((0, 0), 0.4, 1000)])
     assert model.information([(0, 0)])[0] > 0.99
     assert model.information([(1, 1)])[0] == pytest.approx(1 - (model.covariance_[0, 0] + 2) / (1.5**2 + 2))
+
+
+@pytest.mark.parametrize(
+    ("table", "phrase"),
+    [
+        ("share,half,0.6,0.02\n", "line 2: the effect of option 'half' of issue 'share', +0.6 +- 0.0329"),
+        ("share,half,0.05,0.9\n", "takes support outside 0 to 1 from the status quo's 0.5"),
+        ("share,half,-0.04,1e-300\n", "std_error '1e-300' is not a fraction from 0.0001 to 1"),
+        ("\n\nshare,halve,0.1,0.02\n", "effects.csv, line 4: issue 'share' has no option 'halve'"),
+    ],
+)
+def test_a_published_table_is_checked_as_the_fit_reads_it(case, table, phrase):
+    """Effects that leave 0 to 1, standard errors that say "exact", rows after blank lines: check
+    finds each, at the table's line, before any fit."""
+    (case.parent / "effects.csv").write_text("feature,level,estimate,std_error\n" + table, encoding="utf-8")
+    edited(case, UP, UP + '  prior = { kind = "table", table = "effects.csv" }\n')
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2
+    assert phrase in " ".join(result.stderr.split()), result.stderr
+
+
+def test_marginal_means_without_the_status_quo_are_refused_at_check(case):
+    (case.parent / "effects.csv").write_text(
+        "feature,level,estimate,std_error\nshare,half,0.4,0.02\nshare,upstream_more,0.5,0.02\n", encoding="utf-8"
+    )
+    edited(case, UP, UP + '  prior = { kind = "table", table = "effects.csv", estimate = "mm" }\n')
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "marginal means for issue 'share' but none for the status quo's option 'current'" in text
+
+
+def test_the_prior_does_not_depend_on_the_order_of_the_polls(case):
+    prior = '  prior = { kind = "elicitation", options = { court = { arbitration = [0.1, 0.0, 0.2] } } }\n'
+    edited(case, UP, UP + prior)
+    first = fit_scenario(load_scenario(case), draws=0)["up_public"]
+    text = case.read_text(encoding="utf-8")
+    a = '    { line = 2, package = "share=half" },\n'
+    b = '    { line = 3, package = "share=upstream_more,dam=joint" },\n'
+    assert a + b in text
+    case.write_text(text.replace(a + b, b + a), encoding="utf-8")
+    second = fit_scenario(load_scenario(case), draws=0)["up_public"]
+    np.testing.assert_allclose(first.model.prior.mean, second.model.prior.mean)
+    np.testing.assert_allclose(first.model.mode_, second.model.mode_, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("new", "phrase"),
+    [
+        (
+            '    { line = 2, package = "share=half" },\n    { line = 2, package = "share=upstream_more" },\n',
+            "line 2 is cited by calibration[0] already",
+        ),
+        (
+            '    { line = 2, package = "share=half", dont_know = 0.3 },\n',
+            'dont_know is only read with side = "against"',
+        ),
+    ],
+)
+def test_a_poll_counted_twice_or_misread_is_refused(case, new, phrase):
+    edited(case, '    { line = 2, package = "share=half" },\n', new)
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2 and phrase in " ".join(result.stderr.split()), result.stderr
+
+
+def test_a_sample_size_no_poll_has_is_refused(case):
+    edited(case.parent / "polls.csv", "0.55,900", "0.55,100000000000000000000")
+    result = runner.invoke(app, ["check", str(case)])
+    assert result.exit_code == 2 and "up to 1,000,000,000" in " ".join(result.stderr.split())

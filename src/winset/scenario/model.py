@@ -125,7 +125,7 @@ class CalibrationTarget(_Strict):
     package: Text
     side: Literal["for", "against"] = "for"
     dont_know: Annotated[Number, Field(ge=0, lt=1)] = 0.0
-    n: Annotated[int, Field(ge=1)] | None = None
+    n: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
     label: str | None = None
 
 
@@ -142,9 +142,9 @@ class Prior(_Strict):
     range; ``scale = "points"`` writes support and effects as fractions, 0.05 for 5 points, and
     ``"logit"`` on the logit scale) or ``table`` (a published AMCE or marginal-means table, CSV with
     columns feature, level, estimate, std_error, in support points; ``estimate`` says which; the
-    effects are read against the status quo option at the ``status_quo`` support, else at the
-    first poll's). Options it does not name keep the default prior. ``source`` says where the
-    judgement or the table comes from.
+    effects are read against the status quo option at the ``status_quo`` support, else at 50%).
+    Options it does not name keep the default prior. ``source`` says where the judgement or the
+    table comes from.
     """
 
     kind: Literal["default", "elicitation", "table"] = "default"

@@ -60,9 +60,17 @@ class Polls:
 def read_polls(path: str | Path) -> Polls:
     """Read a polls file; ScenarioError (located in the file) if it cannot be read, names a
     column twice or has no rows."""
+    header, lines = read_rows(path, "a row per topline")
+    return Polls(header, lines)
+
+
+def read_rows(path: str | Path, rows_fix: str) -> tuple[list[str], dict[int, dict[str, str | None]]]:
+    """A CSV file's header and its rows, each by the line of the file it starts on (blank lines
+    and quoted fields over several lines do not shift the numbers); ScenarioError (located in the
+    file) if it cannot be read, names a column twice or has no rows (``rows_fix`` says what to add)."""
     text = files.read_text(path, files.TABLE_BYTES, ScenarioError)
     if not text.strip():
-        raise ScenarioError([Problem(str(path), "the file is empty", "give the header line and a row per topline")])
+        raise ScenarioError([Problem(str(path), "the file is empty", f"give the header line and {rows_fix}")])
     reader = csv.reader(io.StringIO(text, newline=""))
     header, lines, end = None, {}, 0
     try:
@@ -92,8 +100,8 @@ def read_polls(path: str | Path) -> Polls:
             source=path,
         )
     if not lines:
-        raise ScenarioError([Problem(str(path), "the file has a header but no rows", "add a row per topline")])
-    return Polls(header or [], lines)
+        raise ScenarioError([Problem(str(path), "the file has a header but no rows", f"add {rows_fix}")])
+    return header or [], lines
 
 
 def missing_columns(polls: Polls, name: str, need_n: bool) -> tuple[str, str] | None:
@@ -118,10 +126,13 @@ def share(text: str | None) -> float | None:
     return value if value is not None and 0 <= value <= 1 else None
 
 
+MAX_SAMPLE = 1_000_000_000  # no poll asks more people than this
+
+
 def sample_size(text: str | None) -> int | None:
-    """A sample size as written, if it is a positive whole number."""
+    """A sample size as written, if it is a positive whole number (up to MAX_SAMPLE)."""
     value = _number(text)
-    return int(value) if value is not None and value >= 1 and value.is_integer() else None
+    return int(value) if value is not None and 1 <= value <= MAX_SAMPLE and value.is_integer() else None
 
 
 def implied_support(value: float, side: str, dont_know: float) -> float:
@@ -170,7 +181,10 @@ def topline_problems(
         out.append(
             (
                 False,
-                f"line {line} gives n = {row.get('n') or ''!r}, which is not a sample size (a positive whole number)",
+                (
+                    f"line {line} gives n = {row.get('n') or ''!r}, which is not a sample size (a positive whole "
+                    "number up to 1,000,000,000)"
+                ),
                 (
                     "correct n in the polls file, or add n = <sample size> to the target (an assumption if the poll "
                     "does not say)"

@@ -42,17 +42,22 @@ import numpy as np
 from scipy import linalg
 from scipy.special import expit, logit
 
+from ..defaults import Z90
 from ..errors import ModelError, NotFittedError, Problem
 from ..scoretable import ScoreTable
 
 MAX_ITERATIONS = 100
+MAX_N = 1e9  # people asked in one poll
 HALVINGS = 60  # of a Newton step that would lower the log-posterior
 TOLERANCE = 1e-10  # Newton's method stops when no parameter moves more than this (logit scale)
-Z90 = 1.6448536269514722  # the normal's 95% quantile: a central 90% range is mean +- Z90 sd
 
 # Weakly informative defaults, stated: support for the status quo package is somewhere between
 # 8% and 92% (90% prior range), and one option moves the logit by less than 1.64 (about 40 points
 # around 50%) with 90% prior probability.
+# Beyond these a prior says a logit is known exactly (its sd under 0.001), knows nothing (over 100),
+# or sits where support is 0 or 1 to nine decimals (a logit beyond 20): none is a belief about a public.
+MIN_SD, MAX_SD, MAX_LOGIT = 1e-3, 100.0, 20.0
+SD_FIX = "give priors on the logit scale with sds from 0.001 to 100 and means within +-20"
 DEFAULT_LEVEL_SD = 1.5
 DEFAULT_EFFECT_SD = 1.0
 
@@ -291,7 +296,11 @@ class AdditiveSupportModel:
                         "correct the share",
                     )
                 )
-            if not (np.isfinite(poll.n) and poll.n > 0):
+            try:
+                size = float(poll.n)
+            except (TypeError, ValueError, OverflowError):
+                size = float("nan")
+            if not (np.isfinite(size) and 0 < size <= MAX_N):
                 problems.append(Problem(where, f"has a sample size of {poll.n!r}", "give the number of people asked"))
         if problems:
             raise ModelError(problems)

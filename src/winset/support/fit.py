@@ -253,7 +253,7 @@ def fit_additive(
 ) -> RatifierFit:
     """The Bayesian additive model of a ratifier without a survey, from its polls and prior."""
     polls = targets(scenario, ratifier)
-    model = AdditiveSupportModel(additive_prior(scenario, ratifier, polls))
+    model = AdditiveSupportModel(additive_prior(scenario, ratifier))
     model.fit([Poll(t.codes, t.support, t.n, t.label) for t in polls])
     table = model.score_table(draws, seed=seed + 2)
     if progress is not None:

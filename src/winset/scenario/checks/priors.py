@@ -4,13 +4,17 @@ published table that can be read."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from ... import files
 from ...errors import ScenarioError
-from ..published import read_effects
+from ..published import read_effects, rebased
 from .common import Checks, Loc, is_number, table_at, table_list
+
+MAX_LOGIT = 20.0  # beyond it support is 0 or 1 to nine decimals
+MIN_WIDTH = 0.01  # a 90% range narrower than this (logit, or a tenth of it in points) says "known exactly"
 
 
 def prior(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
@@ -26,6 +30,12 @@ def prior(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
         )
         return
     kind, scale = spec.get("kind", "default"), spec.get("scale", "points")
+    if kind == "default" and ("status_quo" in spec or spec.get("options")):
+        check.add(
+            where,
+            'a prior of kind "default" takes no values: it is the stated defaults',
+            'write kind = "elicitation" to use the values given',
+        )
     if kind != "elicitation" and spec.get("options"):
         check.add((*where, "options"), 'elicited effects need kind = "elicitation"', 'write kind = "elicitation"')
     if kind == "elicitation" and not spec.get("options") and "status_quo" not in spec:
@@ -38,7 +48,7 @@ def prior(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
         check.add(where, 'a prior of kind "table" needs its table', 'write table = "effects.csv"')
     if kind != "table" and "table" in spec:
         check.add((*where, "table"), 'a published table needs kind = "table"', 'write kind = "table"')
-    base = _base(spec, scale)
+    base = _base(spec, scale) if "status_quo" in spec else 0.5
     if "status_quo" in spec:
         _range(check, (*where, "status_quo"), spec["status_quo"], scale, None)
     options = spec.get("options")
@@ -58,21 +68,25 @@ def prior(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
                 )
                 continue
             _range(check, at, value, scale, base)
-    if kind == "table" and isinstance(spec.get("table"), str):
-        _table(check, (*where, "table"), spec["table"])
+    if kind == "table" and isinstance(spec.get("table"), str) and base is not None:
+        estimate = spec.get("estimate", "amce")
+        _table(check, (*where, "table"), spec["table"], estimate if estimate in ("amce", "mm") else "amce", base)
 
 
 def _base(spec: Mapping[str, Any], scale: Any) -> float | None:
-    """The support that effects in points are measured at, where the document says it."""
+    """The support that effects in points are measured at: the status quo's central value (a
+    logit on the logit scale); None where it cannot be read (reported elsewhere)."""
     value = spec.get("status_quo")
-    if scale == "points" and isinstance(value, list) and len(value) == 3 and is_number(value[0]) and 0 < value[0] < 1:
-        return float(value[0])
-    return None
+    if not (isinstance(value, list) and len(value) == 3 and is_number(value[0]) and math.isfinite(value[0])):
+        return None
+    if scale != "points":
+        return 1 / (1 + math.exp(-value[0])) if abs(value[0]) <= MAX_LOGIT else None
+    return float(value[0]) if 0 < value[0] < 1 else None
 
 
 def _range(check: Checks, loc: Loc, value: Any, scale: Any, base: float | None) -> None:
     """``[central, low, high]``: ordered, and (in points) support that can be."""
-    if not (isinstance(value, list) and len(value) == 3 and all(is_number(v) for v in value)):
+    if not (isinstance(value, list) and len(value) == 3 and all(is_number(v) and math.isfinite(v) for v in value)):
         return  # the structural validation reports it
     central, low, high = value
     if not (low <= central <= high and low < high):
@@ -83,6 +97,16 @@ def _range(check: Checks, loc: Loc, value: Any, scale: Any, base: float | None) 
         )
         return
     if scale != "points":
+        if max(abs(low), abs(high)) > MAX_LOGIT or high - low < MIN_WIDTH:
+            check.add(
+                loc,
+                f"{value} on the logit scale is beyond +-{MAX_LOGIT:g} or narrower than {MIN_WIDTH:g}: it says "
+                "support is certain, or known exactly",
+                "write logits within +-20 and a range that says how unsure the judgement is",
+            )
+        return
+    if high - low < MIN_WIDTH / 10:
+        check.add(loc, f"the range {value} is narrower than 0.1 points", "give a range that says how unsure you are")
         return
     if base is None and loc[-1] == "status_quo":
         base = 0.0  # the status quo's support itself
@@ -96,13 +120,15 @@ def _range(check: Checks, loc: Loc, value: Any, scale: Any, base: float | None) 
         )
 
 
-def _table(check: Checks, loc: Loc, relative: str) -> None:
+def _table(check: Checks, loc: Loc, relative: str, estimate: str, base: float) -> None:
     path = check.base_dir / relative
     try:
         if files.kind(path, ScenarioError) != "file":
             check.add(loc, f"'{relative}' is not a file", "name the published table (a CSV file)")
             return
-        _, problems = read_effects(path, option_names(check))
+        effects, problems = read_effects(path, option_names(check))
+        if check.status is not None:
+            problems += rebased(effects, check.status, estimate, base)[1]
     except ScenarioError as error:
         problems = error.problems
     for problem in problems:

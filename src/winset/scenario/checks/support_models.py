@@ -76,10 +76,25 @@ def support_model(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
             check.add((*loc, "data", "polls"), *lacking)
             found = None
     proposals = {pid: p.get("package") for _, p in table_list(check.doc, "proposals") if (pid := item_id(p))}
+    cited: dict[Any, int] = {}
     for k, target in targets:
         where = (*loc, "calibration", k)
         calibration_package(check, (*where, "package"), target.get("package"), proposals)
         line = target.get("line")
+        if isinstance(line, int) and not isinstance(line, bool):
+            if line in cited:
+                check.add(
+                    (*where, "line"),
+                    f"line {line} is cited by calibration[{cited[line]}] already: the same poll would count twice",
+                    "cite each poll once (a poll asking about two packages has a line for each)",
+                )
+            cited.setdefault(line, k)
+        if target.get("side", "for") == "for" and target.get("dont_know", 0.0) not in (0, 0.0):
+            check.add(
+                (*where, "dont_know"),
+                'dont_know is only read with side = "against" (support = 1 - share - dont_know)',
+                'remove it, or write side = "against" if the share is of those against',
+            )
         if found is None or not isinstance(line, int) or isinstance(line, bool) or line < 2:  # < 2: structure
             continue
         row = found.row(line)
