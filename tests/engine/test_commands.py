@@ -160,7 +160,7 @@ def test_assess_a_proposal_that_passes(served_passable):
     [
         (["solve", "--criterion", "fairness"], "unknown criterion 'fairness'"),
         (["solve", "--confidence", "1.5"], "must be between 0 and 1"),
-        (["solve", "--confidence", "0.9"], "needs bootstrap draws"),
+        (["solve", "--confidence", "0.9"], "needs draws (bootstrap or posterior)"),
         (["solve", "--method", "guess"], "unknown method 'guess'"),
         (["assess", "--package", "habomai=greece"], "greece"),
         (["assess", "--package", "two_island"], "not a proposal of this scenario (did you mean 'two_islands'?)"),

@@ -93,9 +93,10 @@ def test_a_sharp_prior_against_large_polls_still_finds_the_mode():
     [
         [Poll((0,), 0.30, 400), Poll((1,), 0.45, 300)],  # both parameters seen by the polls
         [Poll((0,), 0.30, 60)],  # the option's effect known from its prior alone, and few people asked
+        [Poll((0,), 0.90, 20), Poll((1,), 0.95, 15)],  # small polls near 1: the normal approximation is off
     ],
 )
-def test_the_laplace_posterior_against_a_grid(polls):
+def test_the_posterior_draws_against_a_grid(polls):
     """One issue of two options (parameters: the level and one effect): the posterior of support
     for the other option by brute force on a fine grid, and by the model's draws."""
     prior = AdditivePrior((2,), (0,), -0.5, 1.0, np.array([0.0, 0.3]), np.array([1.0, 0.7]))

@@ -57,7 +57,8 @@ def test_a_case_with_polls_only_is_analysed_with_intervals(case, tmp_path):
     fitted = runner.invoke(app, ["fit", str(case), "--draws", "40", "--json"])
     assert fitted.exit_code == 0, fitted.output
     up = json.loads(fitted.stdout)["up_public"]
-    assert up["model"] == "additive" and up["evidence"] == "polls and prior" and up["respondents"] is None
+    assert up["model"] == "additive" and up["evidence"] == "2 polls and stated weakly informative defaults"
+    assert up["respondents"] is None and up["calibration_shift"] is None
 
 
 def test_the_fitted_publics_reproduce_their_polls(case):
@@ -245,17 +246,21 @@ def test_every_output_says_what_evidence_a_verdict_rests_on(case):
         "down_public": "2 polls and stated weakly informative defaults",
     }
     assert len(document["warnings"]) == 1
-    assert "up_public: no poll varies court[arbitration]" in document["warnings"][0]
+    assert "up_public: the polls say almost nothing of court[arbitration]" in document["warnings"][0]
     informed = runner.invoke(app, ["assess", str(case), "--package", "share=half", "--draws", "20", "--json"])
     assert json.loads(informed.stdout)["warnings"] == []
     text = runner.invoke(app, ["assess", str(case), "--package", "split", "--draws", "20"]).stdout
     assert "Evidence: up_public: 2 polls and stated weakly informative defaults" in text
-    assert "Warning: share=half,dam=joint,court=arbitration: up_public: no poll varies" in " ".join(text.split())
+    assert "Warning: share=half,dam=joint,court=arbitration: up_public: the polls say almost nothing of" in " ".join(
+        text.split()
+    )
     solved = json.loads(runner.invoke(app, ["solve", str(case), "--draws", "20", "--json"]).stdout)
     assert set(solved["evidence"]) == {"up_public", "down_public"} and isinstance(solved["warnings"], list)
     fits = fit_scenario(load_scenario(case), draws=0)
-    expected = "no poll varies court[arbitration]: what is said of its effect is the prior's (stated weakly informative"
-    assert fits["up_public"].warnings == [f"{expected} defaults)"]
+    expected = "the polls say almost nothing of court[arbitration] (under a tenth of the precision): what is said"
+    assert fits["up_public"].warnings == [
+        f"{expected} of its effect is the prior's (stated weakly informative defaults)"
+    ]
 
 
 def test_a_package_resting_on_the_prior_alone():
@@ -335,3 +340,29 @@ def test_a_sample_size_no_poll_has_is_refused(case):
     edited(case.parent / "polls.csv", "0.55,900", "0.55,100000000000000000000")
     result = runner.invoke(app, ["check", str(case)])
     assert result.exit_code == 2 and "up to 1,000,000,000" in " ".join(result.stderr.split())
+
+
+def test_polls_that_contradict_each_other_are_flagged(case):
+    """Two polls of the same package, 55% and 10% of 900 people each: no model reproduces both,
+    and fit says so, naming them; the polls that agree raise no such warning."""
+    assert not any("misses" in w for w in fit_scenario(load_scenario(case), draws=20)["up_public"].warnings)
+    with (case.parent / "polls.csv").open("a", encoding="utf-8") as polls:
+        polls.write("UP,Pollster C,Share the river half and half,0.10,900\n")
+    edited(
+        case,
+        '    { line = 2, package = "share=half" },\n',
+        '    { line = 2, package = "share=half" },\n    { line = 6, package = "share=half" },\n',
+    )
+    warnings = fit_scenario(load_scenario(case), draws=20)["up_public"].warnings
+    flagged = [w for w in warnings if "misses" in w]
+    assert len(flagged) == 1 and "polls.csv:2" in flagged[0] and "polls.csv:6" in flagged[0], warnings
+
+
+def test_z_under_the_prior_counts_the_prior_spread(case):
+    fit = fit_scenario(load_scenario(case), draws=0)["up_public"]
+    report = fit.calibration
+    # the default prior: support 50% for every package, logit sd sqrt(1.5^2 + 1) or more
+    poll = report["poll"].to_numpy()
+    se = np.sqrt(poll * (1 - poll) / 900)
+    spread = 0.25 * np.sqrt(np.array([1.5**2 + 1, 1.5**2 + 2]))
+    np.testing.assert_allclose(report["z_prior"], (0.5 - poll) / np.sqrt(se**2 + spread**2))

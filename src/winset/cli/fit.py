@@ -23,9 +23,10 @@ def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 
     """Fit every ratifier's support model and show what it learned.
 
     For each ratifier: where its data come from, the model's coefficients (bootstrap standard
-    errors), the AMCEs of its survey, how its support compares with the published polls before and
-    after calibration, and its support (90% interval, probability that its rule is met) for the
-    status quo and every proposal of the scenario.
+    errors; for a public without a survey, posterior and prior), the AMCEs of its survey (or its
+    options' posterior effects), how its support compares with the published polls (before and
+    after calibration, or under the prior and fitted), and its support (90% interval, probability
+    that its rule is met) for the status quo and every proposal of the scenario.
     """
     from ..scenario import load_scenario
     from .fit_view import fit_json, report

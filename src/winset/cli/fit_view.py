@@ -75,7 +75,10 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
             columns = ["poll", "before", "after", "z_before", "z_after"]
             calibration = calibration.rename(columns={"microdata": "before", "calibrated": "after"})
         else:
-            title = "The polls the model learns from: the share for (or against) as published, under the prior, fitted"
+            title = (
+                "The polls the model learns from: the share for (or against) as published, under the prior, fitted; "
+                "z_prior counts the prior's own spread too"
+            )
             columns = ["poll", "prior", "fitted", "z_prior", "z_fitted"]
         parts.append(_table(f"{title}; z = (model - poll) / se", calibration, ["row", "side"], columns))
         questions = dict(zip(calibration["row"], calibration["target"], strict=True))
@@ -137,12 +140,12 @@ def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str
         "party": fit.party.id,
         "model": fit.ratifier.data.model if fit.data is not None else "additive",
         "provenance": fit.ratifier.data.provenance,
-        "evidence": "survey" if fit.data is not None else "polls and prior",
+        "evidence": fit.evidence,
         "respondents": fit.respondents.n if fit.respondents is not None else None,
         "profiles": fit.data.n_rows if fit.data is not None else None,
         "draws": fit.table.n_groups - 1,
         "threshold": fit.ratifier.rule.threshold,
-        "calibration_shift": fit.shift,
+        "calibration_shift": fit.shift if fit.data is not None else None,
         "warnings": fit.warnings,
         "support": records(support_table(fit, packages)),
         "calibration": records(fit.calibration),

@@ -28,13 +28,22 @@ ScenarioArg = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON document instead of tables.")]
-DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Respondent-cluster bootstrap draws per ratifier.")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap and of the simulated draws.")]
+DrawsOpt = Annotated[
+    int,
+    typer.Option(
+        "--draws",
+        min=0,
+        help="Draws per ratifier: respondent-cluster bootstrap draws (a survey model) or posterior draws (a public without a survey).",
+    ),
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of the bootstrap or posterior draws and of the simulated draws.")
+]
 ConfidenceOpt = Annotated[
     float | None,
     typer.Option(
         "--confidence",
-        help="Test each rule as 'probability it is met >= q' over the bootstrap draws, not on the estimate.",
+        help="Test each rule as 'probability it is met >= q' over the draws, not on the estimate.",
     ),
 ]
 OptionalOpt = Annotated[
@@ -92,7 +101,9 @@ class EngineOptions(FitOptions):
         if self.confidence is not None and not 0 < self.confidence < 1:
             problems.append(Problem("--confidence", f"must be between 0 and 1, got {self.confidence}", "use e.g. 0.9"))
         elif self.confidence is not None and self.draws < 1:
-            problems.append(Problem("--confidence", "a probability test needs bootstrap draws", "use --draws 200"))
+            problems.append(
+                Problem("--confidence", "a probability test needs draws (bootstrap or posterior)", "use --draws 200")
+            )
         return problems
 
 

@@ -24,6 +24,7 @@ from .. import __version__
 from ..formats import fixed as number
 from ..formats import records
 from ..space import STATUS_QUO_WORD as STATUS_QUO
+from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
 from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
@@ -307,6 +308,7 @@ def _provenance(analysis: Analysis, labels: Labels) -> dict[str, Any]:
                 "provenance": data.get(ratifier.id, "not stated in the scenario"),
                 "simulated": "SIMULATED" in data.get(ratifier.id, "").upper(),
                 "survey": ratifier.data.survey,
+                "prior": f"prior: {fit.model.prior.source}" if isinstance(fit.model, AdditiveSupportModel) else None,
                 "polls": ratifier.data.polls,
                 "targets": len(calibration),
                 "z_before": _largest(calibration, "z_before") or _largest(calibration, "z_prior"),

@@ -16,8 +16,10 @@ so ``a`` is the logit of support for the status quo package itself and ``b[k, o]
 - the **likelihood** is binomial, one term per poll topline on a whole package: ``n_j`` people
   asked, a share ``y_j`` of them for it (the support the poll implies, don't-knows handled as
   calibration handles them);
-- the **posterior** is summarised by its mode and drawn from the Laplace approximation (a normal
-  with the inverse of the log-posterior's curvature at the mode as covariance). The log-posterior
+- the **posterior** is summarised by its mode and drawn by importance resampling from a Student t
+  around it with the Laplace covariance (the inverse of the log-posterior's curvature at the
+  mode), weighted by the exact posterior, so small polls and shares near 0 or 1, where the normal
+  approximation is rough, are drawn right too. The log-posterior
   is strictly concave (a logistic likelihood plus a normal prior), so Newton's method (its steps
   halved where they would overshoot) finds the one mode exactly; with many polls the posterior is
   close to normal, and with none it is the prior itself.
@@ -30,7 +32,7 @@ Why written here: a normal-prior logistic regression with a Laplace posterior is
 linear algebra with an exact Newton solve; a probabilistic-programming library (PyMC, Stan) would
 bring a compiler and minutes of sampling for what is a low-dimensional, log-concave posterior. The
 tests check the mode against statsmodels' GLM (flat prior) and a general-purpose optimiser, and the
-posterior against a brute-force grid.
+draws against a brute-force grid.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ from ..scoretable import ScoreTable
 
 MAX_ITERATIONS = 100
 MAX_N = 1e9  # people asked in one poll
+# posterior draws: candidates per draw (at least MIN_CANDIDATES) from a t with PROPOSAL_DF degrees
+# of freedom, resampled by their importance weights
+CANDIDATES_PER_DRAW, MIN_CANDIDATES, PROPOSAL_DF = 20, 4000, 4
 HALVINGS = 60  # of a Newton step that would lower the log-posterior
 TOLERANCE = 1e-10  # Newton's method stops when no parameter moves more than this (logit scale)
 
@@ -231,10 +236,10 @@ class AdditiveSupportModel:
         n = np.array([p.n for p in self.polls_], dtype=float)
         mean, precision = self.prior.mean, 1.0 / self.prior.sd**2
 
+        self._data = (x, y, n)
+
         def log_posterior(theta: np.ndarray) -> float:
-            eta = x @ theta
-            likelihood = n @ (y * -np.logaddexp(0.0, -eta) + (1 - y) * -np.logaddexp(0.0, eta))
-            return float(likelihood - 0.5 * precision @ (theta - mean) ** 2)
+            return float(self._log_posterior(theta[None, :])[0])
 
         theta = mean.copy()
         value = log_posterior(theta)
@@ -315,11 +320,32 @@ class AdditiveSupportModel:
         return np.hstack([np.ones((len(codes), 1)), dummies[:, self.prior.free]])
 
     # ------------------------------------------------------------------ results
+    def _log_posterior(self, theta: np.ndarray) -> np.ndarray:
+        """The log-posterior (up to a constant) of each row of ``theta``."""
+        x, y, n = self._data
+        eta = theta @ x.T  # (rows, polls)
+        likelihood = (y * -np.logaddexp(0.0, -eta) + (1 - y) * -np.logaddexp(0.0, eta)) @ n
+        return likelihood - 0.5 * ((theta - self.prior.mean) ** 2 / self.prior.sd**2).sum(axis=1)
+
     def draws(self, n: int, seed: int | None = 0) -> np.ndarray:
-        """``n`` parameter vectors from the Laplace posterior: (n, parameters)."""
+        """``n`` parameter vectors from the posterior: (n, parameters). Sampling importance
+        resampling: candidates from a Student t (``PROPOSAL_DF`` degrees of freedom) centred on
+        the mode with the Laplace covariance, weighted by the exact posterior over that density
+        and resampled, so the draws are the posterior's even where the normal approximation is
+        rough (small polls, shares near 0 or 1). ``ess_`` is the candidates' effective number."""
         self._check_fitted("draw from its posterior")
+        rng = np.random.default_rng(seed)
         root = linalg.cholesky(self.covariance_, lower=True)
-        return self.mode_ + np.random.default_rng(seed).standard_normal((n, len(self.mode_))) @ root.T
+        k = len(self.mode_)
+        m = max(CANDIDATES_PER_DRAW * n, MIN_CANDIDATES)
+        standard = rng.standard_normal((m, k)) / np.sqrt(rng.chisquare(PROPOSAL_DF, m) / PROPOSAL_DF)[:, None]
+        candidates = self.mode_ + standard @ root.T
+        log_proposal = -(PROPOSAL_DF + k) / 2 * np.log1p((standard**2).sum(axis=1) / PROPOSAL_DF)
+        log_weight = self._log_posterior(candidates) - log_proposal
+        weight = np.exp(log_weight - log_weight.max())
+        weight /= weight.sum()
+        self.ess_ = float(1.0 / (weight**2).sum())
+        return candidates[rng.choice(m, size=n, replace=True, p=weight)]
 
     def information(self, codes: Sequence[Sequence[int]] | np.ndarray) -> np.ndarray:
         """For each package, the share of the precision of its logit support that the polls gave:

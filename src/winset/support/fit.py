@@ -270,7 +270,13 @@ def fit_additive(
         index=names,
     )
     codes = np.array([t.codes for t in polls]).reshape(len(polls), len(scenario.issues))
-    prior_support = AdditiveSupportModel(model.prior).fit([]).support(codes) if polls else np.zeros(0)
+    prior_model = AdditiveSupportModel(model.prior).fit([])
+    prior_support = prior_model.support(codes) if polls else np.zeros(0)
+    # the prior's own spread of each polled package's support (delta method), beside the poll's
+    prior_spread = np.zeros(0)
+    if polls:
+        x = prior_model.design(codes)
+        prior_spread = prior_support * (1 - prior_support) * np.sqrt((x**2) @ model.prior.sd**2)
     fitted = model.support(codes) if polls else np.zeros(0)
     goal = np.array([t.support for t in polls])
     se = np.array([t.std_error for t in polls])
@@ -282,21 +288,54 @@ def fit_additive(
             "poll": [t.share for t in polls],
             "prior": [float(t.as_published(b)) for t, b in zip(polls, prior_support, strict=True)],
             "fitted": [float(t.as_published(a)) for t, a in zip(polls, fitted, strict=True)],
-            "z_prior": (prior_support - goal) / se if polls else [],
+            "z_prior": (prior_support - goal) / np.sqrt(se**2 + prior_spread**2) if polls else [],
             "z_fitted": (fitted - goal) / se if polls else [],
         }
     )
     effects = posterior_effects(scenario, table)
     uninformed = [name for name, share in zip(names[1:], model.information_[1:], strict=True) if share < UNINFORMED]
+    if draws and model.ess_ < draws:
+        rough = (
+            f"the posterior draws rest on {model.ess_:.0f} effective candidates, fewer than the {draws} draws: "
+            "their intervals are rough (the polls and the prior may disagree sharply)"
+        )
+        warnings_ess = [rough]
+    else:
+        warnings_ess = []
     pronoun = "its" if len(uninformed) == 1 else "their"
     if not polls:
         warnings = [f"no polls: all that is said of this public's support is its prior's ({model.prior.source})"]
     elif uninformed:
         unseen = ", ".join(uninformed)
-        warnings = [f"no poll varies {unseen}: what is said of {pronoun} effect is the prior's ({model.prior.source})"]
+        said = (
+            f"the polls say almost nothing of {unseen} (under a tenth of the precision): what is said of {pronoun} "
+            f"effect is the prior's ({model.prior.source})"
+        )
+        warnings = [said]
     else:
         warnings = []
+    warnings += warnings_ess + _misfit(polls, report)
     return RatifierFit(party, ratifier, None, None, model, table, coefficients, report, 0.0, warnings, effects)
+
+
+MIN_P_DRAWS = 100  # posterior draws below which an effect's p is not given
+MISFIT_Z = 2.58  # a poll this many standard errors from the fitted model (99%) is flagged
+
+
+def _misfit(polls: Sequence[Target], report: pd.DataFrame) -> list[str]:
+    """A warning for each poll the fitted model does not reproduce within 2.58 standard errors:
+    polls that contradict each other (or the prior), house effects, questions that were not about
+    the package cited."""
+    far = [f"{t.source} ({z:+.1f} se)" for t, z in zip(polls, report["z_fitted"], strict=True) if abs(z) > MISFIT_Z]
+    if not far:
+        return []
+    listed = ", ".join(far[:5]) + (" ..." if len(far) > 5 else "")
+    message = (
+        f"the fitted model misses {len(far)} of {len(polls)} polls by more than {MISFIT_Z} standard errors: "
+        f"{listed}. The polls disagree with each other or with the prior (another question, another "
+        "population, a house effect): its intervals are too narrow"
+    )
+    return [message]
 
 
 def _parameter_names(scenario: Scenario, model: AdditiveSupportModel) -> list[str]:
@@ -323,7 +362,7 @@ def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequ
         source = fit.model.prior.source
         if unseen:
             notes.append(
-                f"{rid}: no poll varies {', '.join(unseen)}, so the model's word on {'its' if len(unseen) == 1 else 'their'} "
+                f"{rid}: the polls say almost nothing of {', '.join(unseen)}, so the model's word on {'its' if len(unseen) == 1 else 'their'} "
                 f"effect is its prior's ({source}); the polls gave {information:.0%} of the precision of this support"
             )
         elif information < PRIOR_ALONE:
@@ -384,8 +423,11 @@ def posterior_effects(scenario: Scenario, table: ScoreTable) -> pd.DataFrame:
                     "estimate": float(effect[0]),
                     "std_error": 0.0 if own else sd,
                     "z": np.nan if own or not sd else float(effect[0]) / sd,
-                    # twice the posterior probability of the less likely sign (as a two-sided p)
-                    "p": np.nan if own else float(2 * min((draws > 0).mean(), (draws < 0).mean())),
+                    # twice the posterior probability of the less likely sign (as a two-sided p);
+                    # none from fewer than MIN_P_DRAWS draws, where it would be noise
+                    "p": np.nan
+                    if own or len(effect) - 1 < MIN_P_DRAWS
+                    else float(2 * min((draws > 0).mean(), (draws < 0).mean())),
                     "lower": float(np.quantile(draws, INTERVAL[0])),
                     "upper": float(np.quantile(draws, INTERVAL[1])),
                 }
