@@ -61,3 +61,21 @@ def test_the_issues_file_is_never_written_over(tmp_path):
     result = runner.invoke(app, ["init", str(folder), "--issues", str(folder / "polls.csv"), "--force"])
     assert result.exit_code == 2 and "a file the command reads" in result.stderr
     assert (folder / "polls.csv").read_text(encoding="utf-8") == ISSUES
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    """The README's three lines for a new case: the issues written with printf, init, check, solve."""
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("let `winset init` write the rest as placeholders:") :]
+    block = block[block.index("```bash\n") + len("```bash\n") : block.index("```\n", block.index("```bash\n") + 8)]
+    printf, init, check = block.strip().splitlines()
+    text = printf[printf.index("'") + 1 : printf.rindex("'")].encode().decode("unicode_escape")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "issues.csv").write_text(text, encoding="utf-8")
+    assert init.split("#")[0].split() == ["winset", "init", "mycase", "--issues", "issues.csv"]
+    assert runner.invoke(app, ["init", "mycase", "--issues", "issues.csv"]).exit_code == 0
+    first, second = check.split(" && ")
+    assert runner.invoke(app, first.split()[1:]).exit_code == 0
+    assert runner.invoke(app, second.split()[1:]).exit_code == 0
