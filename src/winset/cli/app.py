@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import check, conjoint, fit, init, report, serve, simulate, solve
+from . import check, conjoint, fit, importing, init, report, serve, simulate, solve
 from .common import show_warning
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ app.command("serve")(serve.serve_command)
 app.command("organiser")(serve.organiser_command)
 app.command("amce")(conjoint.amce_command)
 app.command("mm")(conjoint.mm_command)
+app.command("import")(importing.import_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,79 @@
+"""Wide exports read into the long table: a Qualtrics export made with the Conjoint Survey Design
+Tool (attributes shuffled per task, two header rows) and cregg-style wide columns, both written
+from 40 respondents of the climate survey (tests/fixtures/wide), give the original long rows."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from winset.cli import app
+from winset.conjoint import ConjointError
+from winset.conjoint.wide import from_qualtrics, from_wide
+
+from ..conftest import FIXTURES
+
+runner = CliRunner()
+WIDE = FIXTURES / "wide"
+FEATURES = ["cost", "distribution", "participation", "emissions", "sanctions", "monitoring"]
+COLUMNS = ["respondent", "task", "profile", *FEATURES, "chosen", "ideology"]
+
+
+@pytest.fixture(scope="module")
+def long():
+    return pd.read_csv(WIDE / "long.csv")
+
+
+def same_rows(table: pd.DataFrame, long: pd.DataFrame) -> None:
+    table = table[COLUMNS].astype(str).sort_values(["respondent", "task", "profile"]).reset_index(drop=True)
+    expected = long[COLUMNS].astype(str).sort_values(["respondent", "task", "profile"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_a_qualtrics_export_reads_into_the_long_rows(long):
+    frame = pd.read_csv(WIDE / "qualtrics.csv", dtype=str, keep_default_na=False)
+    table = from_qualtrics(frame, [f"Q10_{t}" for t in range(1, 5)], "ResponseId", ["ideology"])
+    table["respondent"] = table["respondent"].str.removeprefix("R_")
+    same_rows(table, long)
+
+
+def test_cregg_wide_columns_read_into_the_long_rows(long):
+    frame = pd.read_csv(WIDE / "cregg_wide.csv")
+    same_rows(from_wide(frame, FEATURES, tasks=4, profiles=2, respondent="id", keep=["ideology"]), long)
+
+
+def test_winset_import_writes_the_table_winset_amce_reads(tmp_path, long):
+    out = tmp_path / "long.csv"
+    args = ["import", str(WIDE / "qualtrics.csv"), "--responses", "Q10_1,Q10_2,Q10_3,Q10_4", "--id", "ResponseId"]
+    result = runner.invoke(app, [*args, "--keep", "ideology", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "320 profile rows of 40 respondents" in result.stdout
+    amce = runner.invoke(
+        app, ["amce", str(out), "--outcome", "chosen", "--features", ",".join(FEATURES), "--id", "respondent", "--json"]
+    )
+    assert amce.exit_code == 0, amce.output
+    again = runner.invoke(app, [*args, "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    reads = runner.invoke(app, [*args, "--out", str(WIDE / "qualtrics.csv"), "--force"])
+    assert reads.exit_code == 2 and "a file the command reads" in reads.stderr
+
+
+def test_what_cannot_be_read_is_named(tmp_path):
+    frame = pd.read_csv(WIDE / "cregg_wide.csv")
+    with pytest.raises(ConjointError, match="column 'cost_5_1'"):
+        from_wide(frame, FEATURES, tasks=5, profiles=2)
+    bad = frame.assign(choice_2=["3"] + ["1"] * (len(frame) - 1))
+    with pytest.raises(ConjointError, match="row 1, column 'choice_2': the answer '3' is not a profile number"):
+        from_wide(bad, FEATURES, tasks=4, profiles=2)
+    qualtrics = pd.read_csv(WIDE / "qualtrics.csv", dtype=str, keep_default_na=False)
+    with pytest.raises(ConjointError, match="3 choice questions for the 4 tasks"):
+        from_qualtrics(qualtrics, ["Q10_1", "Q10_2", "Q10_3"])
+    result = runner.invoke(app, ["import", str(WIDE / "qualtrics.csv"), "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "give --responses" in " ".join(result.stderr.split())
+
+
+def test_an_unanswered_task_leaves_no_rows(long):
+    frame = pd.read_csv(WIDE / "cregg_wide.csv")
+    frame.loc[0, "choice_3"] = None
+    table = from_wide(frame, FEATURES, tasks=4, profiles=2, respondent="id")
+    first = table[table["respondent"] == frame.loc[0, "id"]]
+    assert sorted(first["task"].unique()) == [1, 2, 4] and len(table) == len(long) - 2
