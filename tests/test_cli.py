@@ -174,3 +174,25 @@ def test_a_path_the_system_cannot_look_up_is_a_located_problem(tmp_path):
     scenario.write_text(scenario.read_text().replace(f'polls = "{long}"', 'polls = "a\\u0000b"'))
     result = runner.invoke(app, ["check", str(scenario)])
     assert result.exit_code == 2 and "the path holds a NUL character" in result.stderr
+
+
+def test_the_readme_data_format_examples_read(tmp_path):
+    """The README's minimal polls file, survey file and published table are read as it says."""
+    import re
+
+    from winset.conjoint import ConjointData
+    from winset.conjoint.reading import read_table
+    from winset.scenario.polls import read_polls
+    from winset.scenario.published import read_effects
+
+    blocks = re.findall(r"```csv\n(.*?)```", _readme(), re.S)
+    polls, survey, table = (next(b for b in blocks if b.startswith(h)) for h in ("country,", "respondent,", "feature,"))
+    (tmp_path / "polls.csv").write_text(polls, encoding="utf-8")
+    assert [row["share"] for row in read_polls(tmp_path / "polls.csv").rows] == ["0.55", "0.48"]
+    (tmp_path / "survey.csv").write_text(survey, encoding="utf-8")
+    data = ConjointData(read_table(tmp_path / "survey.csv"), "chosen", ["border", "water"], id="respondent")
+    assert data.n_rows == 4
+    (tmp_path / "effects.csv").write_text(table, encoding="utf-8")
+    names = {"share": {"half": "half", "upstream_more": "upstream_more"}, "dam": {"joint": "joint"}}
+    effects, problems = read_effects(tmp_path / "effects.csv", names)
+    assert problems == [] and [e.estimate for e in effects] == [-0.04, 0.09, 0.05]
