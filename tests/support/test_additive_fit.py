@@ -366,3 +366,12 @@ def test_z_under_the_prior_counts_the_prior_spread(case):
     se = np.sqrt(poll * (1 - poll) / 900)
     spread = 0.25 * np.sqrt(np.array([1.5**2 + 1, 1.5**2 + 2]))
     np.testing.assert_allclose(report["z_prior"], (0.5 - poll) / np.sqrt(se**2 + spread**2))
+
+
+def test_simulated_talks_run_and_say_what_they_rest_on(case):
+    pytest.importorskip("negmas")
+    result = runner.invoke(app, ["simulate", str(case), "--runs", "6", "--draws", "10", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["evidence"]["up_public"] == "2 polls and stated weakly informative defaults"
+    assert document["warnings"] == []

@@ -149,8 +149,9 @@ def simulate_command(
     from ..negotiate.experiments import run, sweeps
     from ..negotiate.montecarlo import simulate
     from ..negotiate.talks import Settings
+    from ..support.fit import prior_only
     from .simulate_view import document, print_simulation, write_figures
-    from .solve import problem_for
+    from .solve import fitted_problem, print_evidence
 
     if not math.isfinite(shift):
         raise WinsetError([Problem("--shift", f"must be a finite number, got {shift}", "use e.g. --shift 0.5")])
@@ -158,7 +159,7 @@ def simulate_command(
     experiments = list(dict.fromkeys(experiment or []))
     check_options(loaded, strategies, mode, experiments, figures, force)
     settings = Settings.from_scenario(loaded, rounds=rounds, mode=mode, draws=draws > 0)
-    problem = problem_for(loaded, EngineOptions(draws, seed), as_json)  # the experiments start here
+    problem, fits = fitted_problem(loaded, EngineOptions(draws, seed), as_json)  # the experiments start here
     talks = problem.shifted([shift if binding else 0.0 for binding in problem.binding]) if shift else problem
     with progress_bars(not as_json) as progress:
         total = runs * (1 + sum(sweeps(e, problem) for e in experiments))
@@ -174,10 +175,14 @@ def simulate_command(
     if figures is not None:
         outputs = figure_outputs(Path(figures), experiments, loaded.files(), force)
         written = write_figures(Path(figures), outputs, simulation, results)
+    kinds = {rid: fit.evidence for rid, fit in fits.items()}
     if as_json:
-        print_json(document(loaded, simulation, results, written, shift))
+        print_json(
+            {**document(loaded, simulation, results, written, shift), "evidence": kinds, "warnings": prior_only(fits)}
+        )
     else:
         print_simulation(simulation, results, written, shift)
+        print_evidence(kinds, prior_only(fits))
 
 
 def require_negmas(where: str = "winset simulate") -> None:

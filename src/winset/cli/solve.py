@@ -34,15 +34,10 @@ if TYPE_CHECKING:
     from ..support import RatifierFit
 
 
-def problem_for(scenario: Scenario, options: EngineOptions, quiet: bool) -> DealProblem:
-    """Fit every ratifier's support model and compile the deal problem."""
-    return fitted_problem(scenario, options, quiet)[0]
-
-
 def fitted_problem(
     scenario: Scenario, options: EngineOptions, quiet: bool
 ) -> tuple[DealProblem, dict[str, RatifierFit]]:
-    """The deal problem and the fits it was compiled from."""
+    """Fit every ratifier's support model: the deal problem they compile to, and the fits."""
     from ..compile import deal_problem
     from .fit import fit_all
 
