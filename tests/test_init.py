@@ -79,3 +79,13 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     first, second = check.split(" && ")
     assert runner.invoke(app, first.split()[1:]).exit_code == 0
     assert runner.invoke(app, second.split()[1:]).exit_code == 0
+
+
+def test_at_a_terminal_the_issues_are_asked_for():
+    from winset.cli.init import _asked
+    from winset.scenario.skeleton import skeleton
+
+    answers = iter(["border", "current, moved", "water", "current,shared,joint", ""])
+    asked = _asked(lambda *args, **kwargs: next(answers), terminal=True)
+    assert asked == [("border", ["current", "moved"]), ("water", ["current", "shared", "joint"])]
+    assert 'water = "current"' in skeleton(asked, "case")[0]

@@ -82,9 +82,11 @@ def _problems(target: object) -> list[Problem]:
     return output_problems(target)
 
 
-def _asked() -> list[tuple[str, list[str]]]:
-    """Issues typed at a terminal; without one, a problem that says how to give them."""
-    if sys.stdin is None or not sys.stdin.isatty():
+def _asked(ask: Callable[..., str] = typer.prompt, terminal: bool | None = None) -> list[tuple[str, list[str]]]:
+    """Issues typed at a terminal (``ask`` prompts); without one, a problem that says how to give them."""
+    if terminal is None:
+        terminal = sys.stdin is not None and sys.stdin.isatty()
+    if not terminal:
         raise WinsetError(
             [
                 Problem(
@@ -97,8 +99,8 @@ def _asked() -> list[tuple[str, list[str]]]:
         )
     listed: list[tuple[str, list[str]]] = []
     while True:
-        issue = typer.prompt("Issue id (empty to finish)", default="", show_default=False).strip()
+        issue = ask("Issue id (empty to finish)", default="", show_default=False).strip()
         if not issue:
             return listed
-        options = typer.prompt(f"Options of '{issue}', comma-separated, the status quo's first")
+        options = ask(f"Options of '{issue}', comma-separated, the status quo's first")
         listed.append((issue, [o.strip() for o in options.split(",") if o.strip()]))
