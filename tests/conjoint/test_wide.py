@@ -77,3 +77,47 @@ def test_an_unanswered_task_leaves_no_rows(long):
     table = from_wide(frame, FEATURES, tasks=4, profiles=2, respondent="id")
     first = table[table["respondent"] == frame.loc[0, "id"]]
     assert sorted(first["task"].unique()) == [1, 2, 4] and len(table) == len(long) - 2
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["--pattern", "{nope}"], "has the placeholder ['nope']"),
+        (["--pattern", "{feature}_{task}_{profile}_{x"], "is not a pattern"),
+        (["--choice", "{0}"], "has the placeholder ['0']"),
+        (["--outcome", "choice_{task}"], "lacks ['profile']"),
+        (["--pattern", "{feature}_{profile}"], "lacks ['task']"),
+        (["--id", "ideology"], "is on row 2 too: a wide export has one row per respondent"),
+    ],
+)
+def test_wide_options_that_cannot_serve(tmp_path, args, phrase):
+    base = ["import", str(WIDE / "cregg_wide.csv"), "--out", str(tmp_path / "o.csv"), "--format", "wide"]
+    result = runner.invoke(app, [*base, "--features", "cost", "--tasks", "4", *args])
+    assert result.exit_code == 2, result.output
+    assert phrase in " ".join(result.stderr.split()), result.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_qualtrics_export_with_a_missing_level_or_other_attributes_is_refused(tmp_path):
+    frame = pd.read_csv(WIDE / "qualtrics.csv", dtype=str, keep_default_na=False)
+    responses = [f"Q10_{t}" for t in range(1, 5)]
+    with pytest.raises(ConjointError, match="row 1, column 'F-2-1-3': has no level"):
+        from_qualtrics(frame.drop(columns=["F-2-1-3"]), responses, "ResponseId")
+    renamed = frame.copy()
+    renamed.loc[2, "F-2-1"] = "kost"
+    with pytest.raises(ConjointError, match="row 1, task 2: shows the attributes"):
+        from_qualtrics(renamed, responses, "ResponseId")
+    with pytest.raises(ConjointError, match="names \\['cost'\\] more than once"):
+        from_wide(pd.read_csv(WIDE / "cregg_wide.csv"), ["cost", "cost"], tasks=4, profiles=2)
+
+
+def test_import_replaces_its_own_table_and_counts_tasks_left_out(tmp_path):
+    frame = pd.read_csv(WIDE / "cregg_wide.csv")
+    frame.loc[0, "choice_3"] = None
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    args = ["import", str(tmp_path / "wide.csv"), "--out", str(tmp_path / "o.csv"), "--format", "wide"]
+    args += ["--features", ",".join(FEATURES), "--tasks", "4", "--id", "id"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "1 tasks without an answer left out" in " ".join(first.stdout.split())
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output

@@ -51,11 +51,10 @@ def import_command(
 ) -> None:
     """Read conjoint data exported wide into the long table (a row per profile shown)."""
     from ..conjoint.reading import read_table
-    from ..conjoint.wide import from_qualtrics, from_wide
-    from ..outputs import Output
+    from ..conjoint.wide import from_qualtrics, from_wide, without_qualtrics_headers
+    from ..outputs import Output, is_table
 
-    target = Output(out, "table", "--out", (".csv",), lambda _: False, [data], force)
-    target.check()
+    Output(out, "table", "--out", (".csv",), lambda _: True, [data], force).check()  # where it may go
     frame = read_table(data)
     if layout == "qualtrics":
         if not responses:
@@ -83,8 +82,16 @@ def import_command(
             respondent,
             _names(keep),
         )
+    # an earlier long table with the same columns is this command's own output; anything else is not
+    target = Output(out, "table", "--out", (".csv",), is_table([str(c) for c in long.columns]), [data], force)
     written = target.write(lambda path: long.to_csv(path, index=False))
+    answered = long.groupby(["respondent", "task"]).ngroups if len(long) else 0
+    if layout == "qualtrics":
+        asked = len(without_qualtrics_headers(frame)) * len(_names(responses))
+    else:
+        asked = len(frame) * tasks
+    left_out = f"; {asked - answered:,} tasks without an answer left out" if asked > answered else ""
     stdout().print(
-        f"{len(long):,} profile rows of {long['respondent'].nunique():,} respondents written to {written}",
+        f"{len(long):,} profile rows of {long['respondent'].nunique():,} respondents written to {written}{left_out}",
         soft_wrap=True,
     )

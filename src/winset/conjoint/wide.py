@@ -21,6 +21,7 @@ asked for, in respondent, task, profile order.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 
 import pandas as pd
@@ -38,7 +39,7 @@ def from_qualtrics(
     """The long table of a Qualtrics export (see the module text). ``responses`` are the choice
     questions of tasks 1, 2, ... in order; ``respondent`` the id column (default: ``ResponseId``
     if there is one, else the row number); ``keep`` respondent columns to carry along."""
-    frame = _without_qualtrics_headers(frame)
+    frame = without_qualtrics_headers(frame)
     names = {tuple(map(int, m.groups())): c for c in frame.columns if (m := QUALTRICS_NAME.match(str(c)))}
     levels = {tuple(map(int, m.groups())): c for c in frame.columns if (m := QUALTRICS_LEVEL.match(str(c)))}
     problems = _missing(frame, [*responses, *keep, *([respondent] if respondent else [])])
@@ -63,7 +64,8 @@ def from_qualtrics(
             ]
         )
     ids = _ids(frame, respondent if respondent else ("ResponseId" if "ResponseId" in frame.columns else None))
-    rows, problems = [], []
+    rows, problems = [], _repeated_ids(ids)
+    attributes: set[str] | None = None
     for i, row in enumerate(frame.itertuples(index=False)):
         record = dict(zip(frame.columns, row, strict=True))
         for t, question in zip(tasks, responses, strict=True):
@@ -71,11 +73,32 @@ def from_qualtrics(
             if chosen is None:
                 continue  # a task not answered: no choice to learn from
             positions = sorted(a for tt, a in names if tt == t)
+            shown = {str(record[names[t, a]]) for a in positions}
+            if attributes is None:
+                attributes = shown
+            elif shown != attributes:
+                problems.append(
+                    Problem(
+                        f"row {i + 1}, task {t}",
+                        f"shows the attributes {sorted(shown)}, not those of the first task {sorted(attributes)}",
+                        "export the same attributes in every task (their order may differ)",
+                    )
+                )
+                continue
             for p in profiles:
                 out = {"respondent": ids[i], "task": t, "profile": p}
                 for a in positions:
-                    attribute = str(record[names[t, a]])
-                    out[attribute] = record.get(levels.get((t, p, a), ""))
+                    column = levels.get((t, p, a))
+                    level = record.get(column) if column else None
+                    if column is None or level is None or str(level).strip() == "":
+                        problems.append(
+                            Problem(
+                                f"row {i + 1}, column 'F-{t}-{p}-{a}'",
+                                "has no level",
+                                "export every profile's levels (the Conjoint Survey Design Tool's embedded data)",
+                            )
+                        )
+                    out[str(record[names[t, a]])] = level
                 out["chosen"] = int(chosen == p)
                 out.update({c: record[c] for c in keep})
                 rows.append(out)
@@ -100,6 +123,16 @@ def from_wide(
     pattern with ``{task}`` and ``{profile}``: a column per profile, its answer)."""
     if (choice is None) == (outcome is None):
         raise ConjointError([Problem("answer", "give either choice or outcome", "name how the answer is stored")])
+    problems = _pattern_problems("--pattern", pattern, ("feature", "task", "profile"))
+    if choice is not None:
+        problems += _pattern_problems("--choice", choice, ("task",))
+    if outcome is not None:
+        problems += _pattern_problems("--outcome", outcome, ("task", "profile"))
+    twice = sorted({f for f in features if list(features).count(f) > 1})
+    if twice:
+        problems.append(Problem("--features", f"names {twice} more than once", "name each attribute once"))
+    if problems:
+        raise ConjointError(problems)
     needed = [
         pattern.format(feature=f, task=t, profile=p)
         for f in features
@@ -115,7 +148,7 @@ def from_wide(
     if problems:
         raise ConjointError(problems[:20])
     ids = _ids(frame, respondent)
-    rows, problems = [], []
+    rows, problems = [], _repeated_ids(ids)
     for i, row in enumerate(frame.itertuples(index=False)):
         record = dict(zip(frame.columns, row, strict=True))
         for t in range(1, tasks + 1):
@@ -140,7 +173,39 @@ def from_wide(
     return pd.DataFrame(rows)
 
 
-def _without_qualtrics_headers(frame: pd.DataFrame) -> pd.DataFrame:
+def _pattern_problems(option: str, pattern: str, fields: Sequence[str]) -> list[Problem]:
+    """What is wrong with a column-name pattern: a placeholder it must have, one it may not."""
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as error:
+        return [Problem(option, f"{pattern!r} is not a pattern ({error})", "write e.g. {feature}_{task}_{profile}")]
+    allowed = ", ".join("{" + f + "}" for f in fields)
+    problems = []
+    unknown = sorted(used - set(fields))
+    if unknown:
+        problems.append(Problem(option, f"{pattern!r} has the placeholder {unknown}", f"use only {allowed}"))
+    lacking = [f for f in fields if f not in used]
+    if lacking:
+        problems.append(Problem(option, f"{pattern!r} lacks {lacking}", f"name each column with {allowed}"))
+    return problems
+
+
+def _repeated_ids(ids: list[object]) -> list[Problem]:
+    seen: dict[object, int] = {}
+    for i, value in enumerate(ids):
+        if value in seen:
+            return [
+                Problem(
+                    f"row {i + 1}",
+                    f"respondent id {value!r} is on row {seen[value] + 1} too: a wide export has one row per respondent",
+                    "name a column that identifies respondents (--id)",
+                )
+            ]
+        seen[value] = i
+    return []
+
+
+def without_qualtrics_headers(frame: pd.DataFrame) -> pd.DataFrame:
     """The export without the rows of question texts and import ids Qualtrics writes under the
     header (a level cell that repeats its column's name, or a JSON import id)."""
     first = next((c for c in frame.columns if QUALTRICS_LEVEL.match(str(c))), None)
