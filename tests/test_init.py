@@ -89,3 +89,13 @@ def test_at_a_terminal_the_issues_are_asked_for():
     asked = _asked(lambda *args, **kwargs: next(answers), terminal=True)
     assert asked == [("border", ["current", "moved"]), ("water", ["current", "shared", "joint"])]
     assert 'water = "current"' in skeleton(asked, "case")[0]
+
+
+def test_a_large_space_is_announced_and_a_file_is_no_parent(tmp_path):
+    rows = "".join(f"i{k},a\ni{k},b\ni{k},c\n" for k in range(20))
+    (tmp_path / "issues.csv").write_text("issue,option\n" + rows, encoding="utf-8")
+    made = runner.invoke(app, ["init", str(tmp_path / "big"), "--issues", str(tmp_path / "issues.csv")])
+    assert made.exit_code == 0 and "3,486,784,401 packages" in " ".join(made.stdout.split())
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "afile" / "sub"), "--issues", str(tmp_path / "issues.csv")])
+    assert result.exit_code == 2 and "is not a folder" in " ".join(result.stderr.split())

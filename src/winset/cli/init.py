@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from ..errors import Problem, WinsetError
 from .common import stdout, user_errors
 
 FILES = ("scenario.toml", "polls.csv")
+LARGE_SPACE = 10**9  # packages beyond which the skeleton's analyses may run long
 
 
 @user_errors
@@ -38,25 +40,34 @@ def init_command(
     from ..outputs import Output
     from ..scenario.skeleton import read_issues, skeleton
 
+    # Output's rules (never an input, a folder or through a missing folder); an existing file, even a
+    # skeleton of winset's own that may have been edited since, is replaced only with --force
     targets = [
-        Output(
-            folder / name,
-            "scenario file" if name.endswith(".toml") else "polls file",
-            "FOLDER",
-            (Path(name).suffix,),
-            lambda _: False,
-            [issues] if issues else [],
-            force,
-        )
+        Output(folder / name, "file", "FOLDER", (Path(name).suffix,), lambda _: True, [issues] if issues else [], True)
         for name in FILES
     ]
+    if not str(folder).strip():
+        raise WinsetError([Problem("FOLDER", "is empty", "name the folder to write the scenario in")])
     if folder.exists() and not folder.is_dir():
         raise WinsetError([Problem(str(folder), "is not a folder", "name a folder (it is made if it is missing)")])
     if not folder.parent.is_dir():
-        raise WinsetError([Problem(str(folder), "its parent folder does not exist", "create it first")])
+        what = "is not a folder" if folder.parent.exists() else "does not exist"
+        raise WinsetError(
+            [Problem(str(folder), f"its parent {folder.parent} {what}", "name a folder inside an existing one")]
+        )
     folder_made = not folder.exists()
     if not folder_made:
         problems = [p for target in targets for p in _problems(target)]
+        if not force:
+            problems += [
+                Problem(
+                    str(target.path),
+                    "is already there (it may hold your edits)",
+                    "choose another FOLDER, or pass --force to replace it",
+                )
+                for target in targets
+                if target.path.exists() or target.path.is_symlink()
+            ]
         if problems:
             raise WinsetError(problems)
     listed = read_issues(issues) if issues is not None else _asked()
@@ -64,9 +75,15 @@ def init_command(
     folder.mkdir(exist_ok=True)
     for target, text in zip(targets, (scenario_text, polls_text), strict=True):
         target.write(_writer(text))
+    packages = math.prod(len(options) for _, options in listed)
+    large = (
+        f" The space holds {packages:,} packages: exact analyses of a space this large can take a long time."
+        if packages > LARGE_SPACE
+        else ""
+    )
     stdout().print(
         f"Wrote {folder / FILES[0]} and {folder / FILES[1]}: replace every PLACEHOLDER, then run "
-        f"winset check {folder / FILES[0]}",
+        f"winset check {folder / FILES[0]}.{large}",
         soft_wrap=True,
     )
 

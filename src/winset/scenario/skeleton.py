@@ -35,7 +35,11 @@ def issue_problems(issues: Issues, where: str = "issues") -> list[Problem]:
         for name in (issue, *options):
             if not re.fullmatch(ID_PATTERN, name):
                 problems.append(
-                    Problem(where, f"'{name}' is not an id", "use letters, digits, _ and - (not starting with _ or -)")
+                    Problem(
+                        where,
+                        f"'{name}' is not an id",
+                        "use ASCII letters, digits, _ and - (not starting with _ or -); labels can be in any script",
+                    )
                 )
         if issue in seen:
             problems.append(Problem(where, f"issue '{issue}' is given twice", "give each issue once"))
