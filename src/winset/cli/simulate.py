@@ -149,7 +149,7 @@ def simulate_command(
     from ..negotiate.experiments import run, sweeps
     from ..negotiate.montecarlo import simulate
     from ..negotiate.talks import Settings
-    from ..support.fit import prior_only
+    from ..support.additive_fit import prior_only
     from .simulate_view import document, print_simulation, write_figures
     from .solve import fitted_problem, print_evidence
 

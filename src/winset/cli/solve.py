@@ -51,7 +51,7 @@ def evidence(
 ) -> tuple[dict[str, str], list[str]]:
     """What each public's model rests on, and the warnings for packages whose verdict rests
     mostly on a prior (each once)."""
-    from ..support.fit import evidence_notes, prior_only
+    from ..support.additive_fit import evidence_notes, prior_only
 
     warnings: list[str] = prior_only(fits)
     for codes in packages:

@@ -37,7 +37,7 @@ from .talks import Settings
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
-    from ..scenario.model import Linkage
+    from ..scenario.talks_model import Linkage
 
 OPENING_MARGIN = 0.25  # logit points beyond the gap, for the "opened" opinion
 NARROWING = (0.0, 0.25, 0.5, 0.75, 1.0)
