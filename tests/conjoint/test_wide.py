@@ -121,3 +121,24 @@ def test_import_replaces_its_own_table_and_counts_tasks_left_out(tmp_path):
     assert first.exit_code == 0 and "1 tasks without an answer left out" in " ".join(first.stdout.split())
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
+
+
+def test_a_rating_per_profile_reads_under_its_pattern_name(tmp_path, long):
+    """An answer per profile (here the 0/1 choice written as a rating column per profile)."""
+    frame = pd.read_csv(WIDE / "cregg_wide.csv")
+    for t in range(1, 5):
+        for p in (1, 2):
+            frame[f"rating_{t}_{p}"] = (frame[f"choice_{t}"] == p).astype(int)
+    table = from_wide(frame, FEATURES, 4, 2, choice=None, outcome="rating_{task}_{profile}", respondent="id")
+    same_rows(
+        table.rename(columns={"rating": "chosen"}).assign(ideology=long["ideology"].iloc[0]),
+        long.assign(ideology=long["ideology"].iloc[0]),
+    )
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    args = ["import", str(tmp_path / "w.csv"), "--out", str(tmp_path / "o.csv"), "--format", "wide"]
+    result = runner.invoke(
+        app,
+        [*args, "--features", ",".join(FEATURES), "--tasks", "4", "--id", "id", "--outcome", "rating_{task}_{profile}"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "rating" in pd.read_csv(tmp_path / "o.csv").columns

@@ -14,8 +14,9 @@ Two layouts:
   with a 0/1 or rating answer (``{outcome}_{task}_{profile}``).
 
 Both give the columns ``respondent``, ``task``, ``profile``, the attributes (by name), the answer
-column (``chosen``: 1 for the chosen profile, else 0; or the rating), and any respondent columns
-asked for, in respondent, task, profile order.
+column (``chosen``: 1 for the chosen profile, else 0; or, with an outcome pattern, the answer under
+the pattern's leading text: ``rating`` for ``rating_{task}_{profile}``), and any respondent
+columns asked for, in respondent, task, profile order.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ def from_wide(
     if problems:
         raise ConjointError(problems[:20])
     ids = _ids(frame, respondent)
+    answer = answer_name(outcome) if outcome is not None else "chosen"
     rows, problems = [], _repeated_ids(ids)
     for i, row in enumerate(frame.itertuples(index=False)):
         record = dict(zip(frame.columns, row, strict=True))
@@ -165,12 +167,20 @@ def from_wide(
                     out["chosen"] = int(chosen == p)
                 else:
                     assert outcome is not None
-                    out[outcome.split("_{")[0] or "outcome"] = record[outcome.format(task=t, profile=p)]
+                    out[answer] = record[outcome.format(task=t, profile=p)]
                 out.update({c: record[c] for c in keep})
                 rows.append(out)
     if problems:
         raise ConjointError(problems[:20])
     return pd.DataFrame(rows)
+
+
+def answer_name(outcome: str) -> str:
+    """The long table's answer column for an ``outcome`` pattern: its text before the first
+    placeholder, without trailing separators (``rating_{task}_{profile}`` -> ``rating``), else
+    ``outcome``."""
+    first = next(iter(string.Formatter().parse(outcome)), ("", None, None, None))[0]
+    return first.rstrip("_-. ") or "outcome"
 
 
 def _pattern_problems(option: str, pattern: str, fields: Sequence[str]) -> list[Problem]:

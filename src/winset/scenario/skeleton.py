@@ -112,10 +112,7 @@ def skeleton(issues: Issues, case: str) -> tuple[str, str]:
     lines += [f'{issue} = "{opts[0]}"' for issue, opts in issues] + [""]
     lines += _party("side_a", "the first side", issues, rising=True)
     lines += [
-        "  [[parties.ratifiers]]",
-        '  id = "public_a"',
-        f'  label = "{MARK}: the first side\'s public"',
-        f"  rule = {{ threshold = 0.5 }}  # {MARK}: the share of the public a deal needs",
+        *_ratifier("public_a", "the first side"),
         "  # Known from poll toplines: each calibration target cites a line of polls.csv and the package",
         "  # the poll asked about.",
         f'  data = {{ polls = "polls.csv", polls_where = {{ public = "public_a" }}, provenance = "{source}" }}',
@@ -128,10 +125,7 @@ def skeleton(issues: Issues, case: str) -> tuple[str, str]:
     ]
     lines += _party("side_b", "the second side", issues, rising=False)
     lines += [
-        "  [[parties.ratifiers]]",
-        '  id = "public_b"',
-        f'  label = "{MARK}: the second side\'s public"',
-        f"  rule = {{ threshold = 0.5 }}  # {MARK}",
+        *_ratifier("public_b", "the second side"),
         f'  data = {{ provenance = "{MARK}: whose judgement this is" }}',
         "  # Known from judgement alone: support for the status quo package and the effect of options on",
         "  # it, each [central, low, high] with low to high a 90% range, in support points (0.05 = 5 points).",
@@ -153,6 +147,15 @@ def skeleton(issues: Issues, case: str) -> tuple[str, str]:
         f"public_a,{MARK} pollster,2026-01,{MARK}: the question asked about {change},0.45,1000\n"
     )
     return "\n".join(lines), polls
+
+
+def _ratifier(ratifier: str, side: str) -> list[str]:
+    return [
+        "  [[parties.ratifiers]]",
+        f'  id = "{ratifier}"',
+        f'  label = "{MARK}: {side}\'s public"',
+        f"  rule = {{ threshold = 0.5 }}  # {MARK}: the share of the public a deal needs",
+    ]
 
 
 def _party(party: str, label: str, issues: Issues, rising: bool) -> list[str]:
