@@ -333,6 +333,21 @@ class Scenario(_Strict):
                     return label[lang]
         return getattr(item, "id", "")
 
+    def option_names(self) -> dict[str, dict[str, str]]:
+        """For each issue, its options by id and by label in every language -> option id (an id
+        wins over another option's label of the same text): how data files may name options."""
+        out = {}
+        for issue in self.issues:
+            names = {}
+            for option in issue.options:
+                label = option.label
+                names.update(
+                    {text: option.id for text in (label.values() if isinstance(label, dict) else [label]) if text}
+                )
+            names.update({option.id: option.id for option in issue.options})
+            out[issue.id] = names
+        return out
+
     def option_text(self, issue_id: str, option_id: str, language: str | None = None) -> str:
         issue = self.issue(issue_id)
         return self.text(_by_id(issue.options, option_id, f"option of issue '{issue_id}'"), language)

@@ -49,14 +49,11 @@ def fit_additive(
         index=names,
     )
     codes = np.array([t.codes for t in polls]).reshape(len(polls), len(scenario.issues))
-    prior_model = AdditiveSupportModel(model.prior).fit([])
-    prior_support = prior_model.support(codes) if polls else np.zeros(0)
-    # the prior's own spread of each polled package's support (delta method), beside the poll's
-    prior_spread = np.zeros(0)
-    if polls:
-        x = prior_model.design(codes)
-        prior_spread = prior_support * (1 - prior_support) * np.sqrt((x**2) @ model.prior.sd**2)
-    fitted = model.support(codes) if polls else np.zeros(0)
+    # support under the prior's means, and the prior's own spread of it (delta method)
+    x = model.design(codes)
+    prior_support = expit(x @ model.prior.mean)
+    prior_spread = prior_support * (1 - prior_support) * np.sqrt((x**2) @ model.prior.sd**2)
+    fitted = model.support(codes)
     goal = np.array([t.support for t in polls])
     se = np.array([t.std_error for t in polls])
     report = pd.DataFrame(
@@ -67,8 +64,8 @@ def fit_additive(
             "poll": [t.share for t in polls],
             "prior": [float(t.as_published(b)) for t, b in zip(polls, prior_support, strict=True)],
             "fitted": [float(t.as_published(a)) for t, a in zip(polls, fitted, strict=True)],
-            "z_prior": (prior_support - goal) / np.sqrt(se**2 + prior_spread**2) if polls else [],
-            "z_fitted": (fitted - goal) / se if polls else [],
+            "z_prior": (prior_support - goal) / np.sqrt(se**2 + prior_spread**2),
+            "z_fitted": (fitted - goal) / se,
         }
     )
     effects = posterior_effects(scenario, table)

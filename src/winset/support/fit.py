@@ -65,13 +65,9 @@ def survey_data(scenario: Scenario, ratifier: Ratifier) -> ConjointData:
             source=path,
         )
     frame = frame.copy()
-    for issue in scenario.issues:
-        names = {o.id: o.id for o in issue.options}
-        for option in issue.options:
-            label = option.label if isinstance(option.label, dict) else {"": option.label} if option.label else {}
-            names.update({text: option.id for text in label.values()})
-        mapped = frame[issue.id].map(names)
-        frame[issue.id] = mapped.where(mapped.notna(), frame[issue.id])
+    for issue, names in scenario.option_names().items():
+        mapped = frame[issue].map(names)
+        frame[issue] = mapped.where(mapped.notna(), frame[issue])
     return ConjointData(
         frame,
         spec.outcome_column,

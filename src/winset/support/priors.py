@@ -70,21 +70,8 @@ def _rebased(scenario: Scenario, spec: Prior, base: float) -> dict[tuple[str, st
     errors; ScenarioError (naming the file's lines) if the table cannot serve."""
     assert spec.table is not None  # the scenario's checks refuse a table prior without its table
     path = scenario.data_path(spec.table)
-    names = {
-        issue.id: {
-            **{text: option.id for option in issue.options for text in _labels(option.label)},
-            **{option.id: option.id for option in issue.options},
-        }
-        for issue in scenario.issues
-    }
-    effects, problems = read_effects(path, names)
+    effects, problems = read_effects(path, scenario.option_names())
     out, more = rebased(effects, scenario.status_quo, spec.estimate, base)
     if problems or more:
         raise ScenarioError(problems + more, source=path)
     return out
-
-
-def _labels(label: object) -> list[str]:
-    if isinstance(label, dict):
-        return [text for text in label.values() if isinstance(text, str)]
-    return [label] if isinstance(label, str) else []
