@@ -25,6 +25,7 @@ import re
 import string
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -66,13 +67,14 @@ def from_qualtrics(
         )
     ids = _ids(frame, respondent if respondent else ("ResponseId" if "ResponseId" in frame.columns else None))
     rows, problems = [], _repeated_ids(ids)
+    choices = {question: _choices(frame, question, len(profiles), problems) for question in responses}
     attributes: set[str] | None = None
     for i, row in enumerate(frame.itertuples(index=False)):
         record = dict(zip(frame.columns, row, strict=True))
         for t, question in zip(tasks, responses, strict=True):
-            chosen = _choice(record[question], len(profiles), f"row {i + 1}, column '{question}'", problems)
-            if chosen is None:
-                continue  # a task not answered: no choice to learn from
+            chosen = choices[question][i]
+            if chosen == 0:
+                continue  # a task not answered (or refused above): no choice to learn from
             positions = sorted(a for tt, a in names if tt == t)
             shown = {str(record[names[t, a]]) for a in positions}
             if attributes is None:
@@ -150,29 +152,27 @@ def from_wide(
         raise ConjointError(problems[:20])
     ids = _ids(frame, respondent)
     answer = answer_name(outcome) if outcome is not None else "chosen"
-    rows, problems = [], _repeated_ids(ids)
-    for i, row in enumerate(frame.itertuples(index=False)):
-        record = dict(zip(frame.columns, row, strict=True))
-        for t in range(1, tasks + 1):
-            chosen = None
-            if choice is not None:
-                column = choice.format(task=t)
-                chosen = _choice(record[column], profiles, f"row {i + 1}, column '{column}'", problems)
-                if chosen is None:
-                    continue  # a task not answered
-            for p in range(1, profiles + 1):
-                out = {"respondent": ids[i], "task": t, "profile": p}
-                out.update({f: record[pattern.format(feature=f, task=t, profile=p)] for f in features})
-                if choice is not None:
-                    out["chosen"] = int(chosen == p)
-                else:
-                    assert outcome is not None
-                    out[answer] = record[outcome.format(task=t, profile=p)]
-                out.update({c: record[c] for c in keep})
-                rows.append(out)
+    problems = _repeated_ids(ids)
+    order = np.arange(len(frame))
+    pieces = []
+    for t in range(1, tasks + 1):
+        chosen = _choices(frame, choice.format(task=t), profiles, problems) if choice is not None else None
+        for p in range(1, profiles + 1):
+            piece = pd.DataFrame({"row": order, "respondent": ids, "task": t, "profile": p})
+            for f in features:
+                piece[f] = frame[pattern.format(feature=f, task=t, profile=p)].to_numpy()
+            if chosen is not None:
+                piece["chosen"] = (chosen == p).astype(int)
+            else:
+                assert outcome is not None
+                piece[answer] = frame[outcome.format(task=t, profile=p)].to_numpy()
+            for c in keep:
+                piece[c] = frame[c].to_numpy()
+            pieces.append(piece if chosen is None else piece[chosen > 0])  # unanswered tasks leave no rows
     if problems:
         raise ConjointError(problems[:20])
-    return pd.DataFrame(rows)
+    table = pd.concat(pieces, ignore_index=True).sort_values(["row", "task", "profile"], kind="stable")
+    return table.drop(columns="row").reset_index(drop=True)
 
 
 def answer_name(outcome: str) -> str:
@@ -238,21 +238,18 @@ def _ids(frame: pd.DataFrame, column: str | None) -> list[object]:
     return list(frame[column]) if column else list(range(1, len(frame) + 1))
 
 
-def _choice(value: object, profiles: int, where: str, problems: list[Problem]) -> int | None:
-    """The chosen profile's number (1..profiles); None, with a problem, for anything else (an
-    empty answer is a task not answered: no choice)."""
-    if value is None or (isinstance(value, float) and value != value) or str(value).strip() == "":
-        return None
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        number = float("nan")
-    if number.is_integer() and 1 <= number <= profiles:
-        return int(number)
-    problems.append(
-        Problem(
-            where, f"the answer {text!r} is not a profile number from 1 to {profiles}", "export the choices as numbers"
+def _choices(frame: pd.DataFrame, column: str, profiles: int, problems: list[Problem]) -> np.ndarray:
+    """Each row's chosen profile (1..profiles), 0 where the task was not answered (an empty
+    cell) or the answer is not a profile number (a problem, by row, for each such answer)."""
+    text = frame[column].astype("string").str.strip().fillna("")
+    number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    valid = np.isin(number, np.arange(1, profiles + 1))
+    for i in np.flatnonzero(~valid & (text != "").to_numpy())[:20]:
+        problems.append(
+            Problem(
+                f"row {i + 1}, column '{column}'",
+                f"the answer {text.iloc[i]!r} is not a profile number from 1 to {profiles}",
+                "export the choices as numbers",
+            )
         )
-    )
-    return None
+    return np.where(valid, number, 0).astype(np.int64)
