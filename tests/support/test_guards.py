@@ -83,7 +83,7 @@ def test_a_ratifier_fit_summarises_its_model_and_sample(tmp_path):
     fits = fit_scenario(load_scenario(small_scenario(tmp_path)), draws=4)
     russian = fits["russian_public"]
     text = russian.summary()
-    assert text.startswith("Ratifier 'russian_public' of party 'russia': binary support (logit) model.")
+    assert text.startswith("Ratifier 'russian_public' of party 'russia': binary support (logistic regression) model.")
     assert f"Respondents: {russian.respondents.n}; rows: {russian.data.n_rows}; " in text
     assert f"parameters: {len(russian.coefficients)}; bootstrap draws: 4." in text
     assert f"Calibration shift (logit): {russian.shift:+.4f} to 1 poll target." in text

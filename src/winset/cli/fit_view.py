@@ -33,14 +33,9 @@ def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.
 def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> Group:
     """Everything ``winset fit`` says about one ratifier."""
     spec = fit.ratifier.data
-    survey = fit.data is not None
+    survey = not fit.additive
     if survey:
-        model = (
-            "binary support (logistic regression)"
-            if spec.model == "binary"
-            else "choice against the status quo (mixed logit)"
-        )
-        evidence = f"{model}; {fit.evidence}; survey {spec.survey}"
+        evidence = f"{fit.kind}; {fit.evidence}; survey {spec.survey}"
         draws = f"{fit.table.n_groups - 1} bootstrap draws; calibration shift {fit.shift:+.3f} (logit)"
     else:
         evidence = f"model: Bayesian additive, from {fit.evidence}"
@@ -138,14 +133,14 @@ def _number(value: float | None) -> str:
 def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
     return {
         "party": fit.party.id,
-        "model": fit.ratifier.data.model if fit.data is not None else "additive",
+        "model": "additive" if fit.additive else fit.ratifier.data.model,
         "provenance": fit.ratifier.data.provenance,
         "evidence": fit.evidence,
         "respondents": fit.respondents.n if fit.respondents is not None else None,
         "profiles": fit.data.n_rows if fit.data is not None else None,
         "draws": fit.table.n_groups - 1,
         "threshold": fit.ratifier.rule.threshold,
-        "calibration_shift": fit.shift if fit.data is not None else None,
+        "calibration_shift": None if fit.additive else fit.shift,
         "warnings": fit.warnings,
         "support": records(support_table(fit, packages)),
         "calibration": records(fit.calibration),

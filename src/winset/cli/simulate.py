@@ -149,9 +149,8 @@ def simulate_command(
     from ..negotiate.experiments import run, sweeps
     from ..negotiate.montecarlo import simulate
     from ..negotiate.talks import Settings
-    from ..support.additive_fit import prior_only
     from .simulate_view import document, print_simulation, write_figures
-    from .solve import fitted_problem, print_evidence
+    from .solve import evidence, fitted_problem, print_evidence
 
     if not math.isfinite(shift):
         raise WinsetError([Problem("--shift", f"must be a finite number, got {shift}", "use e.g. --shift 0.5")])
@@ -175,14 +174,12 @@ def simulate_command(
     if figures is not None:
         outputs = figure_outputs(Path(figures), experiments, loaded.files(), force)
         written = write_figures(Path(figures), outputs, simulation, results)
-    kinds = {rid: fit.evidence for rid, fit in fits.items()}
+    kinds, warnings = evidence(loaded, fits, [])
     if as_json:
-        print_json(
-            {**document(loaded, simulation, results, written, shift), "evidence": kinds, "warnings": prior_only(fits)}
-        )
+        print_json({**document(loaded, simulation, results, written, shift), "evidence": kinds, "warnings": warnings})
     else:
         print_simulation(simulation, results, written, shift)
-        print_evidence(kinds, prior_only(fits))
+        print_evidence(kinds, warnings)
 
 
 def require_negmas(where: str = "winset simulate") -> None:

@@ -43,7 +43,7 @@ def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
     ]
     table["feature"] = [scenario.text(issues[f]) if f in issues else f for f in table["feature"]]
     fit = analysis.fits[ratifier_id]
-    if fit.data is None:
+    if fit.additive:
         xlabel = "Change in support for the status quo package (posterior effect)"
     else:
         outcome = "chosen" if fit.ratifier.data.model == "choice" else "supported"

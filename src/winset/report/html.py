@@ -267,21 +267,13 @@ def _amces(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
     out = []
     for party, ratifier in analysis.scenario.ratifiers:
         fit = analysis.fits[ratifier.id]
-        if fit.respondents is None or fit.data is None:
+        if fit.additive:
             caption = (
                 f"Bayesian additive model from {fit.evidence}: each option's effect on support for the status quo "
                 "package, in points (posterior 90% intervals)."
             )
         else:
-            model = (
-                "binary support (logistic regression)"
-                if ratifier.data.model == "binary"
-                else "choice against the status quo (mixed logit)"
-            )
-            caption = (
-                f"{model}; {fit.respondents.n:,} respondents, {fit.data.n_rows:,} profiles; calibration shift "
-                f"{fit.shift:+.3f} (logit)."
-            )
+            caption = f"{fit.kind}; {fit.evidence}; calibration shift {fit.shift:+.3f} (logit)."
         out.append(
             {
                 "id": ratifier.id,
@@ -313,7 +305,7 @@ def _provenance(analysis: Analysis, labels: Labels) -> dict[str, Any]:
                 "targets": len(calibration),
                 "z_before": _largest(calibration, "z_before") or _largest(calibration, "z_prior"),
                 "z_after": _largest(calibration, "z_after") or _largest(calibration, "z_fitted"),
-                "z_words": ("before", "after") if fit.data is not None else ("under the prior", "fitted"),
+                "z_words": ("before", "after") if not fit.additive else ("under the prior", "fitted"),
                 "warnings": fit.warnings,
             }
         )

@@ -18,6 +18,7 @@ from pydantic import Field, PrivateAttr, ValidationError
 from ..errors import PackageError, Problem, ScenarioError, did_you_mean, known_list
 from ..space import STATUS_QUO_WORD, PackageSpace
 from .checks import package_problems, reference_problems
+from .polls import MAX_SAMPLE
 from .problems import file_order, pydantic_problems
 from .strict import _Strict
 from .talks_model import Talks
@@ -122,7 +123,7 @@ class CalibrationTarget(_Strict):
     package: Text
     side: Literal["for", "against"] = "for"
     dont_know: Annotated[Number, Field(ge=0, lt=1)] = 0.0
-    n: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
+    n: Annotated[int, Field(ge=1, le=MAX_SAMPLE)] | None = None
     label: str | None = None
 
 

@@ -183,7 +183,7 @@ def topline_problems(
                 False,
                 (
                     f"line {line} gives n = {row.get('n') or ''!r}, which is not a sample size (a positive whole "
-                    "number up to 1,000,000,000)"
+                    f"number up to {MAX_SAMPLE:,})"
                 ),
                 (
                     "correct n in the polls file, or add n = <sample size> to the target (an assumption if the poll "

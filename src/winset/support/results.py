@@ -35,17 +35,24 @@ class RatifierFit:
     effects: pd.DataFrame | None = None  # the additive model's option effects (posterior_effects)
 
     @property
+    def additive(self) -> bool:
+        """Whether this is the additive model of a public without a survey (no respondents)."""
+        return isinstance(self.model, AdditiveSupportModel)
+
+    @property
     def kind(self) -> str:
         """The model, in words."""
-        if isinstance(self.model, AdditiveSupportModel):
+        if self.additive:
             return "Bayesian additive (polls and prior)"
-        return "choice (mixed logit)" if isinstance(self.model, MixedLogitModel) else "binary support (logit)"
+        if isinstance(self.model, MixedLogitModel):
+            return "choice against the status quo (mixed logit)"
+        return "binary support (logistic regression)"
 
     @property
     def evidence(self) -> str:
         """What the model rests on, in words: the survey's respondents, or the polls and the prior."""
         if self.respondents is None or self.data is None:
-            assert isinstance(self.model, AdditiveSupportModel)
+            assert isinstance(self.model, AdditiveSupportModel)  # the only model without respondents
             polls = len(self.calibration)
             if not polls:
                 return f"no polls: {self.model.prior.source}"
