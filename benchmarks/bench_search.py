@@ -35,6 +35,7 @@ from scipy.sparse import csr_array, hstack, vstack
 
 from winset.engine import criteria
 from winset.engine.problem import DealProblem, Public
+from winset.engine.rules import Rule
 from winset.engine.search import Search
 from winset.scoretable import ScoreTable
 from winset.space import PackageSpace
@@ -63,7 +64,7 @@ def instance(rows: int, spread: float, seed: int, link: str = "logistic", issues
             np.zeros(rows, dtype=np.int64),
             link,
         )
-        publics.append(Public(name, name, table, 0.5))
+        publics.append(Public(name, name, table, Rule.share(0.5)))
     space = PackageSpace([(f"i{k}", [f"o{j}" for j in range(OPTIONS)]) for k in range(issues)])
     return DealProblem(space, (), tuple(publics))
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .engine import DealProblem, Negotiator, Public
+from .engine import DealProblem, Negotiator, Public, Rule
 from .scenario import Scenario
 from .scoretable import ScoreTable
 
@@ -45,7 +45,7 @@ def deal_problem(
     """The problem of a scenario, with each ratifier's support table (by ratifier id)."""
     negotiators = tuple(negotiator(scenario, party.id) for party in scenario.parties)
     publics = tuple(
-        Public(ratifier.id, party.id, tables[ratifier.id], ratifier.rule.threshold, ratifier.required)
+        Public(ratifier.id, party.id, tables[ratifier.id], Rule.share(ratifier.rule.threshold), ratifier.required)
         for party, ratifier in scenario.ratifiers
     )
     return DealProblem(scenario.space, negotiators, publics, confidence, include_optional)

@@ -203,13 +203,17 @@ class ScoreTable:
 
     def group(self, g: int) -> ScoreTable:
         """The rows of one group, as a table with that single group (numbered 0)."""
-        rows = self.groups == g
+        return self.take(np.flatnonzero(self.groups == g))
+
+    def take(self, rows: np.ndarray, weights: np.ndarray | None = None) -> ScoreTable:
+        """The given rows as a table with a single group (numbered 0), with ``weights`` for them
+        if given."""
         return ScoreTable(
             self.shape,
             self.intercepts[rows],
             self.coefficients[rows],
-            self.weights[rows],
-            np.zeros(int(rows.sum()), dtype=np.int64),
+            self.weights[rows] if weights is None else np.asarray(weights, dtype=float),
+            np.zeros(len(rows), dtype=np.int64),
             self.link,
             tuple(Pair(p.first, p.second, p.values[rows]) for p in self.pairs),
         )

@@ -16,6 +16,7 @@ from .conftest import EXACT, METHODS, method_under_test
 from .instances import (
     in_joint_winset,
     naive_quantities,
+    naive_rule,
     naive_support,
     problems,
     ranked,
@@ -107,7 +108,7 @@ def test_recommendations(problem, method):
 # ------------------------------------------------------------------------------------ the gap
 def needed_shift(problem, codes: np.ndarray) -> np.ndarray:
     """By the definition: per package, the smallest common shift of the binding publics at which
-    every one of them accepts it (bisection on each public's naive support)."""
+    every one of them accepts it (bisection on each public's naive rule)."""
     needs = np.zeros(len(codes))
     for public, binding in zip(problem.publics, problem.binding, strict=True):
         if not binding:
@@ -115,10 +116,10 @@ def needed_shift(problem, codes: np.ndarray) -> np.ndarray:
         for m, package in enumerate(codes):
 
             def accepts(shift, public=public, package=package):
-                support = naive_support(public.table, package[None, :], shift)[:, 0]
+                passes = naive_rule(public, package[None, :], shift)[0][:, 0]
                 if problem.confidence is None:
-                    return support[0] >= public.threshold
-                return (support[1:] >= public.threshold).mean() >= problem.confidence
+                    return passes[0]
+                return passes[1:].mean() >= problem.confidence
 
             low, high = -70.0, 70.0
             if not accepts(high):

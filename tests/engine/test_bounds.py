@@ -13,7 +13,7 @@ from winset.engine.search import Search
 from winset.scoretable import logistic32
 
 from .conftest import EXACT
-from .instances import LINK_FUNCTIONS, naive_support, problems, valid_packages
+from .instances import LINK_FUNCTIONS, naive_rule, naive_support, problems, valid_packages
 
 scores = st.floats(-60, 60, allow_nan=False)
 
@@ -55,17 +55,18 @@ def test_row_bounds_bracket_every_completion(problem, depth):
     for i, public in enumerate(problem.publics):
         exact = naive_support(public.table, completions)
         assert np.all(exact <= high.support[i] + 1e-12) and np.all(exact >= low.support[i] - 1e-12)
-    margins = np.array([naive_support(p.table, completions)[0] - p.threshold for p in problem.publics])
+    margins = np.array([naive_rule(p, completions)[1][0] for p in problem.publics])
     if problem.binding.any():
         assert margins[problem.binding].min(axis=0).max() <= high.joint_margin[0] + 1e-12
 
 
 @EXACT
-@given(problems(max_issues=5, max_options=3, draws=False, min_negotiators=0, max_negotiators=0), st.data())
+@given(problems(max_issues=5, max_options=3, draws=False, min_negotiators=0, max_negotiators=0, rules=False), st.data())
 def test_linear_bound_holds_for_every_completion(problem, data):
     binding = [p.table for p, b in zip(problem.publics, problem.binding, strict=True) if b]
     search = Search(problem)
-    bound = LinearBound(binding, problem.thresholds[problem.binding], search.order)
+    rows = [np.flatnonzero(t.groups == 0) for t in binding]
+    bound = LinearBound([t.group(0) for t in binding], problem.thresholds[problem.binding], search.order, rows)
     depth = data.draw(st.integers(0, problem.space.n_issues - 1))
     shape = problem.space.shape
     combos = list(itertools.product(*[range(shape[i]) for i in search.order[:depth]]))

@@ -13,6 +13,7 @@ from winset.engine.gap import ratification_gap
 from winset.engine.problem import DealProblem, Negotiator, Public
 from winset.engine.recommendations import recommend
 from winset.engine.repair import assess
+from winset.engine.rules import Rule
 from winset.space import PackageSpace
 
 from ..conftest import SMALL_DRAWS, SMALL_SEED, serve_fits
@@ -36,7 +37,7 @@ def problem(seed: int, shape=(3, 4, 3, 2, 4, 3), draws: int = 4, confidence=None
     issues = [(f"i{k}", [f"o{j}" for j in range(n)]) for k, n in enumerate(shape)]
     space = PackageSpace(issues, constraints=[("c", {"i0": ["o1"], "i1": ["o0", "o2"]})])
     publics = tuple(
-        Public(f"p{i}", f"s{i}", support_table(rng, shape, "logistic", 20, 1 + draws, True), 0.45, True)
+        Public(f"p{i}", f"s{i}", support_table(rng, shape, "logistic", 20, 1 + draws, True), Rule.share(0.45), True)
         for i in range(2)
     )
     negotiators = tuple(Negotiator(f"n{j}", utility_table(rng, shape), 0.45 * sum(shape) / 4) for j in range(2))

@@ -9,7 +9,7 @@ joint win-set (support 0.65, margin 0.15); with 0.7 none is, and (1, 1) needs a 
 import numpy as np
 import pytest
 
-from winset.engine import DealProblem, Negotiator, Public, assess, ratification_gap, solve
+from winset.engine import DealProblem, Negotiator, Public, Rule, assess, ratification_gap, solve
 from winset.scoretable import ScoreTable
 from winset.space import PackageSpace
 
@@ -23,7 +23,7 @@ def table(values: list[float], intercept: float = 0.0) -> ScoreTable:
 
 
 def problem(threshold: float) -> DealProblem:
-    public = Public("voters", "home", table([0.0, 0.2, 0.0, 0.05], 0.4), threshold)
+    public = Public("voters", "home", table([0.0, 0.2, 0.0, 0.05], 0.4), Rule.share(threshold))
     negotiators = (
         Negotiator("a", table([0.0, 1.0, 0.0, 1.0]), 0.0),
         Negotiator("b", table([0.0, -0.5, 0.0, 1.0]), 0.0),

@@ -4,6 +4,8 @@ It knows ScoreTables, never surveys or scenario files.
 
 ==========================  ===========================================================================
 :mod:`.problem`             the deal problem: package space, publics, negotiators; exact quantities
+:mod:`.rules`               ratification rules: shares, groups' consent, double majorities, chambers, steps
+:mod:`.verdicts`            what a rule says of a package, vote by vote; the veto player that decides it
 :mod:`.criteria`            objectives and feasibility tests
 :mod:`.enumeration`         every deal, in chunks; when the analyses enumerate rather than search
 :mod:`.topk`                the k best packages found so far, ties broken by package index
@@ -25,15 +27,19 @@ from .joint import describe
 from .problem import DealProblem, Negotiator, Public
 from .recommendations import recommend
 from .repair import Assessment, assess, improve
+from .rules import WHOLE, Rule, Vote
 from .solution import Solution, solve
 
 __all__ = [
+    "WHOLE",
     "Assessment",
     "DealProblem",
     "Gap",
     "Negotiator",
     "Public",
+    "Rule",
     "Solution",
+    "Vote",
     "assess",
     "describe",
     "frontiers",

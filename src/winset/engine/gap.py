@@ -17,7 +17,8 @@ from . import criteria
 from .distributed import Scheduler, best_packages
 from .enumeration import enumerate_valid
 from .joint import choose_method, point_only
-from .problem import DealProblem
+from .problem import DealProblem, Public
+from .verdicts import blocking
 
 GAP_TOLERANCE = 1e-6  # logit scale
 SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
@@ -131,10 +132,7 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
         batch = batch[lower[batch] < best]
         if not len(batch):
             break
-        shifts = np.max(
-            [needed_shifts(problem.publics[i].table, codes[batch], problem.publics[i].threshold) for i in binding],
-            axis=0,
-        )
+        shifts = np.max([rule_shifts(problem.publics[i], codes[batch]) for i in binding], axis=0)
         shifts = np.maximum(shifts, 0.0)
         j = int(np.argmin(shifts))
         if shifts[j] < best:
@@ -193,6 +191,36 @@ def needed_shifts(table: ScoreTable, codes: np.ndarray, threshold: float) -> np.
     return np.where(reachable, high, np.inf)
 
 
+def rule_shifts(public: Public, codes: np.ndarray, table: ScoreTable | None = None) -> np.ndarray:
+    """For each package, the shift of every row's score at which ``public``'s rule is met on its
+    point estimate (as :func:`needed_shifts`: 0 or less where it is met already, inf if never);
+    ``table`` is the public's rule table if not :attr:`Public.rule_table` (e.g. shifted already).
+
+    A share of the whole public is :func:`needed_shifts` itself; any other rule is bisected on its
+    margin, which rises with the shift (every group's support does)."""
+    table = public.rule_table if table is None else table
+    rule = public.rule
+    if rule.is_share and not rule.groups:
+        return needed_shifts(table.group(0), codes, rule.threshold)
+    n = rule.n_groups
+    rows = np.flatnonzero(table.groups < n)  # the point estimate's groups come first
+    scores = table.package_scores(codes)[:, rows]
+    weights = table.weights_by_group[rows][:, :n]
+
+    def passes(shift: np.ndarray) -> np.ndarray:
+        support = apply_link(table.link, scores + shift[:, None], overwrite=True) @ weights
+        return margin_meets(rule.margins(support.T[None])[0])
+
+    low = np.full(len(codes), -SHIFT_LIMIT)
+    high = np.full(len(codes), SHIFT_LIMIT)
+    reachable = passes(high)
+    while np.max((high - low)[reachable], initial=0.0) >= 1e-10:
+        middle = (low + high) / 2
+        ok = passes(middle)
+        high, low = np.where(ok, middle, high), np.where(ok, low, middle)
+    return np.where(reachable, high, np.inf)
+
+
 def _logit(p: float | np.ndarray) -> float | np.ndarray:
     return np.log(p) - np.log1p(-p)
 
@@ -200,17 +228,13 @@ def _logit(p: float | np.ndarray) -> float | np.ndarray:
 def _needed_shift(problem: DealProblem, package: tuple[int, ...]) -> float:
     """The common shift at which every binding public's point support for ``package`` reaches its
     threshold (the largest of their own needed shifts)."""
-    needs = [
-        _public_shift(p.table.group(0), np.array([package]), p.threshold)
-        for p, b in zip(problem.publics, problem.binding, strict=True)
-        if b
-    ]
+    needs = [_public_shift(p, package) for p, b in zip(problem.publics, problem.binding, strict=True) if b]
     return max(*needs, 0.0) if needs else 0.0
 
 
-def _public_shift(table: ScoreTable, codes: np.ndarray, threshold: float) -> float:
-    """The shift of every row's score that brings the support of one package to ``threshold``."""
-    return float(needed_shifts(table, codes, threshold)[0])
+def _public_shift(public: Public, package: tuple[int, ...]) -> float:
+    """The shift of every row's score at which one package meets the public's rule."""
+    return float(rule_shifts(public.draw(0), np.array([package]))[0])
 
 
 def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> pd.DataFrame:
@@ -220,7 +244,7 @@ def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> 
         table = public.table.group(0)
         before = float(table.support(codes)[0, 0])
         after = float(table.shifted(shift).support(codes)[0, 0]) if binding else before
-        needed = _public_shift(table, codes, public.threshold) if binding else np.nan
+        needed = _public_shift(public, package) if binding else np.nan
         rows.append(
             {
                 "public": public.id,
@@ -230,6 +254,7 @@ def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> 
                 "needed_shift": max(needed, 0.0) if binding else np.nan,
                 "support_after_shift": after,
                 "points": (after - before) * 100,
+                "blocking": blocking(public.draw(0), codes)[0] if binding and needed > 0 else None,
             }
         )
     return pd.DataFrame(rows)

@@ -35,7 +35,7 @@ def choose_method(problem: DealProblem, method: str) -> str:
 def point_only(problem: DealProblem) -> DealProblem:
     """The problem on point estimates only (bootstrap draws dropped): enough for margins,
     utilities and the point test, and much cheaper to search."""
-    publics = tuple(replace(p, table=p.table.group(0)) for p in problem.publics)
+    publics = tuple(p.draw(0) for p in problem.publics)
     return replace(problem, publics=publics, confidence=None)
 
 

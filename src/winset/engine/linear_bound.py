@@ -115,12 +115,15 @@ _Part = tuple[ScoreTable, np.ndarray, np.ndarray, LinkLines, np.ndarray]
 
 
 class LinearBound:
-    """Upper bounds on ``max over completions of min over publics of (support - threshold)``,
-    from the point-estimate rows (group 0) of one or more publics."""
+    """Upper bounds on ``max over completions of min over supports of (support - threshold)``:
+    each support is a one-group table (``tables``) made of ``rows`` of the score arrays that
+    :meth:`bound` is given (a public's point estimate, or one of its groups)."""
 
-    def __init__(self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray) -> None:
-        self.rows = [np.flatnonzero(t.groups == 0) for t in tables]
-        self.tables = [t.group(0) for t in tables]
+    def __init__(
+        self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray, rows: list[np.ndarray]
+    ) -> None:
+        self.rows = rows
+        self.tables = tables
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.order = np.asarray(order)
         first = self.tables[0]
@@ -144,9 +147,9 @@ class LinearBound:
         highs: list[np.ndarray],
         lows: list[np.ndarray],
     ) -> np.ndarray:
-        """The bound for each partial package (rows of ``prefix``, in search order), given each
-        public's assigned scores and row score bounds over the completions (packages x all its
-        rows)."""
+        """The bound for each partial package (rows of ``prefix``, in search order), given for
+        each support the assigned scores and row score bounds over the completions of the table
+        its rows come from (packages x all that table's rows)."""
         m, d = prefix.shape
         if d == len(self.order):  # whole packages: the row-by-row bounds are already exact
             return np.full(m, np.inf)

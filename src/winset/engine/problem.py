@@ -20,10 +20,11 @@ from functools import cached_property
 
 import numpy as np
 
-from ..compare import margin_meets, meets, on_grid, reservation_floor, utility_grid, utility_scale
+from ..compare import margin_meets, on_grid, reservation_floor, utility_grid, utility_scale
 from ..errors import EngineError, Problem
 from ..scoretable import ScoreTable
 from ..space import PackageSpace
+from .rules import Rule
 
 
 @dataclass(frozen=True)
@@ -85,26 +86,95 @@ class Negotiator:
 
 @dataclass(frozen=True)
 class Public:
-    """A ratifier: its support table, its party, the share its rule needs, whether it binds."""
+    """A ratifier: its support table, its party, its rule (:mod:`winset.engine.rules`), whether
+    it binds.
+
+    ``table`` gives the whole public's support (group 0 the point estimate, 1.. the draws). For a
+    rule over the public's groups, ``cells`` names each row's group (an index into
+    ``rule.groups``), and in every draw the rows of group g weigh its population share."""
 
     id: str
     party: str
     table: ScoreTable
-    threshold: float
+    rule: Rule
     required: bool = True
+    cells: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        rule, table = self.rule, self.table
+        if not rule.groups:
+            return
+        cells = None if self.cells is None else np.asarray(self.cells, dtype=np.int64)
+        where = f"public '{self.id}'"
+        if cells is None or cells.shape != (table.n_rows,) or cells.min() < 0 or cells.max() >= len(rule.groups):
+            raise EngineError([Problem(where, "its rule counts groups, but its rows have no group", "give cells")])
+        object.__setattr__(self, "cells", cells)
+        weight = np.zeros((table.n_groups, len(rule.groups)))
+        np.add.at(weight, (table.groups, cells), table.weights)
+        empty = [rule.groups[g] for g in np.flatnonzero((weight <= 0).any(axis=0))]
+        if empty:
+            raise EngineError(
+                [Problem(where, f"group '{empty[0]}' has no one in it", "give every group rows with positive weight")]
+            )
+        if not np.allclose(weight / weight.sum(axis=1, keepdims=True), np.asarray(rule.shares)[None], atol=1e-6):
+            raise EngineError(
+                [Problem(where, "its rows do not weigh each group by its population share", "post-stratify the rows")]
+            )
+
+    @property
+    def threshold(self) -> float:
+        """The share of the whole public the rule needs, where the rule is that share alone (else nan)."""
+        return self.rule.threshold
 
     @property
     def n_draws(self) -> int:
         return self.table.n_groups - 1
+
+    @cached_property
+    def rule_table(self) -> ScoreTable:
+        """The support table the rule is decided on: one group per draw and public group (group
+        ``draw * groups + g``), each group's rows weighing one in total; without groups, ``table``."""
+        table, n = self.table, self.rule.n_groups
+        if not self.rule.groups:
+            return table
+        assert self.cells is not None  # checked when the public was made
+        groups = table.groups * n + self.cells
+        totals = np.bincount(groups, weights=table.weights, minlength=table.n_groups * n)
+        return ScoreTable(
+            table.shape,
+            table.intercepts,
+            table.coefficients,
+            table.weights / totals[groups],
+            groups,
+            table.link,
+            table.pairs,
+        )
+
+    def draw(self, d: int) -> Public:
+        """The public with only draw ``d`` (as its point estimate)."""
+        rows = self.table.groups == d
+        cells = None if self.cells is None else self.cells[rows]
+        return replace(self, table=self.table.group(d), cells=cells)
+
+    def margins(self, codes: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """The rule's margin of packages per draw, (draws, m), with every row's score moved by
+        ``shift`` (an opinion shift, logit scale for the logistic link)."""
+        table = self.rule_table.shifted(shift) if shift else self.rule_table
+        return self.rule.margins(self.supports(table.support(np.atleast_2d(codes))))
+
+    def supports(self, support: np.ndarray) -> np.ndarray:
+        """The rule table's group supports (draws x groups, m) as (draws, groups, m)."""
+        return support.reshape(support.shape[0] // self.rule.n_groups, self.rule.n_groups, support.shape[-1])
 
 
 @dataclass(frozen=True)
 class Quantities:
     """What the engine decides on, for m packages (exact) or m partial packages (bounds).
 
-    ``support[i]`` is public i's support per group (groups, m); ``utility`` the negotiators'
-    utilities (negotiators, m). Derived: ``margin`` (point support minus threshold),
-    ``probability`` (share of draws meeting the rule), ``accept``, ``gain`` (utility minus
+    ``support[i]`` is public i's (whole) support per draw (draws, m); ``utility`` the negotiators'
+    utilities (negotiators, m). Derived: ``draw_margins[i]``, public i's rule margin per draw
+    (:mod:`winset.engine.rules`; for a share, support minus threshold), ``margin`` (the point
+    estimate's), ``probability`` (share of draws meeting the rule), ``accept``, ``gain`` (utility minus
     reservation), ``reach`` (utility at least the negotiator's floor) and ``joint_margin``, the
     smallest margin over binding publics (for bounds, a search may replace it with a tighter joint
     bound)."""
@@ -117,6 +187,7 @@ class Quantities:
     gain: np.ndarray  # (negotiators, m)
     joint_margin: np.ndarray  # (m,) smallest margin over binding publics (a bound may be tighter)
     reach: np.ndarray  # (negotiators, m) bool: the utility reaches the reservation value
+    draw_margins: list[np.ndarray]  # per public: its rule's margin per draw (draws, m)
 
 
 @dataclass(frozen=True)
@@ -184,8 +255,9 @@ class DealProblem:
         return np.array([n.reservation for n in self.negotiators])
 
     def public_tables(self) -> list[ScoreTable]:
-        """Support tables with each public's opinion shift applied."""
-        return [p.table.shifted(s) if s else p.table for p, s in zip(self.publics, self.shifts, strict=True)]
+        """The tables each public's rule is decided on (:attr:`Public.rule_table`), with its opinion
+        shift applied."""
+        return [p.rule_table.shifted(s) if s else p.rule_table for p, s in zip(self.publics, self.shifts, strict=True)]
 
     def shifted(self, shifts: Sequence[float] | np.ndarray) -> DealProblem:
         """The problem with every public's opinion moved by ``shifts`` (logit scale)."""
@@ -220,20 +292,27 @@ class DealProblem:
         return self.quantities([h for h, _ in sides], utility), self.quantities([lo for _, lo in sides], utility)
 
     def quantities(self, support: list[np.ndarray], utility: np.ndarray) -> Quantities:
-        """Margins, probabilities, acceptance and gains from supports and utilities (exact values
-        or bounds: every derived quantity is monotone in them)."""
+        """Margins, probabilities, acceptance and gains from the supports of the publics' rule
+        tables (:meth:`public_tables`) and utilities (exact values or bounds: every derived
+        quantity is monotone in them). ``Quantities.support`` is the whole public's."""
         m = utility.shape[1] if utility.size else (support[0].shape[1] if support else 0)
-        thresholds = self.thresholds
-        margin = np.array([s[0] - t for s, t in zip(support, thresholds, strict=True)]).reshape(len(support), m)
+        whole, margins = [], []
+        for public, s in zip(self.publics, support, strict=True):
+            rule = public.rule
+            if rule.is_share and not rule.groups:  # the common case, without reshaping
+                whole.append(s)
+                margins.append(s - rule.threshold)
+                continue
+            groups = public.supports(s)
+            whole.append(rule.whole(groups))
+            margins.append(rule.margins(groups))
+        margin = np.array([g[0] for g in margins]).reshape(len(support), m)
         probability = np.array(
-            [
-                meets(s[1:], t).mean(axis=0) if s.shape[0] > 1 else meets(s[0], t).astype(float)
-                for s, t in zip(support, thresholds, strict=True)
-            ]
+            [margin_meets(g[1:]).mean(axis=0) if g.shape[0] > 1 else margin_meets(g[0]).astype(float) for g in margins]
         ).reshape(len(support), m)
         accept = probability >= self.confidence if self.confidence is not None else margin_meets(margin)
         gain = utility - self.reservations[:, None]
         binding = self.binding
         joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
         reach = utility >= self.floors[:, None]
-        return Quantities(support, utility, margin, probability, accept, gain, joint_margin, reach)
+        return Quantities(whole, utility, margin, probability, accept, gain, joint_margin, reach, margins)

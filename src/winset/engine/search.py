@@ -26,11 +26,13 @@ from functools import cached_property
 
 import numpy as np
 
+from ..scoretable import ScoreTable
 from .bounds import TableBounds
 from .completions import Completions
 from .enumeration import WORK_ROWS
 from .linear_bound import LinearBound
 from .problem import DealProblem, Quantities
+from .rules import WHOLE
 from .topk import Feasibility, Found, Objective, TopK
 
 LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
@@ -67,10 +69,11 @@ class Search:
         grid = np.meshgrid(*tail, indexing="ij") if tail else []
         self.leaf_grid = np.column_stack([g.reshape(-1) for g in grid]) if tail else np.zeros((1, 0), dtype=np.int64)
         self._completions = Completions(self.shape, self.constraints)
-        binding = [t for t, b in zip(public_tables, problem.binding, strict=True) if b]
         self.linear_bound = None
-        if problem.confidence is None and binding:
-            self.linear_bound = LinearBound(binding, problem.thresholds[problem.binding], self.order)
+        self.pieces = linear_pieces(problem, public_tables)  # (public, rows, table, threshold) each
+        if problem.confidence is None and self.pieces:
+            _, rows, tables, thresholds = zip(*self.pieces, strict=True)
+            self.linear_bound = LinearBound(list(tables), np.array(thresholds), self.order, list(rows))
 
     # ------------------------------------------------------------------ packages
     def to_original(self, search_codes: np.ndarray) -> np.ndarray:
@@ -210,13 +213,14 @@ class Search:
         high_u = np.vstack(high_utility) if high_utility else np.zeros(shape)
         low_u = np.vstack(low_utility) if low_utility else np.zeros(shape)
         high = self.problem.quantities(high_support, high_u)
-        binding = self.problem.binding
         if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
+                used = {p[0] for p in self.pieces}
 
                 def pick(arrays: list[np.ndarray]) -> list[np.ndarray]:
-                    return [a[mask] for a, b in zip(arrays, binding, strict=True) if b]
+                    masked = {i: arrays[i][mask] for i in used}
+                    return [masked[p[0]] for p in self.pieces]
 
                 joint = high.joint_margin.copy()
                 joint[mask] = np.minimum(
@@ -386,3 +390,34 @@ def search_order(problem: DealProblem) -> np.ndarray:
         if spread.sum() > 0:
             importance += spread / spread.sum()
     return np.argsort(-importance, kind="stable")
+
+
+MAX_PIECES = 4  # supports bounded jointly (pairs of them are combined: the cost grows with their square)
+
+
+def linear_pieces(problem: DealProblem, tables: list[ScoreTable]) -> list[tuple[int, np.ndarray, ScoreTable, float]]:
+    """The supports whose margins bound the joint margin from above, for the joint bound: of each
+    binding public's votes that need every member, each member's source (the whole public's
+    point estimate, or one group's), as (public, its rows in the rule table, a one-group table of
+    them, threshold); the first :data:`MAX_PIECES`. (Any of them bounds the joint margin: it is
+    the smallest vote margin of the binding publics, and such a vote's margin is its smallest
+    member's.)"""
+    pieces = []
+    for i, (public, table) in enumerate(zip(problem.publics, tables, strict=True)):
+        if not problem.binding[i]:
+            continue
+        rule = public.rule
+        n = rule.n_groups
+        for vote in rule.votes:
+            if not vote.every_member_needed:
+                continue
+            for source, threshold in zip(vote.sources, vote.thresholds, strict=True):
+                if source == WHOLE and rule.groups:  # the point estimate's rows, each at its share of the weight
+                    rows = np.flatnonzero(table.groups < n)
+                    share = np.asarray(rule.shares)[table.groups[rows]]
+                    piece = table.take(rows, table.weights[rows] * share)
+                else:
+                    group = max(source, 0)
+                    rows, piece = np.flatnonzero(table.groups == group), table.group(group)
+                pieces.append((i, rows, piece, float(threshold)))
+    return pieces[:MAX_PIECES]

@@ -32,7 +32,7 @@ from negmas import make_issue, make_os
 from negmas.outcomes import DiscreteCartesianOutcomeSpace
 from negmas.preferences import UtilityFunction
 
-from ..compare import meets
+from ..compare import margin_meets
 from ..engine.joint import point_only
 from ..engine.problem import DealProblem
 
@@ -152,12 +152,9 @@ class PartyUtility(UtilityFunction):
                 accepted = self._tested.evaluate(codes).accept[self._publics].all(axis=0) | quo
                 base = np.where(accepted, base, self.reserved_value - REJECTED)
             else:
-                supports = self.problem.evaluate(codes).support
+                margins = self.problem.evaluate(codes).draw_margins
                 passes = [
-                    meets(
-                        supports[i][1:] if supports[i].shape[0] > 1 else supports[i], self.problem.publics[i].threshold
-                    )
-                    for i in self._publics
+                    margin_meets(margins[i][1:] if margins[i].shape[0] > 1 else margins[i]) for i in self._publics
                 ]
                 ratified = np.where(quo, 1.0, np.logical_and.reduce(passes).mean(axis=0))
                 base = self._status_quo + ratified * (base - self._status_quo)

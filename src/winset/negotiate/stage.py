@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..compare import meets
-from ..engine.gap import needed_shifts
+from ..compare import margin_meets
+from ..engine.gap import rule_shifts
 from ..engine.problem import DealProblem
 from ..errors import NegotiationError, Problem
 
@@ -48,9 +48,8 @@ class Stage:
         parts = np.stack([n.table.coefficients[0][n.table.offsets[None, :] + codes] for n in problem.negotiators])
         needed = np.zeros((len(problem.publics), len(codes)))
         for i, (public, table) in enumerate(zip(problem.publics, problem.public_tables(), strict=True)):
-            point = table.group(0)
             for start in range(0, len(codes), CHUNK):
-                needed[i, start : start + CHUNK] = needed_shifts(point, codes[start : start + CHUNK], public.threshold)
+                needed[i, start : start + CHUNK] = rule_shifts(public, codes[start : start + CHUNK], table)
         quo_index = space.encode(np.array([space.status_quo]))[0]
         status_quo = int(np.searchsorted(index, quo_index))
         if status_quo >= len(index) or index[status_quo] != quo_index:
@@ -134,8 +133,7 @@ class Stage:
         bootstrap draw ``draw`` (0: the point estimate)."""
         codes = self.codes[position][None, :]
         verdicts = []
-        tables = self.problem.public_tables()  # with the problem's own opinion shifts
-        for public, table, shift in zip(self.problem.publics, tables, shifts, strict=True):
-            moved = table.group(min(draw, public.n_draws)).shifted(float(shift))
-            verdicts.append(bool(meets(moved.support(codes)[0, 0], public.threshold)))
+        for public, own, shift in zip(self.problem.publics, self.problem.shifts, shifts, strict=True):
+            margin = public.draw(min(draw, public.n_draws)).margins(codes, own + float(shift))
+            verdicts.append(bool(margin_meets(margin[0, 0])))
         return np.array(verdicts, dtype=bool)
