@@ -55,7 +55,7 @@ def main() -> None:
 
     scenario = load_scenario("kuril")
     fits = fit_scenario(scenario, args.draws, 0)
-    problem, shift = opened(deal_problem(scenario, {r: f.table for r, f in fits.items()}), args.margin)
+    problem, shift = opened(deal_problem(scenario, fits), args.margin)
     stage = Stage.build(problem)
     inside = set(stage.index[stage.joint_winset()].tolist())
     print(f"Kuril, opinion opened by {shift:.3f} (logit); joint win-set: {len(inside):,} packages")

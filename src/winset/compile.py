@@ -3,18 +3,23 @@
 The engine knows ScoreTables, never scenario files. This is the one place where a scenario's
 parties become negotiators (additive utilities, as one-row identity-link tables on the engine's
 utility grid, with their reservation values) and its ratifiers become publics (their fitted
-support tables and the share their rules need).
+support tables, their groups, and their rules as the engine's votes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .engine import DealProblem, Negotiator, Public, Rule
-from .scenario import Scenario
+from .engine import WHOLE, DealProblem, Negotiator, Public, Rule, Vote
+from .engine.rules import seats_needed
+from .errors import EngineError, Problem, did_you_mean, known_list
+from .scenario import Ratifier, Scenario, counts_groups, steps_of
+from .scenario.rules_model import ChamberRule, DoubleMajorityRule, ShareRule
 from .scoretable import ScoreTable
+from .support.groups import GroupSplit
+from .support.results import RatifierFit
 
 
 def negotiator(scenario: Scenario, party_id: str) -> Negotiator:
@@ -38,14 +43,96 @@ def negotiator(scenario: Scenario, party_id: str) -> Negotiator:
 
 def deal_problem(
     scenario: Scenario,
-    tables: Mapping[str, ScoreTable],
+    tables: Mapping[str, ScoreTable | RatifierFit],
     confidence: float | None = None,
     include_optional: bool = False,
 ) -> DealProblem:
-    """The problem of a scenario, with each ratifier's support table (by ratifier id)."""
+    """The problem of a scenario, with each ratifier's fitted support model (or its support table
+    alone, for a rule that counts no groups), by ratifier id."""
     negotiators = tuple(negotiator(scenario, party.id) for party in scenario.parties)
-    publics = tuple(
-        Public(ratifier.id, party.id, tables[ratifier.id], Rule.share(ratifier.rule.threshold), ratifier.required)
-        for party, ratifier in scenario.ratifiers
-    )
-    return DealProblem(scenario.space, negotiators, publics, confidence, include_optional)
+    publics = []
+    for party, ratifier in scenario.ratifiers:
+        fitted = tables[ratifier.id]
+        table, groups = (fitted.table, fitted.groups) if isinstance(fitted, RatifierFit) else (fitted, None)
+        rule = ratification_rule(ratifier, groups)
+        cells = groups.cells if groups is not None else None
+        publics.append(Public(ratifier.id, party.id, table, rule, ratifier.required, cells))
+    return DealProblem(scenario.space, negotiators, tuple(publics), confidence, include_optional)
+
+
+def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None) -> Rule:
+    """A ratifier's rule as the engine's votes (:mod:`winset.engine.rules`), over its fitted
+    ``groups`` (needed by every rule kind but a share of the whole public)."""
+    names = list(groups.names) if groups is not None else []
+    where = f"ratifier '{ratifier.id}' rule"
+    if counts_groups(ratifier.rule) and groups is None:
+        raise EngineError(
+            [Problem(where, "the rule counts groups, but the support model has none", "give the ratifier [groups]")]
+        )
+
+    def index(name: str) -> int:
+        if name not in names:
+            raise EngineError(
+                [Problem(where, f"'{name}' is not a group{did_you_mean(name, names)}", f"use {known_list(names)}")]
+            )
+        return names.index(name)
+
+    def vote(
+        name: str,
+        members: list[str],
+        sources: list[int],
+        thresholds: list[float],
+        weights: list[float] | None = None,
+        needed: float | None = None,
+        defect: Sequence[float] = (),
+    ) -> Vote:
+        weights = weights or [1.0] * len(members)
+        return Vote(
+            name,
+            tuple(members),
+            tuple(sources),
+            tuple(thresholds),
+            tuple(weights),
+            needed or float(len(members)),
+            tuple(defect),
+        )
+
+    votes = []
+    for step in steps_of(ratifier.rule):
+        if isinstance(step, ShareRule):
+            label = step.name or "whole public"
+            votes.append(vote(label, [label], [WHOLE], [step.threshold]))
+            continue
+        if isinstance(step, ChamberRule):
+            seats = [float(b.seats) for b in step.blocs]
+            votes.append(
+                vote(
+                    step.name,
+                    [b.id for b in step.blocs],
+                    [index(b.group) for b in step.blocs],
+                    [b.threshold for b in step.blocs],
+                    seats,
+                    seats_needed(step.threshold, sum(seats)),
+                    [b.defect for b in step.blocs],
+                )
+            )
+            continue
+        members = step.groups or names
+        if isinstance(step, DoubleMajorityRule):
+            votes.append(vote(step.name or "whole public", ["whole public"], [WHOLE], [step.threshold]))
+            group = step.group_threshold if step.group_threshold is not None else step.threshold
+            label = f"{step.groups_needed} of {len(members)} groups"
+            votes.append(
+                vote(
+                    label,
+                    members,
+                    [index(m) for m in members],
+                    [group] * len(members),
+                    needed=float(step.groups_needed),
+                )
+            )
+        else:
+            votes.append(
+                vote(step.name or "every group", members, [index(m) for m in members], [step.threshold] * len(members))
+            )
+    return Rule(tuple(votes), tuple(names), groups.shares if groups is not None else ())

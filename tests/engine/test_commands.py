@@ -75,7 +75,7 @@ def test_solve_finds_the_joint_winset_the_brute_force_finds(passable, passable_f
     """End to end: the command fits; the brute force is run on the module's fits (same draws and seed)."""
     document = solve_json(passable)
     scenario = load_scenario(passable)
-    problem = deal_problem(scenario, {rid: f.table for rid, f in passable_fits.items()})
+    problem = deal_problem(scenario, passable_fits)
     codes = valid_packages(problem)
     point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
     inside = in_joint_winset(point, naive_quantities(point, codes))

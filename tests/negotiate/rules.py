@@ -19,4 +19,4 @@ def problem_with_rules(folder, russian: float, japanese: float = 0.5, draws: int
     )
     scenario = load_scenario(path)
     fits = fit_scenario(scenario, draws, 0)
-    return deal_problem(scenario, {r: f.table for r, f in fits.items()})
+    return deal_problem(scenario, fits)

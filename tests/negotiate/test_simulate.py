@@ -65,7 +65,7 @@ def fits(scenario_path):
 @pytest.fixture(scope="module")
 def problem(scenario_path, fits):
     scenario = load_scenario(scenario_path)
-    return scenario, deal_problem(scenario, {r: f.table for r, f in fits.items()})
+    return scenario, deal_problem(scenario, fits)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..formats import records
-from ..scenario import Scenario
+from ..scenario import Scenario, describe, share_threshold
 from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.fit import RatifierFit, amce_table
 
@@ -43,7 +43,7 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
     header = Text.assemble(
         (f"{scenario.text(fit.ratifier)} ({fit.ratifier.id}), ratifier for {scenario.text(fit.party)}\n", "bold"),
         f"{'model: ' if survey else ''}{evidence}\n",
-        f"rule: support >= {fit.ratifier.rule.threshold:.0%}; {draws}",
+        f"rule: {describe(fit.ratifier.rule)}; {draws}",
     )
     parts: list[RenderableType] = [header]
     for warning in fit.warnings:
@@ -139,7 +139,8 @@ def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str
         "respondents": fit.respondents.n if fit.respondents is not None else None,
         "profiles": fit.data.n_rows if fit.data is not None else None,
         "draws": fit.table.n_groups - 1,
-        "threshold": fit.ratifier.rule.threshold,
+        "threshold": share_threshold(fit.ratifier.rule),
+        "rule": describe(fit.ratifier.rule),
         "calibration_shift": None if fit.additive else fit.shift,
         "warnings": fit.warnings,
         "support": records(support_table(fit, packages)),

@@ -42,8 +42,7 @@ def fitted_problem(
     from .fit import fit_all
 
     fits = fit_all(scenario, options.draws, options.seed, show_progress=not quiet)
-    tables = {rid: fit.table for rid, fit in fits.items()}
-    return deal_problem(scenario, tables, options.confidence, options.include_optional), fits
+    return deal_problem(scenario, fits, options.confidence, options.include_optional), fits
 
 
 def evidence(

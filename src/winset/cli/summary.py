@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..compile import negotiator
-from ..scenario import Scenario
+from ..scenario import Scenario, describe
 from .terminal import printable
 
 
@@ -108,9 +108,10 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
     table.add_column("binding")
     table.add_column("data", overflow="fold")
     for party, ratifier in scenario.ratifiers:
-        rule = f"support >= {ratifier.rule.threshold:.0%}"
-        if ratifier.rule.population:
-            rule += f" of {ratifier.rule.population}"
+        rule = describe(ratifier.rule)
+        population = getattr(ratifier.rule, "population", None)
+        if population:
+            rule += f" of {population}"
         data = ratifier.data
         sources = [f"survey: {data.survey} ({data.model} model)"] if data.survey else []
         if data.polls:

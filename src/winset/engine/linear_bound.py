@@ -28,12 +28,17 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
 
 from ..scoretable import ScoreTable
 from .bounds import TableBounds
+from .rules import WHOLE
+
+if TYPE_CHECKING:
+    from .problem import DealProblem
 
 LAMBDAS = np.linspace(0.0, 1.0, 33)  # the weights of the two publics tried in the dual bound
 ROUNDS = 3  # lines at the favourites, then twice at the completion the bound picks
@@ -223,3 +228,34 @@ class LinearBound:
         """Per node and unassigned issue, the option with the largest beta (m, issues)."""
         ends = np.concatenate([starts[1:], [beta.shape[1]]])
         return np.column_stack([np.argmax(beta[:, a:b], axis=1) for a, b in zip(starts, ends, strict=True)])
+
+
+MAX_PIECES = 4  # supports bounded jointly (pairs of them are combined: the cost grows with their square)
+
+
+def linear_pieces(problem: DealProblem, tables: list[ScoreTable]) -> list[tuple[int, np.ndarray, ScoreTable, float]]:
+    """The supports whose margins bound the joint margin from above, for the joint bound: of each
+    binding public's votes that need every member, each member's source (the whole public's
+    point estimate, or one group's), as (public, its rows in the rule table, a one-group table of
+    them, threshold); the first :data:`MAX_PIECES`. (Any of them bounds the joint margin: it is
+    the smallest vote margin of the binding publics, and such a vote's margin is its smallest
+    member's.)"""
+    pieces = []
+    for i, (public, table) in enumerate(zip(problem.publics, tables, strict=True)):
+        if not problem.binding[i]:
+            continue
+        rule = public.rule
+        n = rule.n_groups
+        for vote in rule.votes:
+            if not vote.every_member_needed:
+                continue
+            for source, threshold in zip(vote.sources, vote.thresholds, strict=True):
+                if source == WHOLE and rule.groups:  # the point estimate's rows, each at its share of the weight
+                    rows = np.flatnonzero(table.groups < n)
+                    share = np.asarray(rule.shares)[table.groups[rows]]
+                    piece = table.take(rows, table.weights[rows] * share)
+                else:
+                    group = max(source, 0)
+                    rows, piece = np.flatnonzero(table.groups == group), table.group(group)
+                pieces.append((i, rows, piece, float(threshold)))
+    return pieces[:MAX_PIECES]

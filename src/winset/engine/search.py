@@ -26,13 +26,11 @@ from functools import cached_property
 
 import numpy as np
 
-from ..scoretable import ScoreTable
 from .bounds import TableBounds
 from .completions import Completions
 from .enumeration import WORK_ROWS
-from .linear_bound import LinearBound
+from .linear_bound import LinearBound, linear_pieces
 from .problem import DealProblem, Quantities
-from .rules import WHOLE
 from .topk import Feasibility, Found, Objective, TopK
 
 LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
@@ -390,34 +388,3 @@ def search_order(problem: DealProblem) -> np.ndarray:
         if spread.sum() > 0:
             importance += spread / spread.sum()
     return np.argsort(-importance, kind="stable")
-
-
-MAX_PIECES = 4  # supports bounded jointly (pairs of them are combined: the cost grows with their square)
-
-
-def linear_pieces(problem: DealProblem, tables: list[ScoreTable]) -> list[tuple[int, np.ndarray, ScoreTable, float]]:
-    """The supports whose margins bound the joint margin from above, for the joint bound: of each
-    binding public's votes that need every member, each member's source (the whole public's
-    point estimate, or one group's), as (public, its rows in the rule table, a one-group table of
-    them, threshold); the first :data:`MAX_PIECES`. (Any of them bounds the joint margin: it is
-    the smallest vote margin of the binding publics, and such a vote's margin is its smallest
-    member's.)"""
-    pieces = []
-    for i, (public, table) in enumerate(zip(problem.publics, tables, strict=True)):
-        if not problem.binding[i]:
-            continue
-        rule = public.rule
-        n = rule.n_groups
-        for vote in rule.votes:
-            if not vote.every_member_needed:
-                continue
-            for source, threshold in zip(vote.sources, vote.thresholds, strict=True):
-                if source == WHOLE and rule.groups:  # the point estimate's rows, each at its share of the weight
-                    rows = np.flatnonzero(table.groups < n)
-                    share = np.asarray(rule.shares)[table.groups[rows]]
-                    piece = table.take(rows, table.weights[rows] * share)
-                else:
-                    group = max(source, 0)
-                    rows, piece = np.flatnonzero(table.groups == group), table.group(group)
-                pieces.append((i, rows, piece, float(threshold)))
-    return pieces[:MAX_PIECES]

@@ -87,7 +87,7 @@ def analyse(
     > 0, that many simulated negotiations and as many for each condition of every experiment the
     scenario allows (needs NegMAS)."""
     step = progress or (lambda _: None)
-    problem = deal_problem(scenario, {rid: fit.table for rid, fit in fits.items()}, confidence, include_optional)
+    problem = deal_problem(scenario, fits, confidence, include_optional)
     solution = solve(problem, top, criterion, method, scheduler, progress=step)
     step("describing the proposals")
     space = scenario.space

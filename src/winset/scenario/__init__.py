@@ -12,15 +12,16 @@ from .model import (
     Prior,
     Proposal,
     Ratifier,
-    Rule,
     Scenario,
     Utility,
 )
+from .rules_model import Groups, RuleSpec, counts_groups, describe, share_threshold, steps_of
 
 __all__ = [
     "CalibrationTarget",
     "Constraint",
     "DataSource",
+    "Groups",
     "Issue",
     "Meta",
     "Option",
@@ -28,10 +29,14 @@ __all__ = [
     "Prior",
     "Proposal",
     "Ratifier",
-    "Rule",
+    "RuleSpec",
     "Scenario",
     "Utility",
+    "counts_groups",
+    "describe",
     "load_scenario",
     "parse_toml",
+    "share_threshold",
+    "steps_of",
     "validate_document",
 ]

@@ -20,6 +20,7 @@ from ..space import STATUS_QUO_WORD, PackageSpace
 from .checks import package_problems, reference_problems
 from .polls import MAX_SAMPLE
 from .problems import file_order, pydantic_problems
+from .rules_model import Groups, RuleSpec
 from .strict import _Strict
 from .talks_model import Talks
 from .values import Id, Label, Language, Number, OptionIds, Reservation, Text
@@ -73,14 +74,6 @@ class Utility(_Strict):
 
     weights: dict[Id, Annotated[Number, Field(ge=0)]] = Field(min_length=1)
     scores: dict[Id, dict[Id, Number]] = Field(min_length=1)
-
-
-class Rule(_Strict):
-    """A ratifier's rule: the package passes when its support share reaches ``threshold``."""
-
-    kind: Literal["support_share"] = "support_share"
-    threshold: Annotated[Number, Field(gt=0, le=1)]
-    population: str | None = None
 
 
 class DataSource(_Strict):
@@ -159,6 +152,9 @@ class Ratifier(_Strict):
 
     ``required = false`` marks a ratifier that is analysed and reported but does not bind the joint
     win-set unless an analysis asks for it (e.g. residents of a disputed territory).
+    ``rule`` says what the ratifier needs (:mod:`winset.scenario.rules_model`): a share of the
+    whole public, or the consent of its ``groups``, a double majority, a chamber whose blocs
+    follow their voters, or several steps.
     ``population`` gives the population margins to rake respondents to
     (``{covariate: {level: share}}``); ``calibration`` the poll toplines to match (for a public
     without a survey, the polls its additive model learns from, with the ``prior``).
@@ -168,7 +164,8 @@ class Ratifier(_Strict):
     label: Label | None = None
     description: str | None = None
     required: bool = True
-    rule: Rule
+    rule: RuleSpec
+    groups: Groups | None = None
     data: DataSource
     population: dict[Text, dict[Text, Annotated[Number, Field(ge=0, le=1)]]] = Field(default_factory=dict)
     calibration: list[CalibrationTarget] = Field(default_factory=list)

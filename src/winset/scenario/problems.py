@@ -110,8 +110,23 @@ def context(document: Any, loc: Sequence[str | int]) -> str:
     return f"in {', '.join(names)}: " if names else ""
 
 
+RULE_TAGS = ("support_share", "every_group", "double_majority", "chamber", "steps")
+
+
+def _untagged(loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """A location without the names pydantic gives the kinds of a rule (``rule.chamber.seats``
+    is ``rule.seats`` in the file)."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (
+            part in RULE_TAGS and i and (loc[i - 1] == "rule" or (isinstance(loc[i - 1], int) and "steps" in loc[:i]))
+        )
+    )
+
+
 def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> Problem:
-    loc = tuple(error["loc"])
+    loc = _untagged(error["loc"])
     kind = error["type"]
     value = error.get("input")
     where = context(document, loc)
@@ -257,7 +272,8 @@ def _model_at(loc: Sequence[str | int], root: type[BaseModel]) -> type[BaseModel
     for part in loc:
         annotation = _strip(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            annotation = annotation.model_fields[part].annotation if isinstance(part, str) else annotation
+            if isinstance(part, str) and part in annotation.model_fields:
+                annotation = annotation.model_fields[part].annotation
         elif typing.get_origin(annotation) in (list, dict):
             annotation = typing.get_args(annotation)[-1]
     annotation = _strip(annotation)

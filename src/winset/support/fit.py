@@ -13,6 +13,7 @@ intervals and P(rule met) mean what they mean for a survey model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,10 @@ from ..scoretable import ScoreTable
 from .additive_fit import Progress, fit_additive
 from .binary import BinarySupportModel
 from .calibration import calibrate
+from .groups import GroupSplit, group_shares, split_respondents
 from .logit import LogitFit
 from .mixed_logit import MixedLogitFit, MixedLogitModel
-from .population import bootstrap_counts, respondents
+from .population import Respondents, bootstrap_counts, respondents
 from .results import RatifierFit
 from .targets import targets
 
@@ -97,32 +99,142 @@ def fit_ratifier(
     if ratifier.data.survey is None:
         return fit_additive(scenario, party, ratifier, draws, seed, progress)
     data = survey_data(scenario, ratifier)
+    if ratifier.groups is not None:
+        return _fit_groups(scenario, party, ratifier, data, draws, seed, progress)
+    people = respondents(data, ratifier.data.covariates, ratifier.population)
+    model, tables, estimates = _fit_survey(scenario, ratifier, data, people, draws, seed, progress)
+    table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
+    warnings = [*getattr(model, "warnings_", []), *report.attrs.get("warnings", [])]
+    return RatifierFit(
+        party, ratifier, data, people, model, table, _coefficients(estimates), report, float(shifts[0]), warnings
+    )
+
+
+def _fit_survey(
+    scenario: Scenario,
+    ratifier: Ratifier,
+    data: ConjointData,
+    people: Respondents,
+    draws: int,
+    seed: int,
+    progress: Progress | None,
+) -> tuple[BinarySupportModel | MixedLogitModel, list[ScoreTable], list[pd.Series]]:
+    """The support model fitted to ``data``, its table per draw (the estimate, then the
+    bootstrap's) and its parameters per draw."""
     spec = ratifier.data
-    people = respondents(data, spec.covariates, ratifier.population)
     model: BinarySupportModel | MixedLogitModel
     if spec.model == "binary":
-        model = BinarySupportModel(spec.covariates, [tuple(pair) for pair in spec.interactions], spec.cutoff)
+        # within a group its covariate is constant: it is no term of the group's model
+        split = ratifier.groups.covariate if ratifier.groups is not None else None
+        covariates = [c for c in spec.covariates if c != split]
+        interactions = [(a, b) for a, b in spec.interactions if split not in (a, b)]
+        model = BinarySupportModel(covariates, interactions, spec.cutoff)
     else:
         model = MixedLogitModel(optout=spec.optout, seed=seed + 1)
     model.fit(data, people)
     issues = [(issue.id, [o.id for o in issue.options]) for issue in scenario.issues]
     tables = [model.score_table(issues)]
     estimates = [_parameters(model, model.fit_)]
+    margins = None if ratifier.groups is not None else ratifier.population
     for b, counts in enumerate(bootstrap_counts(people.n, draws, seed)):
-        weights = people.raked(ratifier.population, counts * (people.weights * people.n))
+        weights = people.raked(margins, counts * (people.weights * people.n))
         draw_table, parameters = _refitted(model, issues, weights)
         tables.append(draw_table)
         estimates.append(parameters)
         if progress is not None:
             progress(ratifier.id, b + 1, draws)
-    table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
+    return model, tables, estimates
+
+
+def _fit_groups(
+    scenario: Scenario,
+    party: Party,
+    ratifier: Ratifier,
+    data: ConjointData,
+    draws: int,
+    seed: int,
+    progress: Progress | None,
+) -> RatifierFit:
+    """Post-stratification: the model fitted (and bootstrapped) within each group, each draw's
+    rows weighted by the groups' population shares, then calibrated to the polls as a whole."""
+    assert ratifier.groups is not None
+    where = f"ratifier '{ratifier.id}' groups"
+    names, member, outside = split_respondents(ratifier.groups, data, where)
+    everyone = respondents(data, ratifier.data.covariates)
+    of_respondent = np.empty(everyone.n, dtype=np.int64)
+    of_respondent[everyone.row_respondent] = member  # constant within a respondent (checked)
+    inside = of_respondent >= 0
+    sample = np.bincount(of_respondent[inside], weights=everyone.weights[inside], minlength=len(names))
+    shares, stated = group_shares(ratifier.groups, names, sample / sample.sum(), where)
+    per_draw: list[list[ScoreTable]] = [[] for _ in range(draws + 1)]
+    estimates, models, counts = [], [], []
+    for g in range(len(names)):
+        subset = data.take(np.flatnonzero(member == g))
+        people = respondents(subset, ratifier.data.covariates)
+        counts.append(people.n)
+        model, tables, group_estimates = _fit_survey(
+            scenario, ratifier, subset, people, draws, seed + 7 * g, _group_progress(progress, g, len(names))
+        )
+        models.append(model)
+        for d, table in enumerate(tables):
+            per_draw[d].append(replace(table, weights=table.weights * shares[g]))
+        estimates.append(group_estimates)
+    cells = np.concatenate([np.full(t.n_rows, g) for tables in per_draw for g, t in enumerate(tables)])
+    joined = [_one_group(ScoreTable.stack(tables)) for tables in per_draw]
+    table, shifts, report = calibrate(ScoreTable.stack(joined), targets(scenario, ratifier), seed=seed + 2)
+    split = GroupSplit(ratifier.groups.covariate, tuple(names), tuple(shares), stated, tuple(counts), cells)
+    warnings = [w for m in models for w in getattr(m, "warnings_", [])] + report.attrs.get("warnings", [])
+    if outside:
+        warnings.append(f"{outside:,} respondents fall in no group of '{split.covariate}' and are left out")
+    if ratifier.population:
+        warnings.append("population margins are not raked to within groups: the groups' shares post-stratify instead")
+    parts = []
+    for name, group_estimates in zip(names, estimates, strict=True):
+        part = _coefficients(group_estimates)
+        part.index = [f"{name}: {p}" for p in part.index]
+        parts.append(part)
+    coefficients = pd.concat(parts)
+    return RatifierFit(
+        party,
+        ratifier,
+        data,
+        everyone,
+        models[0],
+        table,
+        coefficients,
+        report,
+        float(shifts[0]),
+        warnings,
+        groups=split,
+    )
+
+
+def _group_progress(progress: Progress | None, group: int, groups: int) -> Progress | None:
+    """Progress of one group's fit as part of the whole ratifier's (the groups one after another)."""
+    if progress is None:
+        return None
+
+    def step(ratifier: str, done: int, total: int) -> None:
+        progress(ratifier, (group * total + done) // groups, total)
+
+    return step
+
+
+def _one_group(table: ScoreTable) -> ScoreTable:
+    """The table's rows as one group."""
+    return replace(table, groups=np.zeros(table.n_rows, dtype=np.int64))
+
+
+def _coefficients(estimates: list[pd.Series]) -> pd.DataFrame:
+    """Each parameter's estimate and its bootstrap standard error."""
     values = np.array([e.to_numpy() for e in estimates])
-    coefficients = pd.DataFrame(
-        {"estimate": estimates[0].to_numpy(), "std_error": values[1:].std(axis=0, ddof=1) if draws > 1 else np.nan},
+    return pd.DataFrame(
+        {
+            "estimate": estimates[0].to_numpy(),
+            "std_error": values[1:].std(axis=0, ddof=1) if len(values) > 2 else np.nan,
+        },
         index=estimates[0].index,
     )
-    warnings = [*getattr(model, "warnings_", []), *report.attrs.get("warnings", [])]
-    return RatifierFit(party, ratifier, data, people, model, table, coefficients, report, float(shifts[0]), warnings)
 
 
 def fit_scenario(

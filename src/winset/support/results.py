@@ -10,10 +10,11 @@ import pandas as pd
 from ..compare import meets
 from ..conjoint.data import ConjointData
 from ..defaults import INTERVAL
-from ..scenario import Party, Ratifier
+from ..scenario import Party, Ratifier, share_threshold
 from ..scoretable import ScoreTable
 from .additive import AdditiveSupportModel
 from .binary import BinarySupportModel
+from .groups import GroupSplit
 from .mixed_logit import MixedLogitModel
 from .population import Respondents
 
@@ -33,6 +34,7 @@ class RatifierFit:
     shift: float  # calibration shift of the estimate, logit scale (0 for the additive model)
     warnings: list[str] = field(default_factory=list)  # fits that stopped short but are usable
     effects: pd.DataFrame | None = None  # the additive model's option effects (posterior_effects)
+    groups: GroupSplit | None = None  # the public's groups, for rules that count them (post-stratified)
 
     @property
     def additive(self) -> bool:
@@ -57,7 +59,8 @@ class RatifierFit:
             if not polls:
                 return f"no polls: {self.model.prior.source}"
             return f"{polls} poll{'' if polls == 1 else 's'} and {self.model.prior.source}"
-        return f"a survey of {self.respondents.n:,} respondents ({self.data.n_rows:,} profiles)"
+        survey = f"a survey of {self.respondents.n:,} respondents ({self.data.n_rows:,} profiles)"
+        return survey if self.groups is None else f"{survey}, post-stratified by {self.groups.describe()}"
 
     def summary(self) -> str:
         """A few lines: the ratifier, its model and evidence, the calibration shift and the
@@ -80,16 +83,17 @@ class RatifierFit:
 
     def support(self, codes: np.ndarray) -> pd.DataFrame:
         """Support of packages: estimate, bootstrap mean, 90% interval, probability the rule is met
-        (the share of draws in which support meets the threshold, as the engine decides it)."""
+        (the share of draws in which support meets the threshold, as the engine decides it; for a
+        rule that is not a share of the whole public, missing: the engine decides it)."""
         values = self.table.support(np.atleast_2d(codes))
         draws = values[1:] if len(values) > 1 else values
-        threshold = self.ratifier.rule.threshold
+        threshold = share_threshold(self.ratifier.rule)
         return pd.DataFrame(
             {
                 "estimate": values[0],
                 "mean": draws.mean(axis=0),
                 "lower": np.quantile(draws, INTERVAL[0], axis=0),
                 "upper": np.quantile(draws, INTERVAL[1], axis=0),
-                "p_rule_met": meets(draws, threshold).mean(axis=0),
+                "p_rule_met": meets(draws, threshold).mean(axis=0) if threshold is not None else np.nan,
             }
         )

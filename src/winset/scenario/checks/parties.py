@@ -13,7 +13,7 @@ import numpy as np
 
 from ...compare import reservation_floor
 from ...errors import known_list
-from . import priors, references, support_models
+from . import priors, references, rules, support_models
 from .common import Checks, Loc, is_number, item_id, table_at, table_list
 
 
@@ -34,6 +34,7 @@ def parties(check: Checks) -> None:
                 check, (*loc, "data"), table_at(ratifier, "data"), "data" in ratifier, "prior" in ratifier
             )
             support_models.support_model(check, loc, ratifier)
+            rules.rule(check, loc, ratifier)
             priors.prior(check, loc, ratifier)
     check.duplicates(ratifier_ids, "ratifier")
 
