@@ -112,7 +112,7 @@ def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None) -> R
                     [index(b.group) for b in step.blocs],
                     [b.threshold for b in step.blocs],
                     seats,
-                    seats_needed(step.threshold, sum(seats)),
+                    seats_needed(step.threshold, step.seats if step.seats is not None else sum(seats)),
                     [b.defect for b in step.blocs],
                 )
             )

@@ -30,6 +30,16 @@ def test_joint_winset_size(problem, method):
 
 
 @EXACT
+@given(problems(), st.sampled_from(METHODS))
+def test_each_publics_own_winset_size(problem, method):
+    codes = valid_packages(problem)
+    accept = naive_quantities(problem, codes).accept
+    with method_under_test(method) as engine_method:
+        for i in range(len(problem.publics)):
+            assert count_packages(problem, criteria.accepted(problem, i), engine_method) == int(accept[i].sum())
+
+
+@EXACT
 @given(problems(), st.sampled_from(sorted(OBJECTIVES)), st.sampled_from(METHODS), st.integers(1, 4))
 def test_best_packages_of_the_joint_winset(problem, name, method, k):
     codes = valid_packages(problem)

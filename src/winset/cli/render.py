@@ -50,6 +50,8 @@ def solution_report(
             f" of {total:,} possible deals ({solution.winset_size / max(total, 1):.1%})",
         ),
     ]
+    if len(solution.winsets) and not all(p.rule.plain for p in problem.publics):
+        parts.append(_winsets(solution.winsets, total))
     if len(solution.best):
         best = solution.best.copy()
         best.insert(0, "key", [str(i) for i in range(1, len(best) + 1)])
@@ -87,7 +89,13 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     if reference:
         columns = [c for c in columns if c not in ("margin", "p_rule", "passes")]
     title = "Support in each public (interval: 90% over the draws)"
-    if rules["threshold"].nunique() == 1:
+    plain = all(p.rule.plain for p in problem.publics)
+    if not plain:  # rules over groups: who decides each (the rules in words below)
+        columns.remove("threshold")
+        if not reference:
+            columns.append("decided_by")
+        rules["decided_by"] = [d or "" for d in rules["decided_by"]]
+    elif rules["threshold"].nunique() == 1:
         columns.remove("threshold")
         title = (
             f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the draws)"
@@ -95,6 +103,8 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     if rules["binding"].all():
         columns.remove("binding")
     parts.append(_plain_table(title, rules[columns], ["public"]))
+    if len(result.votes):
+        parts += _votes(result.votes, problem)
     negotiators = pd.DataFrame(
         {
             "negotiator": [n.id for n in problem.negotiators],
@@ -229,17 +239,60 @@ def package_tables(
 
 def _support_caption(problem: DealProblem) -> str:
     thresholds = {p.threshold for p in problem.publics}
-    rule = (
-        f"support >= {thresholds.pop():g}"
-        if len(thresholds) == 1
-        else ", ".join(f"{p.id} >= {p.threshold:g}" for p in problem.publics)
-    )
+    if not all(p.rule.plain for p in problem.publics):
+        rule = "; ".join(f"{p.id}: {p.rule.describe()}" for p in problem.publics)
+    elif len(thresholds) == 1:
+        rule = f"support >= {thresholds.pop():g}"
+    else:
+        rule = ", ".join(f"{p.id} >= {p.threshold:g}" for p in problem.publics)
     text = f"Support in each public, green where its rule ({rule}) is met"
     if problem.publics and all(p.n_draws for p in problem.publics):
         text += "; below it, the 90% interval over the draws"
     if not all(problem.binding):
         text += ". * not binding: its rule does not decide the joint win-set"
     return text + "."
+
+
+def _winsets(frame: pd.DataFrame, total: int) -> Group:
+    """Each public's own win-set: the deals its rule accepts alone, and who decides the rule."""
+    table = frame.drop(columns=["party"]).copy()
+    table["share"] = [f"{n / max(total, 1):.1%}" for n in table["winset_size"]]
+    table["winset_size"] = [f"{n:,}" for n in table["winset_size"]]
+    table["binding"] = ["yes" if b else "no" for b in table["binding"]]
+    table["decided_by"] = [d or "" for d in table["decided_by"]]
+    table = table[["public", "binding", "rule", "winset_size", "share", "decided_by"]]
+    table.columns = ["public", "binding", "rule", "deals", "share", "decided by"]
+    title = "Each public's own win-set: the deals its rule accepts alone (decided by: at the first package shown)"
+    return _plain_table(title, table, ["public"])
+
+
+def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
+    """The rules over groups, vote by vote: each member's support and verdict, and who decides."""
+    parts: list[RenderableType] = []
+    for (public, name), vote in votes.groupby(["public", "vote"], sort=False):
+        first = vote.iloc[0]
+        verdict = "passes" if first["vote_passes"] else "fails"
+        title = f"{public}, {name}: {first['yes_votes']:.4g} yes votes, {first['needed']:.4g} needed: {verdict}"
+        table = pd.DataFrame(
+            {
+                "member": vote["member"],
+                "follows": vote["source"],
+                "support": vote["support"],
+                "interval": [
+                    "" if pd.isna(lo) else f"{lo:.2f}-{hi:.2f}"
+                    for lo, hi in zip(vote["lower"], vote["upper"], strict=True)
+                ],
+                "threshold": vote["threshold"],
+                "votes": vote["weight"],
+                "yes": ["yes" if y else "no" for y in vote["yes"]],
+                "decides": [
+                    "the rule" if b else ("the vote" if p else "")
+                    for b, p in zip(vote["blocking"], vote["pivotal"], strict=True)
+                ],
+            }
+        )
+        parts.append(_plain_table(title, table, ["member", "follows"]))
+    return parts
 
 
 def _section(title: str) -> Text:

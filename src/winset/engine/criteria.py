@@ -78,6 +78,15 @@ def joint(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
     return test
 
 
+def accepted(problem: DealProblem, index: int) -> Callable[[Quantities], np.ndarray]:
+    """Public ``index``'s rule passes (negotiators and the other publics aside): its own win-set."""
+
+    def test(q: Quantities) -> np.ndarray:
+        return q.accept[index]
+
+    return test
+
+
 def negotiators(problem: DealProblem) -> Callable[[Quantities], np.ndarray]:
     """Every negotiator at least at its reservation value (publics aside)."""
 

@@ -45,11 +45,14 @@ class Gap:
             f"Ratification gap: a common opinion shift of {self.shift:.4f} (logit) makes the joint win-set non-empty.",
             f"First ratifiable package (codes): {self.package}",
         ]
-        for row in self.table.itertuples(index=False):
-            if row.binding:
+        for row in self.table.to_dict("records"):
+            if row["binding"]:
+                share = np.isfinite(row["threshold"])
+                rule = f"threshold {row['threshold']:.1%}" if share else f"rule {row['rule']}"
+                decided = f", decided by {row['blocking']}" if row["blocking"] else ""
                 lines.append(
-                    f"  {row.public}: support {row.support:.1%} -> {row.support_after_shift:.1%} "
-                    f"({row.points:+.1f} points; threshold {row.threshold:.1%})"
+                    f"  {row['public']}: support {row['support']:.1%} -> {row['support_after_shift']:.1%} "
+                    f"({row['points']:+.1f} points; {rule}{decided})"
                 )
         return "\n".join(lines)
 
@@ -200,7 +203,7 @@ def rule_shifts(public: Public, codes: np.ndarray, table: ScoreTable | None = No
     margin, which rises with the shift (every group's support does)."""
     table = public.rule_table if table is None else table
     rule = public.rule
-    if rule.is_share and not rule.groups:
+    if rule.plain:
         return needed_shifts(table.group(0), codes, rule.threshold)
     n = rule.n_groups
     rows = np.flatnonzero(table.groups < n)  # the point estimate's groups come first
@@ -250,11 +253,14 @@ def _gap_table(problem: DealProblem, package: tuple[int, ...], shift: float) -> 
                 "public": public.id,
                 "binding": binding,
                 "threshold": public.threshold,
+                "rule": public.rule.describe(),
                 "support": before,
                 "needed_shift": max(needed, 0.0) if binding else np.nan,
                 "support_after_shift": after,
                 "points": (after - before) * 100,
-                "blocking": blocking(public.draw(0), codes)[0] if binding and needed > 0 else None,
+                "blocking": blocking(public.draw(0), codes)[0]
+                if binding and needed > 0 and not public.rule.plain
+                else None,
             }
         )
     return pd.DataFrame(rows)

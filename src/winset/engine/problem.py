@@ -104,10 +104,19 @@ class Public:
         rule, table = self.rule, self.table
         if not rule.groups:
             return
-        cells = None if self.cells is None else np.asarray(self.cells, dtype=np.int64)
         where = f"public '{self.id}'"
-        if cells is None or cells.shape != (table.n_rows,) or cells.min() < 0 or cells.max() >= len(rule.groups):
-            raise EngineError([Problem(where, "its rule counts groups, but its rows have no group", "give cells")])
+        given = None if self.cells is None else np.asarray(self.cells)
+        if given is None or given.shape != (table.n_rows,) or not np.issubdtype(given.dtype, np.integer):
+            raise EngineError(
+                [
+                    Problem(
+                        where, "its rule counts groups, but its rows have no group", "give each row's group (integers)"
+                    )
+                ]
+            )
+        cells = given.astype(np.int64)
+        if cells.min() < 0 or cells.max() >= len(rule.groups):
+            raise EngineError([Problem(where, "a row's group is not one of the rule's", "number groups from 0")])
         object.__setattr__(self, "cells", cells)
         weight = np.zeros((table.n_groups, len(rule.groups)))
         np.add.at(weight, (table.groups, cells), table.weights)
@@ -116,9 +125,15 @@ class Public:
             raise EngineError(
                 [Problem(where, f"group '{empty[0]}' has no one in it", "give every group rows with positive weight")]
             )
-        if not np.allclose(weight / weight.sum(axis=1, keepdims=True), np.asarray(rule.shares)[None], atol=1e-6):
+        if not np.allclose(weight, np.asarray(rule.shares)[None], atol=1e-6):
             raise EngineError(
-                [Problem(where, "its rows do not weigh each group by its population share", "post-stratify the rows")]
+                [
+                    Problem(
+                        where,
+                        "in each draw, its rows must weigh one in total and each group its population share",
+                        "post-stratify the rows: weights within a group summing to the group's share",
+                    )
+                ]
             )
 
     @property
@@ -299,7 +314,7 @@ class DealProblem:
         whole, margins = [], []
         for public, s in zip(self.publics, support, strict=True):
             rule = public.rule
-            if rule.is_share and not rule.groups:  # the common case, without reshaping
+            if rule.plain:  # the common case, without reshaping
                 whole.append(s)
                 margins.append(s - rule.threshold)
                 continue

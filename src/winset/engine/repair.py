@@ -18,6 +18,7 @@ from .frontier_table import frontier_table
 from .joint import choose_method, describe, point_only
 from .pareto import restricted_frontier
 from .problem import DealProblem
+from .verdicts import blocking, votes_table
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Assessment:
     effects: pd.DataFrame  # per repair and change: the change's effect on each public's support
     improvements: int = 0  # if in the joint win-set: packages in it leaving every negotiator no worse off
     improvement_frontier: pd.DataFrame = field(default_factory=pd.DataFrame)  # their Pareto frontier
+    votes: pd.DataFrame = field(default_factory=pd.DataFrame)  # per vote and member of rules over groups
 
     def summary(self) -> str:
         """A few lines: the proposal, whether it is in the joint win-set, each public's support
@@ -38,10 +40,13 @@ class Assessment:
         lines = [f"Proposal: {proposal['package']} ({verdict})."]
         for rule in self.rules.to_dict("records"):
             line = f"  {rule['public']}: support {rule['support']:.1%} "
-            line += f"(90% interval {rule['lower']:.1%} to {rule['upper']:.1%}), threshold {rule['threshold']:.1%}"
+            line += f"(90% interval {rule['lower']:.1%} to {rule['upper']:.1%}), "
+            share = not np.isnan(rule["threshold"])
+            line += f"threshold {rule['threshold']:.1%}" if share else f"rule {rule['rule']}"
             if rule["passes"] is not None:
                 verdict = "passes" if rule["passes"] else "fails"
                 line += f", margin {float(rule['margin']) * 100:+.1f} points, {verdict}"
+                line += "" if share else f", decided by {rule['decided_by']}"
             lines.append(line + ("" if rule["binding"] else " (not binding)"))
         if len(self.repairs):
             first = self.repairs.iloc[0]
@@ -83,11 +88,15 @@ def assess(
                 "lower": float(np.quantile(draws, INTERVAL[0])),
                 "upper": float(np.quantile(draws, INTERVAL[1])),
                 "threshold": public.threshold,
+                "rule": public.rule.describe(),
                 "margin": np.nan if reference else q.margin[i, 0],
                 "p_rule": np.nan if reference else q.probability[i, 0],
                 "passes": None if reference else bool(q.accept[i, 0]),
+                "decided_by": None if reference or public.rule.plain else blocking(public, codes)[0],
             }
         )
+    grouped = [votes_table(p, package) for p in problem.publics if not p.rule.plain]
+    votes = pd.concat(grouped, ignore_index=True) if grouped else pd.DataFrame()
     method = choose_method(problem, method)
     base = point_only(problem) if problem.confidence is None else problem
     found = best_packages(
@@ -97,7 +106,9 @@ def assess(
     repair_table = describe(problem, repaired)
     repair_table.insert(1, "changes", [int((r != codes[0]).sum()) for r in repaired])
     table = describe(problem, codes)
-    result = Assessment(package, table, pd.DataFrame(rules), repair_table, _effects(problem, package, repaired))
+    result = Assessment(
+        package, table, pd.DataFrame(rules), repair_table, _effects(problem, package, repaired), votes=votes
+    )
     if table["in_winset"].iloc[0] and problem.negotiators:
         result.improvements, result.improvement_frontier = improve(problem, package, method, scheduler)
     return result

@@ -57,13 +57,16 @@ class Vote:
 
     def __post_init__(self) -> None:
         n = len(self.members)
-        defect = self.defect or (0.0,) * n
-        object.__setattr__(self, "defect", tuple(float(d) for d in defect))
         problems = []
-        if not n or not (len(self.sources) == len(self.thresholds) == len(self.weights) == len(defect) == n):
+        values = (*self.thresholds, *self.weights, *self.defect, self.needed)
+        numeric = all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in values)
+        whole = all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in self.sources)
+        defect = tuple(float(d) for d in self.defect) if self.defect and numeric else (0.0,) * n
+        object.__setattr__(self, "defect", defect)
+        if not (numeric and whole and np.all(np.isfinite(np.asarray(values, dtype=float)))):
+            problems.append("its thresholds, weights, defect shares and needed votes must be finite numbers")
+        elif not n or not (len(self.sources) == len(self.thresholds) == len(self.weights) == len(defect) == n):
             problems.append("needs at least one member, and one source, threshold, weight and defect share each")
-        elif not all(np.isfinite(self.thresholds)):
-            problems.append("every threshold must be a number")
         elif not all(w > 0 for w in self.weights) or not all(0 <= d < 0.5 for d in defect):
             problems.append("every weight must be positive and every defect share in [0, 0.5)")
         elif self.needed <= self.base + self.tolerance:
@@ -130,7 +133,9 @@ class Rule:
             problems.append(Problem("rule", "a rule needs at least one vote", "give a threshold"))
         if len(self.shares) != len(self.groups):
             problems.append(Problem("rule", "every group needs a population share", "give one share per group"))
-        elif self.groups and (min(self.shares) <= 0 or abs(sum(self.shares) - 1) > 1e-6):
+        elif self.groups and not (
+            np.all(np.isfinite(self.shares)) and min(self.shares) > 0 and abs(sum(self.shares) - 1) <= 1e-6
+        ):
             problems.append(Problem("rule", "group shares must be positive and sum to 1", "correct the shares"))
         for vote in self.votes:
             if any(not WHOLE <= s < len(self.groups) for s in vote.sources):
@@ -159,6 +164,11 @@ class Rule:
     @property
     def is_share(self) -> bool:
         return not np.isnan(self.threshold)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the rule is a share of a public without groups (nothing to say vote by vote)."""
+        return self.is_share and not self.groups
 
     def whole(self, support: np.ndarray) -> np.ndarray:
         """The whole public's support from the groups' (draws, groups, m): (draws, m)."""
@@ -193,6 +203,19 @@ class Rule:
         margin = np.take_along_axis(stacked, binding[None], axis=0)[0]
         pivot = np.take_along_axis(np.stack(pivots), binding[None], axis=0)[0]
         return margin, binding, pivot
+
+    def describe(self) -> str:
+        """The rule in a few words: ``support >= 50.0%`` for a share of the whole public, else
+        each vote's needed votes of its total (``US Senate: 66.67 of 100 votes``)."""
+        if self.is_share:
+            return f"support >= {self.threshold:.1%}"
+        parts = []
+        for vote in self.votes:
+            if vote.sources == (WHOLE,):
+                parts.append(f"{vote.name} >= {vote.thresholds[0]:.1%}")
+                continue
+            parts.append(f"{vote.name}: {vote.needed:.4g} of {sum(vote.weights):.4g} votes")
+        return "; ".join(parts)
 
     def source_name(self, source: int) -> str:
         return "whole public" if source == WHOLE else self.groups[source]

@@ -18,6 +18,7 @@ from .gap import Gap, ratification_gap
 from .joint import choose_method, describe, point_only
 from .problem import DealProblem
 from .recommendations import CRITERIA, recommend
+from .verdicts import blocking
 
 
 @dataclass
@@ -29,11 +30,15 @@ class Solution:
     frontier: pd.DataFrame  # negotiators' utilities on the restricted and unrestricted frontiers
     gap: Gap | None = None
     notes: list[str] = field(default_factory=list)
+    winsets: pd.DataFrame = field(default_factory=pd.DataFrame)  # per public: the deals its rule accepts
 
     def summary(self) -> str:
         """A few lines: the size of the joint win-set, its best package, the recommendations, the
         frontiers' sizes and, where the win-set is empty, the ratification gap."""
         lines = [f"Joint win-set: {self.winset_size} package{'' if self.winset_size == 1 else 's'}."]
+        for entry in self.winsets.to_dict("records"):
+            decided = f"; decided by {entry['decided_by']} at the package shown first" if entry["decided_by"] else ""
+            lines.append(f"  {entry['public']} ({entry['rule']}) accepts {entry['winset_size']} deals alone{decided}")
         if len(self.best):
             top = self.best.iloc[0]
             lines.append(f"Best by {self.criterion}: {top['package']} ({self.criterion} {top[self.criterion]:.4f})")
@@ -86,4 +91,36 @@ def solve(
     if not size:
         step("measuring the ratification gap")
     gap = None if size else ratification_gap(problem, method, scheduler)
-    return Solution(size, best, criterion, recommendations, frontier, gap)
+    step("counting each public's win-set")
+    shown = found[0].codes if found else (gap.package if gap is not None else None)
+    winsets = public_winsets(problem, point, method, scheduler, shown)
+    return Solution(size, best, criterion, recommendations, frontier, gap, winsets=winsets)
+
+
+def public_winsets(
+    problem: DealProblem,
+    point: DealProblem,
+    method: str,
+    scheduler: Scheduler,
+    shown: tuple[int, ...] | None,
+) -> pd.DataFrame:
+    """Per public: its rule, how many deals the rule accepts alone (negotiators and the other
+    publics aside: its own win-set, tested as ``point`` tests), and for a rule over groups the
+    member that decides it at the package ``shown`` (the best of the joint win-set, or the
+    gap's)."""
+    rows = []
+    for i, public in enumerate(problem.publics):
+        decided = None
+        if shown is not None and not public.rule.plain:
+            decided = blocking(public, np.array([shown]))[0]
+        rows.append(
+            {
+                "public": public.id,
+                "party": public.party,
+                "binding": bool(problem.binding[i]),
+                "rule": public.rule.describe(),
+                "winset_size": count_packages(point, criteria.accepted(point, i), method, scheduler),
+                "decided_by": decided,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -26,6 +26,7 @@ def solution_document(scenario: Scenario, problem: DealProblem, solution: Soluti
     gap = solution.gap
     return {
         "winset_size": solution.winset_size,
+        "winsets": records(solution.winsets),
         "packages": problem.space.count_valid(),
         "deals": problem.deals.count_valid(),
         "criterion": solution.criterion,
@@ -50,6 +51,7 @@ def assessment_document(scenario: Scenario, problem: DealProblem, result: Assess
         "in_winset": bool(result.table["in_winset"].iloc[0]),
         "status_quo": bool(result.table["status_quo"].iloc[0]),
         "rules": records(result.rules),
+        "votes": records(result.votes),
         "negotiators": records(result.table[utilities]),
         "repairs": records(result.repairs),
         "effects": records(result.effects),
