@@ -77,3 +77,26 @@ def test_check_solve_and_report_run_on_the_climate_example(tmp_path):
     reported = runner.invoke(app, ["report", "climate", "--draws", "10", "--out", str(out)])
     assert reported.exit_code == 0, reported.output
     assert "A global climate agreement before the US public" in out.read_text(encoding="utf-8")
+    assert "How the rules over groups count the proposals" in out.read_text(encoding="utf-8")
+
+
+def test_the_senate_ratifies_by_two_thirds_with_each_party_following_its_voters():
+    """The Senate's verdict counted by hand from the blocs' supports (53 and 47 seats, two thirds
+    of 100 needed), and its win-set beside the popular majority's."""
+    solved = runner.invoke(app, ["solve", "climate", "--draws", "10", "--json"])
+    assert solved.exit_code == 0, solved.output
+    winsets = {row["public"]: row for row in json.loads(solved.stdout)["winsets"]}
+    senate, public = winsets["us_senate"], winsets["us_public"]
+    assert senate["binding"] and not public["binding"]
+    assert 0 < senate["winset_size"] < public["winset_size"]
+    assert senate["rule"] == "US Senate: 66.67 of 100 votes"
+    assert senate["decided_by"] in {"democratic_caucus", "republicans"}
+    assessed = runner.invoke(app, ["assess", "climate", "--package", "ambitious", "--draws", "10", "--json"])
+    document = json.loads(assessed.stdout)
+    votes = {row["member"]: row for row in document["votes"] if row["public"] == "us_senate"}
+    assert {v["source"] for v in votes.values()} == {"left", "right"}
+    yes = {m: v["support"] >= v["threshold"] for m, v in votes.items()}
+    seats = 53 * yes["democratic_caucus"] + 47 * yes["republicans"]
+    rule = next(r for r in document["rules"] if r["public"] == "us_senate")
+    assert rule["passes"] == (3 * seats >= 200)
+    assert not rule["passes"] and rule["decided_by"] == "republicans"  # the Republicans' voters block it

@@ -86,6 +86,7 @@ def test_historic_proposals_are_valid_and_the_negotiators_disagree_on_them(kuril
 # ------------------------------------------------------------------------------------------ sources
 CITATION = re.compile(r"\[(polls|islands)\.csv:(\d+)\]")
 PASSAGE = re.compile(r'\[README\.md \\?"(.+?)\\?"\]')
+PROCEDURE = re.compile(r'\[procedures\.md \\?"(.+?)\\?"\]')
 
 
 def test_citations_point_at_existing_lines_and_passages():
@@ -98,6 +99,11 @@ def test_citations_point_at_existing_lines_and_passages():
         assert 2 <= int(line) <= len(lines[name]), f"{name}.csv:{line}"
     for passage in passages:
         assert passage.replace('\\"', '"') in readme, passage
+    procedures = (DATA / "procedures.md").read_text(encoding="utf-8")
+    sections = PROCEDURE.findall(TEXT)
+    assert set(sections) == {"Russia", "Japan"}
+    for section in sections:
+        assert f"\n## {section}\n" in procedures, section
 
 
 def test_quoted_poll_figures_match_the_cited_lines():
@@ -130,9 +136,13 @@ def test_every_modelling_number_is_marked_as_an_assumption():
                 assert "# ASSUMPTION" in line, line
         assert first_score_line.strip().startswith("# ASSUMPTION: every score in this table"), first_score_line
     rules = [line for line in TEXT.splitlines() if line.strip().startswith("rule = ")]
-    assert len(rules) == 3
+    assert len(rules) == 2  # the residents' and the Japanese public's; the Russian rule is a table
     for line in rules:
         assert line.endswith("# ASSUMPTION"), line
+    russian = TEXT[TEXT.index("[parties.ratifiers.rule]") : TEXT.index("[parties.ratifiers.groups]")]
+    thresholds = [line for line in russian.splitlines() if line.strip().startswith("threshold = 0")]
+    assert thresholds and all(line.endswith("# ASSUMPTION") for line in thresholds)
+    assert "ASSUMPTION: its chambers pass what a majority of all" in TEXT  # the step not modelled from opinion
 
 
 @pytest.mark.shared("data", "kuril")

@@ -15,7 +15,7 @@ import numpy as np
 from .engine import WHOLE, DealProblem, Negotiator, Public, Rule, Vote
 from .engine.rules import seats_needed
 from .errors import EngineError, Problem, did_you_mean, known_list
-from .scenario import Ratifier, Scenario, counts_groups, steps_of
+from .scenario import Party, Ratifier, Scenario, counts_groups, steps_of
 from .scenario.rules_model import ChamberRule, DoubleMajorityRule, ShareRule
 from .scoretable import ScoreTable
 from .support.groups import GroupSplit
@@ -50,14 +50,15 @@ def deal_problem(
     """The problem of a scenario, with each ratifier's fitted support model (or its support table
     alone, for a rule that counts no groups), by ratifier id."""
     negotiators = tuple(negotiator(scenario, party.id) for party in scenario.parties)
-    publics = []
-    for party, ratifier in scenario.ratifiers:
-        fitted = tables[ratifier.id]
-        table, groups = (fitted.table, fitted.groups) if isinstance(fitted, RatifierFit) else (fitted, None)
-        rule = ratification_rule(ratifier, groups)
-        cells = groups.cells if groups is not None else None
-        publics.append(Public(ratifier.id, party.id, table, rule, ratifier.required, cells))
-    return DealProblem(scenario.space, negotiators, tuple(publics), confidence, include_optional)
+    publics = tuple(public(party, ratifier, tables[ratifier.id]) for party, ratifier in scenario.ratifiers)
+    return DealProblem(scenario.space, negotiators, publics, confidence, include_optional)
+
+
+def public(party: Party, ratifier: Ratifier, fitted: ScoreTable | RatifierFit) -> Public:
+    """A ratifier as the engine's public: its support table, its groups and its rule."""
+    table, groups = (fitted.table, fitted.groups) if isinstance(fitted, RatifierFit) else (fitted, None)
+    cells = groups.cells if groups is not None else None
+    return Public(ratifier.id, party.id, table, ratification_rule(ratifier, groups), ratifier.required, cells)
 
 
 def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None) -> Rule:
@@ -100,8 +101,7 @@ def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None) -> R
     votes = []
     for step in steps_of(ratifier.rule):
         if isinstance(step, ShareRule):
-            label = step.name or "whole public"
-            votes.append(vote(label, [label], [WHOLE], [step.threshold]))
+            votes.append(vote(step.name or "whole public", ["whole public"], [WHOLE], [step.threshold]))
             continue
         if isinstance(step, ChamberRule):
             seats = [float(b.seats) for b in step.blocs]

@@ -22,8 +22,15 @@ from ..support.fit import RatifierFit, amce_table
 
 def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
     """Support of the named packages. The status quo is the reference every support is measured
-    against, not a deal: what the model says of it is shown, but no probability that a rule is met."""
-    table = fit.support(np.array(list(packages.values())))
+    against, not a deal: what the model says of it is shown, but no probability that a rule is met.
+    The probability that the rule is met is the share of draws in which the engine finds it met."""
+    from ..compare import margin_meets
+    from ..compile import public
+
+    codes = np.array(list(packages.values()))
+    table = fit.support(codes)
+    margins = public(fit.party, fit.ratifier, fit).margins(codes)  # the rule as the engine decides it
+    table["p_rule_met"] = margin_meets(margins[1:] if len(margins) > 1 else margins).mean(axis=0)
     table.insert(0, "package", list(packages))
     table["status_quo"] = [name == STATUS_QUO for name in packages]
     table.loc[table["status_quo"], "p_rule_met"] = np.nan

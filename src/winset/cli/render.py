@@ -90,11 +90,8 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
         columns = [c for c in columns if c not in ("margin", "p_rule", "passes")]
     title = "Support in each public (interval: 90% over the draws)"
     plain = all(p.rule.plain for p in problem.publics)
-    if not plain:  # rules over groups: who decides each (the rules in words below)
+    if not plain:  # rules over groups: vote by vote below
         columns.remove("threshold")
-        if not reference:
-            columns.append("decided_by")
-        rules["decided_by"] = [d or "" for d in rules["decided_by"]]
     elif rules["threshold"].nunique() == 1:
         columns.remove("threshold")
         title = (
@@ -283,7 +280,7 @@ def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
                     for lo, hi in zip(vote["lower"], vote["upper"], strict=True)
                 ],
                 "threshold": vote["threshold"],
-                "votes": vote["weight"],
+                "votes": [f"{w:g}" for w in vote["weight"]],
                 "yes": ["yes" if y else "no" for y in vote["yes"]],
                 "decides": [
                     "the rule" if b else ("the vote" if p else "")

@@ -25,15 +25,19 @@ def group_supports(public: Public, codes: np.ndarray) -> np.ndarray:
 
 
 def blocking(public: Public, codes: np.ndarray) -> list[str]:
-    """For each package, the member that decides the public's rule on the point estimate,
-    named ``vote: member`` where the rule has several votes or a vote several members."""
+    """For each package, the member that decides the public's rule on the point estimate: the
+    vote's name for a vote of one member, the member's for a rule of one vote, else
+    ``vote: member``."""
     rule = public.rule
     _, vote, pivot = rule.explain(group_supports(public, codes)[:1])
     names = []
     for v, p in zip(vote[0], pivot[0], strict=True):
         chosen = rule.votes[int(v)]
         member = chosen.members[int(p)]
-        names.append(member if len(rule.votes) == 1 else f"{chosen.name}: {member}")
+        if len(chosen.members) == 1:
+            names.append(chosen.name)
+        else:
+            names.append(member if len(rule.votes) == 1 else f"{chosen.name}: {member}")
     return names
 
 

@@ -40,10 +40,11 @@ class RatificationMap:
     x: str
     y: str
     packages: np.ndarray  # (m, issues) option codes
-    support: np.ndarray  # (2, m): support in x, in y (point estimates)
+    support: np.ndarray  # (2, m): support in x, in y (point estimates); a rule's margin where ``margins``
     in_winset: np.ndarray  # (m,) in the joint win-set on the point test
     sampled: bool
     total: int  # deals in the space (valid packages other than the status quo)
+    margins: tuple[bool, bool] = (False, False)  # per axis: the rule's margin (a rule over groups), not support
 
 
 @dataclass
@@ -160,7 +161,9 @@ def map_publics(problem: DealProblem) -> tuple[int, int] | None:
 
 def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_PACKAGES) -> RatificationMap | None:
     """Point support in the two map publics for every deal (up to ``limit``; a uniform sample of
-    that many beyond), and for the packages ``extra`` (the status quo among them)."""
+    that many beyond), and for the packages ``extra`` (the status quo among them). A public whose
+    rule counts groups or has several votes is placed by its rule's margin instead: no single
+    support decides it."""
     pair = map_publics(problem)
     if pair is None:
         return None
@@ -173,7 +176,8 @@ def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_P
     packages = np.unique(np.vstack([packages, extra.astype(packages.dtype)]), axis=0)
     point = point_only(problem)
     q = point.evaluate(packages)
-    support = np.vstack([q.support[i][0] for i in pair])
+    margins = tuple(not problem.publics[i].rule.plain for i in pair)
+    support = np.vstack([q.margin[i] if margin else q.support[i][0] for i, margin in zip(pair, margins, strict=True)])
     return RatificationMap(
         problem.publics[pair[0]].id,
         problem.publics[pair[1]].id,
@@ -182,6 +186,7 @@ def ratification_map(problem: DealProblem, extra: np.ndarray, limit: int = MAP_P
         in_joint_winset(point, packages, q),
         total > limit,
         total,
+        (margins[0], margins[1]),
     )
 
 

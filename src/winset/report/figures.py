@@ -54,8 +54,8 @@ def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
 
 
 def map_figure(analysis: Analysis) -> Figure | None:
-    """Support in one public against support in the other: every valid package (or a sample),
-    the thresholds as lines, the joint win-set in green, the proposals numbered as in the
+    """Support in one public against support in the other (or a rule's margin, for a rule over
+    groups): every valid package (or a sample), the thresholds as lines, the joint win-set in green, the proposals numbered as in the
     report's table, the closest package (where the win-set is empty) as a red star."""
     ratification = analysis.ratification_map
     if ratification is None:
@@ -88,10 +88,12 @@ def map_figure(analysis: Analysis) -> Figure | None:
             rasterized=True,
             label="joint win-set",
         )
-    ax.axvline(x.threshold * 100, color="#555555", linestyle="--", linewidth=1)
-    ax.axhline(y.threshold * 100, color="#555555", linestyle="--", linewidth=1)
+    by_margin = ratification.margins
+    ax.axvline(0.0 if by_margin[0] else x.threshold * 100, color="#555555", linestyle="--", linewidth=1)
+    ax.axhline(0.0 if by_margin[1] else y.threshold * 100, color="#555555", linestyle="--", linewidth=1)
     proposals = analysis.proposals
-    px, py = proposals[f"{x.id}_support"] * 100, proposals[f"{y.id}_support"] * 100
+    px = proposals[f"{x.id}_{'margin' if by_margin[0] else 'support'}"] * 100
+    py = proposals[f"{y.id}_{'margin' if by_margin[1] else 'support'}"] * 100
     ax.scatter(px, py, s=28, color=PROPOSAL, zorder=3, label="status quo (0) and proposals")
     for number, (a, b) in enumerate(zip(px, py, strict=True)):
         ax.annotate(str(number), (a, b), xytext=(4, 4), textcoords="offset points", fontsize=9, weight="bold")
@@ -99,12 +101,23 @@ def map_figure(analysis: Analysis) -> Figure | None:
     if gap is not None and gap.package is not None:
         q = problem.evaluate(np.array([gap.package]))
         index = [p.id for p in problem.publics]
-        star = (q.support[index.index(x.id)][0, 0] * 100, q.support[index.index(y.id)][0, 0] * 100)
-        ax.scatter(*star, s=160, marker="*", color=CLOSEST, zorder=4, label="first to pass as opinion moves")
-    ax.set_xlabel(f"Support in {scenario.text(scenario.ratifier(x.id))} (%)")
-    ax.set_ylabel(f"Support in {scenario.text(scenario.ratifier(y.id))} (%)")
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
+        star = [
+            float(q.margin[index.index(p.id), 0] if margin else q.support[index.index(p.id)][0, 0]) * 100
+            for p, margin in zip((x, y), by_margin, strict=True)
+        ]
+        ax.scatter(star[0], star[1], s=160, marker="*", color=CLOSEST, zorder=4, label="first to pass as opinion moves")
+    for public, margin, label, limits, values in (
+        (x, by_margin[0], ax.set_xlabel, ax.set_xlim, x_support),
+        (y, by_margin[1], ax.set_ylabel, ax.set_ylim, y_support),
+    ):
+        name = scenario.text(scenario.ratifier(public.id))
+        if margin:  # the change of support in every group its rule counts that would flip it
+            label(f"Margin of the rule of {name} (points; it passes at 0 and above)")
+            reach = max(20.0, 10.0 * float(np.ceil(np.nanmax(np.abs(values)) / 10.0)))
+            limits(-reach, reach)
+        else:
+            label(f"Support in {name} (%)")
+            limits(0, 100)
     ax.grid(color="#eeeeee")
     ax.spines[["top", "right"]].set_visible(False)
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)

@@ -30,6 +30,7 @@ from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
 from .labels import Labels
 from .talks import talks_context
+from .votes import rule_text, votes_context
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -66,6 +67,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
             "label": labels.of(scenario.ratifier(p.id)),
             "party": labels.of(scenario.party(p.party)),
             "threshold": percent(p.threshold),
+            "rule": rule_text(analysis, p.id),
             "binding": bool(b),
         }
         for p, b in zip(problem.publics, problem.binding, strict=True)
@@ -96,6 +98,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
         "negotiators": negotiators,
         "summary": _summary(analysis, labels),
         "proposals": _package_rows(analysis, analysis.proposals, labels, names=True),
+        "votes": votes_context(analysis, labels),
         "best": _package_rows(analysis, solution.best, labels),
         "criterion": solution.criterion,
         "recommendations": _recommendation_rows(analysis, labels),
@@ -230,6 +233,8 @@ def _gap(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
             "after": percent(row["support_after_shift"]),
             "points": f"{row['points']:+.1f}",
             "threshold": percent(publics[row["public"]].threshold),
+            "rule": rule_text(analysis, row["public"]),
+            "blocking": row.get("blocking") or "",
         }
         for row in gap.table.to_dict(orient="records")
     ]

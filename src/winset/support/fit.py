@@ -135,7 +135,7 @@ def _fit_survey(
     issues = [(issue.id, [o.id for o in issue.options]) for issue in scenario.issues]
     tables = [model.score_table(issues)]
     estimates = [_parameters(model, model.fit_)]
-    margins = None if ratifier.groups is not None else ratifier.population
+    margins = _margins(ratifier)
     for b, counts in enumerate(bootstrap_counts(people.n, draws, seed)):
         weights = people.raked(margins, counts * (people.weights * people.n))
         draw_table, parameters = _refitted(model, issues, weights)
@@ -155,8 +155,9 @@ def _fit_groups(
     seed: int,
     progress: Progress | None,
 ) -> RatifierFit:
-    """Post-stratification: the model fitted (and bootstrapped) within each group, each draw's
-    rows weighted by the groups' population shares, then calibrated to the polls as a whole."""
+    """Post-stratification: the model fitted (and bootstrapped) within each group, its
+    respondents raked to the other covariates' population margins, each draw's rows weighted by
+    the groups' population shares, then calibrated to the polls as a whole."""
     assert ratifier.groups is not None
     where = f"ratifier '{ratifier.id}' groups"
     names, member, outside = split_respondents(ratifier.groups, data, where)
@@ -170,7 +171,7 @@ def _fit_groups(
     estimates, models, counts = [], [], []
     for g in range(len(names)):
         subset = data.take(np.flatnonzero(member == g))
-        people = respondents(subset, ratifier.data.covariates)
+        people = respondents(subset, ratifier.data.covariates, _margins(ratifier))
         counts.append(people.n)
         model, tables, group_estimates = _fit_survey(
             scenario, ratifier, subset, people, draws, seed + 7 * g, _group_progress(progress, g, len(names))
@@ -186,8 +187,6 @@ def _fit_groups(
     warnings = [w for m in models for w in getattr(m, "warnings_", [])] + report.attrs.get("warnings", [])
     if outside:
         warnings.append(f"{outside:,} respondents fall in no group of '{split.covariate}' and are left out")
-    if ratifier.population:
-        warnings.append("population margins are not raked to within groups: the groups' shares post-stratify instead")
     parts = []
     for name, group_estimates in zip(names, estimates, strict=True):
         part = _coefficients(group_estimates)
@@ -207,6 +206,13 @@ def _fit_groups(
         warnings,
         groups=split,
     )
+
+
+def _margins(ratifier: Ratifier) -> dict[str, dict[str, float]]:
+    """The population margins respondents are raked to: within a group, every margin but the
+    group covariate's (each group is taken to resemble the whole population on the others)."""
+    split = ratifier.groups.covariate if ratifier.groups is not None else None
+    return {name: shares for name, shares in ratifier.population.items() if name != split}
 
 
 def _group_progress(progress: Progress | None, group: int, groups: int) -> Progress | None:
