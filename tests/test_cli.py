@@ -196,3 +196,25 @@ def test_the_readme_data_format_examples_read(tmp_path):
     names = {"share": {"half": "half", "upstream_more": "upstream_more"}, "dam": {"joint": "joint"}}
     effects, problems = read_effects(tmp_path / "effects.csv", names)
     assert problems == [] and [e.estimate for e in effects] == [-0.04, 0.09, 0.05]
+
+
+def test_the_readme_rule_example_is_the_climate_senate():
+    """The README's chamber example is the bundled climate scenario's Senate, key for key."""
+    import re
+    import tomllib
+
+    from winset.scenarios import bundled_path
+
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", _readme(), re.S) if 'id = "us_senate"' in b)
+    example = tomllib.loads(block)["parties"]["ratifiers"][0]
+    bundled = tomllib.loads(bundled_path("climate").read_text(encoding="utf-8"))
+    senate = next(r for p in bundled["parties"] for r in p["ratifiers"] if r["id"] == "us_senate")
+    assert example["groups"] == {k: v for k, v in senate["groups"].items() if k in example["groups"]}
+    rule = senate["rule"]
+    assert {k: example["rule"][k] for k in ("kind", "name", "threshold", "seats")} == {
+        k: rule[k] for k in ("kind", "name", "threshold", "seats")
+    }
+    assert [(b["id"], b["group"], b["seats"]) for b in example["rule"]["blocs"]] == [
+        (b["id"], b["group"], b["seats"]) for b in rule["blocs"]
+    ]
+    assert example["data"]["survey"] == senate["data"]["survey"]

@@ -91,6 +91,9 @@ def test_the_senate_ratifies_by_two_thirds_with_each_party_following_its_voters(
     assert 0 < senate["winset_size"] < public["winset_size"]
     assert senate["rule"] == "US Senate: 66.67 of 100 votes"
     assert senate["decided_by"] in {"democratic_caucus", "republicans"}
+    at_best = {row["member"]: row for row in json.loads(solved.stdout)["votes"]}
+    assert at_best[senate["decided_by"]]["blocking"]  # the votes at the best package name the same member
+    assert all(row["yes"] for row in at_best.values())  # in the joint win-set: both parties' voters back it
     assessed = runner.invoke(app, ["assess", "climate", "--package", "ambitious", "--draws", "10", "--json"])
     document = json.loads(assessed.stdout)
     votes = {row["member"]: row for row in document["votes"] if row["public"] == "us_senate"}

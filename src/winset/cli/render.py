@@ -52,6 +52,14 @@ def solution_report(
     ]
     if len(solution.winsets) and not all(p.rule.plain for p in problem.publics):
         parts.append(_winsets(solution.winsets, total))
+    if len(solution.votes):
+        where = (
+            "the best package of the joint win-set"
+            if solution.winset_size
+            else "the first package to pass as opinion moves"
+        )
+        parts.append(Text(f"\nThe rules over groups at {where} (the first shown below):", style="bold"))
+        parts += _votes(solution.votes, problem)
     if len(solution.best):
         best = solution.best.copy()
         best.insert(0, "key", [str(i) for i in range(1, len(best) + 1)])
@@ -251,16 +259,17 @@ def _support_caption(problem: DealProblem) -> str:
 
 
 def _winsets(frame: pd.DataFrame, total: int) -> Group:
-    """Each public's own win-set: the deals its rule accepts alone, and who decides the rule."""
-    table = frame.drop(columns=["party"]).copy()
-    table["share"] = [f"{n / max(total, 1):.1%}" for n in table["winset_size"]]
-    table["winset_size"] = [f"{n:,}" for n in table["winset_size"]]
-    table["binding"] = ["yes" if b else "no" for b in table["binding"]]
-    table["decided_by"] = [d or "" for d in table["decided_by"]]
-    table = table[["public", "binding", "rule", "winset_size", "share", "decided_by"]]
-    table.columns = ["public", "binding", "rule", "deals", "share", "decided by"]
-    title = "Each public's own win-set: the deals its rule accepts alone (decided by: at the first package shown)"
-    return _plain_table(title, table, ["public"])
+    """Each public's own win-set: the deals its rule accepts alone."""
+    table = pd.DataFrame(
+        {
+            "public": frame["public"],
+            "binding": ["yes" if b else "no" for b in frame["binding"]],
+            "rule": frame["rule"],
+            "deals": [f"{n:,}" for n in frame["winset_size"]],
+            "share": [f"{n / max(total, 1):.1%}" for n in frame["winset_size"]],
+        }
+    )
+    return _plain_table("Each public's own win-set: the deals its rule accepts alone", table, ["public"])
 
 
 def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:

@@ -18,7 +18,7 @@ from .gap import Gap, ratification_gap
 from .joint import choose_method, describe, point_only
 from .problem import DealProblem
 from .recommendations import CRITERIA, recommend
-from .verdicts import blocking
+from .verdicts import blocking, votes_table
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Solution:
     gap: Gap | None = None
     notes: list[str] = field(default_factory=list)
     winsets: pd.DataFrame = field(default_factory=pd.DataFrame)  # per public: the deals its rule accepts
+    votes: pd.DataFrame = field(default_factory=pd.DataFrame)  # rules over groups at the first package shown
 
     def summary(self) -> str:
         """A few lines: the size of the joint win-set, its best package, the recommendations, the
@@ -94,7 +95,9 @@ def solve(
     step("counting each public's win-set")
     shown = found[0].codes if found else (gap.package if gap is not None else None)
     winsets = public_winsets(problem, point, method, scheduler, shown)
-    return Solution(size, best, criterion, recommendations, frontier, gap, winsets=winsets)
+    grouped = [votes_table(p, shown) for p in problem.publics if not p.rule.plain] if shown is not None else []
+    votes = pd.concat(grouped, ignore_index=True) if grouped else pd.DataFrame()
+    return Solution(size, best, criterion, recommendations, frontier, gap, winsets=winsets, votes=votes)
 
 
 def public_winsets(

@@ -27,6 +27,7 @@ def solution_document(scenario: Scenario, problem: DealProblem, solution: Soluti
     return {
         "winset_size": solution.winset_size,
         "winsets": records(solution.winsets),
+        "votes": records(solution.votes),
         "packages": problem.space.count_valid(),
         "deals": problem.deals.count_valid(),
         "criterion": solution.criterion,
