@@ -164,3 +164,15 @@ def test_the_rule_compiles_to_votes(tmp_path):
     assert vote.weights == (60.0, 40.0) and vote.defect == (0.0, 0.1)
     assert vote.needed == pytest.approx(200 / 3)
     assert rule.shares == (0.6, 0.4) and WHOLE not in vote.sources
+
+
+def test_an_unknown_key_in_a_chamber_lists_the_chambers_keys(tmp_path):
+    rule = CHAMBER.replace("seats = 100", "sets = 100").replace('seats = 60 }', 'seat = 60 }')
+    with pytest.raises(ScenarioError) as error:
+        small_scenario(tmp_path, scenario_edit=lambda t: grouped(t, AGE, rule))
+    found = {p.location: p for p in error.value.problems}
+    chamber = found["parties[0].ratifiers[0].rule.sets"]
+    assert "unknown key 'sets' (did you mean 'seats'?)" in chamber.message
+    assert "'blocs'" in chamber.fix and "'population'" not in chamber.fix  # the chamber's keys, not a share's
+    bloc = found["parties[0].ratifiers[0].rule.blocs[0].seat"]
+    assert "bloc 'elders'" in bloc.message and "'defect'" in bloc.fix

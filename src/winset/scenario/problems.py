@@ -22,6 +22,7 @@ ITEM_NAMES = {
     "parties": "party",
     "ratifiers": "ratifier",
     "proposals": "proposal",
+    "blocs": "bloc",
 }
 
 # How to add a required key that is missing, by key name.
@@ -141,7 +142,7 @@ def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> 
             MISSING_FIXES.get(str(key), f"add '{key}' here"),
         )
     if kind == "extra_forbidden":
-        known = list(_model_at(loc[:-1], root).model_fields)
+        known = list(_model_at(tuple(error["loc"])[:-1], root).model_fields)
         return Problem(
             format_location(loc),
             f"{where}unknown key '{key}'{did_you_mean(str(key), known)}",
@@ -270,6 +271,10 @@ def _model_at(loc: Sequence[str | int], root: type[BaseModel]) -> type[BaseModel
     there)."""
     annotation: Any = root
     for part in loc:
+        member = _tagged(annotation, part)
+        if member is not None:  # a union's member, named by its tag (a rule's kind)
+            annotation = member
+            continue
         annotation = _strip(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             if isinstance(part, str) and part in annotation.model_fields:
@@ -278,6 +283,23 @@ def _model_at(loc: Sequence[str | int], root: type[BaseModel]) -> type[BaseModel
             annotation = typing.get_args(annotation)[-1]
     annotation = _strip(annotation)
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else root
+
+
+def _tagged(annotation: Any, part: str | int) -> type[BaseModel] | None:
+    """The member of a tagged union (as the rule kinds are) whose ``kind`` is ``part``, if
+    ``annotation`` is such a union."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if not isinstance(part, str) or typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    for option in typing.get_args(annotation):
+        model = option
+        while typing.get_origin(model) is typing.Annotated:
+            model = typing.get_args(model)[0]
+        fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+        if "kind" in fields and part in typing.get_args(fields["kind"].annotation):
+            return model
+    return None
 
 
 def _strip(annotation: Any) -> Any:
