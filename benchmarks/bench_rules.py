@@ -24,7 +24,7 @@ import argparse
 from dataclasses import replace
 
 import numpy as np
-from bench_search import brute_force, instance, winset_best
+from bench_search import against_brute_force, instance, winset_best
 
 from winset.engine.problem import DealProblem, Public
 from winset.engine.rules import WHOLE, Rule, Vote
@@ -72,21 +72,8 @@ def main() -> None:
         print(
             f"  the same under a plain 50% share:     {share_seconds:8.2f} s   best smallest margin {share_value:.6f}"
         )
-        sample_seconds, sample_best, _ = brute_force(problem, args.sample, args.seed)
-        projected = sample_seconds / args.sample * problem.space.size
-        print(
-            f"  brute force, 12 x 5 (projected from {args.sample:,} packages in {sample_seconds:.1f} s): "
-            f"{projected:8.0f} s = {projected / 3600:.1f} h   ratio {projected / seconds:,.0f}x"
-        )
-        print(f"    (best of the sample {sample_best:.6f} <= winset's {value:.6f}: {sample_best <= value + 1e-12})")
         small = double_majority(instance(args.rows, spread, args.seed, issues=9), args.groups, args.needed, args.seed)
-        small_seconds, small_value, small_codes = winset_best(small)
-        brute_seconds, brute_value, brute_codes = brute_force(small, None, args.seed)
-        same = small_codes == brute_codes and abs(small_value - brute_value) < 1e-12
-        print(
-            f"  9 x 5 check: winset {small_seconds:.2f} s, brute force {brute_seconds:.1f} s "
-            f"(ratio {brute_seconds / small_seconds:,.0f}x); same package and margin: {'yes' if same else 'NO'}"
-        )
+        against_brute_force(problem, small, seconds, value, args)
 
 
 if __name__ == "__main__":

@@ -92,6 +92,27 @@ def brute_force(problem: DealProblem, sample: int | None, seed: int) -> tuple[fl
     return time.perf_counter() - start, best, best_codes
 
 
+def against_brute_force(
+    problem: DealProblem, small: DealProblem, seconds: float, value: float, args: argparse.Namespace
+) -> None:
+    """Brute force on ``problem`` projected from a sample of ``args.sample`` packages (winset took
+    ``seconds`` and found ``value``), and run whole on ``small`` (9 issues) beside winset."""
+    sample_seconds, sample_best, _ = brute_force(problem, args.sample, args.seed)
+    projected = sample_seconds / args.sample * problem.space.size
+    print(
+        f"  brute force, 12 x 5 (projected from {args.sample:,} packages in {sample_seconds:.1f} s): "
+        f"{projected:8.0f} s = {projected / 3600:.1f} h   ratio {projected / seconds:,.0f}x"
+    )
+    print(f"    (best of the sample {sample_best:.6f} <= winset's {value:.6f}: {sample_best <= value + 1e-12})")
+    small_seconds, small_value, small_codes = winset_best(small)
+    brute_seconds, brute_value, brute_codes = brute_force(small, None, args.seed)
+    same = small_codes == brute_codes and abs(small_value - brute_value) < 1e-12
+    print(
+        f"  9 x 5 check: winset {small_seconds:.2f} s, brute force {brute_seconds:.1f} s "
+        f"(ratio {brute_seconds / small_seconds:,.0f}x); same package and margin: {'yes' if same else 'NO'}"
+    )
+
+
 def highs_best(problem: DealProblem, time_limit: float) -> tuple[float, float | None, float, str]:
     """The step-link problem as a MILP: (seconds, exact smallest margin of the package HiGHS
     returns, its dual bound, status)."""
@@ -148,21 +169,7 @@ def main() -> None:
         problem = instance(args.rows, spread, args.seed)
         seconds, value, codes = winset_best(problem)
         print(f"  winset branch and bound, 12 x 5:   {seconds:8.2f} s   best smallest margin {value:.6f}  {codes}")
-        sample_seconds, sample_best, _ = brute_force(problem, args.sample, args.seed)
-        projected = sample_seconds / args.sample * problem.space.size
-        print(
-            f"  brute force, 12 x 5 (projected from {args.sample:,} packages in {sample_seconds:.1f} s): "
-            f"{projected:8.0f} s = {projected / 3600:.1f} h   ratio {projected / seconds:,.0f}x"
-        )
-        print(f"    (best of the sample {sample_best:.6f} <= winset's {value:.6f}: {sample_best <= value + 1e-12})")
-        small = instance(args.rows, spread, args.seed, issues=9)
-        small_seconds, small_value, small_codes = winset_best(small)
-        brute_seconds, brute_value, brute_codes = brute_force(small, None, args.seed)
-        same = small_codes == brute_codes and abs(small_value - brute_value) < 1e-12
-        print(
-            f"  9 x 5 check: winset {small_seconds:.2f} s, brute force {brute_seconds:.1f} s "
-            f"(ratio {brute_seconds / small_seconds:,.0f}x); same package and margin: {'yes' if same else 'NO'}"
-        )
+        against_brute_force(problem, instance(args.rows, spread, args.seed, issues=9), seconds, value, args)
         step = instance(args.rows, spread, args.seed, link="step")
         step_seconds, step_value, _ = winset_best(step)
         highs_seconds, highs_value, highs_bound, status = highs_best(step, args.milp_limit)
