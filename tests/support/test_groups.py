@@ -167,7 +167,7 @@ def test_the_rule_compiles_to_votes(tmp_path):
 
 
 def test_an_unknown_key_in_a_chamber_lists_the_chambers_keys(tmp_path):
-    rule = CHAMBER.replace("seats = 100", "sets = 100").replace('seats = 60 }', 'seat = 60 }')
+    rule = CHAMBER.replace("seats = 100", "sets = 100").replace("seats = 60 }", "seat = 60 }")
     with pytest.raises(ScenarioError) as error:
         small_scenario(tmp_path, scenario_edit=lambda t: grouped(t, AGE, rule))
     found = {p.location: p for p in error.value.problems}
@@ -176,3 +176,37 @@ def test_an_unknown_key_in_a_chamber_lists_the_chambers_keys(tmp_path):
     assert "'blocs'" in chamber.fix and "'population'" not in chamber.fix  # the chamber's keys, not a share's
     bloc = found["parties[0].ratifiers[0].rule.blocs[0].seat"]
     assert "bloc 'elders'" in bloc.message and "'defect'" in bloc.fix
+
+
+def with_region(frame):
+    """A second respondent characteristic that goes with support (so its model term matters)."""
+    mean = frame.groupby("respondent")["support"].transform("mean")
+    return frame.assign(region=np.where(mean > mean.median(), "north", "south"))
+
+
+def test_the_other_covariates_stay_in_each_groups_model(tmp_path):
+    """With the group covariate listed before another one, each group's support is still what a
+    fit of that group's respondents alone, with the other covariate, gives."""
+
+    def edit(text):
+        text = without_margins(text).replace('covariates = ["age"]', 'covariates = ["age", "region"]', 1)
+        return grouped(text, AGE, '{ kind = "every_group", threshold = 0.3 }')
+
+    (tmp_path / "both").mkdir()
+    path = small_scenario(tmp_path / "both", survey_edit=with_region, scenario_edit=edit)
+    scenario = load_scenario(path)
+    fits = fit_scenario(scenario, draws=2, seed=3)
+    codes = np.array(list(scenario.space.iter_valid()))
+    per_group = deal_problem(scenario, fits).publics[0].rule_table.support(codes)[:2]
+    for name, g in (("old", 0), ("young", 1)):
+
+        def only(frame, name=name):
+            return with_region(frame).query("age == @name")
+
+        def alone(text):
+            return without_margins(text).replace('covariates = ["age"]', 'covariates = ["region"]', 1)
+
+        (tmp_path / name).mkdir()
+        single = load_scenario(small_scenario(tmp_path / name, survey_edit=only, scenario_edit=alone))
+        support = fit_scenario(single, draws=2, seed=3)["russian_public"].table.group(0).support(codes)[0]
+        np.testing.assert_allclose(per_group[g], support, rtol=1e-6, atol=1e-8)

@@ -84,6 +84,23 @@ def test_binary_score_table_equals_the_model():
     )
 
 
+def test_respondents_with_more_covariates_than_the_model_give_the_same_table():
+    """The respondents may carry characteristics the model has no term for, listed before its
+    own: the table reads the model's covariates by name."""
+    frame = TRUTH.simulate(600, 8, seed=2)
+    frame["region"] = np.where(frame["respondent"].astype(str).str[-1].isin(list("01234")), "north", "south")
+    data = ConjointData(
+        frame, "support", ["a", "b", "c"], id="respondent", task="task", profile="profile",
+        covariates=["region", "age"], baselines={"a": "x", "b": "p", "c": "u"},
+    )  # fmt: skip
+    packages = random_packages(SPACE, 25, seed=3)
+    tables = [
+        BinarySupportModel(covariates=["age"]).fit(data, respondents(data, listed)).score_table(ISSUES)
+        for listed in (["age"], ["region", "age"])
+    ]
+    np.testing.assert_allclose(tables[1].support(packages), tables[0].support(packages), rtol=1e-12)
+
+
 def test_mixed_logit_score_table_equals_the_model():
     frame = TRUTH.simulate(300, 8, seed=6)
     data = ConjointData(

@@ -224,6 +224,9 @@ class BinarySupportModel:
             return self.coefficient(term, label, fit)
 
         patterns, cell_weights = self._respondents.cells(weights)
+        # a pattern has a column per covariate of the respondents, which may hold more than the model's
+        names = [c.name for c in self._respondents.covariates]
+        patterns = patterns[:, [names.index(c.name) for c in self.covariates_]]
         features = {f.name: f for f in self.features_}
         shape = tuple(len(options) for _, options in issues)
         coefficients = np.zeros((len(patterns), sum(shape)))

@@ -124,11 +124,9 @@ def _fit_survey(
     spec = ratifier.data
     model: BinarySupportModel | MixedLogitModel
     if spec.model == "binary":
-        # within a group its covariate is constant: it is no term of the group's model
         split = ratifier.groups.covariate if ratifier.groups is not None else None
-        covariates = [c for c in spec.covariates if c != split]
         interactions = [(a, b) for a, b in spec.interactions if split not in (a, b)]
-        model = BinarySupportModel(covariates, interactions, spec.cutoff)
+        model = BinarySupportModel(_covariates(ratifier), interactions, spec.cutoff)
     else:
         model = MixedLogitModel(optout=spec.optout, seed=seed + 1)
     model.fit(data, people)
@@ -171,7 +169,7 @@ def _fit_groups(
     estimates, models, counts = [], [], []
     for g in range(len(names)):
         subset = data.take(np.flatnonzero(member == g))
-        people = respondents(subset, ratifier.data.covariates, _margins(ratifier))
+        people = respondents(subset, _covariates(ratifier), _margins(ratifier))
         counts.append(people.n)
         model, tables, group_estimates = _fit_survey(
             scenario, ratifier, subset, people, draws, seed + 7 * g, _group_progress(progress, g, len(names))
@@ -206,6 +204,13 @@ def _fit_groups(
         warnings,
         groups=split,
     )
+
+
+def _covariates(ratifier: Ratifier) -> list[str]:
+    """The covariates of the support model: within a group, all but the group's own (constant
+    there); the respondents a model is fitted to carry exactly these, in this order."""
+    split = ratifier.groups.covariate if ratifier.groups is not None else None
+    return [c for c in ratifier.data.covariates if c != split]
 
 
 def _margins(ratifier: Ratifier) -> dict[str, dict[str, float]]:
