@@ -50,22 +50,40 @@ def deal_problem(
     """The problem of a scenario, with each ratifier's fitted support model (or its support table
     alone, for a rule that counts no groups), by ratifier id."""
     negotiators = tuple(negotiator(scenario, party.id) for party in scenario.parties)
-    publics = tuple(public(party, ratifier, tables[ratifier.id]) for party, ratifier in scenario.ratifiers)
+    publics = tuple(public(scenario, party, ratifier, tables[ratifier.id]) for party, ratifier in scenario.ratifiers)
     return DealProblem(scenario.space, negotiators, publics, confidence, include_optional)
 
 
-def public(party: Party, ratifier: Ratifier, fitted: ScoreTable | RatifierFit) -> Public:
+def public(scenario: Scenario, party: Party, ratifier: Ratifier, fitted: ScoreTable | RatifierFit) -> Public:
     """A ratifier as the engine's public: its support table, its groups and its rule."""
     table, groups = (fitted.table, fitted.groups) if isinstance(fitted, RatifierFit) else (fitted, None)
     cells = groups.cells if groups is not None else None
-    return Public(ratifier.id, party.id, table, ratification_rule(ratifier, groups), ratifier.required, cells)
+    where = f"{scenario.location(ratifier.id)}.rule"
+    try:
+        rule = ratification_rule(ratifier, groups, where)
+    except EngineError as error:  # a rule the groups the data hold cannot decide: say where it is
+        raise EngineError(error.problems, source=scenario.source) from None
+    return Public(ratifier.id, party.id, table, rule, ratifier.required, cells)
 
 
-def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None) -> Rule:
+def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None, where: str | None = None) -> Rule:
     """A ratifier's rule as the engine's votes (:mod:`winset.engine.rules`), over its fitted
-    ``groups`` (needed by every rule kind but a share of the whole public)."""
+    ``groups`` (needed by every rule kind but a share of the whole public); ``where`` names the
+    rule in problems."""
+    try:
+        return _votes(ratifier, groups, where or f"ratifier '{ratifier.id}' rule")
+    except EngineError as error:
+        located = where or f"ratifier '{ratifier.id}' rule"
+        raise EngineError(
+            [
+                p if p.location.startswith(located) else Problem(located, f"{p.location}: {p.message}", p.fix)
+                for p in error.problems
+            ]
+        ) from None
+
+
+def _votes(ratifier: Ratifier, groups: GroupSplit | None, where: str) -> Rule:
     names = list(groups.names) if groups is not None else []
-    where = f"ratifier '{ratifier.id}' rule"
     if counts_groups(ratifier.rule) and groups is None:
         raise EngineError(
             [Problem(where, "the rule counts groups, but the support model has none", "give the ratifier [groups]")]

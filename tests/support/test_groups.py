@@ -75,7 +75,22 @@ def test_a_rule_over_groups_needs_groups(tmp_path):
             "rule.threshold",
             "threshold must be above 0 and at most 1, got 1.5",
         ),
-        ('{ kind = "majority", threshold = 0.5 }', "rule", "must be a rule: kind = support_share"),
+        (
+            '{ kind = "chamberr", threshold = 0.5 }',
+            "rule.kind",
+            "unknown rule kind 'chamberr' (did you mean 'chamber'?)",
+        ),
+        (
+            '{ kind = "steps", steps = [{ kind = "steps", steps = [] }] }',
+            "rule.steps[0].kind",
+            "a step cannot itself be steps",
+        ),
+        (
+            '{ kind = "steps", steps = [{ kind = "every_grup", threshold = 0.5 }] }',
+            "rule.steps[0].kind",
+            "unknown rule kind 'every_grup' (did you mean 'every_group'?)",
+        ),
+        ('{ kind = "every_group", threshold = 0.5, groups = ["old", "olf"] }', "rule.groups[1]", "'olf' is not one"),
     ],
 )
 def test_located_rule_errors(tmp_path, rule, location, message):
@@ -89,6 +104,12 @@ def test_group_shares_must_name_the_groups_and_sum_to_one(tmp_path):
     yung = found["parties[0].ratifiers[0].groups.shares.yung"]
     assert yung.endswith("'yung' is not one of the ratifier's groups (did you mean 'young'?)")
     assert found["parties[0].ratifiers[0].groups.shares"].endswith("the shares sum to 0.9000, not 1")
+
+
+def test_a_reversed_range_is_refused(tmp_path):
+    groups = '{ covariate = "age", values = { old = { min = 5, max = 1 } } }'
+    found = dict(problems_of(tmp_path, groups, '{ kind = "every_group", threshold = 0.5 }'))
+    assert found["parties[0].ratifiers[0].groups.values.old"].endswith("min 5 is above max 1")
 
 
 def test_groups_need_a_survey(tmp_path):
@@ -144,11 +165,11 @@ def without_margins(text: str) -> str:
 
 
 def test_fit_errors_name_the_groups_table(tmp_path):
-    with pytest.raises(ConjointError) as error:
+    with pytest.raises(ScenarioError) as error:  # caught from the survey's header, before any fit
         fitted(tmp_path, groups=AGE.replace('covariate = "age"', 'covariate = "agee"'))
     [problem] = error.value.problems
-    assert problem.location == "ratifier 'russian_public' groups.covariate"
-    assert "the survey has no column 'agee' (did you mean 'age'?)" in problem.message
+    assert problem.location == "parties[0].ratifiers[0].data.survey"
+    assert "has no column 'agee' for the groups' covariate" in problem.message
     empty = '{ covariate = "age", values = { old = ["old"], young = ["young"], none = ["unborn"] } }'
     with pytest.raises(ConjointError) as error:
         (tmp_path / "empty").mkdir()

@@ -20,7 +20,7 @@ from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.fit import RatifierFit, amce_table
 
 
-def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
+def support_table(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
     """Support of the named packages. The status quo is the reference every support is measured
     against, not a deal: what the model says of it is shown, but no probability that a rule is met.
     The probability that the rule is met is the share of draws in which the engine finds it met."""
@@ -29,7 +29,7 @@ def support_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.
 
     codes = np.array(list(packages.values()))
     table = fit.support(codes)
-    margins = public(fit.party, fit.ratifier, fit).margins(codes)  # the rule as the engine decides it
+    margins = public(scenario, fit.party, fit.ratifier, fit).margins(codes)  # the rule as the engine decides it
     table["p_rule_met"] = margin_meets(margins[1:] if len(margins) > 1 else margins).mean(axis=0)
     table.insert(0, "package", list(packages))
     table["status_quo"] = [name == STATUS_QUO for name in packages]
@@ -61,7 +61,7 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
         _table(
             "Support against the status quo (90% interval; share of draws meeting the rule); "
             "the status quo is the reference: no agreement",
-            support_table(fit, packages).assign(
+            support_table(scenario, fit, packages).assign(
                 package=lambda t: [
                     f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"], strict=True)
                 ]
@@ -137,7 +137,7 @@ def _number(value: float | None) -> str:
     return f"{value:.3f}"
 
 
-def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
+def fit_json(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
     return {
         "party": fit.party.id,
         "model": "additive" if fit.additive else fit.ratifier.data.model,
@@ -150,7 +150,7 @@ def fit_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str
         "rule": describe(fit.ratifier.rule),
         "calibration_shift": None if fit.additive else fit.shift,
         "warnings": fit.warnings,
-        "support": records(support_table(fit, packages)),
+        "support": records(support_table(scenario, fit, packages)),
         "calibration": records(fit.calibration),
         "coefficients": records(fit.coefficients.reset_index().rename(columns={"index": "parameter"})),
         "amce": records(amce_table(fit)),

@@ -278,7 +278,7 @@ def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
     for (public, name), vote in votes.groupby(["public", "vote"], sort=False):
         first = vote.iloc[0]
         verdict = "passes" if first["vote_passes"] else "fails"
-        title = f"{public}, {name}: {first['yes_votes']:.4g} yes votes, {first['needed']:.4g} needed: {verdict}"
+        title = f"{public}, {name}: {first['yes_votes']:.4g} yes votes, {first['needed_text']} needed: {verdict}"
         table = pd.DataFrame(
             {
                 "member": vote["member"],

@@ -112,6 +112,13 @@ class Vote:
         margin = np.take_along_axis(member_margins, pivot[None], axis=0)[0]
         return margin, pivot
 
+    @property
+    def needed_text(self) -> str:
+        """The votes needed, as a reader counts them: whole seats where every member casts whole
+        votes (two thirds of 100 is 67), else the number itself."""
+        whole = all(float(w).is_integer() for w in self.weights) and not any(self.defect)
+        return f"{int(np.ceil(self.needed - self.tolerance))}" if whole else f"{self.needed:.4g}"
+
     def yes_votes(self, supports: np.ndarray) -> float:
         """The yes votes for members' sources' ``supports`` (one package, members)."""
         yes = meets(supports, np.asarray(self.thresholds))
@@ -206,7 +213,7 @@ class Rule:
 
     def describe(self) -> str:
         """The rule in a few words: ``support >= 50.0%`` for a share of the whole public, else
-        each vote's needed votes of its total (``US Senate: 66.67 of 100 votes``)."""
+        each vote's needed votes of its total (``US Senate: 67 of 100 votes``)."""
         if self.is_share:
             return f"support >= {self.threshold:.1%}"
         parts = []
@@ -214,7 +221,7 @@ class Rule:
             if vote.sources == (WHOLE,):
                 parts.append(f"{vote.name} >= {vote.thresholds[0]:.1%}")
                 continue
-            parts.append(f"{vote.name}: {vote.needed:.4g} of {sum(vote.weights):.4g} votes")
+            parts.append(f"{vote.name}: {vote.needed_text} of {sum(vote.weights):.4g} votes")
         return "; ".join(parts)
 
     def source_name(self, source: int) -> str:

@@ -74,6 +74,7 @@ def votes_table(public: Public, package: tuple[int, ...] | np.ndarray) -> pd.Dat
                     "yes": bool(yes[j]),
                     "yes_votes": vote.yes_votes(point),
                     "needed": vote.needed,
+                    "needed_text": vote.needed_text,
                     "vote_margin": float(vote_margin[0]),
                     "vote_passes": bool(meets(vote_margin[0], 0.0)),
                     "pivotal": j == int(pivot[0]),

@@ -61,6 +61,11 @@ def render(analysis: Analysis, language: str | None = None) -> str:
 def _context(analysis: Analysis, language: str) -> dict[str, Any]:
     scenario, problem, solution = analysis.scenario, analysis.problem, analysis.solution
     labels = Labels(scenario)
+    own = (
+        dict(zip(solution.winsets["public"], solution.winsets["winset_size"], strict=True))
+        if len(solution.winsets)
+        else {}
+    )
     publics = [
         {
             "id": p.id,
@@ -69,6 +74,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
             "threshold": percent(p.threshold),
             "rule": rule_text(analysis, p.id),
             "binding": bool(b),
+            "accepts": f"{own.get(p.id, 0):,}",
         }
         for p, b in zip(problem.publics, problem.binding, strict=True)
     ]

@@ -47,9 +47,9 @@ def votes_context(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
                         "number": number,
                         "proposal": labels.of(scenario.proposal(name)),
                         "public": labels.of(ratifier),
-                        "vote": vote,
+                        "vote": "" if vote == scenario.text(ratifier) else vote,
                         "passes": bool(first["vote_passes"]),
-                        "count": f"{first['yes_votes']:.4g} of {first['needed']:.4g} needed",
+                        "count": f"{first['yes_votes']:.4g} yes votes, {first['needed_text']} needed",
                         "members": [
                             {
                                 "member": blocs.get(row["member"], Markup(escape(row["member"]))),

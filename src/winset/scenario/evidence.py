@@ -58,6 +58,8 @@ def evidence_problems(scenario: Scenario) -> list[Problem]:
                 (spec.profile, "the profile number", "profile"),
             ]
             wanted += [(covariate, f"covariate '{covariate}'", None) for covariate in spec.covariates]
+            if ratifier.groups is not None and ratifier.groups.covariate not in spec.covariates:
+                wanted.append((ratifier.groups.covariate, "the groups' covariate", None))
             first: dict[str, str] = {}
             for column, role, _ in wanted:
                 if column in first and first[column] != role:

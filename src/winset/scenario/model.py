@@ -313,6 +313,14 @@ class Scenario(_Strict):
         """Every ratifier with the party it belongs to, in file order."""
         return [(party, ratifier) for party in self.parties for ratifier in party.ratifiers]
 
+    def location(self, ratifier_id: str) -> str:
+        """Where a ratifier is in the scenario file, as problems name it (``parties[1].ratifiers[0]``)."""
+        for i, party in enumerate(self.parties):
+            for j, ratifier in enumerate(party.ratifiers):
+                if ratifier.id == ratifier_id:
+                    return f"parties[{i}].ratifiers[{j}]"
+        raise KeyError(f"no ratifier '{ratifier_id}'")
+
     def data_path(self, relative: str) -> Path:
         """A data path from the scenario, resolved against the scenario file's directory."""
         return (self.base_dir / relative).resolve()

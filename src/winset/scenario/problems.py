@@ -181,6 +181,8 @@ def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> 
             f"{where}{_show(value)} is not a valid id",
             "use letters, digits, '_' and '-' only, starting with a letter or digit (e.g. 'peace_treaty')",
         )
+    if kind == "rule_kind":
+        return _rule_kind(loc, where, value)
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         return Problem(
@@ -190,6 +192,25 @@ def _problem(error: Any, document: Mapping[str, Any], root: type[BaseModel]) -> 
         )
     # our own messages (labels, reservation) and anything else pydantic may say
     return Problem(format_location(loc), f"{where}{error['msg'][0].lower()}{error['msg'][1:]}", _custom_fix(kind))
+
+
+def _rule_kind(loc: tuple, where: str, value: Any) -> Problem:
+    """A rule of no known kind: the kind given, the closest known one, the kinds allowed there
+    (a step of ``steps`` cannot itself be ``steps``)."""
+    inside = "steps" in loc
+    kinds = [k for k in RULE_TAGS if not (inside and k == "steps")]
+    given = value.get("kind") if isinstance(value, Mapping) else None
+    if inside and given == "steps":
+        message = "a step cannot itself be steps: list every step in the one rule"
+    elif isinstance(given, str):
+        message = f"unknown rule kind '{given}'{did_you_mean(given, kinds)}"
+    else:
+        message = 'must be a rule, a table such as { threshold = 0.5 } or { kind = "chamber", ... }'
+    return Problem(
+        format_location((*loc, "kind") if given is not None else loc),
+        f"{where}{message}",
+        f"use kind = one of {known_list(kinds)}",
+    )
 
 
 def _custom_fix(kind: str) -> str:

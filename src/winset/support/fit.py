@@ -157,14 +157,14 @@ def _fit_groups(
     respondents raked to the other covariates' population margins, each draw's rows weighted by
     the groups' population shares, then calibrated to the polls as a whole."""
     assert ratifier.groups is not None
-    where = f"ratifier '{ratifier.id}' groups"
-    names, member, outside = split_respondents(ratifier.groups, data, where)
+    where = f"{scenario.location(ratifier.id)}.groups"
+    names, member, outside = split_respondents(ratifier.groups, data, where, scenario.source)
     everyone = respondents(data, ratifier.data.covariates)
     of_respondent = np.empty(everyone.n, dtype=np.int64)
     of_respondent[everyone.row_respondent] = member  # constant within a respondent (checked)
     inside = of_respondent >= 0
     sample = np.bincount(of_respondent[inside], weights=everyone.weights[inside], minlength=len(names))
-    shares, stated = group_shares(ratifier.groups, names, sample / sample.sum(), where)
+    shares, stated = group_shares(ratifier.groups, names, sample / sample.sum(), where, scenario.source)
     per_draw: list[list[ScoreTable]] = [[] for _ in range(draws + 1)]
     estimates, models, counts = [], [], []
     for g in range(len(names)):

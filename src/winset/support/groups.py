@@ -12,6 +12,7 @@ respondents and the whole public's is the share-weighted sum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,9 +45,12 @@ class GroupSplit:
         return f"groups by '{self.covariate}' ({source}): " + ", ".join(parts)
 
 
-def split_respondents(groups: Groups, data: ConjointData, where: str) -> tuple[list[str], np.ndarray, int]:
+def split_respondents(
+    groups: Groups, data: ConjointData, where: str, scenario_file: str | Path | None = None
+) -> tuple[list[str], np.ndarray, int]:
     """The groups' names, each data row's group (-1 for none) and how many respondents fall in
-    no group. ``where`` names the scenario's groups table in problems."""
+    no group. ``where`` names the scenario's groups table in problems, ``scenario_file`` the file
+    it is in (problems with the survey's rows name the survey)."""
     frame = data.frame
     column = groups.covariate
     columns = [str(c) for c in frame.columns]
@@ -59,7 +63,7 @@ def split_respondents(groups: Groups, data: ConjointData, where: str) -> tuple[l
                     f"name a respondent characteristic of the survey: {known_list(columns)}",
                 )
             ],
-            source=data.source,
+            source=scenario_file,
         )
     values = frame[column]
     if values.isna().any():
@@ -78,7 +82,7 @@ def split_respondents(groups: Groups, data: ConjointData, where: str) -> tuple[l
         names = list(groups.values)
         member = np.full(len(frame), -1)
         for g, (name, spec) in enumerate(groups.values.items()):
-            inside = _matches(values, spec, f"{where}.values.{name}", data)
+            inside = _matches(values, spec, f"{where}.values.{name}", data, scenario_file)
             overlap = inside & (member >= 0)
             if overlap.any():
                 other = names[int(member[np.flatnonzero(overlap)[0]])]
@@ -86,10 +90,12 @@ def split_respondents(groups: Groups, data: ConjointData, where: str) -> tuple[l
                     [
                         Problem(
                             f"{where}.values.{name}",
-                            f"groups '{other}' and '{name}' share values (in {data.row_names(np.flatnonzero(overlap))})",
+                            f"groups '{other}' and '{name}' share values (in {data.row_names(np.flatnonzero(overlap))}"
+                            f" of the survey {Path(data.source).name if data.source else ''})",
                             "give each value of the covariate to one group only",
                         )
-                    ]
+                    ],
+                    source=scenario_file,
                 )
             member[inside] = g
     else:
@@ -126,19 +132,25 @@ def split_respondents(groups: Groups, data: ConjointData, where: str) -> tuple[l
                 )
                 for name in empty
             ],
-            source=data.source,
+            source=scenario_file,
         )
     return names, member, outside
 
 
-def _matches(values: pd.Series, spec: list[str | float] | ValueRange, where: str, data: ConjointData) -> np.ndarray:
+def _matches(
+    values: pd.Series,
+    spec: list[str | float] | ValueRange,
+    where: str,
+    data: ConjointData,
+    scenario_file: str | Path | None,
+) -> np.ndarray:
     """Which rows hold one of a group's values (or lie in its range)."""
     numeric = pd.api.types.is_numeric_dtype(values)
     if isinstance(spec, ValueRange):
         if not numeric:
             raise ConjointError(
                 [Problem(where, "a range needs a numeric covariate", "list the group's values instead")],
-                source=data.source,
+                source=scenario_file,
             )
         return ((values >= spec.min) & (values <= spec.max)).to_numpy()
     if numeric and all(isinstance(v, (int, float)) for v in spec):
@@ -146,7 +158,9 @@ def _matches(values: pd.Series, spec: list[str | float] | ValueRange, where: str
     return values.map(as_text).isin([as_text(v) for v in spec]).to_numpy()
 
 
-def group_shares(groups: Groups, names: list[str], sample_shares: np.ndarray, where: str) -> tuple[list[float], bool]:
+def group_shares(
+    groups: Groups, names: list[str], sample_shares: np.ndarray, where: str, scenario_file: str | Path | None = None
+) -> tuple[list[float], bool]:
     """Each group's population share: the scenario's (every group named, summing to 1), or the
     weighted sample's; and whether they are stated."""
     if not groups.shares:
@@ -173,5 +187,5 @@ def group_shares(groups: Groups, names: list[str], sample_shares: np.ndarray, wh
     if not problems and abs(total - 1) > 1e-6:
         problems.append(Problem(f"{where}.shares", f"the shares sum to {total:.4f}, not 1", "make them sum to 1"))
     if problems:
-        raise ConjointError(problems)
+        raise ConjointError(problems, source=scenario_file)
     return [float(groups.shares[name]) for name in names], True

@@ -31,7 +31,7 @@ def rule(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
         i, step = counting[0]
         check.add(
             _at(loc, i, "kind"),
-            f"a {step.get('kind')} rule counts groups, but the ratifier has no [groups]",
+            f"a rule of kind '{step.get('kind')}' counts groups, but the ratifier has no [groups]",
             'add [parties.ratifiers.groups] with the survey column that splits the public (covariate = "region")',
         )
     if "groups" in ratifier and "survey" not in table_at(ratifier, "data"):
@@ -54,6 +54,14 @@ def rule(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
                 )
         if step.get("kind") == "chamber":
             _chamber(check, loc, i, step, named)
+    for name, values in table_at(groups, "values").items():
+        bounds = (values.get("min"), values.get("max")) if isinstance(values, Mapping) else (None, None)
+        if is_number(bounds[0]) and is_number(bounds[1]) and bounds[0] > bounds[1]:
+            check.add(
+                (*loc, "groups", "values", name),
+                f"the range runs from min to max, and min {bounds[0]:g} is above max {bounds[1]:g}",
+                f"write {{ min = {bounds[1]:g}, max = {bounds[0]:g} }}",
+            )
     shares = table_at(groups, "shares")
     if named:
         for name in shares:
