@@ -273,7 +273,8 @@ def _winsets(frame: pd.DataFrame, total: int) -> Group:
 
 
 def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
-    """The rules over groups, vote by vote: each member's support and verdict, and who decides."""
+    """The rules over groups, vote by vote: each member's support, its margin in points (how far
+    its opinion must move, where negative), its verdict, and who decides."""
     parts: list[RenderableType] = []
     for (public, name), vote in votes.groupby(["public", "vote"], sort=False):
         first = vote.iloc[0]
@@ -281,23 +282,28 @@ def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
         title = f"{public}, {name}: {first['yes_votes']:.4g} yes votes, {first['needed_text']} needed: {verdict}"
         table = pd.DataFrame(
             {
-                "member": vote["member"],
-                "follows": vote["source"],
+                "member (follows)": [
+                    m if m == f else f"{m} ({f})" for m, f in zip(vote["member"], vote["source"], strict=True)
+                ],
+                "says": ["yes" if y else "no" for y in vote["yes"]],
+                "decides": [
+                    "rule" if b else ("vote" if p else "")
+                    for b, p in zip(vote["blocking"], vote["pivotal"], strict=True)
+                ],
                 "support": vote["support"],
                 "interval": [
                     "" if pd.isna(lo) else f"{lo:.2f}-{hi:.2f}"
                     for lo, hi in zip(vote["lower"], vote["upper"], strict=True)
                 ],
-                "threshold": vote["threshold"],
+                "needs": vote["threshold"],
+                "points": [f"{m * 100:+.1f}" for m in vote["margin"]],
                 "votes": [f"{w:g}" for w in vote["weight"]],
-                "yes": ["yes" if y else "no" for y in vote["yes"]],
-                "decides": [
-                    "the rule" if b else ("the vote" if p else "")
-                    for b, p in zip(vote["blocking"], vote["pivotal"], strict=True)
-                ],
             }
         )
-        parts.append(_plain_table(title, table, ["member", "follows"]))
+        if vote["threshold"].nunique() == 1:  # one threshold for all: said once, in the title
+            table = table.drop(columns=["needs"])
+            title += f" (each member needs {first['threshold']:.1%})"
+        parts.append(_plain_table(title, table, ["member (follows)"]))
     return parts
 
 

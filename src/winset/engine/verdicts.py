@@ -43,7 +43,8 @@ def blocking(public: Public, codes: np.ndarray) -> list[str]:
 
 def votes_table(public: Public, package: tuple[int, ...] | np.ndarray) -> pd.DataFrame:
     """One row per vote and member of the public's rule for one package: the member's source and
-    its support (point estimate, and the 90% interval over the draws), threshold, weight (seats),
+    its support (point estimate, and the 90% interval over the draws), threshold, margin (support
+    minus threshold: how far its opinion must move, where negative), weight (seats),
     whether it votes yes, the vote's yes votes, needed votes, margin and verdict, and whether the
     member is pivotal (``pivotal``) and decides the whole rule (``blocking``)."""
     rule = public.rule
@@ -69,6 +70,7 @@ def votes_table(public: Public, package: tuple[int, ...] | np.ndarray) -> pd.Dat
                     "lower": float(np.quantile(draws, INTERVAL[0])) if len(draws) else np.nan,
                     "upper": float(np.quantile(draws, INTERVAL[1])) if len(draws) else np.nan,
                     "threshold": vote.thresholds[j],
+                    "margin": float(member_margins[j]),
                     "weight": vote.weights[j],
                     "defect": vote.defect[j],
                     "yes": bool(yes[j]),

@@ -59,6 +59,7 @@ def votes_context(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
                                 if np.isnan(row["lower"])
                                 else f"{row['lower'] * 100:.1f}–{row['upper'] * 100:.1f}",
                                 "threshold": f"{row['threshold'] * 100:.1f}%",
+                                "points": f"{row['margin'] * 100:+.1f}",
                                 "weight": f"{row['weight']:g}",
                                 "yes": bool(row["yes"]),
                                 "decides": "the rule" if row["blocking"] else ("the vote" if row["pivotal"] else ""),
