@@ -106,6 +106,14 @@ def test_group_shares_must_name_the_groups_and_sum_to_one(tmp_path):
     assert found["parties[0].ratifiers[0].groups.shares"].endswith("the shares sum to 0.9000, not 1")
 
 
+def test_a_chamber_threshold_that_is_no_share_says_how_to_write_one(tmp_path):
+    with pytest.raises(ScenarioError) as error:
+        small_scenario(tmp_path, scenario_edit=lambda t: grouped(t, AGE, CHAMBER.replace('"2/3"', '"2/3x"')))
+    [problem] = error.value.problems
+    assert problem.location == "parties[0].ratifiers[0].rule.threshold"
+    assert problem.fix.startswith('write the share of the seats the chamber needs: threshold = "2/3"')
+
+
 def test_a_reversed_range_is_refused(tmp_path):
     groups = '{ covariate = "age", values = { old = { min = 5, max = 1 } } }'
     found = dict(problems_of(tmp_path, groups, '{ kind = "every_group", threshold = 0.5 }'))

@@ -220,6 +220,11 @@ def _custom_fix(kind: str) -> str:
         return 'write label = "..." or label = { en = "...", ru = "...", ja = "..." }'
     if kind == "date":
         return "write the date alone, without a time of day: date = 2020-07-01"
+    if kind == "seat_share":
+        return 'write the share of the seats the chamber needs: threshold = "2/3", or a number such as 0.6'
+    if kind == "group_values":
+        return 'write values = { left = ["1", "2"] } or values = { left = { min = 0, max = 4 } }'
+
     return "see the scenario format in the README"
 
 
