@@ -204,7 +204,7 @@ def test_exports(site, tmp_path):
     voter.post(f"/board/{first}", data={"vote": "disagree", "csrf": csrf_of(voter.get("/board").text)})
     client = organiser(site)
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/organiser/consultations/{consultation}/polis.zip").content))
-    assert sorted(archive.namelist()) == ["comments.csv", "participants-votes.csv", "votes.csv"]
+    assert sorted(archive.namelist()) == ["README.txt", "comments.csv", "participants-votes.csv", "votes.csv"]
     archive.extractall(tmp_path)
     assert read_export(tmp_path).latest()[first].dropna().tolist() == [-1.0]
     society = store.societies(consultation)["russian_public"]
@@ -233,7 +233,7 @@ def test_api_votes(site):
     client = participant(site)
     first = next(iter(store.proposals(consultation)))
     assert client.post("/api/votes", json={"proposal_id": first, "value": -1}).json() == {"ok": True}
-    assert client.post("/api/votes", json={"proposal_id": first, "value": 3}).status_code == 422
+    assert client.post("/api/votes", json={"proposal_id": first, "value": 3}).status_code == 400
     assert client.post("/api/votes", json={"proposal_id": 999, "value": 1}).status_code == 400
 
 

@@ -62,6 +62,24 @@ def _open(scenario: Path, database_url: str) -> Store:
     return store_class.open(open_database(database_url), scenario)
 
 
+def _public_url(text: str) -> str:
+    """The public base URL, checked: http or https, a host, no query or fragment."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise WinsetError(
+            [
+                Problem(
+                    "--public-url",
+                    f"'{text}' is not the address of a site",
+                    "give it as https://consult.example.org (a path after the host is kept)",
+                )
+            ]
+        )
+    return text.strip().rstrip("/")
+
+
 @user_errors
 def serve_command(
     scenario: ScenarioArg,
@@ -71,6 +89,14 @@ def serve_command(
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="Send cookies over HTTPS only (behind a TLS proxy).")
     ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="The site's address as participants reach it (https://consult.example.org): invitation links "
+            "start with it. Default: http://HOST:PORT.",
+        ),
+    ] = None,
 ) -> None:
     """Run the consultation site for a scenario: surveys and proposal votes in every society.
 
@@ -80,7 +106,8 @@ def serve_command(
     uvicorn, _, _, create_app = _web()
     store = _open(scenario, database_url)
     key = os.environ.get("WINSET_SECRET_KEY")
-    app = create_app(store, hashlib.sha256(key.encode()).digest() if key else None, secure_cookies)
+    base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
+    app = create_app(store, hashlib.sha256(key.encode()).digest() if key else None, secure_cookies, base)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stderr().print(
         f"winset consultation site for '{store.scenario.scenario.id}' on http://{host}:{port}", soft_wrap=True

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, WinsetError
+from .cells import neutralised, restored
 
 COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
 POLIS_PARTICIPANTS = "participant-votes.csv"  # the name Polis's own export gives PARTICIPANTS
@@ -152,8 +153,8 @@ def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFr
         )
     try:
         frame = pd.read_csv(path)
-        if text in frame.columns:
-            frame[text] = pd.read_csv(path, usecols=[text], dtype=str, keep_default_na=False)[text]
+        if text in frame.columns:  # exactly as written, less the apostrophe a safe export adds
+            frame[text] = restored(pd.read_csv(path, usecols=[text], dtype=str, keep_default_na=False)[text])
     except UnicodeDecodeError as error:
         raise PolisError(
             [Problem(str(path), f"not UTF-8 ({error})", "save the file as UTF-8, as Polis writes it")]
@@ -173,7 +174,9 @@ def _read(path: Path, required: list[str], text: str | None = None) -> pd.DataFr
 # ------------------------------------------------------------------------------------- writing
 def write_export(conversation: Conversation, folder: str | Path) -> None:
     """Write the conversation as a Polis export (comments, votes, participants-votes) into
-    ``folder`` (made if missing); ``group-informed-consensus`` and the vote counts are recomputed."""
+    ``folder`` (made if missing); ``group-informed-consensus`` and the vote counts are recomputed.
+    Text cells a spreadsheet would run as formulas get a leading apostrophe
+    (:mod:`winset.consult.cells`), which :func:`read_export` removes again."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     comments = conversation.comments.copy()
@@ -181,8 +184,8 @@ def write_export(conversation: Conversation, folder: str | Path) -> None:
     comments["agrees"] = (latest == 1).sum(axis=0).reindex(comments["comment-id"]).to_numpy()
     comments["disagrees"] = (latest == -1).sum(axis=0).reindex(comments["comment-id"]).to_numpy()
     comments["group-informed-consensus"] = conversation.consensus().reindex(comments["comment-id"]).to_numpy()
-    comments.to_csv(folder / COMMENTS, index=False)
-    conversation.votes.sort_values("timestamp", kind="stable").to_csv(folder / VOTES, index=False)
+    neutralised(comments).to_csv(folder / COMMENTS, index=False)
+    neutralised(conversation.votes.sort_values("timestamp", kind="stable")).to_csv(folder / VOTES, index=False)
     authored = conversation.comments.get("author-id", pd.Series(dtype=float)).value_counts()
     participants = pd.DataFrame(
         {
@@ -197,4 +200,5 @@ def write_export(conversation: Conversation, folder: str | Path) -> None:
     )
     votes = latest.astype("Int64")
     votes.columns = [str(c) for c in votes.columns]
-    pd.concat([participants, votes.reset_index(drop=True)], axis=1).to_csv(folder / PARTICIPANTS, index=False)
+    table = pd.concat([participants, votes.reset_index(drop=True)], axis=1)
+    neutralised(table).to_csv(folder / PARTICIPANTS, index=False)

@@ -14,25 +14,36 @@ from __future__ import annotations
 import secrets
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from ...errors import WinsetError
 from ..store import Store
 from . import api, health, negotiators, organisers, participants
 from .dependencies import get_site
-from .security import Guard, Signer
+from .guard import Guard
+from .participants import preferred
+from .security import Signer
 from .site import Site, redirect
+from .text import words
 
 ROUTERS = (participants.router, organisers.router, negotiators.router, health.router, api.router)
 
 
-def create_app(store: Store, secret_key: bytes | None = None, secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    store: Store,
+    secret_key: bytes | None = None,
+    secure_cookies: bool = False,
+    public_url: str = "http://127.0.0.1:8000",
+) -> FastAPI:
     """The site for ``store``; ``secret_key`` signs organiser sessions and CSRF tokens (random
-    when not given: organisers log in again after a restart; participants keep their sessions)."""
+    when not given: organisers log in again after a restart; participants keep their sessions);
+    invitation links start with ``public_url``, never with the Host header a request brings."""
     app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None)
     app.add_middleware(Guard)
-    app.state.site = Site(store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies)
+    app.state.site = Site(store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies, public_url.rstrip("/"))
     app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_bad_value)
     app.exception_handler(WinsetError)(_user_error)
     for router in ROUTERS:
         app.include_router(router)
@@ -47,6 +58,19 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     if error.status_code == 401 and request.url.path.startswith("/organiser"):
         return redirect("/organiser/login")
     return get_site(request).render(request, "message.html", status=error.status_code, message=error.detail)
+
+
+async def _bad_value(request: Request, error: RequestValidationError) -> Response:
+    """A form or body with a value that cannot be what its field holds (a count that is not a
+    whole number, an id out of range): 400, with the fields named, in the visitor's language."""
+    fields = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in error.errors() if e.get("loc"))) or "?"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": f"invalid value: {fields}"}, status_code=400)
+    site = get_site(request)
+    language = preferred(request, site.store.scenario)
+    return site.render(
+        request, "message.html", language, status=400, message=words(language)["bad_value"].format(fields=fields)
+    )
 
 
 async def _user_error(request: Request, error: WinsetError) -> Response:

@@ -4,17 +4,35 @@ Every form brings the ``csrf`` token of the page it came from (checked by
 :data:`~.dependencies.CsrfChecked` before the form is read). A field a form may leave out has a
 default: what a field means and which values are refused is the route's to say, with its own
 message, as the pages show it; only what cannot be one of a field's values (a count that is not a
-number) is refused here, as a request FastAPI cannot validate (422).
+whole number in ASCII digits) is refused here: the site answers 400 with a page in the visitor's
+language (see :mod:`.app`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import UploadFile
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .dependencies import MAX_ID
+
+
+def _whole_number(value: Any) -> Any:
+    """A form's whole number: ASCII digits only ("²", "1.5", "1e3" and " 7" are not numbers a
+    person types into a count), blank for none."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
+            raise ValueError("must be a whole number")
+        return int(text)
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_ID)]
+OptionalId = Annotated[int | None, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
 
 
 class CsrfForm(BaseModel):
@@ -35,7 +53,7 @@ class JoinForm(CsrfForm):
     """A participant joins: an invitation code, or an allowed external id with its society."""
 
     token: str = ""
-    society: str = ""  # a society id: the token is then an external id allowed in that society
+    society: OptionalId = None  # a society id: the token is then an external id allowed in that society
 
 
 class VoteForm(CsrfForm):
@@ -66,8 +84,8 @@ class ConsultationForm(CsrfForm):
     __pydantic_extra__: dict[str, str] = Field(init=False)
 
     slug: str = ""
-    tasks: int = 0
-    profiles: int = 2
+    tasks: Count = 0
+    profiles: Count = 2
     board: str = ""  # "on" when the box is ticked
 
     def languages(self, ratifiers: list[str]) -> dict[str, str]:
@@ -77,7 +95,7 @@ class ConsultationForm(CsrfForm):
 
 
 class InvitationsForm(CsrfForm):
-    count: int = 0  # how many single-use invitations to make
+    count: Count = 0  # how many single-use invitations to make
 
 
 class AllowForm(CsrfForm):

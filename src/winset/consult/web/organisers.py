@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from ..polis import FILES as POLIS_FILES
+from ..cells import neutralised
 from ..polis import write_export
 from ..store import Store
 from ..tasks import SurveyDesign
@@ -34,10 +34,20 @@ from .forms import (
 )
 from .security import ORGANISER_COOKIE, SESSION_SECONDS
 from .site import Site, redirect
+from .uploads import unpack_polis
 
 MAX_INVITATIONS = 10_000  # invitations made at a time
 
 router = APIRouter()
+
+EXPORT_README = """This is a consultation exported as a Polis export: comments.csv, votes.csv and
+participants-votes.csv, in Polis's columns. `winset` and Polis read it as it is.
+
+Text that a spreadsheet would run as a formula (a cell beginning with =, +, -, @, a tab or a
+carriage return) is written with a leading apostrophe, '=like this, so that opening the files in a
+spreadsheet runs nothing. Numbers are written as they are. winset removes the apostrophe when it
+reads the export back.
+"""
 
 
 @router.get("/organiser/login", response_class=HTMLResponse)
@@ -138,7 +148,7 @@ def post_proposal(
 @router.get("/organiser/consultations/{consultation_id}/societies/{society_id}/survey.csv")
 def survey_csv(society_id: Id, consultation_id: Owned, store: StoreDep) -> Response:
     _check_society(store, consultation_id, society_id)
-    frame = store.survey_data(society_id)
+    frame = neutralised(store.survey_data(society_id))  # no cell a spreadsheet would run
     return Response(
         frame.to_csv(index=False),
         media_type="text/csv",
@@ -159,16 +169,8 @@ def polis_import(
     if not isinstance(upload, UploadFile):
         raise HTTPException(400, "choose the zip of a Polis export")
     groups = _groups(form.groups)
-    data = upload.file.read()
     with tempfile.TemporaryDirectory() as folder:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = {Path(n).name: n for n in archive.namelist()}
-                for wanted in POLIS_FILES:
-                    if wanted in names:  # by exact file name: no path inside the zip is followed
-                        (Path(folder) / wanted).write_bytes(archive.read(names[wanted]))
-        except zipfile.BadZipFile:
-            raise HTTPException(400, "the file is not a zip archive") from None
+        unpack_polis(upload.file, Path(folder))
         store.import_polis(consultation_id, folder, groups)
     return redirect(f"/organiser/consultations/{consultation_id}")
 
@@ -180,6 +182,7 @@ def polis_zip(consultation_id: Owned, store: StoreDep) -> Response:
         write_export(store.conversation(consultation_id), folder)
         for path in sorted(Path(folder).iterdir()):
             archive.write(path, path.name)
+        archive.writestr("README.txt", EXPORT_README)
     return Response(
         buffer.getvalue(),
         media_type="application/zip",
@@ -200,8 +203,9 @@ def invite_negotiator(
 
 
 def _invitations(request: Request, site: Site, consultation_id: int, paths: list[str]) -> HTMLResponse:
-    """The page of new invitation links: ``paths`` on this site."""
-    base = str(request.base_url).rstrip("/")
+    """The page of new invitation links: ``paths`` under the site's public address (never the
+    request's Host header, which the client chooses)."""
+    base = site.public_url
     return site.render(
         request, "invitations.html", consultation_id=consultation_id, links=[f"{base}/{p}" for p in paths]
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...scenario import Scenario
-from .dependencies import MAX_ID, ClientAddress, CsrfChecked, Id, SiteDep, StoreDep, Who
+from .dependencies import ClientAddress, CsrfChecked, Id, SiteDep, StoreDep, Who
 from .forms import AnswerForm, JoinForm, VoteForm
 from .security import PARTICIPANT_COOKIE
 from .site import redirect
@@ -58,8 +58,8 @@ def join(
     if site.guesses.blocked(address):
         return site.render(request, "join.html", language, status=429, token="", error="too_many")
     code = form.token.strip()
-    if form.society.isdigit() and 1 <= int(form.society) <= MAX_ID:  # an allow-listed external id
-        joined = site.store.join_with_external_id(int(form.society), code)
+    if form.society is not None:  # an allow-listed external id
+        joined = site.store.join_with_external_id(form.society, code)
     else:
         joined = site.store.join_with_token(code)
     if joined is None:

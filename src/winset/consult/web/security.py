@@ -6,21 +6,16 @@ guessing invitation tokens, security headers, and request logs without personal 
 - CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it, and every
   POST must bring a form field that matches its cookie (an attacker's page can send neither).
 - Guessing: each client address may fail to join ``GUESSES`` times per ``GUESS_WINDOW`` seconds.
-- Logs name the route template (``/join/{token}`` never its value), the status and the time taken.
+- Headers, body limits and logs are :mod:`.guard`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 import time
 from collections import defaultdict, deque
-
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
 
 ORGANISER_COOKIE = "winset_organiser"
 PARTICIPANT_COOKIE = "winset_participant"
@@ -39,8 +34,6 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-log = logging.getLogger("winset.consult")
 
 
 class Signer:
@@ -93,22 +86,3 @@ class GuessLimit:
 
     def failed(self, client: str) -> None:
         self.failures[client].append(time.monotonic())
-
-
-class Guard(BaseHTTPMiddleware):
-    """Security headers on every response; one log line per request without personal data."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        route = request.scope.get("route")
-        log.info(
-            "%s %s %d %.1f ms",
-            request.method,
-            getattr(route, "path", "(no route)"),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response

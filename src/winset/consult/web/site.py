@@ -29,6 +29,7 @@ class Site:
     store: Store
     signer: Signer
     secure_cookies: bool = False  # cookies over HTTPS only
+    public_url: str = "http://127.0.0.1:8000"  # the site's address for participants: invitation links start with it
     guesses: GuessLimit = field(default_factory=GuessLimit)
     pages: Environment = field(default_factory=_pages)
     labels: Labels = field(init=False)

@@ -30,6 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "next": "Save and continue",
         "survey_done": "Thank you: you have answered every question.",
         "status_quo": "as today",
+        "bad_value": "A value in this form is not valid ({fields}). Please go back and correct it.",
     },
     "ru": {
         "join_title": "Участие в консультации",
@@ -57,6 +58,7 @@ WORDS: dict[str, dict[str, str]] = {
         "next": "Сохранить и продолжить",
         "survey_done": "Спасибо: вы ответили на все вопросы.",
         "status_quo": "как сейчас",
+        "bad_value": "Значение в этой форме недопустимо ({fields}). Вернитесь и исправьте его.",
     },
     "ja": {
         "join_title": "協議への参加",
@@ -84,6 +86,7 @@ WORDS: dict[str, dict[str, str]] = {
         "next": "保存して次へ",
         "survey_done": "ありがとうございました。すべての質問に回答しました。",
         "status_quo": "現状のまま",
+        "bad_value": "このフォームの値が正しくありません（{fields}）。戻って修正してください。",
     },
 }
 

@@ -1,0 +1,121 @@
+"""The site's outermost layer, around every route: a limit on each request's body before anything
+reads it, the security headers on every response (refusals and errors included), a plain page
+for an error no route expected, and one log line per request without personal data.
+
+It is plain ASGI rather than Starlette's ``BaseHTTPMiddleware``: it sees the body as it arrives
+(a ``Content-Length`` over the limit is refused before a byte is read; a body sent without one is
+counted as it streams and refused the moment it passes the limit) and it adds headers to every
+response, including those an exception handler or this layer itself writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .security import HEADERS
+
+BODY_LIMIT = 64 * 1024  # bytes: a form or a JSON body
+UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes: a Polis export (a zip), the one upload the site takes
+UPLOAD_PATHS = ("/polis",)  # routes whose path ends so take an upload
+
+log = logging.getLogger("winset.consult")
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its route's limit (413): raised while the body is read, so that the
+    route's own reading of it stops there."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request is larger than this page accepts ({limit // 1024:,} KB at most)")
+
+
+def body_limit(path: str) -> int:
+    """The largest body a request to ``path`` may bring."""
+    return UPLOAD_LIMIT if path.endswith(UPLOAD_PATHS) else BODY_LIMIT
+
+
+class Guard:
+    """See the module documentation."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        limit = body_limit(scope["path"])
+        status: list[int] = []
+
+        async def send_guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [
+                    (k.lower().encode(), v.encode()) for k, v in HEADERS.items() if k.lower().encode() not in present
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                status.append(message["status"])
+            await send(message)
+
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _plain(send_guarded, 413, BodyTooLarge(limit).detail)
+        else:
+            received = 0
+
+            async def receive_limited() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise BodyTooLarge(limit)
+                return message
+
+            try:
+                await self.app(scope, receive_limited, send_guarded)
+            except Exception:  # a bug: logged here, and the visitor gets a plain page
+                log.exception("error in %s %s", scope["method"], _route(scope))
+                if not status:
+                    await _plain(send_guarded, 500, "Something went wrong on the server. Please try again later.")
+        log.info(
+            "%s %s %d %.1f ms",
+            scope["method"],
+            _route(scope),
+            status[0] if status else 0,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _route(scope: Scope) -> str:
+    """The route template (``/join/{token}``, never the token), once a route has matched."""
+    route: Any = scope.get("route")
+    return str(getattr(route, "path", "(no route)"))
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

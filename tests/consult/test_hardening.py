@@ -1,0 +1,216 @@
+"""The site under attack: bodies over their limit refused before they are read, zip bombs
+refused while they inflate, malformed values a 400 in the visitor's language, every error with
+the security headers, exports a spreadsheet cannot run, and invitation links that ignore the
+Host header."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from winset.consult import read_export
+from winset.consult.cells import neutralised
+from winset.consult.database import open_database
+from winset.consult.store import Store
+from winset.consult.tasks import SurveyDesign
+from winset.consult.web import create_app, uploads
+from winset.consult.web.guard import BODY_LIMIT, UPLOAD_LIMIT
+from winset.consult.web.security import HEADERS
+
+from .test_web import PASSWORD, csrf_of, organiser, participant
+
+PUBLIC = "https://consult.example.org/kuril"
+
+
+@pytest.fixture
+def site(tmp_path):
+    store = Store.open(open_database(f"sqlite:///{tmp_path / 'consult.db'}"), "kuril")
+    owner = store.add_organiser("mediator@example.org", PASSWORD)
+    consultation = store.open_consultation(
+        owner, "kuril", languages={"russian_public": "ru", "japanese_public": "ja"}, survey=SurveyDesign(2, 2)
+    )
+    return store, consultation, create_app(store, secret_key=b"k" * 32, public_url=PUBLIC)
+
+
+def guarded(answer) -> bool:
+    return all(answer.headers.get(name) == value for name, value in HEADERS.items())
+
+
+# --------------------------------------------------------------------------------- bodies
+def test_a_body_over_its_limit_is_refused_before_it_is_read(site):
+    client = TestClient(site[2])
+    big = b'{"proposal_id": 1, "value": 1, "padding": "' + b"a" * (BODY_LIMIT + 1) + b'"}'
+    answer = client.post("/api/votes", content=big, headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and guarded(answer)
+    form = client.post("/join", data={"token": "x" * (BODY_LIMIT + 10), "csrf": "c"})
+    assert form.status_code == 413 and guarded(form)
+
+
+def test_a_body_without_a_length_is_counted_as_it_streams(site):
+    client = TestClient(site[2])
+
+    def chunks():
+        for _ in range(BODY_LIMIT // 1024 + 2):
+            yield b"a" * 1024
+
+    answer = client.post("/api/votes", content=chunks(), headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and guarded(answer)
+
+
+def test_an_upload_over_its_limit_is_refused(site):
+    _, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    answer = client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": "0=russian_public", "csrf": csrf_of(page.text)},
+        files={"export": ("big.zip", b"0" * (UPLOAD_LIMIT + 1), "application/zip")},
+    )
+    assert answer.status_code == 413 and guarded(answer)
+
+
+def zipped(**files: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, body in files.items():
+            archive.writestr(f"export/{name}", body)
+    return buffer.getvalue()
+
+
+def polis_post(site, body: bytes):
+    _, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    return client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": "0=russian_public", "csrf": csrf_of(page.text)},
+        files={"export": ("export.zip", body, "application/zip")},
+    )
+
+
+def test_a_zip_bomb_is_refused_while_it_inflates(site, monkeypatch):
+    bomb = zipped(**{"comments.csv": b"comment-id,comment-body\n" + b"0" * 30_000_000})  # 30 MB in about 30 KB
+    assert len(bomb) < 100_000
+    answer = polis_post(site, bomb)
+    assert answer.status_code == 413 and "times its compressed size" in answer.text and guarded(answer)
+    # sizes the archive states may lie: what inflates is counted as it is written
+    monkeypatch.setattr(uploads, "MAX_RATIO", 10**9)
+    monkeypatch.setattr(uploads, "MAX_INFLATED", 1_000_000)
+    assert polis_post(site, bomb).status_code == 413
+    monkeypatch.setattr(uploads, "MAX_INFLATED", 10**9)
+    monkeypatch.setattr(uploads, "MAX_LINES", 10)
+    many = zipped(**{"comments.csv": b"comment-id,comment-body\n" + b"".join(b"%d,x\n" % i for i in range(50))})
+    assert polis_post(site, many).status_code == 413
+    assert polis_post(site, b"not a zip").status_code == 400
+
+
+def test_the_archives_stated_sizes_are_not_trusted(site, monkeypatch, tmp_path):
+    """A member whose header claims a small size is still stopped at the limit as it inflates."""
+    body = b"comment-id,comment-body\n" + b"1,x\n" * 400_000
+    monkeypatch.setattr(uploads, "MAX_INFLATED", 500_000)
+    monkeypatch.setattr(uploads, "MAX_RATIO", 10**9)
+    real = zipfile.ZipFile(io.BytesIO(zipped(**{"comments.csv": body})))
+    info = real.infolist()[0]
+    info.file_size = 100  # the lie the check before inflating reads
+    monkeypatch.setattr(zipfile.ZipFile, "infolist", lambda self: [info])
+    with pytest.raises(Exception) as refused:
+        uploads.unpack_polis(io.BytesIO(zipped(**{"comments.csv": body})), tmp_path)
+    assert getattr(refused.value, "status_code", None) in (400, 413)
+    assert not (tmp_path / "comments.csv").exists() or (tmp_path / "comments.csv").stat().st_size <= 500_000
+
+
+# --------------------------------------------------------------------------------- values
+@pytest.mark.parametrize("society", ["²", "1.5", "1e3", "-1", "0", "99999999999", "x"])
+def test_a_malformed_society_is_a_400_in_the_visitors_language(site, society):
+    client = TestClient(site[2], raise_server_exceptions=False)
+    page = client.get("/", headers={"Accept-Language": "ru"})
+    answer = client.post(
+        "/join",
+        data={"token": "abc", "society": society, "csrf": csrf_of(page.text)},
+        headers={"Accept-Language": "ru"},
+    )
+    assert answer.status_code == 400 and guarded(answer)
+    assert "Значение в этой форме недопустимо (society)" in answer.text
+
+
+@pytest.mark.parametrize(("field", "value"), [("tasks", "abc"), ("tasks", "1.5"), ("profiles", "²"), ("tasks", "1e3")])
+def test_a_malformed_count_in_an_organisers_form_is_a_400(site, field, value):
+    client = organiser(site)
+    page = client.get("/organiser")
+    data = {"slug": "second", "tasks": "2", "profiles": "2", "csrf": csrf_of(page.text)} | {field: value}
+    answer = client.post("/organiser/consultations", data=data, follow_redirects=False)
+    assert answer.status_code == 400 and guarded(answer) and f"({field})" in answer.text
+
+
+@pytest.mark.parametrize("count", ["1.5", "1e3", "²", "abc"])
+def test_a_malformed_invitation_count_is_a_400(site, count):
+    store, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    society = store.societies(consultation)["russian_public"]
+    answer = client.post(
+        f"/organiser/consultations/{consultation}/societies/{society}/invitations",
+        data={"count": count, "csrf": csrf_of(page.text)},
+    )
+    assert answer.status_code == 400 and guarded(answer)
+
+
+def test_an_unexpected_error_is_a_plain_500_with_the_headers(site):
+    _, _, app = site
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+    answer = TestClient(app).get("/broken")
+    assert answer.status_code == 500 and guarded(answer)
+    assert "a bug" not in answer.text and "Traceback" not in answer.text
+
+
+# --------------------------------------------------------------------------------- exports
+def test_exports_are_safe_to_open_in_a_spreadsheet(site, tmp_path):
+    store, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    title = '=HYPERLINK("http://attacker.example","click")'
+    client.post(
+        f"/organiser/consultations/{consultation}/proposals",
+        data={"party": "japan", "package": "habomai=japan,treaty=signed", "title": title, "csrf": csrf_of(page.text)},
+    )
+    voter = participant(site)
+    proposal = max(store.proposals(consultation))
+    voter.post(f"/board/{proposal}", data={"vote": "agree", "csrf": csrf_of(voter.get("/board").text)})
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/organiser/consultations/{consultation}/polis.zip").content))
+    comments = archive.read("comments.csv").decode()
+    assert "'=HYPERLINK" in comments and not re.search(r'(^|,)"?=HYPERLINK', comments, re.M)
+    assert "leading apostrophe" in archive.read("README.txt").decode()
+    archive.extractall(tmp_path)
+    bodies = read_export(tmp_path).comments["comment-body"].tolist()
+    assert any(body.startswith(f"{title}: ") for body in bodies)  # read back as it was written
+
+
+def test_only_text_that_would_run_is_changed():
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "fine", "-0.5", "'=kept"]})
+    assert neutralised(frame)["text"].tolist() == [
+        "'=1+1", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "fine", "-0.5", "'=kept",
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------- links
+def test_invitation_links_use_the_public_address_not_the_host_header(site):
+    store, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    society = store.societies(consultation)["russian_public"]
+    links = client.post(
+        f"/organiser/consultations/{consultation}/societies/{society}/invitations",
+        data={"count": "2", "csrf": csrf_of(page.text)},
+        headers={"Host": "evil.example"},
+    )
+    found = re.findall(r"(https?://[^\s\"<]+/join/[A-Za-z0-9_-]+)", links.text)
+    assert len(found) == 2 and all(link.startswith(f"{PUBLIC}/join/") for link in found)
+    assert "evil.example" not in links.text
