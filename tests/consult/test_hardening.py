@@ -214,3 +214,60 @@ def test_invitation_links_use_the_public_address_not_the_host_header(site):
     found = re.findall(r"(https?://[^\s\"<]+/join/[A-Za-z0-9_-]+)", links.text)
     assert len(found) == 2 and all(link.startswith(f"{PUBLIC}/join/") for link in found)
     assert "evil.example" not in links.text
+
+
+def test_texts_with_a_nul_character_are_refused(site):
+    _, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    token = csrf_of(page.text)
+    slug = client.post("/organiser/consultations", data={"slug": "a\x00b", "tasks": "2", "csrf": token})
+    title = client.post(
+        f"/organiser/consultations/{consultation}/proposals",
+        data={"party": "japan", "package": "treaty=signed", "title": "a\x00b", "csrf": token},
+    )
+    assert slug.status_code == title.status_code == 400 and guarded(slug) and guarded(title)
+
+
+@pytest.mark.parametrize("groups", ["²=russian_public", "1e3=russian_public", " =russian_public"])
+def test_a_malformed_polis_group_is_a_400(site, groups):
+    _, consultation, _ = site
+    client = organiser(site)
+    page = client.get(f"/organiser/consultations/{consultation}")
+    answer = client.post(
+        f"/organiser/consultations/{consultation}/polis",
+        data={"groups": groups, "csrf": csrf_of(page.text)},
+        files={"export": ("export.zip", zipped(**{"comments.csv": b"comment-id,comment-body\n"}), "application/zip")},
+    )
+    assert answer.status_code == 400 and guarded(answer) and "is not group=ratifier" in answer.text
+
+
+def test_a_locked_database_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
+    import sqlite3
+
+    from winset.consult import database
+
+    monkeypatch.setattr(database, "SQLITE_BUSY_SECONDS", 0.2)
+    path = tmp_path / "locked.db"
+    store = Store.open(open_database(f"sqlite:///{path}"), "kuril")
+    owner = store.add_organiser("mediator@example.org", PASSWORD)
+    consultation = store.open_consultation(owner, "kuril", languages={"russian_public": "ru", "japanese_public": "ja"})
+    site = (store, consultation, create_app(store, secret_key=b"k" * 32))
+    voter = participant(site)
+    board = voter.get("/board")
+    first = next(iter(store.proposals(consultation)))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    try:
+        answer = voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(board.text)})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5" and guarded(answer)
+        api = voter.post("/api/votes", json={"proposal_id": first, "value": 1})
+        assert api.status_code == 503 and "try again" in api.json()["detail"]
+        assert TestClient(site[2]).get("/api/health").status_code == 200
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    results = store.results(consultation)
+    assert results.loc[results["proposal_id"] == first, "agree"].sum() == 0
+    again = voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(board.text)}, follow_redirects=False)
+    assert again.status_code == 303  # once the lock is gone, the same vote goes through

@@ -86,6 +86,9 @@ def _foreign_keys(connection: Connection, state: str) -> None:
     connection.commit()
 
 
+SQLITE_BUSY_SECONDS = 30.0  # how long a statement waits for a lock another writer holds
+
+
 def make_engine(url: str) -> Engine:
     """An engine on ``url`` (not connected yet); a URL that is not one, or whose driver is unknown
     or not installed, is a :class:`DatabaseError` that never repeats the URL's password."""
@@ -112,7 +115,7 @@ def _cannot_open(where: str, reason: str, fix: str) -> DatabaseError:
 
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:  # durable, concurrent, and foreign keys enforced

@@ -11,11 +11,14 @@ Polis's).
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ...errors import WinsetError
 from ..store import Store
@@ -27,6 +30,7 @@ from .security import Signer
 from .site import Site, redirect
 from .text import words
 
+RETRY_AFTER = 5  # seconds a visitor is asked to wait when the database is busy
 ROUTERS = (participants.router, organisers.router, negotiators.router, health.router, api.router)
 
 
@@ -45,6 +49,8 @@ def create_app(
     app.exception_handler(HTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_bad_value)
     app.exception_handler(WinsetError)(_user_error)
+    app.exception_handler(OperationalError)(_unavailable)
+    app.exception_handler(PoolTimeout)(_unavailable)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -71,6 +77,19 @@ async def _bad_value(request: Request, error: RequestValidationError) -> Respons
     return site.render(
         request, "message.html", language, status=400, message=words(language)["bad_value"].format(fields=fields)
     )
+
+
+async def _unavailable(request: Request, error: Exception) -> Response:
+    """The database is locked or cannot be reached: 503 with Retry-After, and nothing recorded
+    (the request's transaction is rolled back), so the visitor can send it again."""
+    logging.getLogger("winset.consult").warning("database unavailable: %s", type(error).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    text = "The consultation is busy. Please try again in a few seconds: nothing was saved."
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": text}, status_code=503, headers=headers)
+    page = get_site(request).render(request, "message.html", status=503, message=text)
+    page.headers.update(headers)
+    return page
 
 
 async def _user_error(request: Request, error: WinsetError) -> Response:

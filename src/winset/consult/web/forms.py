@@ -43,9 +43,12 @@ class CsrfForm(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _last_of_repeated(cls, fields: Any) -> Any:
-        """A field sent more than once counts with its last value, as a form read by name does."""
+        """A field sent more than once counts with its last value, as a form read by name does;
+        a text with a NUL character is refused (no database stores it the same way)."""
         if isinstance(fields, dict):
-            return {k: v[-1] if isinstance(v, list) and v else v for k, v in fields.items()}
+            fields = {k: v[-1] if isinstance(v, list) and v else v for k, v in fields.items()}
+            if any(isinstance(v, str) and "\x00" in v for v in fields.values()):
+                raise ValueError("a text in the form holds a NUL character")
         return fields
 
 

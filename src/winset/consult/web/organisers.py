@@ -216,7 +216,10 @@ def _groups(text: str) -> dict[int, str]:
     groups = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         group, _, ratifier = item.partition("=")
-        if not group.strip().isdigit() or not ratifier.strip():
+        if (
+            not (group.strip().isascii() and group.strip().isdigit() and len(group.strip()) <= 9)
+            or not ratifier.strip()
+        ):
             raise HTTPException(400, f"'{item}' is not group=ratifier, e.g. 0=russian_public")
         groups[int(group)] = ratifier.strip()
     if not groups:
