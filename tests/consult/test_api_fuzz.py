@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from winset.consult.database import open_database
 from winset.consult.store import Store
 from winset.consult.web import create_app
-from winset.consult.web.security import ORGANISER_COOKIE, PARTICIPANT_COOKIE, Signer
+from winset.consult.web.security import ORGANISER_COOKIE, PARTICIPANT_COOKIE
 
 schemathesis = pytest.importorskip("schemathesis")
 
@@ -22,7 +22,9 @@ def _site():
     organiser = store.add_organiser("mediator@example.org", "correct horse battery")
     consultation = store.open_consultation(organiser, "fuzz")
     joined = store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0])
-    cookies = f"{PARTICIPANT_COOKIE}={joined.secret}; {ORGANISER_COOKIE}={Signer(KEY).organiser_cookie(organiser)}"
+    cookies = (
+        f"{PARTICIPANT_COOKIE}={joined.secret}; {ORGANISER_COOKIE}={store.open_organiser_session(organiser, 3600)}"
+    )
     return create_app(store, secret_key=KEY), cookies
 
 

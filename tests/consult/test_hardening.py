@@ -271,3 +271,63 @@ def test_a_locked_database_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
     assert results.loc[results["proposal_id"] == first, "agree"].sum() == 0
     again = voter.post(f"/board/{first}", data={"vote": "agree", "csrf": csrf_of(board.text)}, follow_redirects=False)
     assert again.status_code == 303  # once the lock is gone, the same vote goes through
+
+
+# --------------------------------------------------------------------------------- sessions
+def test_an_organisers_logout_ends_the_session_on_the_server(site):
+    from winset.consult.web.security import ORGANISER_COOKIE
+
+    store, _, _ = site
+    client = organiser(site)
+    cookie = client.cookies.get(ORGANISER_COOKIE)
+    assert client.get("/organiser").status_code == 200
+    page = client.get("/organiser")
+    client.post("/organiser/logout", data={"csrf": csrf_of(page.text)})
+    stolen = TestClient(site[2], cookies={ORGANISER_COOKIE: cookie})  # the old cookie, kept by someone
+    assert stolen.get("/organiser", follow_redirects=False).status_code in (303, 307)
+    # revocation: every open login of an organiser ends at once
+    again = organiser(site)
+    owner = store.check_organiser("mediator@example.org", PASSWORD)
+    assert store.revoke_organiser_sessions(owner) == 1
+    assert again.get("/organiser", follow_redirects=False).status_code in (303, 307)
+
+
+def test_a_participant_logs_out_and_the_cookie_opens_nothing(site):
+    from winset.consult.web.security import PARTICIPANT_COOKIE
+
+    client = participant(site)
+    cookie = client.cookies.get(PARTICIPANT_COOKIE)
+    board = client.get("/board")
+    assert client.post("/logout", data={"csrf": csrf_of(board.text)}, follow_redirects=False).status_code == 303
+    stolen = TestClient(site[2], cookies={PARTICIPANT_COOKIE: cookie})
+    assert stolen.get("/board").status_code == 401
+
+
+def test_a_negotiator_logs_out_and_the_invitation_stays_used(site):
+    from winset.consult.web.security import NEGOTIATOR_COOKIE
+
+    store, consultation, app = site
+    token = store.invite_negotiator(consultation, "japan")
+    client = TestClient(app)
+    page = client.get(f"/negotiate/{token}")
+    assert client.post("/negotiate", data={"token": token, "csrf": csrf_of(page.text)}).status_code == 200
+    cookie = client.cookies.get(NEGOTIATOR_COOKIE)
+    page = client.get("/negotiator")
+    client.post("/negotiator/logout", data={"csrf": csrf_of(page.text)})
+    assert TestClient(app, cookies={NEGOTIATOR_COOKIE: cookie}).get("/negotiator").status_code == 401
+    assert store.join_negotiator(token) is None
+
+
+def test_logging_in_gives_a_new_csrf_cookie(site):
+    """A CSRF cookie planted before login (one an attacker chose) is not the one after it."""
+    from winset.consult.web.security import CSRF_COOKIE
+
+    client = TestClient(site[2])
+    page = client.get("/organiser/login")
+    planted = client.cookies.get(CSRF_COOKIE)
+    client.post(
+        "/organiser/login",
+        data={"email": "mediator@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert client.cookies.get(CSRF_COOKIE) not in (None, planted)

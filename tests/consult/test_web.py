@@ -406,6 +406,8 @@ REFUSED_WITHOUT_TOKEN = {
     "/organiser/consultations/{consultation_id}/negotiators": ((403, None), LOGIN, LOGIN),
     "/negotiate": ((403, None), (403, None), (403, None)),
     "/negotiator/proposals": ((401, None), (401, None), (403, None)),
+    "/logout": ((403, None), (403, None), (403, None)),
+    "/negotiator/logout": ((403, None), (403, None), (403, None)),
 }
 
 

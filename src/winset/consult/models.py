@@ -174,3 +174,16 @@ class Negotiator(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     session_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime | None]
+
+
+class OrganiserSession(Base):
+    """An organiser's login, kept on the server (its secret hashed) so that logging out or
+    revoking it takes effect at once, whatever the browser still holds."""
+
+    __tablename__ = "organiser_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # logged out or revoked
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -4,16 +4,18 @@ and who holds a participant's or a negotiator's session secret.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ...errors import Problem
 from ..credentials import email_problems, normal_email, password_problems
-from ..models import Negotiator, Organiser, Participant
+from ..models import Negotiator, Organiser, OrganiserSession, Participant, now
 from .base import ConsultError, StoreBase, digest, flush_or_refuse
 
 MEMBER_CACHE = 100_000  # participants remembered by session secret
@@ -48,6 +50,72 @@ class Accounts(StoreBase):
         except VerificationError:
             return None
         return organiser.id if organiser else None
+
+    def open_organiser_session(self, organiser_id: int, seconds: int) -> str:
+        """A new login for the organiser, valid ``seconds``: its secret (the database keeps its hash)."""
+        secret = secrets.token_urlsafe(32)
+        with self.sessions.begin() as session:
+            session.add(
+                OrganiserSession(
+                    organiser_id=organiser_id,
+                    secret_hash=digest(secret),
+                    expires_at=now() + timedelta(seconds=seconds),
+                )
+            )
+        return secret
+
+    def organiser_of_session(self, secret: str) -> int | None:
+        """The organiser a login secret belongs to, while it has neither expired nor ended."""
+        with self.sessions() as session:
+            found: int | None = session.scalar(
+                select(OrganiserSession.organiser_id).where(
+                    OrganiserSession.secret_hash == digest(secret),
+                    OrganiserSession.ended_at.is_(None),
+                    OrganiserSession.expires_at > now(),
+                )
+            )
+        return found
+
+    def end_organiser_session(self, secret: str) -> None:
+        """Log out: the secret opens nothing from now on."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OrganiserSession)
+                .where(OrganiserSession.secret_hash == digest(secret), OrganiserSession.ended_at.is_(None))
+                .values(ended_at=now())
+            )
+
+    def revoke_organiser_sessions(self, organiser_id: int) -> int:
+        """End every open login of an organiser (a stolen cookie, a password changed): how many."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                update(OrganiserSession)
+                .where(OrganiserSession.organiser_id == organiser_id, OrganiserSession.ended_at.is_(None))
+                .values(ended_at=now())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def end_participant_session(self, secret: str) -> None:
+        """A participant logs out: their secret is replaced by one nobody holds (so the cookie
+        opens nothing from now on; an invitation is needed to come back)."""
+        key = digest(secret)
+        self._members.pop(key, None)
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Participant)
+                .where(Participant.session_hash == key)
+                .values(session_hash=digest(secrets.token_urlsafe(32)))
+            )
+
+    def end_negotiator_session(self, secret: str) -> None:
+        """A negotiator logs out: the session secret is replaced by one nobody holds (the
+        invitation stays used: a new one is needed to come back)."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Negotiator)
+                .where(Negotiator.session_hash == digest(secret))
+                .values(session_hash=digest(secrets.token_urlsafe(32)))
+            )
 
     def participant(self, secret: str) -> Member | None:
         """Who holds a session secret: None for an unknown one. (Participants never change

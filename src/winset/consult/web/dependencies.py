@@ -70,8 +70,8 @@ Who = Annotated[Member, Depends(member)]
 
 
 def organiser(request: Request, site: SiteDep) -> int:
-    """The id of the organiser whose signed session cookie the request carries."""
-    return _holder(request, ORGANISER_COOKIE, site.signer.organiser_of, "log in as an organiser")
+    """The id of the organiser whose session (open, on the server) the request's cookie carries."""
+    return _holder(request, ORGANISER_COOKIE, site.store.organiser_of_session, "log in as an organiser")
 
 
 OrganiserId = Annotated[int, Depends(organiser)]

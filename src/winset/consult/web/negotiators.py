@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .dependencies import ClientAddress, CsrfChecked, NegotiatorOf, SiteDep, StoreDep
-from .forms import NegotiateForm, PackageForm
+from .forms import CsrfForm, NegotiateForm, PackageForm
 from .security import NEGOTIATOR_COOKIE
 from .site import redirect
 
@@ -38,6 +38,20 @@ def negotiator_join(
         )
     response = redirect("/negotiator")
     site.session_cookie(response, NEGOTIATOR_COOKIE, secret, "strict", NEGOTIATOR_SESSION_SECONDS)
+    site.fresh_csrf(response)
+    return response
+
+
+@router.post("/negotiator/logout")
+def negotiator_logout(
+    request: Request, _csrf: CsrfChecked, form: Annotated[CsrfForm, Form()], site: SiteDep
+) -> Response:
+    """End the negotiator's session on the server: the cookie opens nothing from now on."""
+    cookie = request.cookies.get(NEGOTIATOR_COOKIE)
+    if cookie:
+        site.store.end_negotiator_session(cookie)
+    response = redirect("/")
+    response.delete_cookie(NEGOTIATOR_COOKIE)
     return response
 
 

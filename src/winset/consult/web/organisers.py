@@ -66,12 +66,20 @@ def login(
         site.guesses.failed(address)
         return site.render(request, "login.html", status=400, error="Wrong e-mail or password.")
     response = redirect("/organiser")
-    site.session_cookie(response, ORGANISER_COOKIE, site.signer.organiser_cookie(found), "strict", SESSION_SECONDS)
+    secret = site.store.open_organiser_session(found, SESSION_SECONDS)
+    site.session_cookie(response, ORGANISER_COOKIE, secret, "strict", SESSION_SECONDS)
+    site.fresh_csrf(response)
     return response
 
 
 @router.post("/organiser/logout")
-def logout(_csrf: CsrfChecked, form: Annotated[CsrfForm, Form()]) -> Response:  # the form is its token alone
+def logout(
+    request: Request, _csrf: CsrfChecked, form: Annotated[CsrfForm, Form()], site: SiteDep
+) -> Response:  # the form is its token alone
+    """End the session on the server (the cookie opens nothing from now on) and forget it here."""
+    cookie = request.cookies.get(ORGANISER_COOKIE)
+    if cookie:
+        site.store.end_organiser_session(cookie)
     response = redirect("/organiser/login")
     response.delete_cookie(ORGANISER_COOKIE)
     return response

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ...scenario import Scenario
 from .dependencies import ClientAddress, CsrfChecked, Id, SiteDep, StoreDep, Who
-from .forms import AnswerForm, JoinForm, VoteForm
+from .forms import AnswerForm, CsrfForm, JoinForm, VoteForm
 from .security import PARTICIPANT_COOKIE
 from .site import redirect
 
@@ -67,6 +67,21 @@ def join(
         return site.render(request, "join.html", language, status=400, token="", error="join_failed")
     response = redirect("/board")
     site.session_cookie(response, PARTICIPANT_COOKIE, joined.secret, "lax", PARTICIPANT_SESSION_SECONDS)
+    site.fresh_csrf(response)
+    return response
+
+
+@router.post("/logout")
+def participant_logout(
+    request: Request, _csrf: CsrfChecked, form: Annotated[CsrfForm, Form()], site: SiteDep
+) -> Response:
+    """End the participant's session on the server (on a shared computer, say): the cookie opens
+    nothing from now on, and a new invitation is needed to come back."""
+    cookie = request.cookies.get(PARTICIPANT_COOKIE)
+    if cookie:
+        site.store.end_participant_session(cookie)
+    response = redirect("/")
+    response.delete_cookie(PARTICIPANT_COOKIE)
     return response
 
 

@@ -1,10 +1,12 @@
 """What keeps the consultation site safe: signed organiser sessions, CSRF tokens, a limit on
 guessing invitation tokens, security headers, and request logs without personal data.
 
-- Organiser sessions are a cookie ``organiser_id.expiry.signature`` (HMAC-SHA256 with the site's
-  secret key); participants carry their own session secret, which the database knows only hashed.
-- CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it, and every
-  POST must bring a form field that matches its cookie (an attacker's page can send neither).
+- Sessions are random secrets in cookies that the database knows only hashed: an organiser's
+  login (with its expiry, ended at logout or revocation), a participant's, a negotiator's; logging
+  out ends one on the server at once.
+- CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it (with the
+  site's secret key), and every POST must bring a form field that matches its cookie (an attacker's
+  page can send neither); logging in or joining gives a new cookie.
 - Guessing: each client address may fail to join ``GUESSES`` times per ``GUESS_WINDOW`` seconds.
 - Headers, body limits and logs are :mod:`.guard`'s.
 """
@@ -42,21 +44,6 @@ class Signer:
 
     def sign(self, text: str) -> str:
         return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
-
-    def organiser_cookie(self, organiser_id: int) -> str:
-        body = f"{organiser_id}.{int(time.time()) + SESSION_SECONDS}"
-        return f"{body}.{self.sign(body)}"
-
-    def organiser_of(self, cookie: str | None) -> int | None:
-        """The organiser a session cookie names, if its signature holds and it has not expired."""
-        if not cookie or cookie.count(".") != 2:
-            return None
-        organiser, expiry, signature = cookie.split(".")
-        if not hmac.compare_digest(signature, self.sign(f"{organiser}.{expiry}")):
-            return None
-        if not (organiser.isdigit() and expiry.isdigit()) or int(expiry) < time.time():
-            return None
-        return int(organiser)
 
     def csrf_token(self, cookie: str) -> str:
         return self.sign(f"csrf:{cookie}")

@@ -55,6 +55,13 @@ class Site:
             response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=self.secure_cookies)
         return response
 
+    def fresh_csrf(self, response: Response) -> None:
+        """A new CSRF cookie for a visitor who has just logged in or joined: a token planted before
+        (a cookie an attacker chose) is worth nothing after it."""
+        response.set_cookie(
+            CSRF_COOKIE, new_csrf_cookie(), httponly=True, samesite="strict", secure=self.secure_cookies
+        )
+
     def session_cookie(
         self, response: Response, name: str, value: str, samesite: Literal["lax", "strict"], max_age: int
     ) -> None:

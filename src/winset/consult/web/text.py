@@ -31,6 +31,7 @@ WORDS: dict[str, dict[str, str]] = {
         "survey_done": "Thank you: you have answered every question.",
         "status_quo": "as today",
         "bad_value": "A value in this form is not valid ({fields}). Please go back and correct it.",
+        "log_out": "Log out (a new invitation is needed to come back)",
     },
     "ru": {
         "join_title": "Участие в консультации",
@@ -59,6 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
         "survey_done": "Спасибо: вы ответили на все вопросы.",
         "status_quo": "как сейчас",
         "bad_value": "Значение в этой форме недопустимо ({fields}). Вернитесь и исправьте его.",
+        "log_out": "Выйти (чтобы вернуться, понадобится новое приглашение)",
     },
     "ja": {
         "join_title": "協議への参加",
@@ -87,6 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
         "survey_done": "ありがとうございました。すべての質問に回答しました。",
         "status_quo": "現状のまま",
         "bad_value": "このフォームの値が正しくありません（{fields}）。戻って修正してください。",
+        "log_out": "ログアウト（戻るには新しい招待が必要です）",
     },
 }
 
