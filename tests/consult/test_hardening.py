@@ -331,3 +331,77 @@ def test_logging_in_gives_a_new_csrf_cookie(site):
         follow_redirects=False,
     )
     assert client.cookies.get(CSRF_COOKIE) not in (None, planted)
+
+
+# --------------------------------------------------------------------------------- guessing
+def failed_joins(client: TestClient, times: int) -> list[int]:
+    page = client.get("/")
+    return [
+        client.post("/join", data={"token": f"wrong{i}", "csrf": csrf_of(page.text)}).status_code for i in range(times)
+    ]
+
+
+def test_failed_joins_do_not_lock_the_organisers_login_out(site):
+    from winset.consult.web.security import GUESSES
+
+    client = TestClient(site[2])
+    assert failed_joins(client, GUESSES + 1)[-1] == 429
+    organiser(site)  # the same address logs in: another purpose, another count
+
+
+def test_every_process_and_a_restart_count_the_same_attempts(site):
+    """Two sites on one database (two worker processes, or one restarted) share the count."""
+    from winset.consult.web.security import GUESSES
+
+    store, _, app = site
+    failed_joins(TestClient(app), GUESSES - 1)
+    other = create_app(store, secret_key=b"k" * 32)
+    assert failed_joins(TestClient(other), 2) == [400, 429]
+
+
+def test_the_record_of_attempts_keeps_only_those_that_count(site):
+    from winset.consult.models import Attempt
+
+    store, _, _ = site
+    for i in range(5):
+        store.record_attempt("join", f"10.0.0.{i}", seconds=0.0)  # each forgets every earlier one
+    with store.sessions() as session:
+        assert session.query(Attempt).count() == 1
+
+
+def test_a_forwarded_for_header_from_loopback_is_not_trusted(tmp_path):
+    """A client rotating X-Forwarded-For is still one address unless --trusted-proxy says otherwise."""
+    import http.client
+
+    from winset.consult.launch import free_port, serve_process
+    from winset.consult.web.security import GUESSES
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    Store.open(open_database(url), "kuril")
+    port = free_port()
+    server = serve_process(url, port)
+    try:
+        statuses = []
+        for i in range(GUESSES + 1):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/")
+            page = connection.getresponse()
+            cookie = page.getheader("set-cookie").split(";")[0]
+            token = csrf_of(page.read().decode())
+            connection.request(
+                "POST",
+                "/join",
+                body=f"token=wrong{i}&csrf={token}",
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookie,
+                    "X-Forwarded-For": f"203.0.113.{i}",
+                },
+            )
+            answer = connection.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+        assert statuses[-1] == 429 and statuses[:-1] == [400] * GUESSES
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -73,7 +73,8 @@ def test_serve_answers_on_loopback(tmp_path):
 
 
 def test_a_secret_key_keeps_organisers_logged_in_across_restarts(tmp_path, monkeypatch):
-    """WINSET_SECRET_KEY signs organiser sessions: the cookie of one server process works for the next."""
+    """An organiser's session is kept in the database, and WINSET_SECRET_KEY signs the forms: the
+    cookie of one server process works for the next."""
     import http.client
     import re
 

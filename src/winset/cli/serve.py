@@ -89,6 +89,14 @@ def serve_command(
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="Send cookies over HTTPS only (behind a TLS proxy).")
     ] = False,
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Addresses of the reverse proxies (comma-separated) whose X-Forwarded-For names the client. "
+            "Default: none, so no request can choose the address the guessing limit counts.",
+        ),
+    ] = None,
     public_url: Annotated[
         str | None,
         typer.Option(
@@ -101,7 +109,9 @@ def serve_command(
     """Run the consultation site for a scenario: surveys and proposal votes in every society.
 
     Organisers log in at /organiser (create one with `winset organiser`); participants join at /
-    with an invitation code. Set WINSET_SECRET_KEY to keep organisers logged in across restarts.
+    with an invitation code. Set WINSET_SECRET_KEY to keep open forms valid across restarts (it
+    signs their CSRF tokens; sessions are kept in the database). Behind a reverse proxy, name it
+    with --trusted-proxy so that the guessing limit counts the client's address.
     """
     uvicorn, _, _, create_app = _web()
     store = _open(scenario, database_url)
@@ -112,7 +122,16 @@ def serve_command(
     stderr().print(
         f"winset consultation site for '{store.scenario.scenario.id}' on http://{host}:{port}", soft_wrap=True
     )
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    proxies = ",".join(p.strip() for p in (trusted_proxy or "").split(",") if p.strip())
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        proxy_headers=bool(proxies),  # uvicorn would otherwise trust X-Forwarded-For from 127.0.0.1
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 @user_errors

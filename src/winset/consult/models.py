@@ -187,3 +187,15 @@ class OrganiserSession(Base):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]  # logged out or revoked
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Attempt(Base):
+    """A failed attempt to join or log in, by purpose and client (the address hashed), kept only
+    while it counts: every worker process of the site limits guessing with the same record."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_purpose_client_at", "purpose", "client_hash", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    client_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=now, index=True)

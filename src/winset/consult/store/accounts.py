@@ -11,11 +11,11 @@ from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from ...errors import Problem
 from ..credentials import email_problems, normal_email, password_problems
-from ..models import Negotiator, Organiser, OrganiserSession, Participant, now
+from ..models import Attempt, Negotiator, Organiser, OrganiserSession, Participant, now
 from .base import ConsultError, StoreBase, digest, flush_or_refuse
 
 MEMBER_CACHE = 100_000  # participants remembered by session secret
@@ -116,6 +116,24 @@ class Accounts(StoreBase):
                 .where(Negotiator.session_hash == digest(secret))
                 .values(session_hash=digest(secrets.token_urlsafe(32)))
             )
+
+    def attempts(self, purpose: str, client: str, seconds: float) -> int:
+        """Failed attempts of ``purpose`` from ``client`` in the last ``seconds``."""
+        since = now() - timedelta(seconds=seconds)
+        with self.sessions() as session:
+            count = session.scalar(
+                select(func.count(Attempt.id)).where(
+                    Attempt.purpose == purpose, Attempt.client_hash == digest(client), Attempt.at >= since
+                )
+            )
+        return int(count or 0)
+
+    def record_attempt(self, purpose: str, client: str, seconds: float) -> None:
+        """Record a failed attempt, and forget every attempt older than ``seconds`` (they no longer
+        count), so that the record stays as small as the attempts that count."""
+        with self.sessions.begin() as session:
+            session.execute(delete(Attempt).where(Attempt.at < now() - timedelta(seconds=seconds)))
+            session.add(Attempt(purpose=purpose, client_hash=digest(client)))
 
     def participant(self, secret: str) -> Member | None:
         """Who holds a session secret: None for an unknown one. (Participants never change

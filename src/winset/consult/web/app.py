@@ -40,8 +40,8 @@ def create_app(
     secure_cookies: bool = False,
     public_url: str = "http://127.0.0.1:8000",
 ) -> FastAPI:
-    """The site for ``store``; ``secret_key`` signs organiser sessions and CSRF tokens (random
-    when not given: organisers log in again after a restart; participants keep their sessions);
+    """The site for ``store``; ``secret_key`` signs CSRF tokens (random when not given: forms
+    opened before a restart must be opened again; sessions are kept in the database);
     invitation links start with ``public_url``, never with the Host header a request brings."""
     app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None)
     app.add_middleware(Guard)

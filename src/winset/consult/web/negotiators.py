@@ -28,11 +28,11 @@ def negotiator_invitation(request: Request, token: str, site: SiteDep) -> HTMLRe
 def negotiator_join(
     request: Request, _csrf: CsrfChecked, form: Annotated[NegotiateForm, Form()], address: ClientAddress, site: SiteDep
 ) -> Response:
-    if site.guesses.blocked(address):
+    if site.negotiator_joins.blocked(address):
         return site.render(request, "negotiate.html", status=429, token="", error="Too many attempts: wait a minute.")
     secret = site.store.join_negotiator(form.token.strip())
     if secret is None:
-        site.guesses.failed(address)
+        site.negotiator_joins.failed(address)
         return site.render(
             request, "negotiate.html", status=400, token="", error="This invitation is not valid or has been used."
         )

@@ -59,11 +59,11 @@ def login_page(request: Request, site: SiteDep) -> HTMLResponse:
 def login(
     request: Request, _csrf: CsrfChecked, form: Annotated[LoginForm, Form()], address: ClientAddress, site: SiteDep
 ) -> Response:
-    if site.guesses.blocked(address):
+    if site.logins.blocked(address):
         return site.render(request, "login.html", status=429, error="Too many attempts: wait a minute.")
     found = site.store.check_organiser(form.email, form.password)
     if found is None:
-        site.guesses.failed(address)
+        site.logins.failed(address)
         return site.render(request, "login.html", status=400, error="Wrong e-mail or password.")
     response = redirect("/organiser")
     secret = site.store.open_organiser_session(found, SESSION_SECONDS)

@@ -55,7 +55,7 @@ def join(
     site: SiteDep,
 ) -> Response:
     language = preferred(request, site.store.scenario)
-    if site.guesses.blocked(address):
+    if site.joins.blocked(address):
         return site.render(request, "join.html", language, status=429, token="", error="too_many")
     code = form.token.strip()
     if form.society is not None:  # an allow-listed external id
@@ -63,7 +63,7 @@ def join(
     else:
         joined = site.store.join_with_token(code)
     if joined is None:
-        site.guesses.failed(address)
+        site.joins.failed(address)
         return site.render(request, "join.html", language, status=400, token="", error="join_failed")
     response = redirect("/board")
     site.session_cookie(response, PARTICIPANT_COOKIE, joined.secret, "lax", PARTICIPANT_SESSION_SECONDS)

@@ -7,7 +7,8 @@ guessing invitation tokens, security headers, and request logs without personal 
 - CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it (with the
   site's secret key), and every POST must bring a form field that matches its cookie (an attacker's
   page can send neither); logging in or joining gives a new cookie.
-- Guessing: each client address may fail to join ``GUESSES`` times per ``GUESS_WINDOW`` seconds.
+- Guessing: each client address may fail ``GUESSES`` times per ``GUESS_WINDOW`` seconds at each of
+  joining, an organiser's login and a negotiator's join (counted in the database).
 - Headers, body limits and logs are :mod:`.guard`'s.
 """
 
@@ -16,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..store.accounts import Accounts
 
 ORGANISER_COOKIE = "winset_organiser"
 PARTICIPANT_COOKIE = "winset_participant"
@@ -59,17 +62,16 @@ def new_csrf_cookie() -> str:
 
 
 class GuessLimit:
-    """Failed attempts per client address in a sliding window (in memory, per server process)."""
+    """Failed attempts of one purpose (joining, an organiser's login, a negotiator's join) per
+    client address in a sliding window, recorded in the database so that every worker process
+    counts the same attempts and a restart forgets none; each purpose has its own count, so
+    failed joins from an address never lock its organiser's login out."""
 
-    def __init__(self, limit: int = GUESSES, window: float = GUESS_WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, store: Accounts, purpose: str, limit: int = GUESSES, window: float = GUESS_WINDOW) -> None:
+        self.store, self.purpose, self.limit, self.window = store, purpose, limit, window
 
     def blocked(self, client: str) -> bool:
-        recent = self.failures[client]
-        while recent and recent[0] < time.monotonic() - self.window:
-            recent.popleft()
-        return len(recent) >= self.limit
+        return self.store.attempts(self.purpose, client, self.window) >= self.limit
 
     def failed(self, client: str) -> None:
-        self.failures[client].append(time.monotonic())
+        self.store.record_attempt(self.purpose, client, self.window)

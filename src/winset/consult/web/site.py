@@ -30,12 +30,17 @@ class Site:
     signer: Signer
     secure_cookies: bool = False  # cookies over HTTPS only
     public_url: str = "http://127.0.0.1:8000"  # the site's address for participants: invitation links start with it
-    guesses: GuessLimit = field(default_factory=GuessLimit)
+    joins: GuessLimit = field(init=False)  # participants' invitation codes and external ids
+    logins: GuessLimit = field(init=False)  # organisers' passwords
+    negotiator_joins: GuessLimit = field(init=False)  # negotiators' invitations
     pages: Environment = field(default_factory=_pages)
     labels: Labels = field(init=False)
 
     def __post_init__(self) -> None:
         self.labels = Labels(self.store.scenario)
+        self.joins = GuessLimit(self.store, "join")
+        self.logins = GuessLimit(self.store, "login")
+        self.negotiator_joins = GuessLimit(self.store, "negotiate")
 
     def render(
         self, request: Request, name: str, language: str = "en", status: int = 200, **context: object

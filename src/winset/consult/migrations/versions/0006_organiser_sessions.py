@@ -1,4 +1,5 @@
-"""Organisers' sessions kept on the server: logging out or revoking one takes effect at once
+"""Organisers' sessions kept on the server (logging out or revoking one takes effect at once), and
+failed attempts to join or log in, shared by every worker process that limits them
 
 Revision ID: 0006
 Revises: 0005
@@ -27,8 +28,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("secret_hash"),
     )
     op.create_index("ix_organiser_sessions_organiser_id", "organiser_sessions", ["organiser_id"])
+    op.create_table(
+        "attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("client_hash", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_attempts_purpose_client_at", "attempts", ["purpose", "client_hash", "at"])
+    op.create_index("ix_attempts_at", "attempts", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attempts_at", table_name="attempts")
+    op.drop_index("ix_attempts_purpose_client_at", table_name="attempts")
+    op.drop_table("attempts")
     op.drop_index("ix_organiser_sessions_organiser_id", table_name="organiser_sessions")
     op.drop_table("organiser_sessions")
