@@ -103,10 +103,12 @@ def flush_or_refuse(session: Session, problem: Problem) -> None:
         raise ConsultError([problem]) from None
 
 
-def upsert(session: Session, model: type[Base], keys: list[str], values: dict[str, Any]) -> None:
-    """Insert a row of ``model``, or, where a row has the same ``keys`` columns, give it the other
-    ``values`` (one statement: ON CONFLICT DO UPDATE, as SQLite and PostgreSQL know it)."""
+def upsert(session: Session, model: type[Base], keys: list[str], values: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """Insert a row of ``model`` (or several, whose ``keys`` differ), or, where a row has the same
+    ``keys`` columns, give it the other values (one statement: ON CONFLICT DO UPDATE, as SQLite and
+    PostgreSQL know it)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values)
-    changed = {column: statement.excluded[column] for column in values if column not in keys}
+    rows = values if isinstance(values, list) else [values]
+    statement = insert(model).values(rows)
+    changed = {column: statement.excluded[column] for column in rows[0] if column not in keys}
     session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))

@@ -5,17 +5,20 @@ with its Wilson interval and the proposal's group-informed consensus.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # the normal quantile, without scipy.stats's second of imports
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from ...errors import Problem
 from .. import polis
-from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, StoreBase, found, length_problems, upsert
+from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Vote
+from .base import ConsultError, StoreBase, found, length_problems
+from .vote_writer import VoteWriter
 
 WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
@@ -58,29 +61,18 @@ class Board(StoreBase):
     def vote(self, participant_id: int, proposal_id: int, value: int) -> None:
         """Record a vote (1 agree, -1 disagree, 0 pass): it replaces the participant's earlier vote
         on the proposal, and joins the history. Committed when this returns."""
+        self.submit_vote(participant_id, proposal_id, value).result()
+
+    def submit_vote(self, participant_id: int, proposal_id: int, value: int) -> Future[None]:
+        """Queue a vote for the next group commit (:mod:`.vote_writer`): the future resolves once it
+        is committed, or with its error (an unknown proposal, a database that is locked)."""
         if value not in VOTE_VALUES:
             raise ConsultError([Problem("vote", f"{value} is not -1, 0 or 1", "vote agree, disagree or pass")])
-        with self.sessions.begin() as session:
-            same_consultation = session.scalar(
-                select(func.count())
-                .select_from(Proposal)
-                .join(Society, Society.consultation_id == Proposal.consultation_id)
-                .join(Participant, Participant.society_id == Society.id)
-                .where(Proposal.id == proposal_id, Participant.id == participant_id)
-            )
-            if not same_consultation:
-                raise ConsultError([Problem("proposal", "no such proposal in your consultation", "vote on its board")])
-            upsert(
-                session,
-                Vote,
-                ["proposal_id", "participant_id"],
-                {"proposal_id": proposal_id, "participant_id": participant_id, "value": value, "updated_at": now()},
-            )
-            session.execute(
-                insert(VoteEvent).values(
-                    proposal_id=proposal_id, participant_id=participant_id, value=value, cast_at=now()
-                )
-            )
+        return self._vote_writer.submit(participant_id, proposal_id, value)
+
+    @cached_property
+    def _vote_writer(self) -> VoteWriter:
+        return VoteWriter(self.sessions)
 
     def results(self, consultation_id: int) -> pd.DataFrame:
         """Per proposal and society: agrees, disagrees, passes, votes, support (share of votes that

@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ...errors import WinsetError
 from ..store import Store
 from . import api, health, negotiators, organisers, participants
-from .dependencies import get_site
+from .dependencies import site_of as get_site
 from .guard import Guard
 from .participants import preferred
 from .security import Signer

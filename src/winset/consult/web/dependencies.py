@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..store import Member, Store
 from .security import CSRF_COOKIE, NEGOTIATOR_COOKIE, ORGANISER_COOKIE, PARTICIPANT_COOKIE
@@ -22,16 +23,21 @@ NegotiatorSession = tuple[int, int, str]  # negotiator id, consultation id, part
 T = TypeVar("T")
 
 
-def get_site(request: Request) -> Site:
+def site_of(request: Request) -> Site:
     """The site the request came to."""
     found: Site = request.app.state.site
     return found
 
 
+async def get_site(request: Request) -> Site:
+    """The site, as a dependency (async: no thread is taken for it)."""
+    return site_of(request)
+
+
 SiteDep = Annotated[Site, Depends(get_site)]
 
 
-def get_store(site: SiteDep) -> Store:
+async def get_store(site: SiteDep) -> Store:
     """The store of the site's consultations."""
     return site.store
 
@@ -59,11 +65,16 @@ def _holder(request: Request, cookie: str, holder_of: Callable[[str], T | None],
     return found
 
 
-def member(request: Request, store: StoreDep) -> Member:
-    """The participant whose session cookie the request carries."""
-    return _holder(
-        request, PARTICIPANT_COOKIE, store.participant, "join the consultation with your invitation code first"
-    )
+async def member(request: Request, store: StoreDep) -> Member:
+    """The participant whose session cookie the request carries: from memory once known (no
+    thread taken), else looked up in the database on a worker thread."""
+    secret = request.cookies.get(PARTICIPANT_COOKIE)
+    known = store.known_participant(secret) if secret else None
+    if known is None and secret:
+        known = await run_in_threadpool(store.participant, secret)
+    if known is None:
+        raise HTTPException(401, "join the consultation with your invitation code first")
+    return known
 
 
 Who = Annotated[Member, Depends(member)]

@@ -1,0 +1,67 @@
+"""Group commit: votes cast together are written in one transaction, each acknowledged only once
+committed, an invalid one refused alone, the last of two on the same proposal the one that counts."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from winset.consult.database import open_database
+from winset.consult.models import Vote, VoteEvent
+from winset.consult.store import ConsultError, Store
+from winset.consult.store.vote_writer import VoteWriter, _Pending
+
+
+@pytest.fixture
+def board(database_url):
+    store = Store.open(open_database(database_url), "kuril")
+    owner = store.add_organiser("mediator@example.org", "correct horse battery")
+    consultation = store.open_consultation(owner, "kuril")
+    society = store.societies(consultation)["russian_public"]
+    members = [store.join_with_token(t) for t in store.invite(society, 40)]
+    return store, consultation, [store.participant(m.secret).id for m in members]
+
+
+def test_concurrent_votes_are_all_committed_once_acknowledged(board):
+    store, consultation, people = board
+    proposals = list(store.proposals(consultation))
+    cast = [(p, q, (p + q) % 3 - 1) for p in people for q in proposals]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda v: store.vote(*v), cast))  # each returns once its vote is committed
+    with store.sessions() as session:
+        assert session.scalar(select(func.count(VoteEvent.id))) == len(cast)
+        current = dict(((v.participant_id, v.proposal_id), v.value) for v in session.scalars(select(Vote)))
+    assert current == {(p, q): value for p, q, value in cast}
+
+
+def test_an_invalid_vote_in_a_batch_is_refused_alone(board):
+    store, consultation, people = board
+    first = next(iter(store.proposals(consultation)))
+    writer = VoteWriter(store.sessions)
+    batch = [_Pending(people[0], first, 1), _Pending(people[1], 10**6, 1), _Pending(people[0], first, -1)]
+    writer._write(batch)  # one transaction, as the writer thread makes it
+    assert batch[0].future.result() is None and batch[2].future.result() is None
+    with pytest.raises(ConsultError, match="no such proposal"):
+        batch[1].future.result()
+    with store.sessions() as session:
+        votes = session.scalars(select(Vote).where(Vote.participant_id == people[0])).all()
+        events = session.scalar(select(func.count(VoteEvent.id)).where(VoteEvent.participant_id == people[0]))
+    assert [v.value for v in votes] == [-1] and events == 2  # the later vote counts; both are in the history
+
+
+def test_a_failed_transaction_fails_every_vote_in_it_and_saves_none(board, monkeypatch):
+    store, consultation, people = board
+    first = next(iter(store.proposals(consultation)))
+    writer = VoteWriter(store.sessions)
+    batch = [_Pending(p, first, 1) for p in people[:5]]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("winset.consult.store.vote_writer.upsert", broken)
+    writer._write(batch)
+    for pending in batch:
+        with pytest.raises(RuntimeError):
+            pending.future.result()
+    with store.sessions() as session:
+        assert session.scalar(select(func.count(VoteEvent.id))) == 0
