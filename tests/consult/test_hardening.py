@@ -405,3 +405,91 @@ def test_a_forwarded_for_header_from_loopback_is_not_trusted(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# --------------------------------------------------------------------------------- found by attack
+def multipart(fields: dict[str, bytes], charset: str) -> tuple[bytes, dict[str, str]]:
+    boundary = "XyZb"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode() + v + b"\r\n"
+        for k, v in fields.items()
+    )
+    return body + f"--{boundary}--\r\n".encode(), {
+        "content-type": f"multipart/form-data; boundary={boundary}; charset={charset}"
+    }
+
+
+def test_a_text_that_is_no_unicode_is_a_400(site):
+    client = TestClient(site[2])
+    page = client.get("/")
+    body, headers = multipart({"csrf": csrf_of(page.text).encode(), "token": b"\\ud800"}, "raw_unicode_escape")
+    answer = client.post("/join", content=body, headers=headers)
+    assert answer.status_code == 400 and guarded(answer)
+
+
+@pytest.mark.parametrize("society", ["  ", "\t", "\n"])
+def test_a_blank_society_is_a_plain_join(site, society):
+    client = TestClient(site[2])
+    page = client.get("/")
+    answer = client.post("/join", data={"token": "abc", "society": society, "csrf": csrf_of(page.text)})
+    assert (answer.status_code == 400 and "Invitation" in answer.text) or "invitation" in answer.text.lower()
+
+
+COMMENTS = b"comment-id,comment-body\n1,hello\n2,world\n"
+VOTES = b"timestamp,comment-id,voter-id,vote\n1,1,10,1\n2,2,10,-1\n"
+PEOPLE = b"participant,group-id\n10,0\n"
+
+
+def polis_zip(comments=COMMENTS, votes=VOTES, people=PEOPLE) -> bytes:
+    return zipped(**{"comments.csv": comments, "votes.csv": votes, "participants-votes.csv": people})
+
+
+def encrypted(data: bytes) -> bytes:
+    """The same archive with every member flagged as encrypted."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        i = 0
+        while (i := data.find(signature, i)) >= 0:
+            data[i + offset] |= 1
+            i += 4
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        encrypted(polis_zip()),
+        polis_zip(people=b"participant,group-id\n10,inf\n"),
+        polis_zip(comments=b"comment-id,comment-body\n,hello\n2,world\n"),
+        polis_zip(votes=b"timestamp,comment-id,voter-id,vote\n1,1,,1\n"),
+        polis_zip(comments=b"comment-id,comment-body\n1,he\x00llo\n2,world\n"),
+    ],
+    ids=["encrypted", "infinite group", "no comment id", "no voter id", "NUL in a statement"],
+)
+def test_a_broken_polis_export_is_a_400(site, body):
+    answer = polis_post(site, body)
+    assert answer.status_code == 400 and guarded(answer)
+    assert polis_post(site, polis_zip()).status_code == 200  # the same export, whole, imports
+
+
+def test_an_export_too_wide_is_refused(site, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_COLUMNS", 10)
+    wide = b"participant,group-id," + b",".join(b"%d" % i for i in range(20)) + b"\n"
+    assert polis_post(site, polis_zip(people=wide)).status_code == 413
+
+
+def test_only_the_upload_route_takes_an_upload_and_only_for_an_organiser(site):
+    _, consultation, app = site
+    anonymous = TestClient(app)
+    body = b"a" * (BODY_LIMIT * 4)
+    for path in ("/board/polis", "/survey/polis", f"/organiser/consultations/{consultation}/polis"):
+        answer = anonymous.post(path, content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+        assert answer.status_code == 413, path
+
+
+def test_no_redirect_is_built_from_the_host_header_and_unknown_pages_are_pages(site):
+    client = TestClient(site[2])
+    answer = client.get("/organiser/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert "evil.example" not in answer.headers.get("location", "") and answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html") and guarded(answer)
+    assert client.post("/").status_code == 405 and client.get("/api/nothing").json()["detail"]

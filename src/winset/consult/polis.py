@@ -115,9 +115,31 @@ def read_export(folder: str | Path) -> Conversation:
             participants_file.name,
             participants,
             "group-id",
-            groups.isna() & participants["group-id"].notna(),
+            (groups.isna() & participants["group-id"].notna())
+            | ~np.isfinite(groups.fillna(0))
+            | (groups.fillna(0) % 1 != 0),
             "group {!r} is not a number",
             "give the opinion group Polis assigned (0, 1, ...), or leave it blank",
+        ),
+        (COMMENTS, comments, "comment-id", ids.isna(), "a statement has no comment-id", "give every statement its id"),
+        (VOTES, votes, "voter-id", votes["voter-id"].isna(), "a vote has no voter-id", "give every vote its voter"),
+        (
+            VOTES,
+            votes,
+            "comment-id",
+            votes["comment-id"].isna(),
+            "a vote has no comment-id",
+            "give every vote its statement",
+        ),
+        (
+            COMMENTS,
+            comments,
+            TEXT,
+            comments[TEXT].astype(str).str.contains("\x00", regex=False)
+            if TEXT in comments
+            else pd.Series(False, index=comments.index),
+            "a statement holds a NUL character",
+            "remove it: no database stores it",
         ),
     ]
     problems = []

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import secrets
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...errors import WinsetError
 from ..store import Store
@@ -43,10 +44,11 @@ def create_app(
     """The site for ``store``; ``secret_key`` signs CSRF tokens (random when not given: forms
     opened before a restart must be opened again; sessions are kept in the database);
     invitation links start with ``public_url``, never with the Host header a request brings."""
-    app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None)
+    # no redirect to the path with a trailing slash: Starlette would build it from the Host header
+    app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None, redirect_slashes=False)
     app.add_middleware(Guard)
     app.state.site = Site(store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies, public_url.rstrip("/"))
-    app.exception_handler(HTTPException)(_http_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)  # FastAPI's and Starlette's own (404, 405, ...)
     app.exception_handler(RequestValidationError)(_bad_value)
     app.exception_handler(WinsetError)(_user_error)
     app.exception_handler(OperationalError)(_unavailable)
@@ -56,7 +58,7 @@ def create_app(
     return app
 
 
-async def _http_error(request: Request, error: HTTPException) -> Response:
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     """A refusal: JSON under /api/, the login page for an organiser's page without a session,
     else a page that says why."""
     if request.url.path.startswith("/api/"):

@@ -31,8 +31,18 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _encodable(text: str) -> bool:
+    """Whether a text can be stored as UTF-8 (a form may declare a charset that lets a lone
+    surrogate through)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 Count = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_ID)]
-OptionalId = Annotated[int | None, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
+OptionalId = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_whole_number)]
 
 
 class CsrfForm(BaseModel):
@@ -49,6 +59,8 @@ class CsrfForm(BaseModel):
             fields = {k: v[-1] if isinstance(v, list) and v else v for k, v in fields.items()}
             if any(isinstance(v, str) and "\x00" in v for v in fields.values()):
                 raise ValueError("a text in the form holds a NUL character")
+            if any(isinstance(v, str) and not _encodable(v) for v in fields.values()):
+                raise ValueError("a text in the form is not valid Unicode")
         return fields
 
 

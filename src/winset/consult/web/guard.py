@@ -11,17 +11,20 @@ response, including those an exception handler or this layer itself writes.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 from fastapi import HTTPException
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .security import HEADERS
+from .security import HEADERS, ORGANISER_COOKIE
 
 BODY_LIMIT = 64 * 1024  # bytes: a form or a JSON body
 UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes: a Polis export (a zip), the one upload the site takes
-UPLOAD_PATHS = ("/polis",)  # routes whose path ends so take an upload
+UPLOAD_ROUTE = re.compile(r"/organiser/consultations/[0-9]+/polis")  # the one route that takes an upload
 
 log = logging.getLogger("winset.consult")
 
@@ -34,9 +37,18 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request is larger than this page accepts ({limit // 1024:,} KB at most)")
 
 
-def body_limit(path: str) -> int:
-    """The largest body a request to ``path`` may bring."""
-    return UPLOAD_LIMIT if path.endswith(UPLOAD_PATHS) else BODY_LIMIT
+async def body_limit(scope: Scope) -> int:
+    """The largest body a request may bring: an upload's only on the upload route, and only for a
+    visitor whose organiser session is open (checked before a byte of the body is read)."""
+    upload = scope["method"] == "POST" and UPLOAD_ROUTE.fullmatch(scope["path"]) is not None
+    return UPLOAD_LIMIT if upload and await run_in_threadpool(_organiser, scope) else BODY_LIMIT
+
+
+def _organiser(scope: Scope) -> bool:
+    """Whether the request carries an open organiser session."""
+    cookie = Request(scope).cookies.get(ORGANISER_COOKIE)
+    site = getattr(getattr(scope.get("app"), "state", None), "site", None)
+    return bool(cookie and site is not None and site.store.organiser_of_session(cookie) is not None)
 
 
 class Guard:
@@ -50,7 +62,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        limit = body_limit(scope["path"])
+        limit = await body_limit(scope)
         status: list[int] = []
 
         async def send_guarded(message: Message) -> None:

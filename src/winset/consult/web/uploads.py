@@ -17,6 +17,8 @@ from ..polis import FILES
 MAX_INFLATED = 64 * 1024 * 1024  # bytes, all the export's files together
 MAX_RATIO = 200  # inflated bytes per compressed byte, per file (CSV compresses ten to thirty times)
 MAX_LINES = 2_000_000  # lines per file
+MAX_COLUMNS = 20_000  # columns of a file (participants-votes.csv has one per statement)
+MAX_HEADER = 1024 * 1024  # bytes of a header line read to count its columns
 CHUNK = 1024 * 1024
 
 
@@ -45,8 +47,23 @@ def unpack_polis(upload: BinaryIO, folder: Path) -> list[str]:
                         if total > MAX_INFLATED or lines > MAX_LINES:  # sizes in the archive may lie
                             raise _too_large(name)
                         target.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as error:
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                NotImplementedError,
+                RuntimeError,
+                OSError,
+                EOFError,
+            ) as error:
+                # RuntimeError: an encrypted member
                 raise HTTPException(400, f"{name} in the zip cannot be read: {error}") from None
+            with (folder / name).open("rb") as written_file:
+                header = written_file.readline(MAX_HEADER)
+            columns = header.count(b",") + 1
+            if columns > MAX_COLUMNS or (len(header) == MAX_HEADER and not header.endswith(b"\n")):
+                raise HTTPException(
+                    413, f"{name} in the zip has {columns:,} columns: an import may have {MAX_COLUMNS:,}"
+                )
             written.append(name)
     return written
 
