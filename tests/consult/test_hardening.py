@@ -493,3 +493,46 @@ def test_no_redirect_is_built_from_the_host_header_and_unknown_pages_are_pages(s
     assert "evil.example" not in answer.headers.get("location", "") and answer.status_code == 404
     assert answer.headers["content-type"].startswith("text/html") and guarded(answer)
     assert client.post("/").status_code == 405 and client.get("/api/nothing").json()["detail"]
+
+
+def test_attempts_sent_at_once_are_tried_at_most_the_limit(database_url):
+    """Recorded first, counted after: of 40 wrong attempts sent together, at most GUESSES are tried."""
+    import threading
+
+    from winset.consult.web.security import GUESSES, GuessLimit
+
+    store = Store.open(open_database(database_url), "kuril")
+    limit = GuessLimit(store, "login")
+    together = threading.Barrier(40)
+    tried = []
+
+    def attempt() -> None:
+        together.wait()
+        tried.append(limit.attempt("198.51.100.7") is not None)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(tried) <= GUESSES
+
+
+def test_a_logout_in_one_process_takes_effect_in_another_at_once(site):
+    """Two sites on one database stand for two worker processes: after a participant logs out in
+    one, the other refuses the old cookie on every page and in the vote API, though it had it in
+    memory."""
+    from winset.consult.web.security import PARTICIPANT_COOKIE
+
+    store, consultation, app = site
+    client = participant(site)
+    cookie = client.cookies.get(PARTICIPANT_COOKIE)
+    other_store = Store.open(open_database(str(store.sessions.kw["bind"].url)), "kuril")
+    other = TestClient(create_app(other_store, secret_key=b"k" * 32), cookies={PARTICIPANT_COOKIE: cookie})
+    first = next(iter(store.proposals(consultation)))
+    assert other.post("/api/votes", json={"proposal_id": first, "value": 1}).status_code == 200  # known there now
+    client.post("/logout", data={"csrf": csrf_of(client.get("/board").text)})
+    assert other.post("/api/votes", json={"proposal_id": first, "value": -1}).status_code == 401
+    assert other.get("/board").status_code == 401
+    results = store.results(consultation)
+    assert results.loc[results["proposal_id"] == first, "disagree"].sum() == 0

@@ -128,25 +128,36 @@ class Accounts(StoreBase):
             )
         return int(count or 0)
 
-    def record_attempt(self, purpose: str, client: str, seconds: float) -> None:
-        """Record a failed attempt, and forget every attempt older than ``seconds`` (they no longer
-        count), so that the record stays as small as the attempts that count."""
+    def record_attempt(self, purpose: str, client: str, seconds: float) -> int:
+        """Record an attempt (committed before it is counted, so that concurrent attempts all
+        see each other), and forget every attempt older than ``seconds`` (they no longer count):
+        the attempt's id."""
         with self.sessions.begin() as session:
             session.execute(delete(Attempt).where(Attempt.at < now() - timedelta(seconds=seconds)))
-            session.add(Attempt(purpose=purpose, client_hash=digest(client)))
+            attempt = Attempt(purpose=purpose, client_hash=digest(client))
+            session.add(attempt)
+            session.flush()
+            return attempt.id
+
+    def forget_attempt(self, attempt_id: int) -> None:
+        """An attempt that succeeded, or was refused without being tried: it does not count."""
+        with self.sessions.begin() as session:
+            session.execute(delete(Attempt).where(Attempt.id == attempt_id))
 
     def known_participant(self, secret: str) -> Member | None:
-        """The participant of a session secret if already looked up (never the database)."""
+        """The participant of a session secret as last looked up in this process (never the
+        database; a session ended in another process may still be here: the vote writer checks
+        the session again in the vote's own transaction)."""
         return self._members.get(digest(secret))
 
     def participant(self, secret: str) -> Member | None:
-        """Who holds a session secret: None for an unknown one. (Participants never change
-        society, so the answer is remembered.)"""
+        """Who holds a session secret, from the database (so that a session ended in any process
+        opens nothing here): None for an unknown one."""
         key = digest(secret)
-        if key in self._members:
-            return self._members[key]
         member = self._member(key)
-        if member is not None:
+        if member is None:
+            self._members.pop(key, None)
+        else:
             if len(self._members) >= MEMBER_CACHE:
                 self._members.clear()
             self._members[key] = member

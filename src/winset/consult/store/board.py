@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ...errors import Problem
 from .. import polis
 from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Vote
-from .base import ConsultError, StoreBase, found, length_problems
+from .base import ConsultError, StoreBase, digest, found, length_problems
 from .vote_writer import VoteWriter
 
 WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
@@ -63,12 +63,13 @@ class Board(StoreBase):
         on the proposal, and joins the history. Committed when this returns."""
         self.submit_vote(participant_id, proposal_id, value).result()
 
-    def submit_vote(self, participant_id: int, proposal_id: int, value: int) -> Future[None]:
+    def submit_vote(self, participant_id: int, proposal_id: int, value: int, secret: str | None = None) -> Future[None]:
         """Queue a vote for the next group commit (:mod:`.vote_writer`): the future resolves once it
-        is committed, or with its error (an unknown proposal, a database that is locked)."""
+        is committed, or with its error (an unknown proposal, a session ``secret`` that has
+        ended, a database that is locked)."""
         if value not in VOTE_VALUES:
             raise ConsultError([Problem("vote", f"{value} is not -1, 0 or 1", "vote agree, disagree or pass")])
-        return self._vote_writer.submit(participant_id, proposal_id, value)
+        return self._vote_writer.submit(participant_id, proposal_id, value, digest(secret) if secret else None)
 
     @cached_property
     def _vote_writer(self) -> VoteWriter:

@@ -25,11 +25,16 @@ from .base import ConsultError, upsert
 BATCH = 1024  # votes at most in one transaction
 
 
+class SessionEnded(ConsultError):
+    """A vote whose participant's session has ended (logged out in any process)."""
+
+
 @dataclass
 class _Pending:
     participant_id: int
     proposal_id: int
     value: int
+    session_hash: str | None = None  # the hash of the session it came with, checked again here
     future: Future[None] = field(default_factory=Future)
 
 
@@ -42,9 +47,12 @@ class VoteWriter:
         self._started = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, participant_id: int, proposal_id: int, value: int) -> Future[None]:
-        """Queue a vote; its future resolves once the vote is committed (or refused)."""
-        pending = _Pending(participant_id, proposal_id, value)
+    def submit(
+        self, participant_id: int, proposal_id: int, value: int, session_hash: str | None = None
+    ) -> Future[None]:
+        """Queue a vote; its future resolves once the vote is committed (or refused). With
+        ``session_hash``, the vote counts only while that session is the participant's."""
+        pending = _Pending(participant_id, proposal_id, value, session_hash)
         with self._started:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="winset-vote-writer", daemon=True)
@@ -66,13 +74,14 @@ class VoteWriter:
         valid: list[_Pending] = []
         try:
             with self.sessions.begin() as session:
-                members = dict(
-                    session.execute(
-                        select(Participant.id, Society.consultation_id)
+                members = {
+                    pid: (home, current)
+                    for pid, home, current in session.execute(
+                        select(Participant.id, Society.consultation_id, Participant.session_hash)
                         .join(Society, Society.id == Participant.society_id)
                         .where(Participant.id.in_({p.participant_id for p in batch}))
                     ).all()
-                )
+                }
                 boards = dict(
                     session.execute(
                         select(Proposal.id, Proposal.consultation_id).where(
@@ -81,8 +90,14 @@ class VoteWriter:
                     ).all()
                 )
                 for pending in batch:
-                    home = members.get(pending.participant_id)
-                    if home is not None and boards.get(pending.proposal_id) == home:
+                    home, current = members.get(pending.participant_id, (None, None))
+                    if pending.session_hash is not None and pending.session_hash != current:
+                        pending.future.set_exception(
+                            SessionEnded(
+                                [Problem("session", "this session has ended", "join again with an invitation")]
+                            )
+                        )
+                    elif home is not None and boards.get(pending.proposal_id) == home:
                         valid.append(pending)
                     else:
                         pending.future.set_exception(

@@ -7,21 +7,30 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, HTTPException, Request
 
 from ...formats import records
-from .dependencies import Owned, StoreDep, Who
+from ..store.vote_writer import SessionEnded
+from .dependencies import NOT_JOINED, Owned, StoreDep, Voter
 from .forms import VoteIn
+from .security import PARTICIPANT_COOKIE
 
 router = APIRouter()
 
 
 @router.post("/api/votes")
-async def api_vote(vote_in: Annotated[VoteIn, Body()], who: Who, store: StoreDep) -> dict[str, bool]:
+async def api_vote(
+    request: Request, vote_in: Annotated[VoteIn, Body()], who: Voter, store: StoreDep
+) -> dict[str, bool]:
     """Cast or change a vote (1 agree, -1 disagree, 0 pass); acknowledged once committed, with the
     votes cast at the same moment in one transaction (group commit): the route waits for its
-    commit without holding a thread."""
-    await asyncio.wrap_future(store.submit_vote(who.id, vote_in.proposal_id, vote_in.value))
+    commit without holding a thread, and the session is checked again in that transaction (a
+    logout in any process takes effect at once)."""
+    secret = request.cookies.get(PARTICIPANT_COOKIE)
+    try:
+        await asyncio.wrap_future(store.submit_vote(who.id, vote_in.proposal_id, vote_in.value, secret))
+    except SessionEnded:
+        raise HTTPException(401, NOT_JOINED) from None
     return {"ok": True}
 
 

@@ -65,19 +65,35 @@ def _holder(request: Request, cookie: str, holder_of: Callable[[str], T | None],
     return found
 
 
+NOT_JOINED = "join the consultation with your invitation code first"
+
+
 async def member(request: Request, store: StoreDep) -> Member:
-    """The participant whose session cookie the request carries: from memory once known (no
-    thread taken), else looked up in the database on a worker thread."""
+    """The participant whose session cookie the request carries, looked up in the database (so a
+    session ended in any worker process opens nothing)."""
+    secret = request.cookies.get(PARTICIPANT_COOKIE)
+    found = await run_in_threadpool(store.participant, secret) if secret else None
+    if found is None:
+        raise HTTPException(401, NOT_JOINED)
+    return found
+
+
+Who = Annotated[Member, Depends(member)]
+
+
+async def voter(request: Request, store: StoreDep) -> Member:
+    """The participant casting a vote through the API: from memory once known (no thread, no
+    query), since the vote's own transaction checks the session again."""
     secret = request.cookies.get(PARTICIPANT_COOKIE)
     known = store.known_participant(secret) if secret else None
     if known is None and secret:
         known = await run_in_threadpool(store.participant, secret)
     if known is None:
-        raise HTTPException(401, "join the consultation with your invitation code first")
+        raise HTTPException(401, NOT_JOINED)
     return known
 
 
-Who = Annotated[Member, Depends(member)]
+Voter = Annotated[Member, Depends(voter)]
 
 
 def organiser(request: Request, site: SiteDep) -> int:

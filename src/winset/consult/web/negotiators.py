@@ -28,14 +28,15 @@ def negotiator_invitation(request: Request, token: str, site: SiteDep) -> HTMLRe
 def negotiator_join(
     request: Request, _csrf: CsrfChecked, form: Annotated[NegotiateForm, Form()], address: ClientAddress, site: SiteDep
 ) -> Response:
-    if site.negotiator_joins.blocked(address):
+    attempt = site.negotiator_joins.attempt(address)
+    if attempt is None:
         return site.render(request, "negotiate.html", status=429, token="", error="Too many attempts: wait a minute.")
     secret = site.store.join_negotiator(form.token.strip())
-    if secret is None:
-        site.negotiator_joins.failed(address)
+    if secret is None:  # the attempt stays counted
         return site.render(
             request, "negotiate.html", status=400, token="", error="This invitation is not valid or has been used."
         )
+    site.negotiator_joins.forget(attempt)
     response = redirect("/negotiator")
     site.session_cookie(response, NEGOTIATOR_COOKIE, secret, "strict", NEGOTIATOR_SESSION_SECONDS)
     site.fresh_csrf(response)

@@ -59,12 +59,13 @@ def login_page(request: Request, site: SiteDep) -> HTMLResponse:
 def login(
     request: Request, _csrf: CsrfChecked, form: Annotated[LoginForm, Form()], address: ClientAddress, site: SiteDep
 ) -> Response:
-    if site.logins.blocked(address):
+    attempt = site.logins.attempt(address)
+    if attempt is None:
         return site.render(request, "login.html", status=429, error="Too many attempts: wait a minute.")
     found = site.store.check_organiser(form.email, form.password)
-    if found is None:
-        site.logins.failed(address)
+    if found is None:  # the attempt stays counted
         return site.render(request, "login.html", status=400, error="Wrong e-mail or password.")
+    site.logins.forget(attempt)
     response = redirect("/organiser")
     secret = site.store.open_organiser_session(found, SESSION_SECONDS)
     site.session_cookie(response, ORGANISER_COOKIE, secret, "strict", SESSION_SECONDS)

@@ -55,16 +55,17 @@ def join(
     site: SiteDep,
 ) -> Response:
     language = preferred(request, site.store.scenario)
-    if site.joins.blocked(address):
+    attempt = site.joins.attempt(address)
+    if attempt is None:
         return site.render(request, "join.html", language, status=429, token="", error="too_many")
     code = form.token.strip()
     if form.society is not None:  # an allow-listed external id
         joined = site.store.join_with_external_id(form.society, code)
     else:
         joined = site.store.join_with_token(code)
-    if joined is None:
-        site.joins.failed(address)
+    if joined is None:  # the attempt stays counted
         return site.render(request, "join.html", language, status=400, token="", error="join_failed")
+    site.joins.forget(attempt)
     response = redirect("/board")
     site.session_cookie(response, PARTICIPANT_COOKIE, joined.secret, "lax", PARTICIPANT_SESSION_SECONDS)
     site.fresh_csrf(response)

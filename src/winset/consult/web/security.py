@@ -70,8 +70,15 @@ class GuessLimit:
     def __init__(self, store: Accounts, purpose: str, limit: int = GUESSES, window: float = GUESS_WINDOW) -> None:
         self.store, self.purpose, self.limit, self.window = store, purpose, limit, window
 
-    def blocked(self, client: str) -> bool:
-        return self.store.attempts(self.purpose, client, self.window) >= self.limit
+    def attempt(self, client: str) -> int | None:
+        """Begin an attempt: recorded first, then counted with every other (so that of any number
+        sent at once, at most ``limit`` are tried); None when the client has used its attempts.
+        An attempt that succeeds is then :meth:`forgotten <forget>`; one that fails stays counted."""
+        attempt = self.store.record_attempt(self.purpose, client, self.window)
+        if self.store.attempts(self.purpose, client, self.window) > self.limit:
+            self.store.forget_attempt(attempt)  # refused, not tried: the record stays small
+            return None
+        return attempt
 
-    def failed(self, client: str) -> None:
-        self.store.record_attempt(self.purpose, client, self.window)
+    def forget(self, attempt: int) -> None:
+        self.store.forget_attempt(attempt)
