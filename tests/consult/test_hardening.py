@@ -524,7 +524,7 @@ def test_a_logout_in_one_process_takes_effect_in_another_at_once(site):
     memory."""
     from winset.consult.web.security import PARTICIPANT_COOKIE
 
-    store, consultation, app = site
+    store, consultation, _ = site
     client = participant(site)
     cookie = client.cookies.get(PARTICIPANT_COOKIE)
     other_store = Store.open(open_database(str(store.sessions.kw["bind"].url)), "kuril")
