@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 
 from ...errors import Problem
 from ..credentials import email_problems, normal_email, password_problems
-from ..models import Attempt, Negotiator, Organiser, OrganiserSession, Participant, now
+from ..models import Attempt, Consultation, Negotiator, Organiser, OrganiserSession, Participant, Society, now
 from .base import ConsultError, StoreBase, digest, flush_or_refuse
 
 MEMBER_CACHE = 100_000  # participants remembered by session secret
@@ -164,19 +164,25 @@ class Accounts(StoreBase):
         return member
 
     def _member(self, key: str) -> Member | None:
+        """The participant of a session hash and what the pages need of their society, in one query."""
         with self.sessions() as session:
-            participant = session.scalar(select(Participant).where(Participant.session_hash == key))
-            if participant is None:
-                return None
-            society = participant.society
-            return Member(
-                participant.id,
-                society.id,
-                society.consultation_id,
-                society.ratifier,
-                society.language,
-                society.consultation.survey_tasks > 0,
-            )
+            row = session.execute(
+                select(
+                    Participant.id,
+                    Society.id,
+                    Society.consultation_id,
+                    Society.ratifier,
+                    Society.language,
+                    Consultation.survey_tasks,
+                )
+                .join(Society, Society.id == Participant.society_id)
+                .join(Consultation, Consultation.id == Society.consultation_id)
+                .where(Participant.session_hash == key)
+            ).first()
+        if row is None:
+            return None
+        participant_id, society_id, consultation_id, ratifier, language, tasks = row
+        return Member(participant_id, society_id, consultation_id, ratifier, language, tasks > 0)
 
     def negotiator(self, secret: str) -> tuple[int, int, str] | None:
         """(negotiator id, consultation id, party) of a session secret, or None."""
