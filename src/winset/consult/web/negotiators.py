@@ -48,12 +48,7 @@ def negotiator_logout(
     request: Request, _csrf: CsrfChecked, form: Annotated[CsrfForm, Form()], site: SiteDep
 ) -> Response:
     """End the negotiator's session on the server: the cookie opens nothing from now on."""
-    cookie = request.cookies.get(NEGOTIATOR_COOKIE)
-    if cookie:
-        site.store.end_negotiator_session(cookie)
-    response = redirect("/")
-    response.delete_cookie(NEGOTIATOR_COOKIE)
-    return response
+    return site.logged_out(request, NEGOTIATOR_COOKIE, site.store.end_negotiator_session, "/")
 
 
 @router.get("/negotiator", response_class=HTMLResponse)

@@ -78,12 +78,7 @@ def logout(
     request: Request, _csrf: CsrfChecked, form: Annotated[CsrfForm, Form()], site: SiteDep
 ) -> Response:  # the form is its token alone
     """End the session on the server (the cookie opens nothing from now on) and forget it here."""
-    cookie = request.cookies.get(ORGANISER_COOKIE)
-    if cookie:
-        site.store.end_organiser_session(cookie)
-    response = redirect("/organiser/login")
-    response.delete_cookie(ORGANISER_COOKIE)
-    return response
+    return site.logged_out(request, ORGANISER_COOKIE, site.store.end_organiser_session, "/organiser/login")
 
 
 @router.get("/organiser", response_class=HTMLResponse)

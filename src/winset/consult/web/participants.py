@@ -78,12 +78,7 @@ def participant_logout(
 ) -> Response:
     """End the participant's session on the server (on a shared computer, say): the cookie opens
     nothing from now on, and a new invitation is needed to come back."""
-    cookie = request.cookies.get(PARTICIPANT_COOKIE)
-    if cookie:
-        site.store.end_participant_session(cookie)
-    response = redirect("/")
-    response.delete_cookie(PARTICIPANT_COOKIE)
-    return response
+    return site.logged_out(request, PARTICIPANT_COOKIE, site.store.end_participant_session, "/")
 
 
 @router.get("/board", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ application; routes reach it through the dependencies of :mod:`.dependencies`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -66,6 +67,16 @@ class Site:
         response.set_cookie(
             CSRF_COOKIE, new_csrf_cookie(), httponly=True, samesite="strict", secure=self.secure_cookies
         )
+
+    def logged_out(self, request: Request, cookie: str, end: Callable[[str], None], to: str) -> Response:
+        """End the session the request's ``cookie`` carries (``end`` on its value, on the server)
+        and forget the cookie, then go to ``to``."""
+        value = request.cookies.get(cookie)
+        if value:
+            end(value)
+        response = redirect(to)
+        response.delete_cookie(cookie)
+        return response
 
     def session_cookie(
         self, response: Response, name: str, value: str, samesite: Literal["lax", "strict"], max_age: int
