@@ -5,6 +5,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
@@ -114,3 +115,13 @@ def test_a_secret_key_keeps_organisers_logged_in_across_restarts(tmp_path, monke
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("address", ["ftp://consult.example.org", "consult.example.org", "https://x.example/?a=1"])
+def test_a_public_url_that_is_no_site_address_is_refused_before_the_database_is_made(tmp_path, address):
+    database = tmp_path / "never.db"
+    result = CliRunner().invoke(
+        app, ["serve", "kuril", "--public-url", address, "--database-url", f"sqlite:///{database}"]
+    )
+    assert result.exit_code == 2 and "is not the address of a site" in result.output
+    assert not database.exists()

@@ -114,9 +114,9 @@ def serve_command(
     with --trusted-proxy so that the guessing limit counts the client's address.
     """
     uvicorn, _, _, create_app = _web()
+    base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)
     key = os.environ.get("WINSET_SECRET_KEY")
-    base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     app = create_app(store, hashlib.sha256(key.encode()).digest() if key else None, secure_cookies, base)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stderr().print(
@@ -150,6 +150,7 @@ def organiser_command(
     password, source = _organiser_password()
     if problems := password_problems(password, source):
         raise WinsetError(problems)
+    base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)
     store.add_organiser(email, password)
     stdout().print(f"Organiser {normal_email(email)} created.", soft_wrap=True)
