@@ -150,7 +150,6 @@ def organiser_command(
     password, source = _organiser_password()
     if problems := password_problems(password, source):
         raise WinsetError(problems)
-    base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)
     store.add_organiser(email, password)
     stdout().print(f"Organiser {normal_email(email)} created.", soft_wrap=True)
