@@ -14,7 +14,7 @@ from ..defaults import DRAWS, INTERVAL
 from ..scenario import Party, Ratifier, Scenario
 from ..scoretable import ScoreTable
 from .additive import AdditiveSupportModel, Poll
-from .calibration import Target
+from .calibration import Target, poll_columns
 from .priors import additive_prior
 from .results import RatifierFit
 from .targets import targets
@@ -58,10 +58,7 @@ def fit_additive(
     se = np.array([t.std_error for t in polls])
     report = pd.DataFrame(
         {
-            "target": [t.label for t in polls],
-            "source": [t.source for t in polls],
-            "side": [t.side for t in polls],
-            "poll": [t.share for t in polls],
+            **poll_columns(polls),
             "prior": [float(t.as_published(b)) for t, b in zip(polls, prior_support, strict=True)],
             "fitted": [float(t.as_published(a)) for t, a in zip(polls, fitted, strict=True)],
             "z_prior": (prior_support - goal) / np.sqrt(se**2 + prior_spread**2),

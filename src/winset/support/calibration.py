@@ -60,6 +60,16 @@ class Target:
         return support if self.side == "for" else 1.0 - np.asarray(support) - self.dont_know
 
 
+def poll_columns(targets: Sequence[Target]) -> dict[str, list]:
+    """The columns every table of polls starts with: each target's label, source, side and share."""
+    return {
+        "target": [t.label for t in targets],
+        "source": [t.source for t in targets],
+        "side": [t.side for t in targets],
+        "poll": [t.share for t in targets],
+    }
+
+
 def calibrate(
     table: ScoreTable, targets: Sequence[Target], seed: int | None = 0
 ) -> tuple[ScoreTable, np.ndarray, pd.DataFrame]:
@@ -111,10 +121,7 @@ def calibrate(
     after = calibrated.group(0).support(codes)[0]
     report = pd.DataFrame(
         {
-            "target": [t.label for t in targets],
-            "source": [t.source for t in targets],
-            "side": [t.side for t in targets],
-            "poll": [t.share for t in targets],
+            **poll_columns(targets),
             "microdata": [float(t.as_published(b)) for t, b in zip(targets, before, strict=True)],
             "calibrated": [float(t.as_published(a)) for t, a in zip(targets, after, strict=True)],
             "z_before": (before - goal) / se,
