@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy import CursorResult, Update
+from sqlalchemy import Connection, CursorResult, Update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -103,12 +103,15 @@ def flush_or_refuse(session: Session, problem: Problem) -> None:
         raise ConsultError([problem]) from None
 
 
-def upsert(session: Session, model: type[Base], keys: list[str], values: dict[str, Any] | list[dict[str, Any]]) -> None:
+def upsert(
+    session: Session | Connection, model: type[Base], keys: list[str], values: dict[str, Any] | list[dict[str, Any]]
+) -> None:
     """Insert a row of ``model`` (or several, whose ``keys`` differ), or, where a row has the same
-    ``keys`` columns, give it the other values (one statement: ON CONFLICT DO UPDATE, as SQLite and
-    PostgreSQL know it)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    ``keys`` columns, give it the other values (ON CONFLICT DO UPDATE, as SQLite and PostgreSQL
+    know it; several rows are one statement executed for each, compiled once)."""
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     rows = values if isinstance(values, list) else [values]
-    statement = insert(model).values(rows)
+    statement = insert(model)
     changed = {column: statement.excluded[column] for column in rows[0] if column not in keys}
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed), rows)

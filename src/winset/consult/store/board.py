@@ -67,9 +67,18 @@ class Board(StoreBase):
         """Queue a vote for the next group commit (:mod:`.vote_writer`): the future resolves once it
         is committed, or with its error (an unknown proposal, a session ``secret`` that has
         ended, a database that is locked)."""
+        self._check_value(value)
+        return self._vote_writer.submit(participant_id, proposal_id, value, digest(secret) if secret else None)
+
+    async def cast_vote(self, participant_id: int, proposal_id: int, value: int, secret: str | None = None) -> None:
+        """:meth:`submit_vote` from an event loop: returns once the vote is committed, or raises its error."""
+        self._check_value(value)
+        await self._vote_writer.cast(participant_id, proposal_id, value, digest(secret) if secret else None)
+
+    @staticmethod
+    def _check_value(value: int) -> None:
         if value not in VOTE_VALUES:
             raise ConsultError([Problem("vote", f"{value} is not -1, 0 or 1", "vote agree, disagree or pass")])
-        return self._vote_writer.submit(participant_id, proposal_id, value, digest(secret) if secret else None)
 
     @cached_property
     def _vote_writer(self) -> VoteWriter:

@@ -6,16 +6,21 @@ on PostgreSQL). One writer thread per process takes every vote waiting, checks t
 once, then resolves each vote's future: with nothing (committed) or its error. A vote is
 acknowledged only when its future resolves, so no acknowledged vote is ever lost; when the whole
 transaction fails (a locked database), every vote in it gets that error and none was saved.
+Votes cast from an event loop get futures of that loop, resolved together in one call into the
+loop per transaction (not one wake-up per vote).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
+from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem
@@ -23,6 +28,8 @@ from ..models import Participant, Proposal, Society, Vote, VoteEvent, now
 from .base import ConsultError, upsert
 
 BATCH = 1024  # votes at most in one transaction
+ENDED = "this session has ended"
+ELSEWHERE = "no such proposal in your consultation"
 
 
 class SessionEnded(ConsultError):
@@ -35,14 +42,15 @@ class _Pending:
     proposal_id: int
     value: int
     session_hash: str | None = None  # the hash of the session it came with, checked again here
-    future: Future[None] = field(default_factory=Future)
+    loop: asyncio.AbstractEventLoop | None = None  # where its future lives, if it was cast from one
+    future: Future[None] | asyncio.Future[None] = field(default_factory=Future)
 
 
 class VoteWriter:
     """See the module documentation."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+        self.engine: Engine = sessions.kw["bind"]
         self.waiting: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._started = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -53,12 +61,22 @@ class VoteWriter:
         """Queue a vote; its future resolves once the vote is committed (or refused). With
         ``session_hash``, the vote counts only while that session is the participant's."""
         pending = _Pending(participant_id, proposal_id, value, session_hash)
+        self._queue(pending)
+        return pending.future  # type: ignore[return-value]  # made by the dataclass: a thread's Future
+
+    async def cast(self, participant_id: int, proposal_id: int, value: int, session_hash: str | None = None) -> None:
+        """:meth:`submit` from an event loop: returns once the vote is committed, or raises its error."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queue(_Pending(participant_id, proposal_id, value, session_hash, loop, done))
+        await done
+
+    def _queue(self, pending: _Pending) -> None:
         with self._started:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="winset-vote-writer", daemon=True)
                 self._thread.start()
         self.waiting.put(pending)
-        return pending.future
 
     def _run(self) -> None:
         while True:
@@ -71,19 +89,25 @@ class VoteWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Pending]) -> None:
+        """Write a batch in one transaction and resolve each vote's future."""
+        _settle(self._outcomes(batch))
+
+    def _outcomes(self, batch: list[_Pending]) -> list[tuple[_Pending, BaseException | None]]:
+        """Each vote of the batch with its error, or None once the transaction has committed."""
         valid: list[_Pending] = []
+        refused: list[tuple[_Pending, BaseException | None]] = []
         try:
-            with self.sessions.begin() as session:
+            with self.engine.begin() as connection:  # Core, not the ORM: less work per vote
                 members = {
                     pid: (home, current)
-                    for pid, home, current in session.execute(
+                    for pid, home, current in connection.execute(
                         select(Participant.id, Society.consultation_id, Participant.session_hash)
                         .join(Society, Society.id == Participant.society_id)
                         .where(Participant.id.in_({p.participant_id for p in batch}))
                     ).all()
                 }
                 boards = dict(
-                    session.execute(
+                    connection.execute(
                         select(Proposal.id, Proposal.consultation_id).where(
                             Proposal.id.in_({p.proposal_id for p in batch})
                         )
@@ -92,28 +116,22 @@ class VoteWriter:
                 for pending in batch:
                     home, current = members.get(pending.participant_id, (None, None))
                     if pending.session_hash is not None and pending.session_hash != current:
-                        pending.future.set_exception(
-                            SessionEnded(
-                                [Problem("session", "this session has ended", "join again with an invitation")]
-                            )
+                        refused.append(
+                            (pending, SessionEnded([Problem("session", ENDED, "join again with an invitation")]))
                         )
                     elif home is not None and boards.get(pending.proposal_id) == home:
                         valid.append(pending)
                     else:
-                        pending.future.set_exception(
-                            ConsultError(
-                                [Problem("proposal", "no such proposal in your consultation", "vote on its board")]
-                            )
-                        )
+                        refused.append((pending, ConsultError([Problem("proposal", ELSEWHERE, "vote on its board")])))
                 if valid:
                     cast = now()
                     latest = {(p.proposal_id, p.participant_id): p for p in valid}  # the last vote counts
-                    rows = [
+                    rows = [  # in key order: writers in several processes lock rows in one order, never deadlock
                         {"proposal_id": a, "participant_id": b, "value": p.value, "updated_at": cast}
-                        for (a, b), p in latest.items()
+                        for (a, b), p in sorted(latest.items(), key=lambda item: item[0])
                     ]
-                    upsert(session, Vote, ["proposal_id", "participant_id"], rows)
-                    session.execute(
+                    upsert(connection, Vote, ["proposal_id", "participant_id"], rows)
+                    connection.execute(
                         insert(VoteEvent),
                         [
                             {
@@ -126,9 +144,32 @@ class VoteWriter:
                         ],
                     )
         except Exception as error:  # nothing of the batch was saved: each vote in it gets the error
-            for pending in batch:
-                if not pending.future.done():
-                    pending.future.set_exception(error)
-            return
-        for pending in valid:
-            pending.future.set_result(None)
+            return [(pending, error) for pending in batch]
+        return refused + [(pending, None) for pending in valid]
+
+
+def _settle(outcomes: list[tuple[_Pending, BaseException | None]]) -> None:
+    """Resolve the futures: a thread's at once, an event loop's in one call into that loop."""
+    loops: defaultdict[asyncio.AbstractEventLoop, list[tuple[_Pending, BaseException | None]]] = defaultdict(list)
+    for pending, error in outcomes:
+        if pending.loop is None:
+            _resolve(pending.future, error)
+        else:
+            loops[pending.loop].append((pending, error))
+    for loop, theirs in loops.items():
+        with contextlib.suppress(RuntimeError):  # a loop that has closed (a server stopped): nobody waits
+            loop.call_soon_threadsafe(_resolve_all, theirs)
+
+
+def _resolve_all(outcomes: list[tuple[_Pending, BaseException | None]]) -> None:
+    for pending, error in outcomes:
+        _resolve(pending.future, error)
+
+
+def _resolve(future: Future[None] | asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():  # an event loop's future whose request went away (cancelled)
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

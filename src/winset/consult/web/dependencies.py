@@ -81,9 +81,10 @@ async def member(request: Request, store: StoreDep) -> Member:
 Who = Annotated[Member, Depends(member)]
 
 
-async def voter(request: Request, store: StoreDep) -> Member:
+async def voter(request: Request) -> Member:
     """The participant casting a vote through the API: from memory once known (no thread, no
     query), since the vote's own transaction checks the session again."""
+    store = site_of(request).store
     secret = request.cookies.get(PARTICIPANT_COOKIE)
     known = store.known_participant(secret) if secret else None
     if known is None and secret:
