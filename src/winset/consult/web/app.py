@@ -32,7 +32,7 @@ from .site import Site, redirect
 from .text import words
 
 RETRY_AFTER = 5  # seconds a visitor is asked to wait when the database is busy
-ROUTERS = (participants.router, organisers.router, negotiators.router, health.router, api.router)
+ROUTERS = (health.router, api.router, participants.router, organisers.router, negotiators.router)  # most asked first
 
 
 def create_app(

@@ -9,5 +9,5 @@ router = APIRouter()
 
 
 @router.get("/api/health")
-def health() -> dict[str, bool]:
+async def health() -> dict[str, bool]:
     return {"ok": True}
