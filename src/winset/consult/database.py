@@ -35,13 +35,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def open_database(url: str) -> sessionmaker:
-    """An engine on ``url``, migrated to the newest schema; returns a session factory."""
+def open_database(url: str, upgrade: bool = True) -> sessionmaker:
+    """An engine on ``url``, migrated to the newest schema (unless ``upgrade`` is false: a database
+    another process has just migrated); returns a session factory."""
     engine = make_engine(url)
     where = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as connection:
-            migrate(connection, alembic_config(url))
+            if upgrade:
+                migrate(connection, alembic_config(url))
     except DBAPIError as error:  # no server answering, a file that cannot be made, a refused login
         engine.dispose()
         lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
@@ -86,6 +88,7 @@ def _foreign_keys(connection: Connection, state: str) -> None:
     connection.commit()
 
 
+POOL_SIZE = 20  # connections each server process keeps open (its blocking work waits for one)
 SQLITE_BUSY_SECONDS = 30.0  # how long a statement waits for a lock another writer holds
 
 
@@ -115,7 +118,12 @@ def _cannot_open(where: str, reason: str, fix: str) -> DatabaseError:
 
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            pool_size=POOL_SIZE,
+            max_overflow=0,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:  # durable, concurrent, and foreign keys enforced
@@ -126,4 +134,4 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0)
