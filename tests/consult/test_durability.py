@@ -1,8 +1,8 @@
 """A server killed with SIGKILL under load loses no acknowledged vote.
 
-A real ``winset serve`` process on loopback; eight client threads cast votes through the JSON API
+A real ``winset serve`` on loopback, with one process and with two workers; eight client threads cast votes through the JSON API
 (each participant votes once on each proposal, so every acknowledged vote must be in the database
-exactly as cast); the server is killed mid-load, restarted on the same database, and the votes the
+exactly as cast); the server (every process of it) is killed mid-load, restarted on the same database, and the votes the
 clients saw acknowledged are compared with what the restarted server's database holds.
 """
 
@@ -26,7 +26,8 @@ PARTICIPANTS = 200
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url, workers):
     url = database_url
     store = Store.open(open_database(url), "kuril")
     organiser = store.add_organiser("mediator@example.org", "correct horse battery")
@@ -35,7 +36,7 @@ def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
     society = store.societies(consultation)["russian_public"]
     secrets = [store.join_with_token(token).secret for token in store.invite(society, PARTICIPANTS)]
     port = free_port()
-    server = serve_process(url, port)
+    server = serve_process(url, port, workers=workers)
     acknowledged: list[tuple[str, int, int]] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -68,7 +69,7 @@ def test_no_acknowledged_vote_is_lost_when_the_server_is_killed(database_url):
     deadline = time.monotonic() + 30
     while len(acknowledged) < 300 and time.monotonic() < deadline:
         time.sleep(0.01)
-    os.kill(server.pid, signal.SIGKILL)  # mid-load: requests are in flight
+    os.killpg(server.pid, signal.SIGKILL)  # mid-load, every process at once: requests are in flight
     server.wait(timeout=10)
     stop.set()
     for thread in threads:

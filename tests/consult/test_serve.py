@@ -125,3 +125,41 @@ def test_a_public_url_that_is_no_site_address_is_refused_before_the_database_is_
     )
     assert result.exit_code == 2 and "is not the address of a site" in result.output
     assert not database.exists()
+
+
+def test_workers_share_one_key_so_a_form_from_one_is_accepted_by_another(tmp_path, monkeypatch):
+    """With --workers and no WINSET_SECRET_KEY, the command makes one key for all its workers: a
+    login form served by one worker is accepted by another, and the session it opens is known
+    to both."""
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from winset.cli.serve import WORKER_SETTINGS, worker_app
+
+    from .test_web import PASSWORD, csrf_of
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    monkeypatch.delenv("WINSET_SECRET_KEY", raising=False)
+    monkeypatch.setenv(WORKER_SETTINGS, "")  # so that the settings the command sets are undone after the test
+    started: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    result = runner.invoke(app, ["serve", "kuril", "--workers", "2", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert started["app"] == "winset.cli.serve:worker_app" and started["factory"] and started["workers"] == 2
+    Store.open(open_database(url), "kuril").add_organiser("o@example.org", PASSWORD)
+    one, other = TestClient(worker_app()), TestClient(worker_app())  # two workers' sites, as uvicorn makes them
+    page = one.get("/organiser/login")
+    other.cookies = one.cookies
+    login = other.post(
+        "/organiser/login",
+        data={"email": "o@example.org", "password": PASSWORD, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert login.status_code == 303
+    one.cookies = other.cookies
+    assert one.get("/organiser").status_code == 200
+
+
+def test_a_worker_count_out_of_range_is_refused(tmp_path):
+    result = runner.invoke(app, ["serve", "kuril", "--workers", "0", "--database-url", f"sqlite:///{tmp_path}/c.db"])
+    assert result.exit_code == 2 and "--workers" in result.output

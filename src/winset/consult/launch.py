@@ -4,6 +4,8 @@ for scripts, benchmarks and tests that talk to a real site over HTTP."""
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,14 +19,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_process(database_url: str, port: int, scenario: str = "kuril", timeout: float = 60.0) -> subprocess.Popen:
-    """Start ``winset serve SCENARIO`` on ``port`` and wait until ``/api/health`` answers 200 (the
-    process inherits this one's environment, ``WINSET_SECRET_KEY`` included). Raises RuntimeError,
-    with the process killed, if it does not within ``timeout`` seconds."""
+def serve_process(
+    database_url: str, port: int, scenario: str = "kuril", timeout: float = 60.0, workers: int = 1
+) -> subprocess.Popen:
+    """Start ``winset serve SCENARIO`` on ``port`` (with ``workers`` processes) and wait until
+    ``/api/health`` answers 200. The process inherits this one's environment, ``WINSET_SECRET_KEY``
+    included, and leads a process group of its own (``os.killpg`` reaches its workers too). Raises
+    RuntimeError, with the process killed, if it does not answer within ``timeout`` seconds."""
+    command = [sys.executable, "-m", "winset", "serve", scenario, "--port", str(port), "--database-url", database_url]
     server = subprocess.Popen(
-        [sys.executable, "-m", "winset", "serve", scenario, "--port", str(port), "--database-url", database_url],
+        [*command, "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -35,5 +42,6 @@ def serve_process(database_url: str, port: int, scenario: str = "kuril", timeout
                 return server
         except OSError:
             time.sleep(0.2)
-    server.kill()
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
     raise RuntimeError(f"winset serve did not answer on port {port} within {timeout:g} s")
