@@ -1,16 +1,18 @@
 """Votes per second of the consultation site, measured by a load generator in its own process.
 
-For each database a real ``winset serve kuril`` runs on loopback. ``wrk`` (Debian's package)
-holds ``--connections`` connections, each cycling through real participants' session cookies,
-and casts votes through ``POST /api/votes`` for ``--seconds`` seconds; then, in the same run, it
-asks ``GET /api/health`` as fast as it can, the bare framework's ceiling on this machine. The
-script prints votes/s, p50, p99, errors, the votes the database holds afterwards (every
+For each database a real ``winset serve kuril`` runs on loopback, with one and with several worker
+processes. ``wrk`` (Debian's package) holds ``--connections`` connections, each cycling through
+real participants' session cookies, and casts votes through ``POST /api/votes``: first for
+``--warm-up`` seconds, not measured (every worker has started, every participant has voted once,
+as they would have opened the board before), then for ``--seconds`` seconds; then, in the same
+run, it asks ``GET /api/health`` as fast as it can, the bare framework's ceiling on this machine.
+The script prints votes/s, p50, p99, errors, the votes the database holds afterwards (every
 acknowledged vote must be there), and the ratio of the vote path to the health endpoint, which
 does not depend on the machine.
 
     apt-get install wrk
     python benchmarks/bench_site.py [--connections 64] [--seconds 10] [--participants 2000]
-        [--postgres postgresql+psycopg://USER:PASSWORD@127.0.0.1:5432/postgres]
+        [--workers 1 2] [--postgres postgresql+psycopg://USER:PASSWORD@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -33,17 +35,21 @@ from winset.consult.store import Store
 SCRIPT = """
 local cookies = {%(cookies)s}
 local proposals = {%(proposals)s}
+local threads = 0
+function setup(thread)  -- each wrk thread takes its own participants, as each person votes from one place
+  thread:set("first", threads)
+  threads = threads + 1
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local cookie = cookies[(counter %% #cookies) + 1]
+  local cookie = cookies[((counter * 2 + first) %% #cookies) + 1]
   local proposal = proposals[(counter %% #proposals) + 1]
   local body = string.format('{"proposal_id": %%d, "value": %%d}', proposal, (counter %% 3) - 1)
   return wrk.format("POST", "/api/votes",
     {["Content-Type"] = "application/json", ["Cookie"] = "winset_participant=" .. cookie}, body)
 end
 """
-
 
 def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> dict[str, float]:
     """wrk's requests/s, p50 and p99 (ms) and non-2xx answers for ``url``."""
@@ -62,7 +68,9 @@ def wrk(url: str, connections: int, seconds: int, script: Path | None = None) ->
     return {"rate": rate, "total": total, "p50": percentile("50"), "p99": percentile("99"), "errors": errors}
 
 
-def run(url: str, participants: int, connections: int, seconds: int) -> tuple[dict[str, float], dict[str, float], int]:
+def run(
+    url: str, participants: int, connections: int, seconds: int, warm_up: int, workers: int
+) -> tuple[dict[str, float], dict[str, float], int]:
     sessions = open_database(url)
     store = Store.open(sessions, "kuril")
     organiser = store.add_organiser(f"{uuid.uuid4().hex}@example.org", "correct horse battery")
@@ -76,8 +84,9 @@ def run(url: str, participants: int, connections: int, seconds: int) -> tuple[di
             SCRIPT % {"cookies": ",".join(f'"{c}"' for c in cookies), "proposals": ",".join(str(p) for p in proposals)}
         )
         port = free_port()
-        server = serve_process(url, port)
+        server = serve_process(url, port, workers=workers)
         try:
+            warming = wrk(f"http://127.0.0.1:{port}/api/votes", connections, warm_up, script)
             votes = wrk(f"http://127.0.0.1:{port}/api/votes", connections, seconds, script)
             health = wrk(f"http://127.0.0.1:{port}/api/health", connections, seconds)
         finally:
@@ -85,6 +94,7 @@ def run(url: str, participants: int, connections: int, seconds: int) -> tuple[di
             server.wait(timeout=30)
     with sessions() as session:  # this run's votes (a PostgreSQL database may hold earlier runs')
         stored = int(session.scalar(select(func.count(VoteEvent.id)).where(VoteEvent.proposal_id.in_(proposals))) or 0)
+    votes["acknowledged"] = warming["total"] - warming["errors"] + votes["total"] - votes["errors"]
     return votes, health, stored
 
 
@@ -92,27 +102,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warm-up", type=int, default=3)
     parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--postgres", default=None)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     databases = [("SQLite", None)] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
-    print(f"{args.connections} connections, {args.seconds} s each, one server process on loopback, wrk in its own")
+    print(f"{args.connections} connections, {args.seconds} s each after {args.warm_up} s of warm-up, on loopback")
     print(
-        f"{'database':>11} {'votes/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7} {'stored':>8} {'health/s':>9} {'ratio':>6}"
+        f"{'database':>11} {'workers':>7} {'votes/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7} {'stored':>8} "
+        f"{'health/s':>9} {'ratio':>6}"
     )
     for name, url in databases:
-        with tempfile.TemporaryDirectory() as folder:
-            votes, health, stored = run(
-                url or f"sqlite:///{folder}/bench.db", args.participants, args.connections, args.seconds
+        for workers in args.workers:
+            with tempfile.TemporaryDirectory() as folder:
+                votes, health, stored = run(
+                    url or f"sqlite:///{folder}/bench.db",
+                    args.participants,
+                    args.connections,
+                    args.seconds,
+                    args.warm_up,
+                    workers,
+                )
+            print(
+                f"{name:>11} {workers:7d} {votes['rate']:8.0f} {votes['p50']:7.1f} {votes['p99']:7.1f} "
+                f"{votes['errors']:7.0f} {stored:8,} {health['rate']:9.0f} {votes['rate'] / health['rate']:6.2f}"
+                + (
+                    ""
+                    if stored >= votes["acknowledged"]
+                    else f"  LOST: {votes['acknowledged'] - stored:,.0f} acknowledged votes not stored"
+                )
             )
-        acknowledged = votes["total"] - votes["errors"]
-        print(
-            f"{name:>11} {votes['rate']:8.0f} {votes['p50']:7.1f} {votes['p99']:7.1f} {votes['errors']:7.0f} "
-            f"{stored:8,} {health['rate']:9.0f} {votes['rate'] / health['rate']:6.2f}"
-            + ("" if stored >= acknowledged else f"  LOST: {acknowledged - stored:,} acknowledged votes not stored")
-        )
 
 
 if __name__ == "__main__":
