@@ -194,10 +194,23 @@ def test_exports_are_safe_to_open_in_a_spreadsheet(site, tmp_path):
 def test_only_text_that_would_run_is_changed():
     import pandas as pd
 
-    frame = pd.DataFrame({"text": ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "fine", "-0.5", "'=kept"]})
-    assert neutralised(frame)["text"].tolist() == [
-        "'=1+1", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "fine", "-0.5", "'=kept",
+    texts = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "fine", "-0.5", "'=kept", "a=b", "1-2", ""]
+    assert neutralised(pd.DataFrame({"text": texts}))["text"].tolist() == [
+        "'=1+1", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "fine", "-0.5", "'=kept", "a=b", "1-2", "",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text", ["  =1+1", "\u00a0=HYPERLINK(x)", "\u3000@SUM(A1)", "\n+cmd", "＝CMD()", " ＋1", "－2", "＠x"]
+)
+def test_spaces_and_full_width_signs_before_a_formula_are_neutralised_and_restored(text):
+    import pandas as pd
+
+    from winset.consult.cells import restored
+
+    safe = neutralised(pd.DataFrame({"text": [text]}))["text"]
+    assert safe.tolist() == ["'" + text]
+    assert restored(safe).tolist() == [text]
 
 
 # --------------------------------------------------------------------------------- links

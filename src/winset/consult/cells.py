@@ -2,9 +2,11 @@
 
 A spreadsheet opening a CSV runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return as a formula: a participant or negotiator who titles a proposal
-``=HYPERLINK(...)`` would have it run on the organiser's machine. As OWASP recommends, every text
-cell of an export that begins so gets a leading apostrophe (``'=HYPERLINK(...)``), which
-spreadsheets show as text; a number (``-0.5``) is left as it is. Reading an export back removes
+``=HYPERLINK(...)`` would have it run on the organiser's machine. Some spreadsheets skip spaces
+before the sign, and read the full-width signs a Japanese or Chinese keyboard types (``＝``,
+``＋``, ``－``, ``＠``) as the ASCII ones, so those count too. As OWASP recommends, every text cell
+of an export that begins so gets a leading apostrophe (``'=HYPERLINK(...)``, ``' ＝CMD()``),
+which spreadsheets show as text; a number (``-0.5``) is left as it is. Reading an export back removes
 exactly that apostrophe again (:func:`restored`), so the site's own exports round-trip; a text
 that itself began with an apostrophe and one of those characters loses its apostrophe.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # with the full-width = + - @
+SKIPPED = " \u00a0\u3000\n"  # spaces (plain, no-break, ideographic) and new lines before a sign
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -30,14 +33,20 @@ def restored(values: pd.Series) -> pd.Series:
     return values.map(_unsafe)
 
 
+def _runs(text: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula."""
+    start = text.lstrip(SKIPPED)[:1]
+    return start != "" and start in FORMULA_START
+
+
 def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+    if isinstance(value, str) and _runs(value) and not _is_number(value):
         return "'" + value
     return value
 
 
 def _unsafe(value: object) -> object:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith("'") and _runs(value[1:]):
         return value[1:]
     return value
 
