@@ -372,6 +372,49 @@ def test_every_process_and_a_restart_count_the_same_attempts(site):
     assert failed_joins(TestClient(other), 2) == [400, 429]
 
 
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:1:2:3", True),  # one line, any address in its /64
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("::ffff:198.51.100.7", "198.51.100.7", True),  # IPv4 mapped into IPv6
+        ("198.51.100.7", "198.51.100.8", False),
+        ("testclient", "testclient", True),
+    ],
+)
+def test_a_client_is_counted_by_its_address_and_an_ipv6_one_by_its_64(one, other, same):
+    from winset.consult.web.security import counted_client
+
+    assert (counted_client(one) == counted_client(other)) is same
+
+
+def test_rotating_ipv6_addresses_within_a_64_do_not_reset_the_count(site):
+    from winset.consult.web.security import GUESSES
+
+    _, _, app = site
+    statuses = [
+        failed_joins(TestClient(app, client=(f"2001:db8:5:6::{i + 1:x}", 50000)), 1)[0] for i in range(GUESSES + 1)
+    ]
+    assert statuses[-1] == 429
+    assert failed_joins(TestClient(app, client=("2001:db8:5:7::1", 50000)), 1) == [400]  # another line
+
+
+def test_the_database_never_holds_a_clients_address_or_its_plain_hash(site):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from winset.consult.models import Attempt
+
+    store, _, app = site
+    address = "198.51.100.9"
+    failed_joins(TestClient(app, client=(address, 50000)), 2)
+    with store.sessions() as session:
+        kept = set(session.scalars(select(Attempt.client_hash)))
+    plain = hashlib.sha256(address.encode()).hexdigest()
+    assert kept and all(address not in k and k != plain for k in kept)
+
+
 def test_the_record_of_attempts_keeps_only_those_that_count(site):
     from winset.consult.models import Attempt
 
@@ -512,10 +555,10 @@ def test_attempts_sent_at_once_are_tried_at_most_the_limit(database_url):
     """Recorded first, counted after: of 40 wrong attempts sent together, at most GUESSES are tried."""
     import threading
 
-    from winset.consult.web.security import GUESSES, GuessLimit
+    from winset.consult.web.security import GUESSES, GuessLimit, Signer
 
     store = Store.open(open_database(database_url), "kuril")
-    limit = GuessLimit(store, "login")
+    limit = GuessLimit(store, "login", Signer(b"k" * 32))
     together = threading.Barrier(40)
     tried = []
 

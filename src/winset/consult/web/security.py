@@ -7,8 +7,11 @@ guessing invitation tokens, security headers, and request logs without personal 
 - CSRF: every visitor gets a random ``csrf`` cookie; every form carries the HMAC of it (with the
   site's secret key), and every POST must bring a form field that matches its cookie (an attacker's
   page can send neither); logging in or joining gives a new cookie.
-- Guessing: each client address may fail ``GUESSES`` times per ``GUESS_WINDOW`` seconds at each of
-  joining, an organiser's login and a negotiator's join (counted in the database).
+- Guessing: each client may fail ``GUESSES`` times per ``GUESS_WINDOW`` seconds at each of
+  joining, an organiser's login and a negotiator's join (counted in the database). A client is
+  its address, an IPv6 one by its /64 network (one subscriber's line, in which it may choose any
+  address); the database keeps only the address's HMAC with the site's key, for as long as the
+  window lasts.
 - Headers, body limits and logs are :mod:`.guard`'s.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from typing import TYPE_CHECKING
 
@@ -61,19 +65,38 @@ def new_csrf_cookie() -> str:
     return secrets.token_urlsafe(24)
 
 
+def counted_client(address: str) -> str:
+    """The client a guess limit counts for an address: an IPv6 address's /64 network, an IPv4
+    address mapped into IPv6 as the IPv4 one, anything else (an IPv4 address, a name) as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 class GuessLimit:
     """Failed attempts of one purpose (joining, an organiser's login, a negotiator's join) per
-    client address in a sliding window, recorded in the database so that every worker process
-    counts the same attempts and a restart forgets none; each purpose has its own count, so
-    failed joins from an address never lock its organiser's login out."""
+    client in a sliding window, recorded in the database so that every worker process counts the
+    same attempts and a restart forgets none (when the site's key is kept: ``WINSET_SECRET_KEY``);
+    each purpose has its own count, so failed joins from an address never lock its organiser's
+    login out."""
 
-    def __init__(self, store: Accounts, purpose: str, limit: int = GUESSES, window: float = GUESS_WINDOW) -> None:
-        self.store, self.purpose, self.limit, self.window = store, purpose, limit, window
+    def __init__(
+        self, store: Accounts, purpose: str, signer: Signer, limit: int = GUESSES, window: float = GUESS_WINDOW
+    ) -> None:
+        self.store, self.purpose, self.signer, self.limit, self.window = store, purpose, signer, limit, window
 
-    def attempt(self, client: str) -> int | None:
-        """Begin an attempt: recorded first, then counted with every other (so that of any number
-        sent at once, at most ``limit`` are tried); None when the client has used its attempts.
-        An attempt that succeeds is then :meth:`forgotten <forget>`; one that fails stays counted."""
+    def attempt(self, address: str) -> int | None:
+        """Begin an attempt from ``address``: recorded first, then counted with every other (so
+        that of any number sent at once, at most ``limit`` are tried); None when its client has
+        used its attempts. An attempt that succeeds is then :meth:`forgotten <forget>`; one that
+        fails stays counted."""
+        client = self.signer.sign(f"client:{counted_client(address)}")  # the database never sees the address
         attempt = self.store.record_attempt(self.purpose, client, self.window)
         if self.store.attempts(self.purpose, client, self.window) > self.limit:
             self.store.forget_attempt(attempt)  # refused, not tried: the record stays small

@@ -39,9 +39,9 @@ class Site:
 
     def __post_init__(self) -> None:
         self.labels = Labels(self.store.scenario)
-        self.joins = GuessLimit(self.store, "join")
-        self.logins = GuessLimit(self.store, "login")
-        self.negotiator_joins = GuessLimit(self.store, "negotiate")
+        self.joins = GuessLimit(self.store, "join", self.signer)
+        self.logins = GuessLimit(self.store, "login", self.signer)
+        self.negotiator_joins = GuessLimit(self.store, "negotiate", self.signer)
 
     def render(
         self, request: Request, name: str, language: str = "en", status: int = 200, **context: object
