@@ -163,3 +163,29 @@ def test_workers_share_one_key_so_a_form_from_one_is_accepted_by_another(tmp_pat
 def test_a_worker_count_out_of_range_is_refused(tmp_path):
     result = runner.invoke(app, ["serve", "kuril", "--workers", "0", "--database-url", f"sqlite:///{tmp_path}/c.db"])
     assert result.exit_code == 2 and "--workers" in result.output
+
+
+def test_the_servers_own_answers_carry_the_security_headers_once(tmp_path):
+    """uvicorn answers a request too malformed to reach the site itself (400): with the headers
+    too; and a page of the site has each header exactly once, and no server banner."""
+    import socket
+
+    from winset.consult.web.security import HEADERS
+
+    port = free_port()
+    server = serve_process(f"sqlite:///{tmp_path / 'c.db'}", port)
+    try:
+        answers = []
+        for request in (b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                raw.sendall(request + b"Connection: close\r\n\r\n")
+                answers.append(b"".join(iter(lambda: raw.recv(65536), b"")).decode("latin-1"))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    for answer, status in zip(answers, ("400", "200"), strict=True):
+        head = answer.split("\r\n\r\n")[0].lower().splitlines()
+        assert head[0].split()[1] == status
+        names = [line.split(":")[0] for line in head[1:]]
+        assert all(names.count(name.lower()) == 1 for name in HEADERS), (status, names)
+        assert "server" not in names

@@ -127,6 +127,8 @@ def serve_command(
     with --trusted-proxy so that the guessing limit counts the client's address.
     """
     uvicorn, _, _, _ = _web()
+    from ..consult.web.security import HEADERS
+
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
     key = os.environ.get("WINSET_SECRET_KEY")
@@ -152,6 +154,8 @@ def serve_command(
         "log_level": "warning",
         "proxy_headers": bool(proxies),  # uvicorn would otherwise trust X-Forwarded-For from 127.0.0.1
         "forwarded_allow_ips": proxies or None,
+        "headers": list(HEADERS.items()),  # on every response, uvicorn's own 400s included
+        "server_header": False,
     }
     if workers == 1:
         uvicorn.run(_site(store, settings), **options)
@@ -181,7 +185,8 @@ def _site(store: Store, settings: dict) -> FastAPI:
     request for tens of milliseconds (measured: the slowest 1% of votes took 2.5 times as long).
     Frozen, they are never walked again, and a pass waits for more new objects before it starts."""
     *_, create_app = _web()
-    app = create_app(store, bytes.fromhex(settings["secret_key"]), settings["secure_cookies"], settings["public_url"])
+    key, secure, public_url = bytes.fromhex(settings["secret_key"]), settings["secure_cookies"], settings["public_url"]
+    app = create_app(store, key, secure, public_url, server_headers=True)
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, 50, 100)

@@ -27,7 +27,7 @@ from . import api, health, negotiators, organisers, participants
 from .dependencies import site_of as get_site
 from .guard import Guard
 from .participants import preferred
-from .security import Signer
+from .security import HEADERS, Signer
 from .site import Site, redirect
 from .text import words
 
@@ -40,13 +40,16 @@ def create_app(
     secret_key: bytes | None = None,
     secure_cookies: bool = False,
     public_url: str = "http://127.0.0.1:8000",
+    server_headers: bool = False,
 ) -> FastAPI:
     """The site for ``store``; ``secret_key`` signs CSRF tokens (random when not given: forms
     opened before a restart must be opened again; sessions are kept in the database);
-    invitation links start with ``public_url``, never with the Host header a request brings."""
+    invitation links start with ``public_url``, never with the Host header a request brings.
+    With ``server_headers``, the server adds :data:`~.security.HEADERS` to every response (as
+    ``winset serve`` has uvicorn do), so the site does not."""
     # no redirect to the path with a trailing slash: Starlette would build it from the Host header
     app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None, redirect_slashes=False)
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, headers={} if server_headers else HEADERS)
     app.state.site = Site(store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies, public_url.rstrip("/"))
     app.exception_handler(StarletteHTTPException)(_http_error)  # FastAPI's and Starlette's own (404, 405, ...)
     app.exception_handler(RequestValidationError)(_bad_value)

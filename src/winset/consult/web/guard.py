@@ -2,6 +2,9 @@
 reads it, the security headers on every response (refusals and errors included), a plain page
 for an error no route expected, and one log line per request without personal data.
 
+``winset serve`` has uvicorn write the headers instead (on every response, its own answers to
+requests too malformed to reach the site included), and this layer leaves them out.
+
 It is plain ASGI rather than Starlette's ``BaseHTTPMiddleware``: it sees the body as it arrives
 (a ``Content-Length`` over the limit is refused before a byte is read; a body sent without one is
 counted as it streams and refused the moment it passes the limit) and it adds headers to every
@@ -54,8 +57,9 @@ def _organiser(scope: Scope) -> bool:
 class Guard:
     """See the module documentation."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: dict[str, str] = HEADERS) -> None:
         self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]  # added where absent
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,11 +71,10 @@ class Guard:
 
         async def send_guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [
-                    (k.lower().encode(), v.encode()) for k, v in HEADERS.items() if k.lower().encode() not in present
-                ]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                if self.headers:
+                    present = {name.lower() for name, _ in message.get("headers", [])}
+                    extra = [(k, v) for k, v in self.headers if k not in present]
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
                 status.append(message["status"])
             await send(message)
 
