@@ -5,6 +5,7 @@ Host header."""
 
 import io
 import re
+import time
 import zipfile
 
 import pytest
@@ -57,6 +58,51 @@ def test_a_body_without_a_length_is_counted_as_it_streams(site):
 
     answer = client.post("/api/votes", content=chunks(), headers={"content-type": "application/json"})
     assert answer.status_code == 413 and guarded(answer)
+
+
+@pytest.mark.parametrize("path", ["/join", "/api/votes"])
+def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
+    """A client that sends the start of a body and then nothing (or a byte now and then) holds
+    the route for BODY_SECONDS at most; it then gets 408, with the headers, and the site goes on."""
+    import asyncio
+
+    from winset.consult.web import guard
+
+    monkeypatch.setattr(guard, "BODY_SECONDS", 0.3)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"1000")],
+        "client": ("198.51.100.1", 5000),
+        "server": ("testserver", 80),
+    }
+    sent, asked = [], []
+
+    async def trickle():
+        asked.append(1)
+        if len(asked) > 1:
+            await asyncio.sleep(0.1)  # a byte now and then, never the whole body
+        return {"type": "http.request", "body": b"token=" if len(asked) == 1 else b"a", "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    async def call():
+        await asyncio.wait_for(site[2](scope, trickle, send), timeout=5)
+
+    started = time.monotonic()
+    asyncio.run(call())
+    assert time.monotonic() - started < 3
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    assert start["status"] == 408 and all(headers.get(k.lower()) == v for k, v in HEADERS.items())
 
 
 def test_an_upload_over_its_limit_is_refused(site):

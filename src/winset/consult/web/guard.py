@@ -1,5 +1,5 @@
 """The site's outermost layer, around every route: a limit on each request's body before anything
-reads it, the security headers on every response (refusals and errors included), a plain page
+reads it (and on the time it may take to arrive), the security headers on every response (refusals and errors included), a plain page
 for an error no route expected, and one log line per request without personal data.
 
 ``winset serve`` has uvicorn write the headers instead (on every response, its own answers to
@@ -13,6 +13,7 @@ response, including those an exception handler or this layer itself writes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -27,9 +28,19 @@ from .security import HEADERS, ORGANISER_COOKIE
 
 BODY_LIMIT = 64 * 1024  # bytes: a form or a JSON body
 UPLOAD_LIMIT = 16 * 1024 * 1024  # bytes: a Polis export (a zip), the one upload the site takes
+BODY_SECONDS = 30.0  # the time a body may take to arrive, from the request's start
+UPLOAD_SECONDS = 300.0  # the same for an upload (16 MB over a slow line)
 UPLOAD_ROUTE = re.compile(r"/organiser/consultations/[0-9]+/polis")  # the one route that takes an upload
 
 log = logging.getLogger("winset.consult")
+
+
+class BodyTooSlow(HTTPException):
+    """A request body that did not arrive in time (408): a client sending it a byte at a time
+    would otherwise hold its connection, and the route waiting for the body, for ever."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"the request did not arrive within {seconds:g} seconds: send it again")
 
 
 class BodyTooLarge(HTTPException):
@@ -83,14 +94,24 @@ class Guard:
             await _plain(send_guarded, 413, BodyTooLarge(limit).detail)
         else:
             received = 0
+            seconds = UPLOAD_SECONDS if limit > BODY_LIMIT else BODY_SECONDS
+            deadline: float | None = asyncio.get_running_loop().time() + seconds  # None once the body is in
 
             async def receive_limited() -> Message:
-                nonlocal received
-                message = await receive()
+                nonlocal received, deadline
+                if deadline is None:  # the body is in: what comes now is the client going away
+                    return await receive()
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
+                except TimeoutError:
+                    raise BodyTooSlow(seconds) from None
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
                         raise BodyTooLarge(limit)
+                if not message.get("more_body", False):
+                    deadline = None
                 return message
 
             try:
