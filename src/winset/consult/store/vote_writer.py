@@ -60,9 +60,9 @@ class VoteWriter:
     ) -> Future[None]:
         """Queue a vote; its future resolves once the vote is committed (or refused). With
         ``session_hash``, the vote counts only while that session is the participant's."""
-        pending = _Pending(participant_id, proposal_id, value, session_hash)
-        self._queue(pending)
-        return pending.future  # type: ignore[return-value]  # made by the dataclass: a thread's Future
+        done: Future[None] = Future()
+        self._queue(_Pending(participant_id, proposal_id, value, session_hash, future=done))
+        return done
 
     async def cast(self, participant_id: int, proposal_id: int, value: int, session_hash: str | None = None) -> None:
         """:meth:`submit` from an event loop: returns once the vote is committed, or raises its error."""

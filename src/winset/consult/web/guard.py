@@ -1,6 +1,7 @@
 """The site's outermost layer, around every route: a limit on each request's body before anything
-reads it (and on the time it may take to arrive), the security headers on every response (refusals and errors included), a plain page
-for an error no route expected, and one log line per request without personal data.
+reads it (and on the time it may take to arrive), the security headers on every response
+(refusals and errors included), a plain page for an error no route expected, and one log line per
+request without personal data.
 
 ``winset serve`` has uvicorn write the headers instead (on every response, its own answers to
 requests too malformed to reach the site included), and this layer leaves them out.
