@@ -65,3 +65,53 @@ def test_a_failed_transaction_fails_every_vote_in_it_and_saves_none(board, monke
             pending.future.result()
     with store.sessions() as session:
         assert session.scalar(select(func.count(VoteEvent.id))) == 0
+
+
+def test_a_lock_held_elsewhere_fails_the_vote_in_about_the_lock_time(database_url, monkeypatch):
+    """Another transaction holding the vote's row (PostgreSQL) or the database (SQLite) makes the
+    vote fail after LOCK_SECONDS, never wait for ever; nothing of it is saved."""
+    import time
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from winset.consult import database
+
+    monkeypatch.setattr(database, "LOCK_SECONDS", 0.5)
+    store = Store.open(open_database(database_url), "kuril")
+    owner = store.add_organiser("mediator@example.org", "correct horse battery")
+    consultation = store.open_consultation(owner, "kuril")
+    person = store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0])
+    first = next(iter(store.proposals(consultation)))
+    store.vote(person.participant_id, first, 1)
+    other = create_engine(database_url, isolation_level="AUTOCOMMIT").connect()
+    other.exec_driver_sql("BEGIN EXCLUSIVE" if database_url.startswith("sqlite") else "BEGIN")
+    other.execute(text("UPDATE votes SET value = value WHERE proposal_id = :p"), {"p": first})  # holds the row
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError):  # not TimeoutError: the writer gave up by itself
+            store.submit_vote(person.participant_id, first, -1).result(timeout=5)
+        assert time.monotonic() - started < 5
+    finally:
+        other.exec_driver_sql("ROLLBACK")
+        other.close()
+    with store.sessions() as session:
+        assert session.scalar(select(Vote.value).where(Vote.proposal_id == first)) == 1
+
+
+def test_a_vote_that_waited_out_a_locked_batch_is_refused_untried(board):
+    import time
+
+    from winset.consult.store.base import DatabaseBusy
+
+    store, consultation, people = board
+    first = next(iter(store.proposals(consultation)))
+    writer = VoteWriter(store.sessions)
+    stale = _Pending(people[0], first, 1, queued=time.monotonic() - 3600)
+    fresh = _Pending(people[1], first, 1)
+    writer._write([stale, fresh])
+    with pytest.raises(DatabaseBusy):
+        stale.future.result()
+    assert fresh.future.result() is None
+    with store.sessions() as session:
+        assert session.scalars(select(Vote.participant_id)).all() == [people[1]]

@@ -306,7 +306,7 @@ def test_a_locked_database_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
 
     from winset.consult import database
 
-    monkeypatch.setattr(database, "SQLITE_BUSY_SECONDS", 0.2)
+    monkeypatch.setattr(database, "LOCK_SECONDS", 0.2)
     path = tmp_path / "locked.db"
     store = Store.open(open_database(f"sqlite:///{path}"), "kuril")
     owner = store.add_organiser("mediator@example.org", PASSWORD)

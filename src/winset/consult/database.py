@@ -89,7 +89,7 @@ def _foreign_keys(connection: Connection, state: str) -> None:
 
 
 POOL_SIZE = 20  # connections each server process keeps open (its blocking work waits for one)
-SQLITE_BUSY_SECONDS = 30.0  # how long a statement waits for a lock another writer holds
+LOCK_SECONDS = 10.0  # how long a statement waits for a lock another writer holds (then: busy, 503)
 
 
 def make_engine(url: str) -> Engine:
@@ -120,7 +120,7 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            connect_args={"check_same_thread": False, "timeout": LOCK_SECONDS},
             pool_size=POOL_SIZE,
             max_overflow=0,
         )
@@ -134,4 +134,7 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0)
+    # a lock another transaction holds (a forgotten session in psql, a long migration) is waited
+    # for LOCK_SECONDS at most, as SQLite's busy timeout does, never for ever
+    options = {"options": f"-c lock_timeout={int(LOCK_SECONDS * 1000)}"} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0, connect_args=options)

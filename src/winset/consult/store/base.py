@@ -29,6 +29,11 @@ class ConsultError(WinsetError):
     """A request the consultation cannot carry out (shown to the user as it is)."""
 
 
+class DatabaseBusy(Exception):
+    """The database's locks are held by others for longer than a request may wait: nothing was
+    saved, and the same request can be sent again (the site answers 503 with Retry-After)."""
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

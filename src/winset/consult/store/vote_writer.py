@@ -5,7 +5,9 @@ on PostgreSQL). One writer thread per process takes every vote waiting, checks t
 (each proposal in its participant's consultation), writes them in one transaction and commits
 once, then resolves each vote's future: with nothing (committed) or its error. A vote is
 acknowledged only when its future resolves, so no acknowledged vote is ever lost; when the whole
-transaction fails (a locked database), every vote in it gets that error and none was saved.
+transaction fails (a locked database), every vote in it gets that error and none was saved; a
+vote that has waited longer than a lock may be waited for (behind a batch that waited for one) is
+refused as busy without being tried, so that no vote waits much more than ``database.LOCK_SECONDS``.
 Votes cast from an event loop get futures of that loop, resolved together in one call into the
 loop per transaction (not one wake-up per vote).
 """
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,8 +27,9 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem
+from .. import database
 from ..models import Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, upsert
+from .base import ConsultError, DatabaseBusy, upsert
 
 BATCH = 1024  # votes at most in one transaction
 ENDED = "this session has ended"
@@ -44,6 +48,7 @@ class _Pending:
     session_hash: str | None = None  # the hash of the session it came with, checked again here
     loop: asyncio.AbstractEventLoop | None = None  # where its future lives, if it was cast from one
     future: Future[None] | asyncio.Future[None] = field(default_factory=Future)
+    queued: float = field(default_factory=time.monotonic)
 
 
 class VoteWriter:
@@ -96,6 +101,11 @@ class VoteWriter:
         """Each vote of the batch with its error, or None once the transaction has committed."""
         valid: list[_Pending] = []
         refused: list[tuple[_Pending, BaseException | None]] = []
+        waited = time.monotonic() - database.LOCK_SECONDS  # votes queued before this waited out a locked batch
+        refused += [(p, DatabaseBusy("the votes waited too long for the database")) for p in batch if p.queued < waited]
+        batch = [p for p in batch if p.queued >= waited]
+        if not batch:
+            return refused
         try:
             with self.engine.begin() as connection:  # Core, not the ORM: less work per vote
                 members = {
@@ -144,7 +154,7 @@ class VoteWriter:
                         ],
                     )
         except Exception as error:  # nothing of the batch was saved: each vote in it gets the error
-            return [(pending, error) for pending in batch]
+            return refused + [(pending, error) for pending in batch]
         return refused + [(pending, None) for pending in valid]
 
 

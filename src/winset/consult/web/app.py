@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...errors import WinsetError
 from ..store import Store
+from ..store.base import DatabaseBusy
 from . import api, health, negotiators, organisers, participants
 from .dependencies import site_of as get_site
 from .guard import Guard
@@ -56,6 +57,7 @@ def create_app(
     app.exception_handler(WinsetError)(_user_error)
     app.exception_handler(OperationalError)(_unavailable)
     app.exception_handler(PoolTimeout)(_unavailable)
+    app.exception_handler(DatabaseBusy)(_unavailable)
     for router in ROUTERS:
         app.include_router(router)
     return app
