@@ -189,3 +189,28 @@ def test_the_servers_own_answers_carry_the_security_headers_once(tmp_path):
         names = [line.split(":")[0] for line in head[1:]]
         assert all(names.count(name.lower()) == 1 for name in HEADERS), (status, names)
         assert "server" not in names
+
+
+def test_more_workers_than_the_database_has_connections_for_are_refused(database_url, monkeypatch):
+    """Each worker keeps a pool of connections: on PostgreSQL, workers that would take more than the
+    server accepts are refused before any starts (SQLite has no such limit)."""
+    import uvicorn
+
+    from winset.cli.serve import WORKER_SETTINGS
+    from winset.consult.database import POOL_SIZE, connection_room
+
+    monkeypatch.setenv(WORKER_SETTINGS, "")
+    started: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    room = connection_room(open_database(database_url))
+    too_many = 64 if room is None else room // POOL_SIZE + 1
+    result = runner.invoke(app, ["serve", "kuril", "--workers", str(too_many), "--database-url", database_url])
+    if room is None:
+        assert result.exit_code == 0 and started["workers"] == too_many
+        return
+    assert result.exit_code == 2 and not started
+    assert f"use --workers {room // POOL_SIZE} at most" in result.output
+    fitting = runner.invoke(
+        app, ["serve", "kuril", "--workers", str(room // POOL_SIZE), "--database-url", database_url]
+    )
+    assert fitting.exit_code == 0 and started["workers"] == room // POOL_SIZE

@@ -131,6 +131,8 @@ def serve_command(
 
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
+    if workers > 1:
+        _check_room(store, workers, database_url)
     key = os.environ.get("WINSET_SECRET_KEY")
     settings = {
         "scenario": str(store.scenario.source),
@@ -160,8 +162,31 @@ def serve_command(
     if workers == 1:
         uvicorn.run(_site(store, settings), **options)
     else:  # each worker process builds its own site from the settings (worker_app)
+        store.sessions.kw["bind"].dispose()  # this process serves nothing: its connections go back
         os.environ[WORKER_SETTINGS] = json.dumps(settings)
         uvicorn.run("winset.cli.serve:worker_app", factory=True, workers=workers, **options)
+
+
+def _check_room(store: Store, workers: int, database_url: str) -> None:
+    """Refuse more workers than the database server has connections for (each keeps a pool):
+    past its limit, logins and pages would fail with "too many clients", and so would everyone
+    else's connections to that server."""
+    from ..consult.database import POOL_SIZE, connection_room
+
+    room = connection_room(store.sessions)
+    if room is None or workers * POOL_SIZE <= room:
+        return
+    raise WinsetError(
+        [
+            Problem(
+                "--workers",
+                f"{workers} workers keep up to {workers * POOL_SIZE} connections ({POOL_SIZE} each), but the "
+                f"database server accepts {room} more",
+                f"use --workers {max(room // POOL_SIZE, 1)} at most, or raise max_connections in the server's "
+                "postgresql.conf",
+            )
+        ]
+    )
 
 
 WORKER_SETTINGS = "WINSET_SERVE_WORKER"  # how ``winset serve --workers N`` hands its settings to each worker

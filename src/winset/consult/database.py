@@ -88,7 +88,7 @@ def _foreign_keys(connection: Connection, state: str) -> None:
     connection.commit()
 
 
-POOL_SIZE = 20  # connections each server process keeps open (its blocking work waits for one)
+POOL_SIZE = 10  # connections each server process keeps open at most (its blocking work waits for one)
 LOCK_SECONDS = 10.0  # how long a statement waits for a lock another writer holds (then: busy, 503)
 
 
@@ -138,3 +138,21 @@ def _engine(url: str) -> Engine:
     # for LOCK_SECONDS at most, as SQLite's busy timeout does, never for ever
     options = {"options": f"-c lock_timeout={int(LOCK_SECONDS * 1000)}"} if url.startswith("postgresql") else {}
     return create_engine(url, pool_size=POOL_SIZE, max_overflow=0, connect_args=options)
+
+
+def connection_room(sessions: sessionmaker) -> int | None:
+    """How many more connections the database server accepts from ordinary users (its
+    ``max_connections``, less those reserved for superusers and those open now, this one
+    excepted); None for SQLite, which has no such limit."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        most = int(connection.exec_driver_sql("SHOW max_connections").scalar())
+        reserved = int(connection.exec_driver_sql("SHOW superuser_reserved_connections").scalar())
+        open_now = int(
+            connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            ).scalar()
+        )
+    return most - reserved - (open_now - 1)
