@@ -4,6 +4,8 @@ committed, an invalid one refused alone, the last of two on the same proposal th
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from winset.consult.database import open_database
@@ -115,3 +117,40 @@ def test_a_vote_that_waited_out_a_locked_batch_is_refused_untried(board):
     assert fresh.future.result() is None
     with store.sessions() as session:
         assert session.scalars(select(Vote.participant_id)).all() == [people[1]]
+
+
+def test_the_polis_export_orders_votes_as_committed(tmp_path):
+    """Votes committed together share a time; the export still orders them as committed, so each
+    participant's latest vote in it is the stored one, whatever the events' ids."""
+    from sqlalchemy import insert
+
+    from winset.consult.models import now
+
+    store = Store.open(open_database(f"sqlite:///{tmp_path / 'c.db'}"), "kuril")
+    owner = store.add_organiser("mediator@example.org", "correct horse battery")
+    consultation = store.open_consultation(owner, "kuril")
+    person = store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0])
+    first = next(iter(store.proposals(consultation)))
+    with store.sessions.begin() as session:  # the next events get ids 999 and 1000
+        session.execute(
+            insert(VoteEvent).values(
+                id=998, proposal_id=first, participant_id=person.participant_id, value=0, cast_at=now()
+            )
+        )
+    writer = VoteWriter(store.sessions)
+    writer._write([_Pending(person.participant_id, first, 1), _Pending(person.participant_id, first, -1)])  # one batch
+    latest = store.conversation(consultation).latest()
+    assert latest.loc[person.participant_id, first] == -1
+    with store.sessions() as session:
+        assert session.scalar(select(Vote.value).where(Vote.participant_id == person.participant_id)) == -1
+
+
+@given(st.lists(st.integers(0, 10**15), max_size=50))
+def test_commit_order_timestamps_are_the_smallest_increasing_ones(times):
+    from winset.consult.store.conversations import _in_commit_order
+
+    expected, previous = [], None
+    for t in times:  # the plain rule, one event at a time
+        previous = t if previous is None else max(t, previous + 1)
+        expected.append(previous)
+    assert _in_commit_order(times).tolist() == expected

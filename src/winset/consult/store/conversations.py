@@ -112,7 +112,7 @@ class Conversations(Consultations):
             ).all()
         votes = pd.DataFrame(
             {
-                "timestamp": [_millis(e.cast_at) * 1000 + e.id % 1000 for e in events],  # ordered as cast
+                "timestamp": _in_commit_order([_millis(e.cast_at) * 1000 for e in events]),
                 "comment-id": [e.proposal_id for e in events],
                 "voter-id": [e.participant_id for e in events],
                 "vote": [e.value for e in events],
@@ -126,6 +126,17 @@ def _statement(text: object) -> str:
     """A Polis statement as the board shows it: its whole text, however long (Polis caps what is
     typed into it, but older and other deployments' exports carry longer statements)."""
     return "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+
+
+def _in_commit_order(times: list[int]) -> np.ndarray:
+    """Timestamps for events listed in the order they were committed (by id: one transaction at
+    a time holds a vote's row), strictly increasing in that order and each at least its own time.
+
+    Votes committed together share a time, and a transaction can commit after one that took its
+    time later; ordered by these timestamps, each voter's latest vote is the one the votes table
+    holds. (t_i = i + max over j <= i of (time_j - j), so t_i - t_(i-1) >= 1 and t_i >= time_i.)"""
+    steps = np.arange(len(times), dtype=np.int64)
+    return steps + np.maximum.accumulate(np.asarray(times, dtype=np.int64) - steps) if times else steps
 
 
 def _millis(moment: datetime) -> int:
