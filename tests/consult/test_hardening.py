@@ -49,6 +49,27 @@ def test_a_body_over_its_limit_is_refused_before_it_is_read(site):
     assert form.status_code == 413 and guarded(form)
 
 
+def test_an_api_body_over_its_limit_is_refused_in_json(site):
+    big = b"a" * (BODY_LIMIT + 1)
+    answer = TestClient(site[2]).post("/api/votes", content=big, headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and "KB at most" in answer.json()["detail"] and guarded(answer)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"value": True}, {"value": False}, {"value": "1"}, {"value": 1.0}, {"value": " -1 "}, {"proposal_id": True}],
+    ids=["true", "false", "text", "float", "spaced text", "true id"],
+)
+def test_a_vote_that_is_not_json_integers_is_refused(site, fields):
+    store, consultation, _ = site
+    voter = participant(site)
+    first = next(iter(store.proposals(consultation)))
+    answer = voter.post("/api/votes", json={"proposal_id": first, "value": 1} | fields)
+    assert answer.status_code == 400 and answer.json()["detail"].startswith("invalid value")
+    results = store.results(consultation)
+    assert results["votes"].sum() == 0
+
+
 def test_a_body_without_a_length_is_counted_as_it_streams(site):
     client = TestClient(site[2])
 
@@ -65,6 +86,7 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
     """A client that sends the start of a body and then nothing (or a byte now and then) holds
     the route for BODY_SECONDS at most; it then gets 408, with the headers, and the site goes on."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from winset.consult.web import guard
 
@@ -98,7 +120,8 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
         await asyncio.wait_for(site[2](scope, trickle, send), timeout=5)
 
     started = time.monotonic()
-    asyncio.run(call())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own (another test may leave one running here)
+        thread.submit(asyncio.run, call()).result()
     assert time.monotonic() - started < 3
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {k.decode(): v.decode() for k, v in start["headers"]}

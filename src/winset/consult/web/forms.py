@@ -146,7 +146,10 @@ class PolisImportForm(CsrfForm):
 
 
 class VoteIn(BaseModel):
-    """A vote cast through the JSON API."""
+    """A vote cast through the JSON API: JSON integers only (``true``, ``"1"`` and ``1.0`` are
+    refused, not read as votes)."""
+
+    model_config = ConfigDict(strict=True)
 
     proposal_id: int = Field(ge=1, le=MAX_ID)
     value: int = Field(ge=-1, le=1)

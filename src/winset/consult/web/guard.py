@@ -15,6 +15,7 @@ response, including those an exception handler or this layer itself writes.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -92,7 +93,7 @@ class Guard:
 
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _plain(send_guarded, 413, BodyTooLarge(limit).detail)
+            await _refuse(scope, send_guarded, 413, BodyTooLarge(limit).detail)
         else:
             received = 0
             seconds = UPLOAD_SECONDS if limit > BODY_LIMIT else BODY_SECONDS
@@ -120,7 +121,8 @@ class Guard:
             except Exception:  # a bug: logged here, and the visitor gets a plain page
                 log.exception("error in %s %s", scope["method"], _route(scope))
                 if not status:
-                    await _plain(send_guarded, 500, "Something went wrong on the server. Please try again later.")
+                    text = "Something went wrong on the server. Please try again later."
+                    await _refuse(scope, send_guarded, 500, text)
         log.info(
             "%s %s %d %.1f ms",
             scope["method"],
@@ -146,13 +148,17 @@ def _route(scope: Scope) -> str:
     return str(getattr(route, "path", "(no route)"))
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
-    body = text.encode()
+async def _refuse(scope: Scope, send: Send, status: int, text: str) -> None:
+    """Answer with ``text``: as the API's JSON ``{"detail": ...}`` under /api/, else as plain text."""
+    if scope["path"].startswith("/api/"):
+        body, kind = json.dumps({"detail": text}).encode(), b"application/json"
+    else:
+        body, kind = text.encode(), b"text/plain; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
