@@ -214,3 +214,50 @@ def test_more_workers_than_the_database_has_connections_for_are_refused(database
         app, ["serve", "kuril", "--workers", str(room // POOL_SIZE), "--database-url", database_url]
     )
     assert fitting.exit_code == 0 and started["workers"] == room // POOL_SIZE
+
+
+def test_a_client_that_never_finishes_its_headers_is_disconnected(tmp_path, monkeypatch):
+    """Slowloris: a connection whose request head does not arrive within HEAD_SECONDS (from the
+    connection's start, or from the request's first byte on a kept-alive one) is closed, while a
+    client that sends its request whole is answered."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from winset.consult.web import create_app, protocol
+
+    monkeypatch.setattr(protocol, "HEAD_SECONDS", 0.5)
+    site = create_app(Store.open(open_database(f"sqlite:///{tmp_path / 'c.db'}"), "kuril"))
+    port = free_port()
+    config = uvicorn.Config(site, port=port, log_level="warning", http=protocol.TimedHttpToolsProtocol)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+        def closed_within(raw: socket.socket, seconds: float) -> bool:
+            raw.settimeout(seconds)
+            try:
+                return raw.recv(65536) == b""
+            except TimeoutError:
+                return False
+
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            assert closed_within(silent, 3)  # opened, nothing sent
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
+            assert closed_within(slow, 3)
+        with socket.create_connection(("127.0.0.1", port)) as kept:
+            kept.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            kept.settimeout(3)
+            assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+            kept.sendall(b"GET /api/health HTTP/1.1\r\n")  # the next request's head, unfinished
+            assert closed_within(kept, 3)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -127,6 +127,7 @@ def serve_command(
     with --trusted-proxy so that the guessing limit counts the client's address.
     """
     uvicorn, _, _, _ = _web()
+    from ..consult.web.protocol import TimedHttpToolsProtocol
     from ..consult.web.security import HEADERS
 
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
@@ -158,6 +159,7 @@ def serve_command(
         "forwarded_allow_ips": proxies or None,
         "headers": list(HEADERS.items()),  # on every response, uvicorn's own 400s included
         "server_header": False,
+        "http": TimedHttpToolsProtocol,  # a request's head must arrive in time (slow clients)
     }
     if workers == 1:
         uvicorn.run(_site(store, settings), **options)

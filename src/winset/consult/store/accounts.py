@@ -147,7 +147,7 @@ class Accounts(StoreBase):
     def known_participant(self, secret: str) -> Member | None:
         """The participant of a session secret as last looked up in this process (never the
         database; a session ended in another process may still be here: the vote writer checks
-        the session again in the vote's own transaction)."""
+        the session again before it writes the vote)."""
         return self._members.get(digest(secret))
 
     def participant(self, secret: str) -> Member | None:

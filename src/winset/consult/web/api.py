@@ -31,8 +31,9 @@ ACKNOWLEDGED = b'{"ok":true}'  # written once: the answer to every vote that was
 async def api_vote(request: Request, vote_in: Annotated[VoteIn, Body()], who: Voter) -> Response:
     """Cast or change a vote (1 agree, -1 disagree, 0 pass); acknowledged once committed, with the
     votes cast at the same moment in one transaction (group commit): the route waits for its
-    commit without holding a thread, and the session is checked again in that transaction (a
-    logout in any process takes effect at once)."""
+    commit without holding a thread, and the session is checked again by the writer just before
+    the vote is written (a logout in any process takes effect at once: no vote checked after it
+    counts)."""
     secret = request.cookies.get(PARTICIPANT_COOKIE)
     try:
         await site_of(request).store.cast_vote(who.id, vote_in.proposal_id, vote_in.value, secret)

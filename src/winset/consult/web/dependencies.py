@@ -83,7 +83,7 @@ Who = Annotated[Member, Depends(member)]
 
 async def voter(request: Request) -> Member:
     """The participant casting a vote through the API: from memory once known (no thread, no
-    query), since the vote's own transaction checks the session again."""
+    query), since the vote writer checks the session again before it writes the vote."""
     store = site_of(request).store
     secret = request.cookies.get(PARTICIPANT_COOKIE)
     known = store.known_participant(secret) if secret else None

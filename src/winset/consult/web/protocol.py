@@ -1,0 +1,54 @@
+"""uvicorn's HTTP protocol (httptools) with a deadline on each request's head, as ``winset serve``
+runs it.
+
+uvicorn times out a connection only while it idles between requests (its keep-alive timeout): a
+client that opens a connection and sends a request's headers a byte at a time, or never finishes
+them, holds it for as long as it likes, and a few thousand such clients use up the server's file
+descriptors (slowloris). Here the head of every request must be complete within
+``HEAD_SECONDS`` of the connection opening or of the request's first byte, else the connection
+is closed. The body's own time limit is :mod:`.guard`'s, which answers 408.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEAD_SECONDS = 10.0  # the time a request's line and headers may take to arrive
+
+
+class TimedHttpToolsProtocol(HttpToolsProtocol):
+    """See the module documentation."""
+
+    _head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_deadline = self.loop.call_later(HEAD_SECONDS, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _too_slow(self) -> None:
+        self._head_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
