@@ -191,29 +191,39 @@ def test_the_servers_own_answers_carry_the_security_headers_once(tmp_path):
         assert "server" not in names
 
 
-def test_more_workers_than_the_database_has_connections_for_are_refused(database_url, monkeypatch):
-    """Each worker keeps a pool of connections: on PostgreSQL, workers that would take more than the
-    server accepts are refused before any starts (SQLite has no such limit)."""
+def test_more_workers_than_the_database_has_connections_for_are_refused(tmp_path, monkeypatch):
+    """Each worker keeps a pool of connections: workers that would take more than the database
+    server accepts are refused before any starts."""
     import uvicorn
 
     from winset.cli.serve import WORKER_SETTINGS
-    from winset.consult.database import POOL_SIZE, connection_room
+    from winset.consult import database
 
     monkeypatch.setenv(WORKER_SETTINGS, "")
     started: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
-    room = connection_room(open_database(database_url))
-    too_many = 64 if room is None else room // POOL_SIZE + 1
-    result = runner.invoke(app, ["serve", "kuril", "--workers", str(too_many), "--database-url", database_url])
-    if room is None:
-        assert result.exit_code == 0 and started["workers"] == too_many
-        return
+    monkeypatch.setattr(database, "connection_room", lambda sessions: 3 * database.POOL_SIZE - 1)
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    result = runner.invoke(app, ["serve", "kuril", "--workers", "3", "--database-url", url])
     assert result.exit_code == 2 and not started
-    assert f"use --workers {room // POOL_SIZE} at most" in result.output
-    fitting = runner.invoke(
-        app, ["serve", "kuril", "--workers", str(room // POOL_SIZE), "--database-url", database_url]
-    )
-    assert fitting.exit_code == 0 and started["workers"] == room // POOL_SIZE
+    assert "use --workers 2 at most" in result.output and "max_connections" in result.output
+    fitting = runner.invoke(app, ["serve", "kuril", "--workers", "2", "--database-url", url])
+    assert fitting.exit_code == 0 and started["workers"] == 2
+
+
+def test_the_room_for_connections_is_postgresqls_and_sqlite_has_no_limit(database_url):
+    from sqlalchemy import text
+
+    from winset.consult.database import connection_room
+
+    sessions = open_database(database_url)
+    room = connection_room(sessions)
+    if database_url.startswith("sqlite"):
+        assert room is None
+        return
+    with sessions() as session:
+        most = int(session.execute(text("SHOW max_connections")).scalar())
+    assert 0 < room < most  # others' connections (this test's own excepted) and the reserved ones are not room
 
 
 def test_a_client_that_never_finishes_its_headers_is_disconnected(tmp_path, monkeypatch):
