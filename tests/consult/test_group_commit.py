@@ -154,3 +154,31 @@ def test_commit_order_timestamps_are_the_smallest_increasing_ones(times):
         previous = t if previous is None else max(t, previous + 1)
         expected.append(previous)
     assert _in_commit_order(times).tolist() == expected
+
+
+def test_a_vote_waits_for_a_connection_no_longer_than_for_a_lock(tmp_path, monkeypatch):
+    """Every pooled connection taken (by pages waiting on a lock): the vote fails as busy after
+    about LOCK_SECONDS instead of waiting SQLAlchemy's default half minute."""
+    import time
+
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from winset.consult import database
+
+    monkeypatch.setattr(database, "LOCK_SECONDS", 0.5)
+    store = Store.open(open_database(f"sqlite:///{tmp_path / 'c.db'}"), "kuril")
+    owner = store.add_organiser("mediator@example.org", "correct horse battery")
+    consultation = store.open_consultation(owner, "kuril")
+    person = store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0])
+    first = next(iter(store.proposals(consultation)))
+    engine = store.sessions.kw["bind"]
+    taken = [engine.connect() for _ in range(database.POOL_SIZE)]
+    try:
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout):
+            store.submit_vote(person.participant_id, first, 1).result(timeout=5)
+        assert time.monotonic() - started < 3
+    finally:
+        for connection in taken:
+            connection.close()
+    store.vote(person.participant_id, first, 1)  # and votes again once connections are free

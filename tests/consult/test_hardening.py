@@ -446,6 +446,8 @@ def test_every_process_and_a_restart_count_the_same_attempts(site):
     [
         ("2001:db8:1:2::1", "2001:db8:1:2:ffff:1:2:3", True),  # one line, any address in its /64
         ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("2001:db8:3::%z1", "2001:db8:3::%z2", True),  # a zone id names no other client
+        ("fe80::1%eth0", "fe80::2", True),
         ("::ffff:198.51.100.7", "198.51.100.7", True),  # IPv4 mapped into IPv6
         ("198.51.100.7", "198.51.100.8", False),
         ("testclient", "testclient", True),

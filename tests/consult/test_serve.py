@@ -226,11 +226,35 @@ def test_the_room_for_connections_is_postgresqls_and_sqlite_has_no_limit(databas
     assert 0 < room < most  # others' connections (this test's own excepted) and the reserved ones are not room
 
 
-def test_a_client_that_never_finishes_its_headers_is_disconnected(tmp_path, monkeypatch):
-    """Slowloris: a connection whose request head does not arrive within HEAD_SECONDS (from the
-    connection's start, or from the request's first byte on a kept-alive one) is closed, while a
-    client that sends its request whole is answered."""
-    import socket
+def test_the_room_for_connections_heeds_the_users_own_limit(database_url):
+    """A PostgreSQL user allowed 12 connections has room for 12, however many the server has."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from winset.consult.database import connection_room
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no users")
+    name = f"winset_limited_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE ROLE {name} LOGIN PASSWORD 'limited' CONNECTION LIMIT 12")
+    try:
+        limited = make_url(database_url).set(username=name, password="limited").render_as_string(hide_password=False)
+        sessions = open_database(limited, upgrade=False)  # may not create tables: only its connections are asked
+        assert connection_room(sessions) == 12
+        sessions.kw["bind"].dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP ROLE {name}")
+        admin.dispose()
+
+
+@pytest.fixture
+def threaded_site(tmp_path, monkeypatch):
+    """A site served by uvicorn in a thread with winset's protocol, its limits made small: its port."""
     import threading
 
     import uvicorn
@@ -238,36 +262,76 @@ def test_a_client_that_never_finishes_its_headers_is_disconnected(tmp_path, monk
     from winset.consult.web import create_app, protocol
 
     monkeypatch.setattr(protocol, "HEAD_SECONDS", 0.5)
+    monkeypatch.setattr(protocol, "HEAD_BYTES", 2048)
     site = create_app(Store.open(open_database(f"sqlite:///{tmp_path / 'c.db'}"), "kuril"))
     port = free_port()
     config = uvicorn.Config(site, port=port, log_level="warning", http=protocol.TimedHttpToolsProtocol)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    yield port
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def closed_within(raw, seconds: float) -> bool:
+    """Whether the server closes the connection within ``seconds`` (what it sent first is read)."""
+    raw.settimeout(seconds)
     try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        while chunk := raw.recv(65536):
+            del chunk
+        return True
+    except TimeoutError:
+        return False
 
-        def closed_within(raw: socket.socket, seconds: float) -> bool:
-            raw.settimeout(seconds)
-            try:
-                return raw.recv(65536) == b""
-            except TimeoutError:
-                return False
 
-        with socket.create_connection(("127.0.0.1", port)) as silent:
-            assert closed_within(silent, 3)  # opened, nothing sent
-        with socket.create_connection(("127.0.0.1", port)) as slow:
-            slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
-            assert closed_within(slow, 3)
-        with socket.create_connection(("127.0.0.1", port)) as kept:
-            kept.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
-            kept.settimeout(3)
-            assert kept.recv(65536).startswith(b"HTTP/1.1 200")
-            kept.sendall(b"GET /api/health HTTP/1.1\r\n")  # the next request's head, unfinished
-            assert closed_within(kept, 3)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def test_a_client_that_never_finishes_its_headers_is_disconnected(threaded_site):
+    """Slowloris: a connection whose request head does not arrive within HEAD_SECONDS (from the
+    connection's start, or from the request's first byte on a kept-alive one) is closed, while a
+    client that sends its request whole is answered."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", threaded_site)) as silent:
+        assert closed_within(silent, 3)  # opened, nothing sent
+    with socket.create_connection(("127.0.0.1", threaded_site)) as slow:
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
+        assert closed_within(slow, 3)
+    with socket.create_connection(("127.0.0.1", threaded_site)) as kept:
+        kept.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.settimeout(3)
+        assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+        kept.sendall(b"GET /api/health HTTP/1.1\r\n")  # the next request's head, unfinished
+        assert closed_within(kept, 3)
+
+
+def test_a_head_too_long_is_a_400_before_it_is_all_kept(threaded_site):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", threaded_site)) as long_head:
+        long_head.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        long_head.settimeout(3)
+        answer = b""
+        try:
+            for _ in range(100):  # header lines sent as fast as the server takes them, the head never ends
+                long_head.sendall(b"a: b\r\n" * 64)
+        except OSError:  # the server has answered and closed
+            pass
+        while chunk := long_head.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and b"longer than 2 KB" in answer
+
+
+def test_a_connection_answered_before_its_body_is_in_is_closed(threaded_site):
+    """A client that declares a long body and trickles it is answered (here by the health check,
+    which reads no body) and then disconnected, not kept waiting for the rest."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", threaded_site)) as trickling:
+        trickling.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n0123456789")
+        trickling.settimeout(3)
+        assert trickling.recv(65536).startswith(b"HTTP/1.1 200")
+        assert closed_within(trickling, 3)

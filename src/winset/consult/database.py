@@ -88,7 +88,8 @@ def _foreign_keys(connection: Connection, state: str) -> None:
     connection.commit()
 
 
-POOL_SIZE = 10  # connections each server process keeps open at most (its blocking work waits for one)
+POOL_SIZE = 10  # connections each server process keeps open at most (its blocking work waits for one,
+# LOCK_SECONDS at most: a request waiting for a connection is as busy as one waiting for a lock)
 LOCK_SECONDS = 10.0  # how long a statement waits for a lock another writer holds (then: busy, 503)
 
 
@@ -123,6 +124,7 @@ def _engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": LOCK_SECONDS},
             pool_size=POOL_SIZE,
             max_overflow=0,
+            pool_timeout=LOCK_SECONDS,
         )
 
         @event.listens_for(engine, "connect")
@@ -137,22 +139,30 @@ def _engine(url: str) -> Engine:
     # a lock another transaction holds (a forgotten session in psql, a long migration) is waited
     # for LOCK_SECONDS at most, as SQLite's busy timeout does, never for ever
     options = {"options": f"-c lock_timeout={int(LOCK_SECONDS * 1000)}"} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0, connect_args=options)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=LOCK_SECONDS, connect_args=options)
+
+
+ROOM = """
+SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+         - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+       (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user)
+         - (SELECT count(*) FROM pg_stat_activity WHERE usename = current_user),
+       (SELECT datconnlimit FROM pg_database WHERE datname = current_database())
+         - (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()),
+       (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user) >= 0,
+       (SELECT datconnlimit FROM pg_database WHERE datname = current_database()) >= 0
+"""
 
 
 def connection_room(sessions: sessionmaker) -> int | None:
-    """How many more connections the database server accepts from ordinary users (its
-    ``max_connections``, less those reserved for superusers and those open now, this one
+    """How many more connections the database server accepts from this user on this database
+    (its ``max_connections`` less those reserved for superusers, and the user's and the
+    database's own connection limits where they are set, less those open now, this one
     excepted); None for SQLite, which has no such limit."""
     engine = sessions.kw["bind"]
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect() as connection:
-        most = int(connection.exec_driver_sql("SHOW max_connections").scalar())
-        reserved = int(connection.exec_driver_sql("SHOW superuser_reserved_connections").scalar())
-        open_now = int(
-            connection.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
-            ).scalar()
-        )
-    return most - reserved - (open_now - 1)
+        server, user, database, user_limited, database_limited = connection.exec_driver_sql(ROOM).one()
+    rooms = [server] + [user] * bool(user_limited) + [database] * bool(database_limited)
+    return int(min(rooms)) + 1

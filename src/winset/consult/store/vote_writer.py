@@ -101,13 +101,14 @@ class VoteWriter:
         """Each vote of the batch with its error, or None once the transaction has committed."""
         valid: list[_Pending] = []
         refused: list[tuple[_Pending, BaseException | None]] = []
-        waited = time.monotonic() - database.LOCK_SECONDS  # votes queued before this waited out a locked batch
-        refused += [(p, DatabaseBusy("the votes waited too long for the database")) for p in batch if p.queued < waited]
-        batch = [p for p in batch if p.queued >= waited]
+        batch = _fresh(batch, refused)
         if not batch:
             return refused
         try:
             with self.engine.begin() as connection:  # Core, not the ORM: less work per vote
+                batch = _fresh(batch, refused)  # again: it may have waited for the connection
+                if not batch:
+                    return refused
                 members = {
                     pid: (home, current)
                     for pid, home, current in connection.execute(
@@ -156,6 +157,14 @@ class VoteWriter:
         except Exception as error:  # nothing of the batch was saved: each vote in it gets the error
             return refused + [(pending, error) for pending in batch]
         return refused + [(pending, None) for pending in valid]
+
+
+def _fresh(batch: list[_Pending], refused: list[tuple[_Pending, BaseException | None]]) -> list[_Pending]:
+    """The votes of the batch that have not waited out a lock already; the others are refused as
+    busy (added to ``refused``)."""
+    waited = time.monotonic() - database.LOCK_SECONDS
+    refused += [(p, DatabaseBusy("the vote waited too long for the database")) for p in batch if p.queued < waited]
+    return [p for p in batch if p.queued >= waited]
 
 
 def _settle(outcomes: list[tuple[_Pending, BaseException | None]]) -> None:
