@@ -51,6 +51,7 @@ request = function()
 end
 """
 
+
 def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> dict[str, float]:
     """wrk's requests/s, p50 and p99 (ms) and non-2xx answers for ``url``."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
