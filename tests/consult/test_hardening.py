@@ -470,6 +470,19 @@ def test_rotating_ipv6_addresses_within_a_64_do_not_reset_the_count(site):
     assert failed_joins(TestClient(app, client=("2001:db8:5:7::1", 50000)), 1) == [400]  # another line
 
 
+def test_the_clients_of_one_ipv6_48_share_a_larger_count(site, monkeypatch):
+    """A /48 holds 65,536 /64s: its clients together may fail NETWORK_GUESSES times, so that one
+    allocation does not bring 65,536 counts of its own; another /48 is not affected."""
+    from winset.consult.web import security
+
+    monkeypatch.setattr(security, "NETWORK_GUESSES", 15)
+    _, _, app = site
+    statuses = [failed_joins(TestClient(app, client=(f"2001:db8:7:{i:x}::1", 50000)), 1)[0] for i in range(16)]
+    assert statuses[:15] == [400] * 15 and statuses[15] == 429  # each /64 far under its own limit
+    assert failed_joins(TestClient(app, client=("2001:db8:8::1", 50000)), 1) == [400]
+    assert security.counted_network("198.51.100.7") is None and security.counted_network("::ffff:1.2.3.4") is None
+
+
 def test_the_database_never_holds_a_clients_address_or_its_plain_hash(site):
     import hashlib
 
