@@ -133,7 +133,7 @@ def serve_command(
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
     if workers > 1:
-        _check_room(store, workers, database_url)
+        _check_room(store, workers)
     key = os.environ.get("WINSET_SECRET_KEY")
     settings = {
         "scenario": str(store.scenario.source),
@@ -169,7 +169,7 @@ def serve_command(
         uvicorn.run("winset.cli.serve:worker_app", factory=True, workers=workers, **options)
 
 
-def _check_room(store: Store, workers: int, database_url: str) -> None:
+def _check_room(store: Store, workers: int) -> None:
     """Refuse more workers than the database server has connections for (each keeps a pool):
     past its limit, logins and pages would fail with "too many clients", and so would everyone
     else's connections to that server."""

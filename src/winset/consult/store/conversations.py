@@ -136,7 +136,7 @@ def _in_commit_order(times: list[int]) -> np.ndarray:
     time later; ordered by these timestamps, each voter's latest vote is the one the votes table
     holds. (t_i = i + max over j <= i of (time_j - j), so t_i - t_(i-1) >= 1 and t_i >= time_i.)"""
     steps = np.arange(len(times), dtype=np.int64)
-    return steps + np.maximum.accumulate(np.asarray(times, dtype=np.int64) - steps) if times else steps
+    return steps + np.maximum.accumulate(np.asarray(times, dtype=np.int64) - steps)
 
 
 def _millis(moment: datetime) -> int:

@@ -101,12 +101,9 @@ class VoteWriter:
         """Each vote of the batch with its error, or None once the transaction has committed."""
         valid: list[_Pending] = []
         refused: list[tuple[_Pending, BaseException | None]] = []
-        batch = _fresh(batch, refused)
-        if not batch:
-            return refused
         try:
             with self.engine.begin() as connection:  # Core, not the ORM: less work per vote
-                batch = _fresh(batch, refused)  # again: it may have waited for the connection
+                batch = _fresh(batch, refused)  # once it has a connection, which it may have waited for
                 if not batch:
                     return refused
                 members = {
