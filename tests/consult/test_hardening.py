@@ -213,16 +213,22 @@ def test_a_malformed_count_in_an_organisers_form_is_a_400(site, field, value):
     assert answer.status_code == 400 and guarded(answer) and f"({field})" in answer.text
 
 
-@pytest.mark.parametrize("count", ["1.5", "1e3", "²", "abc"])
-def test_a_malformed_invitation_count_is_a_400(site, count):
+def invitations_posted(site, count: str, **options):
+    """The answer to an organiser's form asking ``count`` invitations to the Russian public."""
     store, consultation, _ = site
     client = organiser(site)
     page = client.get(f"/organiser/consultations/{consultation}")
     society = store.societies(consultation)["russian_public"]
-    answer = client.post(
+    return client.post(
         f"/organiser/consultations/{consultation}/societies/{society}/invitations",
         data={"count": count, "csrf": csrf_of(page.text)},
+        **options,
     )
+
+
+@pytest.mark.parametrize("count", ["1.5", "1e3", "²", "abc"])
+def test_a_malformed_invitation_count_is_a_400(site, count):
+    answer = invitations_posted(site, count)
     assert answer.status_code == 400 and guarded(answer)
 
 
@@ -284,15 +290,7 @@ def test_spaces_and_full_width_signs_before_a_formula_are_neutralised_and_restor
 
 # --------------------------------------------------------------------------------- links
 def test_invitation_links_use_the_public_address_not_the_host_header(site):
-    store, consultation, _ = site
-    client = organiser(site)
-    page = client.get(f"/organiser/consultations/{consultation}")
-    society = store.societies(consultation)["russian_public"]
-    links = client.post(
-        f"/organiser/consultations/{consultation}/societies/{society}/invitations",
-        data={"count": "2", "csrf": csrf_of(page.text)},
-        headers={"Host": "evil.example"},
-    )
+    links = invitations_posted(site, "2", headers={"Host": "evil.example"})
     found = re.findall(r"(https?://[^\s\"<]+/join/[A-Za-z0-9_-]+)", links.text)
     assert len(found) == 2 and all(link.startswith(f"{PUBLIC}/join/") for link in found)
     assert "evil.example" not in links.text
@@ -322,6 +320,20 @@ def test_a_malformed_polis_group_is_a_400(site, groups):
         files={"export": ("export.zip", zipped(**{"comments.csv": b"comment-id,comment-body\n"}), "application/zip")},
     )
     assert answer.status_code == 400 and guarded(answer) and "is not group=ratifier" in answer.text
+
+
+def test_a_vote_refused_as_busy_is_a_503_to_send_again(site, monkeypatch):
+    from winset.consult.store.base import DatabaseBusy
+
+    store, consultation, _ = site
+    voter = participant(site)
+
+    async def busy(*args):
+        raise DatabaseBusy("the vote waited too long for the database")
+
+    monkeypatch.setattr(store, "cast_vote", busy)
+    answer = voter.post("/api/votes", json={"proposal_id": next(iter(store.proposals(consultation))), "value": 1})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5" and "try again" in answer.json()["detail"]
 
 
 def test_a_locked_database_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
