@@ -115,8 +115,14 @@ def upsert(
     ``keys`` columns, give it the other values (ON CONFLICT DO UPDATE, as SQLite and PostgreSQL
     know it; several rows are one statement executed for each, compiled once)."""
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     rows = values if isinstance(values, list) else [values]
+    session.execute(upsert_statement(dialect.name, model, keys, list(rows[0])), rows)
+
+
+def upsert_statement(dialect: str, model: type[Base], keys: list[str], columns: list[str]) -> Any:
+    """The statement of :func:`upsert` for the ``columns`` given, on the named dialect (built once
+    by a caller that runs it often: building it costs more than running it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model)
-    changed = {column: statement.excluded[column] for column in rows[0] if column not in keys}
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed), rows)
+    changed = {column: statement.excluded[column] for column in columns if column not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changed)

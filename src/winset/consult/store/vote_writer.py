@@ -23,13 +23,13 @@ from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem
 from .. import database
 from ..models import Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, DatabaseBusy, upsert
+from .base import ConsultError, DatabaseBusy, upsert_statement
 
 BATCH = 1024  # votes at most in one transaction
 ENDED = "this session has ended"
@@ -56,6 +56,21 @@ class VoteWriter:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.engine: Engine = sessions.kw["bind"]
+        self._members = (  # the statements, built once: building one costs more than running it
+            select(Participant.id, Society.consultation_id, Participant.session_hash)
+            .join(Society, Society.id == Participant.society_id)
+            .where(Participant.id.in_(bindparam("ids", expanding=True)))
+        )
+        self._boards = select(Proposal.id, Proposal.consultation_id).where(
+            Proposal.id.in_(bindparam("ids", expanding=True))
+        )
+        self._upsert = upsert_statement(
+            self.engine.dialect.name,
+            Vote,
+            ["proposal_id", "participant_id"],
+            ["proposal_id", "participant_id", "value", "updated_at"],
+        )
+        self._event = insert(VoteEvent)
         self.waiting: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._started = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -109,18 +124,10 @@ class VoteWriter:
                 members = {
                     pid: (home, current)
                     for pid, home, current in connection.execute(
-                        select(Participant.id, Society.consultation_id, Participant.session_hash)
-                        .join(Society, Society.id == Participant.society_id)
-                        .where(Participant.id.in_({p.participant_id for p in batch}))
+                        self._members, {"ids": sorted({p.participant_id for p in batch})}
                     ).all()
                 }
-                boards = dict(
-                    connection.execute(
-                        select(Proposal.id, Proposal.consultation_id).where(
-                            Proposal.id.in_({p.proposal_id for p in batch})
-                        )
-                    ).all()
-                )
+                boards = dict(connection.execute(self._boards, {"ids": sorted({p.proposal_id for p in batch})}).all())
                 for pending in batch:
                     home, current = members.get(pending.participant_id, (None, None))
                     if pending.session_hash is not None and pending.session_hash != current:
@@ -138,9 +145,9 @@ class VoteWriter:
                         {"proposal_id": a, "participant_id": b, "value": p.value, "updated_at": cast}
                         for (a, b), p in sorted(latest.items(), key=lambda item: item[0])
                     ]
-                    upsert(connection, Vote, ["proposal_id", "participant_id"], rows)
+                    connection.execute(self._upsert, rows)
                     connection.execute(
-                        insert(VoteEvent),
+                        self._event,
                         [
                             {
                                 "proposal_id": p.proposal_id,
