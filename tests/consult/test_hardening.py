@@ -35,6 +35,12 @@ def site(tmp_path):
     return store, consultation, create_app(store, secret_key=b"k" * 32, public_url=PUBLIC)
 
 
+def session_of(site) -> str:
+    """A participant's session secret."""
+    store, consultation, _ = site
+    return store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0]).secret
+
+
 def guarded(answer) -> bool:
     return all(answer.headers.get(name) == value for name, value in HEADERS.items())
 
@@ -70,8 +76,45 @@ def test_a_vote_that_is_not_json_integers_is_refused(site, fields):
     assert results["votes"].sum() == 0
 
 
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'{"proposal_id": 1, "value": 1', "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"[1, 1]", "application/json"),
+        (b'{"proposal_id": 1, "value": 1}', "text/plain"),
+        (b'{"proposal_id": 1, "value": 1}', None),
+        (b"", "application/json"),
+    ],
+    ids=["cut short", "not UTF-8", "a list", "text", "no content type", "empty"],
+)
+def test_a_vote_body_that_is_not_a_json_vote_is_a_400(site, body, kind):
+    store, consultation, _ = site
+    voter = participant(site)
+    body = body.replace(b'"proposal_id": 1', b'"proposal_id": %d' % next(iter(store.proposals(consultation))))
+    answer = voter.post("/api/votes", content=body, headers={"content-type": kind} if kind else {})
+    assert answer.status_code == 400 and answer.json()["detail"].startswith("invalid value") and guarded(answer)
+    assert store.results(consultation)["votes"].sum() == 0
+
+
+def test_a_vote_in_json_with_its_media_type_parameters_counts(site):
+    store, consultation, _ = site
+    first = next(iter(store.proposals(consultation)))
+    answer = participant(site).post(
+        "/api/votes",
+        content=b'{"proposal_id": %d, "value": 1}' % first,
+        headers={"content-type": "Application/JSON; charset=utf-8"},
+    )
+    assert answer.json() == {"ok": True} and store.results(consultation)["votes"].sum() == 1
+
+
+def test_an_anonymous_vote_is_refused_before_its_body_is_read(site):
+    answer = TestClient(site[2]).post("/api/votes", content=b"not json", headers={"content-type": "text/plain"})
+    assert answer.status_code == 401 and guarded(answer)
+
+
 def test_a_body_without_a_length_is_counted_as_it_streams(site):
-    client = TestClient(site[2])
+    client = participant(site)  # the vote route reads the body of a participant only
 
     def chunks():
         for _ in range(BODY_LIMIT // 1024 + 2):
@@ -101,7 +144,14 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"1000")],
+        "headers": [
+            (
+                b"content-type",
+                b"application/json" if path.startswith("/api/") else b"application/x-www-form-urlencoded",
+            ),
+            (b"content-length", b"1000"),
+            (b"cookie", f"winset_participant={session_of(site)}".encode()),  # read only a participant's vote
+        ],
         "client": ("198.51.100.1", 5000),
         "server": ("testserver", 80),
     }
