@@ -59,7 +59,9 @@ def test_a_failed_transaction_fails_every_vote_in_it_and_saves_none(board, monke
     batch = [_Pending(p, first, 1) for p in people[:5]]
 
     # the votes' rows are written, then the database refuses the events: the transaction fails
-    monkeypatch.setattr(writer, "_event", text("INSERT INTO no_such_table VALUES (:proposal_id)"))
+    monkeypatch.setattr(
+        writer, "_events", lambda connection, rows: connection.execute(text("INSERT INTO no_such_table"))
+    )
     writer._write(batch)
     for pending in batch:
         with pytest.raises(DBAPIError):

@@ -23,13 +23,14 @@ from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...errors import Problem
 from .. import database
 from ..models import Participant, Proposal, Society, Vote, VoteEvent, now
-from .base import ConsultError, DatabaseBusy, upsert_statement
+from .base import ConsultError, DatabaseBusy
+from .bulk import BulkWrite
 
 BATCH = 1024  # votes at most in one transaction
 ENDED = "this session has ended"
@@ -64,13 +65,11 @@ class VoteWriter:
         self._boards = select(Proposal.id, Proposal.consultation_id).where(
             Proposal.id.in_(bindparam("ids", expanding=True))
         )
-        self._upsert = upsert_statement(
-            self.engine.dialect.name,
-            Vote,
-            ["proposal_id", "participant_id"],
-            ["proposal_id", "participant_id", "value", "updated_at"],
+        dialect = self.engine.dialect.name
+        self._votes = BulkWrite(
+            dialect, Vote, ["proposal_id", "participant_id", "value", "updated_at"], ["proposal_id", "participant_id"]
         )
-        self._event = insert(VoteEvent)
+        self._events = BulkWrite(dialect, VoteEvent, ["proposal_id", "participant_id", "value", "cast_at"])
         self.waiting: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._started = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -141,23 +140,9 @@ class VoteWriter:
                 if valid:
                     cast = now()
                     latest = {(p.proposal_id, p.participant_id): p for p in valid}  # the last vote counts
-                    rows = [  # in key order: writers in several processes lock rows in one order, never deadlock
-                        {"proposal_id": a, "participant_id": b, "value": p.value, "updated_at": cast}
-                        for (a, b), p in sorted(latest.items(), key=lambda item: item[0])
-                    ]
-                    connection.execute(self._upsert, rows)
-                    connection.execute(
-                        self._event,
-                        [
-                            {
-                                "proposal_id": p.proposal_id,
-                                "participant_id": p.participant_id,
-                                "value": p.value,
-                                "cast_at": cast,
-                            }
-                            for p in valid
-                        ],
-                    )
+                    # in key order: writers in several processes lock rows in one order, never deadlock
+                    self._votes(connection, [(a, b, p.value, cast) for (a, b), p in sorted(latest.items())])
+                    self._events(connection, [(p.proposal_id, p.participant_id, p.value, cast) for p in valid])
         except Exception as error:  # nothing of the batch was saved: each vote in it gets the error
             return refused + [(pending, error) for pending in batch]
         return refused + [(pending, None) for pending in valid]
