@@ -61,3 +61,12 @@ def test_a_batch_is_one_statement_on_postgresql_and_one_per_row_on_sqlite(people
     assert len(inserts) == 1
     assert inserts[0][1] is (engine.dialect.name != "postgresql")  # executed once per row on SQLite only
     assert len(stored(store)) == len(members)
+
+
+def test_of_rows_with_the_same_keys_the_last_is_written_on_every_database(people):
+    store, proposals, members = people
+    engine = store.sessions.kw["bind"]
+    write = BulkWrite(engine.dialect.name, Vote, COLUMNS, KEYS)
+    with engine.begin() as connection:
+        write(connection, [(proposals[0], members[0], 1, now()), (proposals[0], members[0], -1, now())])
+    assert stored(store) == {(proposals[0], members[0]): -1}

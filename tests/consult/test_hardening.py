@@ -83,10 +83,13 @@ def test_a_vote_that_is_not_json_integers_is_refused(site, fields):
         (b"\xff\xfe", "application/json"),
         (b"[1, 1]", "application/json"),
         (b'{"proposal_id": 1, "value": 1}', "text/plain"),
+        (b'{"proposal_id": 1, "value": 1}', "text/x+json"),
+        (b'{"proposal_id": 1, "value": 1}', "+json"),
         (b'{"proposal_id": 1, "value": 1}', None),
+        ('{"proposal_id": 1, "value": 1}'.encode("utf-16"), "application/json"),
         (b"", "application/json"),
     ],
-    ids=["cut short", "not UTF-8", "a list", "text", "no content type", "empty"],
+    ids=["cut short", "not UTF-8", "a list", "text", "text+json", "+json", "no content type", "UTF-16", "empty"],
 )
 def test_a_vote_body_that_is_not_a_json_vote_is_a_400(site, body, kind):
     store, consultation, _ = site
@@ -97,15 +100,65 @@ def test_a_vote_body_that_is_not_a_json_vote_is_a_400(site, body, kind):
     assert store.results(consultation)["votes"].sum() == 0
 
 
-def test_a_vote_in_json_with_its_media_type_parameters_counts(site):
+@pytest.mark.parametrize(
+    ("kind", "start"),
+    [
+        ("Application/JSON; charset=utf-8", b""),
+        ("application/vnd.winset+json", b""),
+        ("application/json", b"\xef\xbb\xbf"),
+    ],
+    ids=["parameters", "a +json type", "a byte order mark"],
+)
+def test_a_vote_in_json_counts_whatever_its_media_type_parameters(site, kind, start):
     store, consultation, _ = site
     first = next(iter(store.proposals(consultation)))
     answer = participant(site).post(
-        "/api/votes",
-        content=b'{"proposal_id": %d, "value": 1}' % first,
-        headers={"content-type": "Application/JSON; charset=utf-8"},
+        "/api/votes", content=start + b'{"proposal_id": %d, "value": 1}' % first, headers={"content-type": kind}
     )
     assert answer.json() == {"ok": True} and store.results(consultation)["votes"].sum() == 1
+
+
+def test_a_vote_that_is_not_json_says_the_body_is_the_problem(site):
+    answer = participant(site).post("/api/votes", content=b"{", headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and answer.json() == {"detail": "invalid value: body"}
+
+
+def test_a_client_that_goes_away_while_sending_its_vote_is_no_error_of_the_site(site, caplog):
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/votes",
+        "raw_path": b"/api/votes",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"30"),
+            (b"cookie", f"winset_participant={session_of(site)}".encode()),
+        ],
+        "client": ("198.51.100.1", 5000),
+        "server": ("testserver", 80),
+    }
+    messages = iter(
+        [{"type": "http.request", "body": b'{"proposal_id"', "more_body": True}, {"type": "http.disconnect"}]
+    )
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    with caplog.at_level("INFO", logger="winset.consult"):
+        asyncio.run(site[2](scope, receive, send))
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 def test_an_anonymous_vote_is_refused_before_its_body_is_read(site):

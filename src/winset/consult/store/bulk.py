@@ -21,12 +21,14 @@ from .base import upsert_statement
 
 class BulkWrite:
     """Insert rows of ``model`` (tuples in the order of ``columns``); with ``keys``, a row whose
-    ``keys`` columns match an existing row's updates it instead (ON CONFLICT DO UPDATE). The
-    rows of one call must differ in their ``keys``. The statement is built once, for the named
-    dialect."""
+    ``keys`` columns match an existing row's updates it instead (ON CONFLICT DO UPDATE), and of
+    rows of one call with the same ``keys`` the last is written (on every database: PostgreSQL
+    refuses a statement that would update a row twice). The statement is built once, for the
+    named dialect."""
 
     def __init__(self, dialect: str, model: type[Base], columns: list[str], keys: list[str] | None = None) -> None:
         self.columns = columns
+        self.keys = [columns.index(k) for k in keys or []]
         self.arrays = dialect == "postgresql"
         statement: Any
         if not self.arrays:
@@ -46,6 +48,8 @@ class BulkWrite:
     def __call__(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        if self.keys:  # the last row of each key, where it first came
+            rows = list({tuple(row[i] for i in self.keys): row for row in rows}.values())
         if self.arrays:
             connection.execute(self.statement, {c: [row[i] for row in rows] for i, c in enumerate(self.columns)})
         else:

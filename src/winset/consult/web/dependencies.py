@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from ..store import Member, Store
 from .security import CSRF_COOKIE, NEGOTIATOR_COOKIE, ORGANISER_COOKIE, PARTICIPANT_COOKIE
@@ -97,21 +98,28 @@ async def voter(request: Request) -> Member:
 
 
 Model = TypeVar("Model", bound=BaseModel)
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 async def json_body(request: Request, model: type[Model]) -> Model:
     """The request's JSON body as ``model``, parsed and validated in one step (a route on the hot
     path reads its body this way rather than through FastAPI's body parameters, which cost it
-    more than the rest of its work); a body that is not JSON, or not ``model``, is refused as
-    FastAPI refuses one (:class:`RequestValidationError`), and so is a request whose content
-    type is not JSON."""
+    more than the rest of its work). A body that is not JSON in UTF-8 (RFC 8259; a leading byte
+    order mark is ignored), or not ``model``, is refused as FastAPI refuses one
+    (:class:`RequestValidationError`), and so is a request whose content type is not JSON
+    (``application/json`` or ``application/...+json``); a body that did not arrive whole (the
+    client went away) is a 400, not an error of the site."""
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if kind != "application/json" and not kind.endswith("+json"):
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
         raise RequestValidationError([{"type": "content_type", "loc": ("body",), "msg": "not JSON"}])
     try:
-        return model.model_validate_json(await request.body())
-    except ValidationError as error:
-        raise RequestValidationError(error.errors(include_url=False)) from None
+        body = await request.body()
+    except ClientDisconnect:
+        raise HTTPException(400, "the request did not arrive whole: send it again") from None
+    try:
+        return model.model_validate_json(body.removeprefix(UTF8_BOM))
+    except ValidationError as error:  # a syntax error names no field: it is the body's
+        raise RequestValidationError([e if e["loc"] else {**e, "loc": ("body",)} for e in error.errors()]) from None
 
 
 def organiser(request: Request, site: SiteDep) -> int:
