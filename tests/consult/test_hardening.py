@@ -41,6 +41,44 @@ def session_of(site) -> str:
     return store.join_with_token(store.invite(store.societies(consultation)["russian_public"], 1)[0]).secret
 
 
+def posted_raw(site, path, kind, length, receive) -> list[dict]:
+    """The messages the site sends for a participant's POST to ``path`` whose body comes from
+    ``receive`` (an ASGI receive), run in an event loop of its own (another test may leave one
+    running in this thread) for 5 s at most."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", kind),
+            (b"content-length", str(length).encode()),
+            (b"cookie", f"winset_participant={session_of(site)}".encode()),
+        ],
+        "client": ("198.51.100.1", 5000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def call():
+        await asyncio.wait_for(site[2](scope, receive, send), timeout=5)
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, call()).result()
+    return sent
+
+
 def guarded(answer) -> bool:
     return all(answer.headers.get(name) == value for name, value in HEADERS.items())
 
@@ -124,40 +162,15 @@ def test_a_vote_that_is_not_json_says_the_body_is_the_problem(site):
 
 
 def test_a_client_that_goes_away_while_sending_its_vote_is_no_error_of_the_site(site, caplog):
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/votes",
-        "raw_path": b"/api/votes",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", b"30"),
-            (b"cookie", f"winset_participant={session_of(site)}".encode()),
-        ],
-        "client": ("198.51.100.1", 5000),
-        "server": ("testserver", 80),
-    }
     messages = iter(
         [{"type": "http.request", "body": b'{"proposal_id"', "more_body": True}, {"type": "http.disconnect"}]
     )
-    sent = []
 
     async def receive():
         return next(messages)
 
-    async def send(message):
-        sent.append(message)
-
-    with caplog.at_level("INFO", logger="winset.consult"), ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, site[2](scope, receive, send)).result()  # a loop of its own
+    with caplog.at_level("INFO", logger="winset.consult"):
+        sent = posted_raw(site, "/api/votes", b"application/json", 30, receive)
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
@@ -183,33 +196,11 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
     """A client that sends the start of a body and then nothing (or a byte now and then) holds
     the route for BODY_SECONDS at most; it then gets 408, with the headers, and the site goes on."""
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
 
     from winset.consult.web import guard
 
     monkeypatch.setattr(guard, "BODY_SECONDS", 0.3)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (
-                b"content-type",
-                b"application/json" if path.startswith("/api/") else b"application/x-www-form-urlencoded",
-            ),
-            (b"content-length", b"1000"),
-            (b"cookie", f"winset_participant={session_of(site)}".encode()),  # read only a participant's vote
-        ],
-        "client": ("198.51.100.1", 5000),
-        "server": ("testserver", 80),
-    }
-    sent, asked = [], []
+    asked = []
 
     async def trickle():
         asked.append(1)
@@ -217,15 +208,9 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(site, monkeypatch, path):
             await asyncio.sleep(0.1)  # a byte now and then, never the whole body
         return {"type": "http.request", "body": b"token=" if len(asked) == 1 else b"a", "more_body": True}
 
-    async def send(message):
-        sent.append(message)
-
-    async def call():
-        await asyncio.wait_for(site[2](scope, trickle, send), timeout=5)
-
     started = time.monotonic()
-    with ThreadPoolExecutor(1) as thread:  # a loop of its own (another test may leave one running here)
-        thread.submit(asyncio.run, call()).result()
+    kind = b"application/json" if path.startswith("/api/") else b"application/x-www-form-urlencoded"
+    sent = posted_raw(site, path, kind, 1000, trickle)  # a participant's: the vote route reads only theirs
     assert time.monotonic() - started < 3
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {k.decode(): v.decode() for k, v in start["headers"]}
