@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import Problem, WinsetError
+from ..extras import install_hint
 from .common import stderr, stdout, user_errors
 from .options import ScenarioArg
 
@@ -38,8 +39,11 @@ DatabaseOpt = Annotated[
 ]
 
 
-def _web() -> tuple[ModuleType, Callable[..., sessionmaker[Session]], type[Store], Callable[..., FastAPI]]:
-    """The web extra's modules, or one clear message if it is not installed."""
+def _web(
+    where: str = "winset serve",
+) -> tuple[ModuleType, Callable[..., sessionmaker[Session]], type[Store], Callable[..., FastAPI]]:
+    """The web extra's modules, or one clear message (for the command ``where``) if it is not
+    installed."""
     try:
         import uvicorn
 
@@ -48,20 +52,14 @@ def _web() -> tuple[ModuleType, Callable[..., sessionmaker[Session]], type[Store
         from ..consult.web import create_app
     except ImportError as error:
         raise WinsetError(
-            [
-                Problem(
-                    "winset serve",
-                    f"the web extra is not installed ({error.name} is missing)",
-                    "pip install 'winset[web]'",
-                )
-            ]
+            [Problem(where, f"the web extra is not installed ({error.name} is missing)", install_hint("web"))]
         ) from None
     return uvicorn, open_database, Store, create_app
 
 
-def _open(scenario: Path, database_url: str) -> Store:
+def _open(scenario: Path, database_url: str, where: str = "winset serve") -> Store:
     """The store of the scenario on the database (a URL that cannot be used is a user error)."""
-    _, open_database, store_class, _ = _web()
+    _, open_database, store_class, _ = _web(where)
     return store_class.open(open_database(database_url), scenario)
 
 
@@ -236,7 +234,7 @@ def organiser_command(
     password, source = _organiser_password()
     if problems := password_problems(password, source):
         raise WinsetError(problems)
-    store = _open(scenario, database_url)
+    store = _open(scenario, database_url, "winset organiser")
     store.add_organiser(email, password)
     stdout().print(f"Organiser {normal_email(email)} created.", soft_wrap=True)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import Problem, WinsetError
+from ..extras import install_hint
 from ..negotiate.choices import EXPERIMENTS, MODES, STRATEGIES
 from .common import print_json, progress_bars, user_errors
 from .options import DRAWS, DrawsOpt, EngineOptions, JsonOpt, ScenarioArg, SeedOpt
@@ -187,6 +188,4 @@ def require_negmas(where: str = "winset simulate") -> None:
     try:
         import negmas  # noqa: F401
     except ImportError:
-        raise WinsetError(
-            [Problem(where, "simulated talks need NegMAS", "pip install 'winset[negotiation]'")]
-        ) from None
+        raise WinsetError([Problem(where, "simulated talks need NegMAS", install_hint("negotiation"))]) from None

@@ -8,7 +8,7 @@ best packages or its count; merging keeps the k best overall, ties broken by pac
 single search, so a cluster gives exactly the in-process answer.
 
 ``scheduler`` is ``None`` (in process), a scheduler address such as ``"tcp://10.0.0.5:8786"``, or a
-``dask.distributed.Client``. Dask is an optional dependency (``pip install 'winset[dask]'``).
+``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from ..errors import Problem, WinsetError
+from ..extras import install_hint
 from .enumeration import WORK_ROWS
 from .problem import DealProblem
 from .search import Search
@@ -236,7 +237,7 @@ def connected(scheduler: Scheduler) -> Iterator[Client]:
         from dask.distributed import Client
     except ImportError:
         raise WinsetError(
-            [Problem("scheduler", "running on a Dask cluster needs dask.distributed", "pip install 'winset[dask]'")]
+            [Problem("scheduler", "running on a Dask cluster needs dask.distributed", install_hint("dask"))]
         ) from None
     if isinstance(scheduler, Client):
         yield scheduler

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from ..errors import Problem, WinsetError
+from ..extras import install_hint
 from .opening import (
     UTF8_FIX,
     Error,
@@ -140,7 +141,7 @@ def read_parquet(path: str | Path, error: Error = WinsetError) -> pd.DataFrame:
         import pyarrow.parquet
     except ImportError:
         raise error(
-            [Problem(str(path), "reading Parquet needs pyarrow", "pip install 'winset[parquet]', or use a CSV file")]
+            [Problem(str(path), "reading Parquet needs pyarrow", f"{install_hint('parquet')}, or use a CSV file")]
         ) from None
     limit = resolve_limit(None, error)
     with opened(path, None, error) as handle:  # read by offsets from the footer: bounded below

@@ -19,7 +19,7 @@ The status quo itself needs no ratification: it is worth its utility in every mo
 exact sums (:mod:`winset.compare`) and the reserved value is the engine's floor, so NegMAS's
 own test ``utility >= reserved value`` is the engine's, on every package.
 
-Needs the ``negotiation`` extra (``pip install 'winset[negotiation]'``).
+Needs the ``negotiation`` extra.
 """
 
 from __future__ import annotations
