@@ -4,6 +4,7 @@ import hashlib
 import os
 import pickle
 import shutil
+from collections import Counter
 from pathlib import Path
 
 try:
@@ -62,6 +63,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked ``shared(*parts)`` need that path under the shared folder, before any fixture."""
     for mark in item.iter_markers("shared"):
         need_shared(*mark.args)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line at the end of the run, after pytest's own summary: how many tests were skipped
+    and why, the most common reason first (a missing PostgreSQL server or Chromium skips the
+    tests that need them)."""
+    yield
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        message = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[message.removeprefix("Skipped: ")] += 1
+    if reasons:
+        said = "; ".join(f"{n} because {reason}" for reason, n in reasons.most_common())
+        terminalreporter.write_line(f"winset: {sum(reasons.values())} skipped: {said}")
 
 
 @pytest.fixture

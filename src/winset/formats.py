@@ -15,6 +15,11 @@ def records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` with its noun, singular for one ("1 constraint", "6 constraints", "1,000 points")."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def fixed(value: float | None, digits: int = 3) -> str:
     """A number to ``digits`` places ("" for a missing one); no minus sign on a value that rounds
     to zero (no "-0.000")."""

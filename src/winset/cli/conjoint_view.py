@@ -15,7 +15,7 @@ from ..conjoint.plot import plot
 from ..conjoint.randomisation import Design
 from ..conjoint.tidy import COLUMNS
 from ..errors import Problem
-from ..formats import records
+from ..formats import fixed, records
 from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
 from .common import print_json, stdout
 
@@ -143,4 +143,4 @@ def _number(value: float | None, kind: str) -> str:
         return ""
     if kind == "p":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
-    return f"{value:.4f}"
+    return fixed(value, 4)  # no "-0.0000"

@@ -3,7 +3,6 @@ support, as rich tables or as a JSON document."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..formats import records
+from ..formats import fixed, records
 from ..scenario import Scenario, describe, share_threshold
 from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.fit import RatifierFit, amce_table
@@ -132,9 +131,7 @@ def _table(title: str, frame: pd.DataFrame, text: list[str], numbers: list[str])
 
 
 def _number(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value:.3f}"
+    return fixed(value)  # "" for a missing value; no "-0.000"
 
 
 def fit_json(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import Assessment, DealProblem, Gap, Solution
-from ..formats import fixed
+from ..formats import counted, fixed
 from ..report.documents import RECOMMENDATIONS, provenance
 from ..scenario import Scenario
 
@@ -361,7 +361,7 @@ def _frontiers(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType
         shown = points.iloc[
             np.unique(np.linspace(0, len(points) - 1, min(FRONTIER_ROWS, len(points))).round().astype(int))
         ]
-        count = f"{len(points)} points" + (f", {len(shown)} shown" if len(shown) < len(points) else "")
+        count = counted(len(points), "point") + (f", {len(shown)} shown" if len(shown) < len(points) else "")
         parts.append(Text(f"{label.capitalize()} ({count})"))
         table = _new_table()
         for name in names:

@@ -104,7 +104,14 @@ def solve_command(
     recommended = [loaded.space.parse(p) for p in solution.recommendations.get("package", [])]
     kinds, warnings = evidence(loaded, fits, recommended)
     if as_json:
-        print_json({**documents.solution_document(loaded, problem, solution), "evidence": kinds, "warnings": warnings})
+        print_json(
+            {
+                "ok": True,
+                **documents.solution_document(loaded, problem, solution),
+                "evidence": kinds,
+                "warnings": warnings,
+            }
+        )
     else:
         stdout().print(render.solution_report(loaded, problem, solution))
         print_evidence(kinds, warnings)
@@ -148,7 +155,14 @@ def assess_command(
         result = assess(problem, codes, repairs, method, scheduler)
     kinds, warnings = evidence(loaded, fits, [codes])
     if as_json:
-        print_json({**documents.assessment_document(loaded, problem, result), "evidence": kinds, "warnings": warnings})
+        print_json(
+            {
+                "ok": True,
+                **documents.assessment_document(loaded, problem, result),
+                "evidence": kinds,
+                "warnings": warnings,
+            }
+        )
     else:
         stdout().print(render.assessment_report(loaded, problem, result))
         print_evidence(kinds, warnings)

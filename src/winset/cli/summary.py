@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..compile import negotiator
+from ..formats import counted
 from ..scenario import Scenario, describe
 from .terminal import printable
 
@@ -28,7 +29,12 @@ def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
             (f"{space.size:,}", "bold"),
             " packages, ",
             (f"{space.count_valid():,}", "bold"),
-            f" of them allowed by the {len(scenario.constraints)} constraints",
+            " of them allowed by "
+            + (
+                "no constraint"
+                if not scenario.constraints
+                else "the " + counted(len(scenario.constraints), "constraint")
+            ),
         ),
     ]
     if scenario.constraints:

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..conjoint.plot import plot
+from ..formats import counted
 from .analysis import Analysis
 
 WINSET = "#2e8b57"
@@ -147,7 +148,7 @@ def frontier_figure(analysis: Analysis) -> Figure | None:
                 marker="o",
                 markersize=size,
                 color=color,
-                label=f"{label} ({points_text(len(points))})",
+                label=f"{label} ({counted(len(points), 'point')})",
                 drawstyle="steps-post",
                 zorder=2 if which == "unrestricted" else 2.5,
             )
@@ -166,7 +167,3 @@ def frontier_figure(analysis: Analysis) -> Figure | None:
     ax.spines[["top", "right"]].set_visible(False)
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
     return fig
-
-
-def points_text(count: int) -> str:
-    return f"{count} point" + ("" if count == 1 else "s")

@@ -21,13 +21,13 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
+from ..formats import counted, records
 from ..formats import fixed as number
-from ..formats import records
 from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
 from .documents import RECOMMENDATIONS, provenance, solution_document
-from .figures import amce_figure, frontier_figure, map_figure, points_text, svg
+from .figures import amce_figure, frontier_figure, map_figure, svg
 from .labels import Labels
 from .talks import talks_context
 from .votes import rule_text, votes_context
@@ -253,7 +253,7 @@ def _frontier(analysis: Analysis) -> dict[str, Any]:
     for which in ("unrestricted", "ratifiable"):
         points = frame[frame["frontier"] == which]
         best[which] = [number(points[f"{n.id}_utility"].max()) for n in negotiators] if len(points) else None
-        best[f"{which}_count"] = points_text(len(points))
+        best[f"{which}_count"] = counted(len(points), "point")
     return best
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
-from ..errors import Problem, ScenarioError, known_list
+from ..errors import Problem, ScenarioError, did_you_mean, known_list
 from .model import Scenario
 
 SCENARIO_FILE = "scenario.toml"
@@ -33,7 +33,7 @@ def load_scenario(path: str | Path) -> Scenario:
             [
                 Problem(
                     files.shown(path),
-                    "no such file",
+                    "no such file" + did_you_mean(str(path), BUNDLED),
                     f"check the path to the scenario file, or name a bundled scenario: {known_list(BUNDLED)}",
                 )
             ]

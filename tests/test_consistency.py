@@ -1,0 +1,55 @@
+"""What every command says the same way: an ``ok`` key in every JSON document, counts with the
+noun in the singular for one, no "-0.000", a near miss of a bundled scenario's name."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from winset.cli import app
+from winset.cli.conjoint_view import _number as conjoint_number
+from winset.cli.fit_view import _number as fit_number
+from winset.formats import counted
+
+from .small_scenario import small_scenario
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return small_scenario(tmp_path_factory.mktemp("small"))
+
+
+@pytest.mark.parametrize("command", [["solve"], ["assess", "--package", "two_islands"]], ids=["solve", "assess"])
+def test_solve_and_assess_say_ok_in_json_as_the_other_commands_do(small, command):
+    result = runner.invoke(app, [command[0], str(small), *command[1:], "--draws", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+
+
+def test_a_count_of_one_takes_the_singular():
+    assert [counted(n, "constraint") for n in (0, 1, 2, 1234)] == [
+        "0 constraints",
+        "1 constraint",
+        "2 constraints",
+        "1,234 constraints",
+    ]
+    assert counted(1, "analysis", "analyses") == "1 analysis" and counted(3, "analysis", "analyses") == "3 analyses"
+
+
+def test_check_says_one_constraint_in_the_singular(small):
+    result = runner.invoke(app, ["check", str(small)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "allowed by the 1 constraint\n" in result.output or "allowed by the 1 constraint " in result.output
+
+
+def test_a_value_that_rounds_to_zero_has_no_minus_sign():
+    assert fit_number(-0.0001) == "0.000" and fit_number(-0.0006) == "-0.001" and fit_number(None) == ""
+    assert conjoint_number(-0.00001, "f") == "0.0000" and conjoint_number(-0.5, "f") == "-0.5000"
+
+
+def test_a_misspelt_bundled_scenario_gets_a_did_you_mean():
+    result = runner.invoke(app, ["solve", "kurill"])
+    assert result.exit_code == 2
+    assert "did you mean 'kuril'?" in result.output
