@@ -73,3 +73,26 @@ def test_a_marked_test_fails_or_skips_before_its_fixtures(nowhere, pytester, mon
     skipped = pytester.runpytest("-p", "no:cacheprovider", "-rA")
     skipped.assert_outcomes(skipped=1)
     skipped.stdout.fnmatch_lines(["*skipped as WINSET_SKIP_SHARED=1 asks*"])
+
+
+def test_the_run_ends_with_how_many_tests_were_skipped_and_why(pytester):
+    pytester.makeconftest("from tests.conftest import pytest_terminal_summary  # noqa: F401")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_needs_a_server(n):
+            pytest.skip("no server here")
+
+        def test_needs_a_browser():
+            pytest.skip("no browser here")
+
+        def test_runs():
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:xdist", "-ra")
+    result.assert_outcomes(passed=1, skipped=3)
+    lines = result.stdout.str().splitlines()
+    assert lines[-2] == "winset: 3 skipped: 2 because no server here; 1 because no browser here"
