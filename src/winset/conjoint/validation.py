@@ -2,7 +2,7 @@
 for each role exist and none has two roles, that the outcome and weights are numbers (the weights
 not negative, not all zero, not wildly uneven), that every feature's levels are known and shown,
 that respondent ids and tasks are complete, and that a column to split by holds two groups or
-more; and how a column's values become level names (as text, in natural order).
+more; and how a column's values become level names (as text, in the order of :mod:`.level_order`).
 
 Each check appends its problems to a list, so that the data object can report them all at once;
 ``row_names`` names the offending rows (by their line in the file, where there is one).
@@ -10,13 +10,13 @@ Each check appends its problems to a list, so that the data object can report th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem, did_you_mean, known_list
+from .level_order import in_order
 from .randomisation import Design
 
 # Survey weights are refused when the largest is more than this many times the median positive
@@ -45,12 +45,7 @@ def distinct_values(raw: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
         return codes, distinct, [d for d, s in zip(distinct, seen, strict=True) if s]
     codes, uniques = pd.factorize(raw, sort=False)
     distinct = [as_text(u) for u in uniques]
-    return codes, distinct, sorted(distinct, key=natural_key)
-
-
-def natural_key(text: str) -> list[tuple[int, int | str]]:
-    """Sort key that reads digit runs as numbers: "5%" before "15%", "2" before "10"."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
+    return codes, distinct, in_order(distinct)
 
 
 # ---------------------------------------------------------------------- columns and roles
