@@ -218,3 +218,23 @@ def test_the_readme_rule_example_is_the_climate_senate():
         (b["id"], b["group"], b["seats"]) for b in rule["blocs"]
     ]
     assert example["data"]["survey"] == senate["data"]["survey"]
+
+
+def test_readme_command_table_names_only_options_the_commands_have():
+    """Every option a row of the README's command table names exists on its command; a row that
+    does not end its list with "[...]" names every option the command has (but --help)."""
+    import re
+
+    import typer
+
+    commands = {c.name: c for c in typer.main.get_command(app).commands.values()}
+    rows = [line for line in _readme().splitlines() if line.startswith("| `winset ") and "--version" not in line]
+    assert len(rows) >= 12
+    for row in rows:
+        usage = row.split("`")[1]
+        name = usage.split()[1]
+        named = set(re.findall(r"--[a-z][a-z-]*", usage))
+        options = {o for p in commands[name].params for o in p.opts if o.startswith("--")} - {"--help"}
+        assert named <= options, (name, named - options)
+        if "..." not in usage:
+            assert options <= named, (name, options - named)

@@ -35,7 +35,15 @@ if TYPE_CHECKING:
 
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", help="Where to write the report (default: SCENARIO-report.html here).", show_default=False),
+    typer.Option(
+        "--out",
+        help="Where to write the report (default: ID-report.html here, ID being the scenario's id).",
+        show_default=False,
+    ),
+]
+DemoOutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Where to write the report (default: kuril-report.html here).", show_default=False),
 ]
 LanguageOpt = Annotated[
     str | None, typer.Option("--lang", help="Label language the report opens in (en, ru, ja, ...).")
@@ -145,7 +153,7 @@ def report_command(
 
 @user_errors
 def demo_command(
-    out: OutOpt = None,
+    out: DemoOutOpt = None,
     language: LanguageOpt = None,
     force: ForceOpt = False,
     draws: DrawsOpt = DRAWS,
