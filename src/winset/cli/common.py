@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import Problem, WinsetError, known_list
+from .heartbeat import Heartbeat, LoggedProgress
 from .terminal import SafeConsole, json_text, printable
 
 if TYPE_CHECKING:
@@ -51,30 +52,32 @@ def stderr() -> SafeConsole:
 @contextlib.contextmanager
 def steps(show: bool) -> Iterator[Callable[[str], None]]:
     """A spinner on the terminal (standard error) naming the step under way; the function it
-    yields names the next step. Silent when ``show`` is false or standard error is not a terminal."""
+    yields names the next step. Where standard error is not a terminal, plain lines instead: each
+    step, and every few seconds how long it has run (:mod:`.heartbeat`). Silent when ``show`` is
+    false (a command printing JSON)."""
     console = stderr()
-    if not (show and console.is_terminal):
+    if not show:
         yield lambda _: None
+        return
+    if not console.is_terminal:
+        with Heartbeat(console) as beat:
+            yield beat.step
         return
     with console.status("starting") as status:
         yield lambda text: status.update(f"{text}...")
 
 
 def progress_bars(show: bool) -> Progress:
-    """Progress bars on the terminal (standard error), gone when done; silent when ``show`` is
-    false or standard error is not a terminal."""
+    """Progress bars on the terminal (standard error), gone when done; where standard error is
+    not a terminal, a line of counts every few seconds instead (:mod:`.heartbeat`); silent when
+    ``show`` is false."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = stderr()
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (show and console.is_terminal),
-    )
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    if show and not console.is_terminal:
+        return LoggedProgress(*columns, console=console)
+    return Progress(*columns, console=console, transient=True, disable=not show)
 
 
 def check_language(scenario: Any, language: str | None) -> None:
