@@ -53,3 +53,16 @@ def test_a_misspelt_bundled_scenario_gets_a_did_you_mean():
     result = runner.invoke(app, ["solve", "kurill"])
     assert result.exit_code == 2
     assert "did you mean 'kuril'?" in result.output
+
+
+def test_verdicts_and_the_status_quo_are_said_in_text_not_only_in_colour(small):
+    """In a log or a pipe there is no colour: each support says yes or no beside it, the status
+    quo is marked, each public's data line names the public, and the gap's uniform shift is said."""
+    solved = runner.invoke(app, ["solve", str(small), "--draws", "0"], env={"COLUMNS": "200"})
+    assert solved.exit_code == 0, solved.output
+    row = next(line for line in solved.stdout.splitlines() if line.startswith("margin ") and "0." in line)
+    assert row.split()[1:5] == ["0.289", "no", "0.524", "yes"]  # russian, japanese public: support, verdict
+    assert "Data of russian_public: simulated for a test" in solved.stdout
+    assert "a public that needs less, or none, moves by it too" in " ".join(solved.stdout.split())
+    checked = runner.invoke(app, ["check", str(small)], env={"COLUMNS": "200"})
+    assert "(the status quo marked *, in bold)" in " ".join(checked.stdout.split()) and ": none *" in checked.stdout

@@ -103,7 +103,9 @@ def test_variances_match_statsmodels(problem):
     }
     for kind, cov in expected.items():
         got = fit(design, y, weights, clusters, kind).vcov[np.ix_(keep, keep)]
-        np.testing.assert_allclose(got, np.asarray(cov), rtol=1e-7, atol=1e-12, err_msg=kind)
+        # entries that should be zero differ by rounding: 3e-12 was seen beside entries of 0.97
+        scale = max(1.0, float(np.abs(np.asarray(cov)).max()))
+        np.testing.assert_allclose(got, np.asarray(cov), rtol=1e-7, atol=1e-10 * scale, err_msg=kind)
     wx = model.wexog
     leverage = np.einsum("ij,jk,ik->i", wx, np.linalg.inv(wx.T @ wx), wx)
     if leverage.max() < 1 - 1e-8:

@@ -167,7 +167,7 @@ def _improvements(result: Assessment, problem: DealProblem) -> list[RenderableTy
 
 
 def _provenance_lines(scenario: Scenario) -> list[Text]:
-    return [Text(f"Data: {p}", style="bold yellow") for p in provenance(scenario).values()]
+    return [Text(f"Data of {rid}: {p}", style="bold yellow") for rid, p in provenance(scenario).items()]
 
 
 def _package_text(package: str) -> str:
@@ -228,8 +228,9 @@ def package_tables(
         cells: list[RenderableType] = [row["key"], *[_number(row[c]) for c in values]]
         for public in problem.publics:
             # the status quo is the reference: what the model says of it, no verdict
-            style = "" if row.get("status_quo") else "green" if row[f"{public.id}_accepts"] else "red"
-            text = Text(f"{row[f'{public.id}_support']:.3f}", style=style)
+            verdict = "" if row.get("status_quo") else " yes" if row[f"{public.id}_accepts"] else " no"
+            style = {"": "", " yes": "green", " no": "red"}[verdict]  # the verdict in text too, for a log or a pipe
+            text = Text(f"{row[f'{public.id}_support']:.3f}{verdict}", style=style)
             if f"{public.id}_lower" in row:
                 text.append(f"\n{row[f'{public.id}_lower']:.2f}-{row[f'{public.id}_upper']:.2f}", style="dim")
             cells.append(text)
@@ -250,7 +251,7 @@ def _support_caption(problem: DealProblem) -> str:
         rule = f"support >= {thresholds.pop():g}"
     else:
         rule = ", ".join(f"{p.id} >= {p.threshold:g}" for p in problem.publics)
-    text = f"Support in each public, green where its rule ({rule}) is met"
+    text = f"Support in each public, yes (in green) where its rule ({rule}) is met and no (in red) where it is not"
     if problem.publics and all(p.n_draws for p in problem.publics):
         text += "; below it, the 90% interval over the draws"
     if not all(problem.binding):
@@ -344,7 +345,16 @@ def _gap(problem: DealProblem, gap: Gap) -> list[RenderableType]:
         (_package_text(problem.space.format(gap.package, changes_only=True)), "bold"),
     )
     table = gap.table.rename(columns={"support_after_shift": "after shift", "needed_shift": "shift needed"})
-    return [lead, _plain_table("That package in each public (support; points moved by the shift)", table, ["public"])]
+    note = Text(
+        "The shift is the same for every binding public (the largest any needs): a public that needs "
+        "less, or none, moves by it too, and its points say how far.",
+        style="dim",
+    )
+    return [
+        lead,
+        _plain_table("That package in each public (support; points moved by the shift)", table, ["public"]),
+        note,
+    ]
 
 
 def _frontiers(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:

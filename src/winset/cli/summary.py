@@ -58,7 +58,7 @@ class _Labeller:
 
 
 def _issues(scenario: Scenario, t: _Labeller) -> Table:
-    table = Table(title="Issues (status quo in bold)", title_justify="left")
+    table = Table(title="Issues (the status quo marked *, in bold)", title_justify="left")
     table.add_column("issue", overflow="fold")
     table.add_column("options", overflow="fold")
     for issue in scenario.issues:
@@ -67,7 +67,8 @@ def _issues(scenario: Scenario, t: _Labeller) -> Table:
         for j, option in enumerate(issue.options):
             if j:
                 options.append("\n")
-            options.append(f"{option.id}: {t(option)}", style="bold" if option.id == sq else "")
+            marker = " *" if option.id == sq else ""  # said in text too: a log or a pipe has no bold
+            options.append(f"{option.id}: {t(option)}{marker}", style="bold" if option.id == sq else "")
         table.add_row(Text(f"{issue.id}\n{t(issue)}"), options)
     return table
 
