@@ -214,6 +214,7 @@ def test_the_report_gets_a_section_on_simulated_talks(scenario_path, served, tmp
         assert f'id="talks-{name}"' in page
     section = page[page.index('<section id="talks">') : page.index('<section id="publics">')]
     assert section.count("<svg") == 4  # outcomes and one figure per experiment
+    assert '<td>2019-03-02</td><td class="num">2</td>' in section  # the event's date, and the round it starts
     data = json.loads(page[page.index('id="winset-data">') + len('id="winset-data">') : page.rindex("</script>")])
     assert data["talks"]["summary"]["runs"] == 4
     assert set(data["talks"]["experiments"]) == {"schelling", "linkage", "ban"}
@@ -275,3 +276,14 @@ def test_the_talks_section_renders_in_a_browser(browser, scenario_path, served, 
         assert box["width"] > 300 and box["height"] > 200
     context.close()
     assert errors == [] and requests == [out.as_uri()]
+
+
+@pytest.mark.parametrize(("when", "first"), [(19.8333, 20), (2.0, 2), (2.0 + 1e-12, 2), (0.0, 0), (-1.5, 0), (0.01, 1)])
+def test_an_event_between_two_rounds_changes_opinion_from_the_next(when, first):
+    """A date counted in rounds falls between two: the report names the round it starts, as the
+    simulation applies it."""
+    from winset.negotiate.opinion import Event, Opinion, first_round
+
+    assert first_round(when) == first
+    path = Opinion(drift=0.0, events=(Event("e", "p", when, 1.0),)).scripted(["p"], 30, np.random.default_rng(0))
+    assert path[:, 0].tolist() == [0.0] * first + [1.0] * (31 - first)

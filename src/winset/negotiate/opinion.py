@@ -25,6 +25,12 @@ import numpy as np
 from ..errors import NegotiationError, Problem
 
 
+def first_round(when: float) -> int:
+    """The first round whose opinion an event at ``when`` (a round, perhaps between two: a date
+    counted in rounds) has changed."""
+    return max(math.ceil(when - 1e-9), 0)
+
+
 @dataclass(frozen=True)
 class Event:
     """A scripted change of one public's opinion: from round ``round`` on, its shift moves by
@@ -61,7 +67,7 @@ class Opinion:
         path = np.zeros((rounds + 1, len(publics)))
         for event in self.events:
             when = event.round + (rng.normal(0.0, event.timing_sd) if event.timing_sd > 0 else 0.0)
-            start = min(max(math.ceil(when - 1e-9), 0), rounds + 1)
+            start = min(first_round(when), rounds + 1)
             path[start:, publics.index(event.public)] += event.shift
         if self.drift > 0:
             path[1:] += rng.normal(0.0, self.drift, (rounds, len(publics))).cumsum(axis=0)

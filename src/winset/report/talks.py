@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..formats import fixed, share
+from ..negotiate.opinion import first_round
 from .analysis import Analysis
 from .figures import svg
 
@@ -90,7 +91,8 @@ def talks_context(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
             {
                 "label": labels.of(source),
                 "public": labels.of(scenario.ratifier(e.public)),
-                "round": f"{e.round:g}",
+                "round": str(first_round(e.round)) + (f" (± {e.timing_sd:g})" if e.timing_sd > 0 else ""),
+                "date": source.date.isoformat() if source.date else "",
                 "shift": f"{e.shift:+g}",
             }
             for source, e in zip(scenario.talks.events, settings.opinion.events, strict=True)
