@@ -79,6 +79,7 @@ def test_check_solve_and_report_run_on_the_climate_example(tmp_path):
     assert "A global climate agreement before the US public" in out.read_text(encoding="utf-8")
     page = out.read_text(encoding="utf-8")
     assert "How the rules over groups count the proposals" in page and "Deals its rule accepts alone" in page
+    assert 'id="simulated-data"' not in page  # real survey answers: no banner saying they are simulated
 
 
 def test_the_senate_ratifies_by_two_thirds_with_each_party_following_its_voters():

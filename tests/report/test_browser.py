@@ -77,3 +77,17 @@ def test_numbers_on_screen_are_the_engines(page, kuril):
             shown = cell.inner_text().splitlines()[0]
             assert shown == percent(fresh[f"{public.id}_support"].iloc[index])
     assert opened.locator("#gap-shift").inner_text() == f"{analysis.solution.gap.shift:.3f}"
+
+
+def test_the_first_screen_says_the_data_are_simulated(page, kuril):
+    """Beside the verdict, in the first screen, not only in the last section: which publics' data
+    are simulated."""
+    opened, _ = page
+    analysis, _ = kuril
+    banner = opened.locator("#simulated-data")
+    assert banner.is_visible()
+    box, verdict = banner.bounding_box(), opened.locator("#verdict").bounding_box()
+    assert box["y"] + box["height"] <= 900 and box["y"] > verdict["y"]  # in the first screen, under the verdict
+    text = banner.inner_text()
+    for _, ratifier in analysis.scenario.ratifiers:
+        assert analysis.scenario.text(ratifier, "en") in text
