@@ -26,6 +26,7 @@ from ..formats import fixed as number
 from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
+from .citations import readable
 from .documents import RECOMMENDATIONS, provenance, solution_document
 from .figures import amce_figure, frontier_figure, map_figure, svg
 from .labels import Labels
@@ -321,9 +322,11 @@ def _provenance(analysis: Analysis, labels: Labels) -> dict[str, Any]:
             }
         )
     proposals = [
-        {"label": labels.of(p), "source": p.source or "not stated in the scenario"} for p in scenario.proposals
+        {"label": labels.of(p), "source": readable(scenario, p.source) if p.source else "not stated in the scenario"}
+        for p in scenario.proposals
     ]
-    return {"sources": scenario.scenario.sources, "ratifiers": ratifiers, "proposals": proposals}
+    sources = [readable(scenario, s) for s in scenario.scenario.sources]
+    return {"sources": sources, "ratifiers": ratifiers, "proposals": proposals}
 
 
 def _largest(frame: pd.DataFrame, column: str) -> str:
