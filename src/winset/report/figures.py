@@ -8,6 +8,7 @@ carry the labels in every language.
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -49,7 +50,8 @@ def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
     else:
         outcome = "chosen" if fit.ratifier.data.model == "choice" else "supported"
         xlabel = f"Change in the probability that a profile is {outcome} (AMCE)"
-    fig = plot(table, xlabel=xlabel)
+    # on two lines: the option labels leave the axes too narrow for it on one, and its end was cut
+    fig = plot(table, xlabel=textwrap.fill(xlabel, 40))
     fig.axes[0].xaxis.set_major_locator(MaxNLocator(6))
     return fig
 
