@@ -64,6 +64,10 @@ def test_language_switch_shows_russian_labels(page, kuril):
     assert japan_ru.is_visible() and not japan_en.is_visible()
     opened.get_by_label("English").check()
     assert japan_en.is_visible()
+    # each language named in English too, for a machine without a font for its script
+    assert (
+        opened.get_by_label("日本語 (Japanese)").count() == 1 and opened.get_by_label("Русский (Russian)").count() == 1
+    )
 
 
 def test_numbers_on_screen_are_the_engines(page, kuril):

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 GENERATOR = "winset"  # the page's <meta name="generator">: marks files winset may overwrite
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ja": "日本語"}
+# each name in its own script, and in English for a reader whose machine has no font for that script
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский (Russian)", "ja": "日本語 (Japanese)"}
 
 
 def percent(value: float) -> str:
