@@ -30,9 +30,11 @@ def test_progress_bars_become_lines_of_counts(fast, capsys):
     with progress_bars(True) as progress:
         task = progress.add_task("russian_public: bootstrap", total=200)
         progress.update(task, completed=40)
+        open_ended = progress.add_task("reading", total=None)  # a count with no end known
+        progress.update(open_ended, completed=7)
         time.sleep(0.3)
     out, err = capsys.readouterr()
-    assert out == "" and "russian_public: bootstrap 40/200" in err.splitlines()
+    assert out == "" and "russian_public: bootstrap 40/200; reading 7" in err.splitlines()
 
 
 def test_nothing_is_said_when_the_command_prints_json(fast, capsys):

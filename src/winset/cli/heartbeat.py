@@ -70,7 +70,10 @@ class LoggedProgress(Progress):
 
     def _counts(self) -> str:
         started = [t for t in self.tasks if t.started]
-        return "; ".join(f"{t.description} {t.completed:.0f}/{t.total:.0f}" for t in started) or "starting"
+        counts = [
+            f"{t.description} {t.completed:.0f}" + ("" if t.total is None else f"/{t.total:.0f}") for t in started
+        ]
+        return "; ".join(counts) or "starting"
 
     def __enter__(self) -> LoggedProgress:
         super().__enter__()
