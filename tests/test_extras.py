@@ -44,7 +44,7 @@ class Installed:
 def test_the_hint_names_what_winset_was_installed_from(monkeypatch, record, hint):
     text = record if record is None or isinstance(record, str) else json.dumps(record)
     monkeypatch.setattr(extras.metadata, "distribution", lambda name: Installed(text))
-    assert install_hint("web") == hint
+    assert install_hint("web") == hint.replace("pip install", f"{sys.executable} -m pip install")
 
 
 def test_without_winset_installed_the_hint_is_the_index_form(monkeypatch):
@@ -52,14 +52,15 @@ def test_without_winset_installed_the_hint_is_the_index_form(monkeypatch):
         raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(extras.metadata, "distribution", missing)
-    assert install_hint("negotiation") == "pip install 'winset[negotiation]'"
+    assert install_hint("negotiation") == f"{sys.executable} -m pip install 'winset[negotiation]'"
 
 
 def here(hint: str) -> bool:
     """Whether ``hint`` installs an extra into this checkout, editable (as the test command
     installs it)."""
     start, _, rest = hint.partition("'")
-    return start == "pip install -e " and Path(rest.rpartition("[")[0]).resolve() == REPO.resolve()
+    own_pip = f"{sys.executable} -m pip install -e "  # this Python's pip, not whichever is on the PATH
+    return start == own_pip and Path(rest.rpartition("[")[0]).resolve() == REPO.resolve()
 
 
 def test_the_tests_own_installation_is_told_to_install_into_this_checkout():
@@ -74,4 +75,4 @@ def test_a_command_without_the_web_extra_names_itself_and_the_working_install(mo
     assert result.exit_code == 2
     assert f"winset {command[0]}" in result.output and "winset[" not in result.output
     fix = next(line for line in result.output.splitlines() if "pip install" in line)
-    assert here(fix[fix.index("pip install") :])
+    assert here(fix[fix.index(sys.executable) :])

@@ -10,17 +10,21 @@ index form.
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from importlib import metadata
 from urllib.parse import unquote, urlsplit
 
 
 def install_hint(extra: str) -> str:
-    """The command that installs ``extra`` into this winset's environment."""
+    """The command that installs ``extra`` into this winset's environment (its own Python's pip:
+    a bare ``pip`` may be another environment's)."""
+    pip = f"{shlex.quote(sys.executable)} -m pip install" if sys.executable else "pip install"
     source = _installed_from()
     if source is None:
-        return f"pip install 'winset[{extra}]'"
+        return f"{pip} 'winset[{extra}]'"
     path, editable = source
-    return f"pip install {'-e ' if editable else ''}'{path}[{extra}]'"
+    return f"{pip} {'-e ' if editable else ''}'{path}[{extra}]'"
 
 
 def _installed_from() -> tuple[str, bool] | None:

@@ -223,3 +223,10 @@ def test_no_minus_sign_on_a_number_that_rounds_to_zero():
 
     assert number(-0.0004) == "0.000" and number(-0.0006) == "-0.001" and number(float("nan")) == ""
     assert _number(-0.0004) == "0.000" and _number(-0.0006) == "-0.001" and _number(True) == "yes"
+
+
+def test_a_gap_table_row_no_member_blocks_says_nothing(kuril):
+    """A public that no member of decides shows an empty cell, not "nan"."""
+    _, path = kuril
+    page = path.read_text(encoding="utf-8")
+    assert "decided by nan" not in page and ">nan<" not in page

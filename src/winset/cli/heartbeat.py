@@ -82,4 +82,6 @@ class LoggedProgress(Progress):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self._heartbeat.__exit__(kind, error, tb)
+        if kind is None and self.tasks:  # the counts as they ended: a log should not stop part-way
+            self._heartbeat._say(self._counts())
         super().__exit__(kind, error, tb)

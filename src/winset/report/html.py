@@ -242,7 +242,7 @@ def _gap(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
             "points": f"{row['points']:+.1f}",
             "threshold": percent(publics[row["public"]].threshold),
             "rule": rule_text(analysis, row["public"]),
-            "blocking": row.get("blocking") or "",
+            "blocking": row["blocking"] if isinstance(row.get("blocking"), str) else "",  # NaN: no member blocks
         }
         for row in gap.table.to_dict(orient="records")
     ]
