@@ -8,8 +8,7 @@ from typer.testing import CliRunner
 
 from winset.cli import app
 from winset.cli.conjoint_view import _number as conjoint_number
-from winset.cli.fit_view import _number as fit_number
-from winset.formats import counted
+from winset.formats import counted, fixed
 
 from .small_scenario import small_scenario
 
@@ -45,7 +44,7 @@ def test_check_says_one_constraint_in_the_singular(small):
 
 
 def test_a_value_that_rounds_to_zero_has_no_minus_sign():
-    assert fit_number(-0.0001) == "0.000" and fit_number(-0.0006) == "-0.001" and fit_number(None) == ""
+    assert fixed(-0.0001) == "0.000" and fixed(-0.0006) == "-0.001" and fixed(None) == ""  # the fit tables' numbers
     assert conjoint_number(-0.00001, "f") == "0.0000" and conjoint_number(-0.5, "f") == "-0.5000"
 
 

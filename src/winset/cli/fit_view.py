@@ -126,12 +126,8 @@ def _table(title: str, frame: pd.DataFrame, text: list[str], numbers: list[str])
     for column in numbers:
         table.add_column(column, justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
-        table.add_row(*[escape(str(row[c])) for c in text], *[_number(row[c]) for c in numbers])
+        table.add_row(*[escape(str(row[c])) for c in text], *[fixed(row[c]) for c in numbers])  # no "-0.000"
     return table
-
-
-def _number(value: float | None) -> str:
-    return fixed(value)  # "" for a missing value; no "-0.000"
 
 
 def fit_json(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:

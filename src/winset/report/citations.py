@@ -6,6 +6,7 @@ written."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -30,11 +31,17 @@ def _title(scenario: Scenario, name: str) -> str | None:
     """The first heading of the fact sheet ``name``: beside the scenario, or in its data folder
     (where a scenario's comments say ``README.md`` for ``data/README.md``)."""
     for path in (scenario.data_path(name), scenario.data_path(str(Path("data") / name))):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        heading = next((line.lstrip("#").strip() for line in lines if line.startswith("# ")), None)
+        heading = _heading(path)
         if heading:
             return heading
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _heading(path: Path) -> str | None:
+    """The first heading of a Markdown file, read once however often it is cited."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((line.lstrip("#").strip() for line in lines if line.startswith("# ")), None)
