@@ -34,10 +34,13 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        if self._head_deadline is not None:
-            self._head_bytes += len(data)
         super().data_received(data)
-        if self._head_deadline is not None and self._head_bytes > HEAD_BYTES and not self.transport.is_closing():
+        # Counted after parsing: a head that begins in this chunk resets the count
+        # (on_message_begin), and the chunk must still count towards it.
+        if self._head_deadline is None:
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > HEAD_BYTES and not self.transport.is_closing():
             self._disarm()
             self.send_400_response(f"The request's headers are longer than {HEAD_BYTES // 1024} KB.")
 
