@@ -69,11 +69,33 @@ def test_missing_file_is_a_user_error(tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["demo", "--help"]])
-def test_help_on_every_command(args):
-    result = runner.invoke(app, args)
+COMMANDS = ["init", "check", "demo", "fit", "solve", "assess", "report", "simulate", "serve", "organiser"]
+COMMANDS += ["amce", "mm", "import"]
+
+
+def test_the_command_list_is_every_command():
+    import typer.main
+
+    assert sorted(typer.main.get_command(app).commands) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_help_on_every_command(command):
+    """Flags are shown without a type, arguments in capitals as in a Unix usage line, and each
+    paragraph of help is one line for the terminal to wrap, not broken where the source was."""
+    import typer.main
+
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
     assert result.exit_code == 0
-    assert "Usage" in result.stdout
+    usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
+    assert f"Usage: {' '.join(['winset', *command])} [OPTIONS]" in usage
+    assert "{" not in usage and "<bool>" not in result.stdout
+    shown = typer.main.get_command(app)
+    if command:
+        shown = shown.commands[command[0]]
+        arguments = [p.name for p in shown.params if p.param_type_name == "argument"]
+        assert all(name.upper() in usage for name in arguments)
+    assert all("\n" not in paragraph for paragraph in (shown.help or "").split("\n\n"))
 
 
 def test_no_arguments_shows_help():

@@ -15,6 +15,7 @@ import typer
 from .. import __version__
 from . import check, conjoint, fit, importing, init, report, serve, simulate, solve
 from .common import show_warning
+from .help_style import Command, Group
 
 app = typer.Typer(
     name="winset",
@@ -23,21 +24,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    cls=Group,
 )
 
-app.command("init")(init.init_command)
-app.command("check")(check.check_command)
-app.command("demo")(report.demo_command)
-app.command("fit")(fit.fit_command)
-app.command("solve")(solve.solve_command)
-app.command("assess")(solve.assess_command)
-app.command("report")(report.report_command)
-app.command("simulate")(simulate.simulate_command)
-app.command("serve")(serve.serve_command)
-app.command("organiser")(serve.organiser_command)
-app.command("amce")(conjoint.amce_command)
-app.command("mm")(conjoint.mm_command)
-app.command("import")(importing.import_command)
+app.command("init", cls=Command)(init.init_command)
+app.command("check", cls=Command)(check.check_command)
+app.command("demo", cls=Command)(report.demo_command)
+app.command("fit", cls=Command)(fit.fit_command)
+app.command("solve", cls=Command)(solve.solve_command)
+app.command("assess", cls=Command)(solve.assess_command)
+app.command("report", cls=Command)(report.report_command)
+app.command("simulate", cls=Command)(simulate.simulate_command)
+app.command("serve", cls=Command)(serve.serve_command)
+app.command("organiser", cls=Command)(serve.organiser_command)
+app.command("amce", cls=Command)(conjoint.amce_command)
+app.command("mm", cls=Command)(conjoint.mm_command)
+app.command("import", cls=Command)(importing.import_command)
 
 
 def _version(value: bool) -> None:

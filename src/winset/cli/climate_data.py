@@ -15,13 +15,14 @@ import typer
 
 from ..scenarios import bundled_path
 from .common import user_errors
+from .help_style import Command
 
 Source = Annotated[Path, typer.Argument(help="The published bs2013_us.csv.", show_default=False)]
 Out = Annotated[Path, typer.Option("--out", help="The folder the survey is written in.")]
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
-@app.command(help="Rebuild the climate example's survey of the US public from the published file.")
+@app.command(cls=Command, help="Rebuild the climate example's survey of the US public from the published file.")
 @user_errors
 def main(source: Source, out: Out = bundled_path("climate").parent / "data") -> None:
     from ..examples.climate import prepare

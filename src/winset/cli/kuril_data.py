@@ -15,12 +15,15 @@ import typer
 
 from ..scenarios import bundled_path
 from .common import user_errors
+from .help_style import Command
 
 Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in.")]
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
-@app.command(help="Generate the worked example's survey data: simulated respondents calibrated to real polls.")
+@app.command(
+    cls=Command, help="Generate the worked example's survey data: simulated respondents calibrated to real polls."
+)
 @user_errors
 def main(out: Out = bundled_path("kuril").parent / "data") -> None:
     from ..examples.kuril import generate

@@ -15,6 +15,7 @@ import typer
 
 from ..defaults import DRAWS
 from ..errors import Problem, WinsetError
+from ..scenarios import BUNDLED
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
 METHODS = ("auto", "enumerate", "search")
@@ -23,7 +24,7 @@ CRITERIA = ("margin", "nash", "probability")
 ScenarioArg = Annotated[
     Path,
     typer.Argument(
-        help="Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name (kuril).",
+        help=f"Scenario file (TOML), a folder holding scenario.toml, or a bundled scenario's name ({', '.join(BUNDLED)}).",
         show_default=False,
     ),
 ]
