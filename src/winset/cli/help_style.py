@@ -30,9 +30,12 @@ def _paragraphs(text: str | None) -> str | None:
 
 
 class _HelpStyle:
+    help: str | None
+    options_metavar: str | None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.help = _paragraphs(self.help)  # type: ignore[has-type]
+        self.help = _paragraphs(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
@@ -44,7 +47,7 @@ class _HelpStyle:
         return params
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []  # type: ignore[attr-defined]
+        pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if isinstance(param, TyperArgument):
                 pieces.append(_argument_usage(param))
