@@ -94,7 +94,7 @@ def test_a_tiny_alpha_gives_finite_intervals():
     result = run(
         "amce", TAXES, "--outcome", "chose_plan", "--id", "ID", "--features", "taxrev", "--alpha", "1e-300", "--json"
     )
-    rows = [r for r in json.loads(result.stdout) if r["std_error"] is not None]
+    rows = [r for r in json.loads(result.stdout)["estimates"] if r["std_error"] is not None]
     assert rows and all(np.isfinite(r["lower"]) and np.isfinite(r["upper"]) for r in rows)
 
 

@@ -76,3 +76,11 @@ def test_a_command_without_the_web_extra_names_itself_and_the_working_install(mo
     assert f"winset {command[0]}" in result.output and "winset[" not in result.output
     fix = next(line for line in result.output.splitlines() if "pip install" in line)
     assert here(fix[fix.index(sys.executable) :])
+
+
+def test_organiser_says_the_web_extra_is_missing_before_asking_for_a_password(monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    monkeypatch.delenv("WINSET_ORGANISER_PASSWORD", raising=False)
+    result = CliRunner().invoke(app, ["organiser", "kuril", "a@example.org"])
+    assert result.exit_code == 2
+    assert "web extra is not installed" in result.output and "password" not in result.output.lower()

@@ -71,7 +71,7 @@ def run_and_judge(*args: str) -> None:
     assert "Traceback" not in output and "internal error" not in output, output[-2000:]
     if "--json" in args:
         document = strict_json(result.stdout)
-        assert isinstance(document, (dict, list))
+        assert isinstance(document, dict) and isinstance(document.get("ok"), bool), document
     assert "\x1b]" not in output and "\u202e" not in output  # control characters never raw
 
 

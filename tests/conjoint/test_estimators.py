@@ -161,7 +161,9 @@ def test_cli_mm_by_group_json_and_figure(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    rows = document["estimates"]
     assert {r["group"] for r in rows} == {"old", "young"} and len(rows) == 10
     figure, table = tmp_path / "mm.pdf", tmp_path / "mm.csv"
     args = ["mm", str(path), "--outcome", "chosen", "--features", "price", "--by", "group", "--diffs"]

@@ -56,7 +56,7 @@ def test_a_case_with_polls_only_is_analysed_with_intervals(case, tmp_path):
     assert "Bayesian additive model from 2 polls and stated weakly informative defaults" in page
     fitted = runner.invoke(app, ["fit", str(case), "--draws", "40", "--json"])
     assert fitted.exit_code == 0, fitted.output
-    up = json.loads(fitted.stdout)["up_public"]
+    up = json.loads(fitted.stdout)["ratifiers"]["up_public"]
     assert up["model"] == "additive" and up["evidence"] == "2 polls and stated weakly informative defaults"
     assert up["respondents"] is None and up["calibration_shift"] is None
 

@@ -45,7 +45,7 @@ def test_a_mixed_logit_that_stops_short_at_its_optimum_is_used_with_a_warning(tm
     result = runner.invoke(app, ["fit", str(path), "--draws", "2", "--json"])
     assert result.exit_code == 0, result.output
     assert "warning: japanese_public: the mixed logit stopped short" in result.stderr.replace("\n", " ")
-    assert json.loads(result.stdout)["japanese_public"]["warnings"]
+    assert json.loads(result.stdout)["ratifiers"]["japanese_public"]["warnings"]
     text = runner.invoke(app, ["fit", str(path), "--draws", "2"])
     assert "Warning: the mixed logit stopped short" in text.stdout.replace("\n", " ")
     out = tmp_path / "report.html"

@@ -28,7 +28,9 @@ def kuril_json(kuril_fits):
         serve_fits(monkeypatch, kuril_fits, KURIL_DRAWS, KURIL_SEED)
         result = runner.invoke(app, ["fit", str(KURIL), "--draws", str(KURIL_DRAWS), "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    return document["ratifiers"]
 
 
 def test_every_calibration_target_is_within_3_points_of_its_poll(kuril_json):

@@ -115,7 +115,7 @@ def finish(
     if "table" in outputs:
         written["table"] = outputs["table"].write(lambda temporary: table.to_csv(temporary, index=False))
     if as_json:
-        print_json(records(table))
+        print_json({"ok": True, "estimates": records(table)})
         return
     console = stdout()
     console.print(_rich_table(table))

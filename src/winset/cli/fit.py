@@ -35,7 +35,7 @@ def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 
     fits = fit_all(loaded, draws, seed, show_progress=not as_json)
     packages = loaded.named_packages()
     if as_json:
-        print_json({rid: fit_json(loaded, fit, packages) for rid, fit in fits.items()})
+        print_json({"ok": True, "ratifiers": {rid: fit_json(loaded, fit, packages) for rid, fit in fits.items()}})
         return
     console = stdout()
     for fit in fits.values():

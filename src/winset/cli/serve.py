@@ -228,6 +228,7 @@ def organiser_command(
     at an interactive terminal."""
     from ..consult.credentials import email_problems, normal_email, password_problems
 
+    _web("winset organiser")  # before a password is asked for that could not be used
     # every check before the database is opened (and made): a refused account writes nothing
     if problems := email_problems(email):
         raise WinsetError(problems)
