@@ -198,6 +198,26 @@ def test_the_worked_example_has_a_ratification_gap(kuril_fits, monkeypatch):
     assert np.all(np.diff([row["russia_utility"] for row in frontier]) <= 0)
 
 
+def test_the_worked_example_at_80_columns_keeps_every_column(kuril_fits, monkeypatch):
+    """In a pipe or a narrow terminal the own win-set table wraps its rules rather than losing
+    its counts, and the gap table keeps its numbers and says what blocks beneath it."""
+    serve_fits(monkeypatch, kuril_fits, KURIL_DRAWS, KURIL_SEED)
+    result = runner.invoke(app, ["solve", "kuril", "--draws", str(KURIL_DRAWS)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+
+    def header_after(title: str) -> str:
+        return lines[next(i for i, line in enumerate(lines) if line.startswith(title)) + 1]
+
+    assert header_after("Each public's own win-set").split() == ["public", "binding", "rule", "deals", "share"]
+    assert header_after("That package in each public").split() == [
+        *["public", "binding", "support", "shift", "needed", "after", "shift", "points"]
+    ]
+    assert "russian_public" in result.stdout and "russian_…" not in result.stdout
+    assert "Blocking in russian_public before the shift: Regional legislatures:" in result.stdout
+
+
 def test_assess_with_no_repairs_asked_for(served_deadlocked):
     """--repairs 0 is allowed: the proposal is judged and no repair is searched for."""
     draws = str(SMALL_DRAWS)

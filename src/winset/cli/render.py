@@ -192,6 +192,9 @@ def _new_table() -> Table:
     return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
 
 
+LONG_TEXT = 24  # characters: a text column with a longer value wraps
+
+
 def _add_column(table: Table, header: str, **options: Any) -> None:
     """A column that may shrink, but never below its header's longest word."""
     table.add_column(header, min_width=max(len(word) for word in header.split()) if header else None, **options)
@@ -319,11 +322,15 @@ def _recommendations(frame: pd.DataFrame, problem: DealProblem) -> list[Renderab
 
 
 def _plain_table(title: str, frame: pd.DataFrame, text: list[str]) -> Group:
-    """A titled table: the ``text`` columns left-aligned and never wrapped, numbers right-aligned."""
+    """A titled table: the ``text`` columns left-aligned and never wrapped, numbers right-aligned,
+    and a column of long sentences (a rule) wrapped, so that on a narrow terminal or in a pipe the
+    other columns keep their place."""
     table = _new_table()
     for column in frame.columns:
         if column in text:
             table.add_column(_header(column), no_wrap=True)
+        elif frame[column].map(lambda v: isinstance(v, str) and len(v) > LONG_TEXT).any():
+            table.add_column(_header(column), overflow="fold", ratio=1)
         else:
             strings = frame[column].map(lambda v: isinstance(v, str)).all()
             _add_column(table, _header(column), justify="right", no_wrap=bool(strings))
@@ -344,7 +351,15 @@ def _gap(problem: DealProblem, gap: Gap) -> list[RenderableType]:
         " on the logit scale before one does: ",
         (_package_text(problem.space.format(gap.package, changes_only=True)), "bold"),
     )
-    table = gap.table.rename(columns={"support_after_shift": "after shift", "needed_shift": "shift needed"})
+    # each public's rule is in the win-set table above, and what blocks it is said below the
+    # table: in it the numbers, which then fit 80 columns
+    table = gap.table.drop(columns=["threshold", "rule", "blocking"], errors="ignore")
+    table = table.rename(columns={"support_after_shift": "after shift", "needed_shift": "shift needed"})
+    blocked = [
+        Text.assemble("Blocking in ", (row["public"], "bold"), " before the shift: ", row["blocking"])
+        for row in gap.table.to_dict("records")
+        if isinstance(row.get("blocking"), str)
+    ]
     note = Text(
         "The shift is the same for every binding public (the largest any needs): a public that needs "
         "less, or none, moves by it too, and its points say how far.",
@@ -353,6 +368,7 @@ def _gap(problem: DealProblem, gap: Gap) -> list[RenderableType]:
     return [
         lead,
         _plain_table("That package in each public (support; points moved by the shift)", table, ["public"]),
+        *blocked,
         note,
     ]
 
