@@ -33,6 +33,7 @@ days_per_round = 30
   label = "Summit"
   ratifier = "japanese_public"
   date = 2019-03-02
+  timing_sd = 1
   shift = 0.2
 
   [talks.linkage]
@@ -214,7 +215,11 @@ def test_the_report_gets_a_section_on_simulated_talks(scenario_path, served, tmp
         assert f'id="talks-{name}"' in page
     section = page[page.index('<section id="talks">') : page.index('<section id="publics">')]
     assert section.count("<svg") == 4  # outcomes and one figure per experiment
-    assert '<td>2019-03-02</td><td class="num">2</td>' in section  # the event's date, and the round it starts
+    assert '<td>2019-03-02</td><td class="num">2 (± 1)</td>' in section  # the event's date, and the round it starts
+    note = section[section.index('<p class="note" id="events-note">') :].split("</p>")[0]
+    assert (
+        "30 days a round from the start of the talks, 2019-01-01" in note and "standard deviation of s rounds" in note
+    )
     data = json.loads(page[page.index('id="winset-data">') + len('id="winset-data">') : page.rindex("</script>")])
     assert data["talks"]["summary"]["runs"] == 4
     assert set(data["talks"]["experiments"]) == {"schelling", "linkage", "ban"}

@@ -97,6 +97,10 @@ def talks_context(analysis: Analysis, labels: Labels) -> dict[str, Any] | None:
             }
             for source, e in zip(scenario.talks.events, settings.opinion.events, strict=True)
         ],
+        "dated_events": any(e.date for e in scenario.talks.events),
+        "days_per_round": scenario.talks.days_per_round,
+        "start": scenario.talks.start.isoformat() if scenario.talks.start else "",
+        "timing_varies": any(e.timing_sd > 0 for e in settings.opinion.events),
         "opinion": settings.opinion,
         "svg": _figure(figures.outcome_figure(simulation)),
         "packages": packages,
