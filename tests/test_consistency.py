@@ -65,3 +65,16 @@ def test_verdicts_and_the_status_quo_are_said_in_text_not_only_in_colour(small):
     assert "a public that needs less, or none, moves by it too" in " ".join(solved.stdout.split())
     checked = runner.invoke(app, ["check", str(small)], env={"COLUMNS": "200"})
     assert "(the status quo marked *, in bold)" in " ".join(checked.stdout.split()) and ": none *" in checked.stdout
+
+
+def test_assess_names_the_proposal_and_gives_its_margin_in_points(small):
+    result = runner.invoke(
+        app, ["assess", str(small), "--package", "two_islands", "--draws", "0"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Proposal: two_islands (") and "habomai=japan" in first
+    header = next(line for line in result.stdout.splitlines() if line.startswith("public "))
+    assert "points" in header.split() and "margin" not in header.split()
+    unnamed = runner.invoke(app, ["assess", str(small), "--package", "treaty=signed", "--draws", "0"])
+    assert unnamed.stdout.startswith("Proposal: treaty=signed")

@@ -22,6 +22,7 @@ from ..engine import Assessment, DealProblem, Gap, Solution
 from ..formats import counted, fixed
 from ..report.documents import RECOMMENDATIONS, provenance
 from ..scenario import Scenario
+from ..space import STATUS_QUO_WORD
 
 FRONTIER_ROWS = 10  # frontier points printed per frontier (the JSON output has them all)
 HEADERS = {"p_all_rules": "P(all rules)", "probability": "P(all rules)", "p_rule": "P(rule met)"}
@@ -83,9 +84,15 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
         if in_winset
         else "is not in the joint win-set"
     )
+    names = [
+        f"{name} ({scenario.text(scenario.proposal(name))})"
+        for name, codes in scenario.named_packages().items()
+        if tuple(codes) == tuple(result.package) and name != STATUS_QUO_WORD
+    ]
     parts: list[RenderableType] = [
         Text.assemble(
             ("Proposal: ", "bold"),
+            (f"{' = '.join(names)}: ", "bold") if names else "",
             _package_text(problem.space.format(result.package, changes_only=True)),
             f" — {verdict}",
         ),
@@ -93,17 +100,19 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     ]
     rules = result.rules.drop(columns=["party"])
     rules["interval"] = [f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(rules.pop("lower"), rules.pop("upper"), strict=True)]
-    columns = ["public", "binding", "support", "interval", "threshold", "margin", "p_rule", "passes"]
+    rules["points"] = [f"{m * 100:+.1f}" for m in rules["margin"]]  # the margin, as the vote tables give it
+    columns = ["public", "binding", "support", "interval", "threshold", "points", "p_rule", "passes"]
     if reference:
-        columns = [c for c in columns if c not in ("margin", "p_rule", "passes")]
-    title = "Support in each public (interval: 90% over the draws)"
+        columns = [c for c in columns if c not in ("points", "p_rule", "passes")]
+    title = "Support in each public (interval: 90% over the draws; points: the margin over the rule)"
     plain = all(p.rule.plain for p in problem.publics)
     if not plain:  # rules over groups: vote by vote below
         columns.remove("threshold")
     elif rules["threshold"].nunique() == 1:
         columns.remove("threshold")
         title = (
-            f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the draws)"
+            f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the draws; "
+            "points: the margin over the rule)"
         )
     if rules["binding"].all():
         columns.remove("binding")
