@@ -127,6 +127,30 @@ def test_a_public_url_that_is_no_site_address_is_refused_before_the_database_is_
     assert not database.exists()
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (["--port", "TAKEN"], "is in use"),
+        (["--host", "999.1.1.1"], "is not an address winset can listen on"),
+        (["--host", "192.0.2.1"], "is not an address of this machine"),  # TEST-NET-1: never this machine's
+    ],
+)
+def test_an_address_the_site_cannot_listen_on_is_a_user_error_before_the_database_is_made(tmp_path, where, message):
+    """Not uvicorn's log line and exit 3 (winset's "no deal"): one problem, exit 2, nothing made."""
+    import socket
+
+    database = tmp_path / "never.db"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = str(holder.getsockname()[1])
+        args = [taken if a == "TAKEN" else a for a in where]
+        result = CliRunner().invoke(app, ["serve", "kuril", *args, "--database-url", f"sqlite:///{database}"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not database.exists()
+
+
 def test_workers_share_one_key_so_a_form_from_one_is_accepted_by_another(tmp_path, monkeypatch):
     """With --workers and no WINSET_SECRET_KEY, the command makes one key for all its workers: a
     login form served by one worker is accepted by another, and the session it opens is known

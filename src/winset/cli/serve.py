@@ -129,6 +129,7 @@ def serve_command(
     from ..consult.web.security import HEADERS
 
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
+    _check_address(host, port)
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
     if workers > 1:
         _check_room(store, workers)
@@ -159,12 +160,53 @@ def serve_command(
         "server_header": False,
         "http": TimedHttpToolsProtocol,  # a request's head must arrive in time (slow clients)
     }
-    if workers == 1:
-        uvicorn.run(_site(store, settings), **options)
-    else:  # each worker process builds its own site from the settings (worker_app)
-        store.sessions.kw["bind"].dispose()  # this process serves nothing: its connections go back
-        os.environ[WORKER_SETTINGS] = json.dumps(settings)
-        uvicorn.run("winset.cli.serve:worker_app", factory=True, workers=workers, **options)
+    try:
+        if workers == 1:
+            uvicorn.run(_site(store, settings), **options)
+        else:  # each worker process builds its own site from the settings (worker_app)
+            store.sessions.kw["bind"].dispose()  # this process serves nothing: its connections go back
+            os.environ[WORKER_SETTINGS] = json.dumps(settings)
+            uvicorn.run("winset.cli.serve:worker_app", factory=True, workers=workers, **options)
+    except SystemExit as stopped:  # uvicorn exits 3 when it cannot start; winset's 3 means "no deal"
+        if stopped.code in (None, 0):
+            raise
+        raise WinsetError(
+            [Problem("winset serve", "the server could not start (its message is above)", "correct what it names")]
+        ) from None
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse, before anything is opened, an address the site could not listen on: a host that is
+    not this machine's, a port another program holds or that needs privileges. (uvicorn would log
+    the error and exit 3, which winset's commands use for "no deal".)"""
+    import errno
+    import socket
+
+    fix_host = "give an address of this machine: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise WinsetError(
+            [Problem("--host", f"'{host}' is not an address winset can listen on ({error})", fix_host)]
+        ) from None
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                problem = Problem(
+                    "--port", f"port {port} on {host} is in use", "stop what uses it, or choose another --port"
+                )
+            elif error.errno == errno.EACCES:
+                problem = Problem("--port", f"port {port} needs privileges on this machine", "choose a port above 1023")
+            elif error.errno == errno.EADDRNOTAVAIL:
+                problem = Problem("--host", f"'{host}' is not an address of this machine", fix_host)
+            else:
+                problem = Problem("--host", f"cannot listen on {host}:{port} ({error.strerror})", fix_host)
+            raise WinsetError([problem]) from None
 
 
 def _check_room(store: Store, workers: int) -> None:
