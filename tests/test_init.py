@@ -16,7 +16,13 @@ def test_a_skeleton_from_issues_passes_check_and_runs(tmp_path):
     assert made.exit_code == 0, made.output
     text = (folder / "scenario.toml").read_text(encoding="utf-8")
     assert text.count("PLACEHOLDER") >= 10 and 'border = "current"' in text
-    assert runner.invoke(app, ["check", str(folder / "scenario.toml")]).exit_code == 0
+    checked = runner.invoke(app, ["check", str(folder / "scenario.toml")], env={"COLUMNS": "120"})
+    assert checked.exit_code == 0
+    # no labels yet: each id is shown once, not again as its own label; counts in the singular
+    lines = checked.stdout.splitlines()
+    assert sum(line.split("│")[1].strip() == "border" for line in lines if line.count("│") > 2) == 1
+    assert "current *" in checked.stdout and "current: current" not in checked.stdout
+    assert "allowed (no constraints)" in checked.stdout and "additive model: 1 poll," in checked.stdout
     solved = runner.invoke(app, ["solve", str(folder / "scenario.toml"), "--draws", "20", "--json"])
     assert solved.exit_code == 0, solved.output
     again = runner.invoke(app, ["init", str(folder), "--issues", str(tmp_path / "issues.csv")])

@@ -257,7 +257,7 @@ def test_every_output_says_what_evidence_a_verdict_rests_on(case):
     solved = json.loads(runner.invoke(app, ["solve", str(case), "--draws", "20", "--json"]).stdout)
     assert set(solved["evidence"]) == {"up_public", "down_public"} and isinstance(solved["warnings"], list)
     fits = fit_scenario(load_scenario(case), draws=0)
-    expected = "the polls say almost nothing of court[arbitration] (under a tenth of the precision): what is said"
+    expected = "the polls say almost nothing of court[arbitration] (under a tenth of the precision of its effect): what is said"
     assert fits["up_public"].warnings == [
         f"{expected} of its effect is the prior's (stated weakly informative defaults)"
     ]

@@ -29,12 +29,9 @@ def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
             (f"{space.size:,}", "bold"),
             " packages, ",
             (f"{space.count_valid():,}", "bold"),
-            " of them allowed by "
-            + (
-                "no constraint"
-                if not scenario.constraints
-                else "the " + counted(len(scenario.constraints), "constraint")
-            ),
+            " of them allowed by the " + counted(len(scenario.constraints), "constraint")
+            if scenario.constraints
+            else " allowed (no constraints)",
         ),
     ]
     if scenario.constraints:
@@ -56,9 +53,15 @@ class _Labeller:
     def __call__(self, item: Any) -> str:
         return printable(self.scenario.text(item, self.language))
 
+    def named(self, item: Any) -> str:
+        """The item's id, and its label below it where it has one of its own (not the id again)."""
+        label = self(item)
+        return item.id if label == item.id else f"{item.id}\n{label}"
+
 
 def _issues(scenario: Scenario, t: _Labeller) -> Table:
-    table = Table(title="Issues (the status quo marked *, in bold)", title_justify="left")
+    title = "Issues (the status quo marked *, in bold)"
+    table = Table(title=title, title_justify="left", min_width=len(title))
     table.add_column("issue", overflow="fold")
     table.add_column("options", overflow="fold")
     for issue in scenario.issues:
@@ -68,8 +71,9 @@ def _issues(scenario: Scenario, t: _Labeller) -> Table:
             if j:
                 options.append("\n")
             marker = " *" if option.id == sq else ""  # said in text too: a log or a pipe has no bold
-            options.append(f"{option.id}: {t(option)}{marker}", style="bold" if option.id == sq else "")
-        table.add_row(Text(f"{issue.id}\n{t(issue)}"), options)
+            named = option.id if t(option) == option.id else f"{option.id}: {t(option)}"  # no label: the id once
+            options.append(f"{named}{marker}", style="bold" if option.id == sq else "")
+        table.add_row(Text(t.named(issue)), options)
     return table
 
 
@@ -98,7 +102,7 @@ def _parties(scenario: Scenario, t: _Labeller) -> Table:
         if party.reservation == "status_quo":
             reservation += " (status quo)"
         table.add_row(
-            Text(f"{party.id}\n{t(party)}"),
+            Text(t.named(party)),
             ", ".join(f"{issue} {w:g}" for issue, w in weights if w > 0),
             reservation,
             f"{utility.best:.3g}",
@@ -126,9 +130,9 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
             sources.append(f"polls: {data.polls}" + (f"\nwhere {where}" if where else ""))
         if not data.survey:
             prior = ratifier.prior.kind if ratifier.prior else "default"
-            sources.append(f"additive model: {len(ratifier.calibration)} polls, {prior} prior")
+            sources.append(f"additive model: {counted(len(ratifier.calibration), 'poll')}, {prior} prior")
         table.add_row(
-            Text(f"{ratifier.id}\n{t(ratifier)}"),
+            Text(t.named(ratifier)),
             party.id,
             Text(printable(rule)),
             "yes" if ratifier.required else "on request",
@@ -153,5 +157,5 @@ def _proposals(scenario: Scenario, t: _Labeller) -> Table:
             gain = value - utility.reservation
             cells.append(Text(f"{value:.3f} ({gain:+.3f})", style="green" if value >= utility.floor else "red"))
         changes = space.format(codes, changes_only=True).replace(",", "\n")
-        table.add_row(Text(f"{proposal.id}\n{t(proposal)}"), Text(changes), *cells)
+        table.add_row(Text(t.named(proposal)), Text(changes), *cells)
     return table

@@ -81,7 +81,7 @@ def fit_additive(
     elif uninformed:
         unseen = ", ".join(uninformed)
         said = (
-            f"the polls say almost nothing of {unseen} (under a tenth of the precision): what is said of {pronoun} "
+            f"the polls say almost nothing of {unseen} (under a tenth of the precision of {pronoun} effect): what is said of {pronoun} "
             f"effect is the prior's ({model.prior.source})"
         )
         warnings = [said]
@@ -136,7 +136,8 @@ def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequ
         if unseen:
             notes.append(
                 f"{rid}: the polls say almost nothing of {', '.join(unseen)}, so the model's word on {'its' if len(unseen) == 1 else 'their'} "
-                f"effect is its prior's ({source}); the polls gave {information:.0%} of the precision of this support"
+                f"effect is its prior's ({source}); of this package's support as a whole, the polls gave "
+                f"{information:.0%} of the precision"
             )
         elif information < PRIOR_ALONE:
             notes.append(
