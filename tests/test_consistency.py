@@ -78,3 +78,9 @@ def test_assess_names_the_proposal_and_gives_its_margin_in_points(small):
     assert "points" in header.split() and "margin" not in header.split()
     unnamed = runner.invoke(app, ["assess", str(small), "--package", "treaty=signed", "--draws", "0"])
     assert unnamed.stdout.startswith("Proposal: treaty=signed")
+
+
+def test_the_fits_progress_ends_fitted_counting_the_estimate_and_each_draw(small):
+    result = runner.invoke(app, ["solve", str(small), "--draws", "0"])
+    assert result.exit_code == 0, result.output
+    assert "russian_public: fitted 1/1" in result.stderr and "0/1" not in result.stderr

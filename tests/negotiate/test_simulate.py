@@ -1,9 +1,12 @@
 """``winset simulate`` and the experiments, on the small scenario with a [talks] section."""
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
+from rich.console import Console
 
 pytest.importorskip("negmas")
 
@@ -152,6 +155,18 @@ def test_simulate_prints_tables(scenario_path):
     )
     assert result.exit_code == 0, result.output
     assert "simulated talks" in result.stdout and "By strategy" in result.stdout
+    assert "rounds (mean)" in result.stdout  # a mean, so its decimal is not a surprise
+
+
+def test_the_experiment_tables_name_opinion_alike_and_packages_as_solve_does():
+    from winset.cli.simulate_view import _experiment_table
+
+    row = {"winset": 3, "agreement_rate": 0.5, "ratified_rate": 0.25, "failed_share": 0.5, "deal_utility_a": 0.7}
+    schelling = pd.DataFrame([{"margin": 0.25, "narrowed": "a", "narrowing": 0.5, **row}])
+    console = Console(width=200, file=io.StringIO())
+    console.print(_experiment_table("schelling", schelling, ["a"]))
+    shown = console.file.getvalue()
+    assert "opinion" in shown and "gap + 0.25" in shown and "by (logit)" in shown and "margin" not in shown
 
 
 @pytest.mark.parametrize(

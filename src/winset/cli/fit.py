@@ -47,17 +47,22 @@ def fit_all(scenario: Scenario, draws: int, seed: int, show_progress: bool) -> d
     from ..support.fit import fit_scenario
 
     with progress_bars(show_progress) as progress:
+        # counted in fits: the estimate, then each draw
         tasks = {
-            r.id: progress.add_task(f"{r.id}: fitting", total=max(draws, 1), start=False) for _, r in scenario.ratifiers
+            r.id: progress.add_task(f"{r.id}: fitting", total=draws + 1, start=False) for _, r in scenario.ratifiers
         }
 
         def advance(ratifier: str, done: int, total: int) -> None:
             progress.start_task(tasks[ratifier])
             progress.update(
-                tasks[ratifier], completed=done, description=f"{ratifier}: {'bootstrap' if done else 'fitting'}"
+                tasks[ratifier],
+                completed=done + 1 if done else 0,
+                description=f"{ratifier}: {'bootstrap' if done else 'fitting'}",
             )
 
         fits = fit_scenario(scenario, draws, seed, advance)
+        for rid, task in tasks.items():
+            progress.update(task, completed=draws + 1, description=f"{rid}: fitted")
     print_warnings(fits)
     return fits
 

@@ -90,7 +90,7 @@ def print_simulation(
     )
     table = Table(title="By strategy")
     strategy_columns = [f"strategy_{n}" for n in simulation.negotiators]
-    for name in [*simulation.negotiators, "runs", "signed", "ratified", "failed at home", "rounds"]:
+    for name in [*simulation.negotiators, "runs", "signed", "ratified", "failed at home", "rounds (mean)"]:
         table.add_column(name, justify="left" if name in simulation.negotiators else "right")
     for row in simulation.by_strategy().to_dict("records"):
         table.add_row(
@@ -106,10 +106,11 @@ def print_simulation(
     if not packages.empty:
         top = Table(title="Packages signed most often (changes from the status quo)")
         top.add_column("package", overflow="fold")
-        for name in ("signed", "share", "ratified"):
+        for name in ("runs signed", "share of signed", "runs ratified"):
             top.add_column(name, justify="right")
         for row in packages.to_dict("records"):
-            top.add_row(row["package"], str(row["signed"]), share(row["share"]), str(row["ratified"]))
+            shown = row["package"].replace(",", ", ")  # as solve writes a package, and wrapped between issues
+            top.add_row(shown, str(row["signed"]), share(row["share"]), str(row["ratified"]))
         out.print(top)
     for name, frame in results.items():
         out.print(_experiment_table(name, frame, simulation.negotiators))
@@ -118,7 +119,7 @@ def print_simulation(
 
 
 def _experiment_table(name: str, frame: pd.DataFrame, negotiators: Sequence[str]) -> Table:
-    keys = ["margin", "narrowed", "narrowing"] if name == "schelling" else ["opinion", "condition"]
+    keys = ["opinion", "narrowed", "by (logit)"] if name == "schelling" else ["opinion", "condition"]
     table = Table(title={"schelling": "Schelling conjecture", "linkage": "Synergistic linkage", "ban": "Ban"}[name])
     utilities = [f"deal_utility_{n}" for n in negotiators]
     for column in [
@@ -131,6 +132,8 @@ def _experiment_table(name: str, frame: pd.DataFrame, negotiators: Sequence[str]
     ]:
         table.add_column(column, justify="left" if column in keys else "right")
     for row in frame.to_dict("records"):
+        if name == "schelling":  # the opinion as the other experiments name it
+            row = {**row, "opinion": f"gap + {row['margin']:g}", "by (logit)": f"{row['narrowing']:g}"}
         table.add_row(
             *[f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys],
             f"{row['winset']:,}",
