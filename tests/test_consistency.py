@@ -84,3 +84,13 @@ def test_the_fits_progress_ends_fitted_counting_the_estimate_and_each_draw(small
     result = runner.invoke(app, ["solve", str(small), "--draws", "0"])
     assert result.exit_code == 0, result.output
     assert "russian_public: fitted 1/1" in result.stderr and "0/1" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "suggestion"),
+    [(["--criterion", "nashh"], "nash"), (["--method", "serch"], "search")],
+)
+def test_a_misspelt_choice_gets_a_did_you_mean(small, args, suggestion):
+    result = runner.invoke(app, ["solve", str(small), *args])
+    assert result.exit_code == 2
+    assert f"did you mean '{suggestion}'?" in result.output

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ..defaults import DRAWS
-from ..errors import Problem, WinsetError
+from ..errors import Problem, WinsetError, did_you_mean
 from ..scenarios import BUNDLED
 
 EXIT_NO_DEAL = 3  # with --exit-code: no package passes (solve), the proposal fails (assess)
@@ -98,7 +98,13 @@ class EngineOptions(FitOptions):
     def problems(self) -> list[Problem]:
         problems = super().problems()
         if self.method not in METHODS:
-            problems.append(Problem("--method", f"unknown method '{self.method}'", f"use one of {', '.join(METHODS)}"))
+            problems.append(
+                Problem(
+                    "--method",
+                    f"unknown method '{self.method}'{did_you_mean(self.method, METHODS)}",
+                    f"use one of {', '.join(METHODS)}",
+                )
+            )
         if self.confidence is not None and not 0 < self.confidence < 1:
             problems.append(Problem("--confidence", f"must be between 0 and 1, got {self.confidence}", "use e.g. 0.9"))
         elif self.confidence is not None and self.draws < 1:
@@ -120,6 +126,10 @@ class SolveOptions(EngineOptions):
         if self.criterion not in CRITERIA:
             problems.insert(
                 1 if self.method not in METHODS else 0,
-                Problem("--criterion", f"unknown criterion '{self.criterion}'", f"use one of {', '.join(CRITERIA)}"),
+                Problem(
+                    "--criterion",
+                    f"unknown criterion '{self.criterion}'{did_you_mean(self.criterion, CRITERIA)}",
+                    f"use one of {', '.join(CRITERIA)}",
+                ),
             )
         return problems

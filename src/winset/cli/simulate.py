@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import Problem, WinsetError
+from ..errors import Problem, WinsetError, did_you_mean
 from ..extras import install_hint
 from ..negotiate.choices import EXPERIMENTS, MODES, STRATEGIES
 from .common import print_json, progress_bars, user_errors
@@ -36,9 +36,17 @@ def check_options(
     problems = []
     for s in strategies:
         if s not in STRATEGIES:
-            problems.append(Problem("--strategy", f"unknown strategy '{s}'", f"use one of {', '.join(STRATEGIES)}"))
+            problems.append(
+                Problem(
+                    "--strategy",
+                    f"unknown strategy '{s}'{did_you_mean(s, STRATEGIES)}",
+                    f"use one of {', '.join(STRATEGIES)}",
+                )
+            )
     if mode is not None and mode not in MODES:
-        problems.append(Problem("--mode", f"unknown mode '{mode}'", f"use one of {', '.join(MODES)}"))
+        problems.append(
+            Problem("--mode", f"unknown mode '{mode}'{did_you_mean(mode, MODES)}", f"use one of {', '.join(MODES)}")
+        )
     for e in experiments:
         if e not in EXPERIMENTS:
             problems.append(

@@ -131,9 +131,10 @@ def _experiment_table(name: str, frame: pd.DataFrame, negotiators: Sequence[str]
         *[f"{n} utility in deals" for n in negotiators],
     ]:
         table.add_column(column, justify="left" if column in keys else "right")
-    for row in frame.to_dict("records"):
+    for record in frame.to_dict("records"):
+        row = record
         if name == "schelling":  # the opinion as the other experiments name it
-            row = {**row, "opinion": f"gap + {row['margin']:g}", "by (logit)": f"{row['narrowing']:g}"}
+            row = {**record, "opinion": f"gap + {record['margin']:g}", "by (logit)": f"{record['narrowing']:g}"}
         table.add_row(
             *[f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in keys],
             f"{row['winset']:,}",
