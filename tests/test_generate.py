@@ -74,3 +74,17 @@ def test_the_surveys_replace_their_old_files_whole(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*NAMES, "notes.txt"])
     assert (tmp_path / "survey_ru.csv.gz").read_bytes()[:2] == b"\x1f\x8b"  # gzip
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_by_default_the_surveys_are_written_here_and_the_assumed_targets_are_marked(tmp_path, monkeypatch):
+    """Not into the installed package's own data; and a target no poll gives says so."""
+    from typer.testing import CliRunner
+
+    from winset.cli.kuril_data import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(NAMES)
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:5]}  # the Russian survey's targets
+    assert "(assumed)" in lines["treaty_only"] and "(a poll)" in lines["declaration_1956"]

@@ -13,18 +13,17 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios import bundled_path
 from .common import user_errors
 from .help_style import Command
 
 Source = Annotated[Path, typer.Argument(help="The published bs2013_us.csv.", show_default=False)]
-Out = Annotated[Path, typer.Option("--out", help="The folder the survey is written in.")]
+Out = Annotated[Path, typer.Option("--out", help="The folder the survey is written in (default: this one).")]
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
 @app.command(cls=Command, help="Rebuild the climate example's survey of the US public from the published file.")
 @user_errors
-def main(source: Source, out: Out = bundled_path("climate").parent / "data") -> None:
+def main(source: Source, out: Out = Path(".")) -> None:
     from ..examples.climate import prepare
 
     print(f"written {prepare(source, out)}")

@@ -13,11 +13,10 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios import bundled_path
 from .common import user_errors
 from .help_style import Command
 
-Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in.")]
+Out = Annotated[Path, typer.Option("--out", help="The folder the three surveys are written in (default: this one).")]
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
@@ -25,13 +24,14 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     cls=Command, help="Generate the worked example's survey data: simulated respondents calibrated to real polls."
 )
 @user_errors
-def main(out: Out = bundled_path("kuril").parent / "data") -> None:
-    from ..examples.kuril import generate
+def main(out: Out = Path(".")) -> None:
+    from ..examples.kuril import ASSUMED_TARGETS, generate
 
     for name, targets in generate(out).items():
         print(name)
         for target, (goal, achieved) in targets.items():
-            print(f"  {target:22} target {goal:.3f}  truth {achieved:.3f}")
+            source = "assumed" if target in ASSUMED_TARGETS.get(name, set()) else "a poll"
+            print(f"  {target:22} target {goal:.3f} {'(' + source + ')':9}  truth {achieved:.3f}")
 
 
 if __name__ == "__main__":

@@ -232,6 +232,13 @@ PUBLICS = {
 }
 
 
+# the targets no poll gives (every other target is a topline of data/polls.csv)
+ASSUMED_TARGETS = {
+    "survey_ru.csv.gz": {"treaty_only"},
+    "survey_islands.csv.gz": {"declaration_1956", "treaty_only", "exchanges_only"},
+}
+
+
 def generate(out: Path) -> dict[str, dict[str, tuple[float, float]]]:
     """Write the three surveys to ``out``; return, per file, each target and the truth's support.
 
