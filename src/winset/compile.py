@@ -9,13 +9,14 @@ support tables, their groups, and their rules as the engine's votes).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from .engine import WHOLE, DealProblem, Negotiator, Public, Rule, Vote
 from .engine.rules import seats_needed
 from .errors import EngineError, Problem, did_you_mean, known_list
-from .scenario import Party, Ratifier, Scenario, counts_groups, steps_of
+from .scenario import Party, Ratifier, Scenario, counts_groups, describe, steps_of
 from .scenario.rules_model import ChamberRule, DoubleMajorityRule, ShareRule
 from .scoretable import ScoreTable
 from .support.groups import GroupSplit
@@ -80,6 +81,32 @@ def ratification_rule(ratifier: Ratifier, groups: GroupSplit | None = None, wher
                 for p in error.problems
             ]
         ) from None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Groups known by name only (their shares are the fit's): enough to word a rule."""
+
+    names: tuple[str, ...]
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        return (1.0 / len(self.names),) * len(self.names)
+
+
+def rule_text(ratifier: Ratifier) -> str:
+    """The ratifier's rule in the words of the engine's results (``solve``, ``assess``), before
+    any fit: with the group names the scenario lists. Where it lists none (the groups are the
+    survey's values, and it states no shares) or the rule cannot be built, the scenario's own
+    wording."""
+    groups = ratifier.groups
+    names = tuple(groups.values) or tuple(groups.shares) if groups is not None else ()
+    if counts_groups(ratifier.rule) and not names:
+        return describe(ratifier.rule)
+    try:
+        return _votes(ratifier, _Named(names) if names else None, "rule").describe()  # type: ignore[arg-type]
+    except EngineError:
+        return describe(ratifier.rule)
 
 
 def _votes(ratifier: Ratifier, groups: GroupSplit | None, where: str) -> Rule:

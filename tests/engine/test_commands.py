@@ -238,3 +238,14 @@ def test_assess_of_the_status_quo_gives_no_verdict(served_deadlocked):
     for rule in document["rules"]:
         assert rule["passes"] is None and rule["margin"] is None and 0 <= rule["support"] <= 1
     assert run("assess", str(deadlocked), "--package", "status_quo", "--draws", draws, "--exit-code").exit_code == 0
+
+
+def test_check_words_each_rule_as_solve_does(kuril_fits):
+    """Before any fit (check) and after (solve, assess), one rule in the same words."""
+    from winset.compile import rule_text
+
+    scenario = load_scenario("kuril")
+    problem = deal_problem(scenario, kuril_fits)
+    for (_, ratifier), public in zip(scenario.ratifiers, problem.publics, strict=True):
+        assert rule_text(ratifier) == public.rule.describe(), ratifier.id
+    assert "Regional legislatures: 57 of 85 votes" in rule_text(scenario.ratifier("russian_public"))

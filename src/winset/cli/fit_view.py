@@ -13,8 +13,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from ..compile import rule_text
 from ..formats import fixed, records
-from ..scenario import Scenario, describe, share_threshold
+from ..scenario import Scenario, share_threshold
 from ..space import STATUS_QUO_WORD as STATUS_QUO
 from ..support.fit import RatifierFit, amce_table
 
@@ -49,7 +50,7 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
     header = Text.assemble(
         (f"{scenario.text(fit.ratifier)} ({fit.ratifier.id}), ratifier for {scenario.text(fit.party)}\n", "bold"),
         f"{'model: ' if survey else ''}{evidence}\n",
-        f"rule: {describe(fit.ratifier.rule)}; {draws}",
+        f"rule: {rule_text(fit.ratifier)}; {draws}",
     )
     parts: list[RenderableType] = [header]
     for warning in fit.warnings:
@@ -140,7 +141,7 @@ def fit_json(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int
         "profiles": fit.data.n_rows if fit.data is not None else None,
         "draws": fit.table.n_groups - 1,
         "threshold": share_threshold(fit.ratifier.rule),
-        "rule": describe(fit.ratifier.rule),
+        "rule": rule_text(fit.ratifier),
         "calibration_shift": None if fit.additive else fit.shift,
         "warnings": fit.warnings,
         "support": records(support_table(scenario, fit, packages)),

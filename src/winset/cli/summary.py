@@ -8,9 +8,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..compile import negotiator
+from ..compile import negotiator, rule_text
 from ..formats import counted
-from ..scenario import Scenario, describe
+from ..scenario import Scenario
 from .terminal import printable
 
 
@@ -119,7 +119,7 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
     table.add_column("binding")
     table.add_column("data", overflow="fold")
     for party, ratifier in scenario.ratifiers:
-        rule = describe(ratifier.rule)
+        rule = rule_text(ratifier)
         population = getattr(ratifier.rule, "population", None)
         if population:
             rule += f" of {population}"
@@ -135,7 +135,7 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
             Text(t.named(ratifier)),
             party.id,
             Text(printable(rule)),
-            "yes" if ratifier.required else "on request",
+            "yes" if ratifier.required else "no (--include-optional)",
             Text(printable("\n".join(sources))),
         )
     return table
