@@ -260,3 +260,27 @@ def test_readme_command_table_names_only_options_the_commands_have():
         assert named <= options, (name, named - options)
         if "..." not in usage:
             assert options <= named, (name, options - named)
+
+
+def _with_closed(stream: str, args: list[str], tmp_path) -> tuple[int, str]:
+    """Run winset with its standard ``stream`` a pipe nobody reads (``| head`` that has exited);
+    the exit code, and what the other stream said."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    other = tmp_path / "other.txt"
+    with open(other, "w") as said:
+        streams = {"stdout": write, "stderr": said} if stream == "stdout" else {"stdout": said, "stderr": write}
+        code = subprocess.run([sys.executable, "-m", "winset", *args], **streams, timeout=120).returncode
+    os.close(write)
+    return code, other.read_text()
+
+
+def test_a_reader_that_stopped_reading_changes_no_verdict_and_prints_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scenario]\nid = 'x'\n")
+    code, said = _with_closed("stderr", ["check", str(bad)], tmp_path)
+    assert code == 2  # a refused input, though its problems could not be read
+    code, said = _with_closed("stdout", ["check", "kuril"], tmp_path)
+    assert code == 1 and "Traceback" not in said and said == ""

@@ -140,6 +140,19 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+@contextlib.contextmanager
+def _reader_may_be_gone() -> Iterator[None]:
+    """Let the reader of standard output or error have stopped reading: what is left unsaid is
+    dropped, and nothing more is written to a closed pipe when Python exits."""
+    try:
+        yield
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(devnull, stream.fileno())
+
+
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Print user errors as plain problems with exit code 2, and anything else as a one-line
     internal error with exit code 1 (set WINSET_DEBUG=1 for the traceback)."""
@@ -150,13 +163,14 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except WinsetError as error:
-            if as_json:
-                print_json({"ok": False, "problems": [p.__dict__ for p in error.problems], "source": error.source})
-            else:
-                print_problems(stderr(), error)
+            with _reader_may_be_gone():  # `winset check bad.toml 2>&1 | head -2` still exits 2
+                if as_json:
+                    print_json({"ok": False, "problems": [p.__dict__ for p in error.problems], "source": error.source})
+                else:
+                    print_problems(stderr(), error)
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # a reader that stopped reading (`| head`) is the command line's to handle, quietly
         except OSError as error:  # the system refused a file of the user's: a full disk, a permission
             from ..files import shown
 

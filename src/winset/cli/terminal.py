@@ -17,6 +17,8 @@ through. Here every such character is written out as an escape (``\\x1b``, ``\\u
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -51,6 +53,12 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(printable(text), **options)
+
+    def on_broken_pipe(self) -> None:
+        """The reader stopped reading (``| head``): say nothing more, and let the command decide
+        its exit code (rich would exit 1 at once, so a refused input read as an internal error)."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))  # which click ends quietly, with 1
 
     def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
