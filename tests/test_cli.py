@@ -284,3 +284,24 @@ def test_a_reader_that_stopped_reading_changes_no_verdict_and_prints_no_tracebac
     assert code == 2  # a refused input, though its problems could not be read
     code, said = _with_closed("stdout", ["check", "kuril"], tmp_path)
     assert code == 1 and "Traceback" not in said and said == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "where", "message"),
+    [
+        (["solve", "kuril", "--top", "0"], "--top", "greater than or equal to 1"),
+        (["solve", "kuril", "--nope"], "--nope", "no such option: --nope"),
+        (["check", "kuril", "--lang"], "--lang", "requires an argument"),
+        (["solve"], "SCENARIO", "missing argument 'SCENARIO'"),
+        (["slove", "kuril"], "winset", "no such command 'slove'"),
+    ],
+)
+def test_a_mistake_on_the_command_line_is_said_as_every_user_error(args, where, message):
+    """The place, what is wrong and the fix, exit 2: not a box; with --json, JSON on stdout."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: 1 problem\n") and "╭" not in result.output
+    assert f"\n  {where}\n" in result.stderr and message in result.stderr and "fix: see 'winset" in result.stderr
+    if args[0] != "slove" and args[-1] != "--lang":  # there --json would be the language, not a flag
+        document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+        assert document["ok"] is False and document["problems"][0]["location"] == where

@@ -1,4 +1,5 @@
-"""How winset's commands show themselves in ``--help``: flags bare, arguments in capitals.
+"""How winset's commands show themselves in ``--help``: flags bare, arguments in capitals; and
+mistakes on the command line said as every other user error (:mod:`.usage_errors`).
 
 Typer prints a flag's type beside it (``--json <bool>``), which reads as if the flag took a
 value, and a required argument as ``{scenario}``, which in a usage line means "one of"; it also
@@ -14,6 +15,8 @@ import inspect
 from typing import Any
 
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from . import usage_errors
 
 
 def _argument_usage(param: TyperArgument) -> str:
@@ -36,6 +39,15 @@ class _HelpStyle:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.help = _paragraphs(self.help)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, list(args), parent, **extra)  # type: ignore[misc]
+        except Exception as error:
+            if not usage_errors.is_usage_error(error):
+                raise
+            command = " ".join(filter(None, [parent.command_path if parent else None, info_name]))
+            usage_errors.report(error, command or "winset", list(args))
 
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
@@ -64,3 +76,11 @@ class Command(_HelpStyle, TyperCommand):
 
 class Group(_HelpStyle, TyperGroup):
     """The ``winset`` command itself."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:  # no such command
+            if not usage_errors.is_usage_error(error):
+                raise
+            usage_errors.report(error, ctx.command_path, list(args))
