@@ -293,7 +293,8 @@ def test_a_reader_that_stopped_reading_changes_no_verdict_and_prints_no_tracebac
         (["solve", "kuril", "--nope"], "--nope", "no such option: --nope"),
         (["check", "kuril", "--lang"], "--lang", "requires an argument"),
         (["solve"], "SCENARIO", "missing argument 'SCENARIO'"),
-        (["slove", "kuril"], "winset", "no such command 'slove'"),
+        (["slove", "kuril"], "winset", "no such command 'slove' (did you mean 'solve'"),
+        (["import", "x.csv", "--format", "qualtricks"], "--format", "'qualtricks' is not one of 'qualtrics'"),
     ],
 )
 def test_a_mistake_on_the_command_line_is_said_as_every_user_error(args, where, message):
@@ -302,6 +303,7 @@ def test_a_mistake_on_the_command_line_is_said_as_every_user_error(args, where, 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: 1 problem\n") and "╭" not in result.output
     assert f"\n  {where}\n" in result.stderr and message in result.stderr and "fix: see 'winset" in result.stderr
-    if args[0] != "slove" and args[-1] != "--lang":  # there --json would be the language, not a flag
+    assert "value error" not in result.stderr.lower()
+    if args[0] not in ("slove", "import") and args[-1] != "--lang":  # there --json would be the language, not a flag
         document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
         assert document["ok"] is False and document["problems"][0]["location"] == where

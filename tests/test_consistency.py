@@ -94,3 +94,33 @@ def test_a_misspelt_choice_gets_a_did_you_mean(small, args, suggestion):
     result = runner.invoke(app, ["solve", str(small), *args])
     assert result.exit_code == 2
     assert f"did you mean '{suggestion}'?" in result.output
+
+
+def test_the_estimators_parameters_are_named_as_the_options_that_set_them():
+    from .conftest import SHARED
+
+    taxes = SHARED / "data" / "conjoint" / "taxes.csv"
+    args = ["amce", str(taxes), "--outcome", "chose_plan", "--id", "ID", "--features", "taxrev"]
+    for extra, where in ((["--alpha", "2"], "--alpha"), (["--convention", "creg"], "--convention")):
+        result = runner.invoke(app, [*args, *extra])
+        assert result.exit_code == 2 and f"\n  {where}\n" in result.stderr
+
+
+def test_a_poll_label_without_fieldwork_has_no_stray_space(tmp_path):
+    import csv
+    import io
+
+    from winset import load_scenario
+    from winset.support.targets import targets
+
+    small_scenario(tmp_path)
+    rows = list(csv.reader(io.StringIO((tmp_path / "polls.csv").read_text(), newline="")))
+    assert all(rows)  # no blank line: the lines the scenario cites stay where they are
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r[:3] + r[4:] for r in rows])  # fieldwork is column 4
+    assert rows[0][3] == "fieldwork"
+    (tmp_path / "polls.csv").write_text(out.getvalue())
+    scenario = load_scenario(tmp_path / "scenario.toml")
+    _, ratifier = scenario.ratifiers[0]
+    labels = [t.label for t in targets(scenario, ratifier)]
+    assert labels and all(" :" not in label for label in labels)

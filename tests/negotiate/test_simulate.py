@@ -151,7 +151,9 @@ def test_simulate_prints_json_runs_experiments_and_writes_figures(scenario_path,
 
 def test_simulate_prints_tables(scenario_path):
     result = CliRunner().invoke(
-        app, ["simulate", str(scenario_path), "--runs", "4", "--draws", "0", "--strategy", "linear"]
+        app,
+        ["simulate", str(scenario_path), "--runs", "4", "--draws", "0", "--strategy", "linear"],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
     assert "simulated talks" in result.stdout and "By strategy" in result.stdout

@@ -1,7 +1,8 @@
 """The ``winset`` command line.
 
 Exit codes: 0 success; 2 bad input (a scenario with problems, an unknown option, a missing file),
-with every problem printed; 1 an internal error, which is a bug in winset; 3 (``solve`` and
+with every problem printed; 1 an internal error, which is a bug in winset, or output cut short
+because its reader stopped reading (``| head``); 3 (``solve`` and
 ``assess`` with ``--exit-code``) no package passes, or the proposal fails.
 """
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..errors import WinsetError
 from .common import user_errors
 from .options import JsonOpt
 
@@ -39,6 +43,19 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace files at --out and --plot even if winset did not write them.")
 ]
 AlphaOpt = Annotated[float, typer.Option("--alpha", help="1 - confidence level of the intervals.")]
+
+
+@contextlib.contextmanager
+def options_named() -> Iterator[None]:
+    """The estimators name their parameters (``alpha``): on the command line, say the option."""
+    try:
+        yield
+    except WinsetError as error:
+        named = [replace(p, location=f"--{p.location}") if p.location in OPTIONS else p for p in error.problems]
+        raise type(error)(named, source=error.source) from None
+
+
+OPTIONS = ("alpha", "convention", "h0")
 
 
 @user_errors
@@ -76,11 +93,12 @@ def amce_command(
     pairs = pairs_of(restrict)
     # ``convention`` is the user's text, not yet one of the Convention literals: amce and amce_diffs
     # check it and refuse an unknown one with the conventions they know (a user error, exit 2)
-    if diffs:
-        by = require_by(by)
-        table = amce_diffs(cj, by=by, convention=convention, alpha=alpha)  # type: ignore[arg-type]
-    else:
-        table = amce(cj, restricted=pairs, convention=convention, by=by, alpha=alpha)  # type: ignore[arg-type]
+    with options_named():
+        if diffs:
+            by = require_by(by)
+            table = amce_diffs(cj, by=by, convention=convention, alpha=alpha)  # type: ignore[arg-type]
+        else:
+            table = amce(cj, restricted=pairs, convention=convention, by=by, alpha=alpha)  # type: ignore[arg-type]
     finish(table, outputs, 0.0, "AMCE" if not diffs else "Difference in AMCE", as_json)
 
 
@@ -114,10 +132,11 @@ def mm_command(
 
     outputs = outputs_asked([data, design], out, plot_path, force)
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
-    if diffs:
-        table = mm_diffs(cj, by=require_by(by), alpha=alpha)
-        reference: float | None = 0.0
-    else:
-        table = mm(cj, by=by, h0=h0, alpha=alpha)
-        reference = h0 if h0 else None
+    with options_named():
+        if diffs:
+            table = mm_diffs(cj, by=require_by(by), alpha=alpha)
+            reference: float | None = 0.0
+        else:
+            table = mm(cj, by=by, h0=h0, alpha=alpha)
+            reference = h0 if h0 else None
     finish(table, outputs, reference, "Marginal mean" if not diffs else "Difference in marginal mean", as_json)

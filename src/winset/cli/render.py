@@ -104,15 +104,15 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
     columns = ["public", "binding", "support", "interval", "threshold", "points", "p_rule", "passes"]
     if reference:
         columns = [c for c in columns if c not in ("points", "p_rule", "passes")]
-    title = "Support in each public (interval: 90% over the draws; points: the margin over the rule)"
+    points = "" if reference else "; points: the margin over the rule"
+    title = f"Support in each public (interval: 90% over the draws{points})"
     plain = all(p.rule.plain for p in problem.publics)
     if not plain:  # rules over groups: vote by vote below
         columns.remove("threshold")
     elif rules["threshold"].nunique() == 1:
         columns.remove("threshold")
         title = (
-            f"Support in each public (rule: support >= {rules['threshold'].iloc[0]:g}; interval: 90% over the draws; "
-            "points: the margin over the rule)"
+            f"Support in each public (rule: {problem.publics[0].rule.describe()}; interval: 90% over the draws{points})"
         )
     if rules["binding"].all():
         columns.remove("binding")
@@ -260,9 +260,9 @@ def _support_caption(problem: DealProblem) -> str:
     if not all(p.rule.plain for p in problem.publics):
         rule = "; ".join(f"{p.id}: {p.rule.describe()}" for p in problem.publics)
     elif len(thresholds) == 1:
-        rule = f"support >= {thresholds.pop():g}"
+        rule = problem.publics[0].rule.describe()  # as the rules are written everywhere else
     else:
-        rule = ", ".join(f"{p.id} >= {p.threshold:g}" for p in problem.publics)
+        rule = ", ".join(f"{p.id}: {p.rule.describe()}" for p in problem.publics)
     text = f"Support in each public, yes (in green) where its rule ({rule}) is met and no (in red) where it is not"
     if problem.publics and all(p.n_draws for p in problem.publics):
         text += "; below it, the 90% interval over the draws"

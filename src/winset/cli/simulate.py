@@ -50,7 +50,11 @@ def check_options(
     for e in experiments:
         if e not in EXPERIMENTS:
             problems.append(
-                Problem("--experiment", f"unknown experiment '{e}'", f"use one of {', '.join(EXPERIMENTS)}")
+                Problem(
+                    "--experiment",
+                    f"unknown experiment '{e}'{did_you_mean(e, EXPERIMENTS)}",
+                    f"use one of {', '.join(EXPERIMENTS)}",
+                )
             )
     if "linkage" in experiments and scenario.talks.linkage is None:
         problems.append(

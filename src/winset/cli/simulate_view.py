@@ -91,7 +91,10 @@ def print_simulation(
     table = Table(title="By strategy")
     strategy_columns = [f"strategy_{n}" for n in simulation.negotiators]
     for name in [*simulation.negotiators, "runs", "signed", "ratified", "failed at home", "rounds (mean)"]:
-        table.add_column(name, justify="left" if name in simulation.negotiators else "right")
+        strategy = name in simulation.negotiators  # kept whole: 'tit-for-tat', not 'tit-for-t…'
+        table.add_column(
+            name, justify="left" if strategy else "right", no_wrap=strategy, min_width=11 if strategy else None
+        )
     for row in simulation.by_strategy().to_dict("records"):
         table.add_row(
             *[row[c] for c in strategy_columns],

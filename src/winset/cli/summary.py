@@ -21,7 +21,7 @@ def summary(scenario: Scenario, language: str | None = None) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble(
             (t(scenario.scenario.title), "bold"),
-            f"  ({scenario.scenario.id}; labels in {', '.join(scenario.languages)})",
+            f" ({scenario.scenario.id}; labels in {', '.join(scenario.languages)})",
         ),
         _issues(scenario, t),
         Text.assemble(
@@ -135,7 +135,7 @@ def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
             Text(t.named(ratifier)),
             party.id,
             Text(printable(rule)),
-            "yes" if ratifier.required else "no (--include-optional)",
+            "yes" if ratifier.required else "no",
             Text(printable("\n".join(sources))),
         )
     return table

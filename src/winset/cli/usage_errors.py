@@ -28,6 +28,12 @@ def usage_problem(error: Any, command: str) -> Problem:
         where = " / ".join(opts) if opts else (param.metavar or param.name or "").upper()
     else:
         where = getattr(error, "option_name", None) or command
+    message = message.removeprefix("Value error, ").removeprefix("value error, ")  # pydantic's, for a ValueError
+    message = (
+        message.replace(". Did you mean", " (did you mean").replace("?", "?)")
+        if ". Did you mean" in message
+        else message
+    )
     return Problem(where, (message[:1].lower() + message[1:]).rstrip("."), f"see '{command} --help'")
 
 

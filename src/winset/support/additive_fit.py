@@ -77,7 +77,7 @@ def fit_additive(
         warnings_ess = []
     pronoun = "its" if len(uninformed) == 1 else "their"
     if not polls:
-        warnings = [f"no polls: all that is said of this public's support is its prior's ({model.prior.source})"]
+        warnings = [f"no polls: all that is said of this public's support is its prior's, {model.prior.source}"]
     elif uninformed:
         unseen = ", ".join(uninformed)
         said = (
@@ -150,7 +150,7 @@ def evidence_notes(scenario: Scenario, fits: dict[str, RatifierFit], codes: Sequ
 def prior_only(fits: dict[str, RatifierFit]) -> list[str]:
     """A warning for each public without a survey or polls: all that is said of it is its prior's."""
     return [
-        f"{rid} has no survey and no polls: all that is said of its support is its prior's ({fit.model.prior.source})"
+        f"{rid} has no survey and no polls: all that is said of its support is its prior's, {fit.model.prior.source}"
         for rid, fit in fits.items()
         if isinstance(fit.model, AdditiveSupportModel) and not len(fit.calibration)
     ]

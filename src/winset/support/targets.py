@@ -28,10 +28,8 @@ def targets(scenario: Scenario, ratifier: Ratifier) -> list[Target]:
         row = polls.row(target.line)
         assert row is not None  # topline() has refused a line with no row
         answer = f" ({row['option']})" if row.get("option") else ""
-        label = (
-            target.label
-            or f"{row.get('pollster') or ''} {row.get('fieldwork') or ''}: {row.get('question') or ''}{answer}".strip()
-        )
+        who = " ".join(v for v in (row.get("pollster"), row.get("fieldwork")) if v)
+        label = target.label or f"{who}: {row.get('question') or ''}{answer}".strip(": ")
         out.append(
             Target(
                 label=label,
