@@ -124,3 +124,12 @@ def test_a_poll_label_without_fieldwork_has_no_stray_space(tmp_path):
     _, ratifier = scenario.ratifiers[0]
     labels = [t.label for t in targets(scenario, ratifier)]
     assert labels and all(" :" not in label for label in labels)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ja"])
+def test_check_on_a_narrow_terminal_cuts_no_table_and_no_id_short(language):
+    result = runner.invoke(app, ["check", "kuril", "--lang", language], env={"COLUMNS": "70"})
+    assert result.exit_code == 0
+    rows = [line for line in result.stdout.splitlines() if line and line[0] in "│┃"]
+    assert rows and all(line.rstrip()[-1] in "│┃" for line in rows)  # no table cropped at the edge
+    assert "…" not in result.stdout  # an id may fold onto the next line, but is never cut short

@@ -90,11 +90,11 @@ def _constraints(scenario: Scenario, t: _Labeller) -> Table:
 
 def _parties(scenario: Scenario, t: _Labeller) -> Table:
     table = Table(title="Parties (negotiators' utilities)", title_justify="left")
-    table.add_column("party")
+    table.add_column("party", overflow="fold")
     table.add_column("issue weights (largest first)")
     table.add_column("reservation", justify="right")
     table.add_column("best", justify="right")
-    table.add_column("ratifiers")
+    table.add_column("ratifiers", overflow="fold")  # an id folded on a narrow terminal, never cut short
     for party in scenario.parties:
         utility = negotiator(scenario, party.id)
         weights = sorted(party.utility.weights.items(), key=lambda kv: -kv[1])
@@ -114,7 +114,7 @@ def _parties(scenario: Scenario, t: _Labeller) -> Table:
 def _ratifiers(scenario: Scenario, t: _Labeller) -> Table:
     table = Table(title="Ratifiers (whose consent each party needs)", title_justify="left")
     table.add_column("ratifier", overflow="fold")
-    table.add_column("party")
+    table.add_column("party", overflow="fold")
     table.add_column("rule")
     table.add_column("binding")
     table.add_column("data", overflow="fold")
