@@ -31,7 +31,7 @@ def page(browser, problem, tmp_path_factory):
     path = tmp_path_factory.mktemp("explorer") / "core.html"
     path.write_text(
         f'<!doctype html><meta charset="utf-8"><script id="data" type="application/json">{data}</script>'
-        f"<script>{script()}</script>",
+        f"<script>{script(('explorer_core.js',))}</script>",
         encoding="utf-8",
     )
     context = browser.new_context()

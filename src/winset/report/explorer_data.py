@@ -11,20 +11,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..compare import SUPPORT_TOLERANCE
 from ..defaults import INTERVAL
 from ..engine import DealProblem
 from ..engine.rules import Rule
 from .packed_tables import pack
 
-SCRIPT = Path(__file__).with_name("explorer_core.js")
+SCRIPTS = ("explorer_core.js", "explorer_ui.js")
 
 
 def explorer_data(problem: DealProblem) -> dict[str, Any]:
     """The document the page's script reads."""
+    space = problem.space
     return {
         "tolerance": SUPPORT_TOLERANCE,
         "interval": list(INTERVAL),
+        "confidence": problem.confidence,
+        "status_quo": [int(c) for c in space.status_quo],
+        "constraints": [
+            {"id": c.id, "issues": list(c.issues), "forbidden": [np.flatnonzero(m).tolist() for m in c.masks]}
+            for c in space.constraints
+        ],
         "publics": [
             {
                 "id": public.id,
@@ -37,7 +46,8 @@ def explorer_data(problem: DealProblem) -> dict[str, Any]:
             for public, binding, shift in zip(problem.publics, problem.binding, problem.shifts, strict=True)
         ],
         "negotiators": [
-            {"id": n.id, "reservation": float(n.reservation), "table": pack(n.table)} for n in problem.negotiators
+            {"id": n.id, "reservation": float(n.reservation), "floor": float(n.floor), "table": pack(n.table)}
+            for n in problem.negotiators
         ],
     }
 
@@ -65,6 +75,6 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def script() -> str:
-    """The explorer's arithmetic, for the page to embed."""
-    return SCRIPT.read_text(encoding="utf-8")
+def script(parts: tuple[str, ...] = SCRIPTS) -> str:
+    """The explorer's script (its arithmetic, then the page's controls), for the page to embed."""
+    return "\n".join((Path(__file__).parent / name).read_text(encoding="utf-8") for name in parts)

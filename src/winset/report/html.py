@@ -28,6 +28,7 @@ from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
 from .citations import readable
 from .documents import RECOMMENDATIONS, provenance, solution_document
+from .explorer import explorer
 from .figures import amce_figure, frontier_figure, map_figure, svg
 from .labels import Labels
 from .talks import talks_context
@@ -118,6 +119,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
         "talks": talks_context(analysis, labels),
         "provenance": _provenance(analysis, labels),
         "data_json": Markup(json.dumps(document, ensure_ascii=False, default=_json_default).replace("</", "<\\/")),
+        "explorer": explorer(analysis),
     }
 
 

@@ -1,0 +1,67 @@
+"""The report's deal explorer: pick an option on each issue and see, in the page, every public's
+support with its interval and the chance its rule is met, every rule's verdict, each negotiator's
+gain, and whether the package is in the joint win-set.
+
+The section is rendered here (``explorer.html.j2``) with its data (:mod:`.explorer_data`) and its
+script, which the page's content security policy admits by its hash and nothing else. Without
+the script (a reader that blocks it) the section says so and the rest of the report is whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from .analysis import Analysis
+from .explorer_data import explorer_data, script
+from .labels import Labels
+
+
+def explorer(analysis: Analysis) -> dict[str, Any]:
+    """The section's HTML and the hash of its script, for the page's policy."""
+    scenario, problem = analysis.scenario, analysis.problem
+    labels = Labels(scenario)
+    code = script()
+    if "</script" in code.lower():
+        raise ValueError("the explorer's script may not close its own element")
+    issues = [
+        {
+            "id": issue.id,
+            "label": labels.of(issue),
+            "options": [
+                {
+                    "id": option.id,
+                    "text": scenario.text(option, scenario.languages[0]),
+                    "labels": json.dumps({code: scenario.text(option, code) for code in scenario.languages}),
+                }
+                for option in issue.options
+            ],
+        }
+        for issue in scenario.issues
+    ]
+    reasons = {c.id: labels.of(c.reason) for c in scenario.constraints}
+    starts = [{"id": "status_quo", "label": Markup("status quo"), "package": ""}] + [
+        {"id": p.id, "label": labels.of(p), "package": p.package} for p in scenario.proposals
+    ]
+    data = explorer_data(problem)
+    data["issues"] = [issue.id for issue in scenario.issues]
+    data["options"] = [[option.id for option in issue.options] for issue in scenario.issues]
+    environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    template = environment.from_string((files(__package__) / "explorer.html.j2").read_text(encoding="utf-8"))
+    html = template.render(
+        issues=issues,
+        starts=starts,
+        reasons=reasons,
+        publics=[{"id": p.id, "label": labels.of(scenario.ratifier(p.id))} for p in problem.publics],
+        negotiators=[{"id": n.id, "label": labels.of(scenario.party(n.id))} for n in problem.negotiators],
+        data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")),
+        script=Markup(code),
+    )
+    digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")
+    return {"html": Markup(html), "script_hash": f"sha256-{digest}"}

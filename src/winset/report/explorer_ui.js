@@ -1,0 +1,109 @@
+// The deal explorer's controls: one select per issue, a start from the status quo or a proposal,
+// the figures of the package chosen (WinsetCore's arithmetic), the constraints it breaks, and the
+// package in the page's address (#package=issue=option,...), so that a copied link reopens it.
+(() => {
+  const root = document.getElementById("explorer");
+  if (!root) return;
+  const data = JSON.parse(document.getElementById("winset-explorer").textContent);
+  const tables = data.publics.map((p) => WinsetCore.unpack(p.table));
+  const utilityTables = data.negotiators.map((n) => WinsetCore.unpack(n.table));
+  const selects = data.issues.map((id) => root.querySelector(`select[name="${CSS.escape(id)}"]`));
+  const percent = (value) => `${(value * 100).toFixed(1)}%`;
+  const fixed = (value) => (Math.abs(value) < 5e-4 ? 0 : value).toFixed(3);
+  document.getElementById("explorer-no-script").hidden = true;
+
+  const chosen = () => selects.map((select) => select.selectedIndex);
+  const isStatusQuo = (codes) => codes.every((c, k) => c === data.status_quo[k]);
+
+  // "issue=option,..." (the changes from the status quo) to codes; unknown names are ignored
+  function parse(text) {
+    const codes = data.status_quo.slice();
+    for (const part of text.split(",")) {
+      const [issue, option] = part.split("=").map((s) => decodeURIComponent(s || "").trim());
+      const k = data.issues.indexOf(issue);
+      if (k >= 0 && data.options[k].includes(option)) codes[k] = data.options[k].indexOf(option);
+    }
+    return codes;
+  }
+
+  const written = (codes) =>
+    codes
+      .map((c, k) => (c === data.status_quo[k] ? null : `${data.issues[k]}=${data.options[k][c]}`))
+      .filter((part) => part !== null)
+      .join(",");
+
+  const broken = (codes) =>
+    data.constraints.filter((c) => c.issues.every((k, j) => c.forbidden[j].includes(codes[k])));
+
+  function update(remember) {
+    const codes = chosen();
+    const quo = isStatusQuo(codes), breaks = broken(codes);
+    let passes = true;
+    data.publics.forEach((pub, i) => {
+      const f = WinsetCore.publicFigures(pub, tables[i], codes, data.tolerance, data.interval);
+      const row = root.querySelector(`tr[data-public="${CSS.escape(pub.id)}"]`);
+      const accepted = data.confidence === null ? f.passes : f.p >= data.confidence;
+      Object.assign(row.dataset, { support: f.support, lower: f.lower, upper: f.upper });
+      Object.assign(row.dataset, quo ? { p: "", margin: "" } : { p: f.p, margin: f.margin }); // no verdict on the reference
+      row.dataset.passes = quo ? "" : String(accepted);
+      row.querySelector(".support").textContent = percent(f.support);
+      row.querySelector(".interval").textContent = Number.isNaN(f.lower) ? "–" : `${percent(f.lower)}–${percent(f.upper)}`;
+      row.querySelector(".p").textContent = quo ? "–" : f.p.toFixed(2);
+      row.querySelector(".passes").textContent = quo ? "reference (no verdict)" : accepted ? "passes" : "fails";
+      row.querySelector(".support").className = `num support ${quo ? "reference" : accepted ? "pass" : "fail"}`;
+      if (pub.binding && !accepted) passes = false;
+    });
+    let reach = true;
+    data.negotiators.forEach((n, i) => {
+      const utility = WinsetCore.utility(utilityTables[i], codes), gain = utility - n.reservation;
+      const row = root.querySelector(`tr[data-negotiator="${CSS.escape(n.id)}"]`);
+      Object.assign(row.dataset, { utility, gain });
+      row.querySelector(".utility").textContent = fixed(utility);
+      row.querySelector(".gain").textContent = `${gain >= 0 ? "+" : ""}${fixed(gain)}`;
+      if (utility < n.floor) reach = false;
+    });
+    const inWinset = !quo && breaks.length === 0 && passes && reach;
+    root.dataset.inWinset = String(inWinset);
+    root.dataset.allowed = String(breaks.length === 0);
+    const note = document.getElementById("explorer-forbidden");
+    note.hidden = breaks.length === 0;
+    note.querySelectorAll("[data-constraint]").forEach((span) => {
+      span.hidden = !breaks.some((c) => c.id === span.dataset.constraint);
+    });
+    const verdict = document.getElementById("explorer-verdict");
+    verdict.classList.toggle("pass", inWinset);
+    verdict.textContent = quo
+      ? "The status quo: no agreement, the reference every support is measured against."
+      : breaks.length
+        ? "Not allowed: the scenario's constraints forbid this combination (below)."
+        : inWinset
+          ? "In the joint win-set: every binding rule passes and every negotiator gains at least its reservation value."
+          : `Not in the joint win-set: ${passes ? "" : "a binding rule fails"}${!passes && !reach ? ", and " : ""}${reach ? "" : "a negotiator falls below its reservation value"}.`;
+    if (remember) history.replaceState(null, "", `#package=${written(codes)}`);
+  }
+
+  function show(codes, remember) {
+    codes.forEach((c, k) => { selects[k].selectedIndex = c; });
+    update(remember);
+  }
+
+  function relabel() {
+    const language = (document.querySelector('input[name="lang"]:checked') || {}).value;
+    for (const select of selects) {
+      for (const option of select.options) {
+        const labels = JSON.parse(option.dataset.labels);
+        option.textContent = labels[language] || option.textContent;
+      }
+    }
+  }
+
+  selects.forEach((select) => select.addEventListener("change", () => update(true)));
+  root.querySelectorAll(".explorer-start-button").forEach((button) =>
+    button.addEventListener("click", () => show(parse(button.dataset.package), true)));
+  document.querySelectorAll('input[name="lang"]').forEach((input) => input.addEventListener("change", relabel));
+  window.addEventListener("hashchange", () => {
+    if (location.hash.startsWith("#package=")) show(parse(location.hash.slice(9)), false);
+  });
+  relabel();
+  show(location.hash.startsWith("#package=") ? parse(location.hash.slice(9)) : data.status_quo.slice(), false);
+})();

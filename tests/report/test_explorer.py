@@ -1,0 +1,138 @@
+"""The report's deal explorer in headless Chromium: its contract (#explorer, a select per issue,
+each public's figures in data attributes), the engine's numbers for random packages to 1e-9, the
+permalink, a forbidden combination shown with its reason, the language switch, and a content
+security policy that admits exactly its script."""
+
+import base64
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from winset.engine import assess
+
+TOLERANCE = 1e-9
+
+
+@pytest.fixture
+def page(browser, kuril):
+    _, path = kuril
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    opened.goto(path.as_uri())
+    opened.wait_for_load_state("load")
+    yield opened, errors
+    context.close()
+
+
+def choose(opened, scenario, codes):
+    for issue, c in zip(scenario.issues, codes, strict=True):
+        opened.select_option(f'#explorer select[name="{issue.id}"]', issue.options[int(c)].id)
+
+
+def shown(opened, analysis):
+    rows = {}
+    for public in analysis.problem.publics:
+        row = opened.locator(f'#explorer tr[data-public="{public.id}"]')
+        rows[public.id] = {k: row.get_attribute(f"data-{k}") for k in ("support", "lower", "upper", "p", "passes")}
+    for negotiator in analysis.problem.negotiators:
+        row = opened.locator(f'#explorer tr[data-negotiator="{negotiator.id}"]')
+        rows[negotiator.id] = {k: float(row.get_attribute(f"data-{k}")) for k in ("utility", "gain")}
+    return rows
+
+
+def test_the_contract_and_the_status_quo(page, kuril):
+    opened, errors = page
+    analysis, _ = kuril
+    scenario = analysis.scenario
+    assert opened.locator("#explorer").count() == 1 and not opened.locator("#explorer-no-script").is_visible()
+    for issue in scenario.issues:
+        select = opened.locator(f'#explorer select[name="{issue.id}"]')
+        assert select.count() == 1 and select.input_value() == scenario.status_quo[issue.id]
+        assert opened.locator(f'label[for="explorer-{issue.id}"]').count() == 1  # every control labelled
+    assert opened.locator("#explorer").get_attribute("data-in-winset") == "false"
+    quo = shown(opened, analysis)["russian_public"]
+    assert quo["p"] == "" and quo["passes"] == "" and float(quo["support"]) > 0  # the reference: no verdict
+    assert errors == []
+
+
+def test_random_packages_show_the_engines_numbers(page, kuril):
+    opened, errors = page
+    analysis, _ = kuril
+    problem = analysis.problem
+    rng = np.random.default_rng(11)
+    for codes in problem.deals.decode(rng.choice(problem.deals.size, 12, replace=False)):
+        choose(opened, analysis.scenario, codes)
+        figures = shown(opened, analysis)
+        judged = assess(problem, tuple(codes), repairs=0)
+        for row in judged.rules.to_dict("records"):
+            mine = figures[row["public"]]
+            for key in ("support", "lower", "upper"):
+                assert abs(float(mine[key]) - row[key]) <= TOLERANCE, (row["public"], key)
+            assert abs(float(mine["p"]) - row["p_rule"]) <= TOLERANCE and mine["passes"] == str(row["passes"]).lower()
+        for negotiator in problem.negotiators:
+            assert (
+                abs(figures[negotiator.id]["utility"] - judged.table[f"{negotiator.id}_utility"].iloc[0]) <= TOLERANCE
+            )
+            assert abs(figures[negotiator.id]["gain"] - judged.table[f"{negotiator.id}_gain"].iloc[0]) <= TOLERANCE
+        in_winset = opened.locator("#explorer").get_attribute("data-in-winset")
+        assert in_winset == str(bool(judged.table["in_winset"].iloc[0])).lower()
+    assert errors == []
+
+
+def test_a_copied_link_reopens_the_package(page, kuril, browser):
+    opened, _ = page
+    analysis, _ = kuril
+    opened.locator('.explorer-start-button[data-start="two_plus_alpha"]').click()
+    opened.select_option('#explorer select[name="fishing"]', "joint_management")
+    link = opened.url
+    assert "#package=" in link and "fishing=joint_management" in link and "economy=special_regime" in link
+    before = shown(opened, analysis)
+    other = browser.new_context().new_page()
+    other.goto(link)
+    other.wait_for_load_state("load")
+    for issue in analysis.scenario.issues:
+        mine = opened.locator(f'#explorer select[name="{issue.id}"]').input_value()
+        assert other.locator(f'#explorer select[name="{issue.id}"]').input_value() == mine
+    assert shown(other, analysis) == before
+    other.context.close()
+
+
+def test_a_forbidden_combination_is_shown_with_its_reason(page):
+    opened, _ = page
+    opened.select_option('#explorer select[name="habomai"]', "japan")  # the treaty is still 'none'
+    assert opened.locator("#explorer").get_attribute("data-allowed") == "false"
+    assert opened.locator("#explorer").get_attribute("data-in-winset") == "false"
+    reason = opened.locator('#explorer-forbidden [data-constraint="habomai_needs_treaty"]')
+    assert reason.is_visible() and "Art. 9" in reason.inner_text()
+    assert not opened.locator('#explorer-forbidden [data-constraint="shikotan_needs_treaty"]').is_visible()
+    opened.select_option('#explorer select[name="treaty"]', "signed")
+    assert opened.locator("#explorer").get_attribute("data-allowed") == "true"
+    assert not opened.locator("#explorer-forbidden").is_visible()
+
+
+def test_the_options_follow_the_language_switch(page, kuril):
+    opened, _ = page
+    analysis, _ = kuril
+    scenario = analysis.scenario
+    treaty = next(issue for issue in scenario.issues if issue.id == "treaty")
+    option = opened.locator('#explorer select[name="treaty"] option[value="signed"]')
+    assert option.inner_text() == scenario.text(treaty.options[1], "en")
+    opened.locator("#lang-ru").check()
+    assert option.inner_text() == scenario.text(treaty.options[1], "ru")
+    label = opened.locator('label[for="explorer-treaty"] .l-ru')
+    assert label.is_visible() and label.inner_text() == scenario.text(treaty, "ru")
+
+
+def test_the_policy_admits_exactly_the_explorers_script(kuril):
+    _, path = kuril
+    page = path.read_text(encoding="utf-8")
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page)[1]
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert len(scripts) == 1  # the data are JSON blocks, which no policy needs to admit
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy and "unsafe-inline" not in policy.split("script-src")[1]
