@@ -65,7 +65,9 @@ def test_random_packages_show_the_engines_numbers(page, kuril):
     analysis, _ = kuril
     problem = analysis.problem
     rng = np.random.default_rng(11)
-    for codes in problem.deals.decode(rng.choice(problem.deals.size, 12, replace=False)):
+    every = problem.deals.decode(np.arange(problem.deals.size))
+    every = every[problem.deals.is_valid(every)]  # deals the constraints allow
+    for codes in every[rng.choice(len(every), 12, replace=False)]:
         choose(opened, analysis.scenario, codes)
         figures = shown(opened, analysis)
         judged = assess(problem, tuple(codes), repairs=0)
@@ -136,3 +138,16 @@ def test_the_policy_admits_exactly_the_explorers_script(kuril):
     assert len(scripts) == 1  # the data are JSON blocks, which no policy needs to admit
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in policy and "unsafe-inline" not in policy.split("script-src")[1]
+
+
+def test_what_would_pass_says_so_where_nothing_does_and_heeds_the_locks(page):
+    """The worked example as estimated has an empty joint win-set (the search itself is checked
+    against the engine's repairs and a brute force in test_explorer_core.py)."""
+    opened, errors = page
+    opened.locator("#explorer-find").click()
+    best = opened.locator("#explorer-best")
+    best.filter(has_text="No package is in the joint win-set.").wait_for(timeout=60_000)
+    assert opened.locator("#explorer-nearest li").count() == 0
+    opened.locator('#explorer input[name="lock-treaty"]').check()
+    best.filter(has_text="keeps the locked options").wait_for(timeout=60_000)
+    assert errors == []

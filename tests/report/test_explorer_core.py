@@ -27,7 +27,9 @@ def problem(kuril_fits):
 @pytest.fixture(scope="module")
 def page(browser, problem, tmp_path_factory):
     """A page holding only the explorer's data and script."""
-    data = json.dumps(explorer_data(problem)).replace("</", "<\\/")
+    document = explorer_data(problem)
+    document["options"] = [[str(o) for o in range(n)] for n in problem.space.shape]
+    data = json.dumps(document).replace("</", "<\\/")
     path = tmp_path_factory.mktemp("explorer") / "core.html"
     path.write_text(
         f'<!doctype html><meta charset="utf-8"><script id="data" type="application/json">{data}</script>'
@@ -64,7 +66,9 @@ def figures(opened, codes):
 def test_random_packages_have_the_engines_numbers(page, problem):
     opened, errors = page
     rng = np.random.default_rng(7)
-    packages = problem.deals.decode(rng.choice(problem.deals.size, 40, replace=False))
+    every = problem.deals.decode(np.arange(problem.deals.size))
+    every = every[problem.deals.is_valid(every)]
+    packages = every[rng.choice(len(every), 40, replace=False)]
     for codes in packages:
         shown = figures(opened, codes)
         judged = assess(problem, tuple(codes), repairs=0)
@@ -129,3 +133,74 @@ def test_a_votes_margin_is_the_engines_for_any_vote(page):
         described = _rule(Rule((vote,)))["votes"][0]
         assert opened.evaluate("([v, m]) => WinsetCore.voteMargin(v, m)", [described, margins.tolist()]) == expected
         checked += 1
+
+
+@pytest.fixture(scope="module")
+def opened_problem(problem):
+    """The worked example with every public's opinion 2.2 warmer (the gap plus 2): thousands of
+    packages in the joint win-set to choose among."""
+    return problem.shifted([2.2] * len(problem.publics))
+
+
+@pytest.fixture(scope="module")
+def opened_page(browser, opened_problem, tmp_path_factory):
+    data = explorer_data(opened_problem)
+    data["options"] = [[str(o) for o in range(n)] for n in opened_problem.space.shape]
+    path = tmp_path_factory.mktemp("explorer") / "opened.html"
+    path.write_text(
+        f'<!doctype html><meta charset="utf-8"><script id="data" type="application/json">{json.dumps(data)}</script>'
+        f"<script>{script(('explorer_core.js',))}</script>",
+        encoding="utf-8",
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.evaluate(
+        """() => {
+        const data = JSON.parse(document.getElementById("data").textContent);
+        const tables = data.publics.map((p) => WinsetCore.unpack(p.table));
+        const utilityTables = data.negotiators.map((n) => WinsetCore.unpack(n.table));
+        window.judged = WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data));
+    }"""
+    )
+    yield page
+    context.close()
+
+
+def test_the_nearest_ratifiable_packages_are_the_engines_repairs(opened_page, opened_problem):
+    """Fewest changes, then the best smallest margin: the page's list against ``assess``'s repairs."""
+    scenario = load_scenario("kuril")
+    for name in ("declaration_1956", "two_plus_alpha", "all_four"):
+        codes = [int(c) for c in opened_problem.space.parse(scenario.resolve_package(name))]
+        mine = opened_page.evaluate("(c) => WinsetCore.nearest(judged, c, [], 3).map((d) => d.codes)", codes)
+        repairs = assess(opened_problem, tuple(codes), repairs=3).repairs
+        theirs = [list(opened_problem.space.parse(p)) for p in repairs["package"]]
+        assert mine == theirs, name
+
+
+@pytest.mark.parametrize("locks", [[], [0], [0, 4], [2, 3, 9]])
+def test_the_best_package_that_keeps_the_locked_options_is_the_brute_forces(opened_page, opened_problem, locks):
+    """Against every deal evaluated by the engine at once: in the joint win-set, keeping the
+    locked options of the 1956 terms, the highest smallest margin (ties: the lower index)."""
+    from winset.engine import criteria
+
+    scenario = load_scenario("kuril")
+    current = [int(c) for c in opened_problem.space.parse(scenario.resolve_package("declaration_1956"))]
+    deals = opened_problem.deals
+    codes = deals.decode(np.arange(deals.size))
+    codes = codes[deals.is_valid(codes)]  # every deal: the constraints and the status quo aside
+    q = opened_problem.evaluate(codes)
+    keep = criteria.joint(opened_problem)(q) & np.all(codes[:, locks] == np.array(current)[locks], axis=1)
+    expected = codes[keep][np.argmax(q.joint_margin[keep])].tolist() if keep.any() else None
+    mine = opened_page.evaluate("([c, l]) => (WinsetCore.best(judged, c, l) || {codes: null}).codes", [current, locks])
+    assert mine == expected
+
+
+def test_where_no_package_passes_there_is_no_best_one(page, problem):
+    """The worked example as estimated: the joint win-set is empty, so nothing is offered."""
+    opened, _ = page
+    found = opened.evaluate(
+        """(c) => WinsetCore.best(WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)), c, [])""",
+        [int(c) for c in problem.space.status_quo],
+    )
+    assert found is None

@@ -22,6 +22,8 @@ from .analysis import Analysis
 from .explorer_data import explorer_data, script
 from .labels import Labels
 
+PAGE_SEARCH = 100_000  # packages the page enumerates to find what would pass; beyond, the commands do
+
 
 def explorer(analysis: Analysis) -> dict[str, Any]:
     """The section's HTML and the hash of its script, for the page's policy."""
@@ -52,9 +54,12 @@ def explorer(analysis: Analysis) -> dict[str, Any]:
     data = explorer_data(problem)
     data["issues"] = [issue.id for issue in scenario.issues]
     data["options"] = [[option.id for option in issue.options] for issue in scenario.issues]
+    # the page searches every package itself up to this many, on the point estimate
+    data["searchable"] = problem.space.size <= PAGE_SEARCH and problem.confidence is None
     environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     template = environment.from_string((files(__package__) / "explorer.html.j2").read_text(encoding="utf-8"))
     html = template.render(
+        searchable=data["searchable"],
         issues=issues,
         starts=starts,
         reasons=reasons,

@@ -84,10 +84,11 @@ const WinsetCore = (() => {
     return score >= 0 ? 1 / (1 + Math.exp(-score)) : Math.exp(score) / (1 + Math.exp(score));
   }
 
-  // The weighted linked score of each (group, cell): sums (groups x cells) and the cells' weights.
-  function sums(table, codes, nCells, shift) {
+  // The weighted linked score of each (group, cell): sums (groups x cells) and the cells' weights;
+  // of the first ``only`` groups (the point estimate alone: 1).
+  function sums(table, codes, nCells, shift, only) {
     const columns = codes.map((o, i) => table.position[table.offsets[i] + o]).filter((j) => j >= 0);
-    const nGroups = table.sizes.length, total = new Float64Array(nGroups * nCells);
+    const nGroups = only || table.sizes.length, total = new Float64Array(nGroups * nCells);
     const weight = new Float64Array(nGroups * nCells);
     for (let g = 0; g < nGroups; g++) {
       for (let r = table.starts[g]; r < table.starts[g + 1]; r++) {
@@ -124,11 +125,11 @@ const WinsetCore = (() => {
     return margins[order[0]]; // unreachable for a vote that can pass (the engine checks it)
   }
 
-  // A public's figures for one package (codes: one option index per issue).
-  function publicFigures(pub, table, codes, tolerance, interval) {
+  // Each group's (draw's) whole support and rule margin; of the first ``only`` groups.
+  function groupMargins(pub, table, codes, only) {
     const rule = pub.rule, nCells = rule.groups.length || 1;
-    const { total, weight } = sums(table, codes, nCells, pub.shift || 0);
-    const nGroups = table.sizes.length, whole = new Float64Array(nGroups), margins = new Float64Array(nGroups);
+    const { total, weight } = sums(table, codes, nCells, pub.shift || 0, only);
+    const nGroups = only || table.sizes.length, whole = new Float64Array(nGroups), margins = new Float64Array(nGroups);
     for (let g = 0; g < nGroups; g++) {
       if (!rule.groups.length) {
         whole[g] = total[g]; // weights sum to one in each draw: the engine's table.support
@@ -143,6 +144,12 @@ const WinsetCore = (() => {
           voteMargin(vote, vote.sources.map((s, i) => sources[s + 1] - vote.thresholds[i]))));
       }
     }
+    return { whole, margins };
+  }
+
+  // A public's figures for one package (codes: one option index per issue).
+  function publicFigures(pub, table, codes, tolerance, interval) {
+    const { whole, margins } = groupMargins(pub, table, codes);
     const draws = whole.subarray(1), drawMargins = margins.subarray(1);
     let met = 0;
     for (const m of drawMargins) if (m >= -tolerance) met++;
@@ -161,5 +168,55 @@ const WinsetCore = (() => {
     return total[0];
   }
 
-  return { decode, unpack, publicFigures, utility, quantile, voteMargin };
+  // Every package the constraints allow, the status quo aside, in the engine's order (the last
+  // issue fastest): the order that breaks ties.
+  function deals(data) {
+    const shape = data.options.map((o) => o.length), k = shape.length, out = [];
+    const total = shape.reduce((a, b) => a * b, 1), codes = new Array(k);
+    for (let i = 0; i < total; i++) {
+      let rest = i;
+      for (let j = k - 1; j >= 0; j--) { codes[j] = rest % shape[j]; rest = Math.floor(rest / shape[j]); }
+      if (codes.every((c, j) => c === data.status_quo[j])) continue;
+      if (data.constraints.some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+      out.push(codes.slice());
+    }
+    return out;
+  }
+
+  // Whether each deal is in the joint win-set on the point estimate, and its smallest margin over
+  // the binding publics (winset.engine.criteria.joint and min_margin).
+  function ratifiable(data, tables, utilityTables, packages) {
+    const binding = data.publics.map((p, i) => [p, tables[i]]).filter(([p]) => p.binding);
+    return packages.map((codes) => {
+      let margin = Infinity;
+      for (const [pub, table] of binding) margin = Math.min(margin, groupMargins(pub, table, codes, 1).margins[0]);
+      if (!binding.length) margin = 0;
+      const reach = data.negotiators.every((n, i) => utility(utilityTables[i], codes) >= n.floor);
+      return { codes, margin, passes: reach && margin >= -data.tolerance };
+    });
+  }
+
+  // The ``count`` ratifiable deals nearest ``current`` (fewest changed issues, then the best
+  // smallest margin: winset.engine.criteria.nearest), among those that keep every locked option.
+  function nearest(judged, current, locked, count) {
+    const scored = [];
+    judged.forEach((d, index) => {
+      if (!d.passes || locked.some((k) => d.codes[k] !== current[k])) return;
+      const changes = d.codes.reduce((n, c, k) => n + (c !== current[k] ? 1 : 0), 0);
+      scored.push({ ...d, changes, value: Math.atan(d.margin) / Math.PI - changes, index });
+    });
+    scored.sort((a, b) => b.value - a.value || a.index - b.index);
+    return scored.slice(0, count);
+  }
+
+  // The ratifiable deal with the best smallest margin that keeps every locked option.
+  function best(judged, current, locked) {
+    let found = null;
+    judged.forEach((d) => {
+      if (d.passes && !locked.some((k) => d.codes[k] !== current[k]) && (found === null || d.margin > found.margin)) found = d;
+    });
+    return found;
+  }
+
+  return { decode, unpack, publicFigures, utility, quantile, voteMargin, deals, ratifiable, nearest, best };
 })();

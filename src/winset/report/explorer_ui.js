@@ -97,6 +97,53 @@
     }
   }
 
+  // What would pass: the nearest ratifiable packages and the best that keeps the locked options
+  let judged = null;
+  const locks = [...root.querySelectorAll('input[type="checkbox"][data-issue]')];
+  const changes = (codes, from) =>
+    codes.map((c, k) => (c === from[k] ? null : `${data.issues[k]}: ${selects[k].options[c].textContent}`)).filter(Boolean);
+
+  function offer(item, found, current) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "show";
+    button.addEventListener("click", () => show(found.codes, true));
+    const said = changes(found.codes, current);
+    item.append(`${said.length ? said.join("; ") : "no change"} (smallest margin ${(found.margin * 100).toFixed(1)} points) `, button);
+  }
+
+  function whatPasses() {
+    if (!data.searchable) return;
+    judged = judged || WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data));
+    const current = chosen(), locked = locks.filter((box) => box.checked).map((box) => Number(box.dataset.issue));
+    const list = document.getElementById("explorer-nearest"), best = document.getElementById("explorer-best");
+    list.replaceChildren();
+    best.replaceChildren();
+    const near = WinsetCore.nearest(judged, current, locked, 3);
+    for (const found of near) {
+      const item = document.createElement("li");
+      offer(item, found, current);
+      list.append(item);
+    }
+    const top = WinsetCore.best(judged, current, locked);
+    if (top) {
+      best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
+      offer(best, top, current);
+    } else {
+      best.textContent = locked.length
+        ? "No package in the joint win-set keeps the locked options."
+        : "No package is in the joint win-set.";
+    }
+  }
+
+  const find = document.getElementById("explorer-find");
+  find.addEventListener("click", () => {
+    if (judged) return whatPasses();
+    find.disabled = true;
+    document.getElementById("explorer-best").textContent = "Searching every allowed package…";
+    setTimeout(() => { whatPasses(); find.disabled = false; }, 20); // let the page say so first
+  });
+  locks.forEach((box) => box.addEventListener("change", () => { if (judged) whatPasses(); }));
   selects.forEach((select) => select.addEventListener("change", () => update(true)));
   root.querySelectorAll(".explorer-start-button").forEach((button) =>
     button.addEventListener("click", () => show(parse(button.dataset.package), true)));
