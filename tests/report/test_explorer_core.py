@@ -24,33 +24,37 @@ def problem(kuril_fits):
     return deal_problem(load_scenario("kuril"), kuril_fits)
 
 
-@pytest.fixture(scope="module")
-def page(browser, problem, tmp_path_factory):
-    """A page holding only the explorer's data and script."""
+def core_page(browser, problem, path, prepare):
+    """A page holding only the explorer's data (as ``data``) and its arithmetic, ``prepare`` run
+    in it once; the page and the errors it raised."""
     document = explorer_data(problem)
     document["options"] = [[str(o) for o in range(n)] for n in problem.space.shape]
     data = json.dumps(document).replace("</", "<\\/")
-    path = tmp_path_factory.mktemp("explorer") / "core.html"
     path.write_text(
         f'<!doctype html><meta charset="utf-8"><script id="data" type="application/json">{data}</script>'
         f"<script>{script(('explorer_core.js',))}</script>",
         encoding="utf-8",
     )
-    context = browser.new_context()
-    opened = context.new_page()
+    opened = browser.new_context().new_page()
     errors = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.goto(path.as_uri())
     opened.evaluate(
         """() => {
-        const data = JSON.parse(document.getElementById("data").textContent);
+        window.data = JSON.parse(document.getElementById("data").textContent);
         window.tables = data.publics.map((p) => WinsetCore.unpack(p.table));
         window.utilityTables = data.negotiators.map((n) => WinsetCore.unpack(n.table));
-        window.data = data;
     }"""
     )
+    opened.evaluate(prepare)
+    return opened, errors
+
+
+@pytest.fixture(scope="module")
+def page(browser, problem, tmp_path_factory):
+    opened, errors = core_page(browser, problem, tmp_path_factory.mktemp("explorer") / "core.html", "() => 0")
     yield opened, errors
-    context.close()
+    opened.context.close()
 
 
 def figures(opened, codes):
@@ -144,27 +148,10 @@ def opened_problem(problem):
 
 @pytest.fixture(scope="module")
 def opened_page(browser, opened_problem, tmp_path_factory):
-    data = explorer_data(opened_problem)
-    data["options"] = [[str(o) for o in range(n)] for n in opened_problem.space.shape]
-    path = tmp_path_factory.mktemp("explorer") / "opened.html"
-    path.write_text(
-        f'<!doctype html><meta charset="utf-8"><script id="data" type="application/json">{json.dumps(data)}</script>'
-        f"<script>{script(('explorer_core.js',))}</script>",
-        encoding="utf-8",
-    )
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(path.as_uri())
-    page.evaluate(
-        """() => {
-        const data = JSON.parse(document.getElementById("data").textContent);
-        const tables = data.publics.map((p) => WinsetCore.unpack(p.table));
-        const utilityTables = data.negotiators.map((n) => WinsetCore.unpack(n.table));
-        window.judged = WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data));
-    }"""
-    )
-    yield page
-    context.close()
+    judge = "() => { window.judged = WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)); }"
+    opened, _ = core_page(browser, opened_problem, tmp_path_factory.mktemp("explorer") / "opened.html", judge)
+    yield opened
+    opened.context.close()
 
 
 def test_the_nearest_ratifiable_packages_are_the_engines_repairs(opened_page, opened_problem):

@@ -28,19 +28,23 @@ app = typer.Typer(
     cls=Group,
 )
 
-app.command("init", cls=Command)(init.init_command)
-app.command("check", cls=Command)(check.check_command)
-app.command("demo", cls=Command)(report.demo_command)
-app.command("fit", cls=Command)(fit.fit_command)
-app.command("solve", cls=Command)(solve.solve_command)
-app.command("assess", cls=Command)(solve.assess_command)
-app.command("report", cls=Command)(report.report_command)
-app.command("simulate", cls=Command)(simulate.simulate_command)
-app.command("serve", cls=Command)(serve.serve_command)
-app.command("organiser", cls=Command)(serve.organiser_command)
-app.command("amce", cls=Command)(conjoint.amce_command)
-app.command("mm", cls=Command)(conjoint.mm_command)
-app.command("import", cls=Command)(importing.import_command)
+COMMANDS = {
+    "init": init.init_command,
+    "check": check.check_command,
+    "demo": report.demo_command,
+    "fit": fit.fit_command,
+    "solve": solve.solve_command,
+    "assess": solve.assess_command,
+    "report": report.report_command,
+    "simulate": simulate.simulate_command,
+    "serve": serve.serve_command,
+    "organiser": serve.organiser_command,
+    "amce": conjoint.amce_command,
+    "mm": conjoint.mm_command,
+    "import": importing.import_command,
+}
+for name, command in COMMANDS.items():
+    app.command(name, cls=Command)(command)
 
 
 def _version(value: bool) -> None:
