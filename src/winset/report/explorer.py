@@ -40,7 +40,7 @@ def explorer(analysis: Analysis) -> dict[str, Any]:
                 {
                     "id": option.id,
                     "text": scenario.text(option, scenario.languages[0]),
-                    "labels": json.dumps({code: scenario.text(option, code) for code in scenario.languages}),
+                    "labels": json.dumps({lang: scenario.text(option, lang) for lang in scenario.languages}),
                 }
                 for option in issue.options
             ],
