@@ -191,3 +191,26 @@ def test_where_no_package_passes_there_is_no_best_one(page, problem):
         [int(c) for c in problem.space.status_quo],
     )
     assert found is None
+
+
+def test_the_climate_examples_random_packages_have_the_engines_numbers(browser, tmp_path):
+    """The second worked example: a senate whose states are groups, a mixed logit per public, and
+    a public known from an elicited prior, 10 bootstrap draws."""
+    from winset.support import fit_scenario
+
+    scenario = load_scenario("climate")
+    climate = deal_problem(scenario, fit_scenario(scenario, 10, 0))
+    opened, errors = core_page(browser, climate, tmp_path / "climate.html", "() => 0")
+    every = climate.deals.decode(np.arange(climate.deals.size))
+    every = every[climate.deals.is_valid(every)]
+    for codes in every[np.random.default_rng(5).choice(len(every), 30, replace=False)]:
+        shown = figures(opened, codes)
+        judged = assess(climate, tuple(codes), repairs=0)
+        for row, mine in zip(judged.rules.to_dict("records"), shown["publics"], strict=True):
+            for key in ("support", "lower", "upper", "margin"):
+                assert abs(mine[key] - row[key]) <= TOLERANCE, (row["public"], key, codes)
+            assert abs(mine["p"] - row["p_rule"]) <= TOLERANCE
+        for negotiator, value in zip(climate.negotiators, shown["utilities"], strict=True):
+            assert abs(value - judged.table[f"{negotiator.id}_utility"].iloc[0]) <= TOLERANCE
+    assert errors == []
+    opened.context.close()
