@@ -151,3 +151,22 @@ def test_what_would_pass_says_so_where_nothing_does_and_heeds_the_locks(page):
     opened.locator('#explorer input[name="lock-treaty"]').check()
     best.filter(has_text="keeps the locked options").wait_for(timeout=60_000)
     assert errors == []
+
+
+def test_each_single_change_is_shown_with_its_effect(page, kuril):
+    opened, errors = page
+    analysis, _ = kuril
+    problem = analysis.problem
+    opened.locator('.explorer-start-button[data-start="two_plus_alpha"]').click()
+    opened.locator("#explorer-effects summary").click()
+    row = opened.locator('#explorer-effects tr[data-issue="kunashir"][data-option="japan"]')
+    codes = np.array(problem.space.parse(analysis.scenario.resolve_package("two_plus_alpha")))
+    changed = codes.copy()
+    changed[[issue.id for issue in analysis.scenario.issues].index("kunashir")] = 1
+    now, then = problem.evaluate(codes[None]), problem.evaluate(changed[None])
+    for i, public in enumerate(problem.publics):
+        shown = float(row.locator(f'td[data-public="{public.id}"]').get_attribute("data-delta"))
+        assert abs(shown - (then.support[i][0, 0] - now.support[i][0, 0])) <= TOLERANCE
+    count = opened.locator("#explorer-effects tbody tr").count()
+    assert count == sum(problem.space.shape) - problem.space.n_issues
+    assert errors == []

@@ -214,3 +214,20 @@ def test_the_climate_examples_random_packages_have_the_engines_numbers(browser, 
             assert abs(value - judged.table[f"{negotiator.id}_utility"].iloc[0]) <= TOLERANCE
     assert errors == []
     opened.context.close()
+
+
+def test_the_effect_of_each_single_change_is_the_engines(page, problem):
+    """Every other option of every issue, from the 'two plus alpha' package: each public's point
+    support moves by what the engine's evaluation of the changed package says."""
+    opened, _ = page
+    codes = np.array(problem.space.parse(load_scenario("kuril").resolve_package("two_plus_alpha")))
+    found = opened.evaluate("(c) => WinsetCore.effects(data, tables, c)", codes.tolist())
+    now = problem.evaluate(codes[None])
+    assert len(found) == sum(problem.space.shape) - len(problem.space.shape)
+    for effect in found:
+        changed = codes.copy()
+        changed[effect["issue"]] = effect["option"]
+        then = problem.evaluate(changed[None])
+        assert effect["allowed"] == bool(problem.space.is_valid(changed[None])[0])
+        for i, delta in enumerate(effect["deltas"]):
+            assert abs(delta - (then.support[i][0, 0] - now.support[i][0, 0])) <= TOLERANCE

@@ -218,5 +218,22 @@ const WinsetCore = (() => {
     return found;
   }
 
-  return { decode, unpack, publicFigures, utility, quantile, voteMargin, deals, ratifiable, nearest, best };
+  // What each single change to ``current`` does to every public's support (point estimate):
+  // one entry per issue and other option, with whether the constraints allow the result.
+  function effects(data, tables, current) {
+    const point = (codes) => data.publics.map((pub, i) => groupMargins(pub, tables[i], codes, 1).whole[0]);
+    const now = point(current), out = [];
+    data.options.forEach((options, k) => {
+      options.forEach((_, o) => {
+        if (o === current[k]) return;
+        const codes = current.slice();
+        codes[k] = o;
+        const allowed = !data.constraints.some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])));
+        out.push({ issue: k, option: o, allowed, deltas: point(codes).map((v, i) => v - now[i]) });
+      });
+    });
+    return out;
+  }
+
+  return { decode, unpack, publicFigures, utility, quantile, voteMargin, deals, ratifiable, nearest, best, effects };
 })();

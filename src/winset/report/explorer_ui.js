@@ -79,8 +79,33 @@
         : inWinset
           ? "In the joint win-set: every binding rule passes and every negotiator gains at least its reservation value."
           : `Not in the joint win-set: ${passes ? "" : "a binding rule fails"}${!passes && !reach ? ", and " : ""}${reach ? "" : "a negotiator falls below its reservation value"}.`;
+    if (effectsShown.open) showEffects();
     if (remember) history.replaceState(null, "", `#package=${written(codes)}`);
   }
+
+  // What each single change does to every public's support
+  const effectsShown = document.getElementById("explorer-effects");
+  function showEffects() {
+    const body = effectsShown.querySelector("tbody"), current = chosen();
+    body.replaceChildren();
+    for (const effect of WinsetCore.effects(data, tables, current)) {
+      const row = body.insertRow();
+      row.dataset.issue = data.issues[effect.issue];
+      row.dataset.option = data.options[effect.issue][effect.option];
+      const label = root.querySelector(`label[for="explorer-${CSS.escape(data.issues[effect.issue])}"]`);
+      row.insertCell().append(...[...label.childNodes].map((node) => node.cloneNode(true)));
+      const option = selects[effect.issue].options[effect.option].textContent;
+      row.insertCell().textContent = effect.allowed ? option : `${option} (not allowed)`;
+      effect.deltas.forEach((delta, i) => {
+        const cell = row.insertCell();
+        cell.className = "num";
+        cell.dataset.public = data.publics[i].id;
+        cell.dataset.delta = delta;
+        cell.textContent = `${delta >= 0 ? "+" : ""}${(delta * 100).toFixed(1)}`;
+      });
+    }
+  }
+  effectsShown.addEventListener("toggle", () => { if (effectsShown.open) showEffects(); });
 
   function show(codes, remember) {
     codes.forEach((c, k) => { selects[k].selectedIndex = c; });
