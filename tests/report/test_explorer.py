@@ -187,3 +187,27 @@ def test_the_explorer_passes_an_accessibility_audit_and_works_from_the_keyboard(
     opened.keyboard.press("ArrowDown")
     assert opened.locator('#explorer select[name="treaty"]').input_value() == "signed"
     assert "treaty=signed" in opened.url and errors == []
+
+
+def test_the_package_is_ringed_where_the_figures_plot_it(page, kuril):
+    """The ring sits where the figure's own axes put a value: checked on the frontier's dashed
+    reservation lines, drawn by matplotlib, and on the status quo's utilities."""
+    from winset.report.figures import frontier_figure, svg, svg_axes
+
+    opened, _ = page
+    analysis, _ = kuril
+    a, b = analysis.problem.negotiators[:2]
+    figure = frontier_figure(analysis)
+    drawn = svg(figure)
+    place = svg_axes(figure)
+    verticals = {
+        round(float(x0), 2)
+        for x0, x1 in re.findall(r'<path d="M ([\d.]+) [\d.]+\s+L ([\d.]+) [\d.]+\s*"', drawn)
+        if x0 == x1
+    }
+    assert round(place["x"][0] + place["x"][1] * a.reservation, 2) in verticals  # the reservation line
+    ring = opened.locator("#frontier figure svg circle.explorer-mark")
+    x, y = float(ring.get_attribute("data-x")), float(ring.get_attribute("data-y"))
+    assert abs(x - a.reservation) <= TOLERANCE and abs(y - b.reservation) <= TOLERANCE  # the status quo
+    assert abs(float(ring.get_attribute("cx")) - (place["x"][0] + place["x"][1] * x)) < 1e-6
+    assert opened.locator("#map figure svg circle.explorer-mark").count() == 1

@@ -25,8 +25,9 @@ from .labels import Labels
 PAGE_SEARCH = 100_000  # packages the page enumerates to find what would pass; beyond, the commands do
 
 
-def explorer(analysis: Analysis) -> dict[str, Any]:
-    """The section's HTML and the hash of its script, for the page's policy."""
+def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The section's HTML and the hash of its script, for the page's policy; ``placements`` say
+    where the package is marked on the report's figures (:func:`.figures.svg_axes`)."""
     scenario, problem = analysis.scenario, analysis.problem
     labels = Labels(scenario)
     code = script()
@@ -54,6 +55,7 @@ def explorer(analysis: Analysis) -> dict[str, Any]:
     data = explorer_data(problem)
     data["issues"] = [issue.id for issue in scenario.issues]
     data["options"] = [[option.id for option in issue.options] for issue in scenario.issues]
+    data["placements"] = placements or {}
     # the page searches every package itself up to this many, on the point estimate
     data["searchable"] = problem.space.size <= PAGE_SEARCH and problem.confidence is None
     environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)

@@ -39,8 +39,11 @@
     const codes = chosen();
     const quo = isStatusQuo(codes), breaks = broken(codes);
     let passes = true;
+    const plotted = { map: {}, frontier: {} }; // what the figures plot: support or a rule's margin, in points; utility
     data.publics.forEach((pub, i) => {
       const f = WinsetCore.publicFigures(pub, tables[i], codes, data.tolerance, data.interval);
+      const byMargin = data.placements.map && data.placements.map.margins[[data.placements.map.x, data.placements.map.y].indexOf(pub.id)];
+      plotted.map[pub.id] = 100 * (byMargin ? f.margin : f.support);
       const row = root.querySelector(`tr[data-public="${CSS.escape(pub.id)}"]`);
       const accepted = data.confidence === null ? f.passes : f.p >= data.confidence;
       Object.assign(row.dataset, { support: f.support, lower: f.lower, upper: f.upper });
@@ -56,6 +59,7 @@
     let reach = true;
     data.negotiators.forEach((n, i) => {
       const utility = WinsetCore.utility(utilityTables[i], codes), gain = utility - n.reservation;
+      plotted.frontier[n.id] = utility;
       const row = root.querySelector(`tr[data-negotiator="${CSS.escape(n.id)}"]`);
       Object.assign(row.dataset, { utility, gain });
       row.querySelector(".utility").textContent = fixed(utility);
@@ -79,8 +83,33 @@
         : inWinset
           ? "In the joint win-set: every binding rule passes and every negotiator gains at least its reservation value."
           : `Not in the joint win-set: ${passes ? "" : "a binding rule fails"}${!passes && !reach ? ", and " : ""}${reach ? "" : "a negotiator falls below its reservation value"}.`;
+    mark(plotted);
     if (effectsShown.open) showEffects();
     if (remember) history.replaceState(null, "", `#package=${written(codes)}`);
+  }
+
+  // The package as a ring on the ratification map and on the negotiators' frontier
+  function mark(plotted) {
+    for (const [section, place] of Object.entries(data.placements)) {
+      const figure = document.querySelector(`#${section} figure svg`);
+      if (!figure) continue;
+      let ring = figure.querySelector(".explorer-mark");
+      if (!ring) {
+        ring = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+        ring.setAttribute("class", "explorer-mark");
+        ring.setAttribute("r", "7");
+        ring.setAttribute("fill", "none");
+        ring.setAttribute("stroke", "#111111");
+        ring.setAttribute("stroke-width", "2.5");
+        ring.setAttribute("aria-hidden", "true");
+        figure.append(ring);
+      }
+      const [x, y] = [plotted[section][place.x], plotted[section][place.y]];
+      ring.setAttribute("cx", place.svg.x[0] + place.svg.x[1] * x);
+      ring.setAttribute("cy", place.svg.y[0] + place.svg.y[1] * y);
+      ring.dataset.x = x;
+      ring.dataset.y = y;
+    }
   }
 
   // What each single change does to every public's support
@@ -176,6 +205,11 @@
   window.addEventListener("hashchange", () => {
     if (location.hash.startsWith("#package=")) show(parse(location.hash.slice(9)), false);
   });
-  relabel();
-  show(location.hash.startsWith("#package=") ? parse(location.hash.slice(9)) : data.status_quo.slice(), false);
+  // once the whole page is in: the figures the package is marked on come after this section
+  const start = () => {
+    relabel();
+    show(location.hash.startsWith("#package=") ? parse(location.hash.slice(9)) : data.status_quo.slice(), false);
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -33,6 +33,17 @@ def svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
+def svg_axes(fig: Figure) -> dict[str, list[float]]:
+    """Where a value falls in the figure's SVG on its first axes, once :func:`svg` has written it
+    (the layout is the one made for the SVG): per axis ``[a, b]`` with ``svg coordinate = a + b *
+    value``. SVG units are points, and y runs down."""
+    ax = fig.axes[0]
+    width, height = fig.get_size_inches() * 72
+    box, (x0, x1), (y0, y1) = ax.get_position(), ax.get_xlim(), ax.get_ylim()
+    bx, by = box.width * width / (x1 - x0), box.height * height / (y1 - y0)
+    return {"x": [box.x0 * width - bx * x0, bx], "y": [height - box.y0 * height + by * y0, -by]}
+
+
 def amce_figure(analysis: Analysis, ratifier_id: str) -> Figure:
     """Dot-and-whisker AMCEs of a ratifier's survey (or an additive model's posterior effects),
     with issue and option labels."""

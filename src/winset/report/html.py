@@ -29,7 +29,7 @@ from .analysis import Analysis
 from .citations import readable
 from .documents import RECOMMENDATIONS, provenance, solution_document
 from .explorer import explorer
-from .figures import amce_figure, frontier_figure, map_figure, svg
+from .figures import amce_figure, frontier_figure, map_figure, svg, svg_axes
 from .labels import Labels
 from .talks import talks_context
 from .votes import rule_text, votes_context
@@ -119,8 +119,22 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
         "talks": talks_context(analysis, labels),
         "provenance": _provenance(analysis, labels),
         "data_json": Markup(json.dumps(document, ensure_ascii=False, default=_json_default).replace("</", "<\\/")),
-        "explorer": explorer(analysis),
+        "explorer": explorer(analysis, _placements(analysis, figures)),
     }
+
+
+def _placements(analysis: Analysis, figures: dict[str, Figure | None]) -> dict[str, Any]:
+    """Where the explorer marks its package on the ratification map and the frontier figure (once
+    their SVG is written: the context above writes it before it asks)."""
+    out: dict[str, Any] = {}
+    ratification = analysis.ratification_map
+    if figures["map"] is not None and ratification is not None:
+        out["map"] = {"x": ratification.x, "y": ratification.y, "margins": list(ratification.margins)}
+        out["map"]["svg"] = svg_axes(figures["map"])
+    if figures["frontier"] is not None:
+        a, b = analysis.problem.negotiators[:2]
+        out["frontier"] = {"x": a.id, "y": b.id, "svg": svg_axes(figures["frontier"])}
+    return out
 
 
 def _settings(analysis: Analysis) -> dict[str, Any]:
