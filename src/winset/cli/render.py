@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich import box
 from rich.console import Group, RenderableType
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from ..engine import Assessment, DealProblem, Gap, Solution
-from ..formats import counted, fixed
+from ..formats import counted
 from ..report.documents import RECOMMENDATIONS, provenance
 from ..scenario import Scenario
 from ..space import STATUS_QUO_WORD
+from .text_tables import add_column as _add_column
+from .text_tables import header as _header
+from .text_tables import new_table as _new_table
+from .text_tables import number as _number
+from .text_tables import package_text as _package_text
+from .text_tables import plain_table as _plain_table
+from .text_tables import section as _section
 
 FRONTIER_ROWS = 10  # frontier points printed per frontier (the JSON output has them all)
-HEADERS = {"p_all_rules": "P(all rules)", "probability": "P(all rules)", "p_rule": "P(rule met)"}
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -179,36 +182,6 @@ def _provenance_lines(scenario: Scenario) -> list[Text]:
     return [Text(f"Data of {rid}: {p}", style="bold yellow") for rid, p in provenance(scenario).items()]
 
 
-def _package_text(package: str) -> str:
-    """A package with a space after each comma, so that it wraps between issues."""
-    return escape(package.replace(",", ", "))
-
-
-def _header(name: str) -> str:
-    return HEADERS.get(name, name.replace("_", " "))
-
-
-def _number(value: float | None) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
-    return fixed(value)
-
-
-def _new_table() -> Table:
-    """A borderless table with a rule under the header; columns two spaces apart."""
-    return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False)
-
-
-LONG_TEXT = 24  # characters: a text column with a longer value wraps
-
-
-def _add_column(table: Table, header: str, **options: Any) -> None:
-    """A column that may shrink, but never below its header's longest word."""
-    table.add_column(header, min_width=max(len(word) for word in header.split()) if header else None, **options)
-
-
 def package_tables(
     title: str, frame: pd.DataFrame, problem: DealProblem, notes: Mapping[str, str] | None = None
 ) -> list[RenderableType]:
@@ -320,34 +293,10 @@ def _votes(votes: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
     return parts
 
 
-def _section(title: str) -> Text:
-    return Text(f"\n{title}", style="bold")
-
-
 def _recommendations(frame: pd.DataFrame, problem: DealProblem) -> list[RenderableType]:
     frame = frame.drop(columns=["value"]).copy()
     frame.insert(0, "key", [RECOMMENDATIONS[name][0] for name in frame["recommendation"]])
     return package_tables("Recommended packages", frame, problem, notes=dict(RECOMMENDATIONS.values()))
-
-
-def _plain_table(title: str, frame: pd.DataFrame, text: list[str]) -> Group:
-    """A titled table: the ``text`` columns left-aligned and never wrapped, numbers right-aligned,
-    and a column of long sentences (a rule) wrapped, so that on a narrow terminal or in a pipe the
-    other columns keep their place."""
-    table = _new_table()
-    for column in frame.columns:
-        if column in text:
-            table.add_column(_header(column), no_wrap=True)
-        elif frame[column].map(lambda v: isinstance(v, str) and len(v) > LONG_TEXT).any():
-            table.add_column(_header(column), overflow="fold", ratio=1)
-        else:
-            strings = frame[column].map(lambda v: isinstance(v, str)).all()
-            _add_column(table, _header(column), justify="right", no_wrap=bool(strings))
-    for row in frame.to_dict(orient="records"):
-        table.add_row(
-            *[escape(str(row[c])) if c in text or isinstance(row[c], str) else _number(row[c]) for c in frame.columns]
-        )
-    return Group(_section(title), table)
 
 
 def _gap(problem: DealProblem, gap: Gap) -> list[RenderableType]:
