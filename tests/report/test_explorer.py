@@ -12,6 +12,8 @@ import pytest
 
 from winset.engine import assess
 
+from ..engine.instances import valid_packages
+
 TOLERANCE = 1e-9
 
 
@@ -65,8 +67,7 @@ def test_random_packages_show_the_engines_numbers(page, kuril):
     analysis, _ = kuril
     problem = analysis.problem
     rng = np.random.default_rng(11)
-    every = problem.deals.decode(np.arange(problem.deals.size))
-    every = every[problem.deals.is_valid(every)]  # deals the constraints allow
+    every = valid_packages(problem)
     for codes in every[rng.choice(len(every), 12, replace=False)]:
         choose(opened, analysis.scenario, codes)
         figures = shown(opened, analysis)

@@ -15,6 +15,7 @@ from winset.engine import assess
 from winset.report.explorer_data import explorer_data, script
 
 from ..conftest import KURIL_DRAWS, KURIL_SEED, serve_fits
+from ..engine.instances import valid_packages
 
 TOLERANCE = 1e-9
 
@@ -70,8 +71,7 @@ def figures(opened, codes):
 def test_random_packages_have_the_engines_numbers(page, problem):
     opened, errors = page
     rng = np.random.default_rng(7)
-    every = problem.deals.decode(np.arange(problem.deals.size))
-    every = every[problem.deals.is_valid(every)]
+    every = valid_packages(problem)
     packages = every[rng.choice(len(every), 40, replace=False)]
     for codes in packages:
         shown = figures(opened, codes)
@@ -173,9 +173,7 @@ def test_the_best_package_that_keeps_the_locked_options_is_the_brute_forces(open
 
     scenario = load_scenario("kuril")
     current = [int(c) for c in opened_problem.space.parse(scenario.resolve_package("declaration_1956"))]
-    deals = opened_problem.deals
-    codes = deals.decode(np.arange(deals.size))
-    codes = codes[deals.is_valid(codes)]  # every deal: the constraints and the status quo aside
+    codes = valid_packages(opened_problem)  # every deal, by the definition
     q = opened_problem.evaluate(codes)
     keep = criteria.joint(opened_problem)(q) & np.all(codes[:, locks] == np.array(current)[locks], axis=1)
     expected = codes[keep][np.argmax(q.joint_margin[keep])].tolist() if keep.any() else None
@@ -201,8 +199,7 @@ def test_the_climate_examples_random_packages_have_the_engines_numbers(browser, 
     scenario = load_scenario("climate")
     climate = deal_problem(scenario, fit_scenario(scenario, 10, 0))
     opened, errors = core_page(browser, climate, tmp_path / "climate.html", "() => 0")
-    every = climate.deals.decode(np.arange(climate.deals.size))
-    every = every[climate.deals.is_valid(every)]
+    every = valid_packages(climate)
     for codes in every[np.random.default_rng(5).choice(len(every), 30, replace=False)]:
         shown = figures(opened, codes)
         judged = assess(climate, tuple(codes), repairs=0)
