@@ -15,12 +15,19 @@ import json
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, Template, select_autoescape
 from markupsafe import Markup
 
 from .analysis import Analysis
 from .explorer_data import explorer_data, script
 from .labels import Labels
+
+
+def page_template(name: str) -> Template:
+    """A template of the report's, its values HTML-escaped unless marked safe."""
+    environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    return environment.from_string((files(__package__) / name).read_text(encoding="utf-8"))
+
 
 PAGE_SEARCH = 100_000  # packages the page enumerates to find what would pass; beyond, the commands do
 
@@ -58,9 +65,7 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
     data["placements"] = placements or {}
     # the page searches every package itself up to this many, on the point estimate
     data["searchable"] = problem.space.size <= PAGE_SEARCH and problem.confidence is None
-    environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    template = environment.from_string((files(__package__) / "explorer.html.j2").read_text(encoding="utf-8"))
-    html = template.render(
+    html = page_template("explorer.html.j2").render(
         searchable=data["searchable"],
         issues=issues,
         starts=starts,

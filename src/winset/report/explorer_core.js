@@ -168,6 +168,9 @@ const WinsetCore = (() => {
     return total[0];
   }
 
+  // The constraints a package breaks (each forbids one option from a set on every issue it names)
+  const broken = (data, codes) => data.constraints.filter((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])));
+
   // Every package the constraints allow, the status quo aside, in the engine's order (the last
   // issue fastest): the order that breaks ties.
   function deals(data) {
@@ -177,7 +180,7 @@ const WinsetCore = (() => {
       let rest = i;
       for (let j = k - 1; j >= 0; j--) { codes[j] = rest % shape[j]; rest = Math.floor(rest / shape[j]); }
       if (codes.every((c, j) => c === data.status_quo[j])) continue;
-      if (data.constraints.some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+      if (broken(data, codes).length) continue;
       out.push(codes.slice());
     }
     return out;
@@ -228,12 +231,12 @@ const WinsetCore = (() => {
         if (o === current[k]) return;
         const codes = current.slice();
         codes[k] = o;
-        const allowed = !data.constraints.some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])));
+        const allowed = broken(data, codes).length === 0;
         out.push({ issue: k, option: o, allowed, deltas: point(codes).map((v, i) => v - now[i]) });
       });
     });
     return out;
   }
 
-  return { decode, unpack, publicFigures, utility, quantile, voteMargin, deals, ratifiable, nearest, best, effects };
+  return { decode, unpack, publicFigures, utility, quantile, voteMargin, broken, deals, ratifiable, nearest, best, effects };
 })();

@@ -32,8 +32,7 @@
       .filter((part) => part !== null)
       .join(",");
 
-  const broken = (codes) =>
-    data.constraints.filter((c) => c.issues.every((k, j) => c.forbidden[j].includes(codes[k])));
+  const broken = (codes) => WinsetCore.broken(data, codes);
 
   function update(remember) {
     const codes = chosen();

@@ -12,12 +12,10 @@ import json
 import math
 from collections.abc import Hashable
 from datetime import UTC, datetime
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
@@ -28,7 +26,7 @@ from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
 from .citations import readable
 from .documents import RECOMMENDATIONS, provenance, solution_document
-from .explorer import explorer
+from .explorer import explorer, page_template
 from .figures import amce_figure, frontier_figure, map_figure, svg, svg_axes
 from .labels import Labels
 from .talks import talks_context
@@ -56,8 +54,7 @@ def render(analysis: Analysis, language: str | None = None) -> str:
     """The report page for an analysis; ``language`` is the label language selected at first."""
     scenario = analysis.scenario
     language = language or scenario.languages[0]
-    environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    template = environment.from_string((files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
+    template = page_template("report.html.j2")
     return template.render(**_context(analysis, language))
 
 
