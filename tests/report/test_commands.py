@@ -28,7 +28,9 @@ def test_report_writes_the_page_and_says_where(small, tmp_path):
     result = runner.invoke(app, ["report", str(small), "--out", str(out), "--draws", "5"])
     assert result.exit_code == 0, result.output
     assert "Report written to" in result.stdout and out.name in result.stdout
-    assert '<meta name="generator" content="winset ' in out.read_text(encoding="utf-8")
+    page = out.read_text(encoding="utf-8")
+    assert '<meta name="generator" content="winset ' in page
+    assert '<section id="explorer"' in page  # a scenario whose rules count no groups has the explorer too
     again = runner.invoke(app, ["report", str(small), "--out", str(out), "--draws", "5", "--json"])
     assert again.exit_code == 0, again.output
     document = json.loads(again.stdout)

@@ -212,3 +212,35 @@ def test_the_package_is_ringed_where_the_figures_plot_it(page, kuril):
     assert abs(x - a.reservation) <= TOLERANCE and abs(y - b.reservation) <= TOLERANCE  # the status quo
     assert abs(float(ring.get_attribute("cx")) - (place["x"][0] + place["x"][1] * x)) < 1e-6
     assert opened.locator("#map figure svg circle.explorer-mark").count() == 1
+
+
+def test_each_vote_says_who_passes_or_blocks(page, kuril):
+    """The rule over groups vote by vote, member by member, as votes_table has it, for packages
+    that pass and fail, and no verdict on the status quo."""
+    from winset.engine.verdicts import votes_table
+
+    opened, errors = page
+    analysis, _ = kuril
+    problem = analysis.problem
+    grouped = [p for p in problem.publics if not p.rule.plain]
+    every = valid_packages(problem)
+    for codes in every[np.random.default_rng(2).choice(len(every), 4, replace=False)]:
+        choose(opened, analysis.scenario, codes)
+        for public in grouped:
+            table = votes_table(public, codes)
+            for vote, rows in table.groupby("vote", sort=False):
+                body = opened.locator(f'#explorer tbody[data-vote-public="{public.id}"][data-vote="{vote}"]')
+                first = rows.iloc[0]
+                assert body.get_attribute("data-passes") == str(bool(first["vote_passes"])).lower()
+                assert abs(float(body.get_attribute("data-yes-votes")) - first["yes_votes"]) <= TOLERANCE
+                assert f"of {first['needed_text']} needed" in body.locator("tr").first.inner_text()
+                for j, row in enumerate(rows.to_dict("records")):
+                    member = body.locator(f'tr[data-member="{j}"]')
+                    for key in ("support", "lower", "upper", "margin"):
+                        assert abs(float(member.get_attribute(f"data-{key}")) - row[key]) <= TOLERANCE
+                    said = member.locator(".says").inner_text(), member.locator(".decides").inner_text()
+                    decides = "the rule" if row["blocking"] else "the vote" if row["pivotal"] else ""
+                    assert said == ("yes" if row["yes"] else "no", decides)
+    opened.locator('#explorer [data-start="status_quo"]').click()
+    assert {b.get_attribute("data-passes") for b in opened.locator("#explorer tbody[data-vote-public]").all()} == {""}
+    assert errors == []

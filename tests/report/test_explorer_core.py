@@ -3,6 +3,7 @@ engine: for random packages of the worked example every support, interval, P(rul
 and utility the page computes is ``winset assess``'s to 1e-9."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -133,9 +134,10 @@ def test_a_votes_margin_is_the_engines_for_any_vote(page):
             continue
         margins = rng.normal(0, 0.1, n)
         margins[rng.integers(n)] = margins[0] if rng.random() < 0.3 else margins[rng.integers(n)]  # ties, too
-        expected = float(vote.margins(margins[:, None])[0][0])
+        margin, pivot = vote.margins(margins[:, None])
         described = _rule(Rule((vote,)))["votes"][0]
-        assert opened.evaluate("([v, m]) => WinsetCore.voteMargin(v, m)", [described, margins.tolist()]) == expected
+        found = opened.evaluate("([v, m]) => WinsetCore.votePivot(v, m)", [described, margins.tolist()])
+        assert found == {"margin": float(margin[0]), "pivot": int(pivot[0])}
         checked += 1
 
 
@@ -152,6 +154,48 @@ def opened_page(browser, opened_problem, tmp_path_factory):
     opened, _ = core_page(browser, opened_problem, tmp_path_factory.mktemp("explorer") / "opened.html", judge)
     yield opened
     opened.context.close()
+
+
+def test_every_vote_member_by_member_is_the_engines(page, problem, opened_page, opened_problem):
+    """For random packages, each vote of the Russian ratification (the Federation Council's blocs)
+    as the page counts it, as estimated and with opinion warmer (where blocs say yes): every
+    member's support, interval, margin and say, the vote's yes votes, margin and verdict, the
+    pivotal member and the one that decides the rule (votes_table)."""
+    from winset.engine.verdicts import votes_table
+
+    grouped = [i for i, p in enumerate(problem.publics) if not p.rule.plain]
+    assert grouped, "the worked example has a rule over groups"
+    every = valid_packages(problem)
+    rng = np.random.default_rng(11)
+    seen = set()
+    for opened, judged in ((page[0], problem), (opened_page, opened_problem)):
+        for codes in every[rng.choice(len(every), 30, replace=False)]:
+            for i in grouped:
+                shown = opened.evaluate(
+                    "([i, codes]) => WinsetCore.votes(data.publics[i], tables[i], codes, data.tolerance, data.interval)",
+                    [i, [int(c) for c in codes]],
+                )
+                public = judged.publics[i]  # with its opinion shift, as the page has it
+                table = votes_table(replace(public, table=public.table.shifted(judged.shifts[i])), codes)
+                members = [m | {"vote": v} for v in shown for m in v["members"]]
+                assert len(members) == len(table)
+                for row, mine in zip(table.to_dict("records"), members, strict=True):
+                    assert (mine["name"], mine["vote"]["name"]) == (row["member"], row["vote"])
+                    for key in ("support", "lower", "upper", "margin"):
+                        assert abs(mine[key] - row[key]) <= TOLERANCE, (key, row["member"], codes)
+                    assert (mine["yes"], mine["pivotal"], mine["blocking"]) == (
+                        row["yes"],
+                        row["pivotal"],
+                        row["blocking"],
+                    )
+                    assert abs(mine["vote"]["yesVotes"] - row["yes_votes"]) <= TOLERANCE
+                    assert abs(mine["vote"]["margin"] - row["vote_margin"]) <= TOLERANCE
+                    assert mine["vote"]["passes"] == row["vote_passes"]
+                    seen.add((row["member"], row["yes"], row["blocking"], row["vote_passes"]))
+    assert page[1] == []
+    # members saying yes and no, deciding and not, votes passing and failing
+    assert {s[1] for s in seen} == {True, False} and {s[3] for s in seen} == {True, False}, seen
+    assert {s[2] for s in seen} == {True, False}, seen
 
 
 def test_the_nearest_ratifiable_packages_are_the_engines_repairs(opened_page, opened_problem):

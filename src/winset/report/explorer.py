@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .analysis import Analysis
 from .explorer_data import explorer_data, script
 from .labels import Labels
+from .votes import bloc_labels
 
 
 def page_template(name: str) -> Template:
@@ -59,6 +60,33 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
     starts = [{"id": "status_quo", "label": Markup("status quo"), "package": ""}] + [
         {"id": p.id, "label": labels.of(p), "package": p.package} for p in scenario.proposals
     ]
+    votes = []  # the rules over groups, vote by vote: the page fills in each member's figures
+    for public in problem.publics:
+        if public.rule.plain:
+            continue
+        ratifier = scenario.ratifier(public.id)
+        blocs = bloc_labels(ratifier, labels)
+        for vote in public.rule.votes:
+            members = [
+                {
+                    "label": blocs.get(member, member),
+                    "source": public.rule.source_name(source),
+                    "threshold": f"{threshold * 100:.1f}%",
+                    "weight": f"{weight:g}",
+                }
+                for member, source, threshold, weight in zip(
+                    vote.members, vote.sources, vote.thresholds, vote.weights, strict=True
+                )
+            ]
+            votes.append(
+                {
+                    "public_id": public.id,
+                    "public": labels.of(ratifier),
+                    "vote": vote.name,
+                    "needed": vote.needed_text,
+                    "members": members,
+                }
+            )
     data = explorer_data(problem)
     data["issues"] = [issue.id for issue in scenario.issues]
     data["options"] = [[option.id for option in issue.options] for issue in scenario.issues]
@@ -70,6 +98,7 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
         issues=issues,
         starts=starts,
         reasons=reasons,
+        votes=votes,
         publics=[{"id": p.id, "label": labels.of(scenario.ratifier(p.id))} for p in problem.publics],
         negotiators=[{"id": n.id, "label": labels.of(scenario.party(n.id))} for n in problem.negotiators],
         data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")),

@@ -113,23 +113,27 @@ const WinsetCore = (() => {
     return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
   }
 
-  // A vote's margin from its members' margins (winset.engine.rules.Vote.margins)
-  function voteMargin(vote, margins) {
-    if (vote.every_member_needed) return Math.min(...margins);
+  // A vote's margin and its pivotal member from its members' margins (winset.engine.rules.Vote.margins)
+  function votePivot(vote, margins) {
+    const index = (i) => ({ margin: margins[i], pivot: i });
+    if (vote.every_member_needed) return index(margins.indexOf(Math.min(...margins)));
     const order = margins.map((m, i) => i).sort((i, j) => margins[j] - margins[i] || i - j);
     let carried = vote.base;
     for (const i of order) {
       carried += vote.contributions[i];
-      if (carried >= vote.needed - vote.tolerance) return margins[i];
+      if (carried >= vote.needed - vote.tolerance) return index(i);
     }
-    return margins[order[0]]; // unreachable for a vote that can pass (the engine checks it)
+    return index(order[0]); // unreachable for a vote that can pass (the engine checks it)
   }
+
+  const voteMargin = (vote, margins) => votePivot(vote, margins).margin;
 
   // Each group's (draw's) whole support and rule margin; of the first ``only`` groups.
   function groupMargins(pub, table, codes, only) {
     const rule = pub.rule, nCells = rule.groups.length || 1;
     const { total, weight } = sums(table, codes, nCells, pub.shift || 0, only);
     const nGroups = only || table.sizes.length, whole = new Float64Array(nGroups), margins = new Float64Array(nGroups);
+    const cells = new Float64Array(nGroups * rule.groups.length); // each group's support, per draw
     for (let g = 0; g < nGroups; g++) {
       if (!rule.groups.length) {
         whole[g] = total[g]; // weights sum to one in each draw: the engine's table.support
@@ -137,6 +141,7 @@ const WinsetCore = (() => {
       }
       const groups = [];
       for (let c = 0; c < rule.groups.length; c++) groups.push(total[g * nCells + c] / weight[g * nCells + c]);
+      cells.set(groups, g * rule.groups.length);
       if (rule.groups.length) whole[g] = groups.reduce((s, v, c) => s + rule.shares[c] * v, 0);
       if (!rule.plain) {
         const sources = [whole[g], ...groups];
@@ -144,7 +149,7 @@ const WinsetCore = (() => {
           voteMargin(vote, vote.sources.map((s, i) => sources[s + 1] - vote.thresholds[i]))));
       }
     }
-    return { whole, margins };
+    return { whole, margins, cells };
   }
 
   // A public's figures for one package (codes: one option index per issue).
@@ -161,6 +166,31 @@ const WinsetCore = (() => {
       p: draws.length ? met / draws.length : (margins[0] >= -tolerance ? 1 : 0),
       passes: margins[0] >= -tolerance,
     };
+  }
+
+  // Each vote of a public's rule over groups, member by member, for one package: the member's
+  // support (estimate and interval), margin and say, the vote's yes votes, margin and verdict, its
+  // pivotal member, and the member that decides the whole rule (winset.engine.verdicts.votes_table).
+  function votes(pub, table, codes, tolerance, interval) {
+    const rule = pub.rule;
+    if (rule.plain) return [];
+    const { whole, cells } = groupMargins(pub, table, codes), n = rule.groups.length, draws = whole.length - 1;
+    const source = (g, s) => (s < 0 ? whole[g] : cells[g * n + s]); // WHOLE is -1
+    const out = rule.votes.map((vote) => {
+      const margins = vote.sources.map((s, j) => source(0, s) - vote.thresholds[j]);
+      const { margin, pivot } = votePivot(vote, margins);
+      let yesVotes = vote.base;
+      const members = vote.members.map((name, j) => {
+        const yes = margins[j] >= -tolerance, spread = Array.from({ length: draws }, (_, d) => source(d + 1, vote.sources[j]));
+        if (yes) yesVotes += vote.contributions[j];
+        return { name, support: source(0, vote.sources[j]), margin: margins[j], yes, pivotal: j === pivot, blocking: false,
+          lower: draws ? quantile(spread, interval[0]) : NaN, upper: draws ? quantile(spread, interval[1]) : NaN };
+      });
+      return { name: vote.name, margin, passes: margin >= -tolerance, yesVotes, needed: vote.needed, members, pivot };
+    });
+    const decisive = out.reduce((best, v, i) => (v.margin < out[best].margin ? i : best), 0); // the first smallest
+    out[decisive].members[out[decisive].pivot].blocking = true;
+    return out;
   }
 
   function utility(table, codes) {
@@ -238,5 +268,5 @@ const WinsetCore = (() => {
     return out;
   }
 
-  return { decode, unpack, publicFigures, utility, quantile, voteMargin, broken, deals, ratifiable, nearest, best, effects };
+  return { decode, unpack, publicFigures, votes, utility, quantile, voteMargin, votePivot, broken, deals, ratifiable, nearest, best, effects };
 })();

@@ -55,6 +55,7 @@
       row.querySelector(".support").className = `num support ${quo ? "reference" : accepted ? "pass" : "fail"}`;
       if (pub.binding && !accepted) passes = false;
     });
+    showVotes(codes, quo);
     let reach = true;
     data.negotiators.forEach((n, i) => {
       const utility = WinsetCore.utility(utilityTables[i], codes), gain = utility - n.reservation;
@@ -85,6 +86,29 @@
     mark(plotted);
     if (effectsShown.open) showEffects();
     if (remember) history.replaceState(null, "", `#package=${written(codes)}`);
+  }
+
+  // Each vote of a rule over groups, member by member (no verdict on the status quo)
+  const voteBodies = [...root.querySelectorAll("tbody[data-vote-public]")];
+  function showVotes(codes, quo) {
+    let at = 0;
+    data.publics.forEach((pub, i) => {
+      for (const vote of WinsetCore.votes(pub, tables[i], codes, data.tolerance, data.interval)) {
+        const body = voteBodies[at++];
+        Object.assign(body.dataset, { yesVotes: vote.yesVotes, margin: vote.margin, passes: quo ? "" : String(vote.passes) });
+        body.querySelector(".count").textContent = `${Number(vote.yesVotes.toPrecision(4))} yes votes`;
+        body.querySelector(".verdict").textContent = quo ? "the reference (no verdict)" : vote.passes ? "passes" : "fails";
+        vote.members.forEach((m, j) => {
+          const row = body.querySelector(`tr[data-member="${j}"]`);
+          Object.assign(row.dataset, { support: m.support, lower: m.lower, upper: m.upper, margin: m.margin,
+            yes: String(m.yes), pivotal: String(m.pivotal), blocking: String(m.blocking) });
+          row.querySelector(".support").textContent = percent(m.support);
+          row.querySelector(".interval").textContent = Number.isNaN(m.lower) ? "–" : `${percent(m.lower)}–${percent(m.upper)}`;
+          row.querySelector(".says").textContent = m.yes ? "yes" : "no";
+          row.querySelector(".decides").textContent = quo ? "" : m.blocking ? "the rule" : m.pivotal ? "the vote" : "";
+        });
+      }
+    });
   }
 
   // The package as a ring on the ratification map and on the negotiators' frontier

@@ -9,6 +9,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from ..engine.verdicts import votes_table
+from ..scenario import Ratifier
 from ..scenario.rules_model import ChamberRule, steps_of
 from .analysis import Analysis
 from .labels import Labels
@@ -18,6 +19,11 @@ def rule_text(analysis: Analysis, public_id: str) -> str:
     """A public's rule as the page states it."""
     public = next(p for p in analysis.problem.publics if p.id == public_id)
     return public.rule.describe().replace(">=", "≥")
+
+
+def bloc_labels(ratifier: Ratifier, labels: Labels) -> dict[str, Markup]:
+    """The labels of the blocs a ratifier's chambers count, by bloc id."""
+    return {b.id: labels.of(b) for step in steps_of(ratifier.rule) if isinstance(step, ChamberRule) for b in step.blocs}
 
 
 def votes_context(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
@@ -33,12 +39,7 @@ def votes_context(analysis: Analysis, labels: Labels) -> list[dict[str, Any]]:
             continue
         for public in grouped:
             ratifier = scenario.ratifier(public.id)
-            blocs = {
-                b.id: labels.of(b)
-                for step in steps_of(ratifier.rule)
-                if isinstance(step, ChamberRule)
-                for b in step.blocs
-            }
+            blocs = bloc_labels(ratifier, labels)
             table = votes_table(public, np.array(codes))
             for vote, rows in table.groupby("vote", sort=False):
                 first = rows.iloc[0]
