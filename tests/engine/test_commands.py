@@ -122,6 +122,28 @@ def test_methods_agree_and_a_probability_test_is_stricter(served_passable):
     assert strict["winset_size"] <= enumerate_["winset_size"]
 
 
+def test_solve_keeps_what_a_side_insists_on(served_passable, passable_fits):
+    """--keep: the joint win-set and best packages of the deals that have the option, as the
+    brute force over the whole problem's deals finds them, for each option of an issue."""
+    problem = deal_problem(load_scenario(served_passable), passable_fits)
+    codes = valid_packages(problem)
+    point = DealProblem(problem.space, problem.negotiators, tuple(_point(p) for p in problem.publics))
+    whole = in_joint_winset(point, naive_quantities(point, codes))
+    k = problem.space.issue_ids.index("treaty")
+    sizes = []
+    for o, option in enumerate(problem.space.option_ids[k]):
+        document = solve_json(served_passable, "--keep", f"treaty={option}", "--top", "20")
+        inside = whole & (codes[:, k] == o)
+        assert document["keep"] == f"treaty={option}" and document["winset_size"] == int(inside.sum())
+        assert {row["package"] for row in document["best"]} == {
+            problem.space.format(c, changes_only=True) for c in codes[inside]
+        }
+        sizes.append(document["winset_size"])
+    assert sorted(sizes) == [0, int(whole.sum())]  # one option keeps the whole win-set, the other none of it
+    said = run("solve", str(served_passable), "--draws", "10", "--keep", "treaty=signed")
+    assert said.exit_code == 0 and "Only the packages that keep treaty=signed." in said.stdout
+
+
 def test_solve_prints_tables_that_fit_80_columns(served_passable):
     passable = served_passable
     result = runner.invoke(app, ["solve", str(passable), "--draws", "10"], env={"COLUMNS": "80"})
@@ -165,6 +187,9 @@ def test_assess_a_proposal_that_passes(served_passable):
         (["assess", "--package", "habomai=greece"], "greece"),
         (["assess", "--package", "two_island"], "not a proposal of this scenario (did you mean 'two_islands'?)"),
         (["assess", "--package", "habomai=japan"], "breaks constraint 'transfer_needs_treaty'"),
+        (["solve", "--keep", "habomai=japn"], "issue 'habomai' has no option 'japn' (did you mean 'japan'?)"),
+        (["solve", "--keep", "habomai"], "expected issue=option"),
+        (["solve", "--keep", "status_quo"], "the options to keep are not a package"),
     ],
 )
 def test_bad_options_are_user_errors(deadlocked, args, message):

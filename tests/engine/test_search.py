@@ -21,6 +21,25 @@ OBJECTIVES = {
 
 
 @EXACT
+@given(problems(), st.sampled_from(METHODS), st.data())
+def test_the_best_package_keeping_an_option(problem, method, data):
+    """The search over ``problem.keeping('issue=option')`` against brute force over every deal
+    of the whole problem that has that option."""
+    k = data.draw(st.integers(0, problem.space.n_issues - 1))
+    o = data.draw(st.integers(0, problem.space.shape[k] - 1))
+    space = problem.space
+    codes = valid_packages(problem)
+    q = naive_quantities(problem, codes)
+    keeps = in_joint_winset(problem, q) & (codes[:, k] == o)
+    values, best = ranked(q.joint_margin[keeps], codes[keeps], problem, 1)
+    kept = problem.keeping(f"{space.issue_ids[k]}={space.option_ids[k][o]}")
+    with method_under_test(method) as engine_method:
+        found = best_packages(kept, criteria.min_margin(kept), criteria.joint(kept), 1, engine_method)
+    assert [f.codes for f in found] == [tuple(int(c) for c in b) for b in best]
+    np.testing.assert_allclose([f.value for f in found], values, rtol=1e-9, atol=1e-12)
+
+
+@EXACT
 @given(problems(), st.sampled_from(METHODS))
 def test_joint_winset_size(problem, method):
     codes = valid_packages(problem)

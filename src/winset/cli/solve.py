@@ -79,6 +79,14 @@ def solve_command(
     include_optional: OptionalOpt = False,
     method: MethodOpt = "auto",
     scheduler: SchedulerOpt = None,
+    keep: Annotated[
+        str | None,
+        typer.Option(
+            "--keep",
+            help="Only the packages with these options, 'issue=option,...': what a side insists on "
+            "(the best deal that keeps them).",
+        ),
+    ] = None,
     exit_code: ExitCodeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -98,7 +106,11 @@ def solve_command(
     loaded = load_scenario(scenario)
     options = SolveOptions(draws, seed, confidence, include_optional, method, scheduler, top, criterion)
     options.check()
+    if keep is not None:
+        loaded.space.keeping(keep)  # a wrong issue or option is said before any fitting
     problem, fits = fitted_problem(loaded, options, as_json)
+    if keep is not None:
+        problem = problem.keeping(keep)
     with steps(not as_json) as step:
         solution = solve(problem, top, criterion, method, scheduler, progress=step)
     recommended = [loaded.space.parse(p) for p in solution.recommendations.get("package", [])]
@@ -108,11 +120,14 @@ def solve_command(
             {
                 "ok": True,
                 **documents.solution_document(loaded, problem, solution),
+                "keep": keep,
                 "evidence": kinds,
                 "warnings": warnings,
             }
         )
     else:
+        if keep is not None:
+            stdout().print(f"Only the packages that keep {keep.strip()}.")
         stdout().print(render.solution_report(loaded, problem, solution))
         print_evidence(kinds, warnings)
     if exit_code and solution.winset_size == 0:

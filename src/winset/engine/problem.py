@@ -278,6 +278,11 @@ class DealProblem:
         """The problem with every public's opinion moved by ``shifts`` (logit scale)."""
         return replace(self, shifts=tuple(float(s) for s in shifts))
 
+    def keeping(self, text: str) -> DealProblem:
+        """The problem over the packages that keep the options ``issue=option,...`` names
+        (:meth:`PackageSpace.keeping`)."""
+        return replace(self, space=self.space.keeping(text))
+
     def with_reservations(self, reservations: Sequence[float]) -> DealProblem:
         return replace(
             self,

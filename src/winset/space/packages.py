@@ -102,6 +102,22 @@ class PackageSpace:
             [*zip(self.issue_ids, self.option_ids, strict=True), *issues], status_quo, [*kept, *constraints]
         )
 
+    def keeping(self, text: str) -> PackageSpace:
+        """This space with only the packages that keep the options ``issue=option,...`` names (each
+        other option of those issues forbidden by a constraint ``keep issue=option``): where a side
+        insists on an option, the packages left to choose among."""
+        if text.strip() == STATUS_QUO_WORD:
+            raise PackageError(
+                [Problem("keep", "the options to keep are not a package", "name them as issue=option pairs")]
+            )
+        kept = parse_package(text, dict(zip(self.issue_ids, self.option_ids, strict=True)), {})
+        constraints = []
+        for issue, option in kept.items():
+            others = [o for o in self.option_ids[self._issue(issue)] if o != option]
+            if others:  # an issue of one option keeps it anyway
+                constraints.append((f"keep {issue}={option}", {issue: others}))
+        return self.extended(constraints=constraints)
+
     def without_status_quo(self) -> PackageSpace:
         """This space with the status quo forbidden too: the packages that are deals (a package
         that changes nothing is no agreement). Its extra constraint is named ``NO_AGREEMENT``."""
