@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from ..engine.problem import DealProblem
 from ..scenario import Scenario
 from ..space import PackageSpace
 from ..support.fit import RatifierFit, amce_table
+from .explorer_answers import answers
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -68,6 +69,7 @@ class Analysis:
     draws: int
     seed: int
     talks: TalksSection | None = None
+    what_passes: dict[str, Any] | None = None  # the deal explorer's answers where the page cannot search
 
 
 def analyse(
@@ -100,6 +102,7 @@ def analyse(
     if len(solution.best):
         extra.append(np.array([space.parse(p) for p in solution.best["package"]]))
     draws = min(fit.table.n_groups - 1 for fit in fits.values()) if fits else 0
+    passes = answers(problem, solution.winset_size, named, step)
     section = None
     if talks > 0:
         step(f"simulating {talks} talks and the experiments")
@@ -116,6 +119,7 @@ def analyse(
         draws,
         seed,
         section,
+        passes,
     )
 
 

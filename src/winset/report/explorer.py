@@ -19,6 +19,7 @@ from jinja2 import Environment, Template, select_autoescape
 from markupsafe import Markup
 
 from .analysis import Analysis
+from .explorer_answers import answers
 from .explorer_data import explorer_data, script
 from .labels import Labels
 from .votes import bloc_labels
@@ -28,9 +29,6 @@ def page_template(name: str) -> Template:
     """A template of the report's, its values HTML-escaped unless marked safe."""
     environment = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     return environment.from_string((files(__package__) / name).read_text(encoding="utf-8"))
-
-
-PAGE_SEARCH = 100_000  # packages the page enumerates to find what would pass; beyond, the commands do
 
 
 def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -91,10 +89,13 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
     data["issues"] = [issue.id for issue in scenario.issues]
     data["options"] = [[option.id for option in issue.options] for issue in scenario.issues]
     data["placements"] = placements or {}
-    # the page searches every package itself up to this many, on the point estimate
-    data["searchable"] = problem.space.size <= PAGE_SEARCH and problem.confidence is None
+    passes = analysis.what_passes
+    if passes is None:  # an analysis made without it
+        passes = answers(problem, analysis.solution.winset_size, analysis.proposal_codes)
+    data["what_passes"] = passes
     html = page_template("explorer.html.j2").render(
-        searchable=data["searchable"],
+        search=passes["search"],
+        listed=passes.get("winset", {}).get("count", 0),
         issues=issues,
         starts=starts,
         reasons=reasons,

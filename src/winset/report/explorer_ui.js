@@ -175,7 +175,7 @@
   }
 
   // What would pass: the nearest ratifiable packages and the best that keeps the locked options
-  let judged = null;
+  let judged = null, asked = false;
   const locks = [...root.querySelectorAll('input[type="checkbox"][data-issue]')];
   const changes = (codes, from) =>
     codes.map((c, k) => (c === from[k] ? null : `${data.issues[k]}: ${selects[k].options[c].textContent}`)).filter(Boolean);
@@ -185,42 +185,86 @@
     button.type = "button";
     button.textContent = "show";
     button.addEventListener("click", () => show(found.codes, true));
+    item.dataset.package = written(found.codes); // as the page's address writes it
     const said = changes(found.codes, current);
     item.append(`${said.length ? said.join("; ") : "no change"} (smallest margin ${(found.margin * 100).toFixed(1)} points) `, button);
   }
 
+  // The engine's packages, where the page does not search every package itself
+  const given = data.what_passes;
+  function listed(list) {
+    const kind = { 1: Uint8Array, 2: Uint16Array, 4: Int32Array }[list.width], n = data.issues.length;
+    const codes = WinsetCore.decode(list.codes, kind), margins = WinsetCore.decode(list.margins, Float64Array);
+    return Array.from({ length: list.count }, (_, i) =>
+      ({ codes: Array.from(codes.subarray(i * n, (i + 1) * n)), margin: margins[i], passes: true }));
+  }
+  const startButtons = [...root.querySelectorAll(".explorer-start-button")];
+  const same = (a, b) => a.every((c, k) => c === b[k]);
+
+  // What the page finds itself (over every package, or the win-set the engine listed), or what
+  // the engine found for a starting package or one kept option, and otherwise the command to run
+  function found(current, locked) {
+    if (given.search !== "precomputed") {
+      judged = judged || (given.search === "listed" ? listed(given.winset)
+        : WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)));
+      return { near: WinsetCore.nearest(judged, current, locked, 3), top: WinsetCore.best(judged, current, locked) };
+    }
+    const start = startButtons.find((b) => same(parse(b.dataset.package), current));
+    const near = !locked.length && start ? listed(given.nearest[start.dataset.start]) : null;
+    let top = null;
+    if (locked.length === 0) top = listed(given.best)[0] || null;
+    else if (locked.length === 1) {
+      const k = locked[0], entry = given.locks.find((l) => l.issue === k && l.option === current[k]);
+      top = listed(entry.best)[0] || null;
+    } else top = undefined; // not precomputed
+    return { near, top };
+  }
+
   function whatPasses() {
-    if (!data.searchable) return;
-    judged = judged || WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data));
+    asked = true;
     const current = chosen(), locked = locks.filter((box) => box.checked).map((box) => Number(box.dataset.issue));
     const list = document.getElementById("explorer-nearest"), best = document.getElementById("explorer-best");
+    const command = document.getElementById("explorer-command");
     list.replaceChildren();
     best.replaceChildren();
-    const near = WinsetCore.nearest(judged, current, locked, 3);
-    for (const found of near) {
+    delete best.dataset.package;
+    const { near, top } = found(current, locked), commands = [];
+    for (const package_ of near || []) {
       const item = document.createElement("li");
-      offer(item, found, current);
+      offer(item, package_, current);
       list.append(item);
     }
-    const top = WinsetCore.best(judged, current, locked);
+    if (near === null) {
+      commands.push(["The nearest ratifiable packages to this one:", `winset assess SCENARIO --package '${written(current) || "status_quo"}'`]);
+    }
     if (top) {
       best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
       offer(best, top, current);
+    } else if (top === undefined) {
+      const kept = locked.map((k) => `${data.issues[k]}=${data.options[k][current[k]]}`).join(",");
+      commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'`]);
     } else {
       best.textContent = locked.length
         ? "No package in the joint win-set keeps the locked options."
         : "No package is in the joint win-set.";
     }
+    command.replaceChildren();
+    command.hidden = commands.length === 0;
+    commands.forEach(([said, line], i) => {
+      const code = document.createElement("code");
+      code.textContent = line;
+      command.append(i ? " " : "", `${said} `, code, ".");
+    });
   }
 
   const find = document.getElementById("explorer-find");
   find.addEventListener("click", () => {
-    if (judged) return whatPasses();
+    if (judged || given.search !== "page") return whatPasses();
     find.disabled = true;
     document.getElementById("explorer-best").textContent = "Searching every allowed package…";
     setTimeout(() => { whatPasses(); find.disabled = false; }, 20); // let the page say so first
   });
-  locks.forEach((box) => box.addEventListener("change", () => { if (judged) whatPasses(); }));
+  locks.forEach((box) => box.addEventListener("change", () => { if (asked) whatPasses(); }));
   selects.forEach((select) => select.addEventListener("change", () => update(true)));
   root.querySelectorAll(".explorer-start-button").forEach((button) =>
     button.addEventListener("click", () => show(parse(button.dataset.package), true)));
