@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from winset.engine import criteria
-from winset.engine.distributed import best_packages, count_packages
+from winset.engine.distributed import best_packages, count_packages, feasible_packages
+from winset.engine.problem import DealProblem
 from winset.engine.search import Search
 from winset.engine.topk import TopK
 
@@ -37,6 +38,34 @@ def test_the_best_package_keeping_an_option(problem, method, data):
         found = best_packages(kept, criteria.min_margin(kept), criteria.joint(kept), 1, engine_method)
     assert [f.codes for f in found] == [tuple(int(c) for c in b) for b in best]
     np.testing.assert_allclose([f.value for f in found], values, rtol=1e-9, atol=1e-12)
+
+
+def _loose_bounds(problem, codes):
+    """Bounds that settle nothing (every support widened by one): each package evaluated exactly."""
+    support = [table.support(codes) for table in problem.public_tables()]
+    utility = problem.utilities(codes)
+    high = problem.quantities([s + 1.0 for s in support], utility + 1.0)
+    return high, problem.quantities([s - 1.0 for s in support], utility - 1.0)
+
+
+@EXACT
+@given(problems(), st.sampled_from(METHODS), st.integers(0, 3), st.booleans())
+def test_the_joint_winset_listed_in_package_order(problem, method, short, loose):
+    """Every deal of the joint win-set, in package order, as the brute force finds it; None where
+    the limit is below its size. With ``loose`` bounds, which decide nothing, every package is
+    decided by its exact evaluation (the thresholds lie between packages, so bounds otherwise
+    decide all)."""
+    codes = valid_packages(problem)  # in package order
+    inside = codes[in_joint_winset(problem, naive_quantities(problem, codes))]
+    limit = max(len(inside) - short, 0)
+    with method_under_test(method) as engine_method, pytest.MonkeyPatch.context() as patch:
+        if loose and engine_method == "enumerate":
+            patch.setattr(DealProblem, "bounds", _loose_bounds)
+        listed = feasible_packages(problem, criteria.joint(problem), limit, engine_method)
+    if limit < len(inside):
+        assert listed is None
+    else:
+        np.testing.assert_array_equal(listed, inside.reshape(-1, problem.space.n_issues))
 
 
 @EXACT

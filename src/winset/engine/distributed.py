@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import Problem, WinsetError
 from ..extras import install_hint
 from .enumeration import WORK_ROWS
-from .problem import DealProblem
+from .problem import DealProblem, Quantities
 from .search import Search
 from .topk import Feasibility, Found, Objective, TopK
 
@@ -94,6 +94,34 @@ def _canonical(problem: DealProblem, found: list[Found], objective: Objective, r
         distance = np.zeros(1) if reference is None else (codes != np.asarray(reference)).sum(axis=1).astype(float)
         out.append(Found(float(objective(problem.evaluate(codes), distance)[0]), f.codes))
     return sorted(out, key=lambda f: (-f.value, int(problem.space.encode(f.codes))))
+
+
+def feasible_packages(problem: DealProblem, feasible: Feasibility, limit: int, method: str) -> np.ndarray | None:
+    """Every deal that passes ``feasible``, as codes in package order, or None where more than
+    ``limit`` do: the whole of a small win-set, without ranking it."""
+    if method == "enumerate":
+        found, total = [], 0
+        for codes in _packages_in_range(problem, None):
+            high, low = problem.bounds(codes)
+            possible = feasible(high)
+            certain = possible & feasible(low)
+            undecided = np.flatnonzero(possible & ~certain)
+            if len(undecided):
+                certain[undecided[feasible(problem.evaluate(codes[undecided]))]] = True
+            found.append(codes[certain])
+            total += int(certain.sum())
+            if total > limit:
+                return None
+        return np.concatenate(found) if found else np.zeros((0, problem.space.n_issues), dtype=np.int64)
+
+    def anything(q: Quantities, distance: np.ndarray) -> np.ndarray:  # every package ranks the same
+        return np.zeros(q.joint_margin.shape)
+
+    listed = Search(problem).maximize(anything, feasible, limit + 1)
+    if len(listed) > limit:
+        return None
+    # equal values: the search's results come in package order
+    return np.array([f.codes for f in listed], dtype=np.int64).reshape(-1, problem.space.n_issues)
 
 
 def count_packages(problem: DealProblem, feasible: Feasibility, method: str, scheduler: Scheduler = None) -> int:

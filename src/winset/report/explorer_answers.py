@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from ..engine import DealProblem, criteria
-from ..engine.distributed import best_packages
+from ..engine.distributed import best_packages, feasible_packages
 from ..engine.joint import choose_method, point_only
 
 PAGE_SEARCH = 100_000  # packages the page enumerates itself, on the point estimate
-LISTED = 20_000  # packages of the joint win-set the page can be given whole (about 0.4 MB)
+LISTED = 20_000  # packages of the joint win-set the page can be given whole (0.37 MB of base64 at six issues)
 NEAREST = 3  # ratifiable packages offered nearest the one chosen
 
 
@@ -43,8 +43,8 @@ def answers(
     base = _base(problem)
     if winset_size <= LISTED:
         step("listing the joint win-set for the deal explorer")
-        found = _best(base, winset_size)
-        codes = np.array(sorted(found, key=problem.space.encode), dtype=np.int64).reshape(-1, problem.space.n_issues)
+        codes = feasible_packages(base, criteria.joint(base), winset_size, choose_method(base, "auto"))
+        assert codes is not None  # the win-set's size is known
         return {"search": "listed", "winset": _packages(base, codes)}
     step("finding what would pass for the deal explorer")
     nearest = {name: _packages(base, _nearest(base, codes)) for name, codes in starts.items()}
