@@ -200,6 +200,29 @@ def test_assessment_and_repairs(problem, method, data):
 
 
 @EXACT
+@given(problems(min_negotiators=1), st.sampled_from(METHODS), st.data())
+def test_repairs_that_keep_an_option(problem, method, data):
+    """``assess(..., keep='issue=option')``: the proposal judged as it is, its repairs the nearest
+    ratifiable packages that have the kept option, as the brute force ranks them."""
+    codes = valid_packages(problem)
+    proposal = codes[data.draw(st.integers(0, len(codes) - 1))]
+    k = data.draw(st.integers(0, problem.space.n_issues - 1))
+    o = data.draw(st.integers(0, problem.space.shape[k] - 1))
+    q = naive_quantities(problem, codes)
+    base = naive_quantities(point_only(problem), codes) if problem.confidence is None else q
+    keep = f"{problem.space.issue_ids[k]}={problem.space.option_ids[k][o]}"
+    with method_under_test(method) as engine_method:
+        result = assess(problem, proposal, repairs=3, method=engine_method, keep=keep)
+    i = int(np.flatnonzero((codes == proposal).all(axis=1))[0])
+    assert bool(result.table["in_winset"].iloc[0]) == in_joint_winset(problem, q)[i]
+    inside = in_joint_winset(problem, base) & (codes[:, k] == o)
+    changes = (codes != proposal).sum(axis=1)
+    value = np.arctan(base.joint_margin) / np.pi - changes
+    _, best = ranked(value[inside], codes[inside], problem, 3)
+    assert list(result.repairs["package"]) == [problem.space.format(b, changes_only=True) for b in best]
+
+
+@EXACT
 @given(problems(min_negotiators=1, max_negotiators=3), st.sampled_from(METHODS))
 def test_improvement_of_an_agreed_package(problem, method):
     codes = valid_packages(problem)

@@ -168,6 +168,23 @@ def test_assess_a_proposal_that_fails(passable):
     assert document["improvements"] is None
 
 
+def test_assess_keeps_what_a_side_insists_on(served_passable):
+    """--keep: the proposal is judged as it is; its repairs keep the option (here the one deal of
+    the joint win-set has the treaty signed, so keeping none leaves no repair)."""
+    signed, none = (
+        json.loads(
+            run(
+                "assess", str(served_passable), "--package", "two_islands", "--draws", "10", "--json", "--keep", keep
+            ).stdout
+        )
+        for keep in ("treaty=signed", "treaty=none")
+    )
+    assert [r["package"] for r in signed["repairs"]] == ["treaty=signed"] and signed["keep"] == "treaty=signed"
+    assert none["repairs"] == [] and none["rules"] == signed["rules"] and not none["in_winset"]
+    said = run("assess", str(served_passable), "--package", "two_islands", "--draws", "10", "--keep", "treaty=none")
+    assert said.exit_code == 0 and "Only repairs that keep treaty=none." in said.stdout
+
+
 def test_assess_a_proposal_that_passes(served_passable):
     passable = served_passable
     result = run("assess", str(passable), "--package", "treaty=signed", "--draws", "10", "--json")
@@ -190,6 +207,7 @@ def test_assess_a_proposal_that_passes(served_passable):
         (["solve", "--keep", "habomai=japn"], "issue 'habomai' has no option 'japn' (did you mean 'japan'?)"),
         (["solve", "--keep", "habomai"], "expected issue=option"),
         (["solve", "--keep", "status_quo"], "the options to keep are not a package"),
+        (["assess", "--package", "two_islands", "--keep", "treaty=sign"], "did you mean 'signed'?"),
     ],
 )
 def test_bad_options_are_user_errors(deadlocked, args, message):

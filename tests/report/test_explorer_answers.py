@@ -129,9 +129,12 @@ def test_beyond_the_list_the_engine_answers_the_starts_and_each_kept_option(prec
         _, best, command = ask(opened, analysis, current, [k])
         assert best == expected_best(warm, current, [k]), k
     _, best, command = ask(opened, analysis, current, [0, 4])
-    issues, options = analysis.problem.space.issue_ids, analysis.problem.space.option_ids
+    space = analysis.problem.space
+    issues, options = space.issue_ids, space.option_ids
     kept = f"{issues[0]}={options[0][current[0]]},{issues[4]}={options[4][current[4]]}"
-    assert best is None and f"winset solve SCENARIO --keep '{kept}'" in command.inner_text()
+    said = command.inner_text()
+    assert best is None and f"winset solve SCENARIO --keep '{kept}'" in said
+    assert f"winset assess SCENARIO --package '{space.format(current, changes_only=True)}' --keep '{kept}'" in said
     other = codes[np.random.default_rng(1).integers(len(codes))].tolist()
     nearest, _, command = ask(opened, analysis, other, [])
     assert nearest == [] and "winset assess SCENARIO --package '" in command.inner_text()

@@ -55,6 +55,13 @@ MethodOpt = Annotated[
 ]
 SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address to run the searches on.")]
 CriterionOpt = Annotated[str, typer.Option("--criterion", help="margin, nash or probability: what 'best' means.")]
+KeepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--keep",
+        help="Only packages with these options, 'issue=option,...': what a side insists on.",
+    ),
+]
 TopOpt = Annotated[int, typer.Option("--top", min=1, help="How many of the best ratifiable packages to list.")]
 ExitCodeOpt = Annotated[
     bool,

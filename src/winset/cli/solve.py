@@ -19,6 +19,7 @@ from .options import (
     EngineOptions,
     ExitCodeOpt,
     JsonOpt,
+    KeepOpt,
     MethodOpt,
     OptionalOpt,
     ScenarioArg,
@@ -79,14 +80,7 @@ def solve_command(
     include_optional: OptionalOpt = False,
     method: MethodOpt = "auto",
     scheduler: SchedulerOpt = None,
-    keep: Annotated[
-        str | None,
-        typer.Option(
-            "--keep",
-            help="Only the packages with these options, 'issue=option,...': what a side insists on "
-            "(the best deal that keeps them).",
-        ),
-    ] = None,
+    keep: KeepOpt = None,
     exit_code: ExitCodeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -144,6 +138,7 @@ def assess_command(
         ),
     ],
     repairs: Annotated[int, typer.Option("--repairs", min=0, help="How many nearest ratifiable packages to show.")] = 3,
+    keep: KeepOpt = None,
     draws: DrawsOpt = DRAWS,
     seed: SeedOpt = 0,
     confidence: ConfidenceOpt = None,
@@ -164,21 +159,26 @@ def assess_command(
     options = EngineOptions(draws, seed, confidence, include_optional, method, scheduler)
     options.check()
     codes = loaded.space.parse(loaded.resolve_package(package))
+    if keep is not None:
+        loaded.space.keeping(keep)  # a wrong issue or option is said before any fitting
     problem, fits = fitted_problem(loaded, options, as_json)
     with steps(not as_json) as step:
         step("assessing the proposal and searching for repairs")
-        result = assess(problem, codes, repairs, method, scheduler)
+        result = assess(problem, codes, repairs, method, scheduler, keep)
     kinds, warnings = evidence(loaded, fits, [codes])
     if as_json:
         print_json(
             {
                 "ok": True,
                 **documents.assessment_document(loaded, problem, result),
+                "keep": keep,
                 "evidence": kinds,
                 "warnings": warnings,
             }
         )
     else:
+        if keep is not None:
+            stdout().print(f"Only repairs that keep {keep.strip()}.")
         stdout().print(render.assessment_report(loaded, problem, result))
         print_evidence(kinds, warnings)
     # the status quo gets no verdict, so no exit code that reads as one

@@ -62,7 +62,12 @@ class Assessment:
 
 
 def assess(
-    problem: DealProblem, package: Sequence[int], repairs: int = 3, method: str = "auto", scheduler: Scheduler = None
+    problem: DealProblem,
+    package: Sequence[int],
+    repairs: int = 3,
+    method: str = "auto",
+    scheduler: Scheduler = None,
+    keep: str | None = None,
 ) -> Assessment:
     """Support of a proposal in every public (interval, probability the rule is met), which rules
     fail and by how much, and the nearest ratifiable packages (fewest changed issues, then the best
@@ -70,7 +75,10 @@ def assess(
     the joint win-set, what :func:`improve` finds once it is agreed.
 
     The status quo is no proposal: its rules get no verdict (margin, probability and ``passes``
-    missing), and its repairs are the deals nearest to it that every side could ratify."""
+    missing), and its repairs are the deals nearest to it that every side could ratify.
+
+    ``keep`` (``"issue=option,..."``) confines the repairs and improvements to the packages that
+    keep those options (:meth:`DealProblem.keeping`); the proposal itself is judged as it is."""
     package = tuple(int(c) for c in package)
     codes = np.array([package])
     q = problem.evaluate(codes)
@@ -98,7 +106,8 @@ def assess(
     grouped = [votes_table(p, package) for p in problem.publics if not p.rule.plain]
     votes = pd.concat(grouped, ignore_index=True) if grouped else pd.DataFrame()
     method = choose_method(problem, method)
-    base = point_only(problem) if problem.confidence is None else problem
+    within = problem if keep is None else problem.keeping(keep)
+    base = point_only(within) if within.confidence is None else within
     found = best_packages(
         base, criteria.nearest(base), criteria.joint(base), repairs, method, scheduler, reference=package
     )
@@ -110,7 +119,7 @@ def assess(
         package, table, pd.DataFrame(rules), repair_table, _effects(problem, package, repaired), votes=votes
     )
     if table["in_winset"].iloc[0] and problem.negotiators:
-        result.improvements, result.improvement_frontier = improve(problem, package, method, scheduler)
+        result.improvements, result.improvement_frontier = improve(within, package, method, scheduler)
     return result
 
 

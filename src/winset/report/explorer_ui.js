@@ -229,19 +229,21 @@
     best.replaceChildren();
     delete best.dataset.package;
     const { near, top } = found(current, locked), commands = [];
+    const kept = locked.map((k) => `${data.issues[k]}=${data.options[k][current[k]]}`).join(",");
     for (const package_ of near || []) {
       const item = document.createElement("li");
       offer(item, package_, current);
       list.append(item);
     }
     if (near === null) {
-      commands.push(["The nearest ratifiable packages to this one:", `winset assess SCENARIO --package '${written(current) || "status_quo"}'`]);
+      const keeping = locked.length ? ` --keep '${kept}'` : "";
+      commands.push([`The nearest ratifiable packages to this one${locked.length ? " that keep the locked options" : ""}:`,
+        `winset assess SCENARIO --package '${written(current) || "status_quo"}'${keeping}`]);
     }
     if (top) {
       best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
       offer(best, top, current);
     } else if (top === undefined) {
-      const kept = locked.map((k) => `${data.issues[k]}=${data.options[k][current[k]]}`).join(",");
       commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'`]);
     } else {
       best.textContent = locked.length
