@@ -11,7 +11,7 @@ import pytest
 
 from winset.engine import criteria
 from winset.report import explorer_answers
-from winset.report.explorer import explorer
+from winset.report.explorer import command_options, explorer
 
 from ..engine.instances import valid_packages
 
@@ -132,13 +132,26 @@ def test_beyond_the_list_the_engine_answers_the_starts_and_each_kept_option(prec
     space = analysis.problem.space
     issues, options = space.issue_ids, space.option_ids
     kept = f"{issues[0]}={options[0][current[0]]},{issues[4]}={options[4][current[4]]}"
-    said = command.inner_text()
-    assert best is None and f"winset solve SCENARIO --keep '{kept}'" in said
-    assert f"winset assess SCENARIO --package '{space.format(current, changes_only=True)}' --keep '{kept}'" in said
+    said, settings = command.inner_text(), f" --draws {analysis.draws}"  # as the report was made
+    assert best is None and f"winset solve SCENARIO --keep '{kept}'{settings}." in said
+    package = space.format(current, changes_only=True)
+    assert f"winset assess SCENARIO --package '{package}' --keep '{kept}'{settings}." in said
     other = codes[np.random.default_rng(1).integers(len(codes))].tolist()
     nearest, _, command = ask(opened, analysis, other, [])
     assert nearest == [] and "winset assess SCENARIO --package '" in command.inner_text()
     assert errors == []
+
+
+def test_the_commands_given_answer_the_reports_question(warm):
+    """The options the page adds to the commands it gives: the report's draws, seed, test over
+    the draws and ratifiers, each only where it is not the default."""
+    analysis = warm[0]
+    assert command_options(replace(analysis, draws=200, seed=0)) == ""
+    problem = replace(analysis.problem, confidence=0.9, include_optional=True)
+    assert (
+        command_options(replace(analysis, problem=problem, draws=20, seed=7))
+        == " --draws 20 --seed 7 --confidence 0.9 --include-optional"
+    )
 
 
 def test_the_engine_lists_the_winset_of_a_test_over_the_draws(warm):

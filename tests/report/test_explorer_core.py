@@ -150,7 +150,7 @@ def opened_problem(problem):
 
 @pytest.fixture(scope="module")
 def opened_page(browser, opened_problem, tmp_path_factory):
-    judge = "() => { window.judged = WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)); }"
+    judge = "() => { window.judged = WinsetCore.winset(data, tables, utilityTables); }"
     opened, _ = core_page(browser, opened_problem, tmp_path_factory.mktemp("explorer") / "opened.html", judge)
     yield opened
     opened.context.close()
@@ -229,7 +229,7 @@ def test_where_no_package_passes_there_is_no_best_one(page, problem):
     """The worked example as estimated: the joint win-set is empty, so nothing is offered."""
     opened, _ = page
     found = opened.evaluate(
-        """(c) => WinsetCore.best(WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)), c, [])""",
+        """(c) => WinsetCore.best(WinsetCore.winset(data, tables, utilityTables), c, [])""",
         [int(c) for c in problem.space.status_quo],
     )
     assert found is None

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, Template, select_autoescape
 from markupsafe import Markup
 
+from ..defaults import DRAWS
 from .analysis import Analysis
 from .explorer_answers import answers
 from .explorer_data import explorer_data, script
@@ -93,6 +94,7 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
     if passes is None:  # an analysis made without it
         passes = answers(problem, analysis.solution.winset_size, analysis.proposal_codes)
     data["what_passes"] = passes
+    data["command_options"] = command_options(analysis)
     html = page_template("explorer.html.j2").render(
         search=passes["search"],
         listed=passes.get("winset", {}).get("count", 0),
@@ -107,3 +109,18 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
     )
     digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")
     return {"html": Markup(html), "script_hash": f"sha256-{digest}"}
+
+
+def command_options(analysis: Analysis) -> str:
+    """The options that make ``winset assess`` and ``winset solve`` answer the question the report
+    answers (its draws, seed, test over the draws and ratifiers), as the commands the page gives."""
+    problem, options = analysis.problem, []
+    if analysis.draws != DRAWS:
+        options.append(f"--draws {analysis.draws}")
+    if analysis.seed != 0:
+        options.append(f"--seed {analysis.seed}")
+    if problem.confidence is not None:
+        options.append(f"--confidence {problem.confidence:g}")
+    if problem.include_optional:
+        options.append("--include-optional")
+    return "".join(f" {option}" for option in options)

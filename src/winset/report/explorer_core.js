@@ -128,6 +128,22 @@ const WinsetCore = (() => {
 
   const voteMargin = (vote, margins) => votePivot(vote, margins).margin;
 
+  // One draw's whole support, rule margin and each group's support, from the weighted sums of
+  // its cells (``total`` and ``weight`` from ``at``: the sums of draw g sit at g * nCells).
+  function ruleOf(rule, total, weight, at) {
+    const groups = [];
+    for (let c = 0; c < rule.groups.length; c++) groups.push(total[at + c] / weight[at + c]);
+    // weights sum to one in each draw: the engine's table.support
+    const whole = rule.groups.length ? groups.reduce((s, v, c) => s + rule.shares[c] * v, 0) : total[at];
+    let margin = rule.plain ? whole - rule.threshold : NaN;
+    if (!rule.plain) {
+      const sources = [whole, ...groups];
+      margin = Math.min(...rule.votes.map((vote) =>
+        voteMargin(vote, vote.sources.map((s, i) => sources[s + 1] - vote.thresholds[i]))));
+    }
+    return { whole, margin, groups };
+  }
+
   // Each group's (draw's) whole support and rule margin; of the first ``only`` groups.
   function groupMargins(pub, table, codes, only) {
     const rule = pub.rule, nCells = rule.groups.length || 1;
@@ -135,19 +151,10 @@ const WinsetCore = (() => {
     const nGroups = only || table.sizes.length, whole = new Float64Array(nGroups), margins = new Float64Array(nGroups);
     const cells = new Float64Array(nGroups * rule.groups.length); // each group's support, per draw
     for (let g = 0; g < nGroups; g++) {
-      if (!rule.groups.length) {
-        whole[g] = total[g]; // weights sum to one in each draw: the engine's table.support
-        margins[g] = rule.plain ? whole[g] - rule.threshold : NaN;
-      }
-      const groups = [];
-      for (let c = 0; c < rule.groups.length; c++) groups.push(total[g * nCells + c] / weight[g * nCells + c]);
-      cells.set(groups, g * rule.groups.length);
-      if (rule.groups.length) whole[g] = groups.reduce((s, v, c) => s + rule.shares[c] * v, 0);
-      if (!rule.plain) {
-        const sources = [whole[g], ...groups];
-        margins[g] = Math.min(...rule.votes.map((vote) =>
-          voteMargin(vote, vote.sources.map((s, i) => sources[s + 1] - vote.thresholds[i]))));
-      }
+      const found = ruleOf(rule, total, weight, g * nCells);
+      whole[g] = found.whole;
+      margins[g] = found.margin;
+      cells.set(found.groups, g * rule.groups.length);
     }
     return { whole, margins, cells };
   }
@@ -201,32 +208,86 @@ const WinsetCore = (() => {
   // The constraints a package breaks (each forbids one option from a set on every issue it names)
   const broken = (data, codes) => data.constraints.filter((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])));
 
-  // Every package the constraints allow, the status quo aside, in the engine's order (the last
-  // issue fastest): the order that breaks ties.
-  function deals(data) {
-    const shape = data.options.map((o) => o.length), k = shape.length, out = [];
-    const total = shape.reduce((a, b) => a * b, 1), codes = new Array(k);
-    for (let i = 0; i < total; i++) {
-      let rest = i;
-      for (let j = k - 1; j >= 0; j--) { codes[j] = rest % shape[j]; rest = Math.floor(rest / shape[j]); }
-      if (codes.every((c, j) => c === data.status_quo[j])) continue;
-      if (broken(data, codes).length) continue;
-      out.push(codes.slice());
+  // A table's point estimate (its first group's rows) scored issue by issue, for the search below:
+  // the scores with issues 0..d chosen (a child's are its parent's plus one column), the exact
+  // value of a whole package, and an upper bound over every package below a branch (the best
+  // column of each issue still open and the best of each pairwise term, added to each row).
+  function branching(table, shape, shift, nCells, value, needed) {
+    const rows = table.starts[1], n = shape.length, k = table.k, link = table.link;
+    const columns = shape.map((m, d) => Array.from({ length: m }, (_, o) => table.position[table.offsets[d] + o]));
+    const at = (r, j) => (j >= 0 ? table.values[r * k + j] : 0);
+    const rest = shape.map(() => new Float64Array(rows)); // what issues after d, and the pairs, can add
+    for (let r = 0; r < rows; r++) {
+      let after = 0;
+      for (const p of table.pairs) after += Math.max(...p.values.subarray(r * p.n, (r + 1) * p.n));
+      for (let d = n - 1; d >= 0; d--) {
+        rest[d][r] = after;
+        after += Math.max(...columns[d].map((j) => at(r, j)));
+      }
     }
-    return out;
+    const scores = Array.from({ length: n + 1 }, () => new Float64Array(rows));
+    for (let r = 0; r < rows; r++) scores[0][r] = table.intercepts[r] + shift;
+    const total = new Float64Array(nCells), weight = new Float64Array(nCells);
+    const summed = (score) => {
+      total.fill(0);
+      weight.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const cell = nCells > 1 ? table.cells[r] : 0;
+        total[cell] += table.weights[r] * linked(link, score(r));
+        weight[cell] += table.weights[r];
+      }
+      return value(total, weight);
+    };
+    return {
+      needed,
+      choose(d, o) { // issue d takes option o
+        const from = scores[d], to = scores[d + 1], j = columns[d][o];
+        if (j < 0) to.set(from);
+        else for (let r = 0; r < rows; r++) to[r] = from[r] + table.values[r * k + j];
+      },
+      bound: (d) => summed((r) => scores[d + 1][r] + rest[d][r]),
+      exact: (codes) => summed((r) => { // in the order sums adds, so the figures' own numbers
+        let score = scores[n][r];
+        for (const p of table.pairs) score += p.values[r * p.n + codes[p.first] * p.m + codes[p.second]];
+        return score;
+      }),
+    };
   }
 
-  // Whether each deal is in the joint win-set on the point estimate, and its smallest margin over
-  // the binding publics (winset.engine.criteria.joint and min_margin).
-  function ratifiable(data, tables, utilityTables, packages) {
-    const binding = data.publics.map((p, i) => [p, tables[i]]).filter(([p]) => p.binding);
-    return packages.map((codes) => {
-      let margin = Infinity;
-      for (const [pub, table] of binding) margin = Math.min(margin, groupMargins(pub, table, codes, 1).margins[0]);
-      if (!binding.length) margin = 0;
-      const reach = data.negotiators.every((n, i) => utility(utilityTables[i], codes) >= n.floor);
-      return { codes, margin, passes: reach && margin >= -data.tolerance };
-    });
+  // Every deal in the joint win-set on the point estimate (winset.engine.criteria.joint), with its
+  // smallest margin over the binding publics, in the engine's package order (the last issue
+  // fastest: the order that breaks ties). Depth first over the issues: a branch is left as soon as
+  // a constraint forbids it or one bound says that no package below it passes a binding rule or
+  // reaches a negotiator's reservation. That is exact, as in winset.engine.bounds: every link only
+  // rises with the score, weights are non-negative, and every rule's margin only rises with each
+  // group's support. A package costs one addition a row, not one per issue, and most of a space
+  // where few deals pass is never visited.
+  function winset(data, tables, utilityTables) {
+    const shape = data.options.map((o) => o.length), n = shape.length;
+    const publics = data.publics.map((pub, i) => [pub, tables[i]]).filter(([pub]) => pub.binding).map(([pub, table]) =>
+      branching(table, shape, pub.shift || 0, pub.rule.groups.length || 1,
+        (total, weight) => ruleOf(pub.rule, total, weight, 0).margin, -data.tolerance));
+    const judges = publics.concat(data.negotiators.map((neg, i) =>
+      branching(utilityTables[i], shape, 0, 1, (total) => total[0], neg.floor)));
+    const closing = shape.map((_, d) => data.constraints.filter((c) => Math.max(...c.issues) === d));
+    const codes = new Array(n).fill(0), out = [];
+    const visit = (d) => {
+      for (let o = 0; o < shape[d]; o++) {
+        codes[d] = o;
+        if (closing[d].some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+        judges.forEach((judge) => judge.choose(d, o));
+        if (d + 1 < n) {
+          if (judges.every((judge) => judge.bound(d) >= judge.needed)) visit(d + 1);
+          continue;
+        }
+        if (codes.every((c, k) => c === data.status_quo[k])) continue;
+        const values = judges.map((judge) => judge.exact(codes));
+        if (!values.every((v, i) => v >= judges[i].needed)) continue;
+        out.push({ codes: codes.slice(), margin: publics.length ? Math.min(...values.slice(0, publics.length)) : 0, passes: true });
+      }
+    };
+    visit(0);
+    return out;
   }
 
   // The ``count`` ratifiable deals nearest ``current`` (fewest changed issues, then the best
@@ -268,5 +329,5 @@ const WinsetCore = (() => {
     return out;
   }
 
-  return { decode, unpack, publicFigures, votes, utility, quantile, voteMargin, votePivot, broken, deals, ratifiable, nearest, best, effects };
+  return { decode, unpack, publicFigures, votes, utility, quantile, voteMargin, votePivot, broken, winset, nearest, best, effects };
 })();

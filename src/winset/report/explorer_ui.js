@@ -206,7 +206,7 @@
   function found(current, locked) {
     if (given.search !== "precomputed") {
       judged = judged || (given.search === "listed" ? listed(given.winset)
-        : WinsetCore.ratifiable(data, tables, utilityTables, WinsetCore.deals(data)));
+        : WinsetCore.winset(data, tables, utilityTables));
       return { near: WinsetCore.nearest(judged, current, locked, 3), top: WinsetCore.best(judged, current, locked) };
     }
     const start = startButtons.find((b) => same(parse(b.dataset.package), current));
@@ -238,13 +238,13 @@
     if (near === null) {
       const keeping = locked.length ? ` --keep '${kept}'` : "";
       commands.push([`The nearest ratifiable packages to this one${locked.length ? " that keep the locked options" : ""}:`,
-        `winset assess SCENARIO --package '${written(current) || "status_quo"}'${keeping}`]);
+        `winset assess SCENARIO --package '${written(current) || "status_quo"}'${keeping}${data.command_options}`]);
     }
     if (top) {
       best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
       offer(best, top, current);
     } else if (top === undefined) {
-      commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'`]);
+      commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'${data.command_options}`]);
     } else {
       best.textContent = locked.length
         ? "No package in the joint win-set keeps the locked options."
