@@ -233,7 +233,9 @@ def test_each_vote_says_who_passes_or_blocks(page, kuril):
                 first = rows.iloc[0]
                 assert body.get_attribute("data-passes") == str(bool(first["vote_passes"])).lower()
                 assert abs(float(body.get_attribute("data-yes-votes")) - first["yes_votes"]) <= TOLERANCE
-                assert f"of {first['needed_text']} needed" in body.locator("tr").first.inner_text()
+                heading = body.locator("tr").first.inner_text()
+                verdict = "passes" if first["vote_passes"] else "fails"
+                assert f"of {first['needed_text']} needed: {verdict}" in heading
                 for j, row in enumerate(rows.to_dict("records")):
                     member = body.locator(f'tr[data-member="{j}"]')
                     for key in ("support", "lower", "upper", "margin"):
@@ -241,6 +243,13 @@ def test_each_vote_says_who_passes_or_blocks(page, kuril):
                     said = member.locator(".says").inner_text(), member.locator(".decides").inner_text()
                     decides = "the rule" if row["blocking"] else "the vote" if row["pivotal"] else ""
                     assert said == ("yes" if row["yes"] else "no", decides)
+    # the vote's verdict is words in its heading, not the report's verdict box
+    assert (
+        opened.locator("#explorer-votes th[scope=rowgroup] span").last.evaluate(
+            "(span) => getComputedStyle(span).borderLeftStyle"
+        )
+        == "none"
+    )
     opened.locator('#explorer [data-start="status_quo"]').click()
     assert {b.get_attribute("data-passes") for b in opened.locator("#explorer tbody[data-vote-public]").all()} == {""}
     assert errors == []

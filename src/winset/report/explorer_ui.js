@@ -97,7 +97,7 @@
         const body = voteBodies[at++];
         Object.assign(body.dataset, { yesVotes: vote.yesVotes, margin: vote.margin, passes: quo ? "" : String(vote.passes) });
         body.querySelector(".count").textContent = `${Number(vote.yesVotes.toPrecision(4))} yes votes`;
-        body.querySelector(".verdict").textContent = quo ? "the reference (no verdict)" : vote.passes ? "passes" : "fails";
+        body.querySelector(".vote-verdict").textContent = quo ? "the reference (no verdict)" : vote.passes ? "passes" : "fails";
         vote.members.forEach((m, j) => {
           const row = body.querySelector(`tr[data-member="${j}"]`);
           Object.assign(row.dataset, { support: m.support, lower: m.lower, upper: m.upper, margin: m.margin,
