@@ -29,6 +29,32 @@ def test_link_lines_lie_above_the_link_on_the_interval(link, a, b, at):
     assert np.all(line >= LINK_FUNCTIONS[link](grid) - 1e-12)
 
 
+@EXACT
+@given(scores, scores, st.floats(-70, 70))
+def test_compiled_logistic_lines_lie_above_the_logistic_on_the_interval(a, b, at):
+    from winset.engine.line_kernels import logistic_lines
+    from winset.engine.linear_bound import TANGENT_GRID, _tangent_points
+
+    lo, hi = min(a, b), max(a, b)
+    one, start, step = np.ones((1, 1)), TANGENT_GRID[0], TANGENT_GRID[2]
+    empty = np.zeros((1, 0), dtype=np.int64)
+    intercept, slope = logistic_lines(
+        at * one,
+        0 * one,
+        lo * one,
+        hi * one,
+        np.zeros((1, 0)),
+        empty[0],
+        empty,
+        one[0],
+        _tangent_points()[1],
+        start,
+        step,
+    )  # one row of weight 1 at no extra: the constant is the intercept
+    grid = np.concatenate([np.linspace(lo, hi, 2001), [lo, hi, min(max(0.0, lo), hi)]])
+    assert slope[0, 0] >= 0 and np.all(intercept[0] + slope[0, 0] * grid >= expit(grid) - 1e-12)
+
+
 def test_logistic_lines_touch_where_asked():
     lo, hi = np.array([[-3.0, 0.5]]), np.array([[4.0, 3.0]])
     intercept, slope = LinkLines("logistic", lo, hi).at(np.array([[2.0, 1.0]]))
@@ -80,12 +106,50 @@ def test_linear_bound_holds_for_every_completion(problem, data):
         highs.append(high)
         lows.append(low)
     values = bound.bound(prefixes, partials, highs, lows)
+    # nodes cut at random after each round: theirs stay valid bounds, the others' are unchanged
+    rng, kept = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))), np.ones(len(prefixes), dtype=bool)
+
+    def open_(so_far):
+        assert so_far.shape == (len(prefixes),) and np.all(so_far >= values - 1e-12)
+        still = rng.random(len(so_far)) < 0.6
+        kept[:] &= still
+        return still
+
+    cut = bound.bound(prefixes, partials, highs, lows, open_)
+    np.testing.assert_allclose(cut[kept], values[kept], rtol=1e-12, atol=1e-14)  # rounding of smaller products
     every = np.array(list(itertools.product(*[range(n) for n in shape])))
     margins = np.array(
         [naive_support(t, every)[0] - th for t, th in zip(binding, problem.thresholds[problem.binding], strict=True)]
     )
     smallest = margins.min(axis=0)
     in_search_order = every[:, search.order][:, :depth]
-    for prefix, value in zip(prefixes, values, strict=True):
+    for prefix, value, looser in zip(prefixes, values, cut, strict=True):
         below = (in_search_order == prefix).all(axis=1)
-        assert smallest[below].max() <= value + 1e-9
+        assert smallest[below].max() <= min(value, looser) + 1e-9
+
+
+@EXACT
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 40), st.integers(0, 3))
+def test_compiled_logistic_lines_are_link_lines(seed, nodes, rows, open_issues):
+    """The compiled kernel against the numpy reference, on intervals of every kind: beyond the
+    tabulated range, where the chord is the envelope, wholly above zero, and the rest."""
+    from winset.engine.line_kernels import logistic_lines
+    from winset.engine.linear_bound import TANGENT_GRID, _tangent_points
+
+    rng = np.random.default_rng(seed)
+    lo = rng.choice([-60.0, -8.0, -1.0, 0.5], (nodes, rows)) + rng.normal(0, 2, (nodes, rows))
+    hi = lo + rng.choice([0.0, 0.3, 3.0, 30.0, 55.0], (nodes, rows)) * rng.random((nodes, rows))
+    x = lo + (hi - lo) * rng.random((nodes, rows)) / 2
+    most = x + rng.random((nodes, rows))
+    coefficients = rng.normal(0, 1, (rows, 3 * open_issues))
+    starts = np.arange(0, 3 * open_issues, 3, dtype=np.int64)
+    completion = rng.integers(0, 3, (nodes, open_issues))
+    weights = rng.random(rows)
+    start, _, step = TANGENT_GRID
+    constant, slopes = logistic_lines(
+        x, most, lo, hi, coefficients, starts, completion, weights, _tangent_points()[1], start, step
+    )
+    scores = x + sum(coefficients[:, starts[k] + completion[:, k]].T for k in range(open_issues))
+    intercept, slope = LinkLines("logistic", lo, hi).at(scores)
+    np.testing.assert_allclose(slopes, slope * weights, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(constant, (intercept + slope * most) @ weights, rtol=1e-12, atol=1e-14)

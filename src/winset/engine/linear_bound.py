@@ -27,6 +27,7 @@ valid bound; good ones give a tight one.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,12 @@ class LinkLines:
         self.fixed_slope = np.where(far, 0.0, chord_slope)
         self.fixed_intercept = np.where(far, s_hi, s_lo - chord_slope * lo)
 
+    def take(self, nodes: np.ndarray) -> LinkLines:
+        """The lines of some of the nodes (rows of every array)."""
+        out = object.__new__(LinkLines)
+        out.__dict__.update({name: value if name == "link" else value[nodes] for name, value in vars(self).items()})
+        return out
+
     def at(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Intercepts and slopes of the lines, touching the link near ``scores``."""
         if self.link == "identity":
@@ -115,8 +122,19 @@ class LinkLines:
         return s, slope
 
 
+class Intervals:
+    """Rows' score intervals [lo, hi], for the compiled logistic lines
+    (:func:`winset.engine.line_kernels.logistic_lines`), which lay each line afresh."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.lo, self.hi = lo, hi
+
+    def take(self, nodes: np.ndarray) -> Intervals:
+        return Intervals(self.lo[nodes], self.hi[nodes])
+
+
 # one public's part of a bound: its table, assigned scores, their most, its lines and coefficients
-_Part = tuple[ScoreTable, np.ndarray, np.ndarray, LinkLines, np.ndarray]
+_Part = tuple[ScoreTable, np.ndarray, np.ndarray, LinkLines | Intervals, np.ndarray]
 
 
 class LinearBound:
@@ -127,7 +145,8 @@ class LinearBound:
     def __init__(
         self, tables: list[ScoreTable], thresholds: np.ndarray, order: np.ndarray, rows: list[np.ndarray]
     ) -> None:
-        self.rows = rows
+        # a run of rows as a slice, so that the score arrays are viewed, not copied, at every node
+        self.rows = [slice(int(r[0]), int(r[-1]) + 1) if len(r) and np.all(np.diff(r) == 1) else r for r in rows]
         self.tables = tables
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.order = np.asarray(order)
@@ -151,10 +170,15 @@ class LinearBound:
         partials: list[np.ndarray],
         highs: list[np.ndarray],
         lows: list[np.ndarray],
+        open_: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
         """The bound for each partial package (rows of ``prefix``, in search order), given for
         each support the assigned scores and row score bounds over the completions of the table
-        its rows come from (packages x all that table's rows)."""
+        its rows come from (packages x all that table's rows).
+
+        ``open_(bound)`` says which nodes the bound so far leaves open; a node it cuts gets no
+        further round (another round can only lower its bound, and a lower bound still cuts it).
+        In the worked search most nodes are cut by the first round."""
         m, d = prefix.shape
         if d == len(self.order):  # whole packages: the row-by-row bounds are already exact
             return np.full(m, np.inf)
@@ -163,16 +187,28 @@ class LinearBound:
         for i, table in enumerate(self.tables):
             rows = self.rows[i]
             x, hi, lo = partials[i][:, rows], highs[i][:, rows], lows[i][:, rows]
-            pairs = np.maximum(hi - x - self.additive[i][d][None, :], 0.0)  # what unassigned pairs may add
-            parts.append((table, x, x + pairs, LinkLines(table.link, lo, hi), table.coefficients[:, columns]))
+            most = x
+            if table.pairs:  # what unassigned pairs may add
+                most = x + np.maximum(hi - x - self.additive[i][d][None, :], 0.0)
+            over = Intervals(lo, hi) if table.link == "logistic" else LinkLines(table.link, lo, hi)
+            parts.append((table, x, most, over, table.coefficients[:, columns]))
         favourites = [np.broadcast_to(f[d:], (m, len(self.order) - d)) for f in self.favourite]
         best = np.full(m, np.inf)
+        active = np.arange(m)  # the nodes still open
         lines = [self._lines(part, favourite) for part, favourite in zip(parts, favourites, strict=True)]
         for round_ in range(ROUNDS):  # lines at each public's favourite, then at the completion the bound picks
             value, picked = self._combine(lines, d)
-            best = np.minimum(best, value)
-            if round_ + 1 < ROUNDS:
-                lines = [self._lines(part, picked) for part in parts]
+            best[active] = np.minimum(best[active], value)
+            if round_ + 1 == ROUNDS:
+                break
+            if open_ is not None:
+                still = open_(best + ROUNDING)[active]
+                if not still.any():
+                    break
+                if not still.all():
+                    active, picked = active[still], picked[still]
+                    parts = [(t, x[still], most[still], over.take(still), c) for t, x, most, over, c in parts]
+            lines = [self._lines(part, picked) for part in parts]
         return best + ROUNDING
 
     def _lines(self, part: _Part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -180,6 +216,15 @@ class LinearBound:
         (constant (m,), beta (m, columns of the unassigned issues))."""
         table, x, most, lines, coefficients = part  # most: x plus the most unassigned pairs may add
         d = len(self.order) - completion.shape[1]
+        if isinstance(lines, Intervals):
+            from .line_kernels import logistic_lines  # compiled at its first use
+
+            start, _, step = TANGENT_GRID
+            arrays = (x, most, lines.lo, lines.hi, coefficients, self.starts[d], completion, table.weights)
+            # all C-contiguous and writeable, so that one compiled version serves every call
+            same = [np.require(a, requirements=["C", "W"]) for a in arrays]
+            constant, slope = logistic_lines(*same, _tangent_points()[1], start, step)
+            return constant, slope @ coefficients
         scores = self._completion_scores(coefficients, completion, d)
         scores += x
         intercept, slope = lines.at(scores)

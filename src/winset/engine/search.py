@@ -214,18 +214,27 @@ class Search:
         if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
-                used = {p[0] for p in self.pieces}
+                used, every = {p[0] for p in self.pieces}, bool(mask.all())
 
                 def pick(arrays: list[np.ndarray]) -> list[np.ndarray]:
-                    masked = {i: arrays[i][mask] for i in used}
+                    masked = {i: arrays[i] if every else arrays[i][mask] for i in used}
                     return [masked[p[0]] for p in self.pieces]
 
                 joint = high.joint_margin.copy()
-                joint[mask] = np.minimum(
-                    joint[mask],
-                    self.linear_bound.bound(prefix[mask], pick(partials), pick(highs), pick(lows)),
+
+                def joined(bound: np.ndarray) -> Quantities:
+                    tightened = joint.copy()
+                    tightened[mask] = np.minimum(tightened[mask], bound)
+                    return replace(high, joint_margin=tightened)
+
+                def still_open(bound: np.ndarray) -> np.ndarray:  # of the masked nodes
+                    assert survivors is not None
+                    return survivors(joined(bound))[mask]
+
+                bound = self.linear_bound.bound(
+                    prefix[mask], pick(partials), pick(highs), pick(lows), None if survivors is None else still_open
                 )
-                high = replace(high, joint_margin=joint)
+                high = joined(bound)
         return high, self.problem.quantities(low_support, low_u) if low else None
 
     def distance(self, prefix: np.ndarray, reference: tuple[int, ...] | None) -> np.ndarray:
