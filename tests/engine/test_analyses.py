@@ -11,6 +11,7 @@ from winset.engine.joint import point_only
 from winset.engine.pareto import additive_frontier, restricted_frontier
 from winset.engine.recommendations import recommend
 from winset.engine.repair import assess, improve
+from winset.errors import PackageError
 
 from .conftest import EXACT, METHODS, method_under_test
 from .instances import (
@@ -211,6 +212,10 @@ def test_repairs_that_keep_an_option(problem, method, data):
     q = naive_quantities(problem, codes)
     base = naive_quantities(point_only(problem), codes) if problem.confidence is None else q
     keep = f"{problem.space.issue_ids[k]}={problem.space.option_ids[k][o]}"
+    if not (codes[:, k] == o).any():  # no deal has the option: said, not searched for
+        with pytest.raises(PackageError, match=r"no deal keeps|no package keeps"):
+            assess(problem, proposal, keep=keep)
+        return
     with method_under_test(method) as engine_method:
         result = assess(problem, proposal, repairs=3, method=engine_method, keep=keep)
     i = int(np.flatnonzero((codes == proposal).all(axis=1))[0])

@@ -183,6 +183,17 @@ def test_assess_keeps_what_a_side_insists_on(served_passable):
     assert none["repairs"] == [] and none["rules"] == signed["rules"] and not none["in_winset"]
     said = run("assess", str(served_passable), "--package", "two_islands", "--draws", "10", "--keep", "treaty=none")
     assert said.exit_code == 0 and "Only repairs that keep treaty=none." in said.stdout
+    assert "No package of the joint win-set keeps treaty=none." in said.stdout
+    # a proposal that passes, and improvements that must keep an option it lacks: none, not -1
+    agreed = run(
+        "assess", str(served_passable), "--package", "treaty=signed", "--draws", "10", "--keep", "habomai=japan"
+    )
+    text = " ".join(agreed.stdout.split())
+    assert "no other package of the joint win-set that keeps habomai=japan leaves" in text, text
+    document = json.loads(
+        run("assess", str(served_passable), "--package", "treaty=signed", "--draws", "10", "--json").stdout
+    )
+    assert document["improvements"]["count"] == 1 and document["improvements"]["others"] == 0
 
 
 def test_assess_a_proposal_that_passes(served_passable):
@@ -208,6 +219,8 @@ def test_assess_a_proposal_that_passes(served_passable):
         (["solve", "--keep", "habomai"], "expected issue=option"),
         (["solve", "--keep", "status_quo"], "the options to keep are not a package"),
         (["assess", "--package", "two_islands", "--keep", "treaty=sign"], "did you mean 'signed'?"),
+        (["solve", "--keep", "habomai=japan,treaty=none"], "they break constraint 'transfer_needs_treaty'"),
+        (["solve", "--keep", "habomai=russia,shikotan=russia,treaty=none"], "only the status quo (no agreement) does"),
     ],
 )
 def test_bad_options_are_user_errors(deadlocked, args, message):
@@ -269,6 +282,8 @@ def test_assess_with_no_repairs_asked_for(served_deadlocked):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["repairs"] == []
+    text = run("assess", str(served_deadlocked), "--package", "two_islands", "--repairs", "0", "--draws", draws).stdout
+    assert "is not in the joint win-set" in text and "No package is in the joint win-set" not in text
 
 
 def test_assess_of_the_status_quo_gives_no_verdict(served_deadlocked):

@@ -10,6 +10,7 @@ from winset.engine.distributed import best_packages, count_packages, feasible_pa
 from winset.engine.problem import DealProblem
 from winset.engine.search import Search
 from winset.engine.topk import TopK
+from winset.errors import PackageError
 
 from .conftest import EXACT, METHODS, method_under_test
 from .instances import in_joint_winset, naive_quantities, problems, ranked, valid_packages
@@ -33,6 +34,10 @@ def test_the_best_package_keeping_an_option(problem, method, data):
     q = naive_quantities(problem, codes)
     keeps = in_joint_winset(problem, q) & (codes[:, k] == o)
     values, best = ranked(q.joint_margin[keeps], codes[keeps], problem, 1)
+    if not (codes[:, k] == o).any():  # no deal has the option: said, not searched for
+        with pytest.raises(PackageError, match=r"no deal keeps|no package keeps"):
+            problem.keeping(f"{space.issue_ids[k]}={space.option_ids[k][o]}")
+        return
     kept = problem.keeping(f"{space.issue_ids[k]}={space.option_ids[k][o]}")
     with method_under_test(method) as engine_method:
         found = best_packages(kept, criteria.min_margin(kept), criteria.joint(kept), 1, engine_method)

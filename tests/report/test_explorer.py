@@ -55,7 +55,7 @@ def test_the_contract_and_the_status_quo(page, kuril):
     for issue in scenario.issues:
         select = opened.locator(f'#explorer select[name="{issue.id}"]')
         assert select.count() == 1 and select.input_value() == scenario.status_quo[issue.id]
-        assert opened.locator(f'label[for="explorer-{issue.id}"]').count() == 1  # every control labelled
+        assert opened.locator(f'label[for="explorer-issue-{issue.id}"]').count() == 1  # every control labelled
     assert opened.locator("#explorer").get_attribute("data-in-winset") == "false"
     quo = shown(opened, analysis)["russian_public"]
     assert quo["p"] == "" and quo["passes"] == "" and float(quo["support"]) > 0  # the reference: no verdict
@@ -127,7 +127,7 @@ def test_the_options_follow_the_language_switch(page, kuril):
     assert option.inner_text() == scenario.text(treaty.options[1], "en")
     opened.locator("#lang-ru").check()
     assert option.inner_text() == scenario.text(treaty.options[1], "ru")
-    label = opened.locator('label[for="explorer-treaty"] .l-ru')
+    label = opened.locator('label[for="explorer-issue-treaty"] .l-ru')
     assert label.is_visible() and label.inner_text() == scenario.text(treaty, "ru")
 
 

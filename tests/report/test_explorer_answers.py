@@ -139,6 +139,13 @@ def test_beyond_the_list_the_engine_answers_the_starts_and_each_kept_option(prec
     other = codes[np.random.default_rng(1).integers(len(codes))].tolist()
     nearest, _, command = ask(opened, analysis, other, [])
     assert nearest == [] and "winset assess SCENARIO --package '" in command.inner_text()
+    # a package the constraints forbid (Habomai to Japan with no treaty), the two locked: no command
+    forbidden = list(current)
+    forbidden[issues.index("treaty")] = options[issues.index("treaty")].index("none")
+    _, best, command = ask(opened, analysis, forbidden, [issues.index("habomai"), issues.index("treaty")])
+    assert best is None and "winset" not in command.inner_text() and "forbid this package" in command.inner_text()
+    said = opened.locator("#explorer-best").inner_text()
+    assert said == "No package keeps the locked options: the constraints forbid them together."
     assert errors == []
 
 

@@ -122,7 +122,7 @@ def test_labels_in_every_language(kuril):
     scenario = analysis.scenario
     for language in ("en", "ru", "ja"):
         assert (
-            f'<span class="l-{language}" lang="{language}">{scenario.text(scenario.parties[1], language)}</span>'
+            f'<span class="l-{language}" lang="{language}" dir="auto">{scenario.text(scenario.parties[1], language)}</span>'
             in html
         )
 

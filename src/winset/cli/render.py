@@ -149,7 +149,9 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
                 ["repair", "issue", "from", "to"],
             )
         )
-    else:
+    elif result.keep is not None and result.asked:
+        parts.append(Text(f"\nNo package of the joint win-set keeps {result.keep.strip()}.", style="red"))
+    elif result.asked:
         parts.append(
             Text("\nNo package is in the joint win-set: `winset solve` reports the ratification gap.", style="red")
         )
@@ -160,13 +162,16 @@ def assessment_report(scenario: Scenario, problem: DealProblem, result: Assessme
 def _improvements(result: Assessment, problem: DealProblem) -> list[RenderableType]:
     if not problem.negotiators:
         return []
-    others = result.improvements - 1  # the proposal itself is one of them
+    others = result.other_improvements
+    kept = "" if result.keep is None else f" that keep{'s' if others <= 1 else ''} {result.keep.strip()}"
     if others == 0:
-        return [Text("\nOnce agreed: no other package of the joint win-set leaves every negotiator as well off.")]
+        return [
+            Text(f"\nOnce agreed: no other package of the joint win-set{kept} leaves every negotiator as well off.")
+        ]
     lead = Text.assemble(
         ("\nOnce agreed: ", "bold"),
-        f"{others:,} other package{'s' if others != 1 else ''} of the joint win-set leave every negotiator at least "
-        "as well off; the efficient ones:",
+        f"{others:,} other package{'s' if others != 1 else ''} of the joint win-set{kept} leave every negotiator at "
+        "least as well off; the efficient ones:",
     )
     names = [n.id for n in problem.negotiators]
     table = _new_table()

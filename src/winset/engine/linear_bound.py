@@ -223,7 +223,8 @@ class LinearBound:
             arrays = (x, most, lines.lo, lines.hi, coefficients, self.starts[d], completion, table.weights)
             # all C-contiguous and writeable, so that one compiled version serves every call
             same = [np.require(a, requirements=["C", "W"]) for a in arrays]
-            constant, slope = logistic_lines(*same, _tangent_points()[1], start, step)
+            kernel: Callable[..., tuple[np.ndarray, np.ndarray]] = logistic_lines
+            constant, slope = kernel(*same, _tangent_points()[1], start, step)
             return constant, slope @ coefficients
         scores = self._completion_scores(coefficients, completion, d)
         scores += x

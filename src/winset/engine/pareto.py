@@ -120,6 +120,8 @@ def additive_frontier(problem: DealProblem) -> Frontier:
             packages = np.vstack([c for _, c in parts])
             keep = non_dominated(points, _index(space, packages, k + 1))
             states[state] = (points[keep], packages[keep])
+    if not states:  # the constraints leave no deal
+        return _sorted(np.zeros((0, len(problem.negotiators))), np.zeros((0, space.n_issues), dtype=np.int64))
     points = np.vstack([p for p, _ in states.values()])
     packages = np.vstack([c for _, c in states.values()])
     keep = non_dominated(points, _index(space, packages, space.n_issues))

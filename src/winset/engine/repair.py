@@ -31,6 +31,9 @@ class Assessment:
     improvements: int = 0  # if in the joint win-set: packages in it leaving every negotiator no worse off
     improvement_frontier: pd.DataFrame = field(default_factory=pd.DataFrame)  # their Pareto frontier
     votes: pd.DataFrame = field(default_factory=pd.DataFrame)  # per vote and member of rules over groups
+    other_improvements: int = 0  # of ``improvements``, those other than the proposal itself
+    keep: str | None = None  # the options every repair and improvement keeps
+    asked: int = 3  # how many repairs were asked for
 
     def summary(self) -> str:
         """A few lines: the proposal, whether it is in the joint win-set, each public's support
@@ -116,10 +119,19 @@ def assess(
     repair_table.insert(1, "changes", [int((r != codes[0]).sum()) for r in repaired])
     table = describe(problem, codes)
     result = Assessment(
-        package, table, pd.DataFrame(rules), repair_table, _effects(problem, package, repaired), votes=votes
+        package,
+        table,
+        pd.DataFrame(rules),
+        repair_table,
+        _effects(problem, package, repaired),
+        votes=votes,
+        keep=keep,
+        asked=repairs,
     )
     if table["in_winset"].iloc[0] and problem.negotiators:
         result.improvements, result.improvement_frontier = improve(within, package, method, scheduler)
+        counted = bool(within.space.is_valid(codes)[0])  # not where the proposal lacks a kept option
+        result.other_improvements = result.improvements - counted
     return result
 
 

@@ -56,7 +56,11 @@ def assessment_document(scenario: Scenario, problem: DealProblem, result: Assess
         "negotiators": records(result.table[utilities]),
         "repairs": records(result.repairs),
         "effects": records(result.effects),
-        "improvements": {"count": result.improvements, "frontier": records(result.improvement_frontier)}
+        "improvements": {
+            "count": result.improvements,
+            "others": result.other_improvements,
+            "frontier": records(result.improvement_frontier),
+        }
         if len(result.improvement_frontier)
         else None,
         "provenance": provenance(scenario),

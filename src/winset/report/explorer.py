@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from ..defaults import DRAWS
 from .analysis import Analysis
+from .embedding import embedded_json
 from .explorer_answers import answers
 from .explorer_data import explorer_data, script
 from .labels import Labels
@@ -104,7 +105,7 @@ def explorer(analysis: Analysis, placements: dict[str, Any] | None = None) -> di
         votes=votes,
         publics=[{"id": p.id, "label": labels.of(scenario.ratifier(p.id))} for p in problem.publics],
         negotiators=[{"id": n.id, "label": labels.of(scenario.party(n.id))} for n in problem.negotiators],
-        data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")),
+        data_json=embedded_json(data),
         script=Markup(code),
     )
     digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")

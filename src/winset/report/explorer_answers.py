@@ -22,6 +22,7 @@ import numpy as np
 from ..engine import DealProblem, criteria
 from ..engine.distributed import best_packages, feasible_packages
 from ..engine.joint import choose_method, point_only
+from ..errors import PackageError
 
 PAGE_SEARCH = 100_000  # packages the page enumerates itself, on the point estimate
 LISTED = 20_000  # packages of the joint win-set the page can be given whole (0.37 MB of base64 at six issues)
@@ -38,7 +39,7 @@ def answers(
     ``precomputed``) and, unless the page searches itself, what the engine found; ``starts`` are
     the packages the page starts from by name (the status quo and the proposals)."""
     step = progress or (lambda _: None)
-    if problem.space.size <= PAGE_SEARCH and problem.confidence is None:
+    if problem.space.count_valid() <= PAGE_SEARCH and problem.confidence is None:
         return {"search": "page"}
     base = _base(problem)
     if winset_size <= LISTED:
@@ -56,7 +57,10 @@ def answers(
             if best and best[0][k] == o:  # the best of all keeps its own options
                 kept = best
             else:
-                kept = _best(base.keeping(f"{issue}={option}"), 1)
+                try:
+                    kept = _best(base.keeping(f"{issue}={option}"), 1)
+                except PackageError:  # no deal has the option
+                    kept = []
             locks.append({"issue": k, "option": o, "best": _packages(base, np.array(kept, dtype=np.int64))})
     return {
         "search": "precomputed",

@@ -15,14 +15,30 @@
   const chosen = () => selects.map((select) => select.selectedIndex);
   const isStatusQuo = (codes) => codes.every((c, k) => c === data.status_quo[k]);
 
-  // "issue=option,..." (the changes from the status quo) to codes; unknown names are ignored
-  function parse(text) {
-    const codes = data.status_quo.slice();
+  // "issue=option,..." (the changes from the status quo) to codes, and the parts it could not read
+  function read(text) {
+    const codes = data.status_quo.slice(), ignored = [];
     for (const part of text.split(",")) {
-      const [issue, option] = part.split("=").map((s) => decodeURIComponent(s || "").trim());
+      let issue = "", option = "";
+      try {
+        [issue, option] = part.split("=").map((s) => decodeURIComponent(s || "").trim());
+      } catch { /* not percent-encoded text */ }
       const k = data.issues.indexOf(issue);
       if (k >= 0 && data.options[k].includes(option)) codes[k] = data.options[k].indexOf(option);
+      else if (part) ignored.push(part);
     }
+    return { codes, ignored };
+  }
+  const parse = (text) => read(text).codes;
+
+  // A package from the page's address, saying what of it was not understood
+  function fromAddress() {
+    const { codes, ignored } = read(location.hash.startsWith("#package=") ? location.hash.slice(9) : "");
+    const note = document.getElementById("explorer-ignored");
+    note.hidden = ignored.length === 0;
+    note.textContent = ignored.length
+      ? `This page's address names ${ignored.length === 1 ? "an issue or option" : "issues or options"} the scenario does not have, left as the status quo: ${ignored.slice(0, 5).join(", ").slice(0, 200)}${ignored.length > 5 ? ", …" : ""}.`
+      : "";
     return codes;
   }
 
@@ -85,7 +101,11 @@
           : `Not in the joint win-set: ${passes ? "" : "a binding rule fails"}${!passes && !reach ? ", and " : ""}${reach ? "" : "a negotiator falls below its reservation value"}.`;
     mark(plotted);
     if (effectsShown.open) showEffects();
-    if (remember) history.replaceState(null, "", `#package=${written(codes)}`);
+    if (asked) whatPasses(); // what would pass from this package, not the one before
+    if (remember) {
+      history.replaceState(null, "", `#package=${written(codes)}`);
+      document.getElementById("explorer-ignored").hidden = true;
+    }
   }
 
   // Each vote of a rule over groups, member by member (no verdict on the status quo)
@@ -144,7 +164,7 @@
       const row = body.insertRow();
       row.dataset.issue = data.issues[effect.issue];
       row.dataset.option = data.options[effect.issue][effect.option];
-      const label = root.querySelector(`label[for="explorer-${CSS.escape(data.issues[effect.issue])}"]`);
+      const label = root.querySelector(`label[for="explorer-issue-${CSS.escape(data.issues[effect.issue])}"]`);
       row.insertCell().append(...[...label.childNodes].map((node) => node.cloneNode(true)));
       const option = selects[effect.issue].options[effect.option].textContent;
       row.insertCell().textContent = effect.allowed ? option : `${option} (not allowed)`;
@@ -172,22 +192,37 @@
         option.textContent = labels[language] || option.textContent;
       }
     }
+    if (asked) whatPasses(); // the buttons' names in the language chosen
   }
 
   // What would pass: the nearest ratifiable packages and the best that keeps the locked options
   let judged = null, asked = false;
   const locks = [...root.querySelectorAll('input[type="checkbox"][data-issue]')];
-  const changes = (codes, from) =>
-    codes.map((c, k) => (c === from[k] ? null : `${data.issues[k]}: ${selects[k].options[c].textContent}`)).filter(Boolean);
+  // An issue's or option's label in every language (the page's switch shows one), each isolated
+  // so that right-to-left text keeps to itself
+  const issueLabel = (k) => root.querySelector(`label[for="explorer-issue-${CSS.escape(data.issues[k])}"]`);
+  function labelled(k, c) {
+    const out = document.createElement("span");
+    out.append(...[...issueLabel(k).childNodes].map((node) => node.cloneNode(true)), ": ");
+    for (const [language, text] of Object.entries(JSON.parse(selects[k].options[c].dataset.labels))) {
+      const span = document.createElement("span");
+      Object.assign(span, { className: `l-${language}`, lang: language, dir: "auto", textContent: text });
+      out.append(span);
+    }
+    return out;
+  }
 
   function offer(item, found, current) {
+    const changed = found.codes.map((c, k) => k).filter((k) => found.codes[k] !== current[k]);
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = "show";
+    const plain = changed.map((k) => `${issueLabel(k).innerText}: ${selects[k].options[found.codes[k]].textContent}`);
+    button.setAttribute("aria-label", `show ${plain.join("; ") || "this package"}`);
     button.addEventListener("click", () => show(found.codes, true));
     item.dataset.package = written(found.codes); // as the page's address writes it
-    const said = changes(found.codes, current);
-    item.append(`${said.length ? said.join("; ") : "no change"} (smallest margin ${(found.margin * 100).toFixed(1)} points) `, button);
+    changed.forEach((k, i) => item.append(i ? "; " : "", labelled(k, found.codes[k])));
+    item.append(`${changed.length ? "" : "no change"} (smallest margin ${(found.margin * 100).toFixed(1)} points) `, button);
   }
 
   // The engine's packages, where the page does not search every package itself
@@ -235,7 +270,10 @@
       offer(item, package_, current);
       list.append(item);
     }
-    if (near === null) {
+    const allowed = broken(current).length === 0, lockedAlone = broken(current.map((c, k) => (locked.includes(k) ? c : -1)));
+    if (near === null && !allowed) {
+      commands.push(["The nearest ratifiable packages: the constraints forbid this package, and the engine judges only packages they allow.", ""]);
+    } else if (near === null) {
       const keeping = locked.length ? ` --keep '${kept}'` : "";
       commands.push([`The nearest ratifiable packages to this one${locked.length ? " that keep the locked options" : ""}:`,
         `winset assess SCENARIO --package '${written(current) || "status_quo"}'${keeping}${data.command_options}`]);
@@ -243,6 +281,8 @@
     if (top) {
       best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
       offer(best, top, current);
+    } else if (top === undefined && lockedAlone.length) {
+      best.textContent = "No package keeps the locked options: the constraints forbid them together.";
     } else if (top === undefined) {
       commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'${data.command_options}`]);
     } else {
@@ -255,7 +295,7 @@
     commands.forEach(([said, line], i) => {
       const code = document.createElement("code");
       code.textContent = line;
-      command.append(i ? " " : "", `${said} `, code, ".");
+      command.append(i ? " " : "", ...(line ? [`${said} `, code, "."] : [said]));
     });
   }
 
@@ -272,12 +312,12 @@
     button.addEventListener("click", () => show(parse(button.dataset.package), true)));
   document.querySelectorAll('input[name="lang"]').forEach((input) => input.addEventListener("change", relabel));
   window.addEventListener("hashchange", () => {
-    if (location.hash.startsWith("#package=")) show(parse(location.hash.slice(9)), false);
+    if (location.hash.startsWith("#package=")) show(fromAddress(), false);
   });
   // once the whole page is in: the figures the package is marked on come after this section
   const start = () => {
     relabel();
-    show(location.hash.startsWith("#package=") ? parse(location.hash.slice(9)) : data.status_quo.slice(), false);
+    show(fromAddress(), false);
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

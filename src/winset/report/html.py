@@ -8,7 +8,6 @@ language of the scenario; a switch at the top of the page (plain HTML and CSS, n
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Hashable
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from ..support.additive import AdditiveSupportModel
 from .analysis import Analysis
 from .citations import readable
 from .documents import RECOMMENDATIONS, provenance, solution_document
+from .embedding import embedded_json
 from .explorer import explorer, page_template
 from .figures import amce_figure, frontier_figure, map_figure, svg, svg_axes
 from .labels import Labels
@@ -115,7 +115,7 @@ def _context(analysis: Analysis, language: str) -> dict[str, Any]:
         "amces": _amces(analysis, labels),
         "talks": talks_context(analysis, labels),
         "provenance": _provenance(analysis, labels),
-        "data_json": Markup(json.dumps(document, ensure_ascii=False, default=_json_default).replace("</", "<\\/")),
+        "data_json": embedded_json(document, default=_json_default),
         "explorer": explorer(analysis, _placements(analysis, figures)),
     }
 

@@ -19,7 +19,7 @@ class Labels:
 
     def of(self, item: object) -> Markup:
         spans = [
-            f'<span class="l-{code}" lang="{code}">{escape(self.scenario.text(item, code))}</span>'
+            f'<span class="l-{code}" lang="{code}" dir="auto">{escape(self.scenario.text(item, code))}</span>'
             for code in self.scenario.languages
         ]
         return Markup("".join(spans))

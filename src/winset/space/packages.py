@@ -111,12 +111,27 @@ class PackageSpace:
                 [Problem("keep", "the options to keep are not a package", "name them as issue=option pairs")]
             )
         kept = parse_package(text, dict(zip(self.issue_ids, self.option_ids, strict=True)), {})
+        codes = {self._issue(issue): self._option(self._issue(issue), option) for issue, option in kept.items()}
+        for c in self.constraints:  # options forbidden together: no package keeps them
+            if all(k in codes and mask[codes[k]] for k, mask in zip(c.issues, c.masks, strict=True)):
+                raise PackageError(
+                    [Problem("keep", f"no package keeps {text.strip()}: they break constraint '{c.id}'", "keep fewer")]
+                )
         constraints = []
         for issue, option in kept.items():
             others = [o for o in self.option_ids[self._issue(issue)] if o != option]
             if others:  # an issue of one option keeps it anyway
                 constraints.append((f"keep {issue}={option}", {issue: others}))
-        return self.extended(constraints=constraints)
+        keeping = self.extended(constraints=constraints)
+        if keeping.without_status_quo().count_valid() == 0:
+            raise PackageError(
+                [
+                    Problem(
+                        "keep", f"no deal keeps {text.strip()}: only the status quo (no agreement) does", "keep fewer"
+                    )
+                ]
+            )
+        return keeping
 
     def without_status_quo(self) -> PackageSpace:
         """This space with the status quo forbidden too: the packages that are deals (a package
