@@ -25,6 +25,8 @@ def report(tmp_path_factory):
     text = text.replace("rule = { threshold = 0.5 }", f'rule = {{ threshold = 0.5, name = "{RULE_NAME}" }}', 1)
     text = text.replace("status_quo = [0.5, 0.3, 0.7]", "status_quo = [0.62, 0.55, 0.7]")
     text = text.replace('  id = "yes"\n', f'  id = "yes"\n  label = "{OVERRIDE}"\n')
+    text = text.replace('  id = "court"\n', '  id = "court"\n  label = { en = "Court", ar = "محكمة" }\n')
+    text = text.replace("[scenario]\n", '[scenario]\nlanguages = ["en", "ar"]\n', 1)
     path.write_text(text, encoding="utf-8")
     polls = folder / "case" / "polls.csv"
     polls.write_text(polls.read_text(encoding="utf-8").replace(",0.45,", ",0.62,"), encoding="utf-8")
@@ -96,4 +98,15 @@ def test_what_would_pass_follows_the_package(opened, report):
         best = page.locator("#explorer-best")
         kept = "command=joint" in (best.get_attribute("data-package") or "")
         assert kept == (option == "joint"), (option, best.inner_text())
+    assert errors == []
+
+
+def test_a_language_beyond_the_worked_examples_is_shown_only_when_chosen(opened, report):
+    page, errors = opened
+    page.goto(report.as_uri())
+    arabic, english = page.locator(".l-ar").first, page.locator(".l-en").first
+    assert english.is_visible() and not arabic.is_visible()
+    page.check("#lang-ar")
+    assert arabic.is_visible() and not english.is_visible()
+    assert page.locator('#explorer select[name="verdict"] option[value="court"]').inner_text() == "محكمة"
     assert errors == []
