@@ -39,6 +39,7 @@ def test_compiled_logistic_lines_lie_above_the_logistic_on_the_interval(a, b, at
     one, start, step = np.ones((1, 1)), TANGENT_GRID[0], TANGENT_GRID[2]
     empty = np.zeros((1, 0), dtype=np.int64)
     intercept, slope = logistic_lines(
+        np.zeros(1, dtype=np.int64),
         at * one,
         0 * one,
         lo * one,
@@ -117,6 +118,11 @@ def test_linear_bound_holds_for_every_completion(problem, data):
 
     cut = bound.bound(prefixes, partials, highs, lows, open_)
     np.testing.assert_allclose(cut[kept], values[kept], rtol=1e-12, atol=1e-14)  # rounding of smaller products
+    # some of the nodes, read in place from the arrays of all of them
+    some = np.flatnonzero(rng.random(len(prefixes)) < 0.5)
+    np.testing.assert_allclose(
+        bound.bound(prefixes[some], partials, highs, lows, nodes=some), values[some], rtol=1e-12, atol=1e-14
+    )
     every = np.array(list(itertools.product(*[range(n) for n in shape])))
     margins = np.array(
         [naive_support(t, every)[0] - th for t, th in zip(binding, problem.thresholds[problem.binding], strict=True)]
@@ -146,8 +152,9 @@ def test_compiled_logistic_lines_are_link_lines(seed, nodes, rows, open_issues):
     completion = rng.integers(0, 3, (nodes, open_issues))
     weights = rng.random(rows)
     start, _, step = TANGENT_GRID
+    every = np.arange(nodes)
     constant, slopes = logistic_lines(
-        x, most, lo, hi, coefficients, starts, completion, weights, _tangent_points()[1], start, step
+        every, x, most, lo, hi, coefficients, starts, completion, weights, _tangent_points()[1], start, step
     )
     scores = x + sum(coefficients[:, starts[k] + completion[:, k]].T for k in range(open_issues))
     intercept, slope = LinkLines("logistic", lo, hi).at(scores)

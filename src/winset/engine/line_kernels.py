@@ -34,6 +34,7 @@ def _sigma(s: float) -> float:
 
 @njit(cache=True)
 def logistic_lines(
+    nodes: np.ndarray,
     x: np.ndarray,
     most: np.ndarray,
     lo: np.ndarray,
@@ -46,19 +47,21 @@ def logistic_lines(
     grid_start: float,
     grid_step: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For nodes (m) and rows (R): each node's constant ``sum_r w_r (a_r + b_r most_r)`` and the
-    weighted slopes ``w_r b_r`` (m, R) of the lines touching each row's score ``x + sum over the
-    unassigned issues of coefficients[r, starts[k] + completion[k]]`` (``coefficients``: rows x
-    the unassigned issues' columns; ``tau``: the tangent points tabulated on the grid)."""
-    m, rows = x.shape
+    """For nodes (m, each a row of ``x``, ``most``, ``lo`` and ``hi``) and rows (R): each node's
+    constant ``sum_r w_r (a_r + b_r most_r)`` and the weighted slopes ``w_r b_r`` (m, R) of the
+    lines touching each row's score ``x + sum over the unassigned issues of coefficients[r,
+    starts[k] + completion[k]]`` (``coefficients``: rows x the unassigned issues' columns;
+    ``tau``: the tangent points tabulated on the grid)."""
+    m, rows = nodes.shape[0], x.shape[1]
     open_issues = starts.shape[0]
     last = tau.shape[0] - 1
     constant = np.zeros(m)
     slopes = np.empty((m, rows))
     for i in range(m):
+        j = nodes[i]
         total = 0.0
         for r in range(rows):
-            low, high = lo[i, r], hi[i, r]
+            low, high = lo[j, r], hi[j, r]
             if low < grid_start:  # too far out to tabulate: the flat line at sigma(hi)
                 intercept, slope = _sigma(high), 0.0
             else:
@@ -71,14 +74,14 @@ def logistic_lines(
                 else:  # a tangent, at the row's score kept within [start, max(hi, start)]
                     start = low if low >= 0.0 else tau[below]
                     end = max(high, start)
-                    score = x[i, r]
+                    score = x[j, r]
                     for k in range(open_issues):
                         score += coefficients[r, starts[k] + completion[i, k]]
                     touch = min(max(score, start), end)
                     s = _sigma(touch)
                     slope = s * (1.0 - s)
                     intercept = s - slope * touch
-            total += weights[r] * (intercept + slope * most[i, r])
+            total += weights[r] * (intercept + slope * most[j, r])
             slopes[i, r] = weights[r] * slope
         constant[i] = total
     return constant, slopes

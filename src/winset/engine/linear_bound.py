@@ -122,19 +122,10 @@ class LinkLines:
         return s, slope
 
 
-class Intervals:
-    """Rows' score intervals [lo, hi], for the compiled logistic lines
-    (:func:`winset.engine.line_kernels.logistic_lines`), which lay each line afresh."""
-
-    def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
-        self.lo, self.hi = lo, hi
-
-    def take(self, nodes: np.ndarray) -> Intervals:
-        return Intervals(self.lo[nodes], self.hi[nodes])
-
-
-# one public's part of a bound: its table, assigned scores, their most, its lines and coefficients
-_Part = tuple[ScoreTable, np.ndarray, np.ndarray, LinkLines | Intervals, np.ndarray]
+# one support's part of a bound: its table, the assigned scores, their most (with what unassigned
+# pairs may add), the rows' score intervals and the unassigned issues' coefficients, each array
+# over all the nodes :meth:`LinearBound.bound` was given
+_Part = tuple[ScoreTable, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 class LinearBound:
@@ -171,6 +162,7 @@ class LinearBound:
         highs: list[np.ndarray],
         lows: list[np.ndarray],
         open_: Callable[[np.ndarray], np.ndarray] | None = None,
+        nodes: np.ndarray | None = None,
     ) -> np.ndarray:
         """The bound for each partial package (rows of ``prefix``, in search order), given for
         each support the assigned scores and row score bounds over the completions of the table
@@ -178,7 +170,10 @@ class LinearBound:
 
         ``open_(bound)`` says which nodes the bound so far leaves open; a node it cuts gets no
         further round (another round can only lower its bound, and a lower bound still cuts it).
-        In the worked search most nodes are cut by the first round."""
+        In the worked search most nodes are cut by the first round.
+
+        ``nodes`` are the rows of the score arrays that hold the packages of ``prefix`` (by
+        default all of them, in order): the arrays are read there, not copied."""
         m, d = prefix.shape
         if d == len(self.order):  # whole packages: the row-by-row bounds are already exact
             return np.full(m, np.inf)
@@ -190,12 +185,12 @@ class LinearBound:
             most = x
             if table.pairs:  # what unassigned pairs may add
                 most = x + np.maximum(hi - x - self.additive[i][d][None, :], 0.0)
-            over = Intervals(lo, hi) if table.link == "logistic" else LinkLines(table.link, lo, hi)
-            parts.append((table, x, most, over, table.coefficients[:, columns]))
+            parts.append((table, x, most, lo, hi, table.coefficients[:, columns]))
         favourites = [np.broadcast_to(f[d:], (m, len(self.order) - d)) for f in self.favourite]
         best = np.full(m, np.inf)
         active = np.arange(m)  # the nodes still open
-        lines = [self._lines(part, favourite) for part, favourite in zip(parts, favourites, strict=True)]
+        rows_of = np.arange(m) if nodes is None else np.asarray(nodes, dtype=np.int64)  # their rows in the arrays
+        lines = [self._lines(part, favourite, rows_of) for part, favourite in zip(parts, favourites, strict=True)]
         for round_ in range(ROUNDS):  # lines at each public's favourite, then at the completion the bound picks
             value, picked = self._combine(lines, d)
             best[active] = np.minimum(best[active], value)
@@ -205,30 +200,30 @@ class LinearBound:
                 still = open_(best + ROUNDING)[active]
                 if not still.any():
                     break
-                if not still.all():
-                    active, picked = active[still], picked[still]
-                    parts = [(t, x[still], most[still], over.take(still), c) for t, x, most, over, c in parts]
-            lines = [self._lines(part, picked) for part in parts]
+                active, picked = active[still], picked[still]
+            lines = [self._lines(part, picked, rows_of[active]) for part in parts]
         return best + ROUNDING
 
-    def _lines(self, part: _Part, completion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node:
-        (constant (m,), beta (m, columns of the unassigned issues))."""
-        table, x, most, lines, coefficients = part  # most: x plus the most unassigned pairs may add
+    def _lines(self, part: _Part, completion: np.ndarray, rows_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node, at
+        rows ``rows_of`` of the part's arrays: (constant (m,), beta (m, columns of the unassigned
+        issues))."""
+        table, x, most, lo, hi, coefficients = part  # most: x plus the most unassigned pairs may add
         d = len(self.order) - completion.shape[1]
-        if isinstance(lines, Intervals):
+        if table.link == "logistic":
             from .line_kernels import logistic_lines  # compiled at its first use
 
             start, _, step = TANGENT_GRID
-            arrays = (x, most, lines.lo, lines.hi, coefficients, self.starts[d], completion, table.weights)
+            arrays = (rows_of, x, most, lo, hi, coefficients, self.starts[d], completion, table.weights)
             # all C-contiguous and writeable, so that one compiled version serves every call
             same = [np.require(a, requirements=["C", "W"]) for a in arrays]
             kernel: Callable[..., tuple[np.ndarray, np.ndarray]] = logistic_lines
             constant, slope = kernel(*same, _tangent_points()[1], start, step)
             return constant, slope @ coefficients
+        x, most = x[rows_of], most[rows_of]
         scores = self._completion_scores(coefficients, completion, d)
         scores += x
-        intercept, slope = lines.at(scores)
+        intercept, slope = LinkLines(table.link, lo[rows_of], hi[rows_of]).at(scores)
         intercept += slope * most
         constant = intercept @ table.weights
         slope *= table.weights

@@ -214,11 +214,9 @@ class Search:
         if self.linear_bound is not None:
             mask = np.ones(len(prefix), dtype=bool) if survivors is None else survivors(high)
             if mask.any():
-                used, every = {p[0] for p in self.pieces}, bool(mask.all())
 
                 def pick(arrays: list[np.ndarray]) -> list[np.ndarray]:
-                    masked = {i: arrays[i] if every else arrays[i][mask] for i in used}
-                    return [masked[p[0]] for p in self.pieces]
+                    return [arrays[p[0]] for p in self.pieces]
 
                 joint = high.joint_margin.copy()
 
@@ -232,7 +230,12 @@ class Search:
                     return survivors(joined(bound))[mask]
 
                 bound = self.linear_bound.bound(
-                    prefix[mask], pick(partials), pick(highs), pick(lows), None if survivors is None else still_open
+                    prefix[mask],
+                    pick(partials),
+                    pick(highs),
+                    pick(lows),
+                    None if survivors is None else still_open,
+                    nodes=np.flatnonzero(mask),
                 )
                 high = joined(bound)
         return high, self.problem.quantities(low_support, low_u) if low else None
