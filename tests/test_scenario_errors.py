@@ -132,6 +132,12 @@ EXPECTED = {
             ),
         ),
     ],
+    "proposal_named_status_quo": [
+        ("proposals[0].id", "in proposal 'status_quo': 'status_quo' names the status quo, not a proposal"),
+    ],
+    "control_character": [
+        ("proposals[1].label", "in proposal 'draft': text holds the control character U+0007"),
+    ],
     "proposal_unknown_option": [
         (
             "proposals[0].package",

@@ -140,12 +140,16 @@ def test_beyond_the_list_the_engine_answers_the_starts_and_each_kept_option(prec
     nearest, _, command = ask(opened, analysis, other, [])
     assert nearest == [] and "winset assess SCENARIO --package '" in command.inner_text()
     # a package the constraints forbid (Habomai to Japan with no treaty), the two locked: no command
-    forbidden = list(current)
+    forbidden, quo = list(current), list(space.status_quo)
     forbidden[issues.index("treaty")] = options[issues.index("treaty")].index("none")
-    _, best, command = ask(opened, analysis, forbidden, [issues.index("habomai"), issues.index("treaty")])
-    assert best is None and "winset" not in command.inner_text() and "forbid this package" in command.inner_text()
-    said = opened.locator("#explorer-best").inner_text()
-    assert said == "No package keeps the locked options: the constraints forbid them together."
+    _, best, command = ask(opened, analysis, forbidden, [])
+    assert best is not None and "winset" not in command.inner_text() and "forbid this package" in command.inner_text()
+    every_issue = list(range(len(issues)))
+    for locked, codes_ in (([issues.index("habomai"), issues.index("treaty")], forbidden), (every_issue, quo)):
+        _, best, command = ask(opened, analysis, codes_, locked)  # forbidden together; only the status quo
+        assert best is None and not command.is_visible(), locked
+        said = opened.locator("#explorer-best").inner_text()
+        assert said == "No deal keeps the locked options: the constraints allow none."
     assert errors == []
 
 

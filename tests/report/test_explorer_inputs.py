@@ -70,6 +70,8 @@ def test_the_scenarios_text_cannot_cut_the_page_or_take_the_explorers_parts(open
         ("#package=%", "none", "%"),
         ("#package=verdict=%E0%A4%A", "none", "verdict=%E0%A4%A"),
         ("#package=verdict=court,trade=fre", "court", "trade=fre"),
+        ("#package=verdict=court=x", "none", "verdict=court=x"),
+        ("#package=verdict=court,verdict=none", "court", "verdict=none"),  # the first kept, as written
     ],
 )
 def test_an_address_that_is_not_a_package(opened, report, address, chosen, ignored):
@@ -109,4 +111,24 @@ def test_a_language_beyond_the_worked_examples_is_shown_only_when_chosen(opened,
     page.check("#lang-ar")
     assert arabic.is_visible() and not english.is_visible()
     assert page.locator('#explorer select[name="verdict"] option[value="court"]').inner_text() == "محكمة"
+    assert errors == []
+
+
+def test_keyboard_focus_and_names_in_what_would_pass(opened, report):
+    """Focus stays where the user is: on Find after the search, on the verdict after "show"; each
+    lock names its issue; the single changes' table follows the language."""
+    page, errors = opened
+    page.goto(report.as_uri())
+    assert page.get_by_role("checkbox", name="keep this option of verdict").count() == 1
+    page.focus("#explorer-find")
+    page.keyboard.press("Enter")
+    page.locator("#explorer-best").filter(has_text="Best").wait_for()
+    assert page.evaluate("document.activeElement.id") == "explorer-find"
+    page.locator("#explorer-best button").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "explorer-verdict"
+    page.locator("#explorer-effects summary").click()
+    change = page.locator('#explorer-effects tr[data-issue="verdict"]').first.locator("td").nth(1)  # "Change to"
+    page.check("#lang-ar")
+    assert change.locator(".l-ar").is_visible() and not change.locator(".l-en").is_visible()
     assert errors == []

@@ -290,6 +290,27 @@ const WinsetCore = (() => {
     return out;
   }
 
+  // Whether any deal keeps the options ``fixed`` names (an option per issue, -1 where free): a
+  // depth-first search for one the constraints allow other than the status quo. It gives up,
+  // saying yes, after ``limit`` partial packages (a space so constrained is not met in practice).
+  function someDeal(data, fixed, limit = 100000) {
+    const n = fixed.length, codes = new Array(n).fill(0);
+    const closing = fixed.map((_, d) => data.constraints.filter((c) => Math.max(...c.issues) === d));
+    let visits = 0;
+    const visit = (d) => {
+      if (d === n) return !codes.every((c, k) => c === data.status_quo[k]);
+      for (let o = 0; o < data.options[d].length; o++) {
+        if (fixed[d] >= 0 && o !== fixed[d]) continue;
+        if (++visits > limit) return true;
+        codes[d] = o;
+        if (closing[d].some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+        if (visit(d + 1)) return true;
+      }
+      return false;
+    };
+    return visit(0);
+  }
+
   // The ``count`` ratifiable deals nearest ``current`` (fewest changed issues, then the best
   // smallest margin: winset.engine.criteria.nearest), among those that keep every locked option.
   function nearest(judged, current, locked, count) {
@@ -329,5 +350,5 @@ const WinsetCore = (() => {
     return out;
   }
 
-  return { decode, unpack, publicFigures, votes, utility, quantile, voteMargin, votePivot, broken, winset, nearest, best, effects };
+  return { decode, unpack, publicFigures, votes, utility, quantile, voteMargin, votePivot, broken, winset, someDeal, nearest, best, effects };
 })();

@@ -17,15 +17,17 @@
 
   // "issue=option,..." (the changes from the status quo) to codes, and the parts it could not read
   function read(text) {
-    const codes = data.status_quo.slice(), ignored = [];
+    const codes = data.status_quo.slice(), ignored = [], seen = new Set();
     for (const part of text.split(",")) {
-      let issue = "", option = "";
+      let pair = [];
       try {
-        [issue, option] = part.split("=").map((s) => decodeURIComponent(s || "").trim());
+        pair = part.split("=").map((s) => decodeURIComponent(s).trim());
       } catch { /* not percent-encoded text */ }
-      const k = data.issues.indexOf(issue);
-      if (k >= 0 && data.options[k].includes(option)) codes[k] = data.options[k].indexOf(option);
-      else if (part) ignored.push(part);
+      const [issue, option] = pair, k = pair.length === 2 ? data.issues.indexOf(issue) : -1;
+      if (k >= 0 && !seen.has(k) && data.options[k].includes(option)) {
+        codes[k] = data.options[k].indexOf(option);
+        seen.add(k); // an issue named twice keeps its first option
+      } else if (part) ignored.push(part);
     }
     return { codes, ignored };
   }
@@ -166,8 +168,7 @@
       row.dataset.option = data.options[effect.issue][effect.option];
       const label = root.querySelector(`label[for="explorer-issue-${CSS.escape(data.issues[effect.issue])}"]`);
       row.insertCell().append(...[...label.childNodes].map((node) => node.cloneNode(true)));
-      const option = selects[effect.issue].options[effect.option].textContent;
-      row.insertCell().textContent = effect.allowed ? option : `${option} (not allowed)`;
+      row.insertCell().append(...optionSpans(effect.issue, effect.option), effect.allowed ? "" : " (not allowed)");
       effect.deltas.forEach((delta, i) => {
         const cell = row.insertCell();
         cell.className = "num";
@@ -201,14 +202,16 @@
   // An issue's or option's label in every language (the page's switch shows one), each isolated
   // so that right-to-left text keeps to itself
   const issueLabel = (k) => root.querySelector(`label[for="explorer-issue-${CSS.escape(data.issues[k])}"]`);
-  function labelled(k, c) {
-    const out = document.createElement("span");
-    out.append(...[...issueLabel(k).childNodes].map((node) => node.cloneNode(true)), ": ");
-    for (const [language, text] of Object.entries(JSON.parse(selects[k].options[c].dataset.labels))) {
+  function optionSpans(k, c) {
+    return Object.entries(JSON.parse(selects[k].options[c].dataset.labels)).map(([language, text]) => {
       const span = document.createElement("span");
       Object.assign(span, { className: `l-${language}`, lang: language, dir: "auto", textContent: text });
-      out.append(span);
-    }
+      return span;
+    });
+  }
+  function labelled(k, c) {
+    const out = document.createElement("span");
+    out.append(...[...issueLabel(k).childNodes].map((node) => node.cloneNode(true)), ": ", ...optionSpans(k, c));
     return out;
   }
 
@@ -219,7 +222,10 @@
     button.textContent = "show";
     const plain = changed.map((k) => `${issueLabel(k).innerText}: ${selects[k].options[found.codes[k]].textContent}`);
     button.setAttribute("aria-label", `show ${plain.join("; ") || "this package"}`);
-    button.addEventListener("click", () => show(found.codes, true));
+    button.addEventListener("click", () => {
+      show(found.codes, true);
+      document.getElementById("explorer-verdict").focus(); // the list is rebuilt: say where the package now stands
+    });
     item.dataset.package = written(found.codes); // as the page's address writes it
     changed.forEach((k, i) => item.append(i ? "; " : "", labelled(k, found.codes[k])));
     item.append(`${changed.length ? "" : "no change"} (smallest margin ${(found.margin * 100).toFixed(1)} points) `, button);
@@ -270,19 +276,22 @@
       offer(item, package_, current);
       list.append(item);
     }
-    const allowed = broken(current).length === 0, lockedAlone = broken(current.map((c, k) => (locked.includes(k) ? c : -1)));
-    if (near === null && !allowed) {
+    const allowed = broken(current).length === 0;
+    const possible = !locked.length || WinsetCore.someDeal(data, current.map((c, k) => (locked.includes(k) ? c : -1)));
+    if (!possible) {
+      best.textContent = "No deal keeps the locked options: the constraints allow none.";
+    } else if (near === null && !allowed) {
       commands.push(["The nearest ratifiable packages: the constraints forbid this package, and the engine judges only packages they allow.", ""]);
     } else if (near === null) {
       const keeping = locked.length ? ` --keep '${kept}'` : "";
       commands.push([`The nearest ratifiable packages to this one${locked.length ? " that keep the locked options" : ""}:`,
         `winset assess SCENARIO --package '${written(current) || "status_quo"}'${keeping}${data.command_options}`]);
     }
-    if (top) {
+    if (!possible) {
+      // said above
+    } else if (top) {
       best.append(locked.length ? "Best keeping the locked options: " : "Best of all: ");
       offer(best, top, current);
-    } else if (top === undefined && lockedAlone.length) {
-      best.textContent = "No package keeps the locked options: the constraints forbid them together.";
     } else if (top === undefined) {
       commands.push(["The best that keeps the locked options:", `winset solve SCENARIO --keep '${kept}'${data.command_options}`]);
     } else {
@@ -304,7 +313,7 @@
     if (judged || given.search !== "page") return whatPasses();
     find.disabled = true;
     document.getElementById("explorer-best").textContent = "Searching every allowed package…";
-    setTimeout(() => { whatPasses(); find.disabled = false; }, 20); // let the page say so first
+    setTimeout(() => { whatPasses(); find.disabled = false; find.focus(); }, 20); // let the page say so first
   });
   locks.forEach((box) => box.addEventListener("change", () => { if (asked) whatPasses(); }));
   selects.forEach((select) => select.addEventListener("change", () => update(true)));

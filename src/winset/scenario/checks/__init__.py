@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Problem
+from .characters import control_characters
 from .common import Checks, languages
 from .packages import constraints, issues, package_problems, proposals, status_quo
 from .parties import parties
@@ -34,4 +35,5 @@ def reference_problems(document: Mapping[str, Any], base_dir: Path) -> list[Prob
     parties(check)
     proposals(check)
     talks(check)
+    control_characters(check)
     return check.problems

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import PackageError, Problem
-from ...space import parse_package
+from ...space import STATUS_QUO_WORD, parse_package
 from ..problems import format_location
 from .common import Checks, Loc, ids, item_id, table_at, table_list
 
@@ -82,6 +82,8 @@ def proposals(check: Checks) -> None:
     proposals = table_list(check.doc, "proposals")
     check.unique_ids(("proposals",), proposals, "proposal")
     for i, proposal in proposals:
+        if proposal.get("id") == STATUS_QUO_WORD:
+            check.add(("proposals", i, "id"), f"'{STATUS_QUO_WORD}' names the status quo, not a proposal", "rename it")
         check.label(("proposals", i, "label"), proposal.get("label"))
         text = proposal.get("package")
         if isinstance(text, str):
