@@ -22,6 +22,15 @@ package with the best smallest support margin (support - 50%) over the two publi
   and ``--milp-limit`` seconds. winset solves that problem too, and both answers are compared.
 
     python benchmarks/bench_search.py [--spread 0.34 1.19] [--rows 2000] [--milp-limit 600] [--seed 7]
+
+Where winset's time goes (cProfile of the 12 x 5 search at spread 1.19, one core, 8.5 s): 31,960
+partial packages bounded, 30,682 of them with the joint linear bound. The compiled logistic lines
+(``engine.line_kernels``) 4.2 s in 4,394 calls, about 21 ns per row and node; the rows' assigned
+scores (``TableBounds.partial``) 0.8 s; the lines' matrix product with the coefficients 0.5 s; the
+row score bounds 0.35 s; combining the two publics over the lambda grid 0.4 s; the float32 screens
+0.4 s. The bound is the looser part: at depth 6 of the search the best smallest margin over the
+lines' completions is 0.08 to 0.1 above the true best of the node's completions, while the dual
+over lambda adds only about 0.005 to that.
 """
 
 from __future__ import annotations
