@@ -135,11 +135,11 @@ def test_linear_bound_holds_for_every_completion(problem, data):
 
 
 @EXACT
-@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 40), st.integers(0, 3))
-def test_compiled_logistic_lines_are_link_lines(seed, nodes, rows, open_issues):
-    """The compiled kernel against the numpy reference, on intervals of every kind: beyond the
-    tabulated range, where the chord is the envelope, wholly above zero, and the rest."""
-    from winset.engine.line_kernels import logistic_lines
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 40), st.integers(0, 3), st.booleans())
+def test_compiled_lines_are_link_lines(seed, nodes, rows, open_issues, logistic):
+    """The compiled kernels against the numpy reference, on intervals of every kind: beyond the
+    tabulated range, where the chord is the envelope, wholly above zero, crossing it, and the rest."""
+    from winset.engine.line_kernels import logistic_lines, step_lines
     from winset.engine.linear_bound import TANGENT_GRID, _tangent_points
 
     rng = np.random.default_rng(seed)
@@ -152,11 +152,12 @@ def test_compiled_logistic_lines_are_link_lines(seed, nodes, rows, open_issues):
     completion = rng.integers(0, 3, (nodes, open_issues))
     weights = rng.random(rows)
     start, _, step = TANGENT_GRID
-    every = np.arange(nodes)
-    constant, slopes = logistic_lines(
-        every, x, most, lo, hi, coefficients, starts, completion, weights, _tangent_points()[1], start, step
-    )
+    arrays = (np.arange(nodes), x, most, lo, hi, coefficients, starts, completion, weights)
+    if logistic:
+        constant, slopes = logistic_lines(*arrays, _tangent_points()[1], start, step)
+    else:
+        constant, slopes = step_lines(*arrays)
     scores = x + sum(coefficients[:, starts[k] + completion[:, k]].T for k in range(open_issues))
-    intercept, slope = LinkLines("logistic", lo, hi).at(scores)
+    intercept, slope = LinkLines("logistic" if logistic else "step", lo, hi).at(scores)
     np.testing.assert_allclose(slopes, slope * weights, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(constant, (intercept + slope * most) @ weights, rtol=1e-12, atol=1e-14)

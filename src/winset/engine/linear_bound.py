@@ -95,12 +95,6 @@ class LinkLines:
         self.fixed_slope = np.where(far, 0.0, chord_slope)
         self.fixed_intercept = np.where(far, s_hi, s_lo - chord_slope * lo)
 
-    def take(self, nodes: np.ndarray) -> LinkLines:
-        """The lines of some of the nodes (rows of every array)."""
-        out = object.__new__(LinkLines)
-        out.__dict__.update({name: value if name == "link" else value[nodes] for name, value in vars(self).items()})
-        return out
-
     def at(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Intercepts and slopes of the lines, touching the link near ``scores``."""
         if self.link == "identity":
@@ -210,30 +204,22 @@ class LinearBound:
         issues))."""
         table, x, most, lo, hi, coefficients = part  # most: x plus the most unassigned pairs may add
         d = len(self.order) - completion.shape[1]
-        if table.link == "logistic":
-            from .line_kernels import logistic_lines  # compiled at its first use
+        if table.link == "identity":  # the link is its own line: slope 1, intercept 0
+            beta = table.weights @ coefficients
+            return most[rows_of] @ table.weights, np.broadcast_to(beta, (len(rows_of), len(beta)))
+        from .line_kernels import logistic_lines, step_lines  # compiled at their first use
 
+        arrays = (rows_of, x, most, lo, hi, coefficients, self.starts[d], completion, table.weights)
+        # all C-contiguous and writeable, so that one compiled version serves every call
+        same = [np.require(a, requirements=["C", "W"]) for a in arrays]
+        if table.link == "logistic":
             start, _, step = TANGENT_GRID
-            arrays = (rows_of, x, most, lo, hi, coefficients, self.starts[d], completion, table.weights)
-            # all C-contiguous and writeable, so that one compiled version serves every call
-            same = [np.require(a, requirements=["C", "W"]) for a in arrays]
             kernel: Callable[..., tuple[np.ndarray, np.ndarray]] = logistic_lines
             constant, slope = kernel(*same, _tangent_points()[1], start, step)
-            return constant, slope @ coefficients
-        x, most = x[rows_of], most[rows_of]
-        scores = self._completion_scores(coefficients, completion, d)
-        scores += x
-        intercept, slope = LinkLines(table.link, lo[rows_of], hi[rows_of]).at(scores)
-        intercept += slope * most
-        constant = intercept @ table.weights
-        slope *= table.weights
+        else:
+            stepped: Callable[..., tuple[np.ndarray, np.ndarray]] = step_lines
+            constant, slope = stepped(*same)
         return constant, slope @ coefficients
-
-    def _completion_scores(self, coefficients: np.ndarray, completion: np.ndarray, d: int) -> np.ndarray:
-        """Each row's score from the unassigned issues under ``completion`` (m, rows)."""
-        indicators = np.zeros((len(completion), coefficients.shape[1]))
-        indicators[np.arange(len(completion))[:, None], self.starts[d][None, :] + completion] = 1.0
-        return indicators @ coefficients.T
 
     def _combine(self, lines: list[tuple[np.ndarray, np.ndarray]], d: int) -> tuple[np.ndarray, np.ndarray]:
         """The bound on the smallest margin from every public's L, and the completion it picks."""
