@@ -161,3 +161,17 @@ def test_compiled_lines_are_link_lines(seed, nodes, rows, open_issues, logistic)
     intercept, slope = LinkLines("logistic" if logistic else "step", lo, hi).at(scores)
     np.testing.assert_allclose(slopes, slope * weights, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(constant, (intercept + slope * most) @ weights, rtol=1e-12, atol=1e-14)
+
+
+@EXACT
+@given(problems(max_issues=5, max_options=3, draws=True, confidence=False), st.integers(2, 5))
+def test_children_share_their_parents_scores_to_the_last_bit(problem, depth):
+    """Partial scores of a node's children, the shared part scored once, equal those of each
+    child scored whole, bit for bit."""
+    search = Search(problem)
+    depth = min(depth, problem.space.n_issues)
+    parents = np.array(list(itertools.product(*[range(problem.space.shape[i]) for i in search.order[: depth - 1]])))
+    children = search.children(parents.reshape(len(parents), depth - 1))
+    for bounds in search.public_bounds:
+        whole = np.vstack([bounds.partial(child[None, :]) for child in children])
+        np.testing.assert_array_equal(bounds.partial(children), whole)

@@ -54,8 +54,19 @@ class TableBounds:
         self.weights_by_group = table.weights_by_group
 
     def partial(self, prefix: np.ndarray) -> np.ndarray:
-        """Scores of the assigned part of each partial package: (m, rows)."""
+        """Scores of the assigned part of each partial package: (m, rows).
+
+        Where runs of packages share all but their last issue (a node's children), the shared
+        part is scored once per run: the same additions in the same order, so the same numbers
+        (with pairwise terms, whose order would change, every package is scored whole)."""
         m, d = prefix.shape
+        if d >= 2 and not self.pairs:
+            change = np.any(prefix[1:, :-1] != prefix[:-1, :-1], axis=1)
+            firsts = np.flatnonzero(np.concatenate([[True], change]))
+            if 2 * len(firsts) <= m:
+                out = np.repeat(self.partial(prefix[firsts, :-1]), np.diff(np.append(firsts, m)), axis=0)
+                out += self.coefficients[self.columns[d - 1] + prefix[:, d - 1]]
+                return out
         out = np.repeat(self.table.intercepts[None, :], m, axis=0)
         for j in range(d):
             out += self.coefficients[self.columns[j] + prefix[:, j]]
