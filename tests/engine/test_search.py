@@ -1,5 +1,7 @@
 """The joint win-set's size and best packages: enumeration and branch and bound against brute force."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -7,13 +9,24 @@ from hypothesis import strategies as st
 
 from winset.engine import criteria
 from winset.engine.distributed import best_packages, count_packages, feasible_packages
-from winset.engine.problem import DealProblem
+from winset.engine.problem import DealProblem, Negotiator, Public
+from winset.engine.rules import Rule
 from winset.engine.search import Search
 from winset.engine.topk import TopK
 from winset.errors import PackageError
+from winset.space import PackageSpace
 
 from .conftest import EXACT, METHODS, method_under_test
-from .instances import in_joint_winset, naive_quantities, problems, ranked, valid_packages
+from .instances import _between as between
+from .instances import (
+    in_joint_winset,
+    naive_quantities,
+    problems,
+    ranked,
+    support_table,
+    utility_table,
+    valid_packages,
+)
 
 OBJECTIVES = {
     "margin": criteria.min_margin,
@@ -145,9 +158,7 @@ def test_without_negotiators_or_constraints_on_gain(problem, method):
 def test_search_covers_a_space_larger_than_its_leaves():
     """Branch and bound on 6 issues x 4 options with leaves of 16 packages: same answers as
     enumeration."""
-    from hypothesis import find
-
-    problem = find(problems(max_issues=6, max_options=4), lambda p: p.space.size >= 2000 and p.negotiators)
+    problem = large_problem()
     search = Search(problem, leaf=16)
     assert search.leaf_depth > 0
     joint = criteria.joint(problem)
@@ -155,6 +166,23 @@ def test_search_covers_a_space_larger_than_its_leaves():
     objective = criteria.min_margin(problem)
     expected = [f.value for f in best_packages(problem, objective, joint, 5, "enumerate")]
     np.testing.assert_allclose([f.value for f in search.maximize(objective, joint, 5)], expected, rtol=1e-9)
+
+
+def large_problem() -> DealProblem:
+    """Two publics (one with a pairwise term) and two negotiators on 6 issues x 4 options, each
+    threshold and reservation cut amid the packages' values (built directly: such a size is too
+    rare among the random problems for a search to find one every time)."""
+    rng = np.random.default_rng(5)
+    shape = [4] * 6
+    space = PackageSpace([(f"i{k}", [f"o{j}" for j in range(4)]) for k in range(6)])
+    every = np.array(list(itertools.product(*[range(n) for n in shape])))
+    publics = []
+    for i in range(2):
+        table = support_table(rng, shape, "logistic", 4, 1, i == 0)
+        publics.append(Public(f"p{i}", f"side{i}", table, Rule.share(between(table.support(every)[0]))))
+    tables = [utility_table(rng, shape) for _ in range(2)]
+    negotiators = tuple(Negotiator(f"n{j}", t, between(t.support(every)[0])) for j, t in enumerate(tables))
+    return DealProblem(space, negotiators, tuple(publics))
 
 
 def test_top_k_breaks_ties_by_package_index():
