@@ -33,6 +33,17 @@ def _sigma(s: float) -> float:
     return e / (1.0 + e)
 
 
+@njit(cache=True, inline="always")
+def _score(
+    x: np.ndarray, j: int, r: int, coefficients: np.ndarray, starts: np.ndarray, completion: np.ndarray, i: int
+) -> float:
+    """Row r's score under node i's completion: its assigned part (row j of ``x``) and the rest."""
+    score = x[j, r]
+    for k in range(starts.shape[0]):
+        score += coefficients[r, starts[k] + completion[i, k]]
+    return score
+
+
 @njit(cache=True)
 def logistic_lines(
     nodes: np.ndarray,
@@ -54,7 +65,6 @@ def logistic_lines(
     starts[k] + completion[k]]`` (``coefficients``: rows x the unassigned issues' columns;
     ``tau``: the tangent points tabulated on the grid)."""
     m, rows = nodes.shape[0], x.shape[1]
-    open_issues = starts.shape[0]
     last = tau.shape[0] - 1
     constant = np.zeros(m)
     slopes = np.empty((m, rows))
@@ -75,10 +85,7 @@ def logistic_lines(
                 else:  # a tangent, at the row's score kept within [start, max(hi, start)]
                     start = low if low >= 0.0 else tau[below]
                     end = max(high, start)
-                    score = x[j, r]
-                    for k in range(open_issues):
-                        score += coefficients[r, starts[k] + completion[i, k]]
-                    touch = min(max(score, start), end)
+                    touch = min(max(_score(x, j, r, coefficients, starts, completion, i), start), end)
                     s = _sigma(touch)
                     slope = s * (1.0 - s)
                     intercept = s - slope * touch
@@ -104,7 +111,6 @@ def step_lines(
     the flat line at 1 where ``hi > 0`` and at 0 elsewhere, except where the interval crosses
     zero and the row's score is not positive, where the line rises from (lo, 0) through (0, 1)."""
     m, rows = nodes.shape[0], x.shape[1]
-    open_issues = starts.shape[0]
     constant = np.zeros(m)
     slopes = np.empty((m, rows))
     for i in range(m):
@@ -113,12 +119,8 @@ def step_lines(
         for r in range(rows):
             low, high = lo[j, r], hi[j, r]
             intercept, slope = (1.0 if high > 0.0 else 0.0), 0.0
-            if low <= 0.0 and high > 0.0:
-                score = x[j, r]
-                for k in range(open_issues):
-                    score += coefficients[r, starts[k] + completion[i, k]]
-                if score <= 0.0:
-                    slope = 1.0 / max(-low, 1e-300)
+            if low <= 0.0 and high > 0.0 and _score(x, j, r, coefficients, starts, completion, i) <= 0.0:
+                slope = 1.0 / max(-low, 1e-300)
             total += weights[r] * (intercept + slope * most[j, r])
             slopes[i, r] = weights[r] * slope
         constant[i] = total
