@@ -206,7 +206,10 @@ const WinsetCore = (() => {
   }
 
   // The constraints a package breaks (each forbids one option from a set on every issue it names)
-  const broken = (data, codes) => data.constraints.filter((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])));
+  const forbids = (c, codes) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m]));
+  const broken = (data, codes) => data.constraints.filter((c) => forbids(c, codes));
+  // For a search that chooses the issues in order: the constraints decided once issue d is chosen
+  const closingAt = (data) => data.options.map((_, d) => data.constraints.filter((c) => Math.max(...c.issues) === d));
 
   // A table's point estimate (its first group's rows) scored issue by issue, for the search below:
   // the scores with issues 0..d chosen (a child's are its parent's plus one column), the exact
@@ -269,12 +272,12 @@ const WinsetCore = (() => {
         (total, weight) => ruleOf(pub.rule, total, weight, 0).margin, -data.tolerance));
     const judges = publics.concat(data.negotiators.map((neg, i) =>
       branching(utilityTables[i], shape, 0, 1, (total) => total[0], neg.floor)));
-    const closing = shape.map((_, d) => data.constraints.filter((c) => Math.max(...c.issues) === d));
+    const closing = closingAt(data);
     const codes = new Array(n).fill(0), out = [];
     const visit = (d) => {
       for (let o = 0; o < shape[d]; o++) {
         codes[d] = o;
-        if (closing[d].some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+        if (closing[d].some((c) => forbids(c, codes))) continue;
         judges.forEach((judge) => judge.choose(d, o));
         if (d + 1 < n) {
           if (judges.every((judge) => judge.bound(d) >= judge.needed)) visit(d + 1);
@@ -295,7 +298,7 @@ const WinsetCore = (() => {
   // saying yes, after ``limit`` partial packages (a space so constrained is not met in practice).
   function someDeal(data, fixed, limit = 100000) {
     const n = fixed.length, codes = new Array(n).fill(0);
-    const closing = fixed.map((_, d) => data.constraints.filter((c) => Math.max(...c.issues) === d));
+    const closing = closingAt(data);
     let visits = 0;
     const visit = (d) => {
       if (d === n) return !codes.every((c, k) => c === data.status_quo[k]);
@@ -303,7 +306,7 @@ const WinsetCore = (() => {
         if (fixed[d] >= 0 && o !== fixed[d]) continue;
         if (++visits > limit) return true;
         codes[d] = o;
-        if (closing[d].some((c) => c.issues.every((m, j) => c.forbidden[j].includes(codes[m])))) continue;
+        if (closing[d].some((c) => forbids(c, codes))) continue;
         if (visit(d + 1)) return true;
       }
       return false;
