@@ -50,7 +50,7 @@ def attains(problem, frontier) -> None:
 
 # ------------------------------------------------------------------------------------ frontiers
 @EXACT
-@given(problems(min_negotiators=1, max_negotiators=3, draws=False))
+@given(problems(min_negotiators=1, max_negotiators=6, draws=False))
 def test_unrestricted_frontier(problem):
     codes = valid_packages(problem)
     utilities = naive_quantities(problem, codes).utility.T

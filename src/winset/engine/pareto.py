@@ -2,8 +2,9 @@
 win-set only (what ratification costs each side).
 
 *Unrestricted*: utilities are additive, so the frontier is built issue by issue: the frontier of
-the first k issues plus each option of issue k+1, pruned to its non-dominated points (for two
-negotiators a sort-and-sweep, O(n log n); for more, a dominance filter). Constraints are respected
+the first k issues plus each option of issue k+1, pruned to its non-dominated points by moocore's
+``is_nondominated`` (a dimension sweep, O(n log n), for up to three negotiators; Kung, Luccio and
+Preparata's divide and conquer, O(n log^(m-2) n), for m of four or more). Constraints are respected
 by keeping one frontier per constraint state (the constraints still matched by every issue so far),
 as in :meth:`PackageSpace.count_valid`. Nothing is enumerated.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import moocore
 import numpy as np
 
 from ..space import PackageSpace
@@ -45,37 +47,15 @@ class Frontier:
         return len(self.utilities)
 
 
-def pareto_2d(points: np.ndarray) -> np.ndarray:
-    """Indices of the points (n, 2) no other point dominates, sorted by the first coordinate
-    ascending; of equal points one is kept."""
-    order = np.lexsort((-points[:, 1], -points[:, 0]))  # first coordinate descending, ties: second descending
-    second = points[order, 1]
-    running = np.maximum.accumulate(np.concatenate([[-np.inf], second[:-1]]))
-    keep = order[second > running]
-    return keep[::-1]
-
-
 def non_dominated(points: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Indices of the points no other point dominates (at least as good everywhere, better
     somewhere); of equal points the one with the smallest ``tiebreak`` is kept."""
     n = len(points)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    tiebreak = np.arange(n) if tiebreak is None else np.asarray(tiebreak)
-    # equal points: keep the smallest tiebreak
-    order = np.lexsort((tiebreak, *points.T[::-1]))
-    distinct = np.ones(n, dtype=bool)
-    distinct[1:] = (np.diff(points[order], axis=0) != 0).any(axis=1)
-    candidates = order[distinct]
-    if points.shape[1] == 2:
-        return np.sort(candidates[pareto_2d(points[candidates])])
-    keep = []
-    pts = points[candidates]
-    for i in range(len(candidates)):
-        dominated = ((pts >= pts[i]).all(axis=1) & (pts > pts[i]).any(axis=1)).any()
-        if not dominated:
-            keep.append(candidates[i])
-    return np.sort(np.array(keep, dtype=np.int64))
+    # in tiebreak order: of duplicates moocore keeps the first
+    order = np.arange(n) if tiebreak is None else np.argsort(tiebreak, kind="stable")
+    return np.sort(order[moocore.is_nondominated(points[order], maximise=True, keep_weakly=False)])
 
 
 def _sorted(frontier_points: np.ndarray, packages: np.ndarray) -> Frontier:
