@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import Problem, WinsetError
 from ..extras import install_hint
-from .enumeration import WORK_ROWS
+from .enumeration import WORK_ROWS, screen
 from .problem import DealProblem, Quantities
 from .search import Search
 from .topk import Feasibility, Found, Objective, TopK
@@ -194,9 +194,8 @@ def _best_in_range(
     ref = None if reference is None else np.asarray(reference)
     for codes in _packages_in_range(problem, index_range):
         distance = np.zeros(len(codes)) if ref is None else (codes != ref).sum(axis=1).astype(float)
-        high, _ = problem.bounds(codes)
-        keep = feasible(high) & (objective(high, distance) >= best.floor - 1e-12)
-        if keep.any():
+        keep = screen(problem, codes, feasible, objective, distance, best.floor)
+        if len(keep):
             exact = problem.evaluate(codes[keep])
             ok = feasible(exact)
             best.add(objective(exact, distance[keep])[ok], codes[keep][ok])

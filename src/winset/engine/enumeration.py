@@ -9,11 +9,15 @@ from collections.abc import Iterator
 import numpy as np
 
 from .problem import DealProblem, Quantities
+from .topk import Feasibility, Objective
 
 WORK_ROWS = 4_000_000  # rows x packages per vectorised step
 # spaces up to this many packages are enumerated by the analyses' method 'auto'; larger ones are
 # searched by branch and bound
 SEARCH_ENUMERATE_LIMIT = 2_000_000
+# the support a screen assumes for a public it has not bounded yet: above any a table can give, and
+# finite, so that a group weighted zero adds nothing rather than NaN
+UNBOUNDED_SUPPORT = 1e300
 
 
 def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
@@ -24,3 +28,34 @@ def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[
     for chunk_codes in problem.deals.iter_valid(chunk_size=size):
         codes = chunk_codes.astype(np.int64)
         yield codes, problem.evaluate(codes)
+
+
+def screen(
+    problem: DealProblem,
+    codes: np.ndarray,
+    feasible: Feasibility,
+    objective: Objective,
+    distance: np.ndarray,
+    floor: float,
+) -> np.ndarray:
+    """Indices of the packages whose upper bounds (:meth:`DealProblem.bounds`) are feasible with an
+    objective of at least ``floor``: the packages that could enter a top k at that floor.
+
+    The publics are bounded one at a time, the smallest table first, each only on the packages
+    the ones before left open, the others taken at :data:`UNBOUNDED_SUPPORT`. Every quantity is
+    monotone in the supports, so a package cut early would be cut by the full bounds too, and
+    the packages left at the end are exactly those the full bounds leave; a survey public with
+    its bootstrap draws (tens of thousands of rows) is bounded only on what the cheaper publics
+    and the negotiators leave."""
+    tables = problem.public_tables()
+    high = [np.full((t.n_groups, len(codes)), UNBOUNDED_SUPPORT) for t in tables]
+    utility = problem.utilities(codes)
+    open_ = np.arange(len(codes))
+    for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
+        if i is not None:
+            high[i][:, open_] = tables[i].support_bounds(codes[open_])[0]
+        q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
+        open_ = open_[feasible(q) & (objective(q, distance[open_]) >= floor - 1e-12)]
+        if not len(open_):
+            break
+    return open_
