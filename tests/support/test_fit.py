@@ -5,6 +5,7 @@ import gzip
 import json
 
 import pytest
+from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
 from winset import WinsetError, load_scenario
@@ -13,7 +14,7 @@ from winset.examples.kuril import generate
 from winset.scenarios import bundled_path
 from winset.support import fit_scenario
 
-from ..conftest import KURIL_DRAWS, KURIL_SEED, SMALL_DRAWS, serve_fits
+from ..conftest import KURIL_DRAWS, KURIL_SEED, SMALL_DRAWS, SMALL_SEED, fingerprint, serve_fits
 from ..small_scenario import small_scenario
 
 runner = CliRunner()
@@ -82,6 +83,18 @@ def test_small_scenario_fits_and_prints(small_path, small_fits):
     russian = small_fits["russian_public"]
     assert russian.calibration.loc[0, "calibrated"] == pytest.approx(0.07, abs=1e-6)  # polls.csv line 2: 7% for
     assert russian.table.n_groups == 11
+
+
+def test_ratifiers_fitted_side_by_side_get_the_fits_they_get_alone(small_path):
+    """Two threads give each ratifier, to the last bit, the fit that one thread gives it (BLAS held
+    to one thread in both: its sums' rounding depends on its thread count)."""
+    scenario = load_scenario(small_path)
+    together = fit_scenario(scenario, SMALL_DRAWS, SMALL_SEED, workers=2)
+    with threadpool_limits(1, user_api="blas"):
+        alone = fit_scenario(scenario, SMALL_DRAWS, SMALL_SEED, workers=1)
+    assert list(together) == list(alone) == ["russian_public", "japanese_public"]
+    for rid in alone:
+        assert fingerprint(together[rid]) == fingerprint(alone[rid]), rid
 
 
 def test_option_labels_are_read_as_ids(tmp_path):

@@ -12,11 +12,14 @@ intervals and P(rule met) mean what they mean for a survey model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
@@ -249,15 +252,31 @@ def _coefficients(estimates: list[pd.Series]) -> pd.DataFrame:
 
 
 def fit_scenario(
-    scenario: Scenario, draws: int = DRAWS, seed: int = 0, progress: Progress | None = None
+    scenario: Scenario,
+    draws: int = DRAWS,
+    seed: int = 0,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> dict[str, RatifierFit]:
     """Every ratifier's fitted support model, by ratifier id (seeds differ between ratifiers);
-    every ratifier without usable survey evidence is refused at once, before any is fitted."""
+    every ratifier without usable survey evidence is refused at once, before any is fitted.
+
+    The ratifiers are fitted side by side on ``workers`` threads (default: one per core, at most
+    one per ratifier), each with the results it would have alone: numpy releases the interpreter
+    in its loops, and BLAS is held to one thread meanwhile so that the threads share the cores
+    rather than oversubscribe them. ``progress`` may then be called from several threads."""
     require_evidence(scenario)
-    return {
-        ratifier.id: fit_ratifier(scenario, party, ratifier, draws, seed + 1000 * i, progress)
-        for i, (party, ratifier) in enumerate(scenario.ratifiers)
-    }
+    jobs = [(party, ratifier, seed + 1000 * i) for i, (party, ratifier) in enumerate(scenario.ratifiers)]
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return {r.id: fit_ratifier(scenario, party, r, draws, s, progress) for party, r, s in jobs}
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        futures = [(r.id, pool.submit(fit_ratifier, scenario, party, r, draws, s, progress)) for party, r, s in jobs]
+        try:
+            return {rid: future.result() for rid, future in futures}
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a failed fit or an interrupt: start no other
+            raise
 
 
 def amce_table(fit: RatifierFit) -> pd.DataFrame:
