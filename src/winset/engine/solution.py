@@ -5,7 +5,7 @@ recommended deals, both Pareto frontiers, and the ratification gap where the win
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,8 @@ def public_winsets(
     gap's)."""
     rows = []
     for i, public in enumerate(problem.publics):
+        # the public by itself: its count needs neither the others' tables nor the negotiators'
+        alone = replace(point, publics=(point.publics[i],), negotiators=(), shifts=(point.shifts[i],))
         decided = None
         if shown is not None and not public.rule.plain:
             decided = blocking(public, np.array([shown]))[0]
@@ -122,7 +124,7 @@ def public_winsets(
                 "party": public.party,
                 "binding": bool(problem.binding[i]),
                 "rule": public.rule.describe(),
-                "winset_size": count_packages(point, criteria.accepted(point, i), method, scheduler),
+                "winset_size": count_packages(alone, criteria.accepted(alone, 0), method, scheduler),
                 "decided_by": decided,
             }
         )
