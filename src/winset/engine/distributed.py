@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import Problem, WinsetError
 from ..extras import install_hint
-from .enumeration import WORK_ROWS, screen
+from .enumeration import enumeration_chunk, screen
 from .problem import DealProblem, Quantities
 from .search import Search
 from .topk import Feasibility, Found, Objective, TopK
@@ -165,8 +165,7 @@ def _on_cluster(
 # ------------------------------------------------------------------------------------------ tasks
 def _packages_in_range(problem: DealProblem, index_range: tuple[int, int] | None) -> Iterator[np.ndarray]:
     """The deals (valid packages but the status quo) in a range of indices (all for None), in chunks."""
-    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
-    size = max(256, WORK_ROWS // max(rows, 1))
+    size = enumeration_chunk(problem)
     if index_range is None:
         for codes in problem.deals.iter_valid(chunk_size=size):
             yield codes.astype(np.int64)
@@ -194,7 +193,7 @@ def _best_in_range(
     ref = None if reference is None else np.asarray(reference)
     for codes in _packages_in_range(problem, index_range):
         distance = np.zeros(len(codes)) if ref is None else (codes != ref).sum(axis=1).astype(float)
-        keep = screen(problem, codes, feasible, objective, distance, best.floor)
+        keep, _, _ = screen(problem, codes, feasible, objective, distance, best.floor)
         if len(keep):
             exact = problem.evaluate(codes[keep])
             ok = feasible(exact)
@@ -206,12 +205,11 @@ def _count_in_range(problem: DealProblem, index_range: tuple[int, int] | None, *
     """How many pass: those whose bounds settle it counted from the bounds, the rest exactly."""
     total = 0
     for codes in _packages_in_range(problem, index_range):
-        high, low = problem.bounds(codes)
-        possible = feasible(high)
-        certain = possible & feasible(low)
-        undecided = possible & ~certain
+        possible, _, low = screen(problem, codes, feasible)
+        certain = feasible(low)
         total += int(certain.sum())
-        if undecided.any():
+        undecided = possible[~certain]
+        if len(undecided):
             total += int(feasible(problem.evaluate(codes[undecided])).sum())
     return total
 

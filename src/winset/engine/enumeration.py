@@ -23,23 +23,29 @@ UNBOUNDED_SUPPORT = 1e300
 def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
     """Every deal (valid package other than the status quo) with its exact quantities, in chunks
     sized to the problem."""
-    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
-    size = chunk or max(256, WORK_ROWS // max(rows, 1))
-    for chunk_codes in problem.deals.iter_valid(chunk_size=size):
+    for chunk_codes in problem.deals.iter_valid(chunk_size=chunk or enumeration_chunk(problem)):
         codes = chunk_codes.astype(np.int64)
         yield codes, problem.evaluate(codes)
+
+
+def enumeration_chunk(problem: DealProblem) -> int:
+    """How many packages an enumeration takes at a time: :data:`WORK_ROWS` rows x packages, at
+    least 256 packages."""
+    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
+    return max(256, WORK_ROWS // max(rows, 1))
 
 
 def screen(
     problem: DealProblem,
     codes: np.ndarray,
     feasible: Feasibility,
-    objective: Objective,
-    distance: np.ndarray,
-    floor: float,
-) -> np.ndarray:
-    """Indices of the packages whose upper bounds (:meth:`DealProblem.bounds`) are feasible with an
-    objective of at least ``floor``: the packages that could enter a top k at that floor.
+    objective: Objective | None = None,
+    distance: np.ndarray | None = None,
+    floor: float = -np.inf,
+) -> tuple[np.ndarray, Quantities, Quantities]:
+    """The packages whose upper bounds (:meth:`DealProblem.bounds`) are feasible, with an
+    ``objective`` of at least ``floor`` if one is given (the packages that could enter a top k at
+    that floor): their indices, and their quantities just above and just below the exact ones.
 
     The publics are bounded one at a time, the smallest table first, each only on the packages
     the ones before left open, the others taken at :data:`UNBOUNDED_SUPPORT`. Every quantity is
@@ -49,13 +55,19 @@ def screen(
     and the negotiators leave."""
     tables = problem.public_tables()
     high = [np.full((t.n_groups, len(codes)), UNBOUNDED_SUPPORT) for t in tables]
+    low = [np.full((t.n_groups, len(codes)), -UNBOUNDED_SUPPORT) for t in tables]
     utility = problem.utilities(codes)
+    distance = np.zeros(len(codes)) if distance is None else distance
     open_ = np.arange(len(codes))
     for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
         if i is not None:
-            high[i][:, open_] = tables[i].support_bounds(codes[open_])[0]
+            high[i][:, open_], low[i][:, open_] = tables[i].support_bounds(codes[open_])
         q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
-        open_ = open_[feasible(q) & (objective(q, distance[open_]) >= floor - 1e-12)]
+        keep = feasible(q)
+        if objective is not None:
+            keep &= objective(q, distance[open_]) >= floor - 1e-12
+        open_ = open_[keep]
         if not len(open_):
             break
-    return open_
+    sides = [problem.quantities([side[:, open_] for side in bounds], utility[:, open_]) for bounds in (high, low)]
+    return open_, sides[0], sides[1]

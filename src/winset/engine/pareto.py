@@ -25,7 +25,7 @@ import numpy as np
 
 from ..space import PackageSpace
 from . import criteria
-from .enumeration import enumerate_valid
+from .enumeration import enumeration_chunk, screen
 from .problem import DealProblem
 from .search import Search
 from .topk import Feasibility
@@ -120,10 +120,15 @@ def restricted_frontier(problem: DealProblem, search: Search | None = None, meth
     feasible = criteria.joint(problem)
     if method == "enumerate" or (method == "auto" and problem.space.size <= FRONTIER_ENUMERATE_LIMIT):
         point_parts, package_parts = [], []
-        for codes, quantities in enumerate_valid(problem):
+        for chunk in problem.deals.iter_valid(chunk_size=enumeration_chunk(problem)):
+            codes = chunk.astype(np.int64)
+            possible, _, _ = screen(problem, codes, feasible)  # exact quantities only where it may pass
+            if not len(possible):
+                continue
+            quantities = problem.evaluate(codes[possible])
             ok = feasible(quantities)
             point_parts.append(quantities.utility[:, ok].T)
-            package_parts.append(codes[ok])
+            package_parts.append(codes[possible][ok])
         points = np.vstack(point_parts) if point_parts else np.zeros((0, len(problem.negotiators)))
         packages = np.vstack(package_parts) if package_parts else np.zeros((0, problem.space.n_issues), dtype=np.int64)
         keep = non_dominated(points, problem.space.encode(packages) if len(packages) else None)
