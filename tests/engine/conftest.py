@@ -3,7 +3,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, settings
 
-from winset.engine import search
+from winset.engine import gap, search
 
 # Property tests against brute force: small random problems, many of them.
 EXACT = settings(max_examples=60, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
@@ -14,9 +14,14 @@ METHODS = ("enumerate", "search", "search-deep")
 def method_under_test(method: str):
     """The engine's ``method`` for ``method``: 'search-deep' is branch and bound with leaves of
     one package, so that every level of the tree is bounded and pruned (the default leaves hold
-    512 packages, which would enumerate these small spaces whole)."""
+    512 packages, which would enumerate these small spaces whole); 'enumerate' computes the gap's
+    exact shifts three packages at a time (not 256), so that its bounds decide what is skipped."""
     if method == "search-deep":
         with mock.patch.object(search, "LEAF_PACKAGES", 1):
             yield "search"
+    elif method == "enumerate":
+        # the gap's exact shifts a few packages at a time, so that its bounds cut some batches
+        with mock.patch.object(gap, "GAP_BATCH", 3):
+            yield method
     else:
         yield method

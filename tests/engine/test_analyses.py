@@ -1,11 +1,15 @@
 """Recommendations, frontiers, the ratification gap, assessment and improvement against brute force."""
 
+from dataclasses import replace
+from unittest import mock
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from winset.engine import criteria
+from winset.engine import gap as gap_module
 from winset.engine.gap import ratification_gap
 from winset.engine.joint import point_only
 from winset.engine.pareto import additive_frontier, restricted_frontier
@@ -141,12 +145,31 @@ def test_ratification_gap(problem, method):
     gains = (q.gain >= 0).all(axis=0)
     with method_under_test(method) as engine_method:
         gap = ratification_gap(problem, engine_method)
-    if not gains.any():
+    check_gap(problem, codes[gains], gap)
+
+
+@EXACT
+@given(problems(max_issues=3, max_options=3), st.sampled_from([0.5, 0.8, 0.9]))
+def test_ratification_gap_at_a_confidence_level_by_enumeration(problem, level):
+    """The gap under a confidence level from each package's draws, exact shifts computed one
+    package at a time, so that the bounds decide which packages are never computed."""
+    assume(all(p.n_draws for p in problem.publics))
+    problem = replace(problem, confidence=level)
+    codes = valid_packages(problem)
+    gains = (naive_quantities(problem, codes).gain >= 0).all(axis=0)
+    with mock.patch.object(gap_module, "GAP_BATCH", 1):
+        gap = ratification_gap(problem, "enumerate")
+    check_gap(problem, codes[gains], gap)
+
+
+def check_gap(problem, candidates: np.ndarray, gap) -> None:
+    """The gap is the least shift any candidate (a deal every negotiator accepts) needs, and the
+    package it names becomes ratifiable at that shift."""
+    if not len(candidates):
         assert gap.package is None and gap.shift == np.inf
         return
-    needs = needed_shift(problem, codes[gains])
+    needs = needed_shift(problem, candidates)
     assert gap.shift == pytest.approx(needs.min(), abs=2e-6)
-    # the package it names becomes ratifiable at that shift
     package = np.array([gap.package])
     assert needed_shift(problem, package)[0] <= gap.shift + 2e-6
 

@@ -6,6 +6,7 @@ enumerable spaces, by computing each package's needed shift), and the shift sear
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,13 +16,14 @@ from ..compare import margin_meets, threshold_floor
 from ..scoretable import ScoreTable, apply_link
 from . import criteria
 from .distributed import Scheduler, best_packages
-from .enumeration import enumerate_valid
+from .enumeration import enumeration_chunk
 from .joint import choose_method, point_only
 from .problem import DealProblem, Public
 from .verdicts import blocking
 
 GAP_TOLERANCE = 1e-6  # logit scale
 SHIFT_LIMIT = 64.0  # the largest opinion shift considered (logit scale): beyond it, no gap is reported
+GAP_BATCH = 256  # packages whose exact shifts are computed together, in order of their bounds
 
 
 @dataclass
@@ -64,7 +66,7 @@ def ratification_gap(problem: DealProblem, method: str = "auto", scheduler: Sche
     method = choose_method(problem, method)
     base = point_only(problem) if problem.confidence is None else problem
     binding = base.binding
-    if base.confidence is None and method == "enumerate" and scheduler is None:
+    if method == "enumerate" and scheduler is None:
         shift, package = _gap_by_enumeration(base)
         if package is None:
             return Gap(np.inf, None, pd.DataFrame())
@@ -111,18 +113,33 @@ SLOPE_BOUND = {"logistic": 0.25, "identity": 1.0}
 def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | None]:
     """The smallest common shift that lets some package pass, over every valid package every
     negotiator accepts: exact shifts are computed only where the slope bound says a package could
-    still need less than the best so far, in order of that bound."""
+    still need less than the best so far, in order of that bound.
+
+    With ``confidence``, a public accepts a package once enough of its draws meet its rule: its
+    needed shift is the k-th smallest of the draws' own (k the fewest draws whose share reaches the
+    confidence level), and its bound the k-th smallest of the draws' bounds, since an order
+    statistic rises with every element."""
     binding = np.flatnonzero(problem.binding)
     slopes = [SLOPE_BOUND.get(problem.publics[i].table.link) for i in binding]
+    confident = problem.confidence is not None
+    needed_draws = [_draws_needed(problem.publics[i].n_draws, problem.confidence) for i in binding]
+    draws = [[problem.publics[i].draw(d) for d in range(1, problem.publics[i].n_draws + 1)] for i in binding]
     candidates, bounds = [], []
-    for codes, q in enumerate_valid(problem):
+    for chunk in problem.deals.iter_valid(chunk_size=enumeration_chunk(problem)):
+        codes = chunk.astype(np.int64)
+        q, _ = problem.bounds(codes)  # margins from above: the shifts' lower bounds stay lower bounds
         ok = q.reach.all(axis=0)
         if not ok.any():
             continue
         needed = np.zeros(int(ok.sum()))
-        for row, slope in zip(q.margin[binding][:, ok], slopes, strict=True):
-            if slope is not None:
-                needed = np.maximum(needed, -row / slope)
+        for i, slope, k in zip(binding, slopes, needed_draws, strict=True):
+            if slope is None:
+                continue
+            if confident:
+                per_draw = -q.draw_margins[i][1:, ok] / slope
+                needed = np.maximum(needed, np.partition(per_draw, k - 1, axis=0)[k - 1])
+            else:
+                needed = np.maximum(needed, -q.margin[i, ok] / slope)
         candidates.append(codes[ok])
         bounds.append(np.maximum(needed, 0.0))
     if not candidates:
@@ -130,17 +147,36 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
     codes, lower = np.vstack(candidates), np.concatenate(bounds)
     order = np.lexsort((problem.space.encode(codes), lower))
     best, best_package = np.inf, None
-    for start in range(0, len(order), 256):
-        batch = order[start : start + 256]
+    for start in range(0, len(order), GAP_BATCH):
+        batch = order[start : start + GAP_BATCH]
         batch = batch[lower[batch] < best]
         if not len(batch):
             break
-        shifts = np.max([rule_shifts(problem.publics[i], codes[batch]) for i in binding], axis=0)
-        shifts = np.maximum(shifts, 0.0)
+        if confident:
+            per_public = [
+                np.partition(np.array([rule_shifts(d, codes[batch]) for d in of_public]), k - 1, axis=0)[k - 1]
+                for of_public, k in zip(draws, needed_draws, strict=True)
+            ]
+        else:
+            per_public = [rule_shifts(problem.publics[i], codes[batch]) for i in binding]
+        shifts = np.maximum(np.max(per_public, axis=0), 0.0)
         j = int(np.argmin(shifts))
         if shifts[j] < best:
             best, best_package = float(shifts[j]), tuple(int(c) for c in codes[batch][j])
     return best, best_package
+
+
+def _draws_needed(draws: int, confidence: float | None) -> int:
+    """The fewest of ``draws`` whose share reaches ``confidence``, as the engine tests it (the
+    share of draws meeting the rule, at least the confidence); 1 for the point test."""
+    if confidence is None:
+        return 1
+    k = max(1, math.ceil(confidence * draws))
+    while k > 1 and (k - 1) / draws >= confidence:
+        k -= 1
+    while k / draws < confidence:
+        k += 1
+    return k
 
 
 def needed_shifts(table: ScoreTable, codes: np.ndarray, threshold: float) -> np.ndarray:
