@@ -149,11 +149,12 @@ def test_ratification_gap(problem, method):
 
 
 @EXACT
-@given(problems(max_issues=3, max_options=3), st.sampled_from([0.5, 0.8, 0.9]))
-def test_ratification_gap_at_a_confidence_level_by_enumeration(problem, level):
-    """The gap under a confidence level from each package's draws, exact shifts computed one
-    package at a time, so that the bounds decide which packages are never computed."""
-    assume(all(p.n_draws for p in problem.publics))
+@given(problems(max_issues=3, max_options=3), st.sampled_from([None, 0.5, 0.8, 0.9]))
+def test_ratification_gap_by_enumeration_one_package_at_a_time(problem, level):
+    """The gap by enumeration, at the estimate or under a confidence level (from each package's
+    draws), exact shifts computed one package at a time, so that the bounds decide which
+    packages are never computed."""
+    assume(level is None or all(p.n_draws for p in problem.publics))
     problem = replace(problem, confidence=level)
     codes = valid_packages(problem)
     gains = (naive_quantities(problem, codes).gain >= 0).all(axis=0)

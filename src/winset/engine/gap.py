@@ -7,7 +7,7 @@ enumerable spaces, by computing each package's needed shift), and the shift sear
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -115,33 +115,23 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
     negotiator accepts: exact shifts are computed only where the slope bound says a package could
     still need less than the best so far, in order of that bound.
 
+    The bound comes first from every binding public but the one with the largest table; that
+    one's bound is added batch by batch, only for the packages the others leave in contention.
+
     With ``confidence``, a public accepts a package once enough of its draws meet its rule: its
     needed shift is the k-th smallest of the draws' own (k the fewest draws whose share reaches the
     confidence level), and its bound the k-th smallest of the draws' bounds, since an order
     statistic rises with every element."""
-    binding = np.flatnonzero(problem.binding)
-    slopes = [SLOPE_BOUND.get(problem.publics[i].table.link) for i in binding]
-    confident = problem.confidence is not None
-    needed_draws = [_draws_needed(problem.publics[i].n_draws, problem.confidence) for i in binding]
-    draws = [[problem.publics[i].draw(d) for d in range(1, problem.publics[i].n_draws + 1)] for i in binding]
+    binding = [int(i) for i in np.flatnonzero(problem.binding)]
+    largest = max(binding, key=lambda i: problem.publics[i].table.n_rows) if len(binding) > 1 else None
+    first = [i for i in binding if i != largest]
     candidates, bounds = [], []
     for chunk in problem.deals.iter_valid(chunk_size=enumeration_chunk(problem)):
         codes = chunk.astype(np.int64)
-        q, _ = problem.bounds(codes)  # margins from above: the shifts' lower bounds stay lower bounds
-        ok = q.reach.all(axis=0)
-        if not ok.any():
-            continue
-        needed = np.zeros(int(ok.sum()))
-        for i, slope, k in zip(binding, slopes, needed_draws, strict=True):
-            if slope is None:
-                continue
-            if confident:
-                per_draw = -q.draw_margins[i][1:, ok] / slope
-                needed = np.maximum(needed, np.partition(per_draw, k - 1, axis=0)[k - 1])
-            else:
-                needed = np.maximum(needed, -q.margin[i, ok] / slope)
-        candidates.append(codes[ok])
-        bounds.append(np.maximum(needed, 0.0))
+        ok = (problem.utilities(codes) >= problem.floors[:, None]).all(axis=0)
+        if ok.any():
+            candidates.append(codes[ok])
+            bounds.append(_shift_bounds(problem, codes[ok], first))
     if not candidates:
         return np.inf, None
     codes, lower = np.vstack(candidates), np.concatenate(bounds)
@@ -151,19 +141,53 @@ def _gap_by_enumeration(problem: DealProblem) -> tuple[float, tuple[int, ...] | 
         batch = order[start : start + GAP_BATCH]
         batch = batch[lower[batch] < best]
         if not len(batch):
-            break
-        if confident:
-            per_public = [
-                np.partition(np.array([rule_shifts(d, codes[batch]) for d in of_public]), k - 1, axis=0)[k - 1]
-                for of_public, k in zip(draws, needed_draws, strict=True)
-            ]
-        else:
-            per_public = [rule_shifts(problem.publics[i], codes[batch]) for i in binding]
-        shifts = np.maximum(np.max(per_public, axis=0), 0.0)
+            break  # the rest are bounded above the best too
+        if largest is not None:
+            batch = batch[_shift_bounds(problem, codes[batch], [largest]) < best]
+            if not len(batch):
+                continue
+        shifts = np.maximum(np.max([_rule_shifts_at(problem, i, codes[batch]) for i in binding], axis=0), 0.0)
         j = int(np.argmin(shifts))
         if shifts[j] < best:
             best, best_package = float(shifts[j]), tuple(int(c) for c in codes[batch][j])
     return best, best_package
+
+
+def _shift_bounds(problem: DealProblem, codes: np.ndarray, members: list[int]) -> np.ndarray:
+    """Lower bounds on the common shift that the publics ``members`` (indices) need for each
+    package, from their float32 bounds and :data:`SLOPE_BOUND` (0 where a link has none): margins
+    bounded from above give needed shifts bounded from below."""
+    needed = np.zeros(len(codes))
+    if not members:
+        return needed
+    part = replace(
+        problem,
+        negotiators=(),
+        publics=tuple(problem.publics[i] for i in members),
+        shifts=tuple(problem.shifts[i] for i in members),
+    )
+    q, _ = part.bounds(codes)
+    for j, i in enumerate(members):
+        slope = SLOPE_BOUND.get(problem.publics[i].table.link)
+        if slope is None:
+            continue
+        if problem.confidence is None:
+            needed = np.maximum(needed, -q.margin[j] / slope)
+        else:
+            k = _draws_needed(problem.publics[i].n_draws, problem.confidence)
+            needed = np.maximum(needed, np.partition(-q.draw_margins[j][1:] / slope, k - 1, axis=0)[k - 1])
+    return np.maximum(needed, 0.0)
+
+
+def _rule_shifts_at(problem: DealProblem, i: int, codes: np.ndarray) -> np.ndarray:
+    """The shift public ``i`` needs for each package: its point estimate's, or with ``confidence``
+    the k-th smallest of its draws' own."""
+    public = problem.publics[i]
+    if problem.confidence is None:
+        return rule_shifts(public, codes)
+    k = _draws_needed(public.n_draws, problem.confidence)
+    per_draw = np.array([rule_shifts(public.draw(d), codes) for d in range(1, public.n_draws + 1)])
+    return np.partition(per_draw, k - 1, axis=0)[k - 1]
 
 
 def _draws_needed(draws: int, confidence: float | None) -> int:
