@@ -50,7 +50,8 @@ def screen(
     The publics are bounded one at a time, the smallest table first, each only on the packages
     the ones before left open, the others taken at :data:`UNBOUNDED_SUPPORT`. Every quantity is
     monotone in the supports, so a package cut early would be cut by the full bounds too, and
-    the packages left at the end are exactly those the full bounds leave; a survey public with
+    the packages left at the end are those the full bounds leave (but where the bounds' float32
+    rounding, which depends on how many packages are bounded together, decides); a survey public with
     its bootstrap draws (tens of thousands of rows) is bounded only on what the cheaper publics
     and the negotiators leave."""
     tables = problem.public_tables()

@@ -7,7 +7,7 @@ enumerable spaces, by computing each package's needed shift), and the shift sear
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -160,13 +160,7 @@ def _shift_bounds(problem: DealProblem, codes: np.ndarray, members: list[int]) -
     needed = np.zeros(len(codes))
     if not members:
         return needed
-    part = replace(
-        problem,
-        negotiators=(),
-        publics=tuple(problem.publics[i] for i in members),
-        shifts=tuple(problem.shifts[i] for i in members),
-    )
-    q, _ = part.bounds(codes)
+    q, _ = problem.alone(members).bounds(codes)
     for j, i in enumerate(members):
         slope = SLOPE_BOUND.get(problem.publics[i].table.link)
         if slope is None:

@@ -278,6 +278,16 @@ class DealProblem:
         """The problem with every public's opinion moved by ``shifts`` (logit scale)."""
         return replace(self, shifts=tuple(float(s) for s in shifts))
 
+    def alone(self, publics: Sequence[int]) -> DealProblem:
+        """The problem with only the publics of indices ``publics`` (their shifts kept) and no
+        negotiator: what their own tests need, without the others' tables."""
+        return replace(
+            self,
+            negotiators=(),
+            publics=tuple(self.publics[i] for i in publics),
+            shifts=tuple(self.shifts[i] for i in publics),
+        )
+
     def keeping(self, text: str) -> DealProblem:
         """The problem over the packages that keep the options ``issue=option,...`` names
         (:meth:`PackageSpace.keeping`)."""

@@ -5,7 +5,7 @@ recommended deals, both Pareto frontiers, and the ratification gap where the win
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -113,8 +113,7 @@ def public_winsets(
     gap's)."""
     rows = []
     for i, public in enumerate(problem.publics):
-        # the public by itself: its count needs neither the others' tables nor the negotiators'
-        alone = replace(point, publics=(point.publics[i],), negotiators=(), shifts=(point.shifts[i],))
+        alone = point.alone([i])  # its count needs neither the others' tables nor the negotiators'
         decided = None
         if shown is not None and not public.rule.plain:
             decided = blocking(public, np.array([shown]))[0]
