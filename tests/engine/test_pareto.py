@@ -1,6 +1,7 @@
 """The non-dominated filter under the frontiers against the definition, with ties and duplicates."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -40,6 +41,26 @@ def point_sets(draw):
 def test_non_dominated_is_the_definition(case):
     points, tiebreak = case
     assert non_dominated(points, tiebreak).tolist() == naive_non_dominated(points, tiebreak)
+
+
+@EXACT
+@given(point_sets(), st.data())
+def test_non_dominated_with_infinities(case, data):
+    """Infinite coordinates (which moocore does not take) are ranked, not lost."""
+    points, tiebreak = case
+    if points.size:
+        mask = data.draw(hnp.arrays(np.int8, points.shape, elements=st.integers(-1, 3)))
+        points = np.where(mask == -1, -np.inf, np.where(mask == 3, np.inf, points))
+    assert non_dominated(points, tiebreak).tolist() == naive_non_dominated(points, tiebreak)
+
+
+def test_non_dominated_without_objectives_keeps_one_point():
+    assert non_dominated(np.zeros((3, 0)), np.array([2.0, 0.0, 1.0])).tolist() == [1]
+
+
+def test_non_dominated_refuses_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        non_dominated(np.array([[0.0, np.nan], [1.0, 1.0]]))
 
 
 def test_non_dominated_scales_to_many_negotiators():

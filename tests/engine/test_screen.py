@@ -8,6 +8,10 @@ from hypothesis import strategies as st
 
 from winset.engine import criteria
 from winset.engine.enumeration import screen
+from winset.engine.problem import DealProblem, Public
+from winset.engine.rules import Rule
+from winset.scoretable import ScoreTable
+from winset.space import PackageSpace
 
 from .conftest import EXACT
 from .instances import naive_quantities, problems, valid_packages
@@ -47,3 +51,15 @@ def test_screen_keeps_what_the_full_bounds_keep(problem, pair, quantile, referen
         np.testing.assert_array_equal(side.probability, full_side.probability[:, kept])
     could = np.flatnonzero(feasibility(exact) & (values >= floor))
     assert np.isin(could, kept).all()
+
+
+def test_screen_of_supports_beyond_any_survey():
+    """An identity-link public whose supports reach 1e301 is screened as the full bounds are."""
+    table = ScoreTable(
+        (2, 2), np.zeros(1), np.array([[0, 1e301, 0, 0.0]]), np.ones(1), np.zeros(1, dtype=np.int64), "identity"
+    )
+    space = PackageSpace([("a", ["x", "y"]), ("b", ["x", "y"])])
+    problem = DealProblem(space, (), (Public("p", "s", table, Rule.share(0.5)),))
+    codes = np.array([[0, 1], [1, 0], [1, 1]])
+    kept, _, _ = screen(problem, codes, criteria.anything(problem), criteria.min_margin(problem), None, 5e300)
+    assert kept.tolist() == [1, 2]

@@ -15,9 +15,9 @@ WORK_ROWS = 4_000_000  # rows x packages per vectorised step
 # spaces up to this many packages are enumerated by the analyses' method 'auto'; larger ones are
 # searched by branch and bound
 SEARCH_ENUMERATE_LIMIT = 2_000_000
-# the support a screen assumes for a public it has not bounded yet: above any a table can give, and
-# finite, so that a group weighted zero adds nothing rather than NaN
-UNBOUNDED_SUPPORT = 1e300
+# the support a screen assumes for a public it has not bounded yet: the largest float, above any
+# finite support, and finite, so that a group weighted zero adds nothing rather than NaN
+UNBOUNDED_SUPPORT = float(np.finfo(np.float64).max)
 
 
 def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
@@ -63,7 +63,8 @@ def screen(
     for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
         if i is not None:
             high[i][:, open_], low[i][:, open_] = tables[i].support_bounds(codes[open_])
-        q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
+        with np.errstate(over="ignore"):  # sums over unbounded publics' groups: infinite, as meant
+            q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
         keep = feasible(q)
         if objective is not None:
             keep &= objective(q, distance[open_]) >= floor - 1e-12

@@ -50,11 +50,19 @@ class Frontier:
 def non_dominated(points: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Indices of the points no other point dominates (at least as good everywhere, better
     somewhere); of equal points the one with the smallest ``tiebreak`` is kept."""
+    points = np.asarray(points, dtype=np.float64)
     n = len(points)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    if np.isnan(points).any():
+        raise ValueError("points to filter for dominance must not be NaN")
     # in tiebreak order: of duplicates moocore keeps the first
     order = np.arange(n) if tiebreak is None else np.argsort(tiebreak, kind="stable")
+    if points.shape[1] == 0:  # nothing to compare: every point equals every other
+        return order[:1]
+    if not np.isfinite(points).all():
+        # dominance depends only on each column's order, which ranks keep (moocore takes finite values)
+        points = np.column_stack([np.unique(column, return_inverse=True)[1] for column in points.T]).astype(float)
     return np.sort(order[moocore.is_nondominated(points[order], maximise=True, keep_weakly=False)])
 
 
