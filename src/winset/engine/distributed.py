@@ -193,7 +193,7 @@ def _best_in_range(
     ref = None if reference is None else np.asarray(reference)
     for codes in _packages_in_range(problem, index_range):
         distance = np.zeros(len(codes)) if ref is None else (codes != ref).sum(axis=1).astype(float)
-        keep, _, _ = screen(problem, codes, feasible, objective, distance, best.floor)
+        keep, _ = screen(problem, codes, feasible, objective, distance, best.floor)
         if len(keep):
             exact = problem.evaluate(codes[keep])
             ok = feasible(exact)
@@ -205,7 +205,8 @@ def _count_in_range(problem: DealProblem, index_range: tuple[int, int] | None, *
     """How many pass: those whose bounds settle it counted from the bounds, the rest exactly."""
     total = 0
     for codes in _packages_in_range(problem, index_range):
-        possible, _, low = screen(problem, codes, feasible)
+        possible, low = screen(problem, codes, feasible, low=True)
+        assert low is not None
         certain = feasible(low)
         total += int(certain.sum())
         undecided = possible[~certain]

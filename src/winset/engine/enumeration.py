@@ -42,10 +42,11 @@ def screen(
     objective: Objective | None = None,
     distance: np.ndarray | None = None,
     floor: float = -np.inf,
-) -> tuple[np.ndarray, Quantities, Quantities]:
+    low: bool = False,
+) -> tuple[np.ndarray, Quantities | None]:
     """The packages whose upper bounds (:meth:`DealProblem.bounds`) are feasible, with an
     ``objective`` of at least ``floor`` if one is given (the packages that could enter a top k at
-    that floor): their indices, and their quantities just above and just below the exact ones.
+    that floor): their indices, and with ``low`` their quantities just below the exact ones.
 
     The publics are bounded one at a time, the smallest table first, each only on the packages
     the ones before left open, the others taken at :data:`UNBOUNDED_SUPPORT`. Every quantity is
@@ -56,13 +57,13 @@ def screen(
     and the negotiators leave."""
     tables = problem.public_tables()
     high = [np.full((t.n_groups, len(codes)), UNBOUNDED_SUPPORT) for t in tables]
-    low = [np.full((t.n_groups, len(codes)), -UNBOUNDED_SUPPORT) for t in tables]
+    below = [np.full((t.n_groups, len(codes)), -UNBOUNDED_SUPPORT) for t in tables]
     utility = problem.utilities(codes)
     distance = np.zeros(len(codes)) if distance is None else distance
     open_ = np.arange(len(codes))
     for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
         if i is not None:
-            high[i][:, open_], low[i][:, open_] = tables[i].support_bounds(codes[open_])
+            high[i][:, open_], below[i][:, open_] = tables[i].support_bounds(codes[open_])
         with np.errstate(over="ignore"):  # sums over unbounded publics' groups: infinite, as meant
             q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
         keep = feasible(q)
@@ -71,5 +72,6 @@ def screen(
         open_ = open_[keep]
         if not len(open_):
             break
-    sides = [problem.quantities([side[:, open_] for side in bounds], utility[:, open_]) for bounds in (high, low)]
-    return open_, sides[0], sides[1]
+    if not low:
+        return open_, None
+    return open_, problem.quantities([side[:, open_] for side in below], utility[:, open_])

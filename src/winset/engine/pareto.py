@@ -130,7 +130,7 @@ def restricted_frontier(problem: DealProblem, search: Search | None = None, meth
         point_parts, package_parts = [], []
         for chunk in problem.deals.iter_valid(chunk_size=enumeration_chunk(problem)):
             codes = chunk.astype(np.int64)
-            possible, _, _ = screen(problem, codes, feasible)  # exact quantities only where it may pass
+            possible, _ = screen(problem, codes, feasible)  # exact quantities only where it may pass
             if not len(possible):
                 continue
             quantities = problem.evaluate(codes[possible])
