@@ -49,7 +49,8 @@ def screen(
     that floor): their indices, and with ``low`` their quantities just below the exact ones.
 
     The publics are bounded one at a time, the smallest table first, each only on the packages
-    the ones before left open, the others taken at :data:`UNBOUNDED_SUPPORT`. Every quantity is
+    the ones before left open, the others taken to pass by any margin (their rules not
+    evaluated: ``unbounded`` in :meth:`DealProblem.quantities`). Every quantity is
     monotone in the supports, so a package cut early would be cut by the full bounds too, and
     the packages left at the end are those the full bounds leave (but where the bounds' float32
     rounding, which depends on how many packages are bounded together, decides); a survey public with
@@ -61,11 +62,12 @@ def screen(
     utility = problem.utilities(codes)
     distance = np.zeros(len(codes)) if distance is None else distance
     open_ = np.arange(len(codes))
+    unbounded = [True] * len(tables)
     for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
         if i is not None:
             high[i][:, open_], below[i][:, open_] = tables[i].support_bounds(codes[open_])
-        with np.errstate(over="ignore"):  # sums over unbounded publics' groups: infinite, as meant
-            q = problem.quantities([h[:, open_] for h in high], utility[:, open_])
+            unbounded[i] = False
+        q = problem.quantities([h[:, open_] for h in high], utility[:, open_], unbounded)
         keep = feasible(q)
         if objective is not None:
             keep &= objective(q, distance[open_]) >= floor - 1e-12

@@ -321,14 +321,22 @@ class DealProblem:
         utility = self.utilities(codes)
         return self.quantities([h for h, _ in sides], utility), self.quantities([lo for _, lo in sides], utility)
 
-    def quantities(self, support: list[np.ndarray], utility: np.ndarray) -> Quantities:
+    def quantities(self, support: list[np.ndarray], utility: np.ndarray, unbounded: Sequence[bool] = ()) -> Quantities:
         """Margins, probabilities, acceptance and gains from the supports of the publics' rule
         tables (:meth:`public_tables`) and utilities (exact values or bounds: every derived
-        quantity is monotone in them). ``Quantities.support`` is the whole public's."""
+        quantity is monotone in them). ``Quantities.support`` is the whole public's.
+
+        A public marked in ``unbounded`` is taken to pass by any margin: its whole support and
+        its margins are the largest float, its rule not evaluated (a bound before its own)."""
         m = utility.shape[1] if utility.size else (support[0].shape[1] if support else 0)
         whole, margins = [], []
-        for public, s in zip(self.publics, support, strict=True):
+        for i, (public, s) in enumerate(zip(self.publics, support, strict=True)):
             rule = public.rule
+            if i < len(unbounded) and unbounded[i]:
+                largest = np.full((s.shape[0] // rule.n_groups, s.shape[-1]), np.finfo(np.float64).max)
+                whole.append(largest)
+                margins.append(largest)
+                continue
             if rule.plain:  # the common case, without reshaping
                 whole.append(s)
                 margins.append(s - rule.threshold)
