@@ -196,12 +196,13 @@ def growth(args: argparse.Namespace) -> None:
     for issues in args.growth:
         problem = instance(args.rows, spread, args.seed, issues=issues)
         seconds, value, _ = winset_best(problem)
-        _, sample_best, _ = brute_force(problem, 20_000, args.seed)  # a check: no sampled package is better
+        sample = min(20_000, problem.space.size)
+        _, sample_best, _ = brute_force(problem, sample, args.seed)  # a check: no sampled package is better
         step = (
             "" if previous is None else f"   x{(seconds / previous[1]) ** (1 / (issues - previous[0])):.2f} per issue"
         )
         print(
-            f"  {issues:2d} x 5 ({problem.space.size:.1e} packages): {seconds:8.2f} s   best smallest margin {value:.6f} (best of 20,000 sampled {sample_best:.6f}){step}"
+            f"  {issues:2d} x 5 ({problem.space.size:.1e} packages): {seconds:8.2f} s   best smallest margin {value:.6f} (best of {sample:,} sampled {sample_best:.6f}){step}"
         )
         previous = (issues, seconds)
 
@@ -222,6 +223,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.growth:
+        if min(args.growth) < 1:
+            parser.error("--growth: give numbers of issues of at least 1")
         growth(args)
         return
     for spread in args.spread:
