@@ -46,7 +46,7 @@ against 6,285, same answer), but needs an exponential for every row and option i
 row: about 30 times the arithmetic per node, so slower however it is compiled. The same idea for
 the step link cut only 12% of the nodes (4,874 against 5,506, 10 issues, spread 0.34).
 
-    python benchmarks/bench_search.py --spread 1.19 --growth 8 10 12 13 14 15 16
+    python benchmarks/bench_search.py --spread 1.19 --growth 8 10 12 13
 
 times winset alone as the number of issues grows (above 12, each size is a fresh draw of the same
 kind of instance).
