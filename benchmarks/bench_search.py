@@ -202,7 +202,8 @@ def growth(args: argparse.Namespace) -> None:
             "" if previous is None else f"   x{(seconds / previous[1]) ** (1 / (issues - previous[0])):.2f} per issue"
         )
         print(
-            f"  {issues:2d} x 5 ({problem.space.size:.1e} packages): {seconds:8.2f} s   best smallest margin {value:.6f} (best of {sample:,} sampled {sample_best:.6f}){step}"
+            f"  {issues:2d} x 5 ({problem.space.size:.1e} packages): {seconds:8.2f} s   best smallest margin {value:.6f} "
+            f"(best of {sample:,} sampled {sample_best:.6f}, not better: {'yes' if sample_best <= value + 1e-12 else 'NO'}){step}"
         )
         previous = (issues, seconds)
 
