@@ -1,12 +1,14 @@
 """The opinion shift a package needs: Newton inside a bisection bracket equals plain bisection."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from winset.compare import SUPPORT_TOLERANCE
-from winset.engine.gap import SHIFT_LIMIT, needed_shifts
+from winset.engine.gap import SHIFT_LIMIT, draw_rule_shifts, needed_shifts, rule_shifts
 from winset.scoretable import ScoreTable, apply_link
+
+from .instances import problems, valid_packages
 
 
 def bisection(table, codes, threshold):
@@ -53,3 +55,19 @@ def test_needed_shifts_equal_bisection(seed, rows, threshold, link):
     scores = table.package_scores(codes[finite])
     reached = apply_link(link, scores + got[finite][:, None]) @ table.weights
     assert (reached >= threshold - SUPPORT_TOLERANCE).all()  # never short of meeting the threshold
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(rules=True, confidence=False))
+def test_every_draws_rule_shift_at_once_equals_each_draws_own(problem):
+    """A rule over groups, bisected for all its draws together, needs the shift each draw needs
+    when bisected alone (to the bisection's tolerance)."""
+    codes = valid_packages(problem)
+    grouped = [p for p in problem.publics if not p.rule.plain and p.n_draws]
+    assume(grouped and len(codes))
+    for public in grouped:
+        together = draw_rule_shifts(public, codes)
+        alone = np.array([rule_shifts(public.draw(d), codes) for d in range(public.n_draws + 1)])
+        np.testing.assert_array_equal(np.isinf(together), np.isinf(alone))
+        finite = np.isfinite(alone)
+        np.testing.assert_allclose(together[finite], alone[finite], rtol=0, atol=1e-9)

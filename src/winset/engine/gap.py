@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_array
 
 from ..compare import margin_meets, threshold_floor
 from ..scoretable import ScoreTable, apply_link
@@ -180,7 +181,10 @@ def _rule_shifts_at(problem: DealProblem, i: int, codes: np.ndarray) -> np.ndarr
     if problem.confidence is None:
         return rule_shifts(public, codes)
     k = _draws_needed(public.n_draws, problem.confidence)
-    per_draw = np.array([rule_shifts(public.draw(d), codes) for d in range(1, public.n_draws + 1)])
+    if public.rule.plain:
+        per_draw = np.array([rule_shifts(public.draw(d), codes) for d in range(1, public.n_draws + 1)])
+    else:
+        per_draw = draw_rule_shifts(public, codes)[1:]
     return np.partition(per_draw, k - 1, axis=0)[k - 1]
 
 
@@ -270,6 +274,31 @@ def rule_shifts(public: Public, codes: np.ndarray, table: ScoreTable | None = No
 
     low = np.full(len(codes), -SHIFT_LIMIT)
     high = np.full(len(codes), SHIFT_LIMIT)
+    reachable = passes(high)
+    while np.max((high - low)[reachable], initial=0.0) >= 1e-10:
+        middle = (low + high) / 2
+        ok = passes(middle)
+        high, low = np.where(ok, middle, high), np.where(ok, low, middle)
+    return np.where(reachable, high, np.inf)
+
+
+def draw_rule_shifts(public: Public, codes: np.ndarray) -> np.ndarray:
+    """:func:`rule_shifts` of every draw (the point estimate first), (draws + 1, m), bisected for
+    all draws at once: row d is ``rule_shifts(public.draw(d), codes)`` to within the bisection's
+    tolerance (the groups' sums come in another order)."""
+    table, rule = public.rule_table, public.rule
+    scores = np.ascontiguousarray(table.scores(codes))  # (rows, m)
+    draw_of_row = table.groups // rule.n_groups
+    # each group's weighted sum of its rows, as a sparse (groups x rows) product
+    weights = csr_array((table.weights, (table.groups, np.arange(table.n_rows))), (table.n_groups, table.n_rows))
+    draws = public.n_draws + 1
+
+    def passes(shift: np.ndarray) -> np.ndarray:  # shift (draws, m)
+        linked = apply_link(table.link, scores + shift[draw_of_row], overwrite=True)
+        return margin_meets(rule.margins((weights @ linked).reshape(draws, rule.n_groups, len(codes))))
+
+    low = np.full((draws, len(codes)), -SHIFT_LIMIT)
+    high = np.full((draws, len(codes)), SHIFT_LIMIT)
     reachable = passes(high)
     while np.max((high - low)[reachable], initial=0.0) >= 1e-10:
         middle = (low + high) / 2
