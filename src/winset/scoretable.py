@@ -28,6 +28,7 @@ import numpy as np
 Link = Literal["identity", "logistic", "step"]
 LINKS = ("identity", "logistic", "step")
 CHUNK_PACKAGES = 2048
+CHUNK_CELLS = 4_000_000  # rows x packages scored at a time
 DENSE_GROUPS = 8  # up to this many groups, support sums rows with one matrix product
 
 
@@ -109,19 +110,27 @@ class ScoreTable:
         """``support_g(P)`` for each group g and package P: an array (groups, packages)."""
         codes = np.atleast_2d(np.asarray(codes))
         out = np.empty((self.n_groups, len(codes)))
-        for start in range(0, len(codes), CHUNK_PACKAGES):
-            chunk = codes[start : start + CHUNK_PACKAGES]
+        step = self.chunk_packages
+        for start in range(0, len(codes), step):
+            chunk = codes[start : start + step]
             linked = apply_link(self.link, self.package_scores(chunk), overwrite=True)
             out[:, start : start + len(chunk)] = self._group_weighted_sums(linked).T
         return out
+
+    @cached_property
+    def chunk_packages(self) -> int:
+        """How many packages :meth:`support` and :meth:`support_bounds` score at a time: about
+        ``CHUNK_CELLS`` rows x packages, at most ``CHUNK_PACKAGES``."""
+        return max(1, min(CHUNK_PACKAGES, CHUNK_CELLS // max(self.n_rows, 1)))
 
     def support_bounds(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Supports just above and just below ``support(codes)`` (each (groups, packages)), about
         three times faster for the logistic link: see :meth:`bounds_from_scores`."""
         codes = np.atleast_2d(np.asarray(codes))
         high, low = np.empty((self.n_groups, len(codes))), np.empty((self.n_groups, len(codes)))
-        for start in range(0, len(codes), CHUNK_PACKAGES):
-            chunk = slice(start, start + CHUNK_PACKAGES)
+        step = self.chunk_packages
+        for start in range(0, len(codes), step):
+            chunk = slice(start, start + step)
             high[:, chunk], low[:, chunk] = self.bounds_from_scores(self.package_scores(codes[chunk]))
         return high, low
 

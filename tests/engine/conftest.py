@@ -3,11 +3,11 @@ from unittest import mock
 
 from hypothesis import HealthCheck, settings
 
-from winset.engine import gap, search
+from winset.engine import enumeration, gap, search
 
 # Property tests against brute force: small random problems, many of them.
 EXACT = settings(max_examples=60, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
-METHODS = ("enumerate", "search", "search-deep")
+METHODS = ("enumerate", "enumerate-threads", "search", "search-deep")
 
 
 @contextmanager
@@ -15,10 +15,20 @@ def method_under_test(method: str):
     """The engine's ``method`` for ``method``: 'search-deep' is branch and bound with leaves of
     one package, so that every level of the tree is bounded and pruned (the default leaves hold
     512 packages, which would enumerate these small spaces whole); 'enumerate' computes the gap's
-    exact shifts three packages at a time (not 256), so that its bounds decide what is skipped."""
+    exact shifts three packages at a time (not 256), so that its bounds decide what is skipped;
+    'enumerate-threads' is enumeration three packages at a time on three threads, each range of
+    package indices a few chunks (these small spaces would otherwise be one chunk, run once)."""
     if method == "search-deep":
         with mock.patch.object(search, "LEAF_PACKAGES", 1):
             yield "search"
+    elif method == "enumerate-threads":
+        with (
+            mock.patch.object(enumeration, "MIN_CHUNK", 3),
+            mock.patch.object(enumeration, "WORK_ROWS", 1),
+            mock.patch.object(enumeration, "THREADS", 3),
+            mock.patch.object(gap, "GAP_BATCH", 3),
+        ):
+            yield "enumerate"
     elif method == "enumerate":
         # the gap's exact shifts a few packages at a time, so that its bounds cut some batches
         with mock.patch.object(gap, "GAP_BATCH", 3):

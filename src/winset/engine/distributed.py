@@ -8,12 +8,12 @@ best packages or its count; merging keeps the k best overall, ties broken by pac
 single search, so a cluster gives exactly the in-process answer.
 
 ``scheduler`` is ``None`` (in process), a scheduler address such as ``"tcp://10.0.0.5:8786"``, or a
-``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra).
+``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra). In process, an
+enumeration runs its ranges on the cores (:func:`~winset.engine.enumeration.in_threads`).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -22,10 +22,10 @@ import numpy as np
 
 from ..errors import Problem, WinsetError
 from ..extras import install_hint
-from .enumeration import enumeration_chunk, screen
+from .enumeration import in_threads, index_ranges, packages_in_range, screen
 from .problem import DealProblem, Quantities
 from .search import Search
-from .topk import Feasibility, Found, Objective, TopK
+from .topk import Feasibility, Found, Objective, SharedTopK, TopK
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -54,7 +54,9 @@ def best_packages(
     constants: dict[str, Any] = {"objective": objective, "feasible": feasible, "k": k, "reference": reference}
     if scheduler is None:
         if method == "enumerate":
-            return _canonical(problem, _best_in_range(problem, None, **constants), objective, reference)
+            shared = SharedTopK(k, problem.space)  # every range prunes at the best floor found so far
+            in_threads(problem, _best_in_range, best=shared, **constants)
+            return _canonical(problem, shared.results(), objective, reference)
         found = Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
         return _canonical(problem, found, objective, reference)
     if method == "enumerate":
@@ -101,7 +103,7 @@ def feasible_packages(problem: DealProblem, feasible: Feasibility, limit: int, m
     ``limit`` do: the whole of a small win-set, without ranking it."""
     if method == "enumerate":
         found, total = [], 0
-        for codes in _packages_in_range(problem, None):
+        for codes in packages_in_range(problem, None):
             high, low = problem.bounds(codes)
             possible = feasible(high)
             certain = possible & feasible(low)
@@ -128,7 +130,7 @@ def count_packages(problem: DealProblem, feasible: Feasibility, method: str, sch
     """How many valid packages pass ``feasible``."""
     if scheduler is None:
         if method == "enumerate":
-            return _count_in_range(problem, None, feasible=feasible)
+            return int(sum(in_threads(problem, _count_in_range, feasible=feasible)))
         return Search(problem).count(feasible)
     if method == "enumerate":
 
@@ -163,21 +165,6 @@ def _on_cluster(
 
 
 # ------------------------------------------------------------------------------------------ tasks
-def _packages_in_range(problem: DealProblem, index_range: tuple[int, int] | None) -> Iterator[np.ndarray]:
-    """The deals (valid packages but the status quo) in a range of indices (all for None), in chunks."""
-    size = enumeration_chunk(problem)
-    if index_range is None:
-        for codes in problem.deals.iter_valid(chunk_size=size):
-            yield codes.astype(np.int64)
-        return
-    start, stop = index_range
-    for first in range(start, stop, size):
-        codes = problem.space.decode(np.arange(first, min(first + size, stop), dtype=np.int64)).astype(np.int64)
-        codes = codes[problem.deals.is_valid(codes)]
-        if len(codes):
-            yield codes
-
-
 def _best_in_range(
     problem: DealProblem,
     index_range: tuple[int, int] | None,
@@ -186,12 +173,13 @@ def _best_in_range(
     feasible: Feasibility,
     k: int,
     reference: Reference,
+    best: TopK | None = None,
 ) -> list[Found]:
     """The k best: each chunk screened on cheap bounds, the packages that could enter the top k
-    evaluated exactly."""
-    best = TopK(k, problem.space)
+    evaluated exactly; into ``best`` where given (shared by the ranges of one enumeration)."""
+    best = TopK(k, problem.space) if best is None else best
     ref = None if reference is None else np.asarray(reference)
-    for codes in _packages_in_range(problem, index_range):
+    for codes in packages_in_range(problem, index_range):
         distance = np.zeros(len(codes)) if ref is None else (codes != ref).sum(axis=1).astype(float)
         keep, _ = screen(problem, codes, feasible, objective, distance, best.floor)
         if len(keep):
@@ -204,7 +192,7 @@ def _best_in_range(
 def _count_in_range(problem: DealProblem, index_range: tuple[int, int] | None, *, feasible: Feasibility) -> int:
     """How many pass: those whose bounds settle it counted from the bounds, the rest exactly."""
     total = 0
-    for codes in _packages_in_range(problem, index_range):
+    for codes in packages_in_range(problem, index_range):
         possible, low = screen(problem, codes, feasible, low=True)
         assert low is not None
         certain = feasible(low)
@@ -241,10 +229,7 @@ def _seeds(problem: DealProblem, reference: Reference) -> list[tuple[int, ...]]:
 
 def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:
     """Ranges of package indices, several per worker."""
-    size = problem.space.size
-    parts = max(1, workers * TASKS_PER_WORKER)
-    bounds = np.linspace(0, size, parts + 1).astype(np.int64)
-    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
+    return index_ranges(problem, max(1, workers * TASKS_PER_WORKER))
 
 
 def _root_groups(search: Search, workers: int) -> list[np.ndarray]:

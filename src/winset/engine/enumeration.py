@@ -1,13 +1,24 @@
 """Enumeration of every deal of a problem, in chunks of numpy arrays sized to the work a step may
-do, and the size of space up to which the analyses enumerate rather than search.
+do, on ranges of package indices run side by side on the cores, and the size of space up to which
+the analyses enumerate rather than search.
+
+The ranges run on threads, not processes: numpy releases the interpreter in its loops, and the
+problem (tens of MB of tables) is shared rather than copied. BLAS is held to one thread meanwhile,
+so that the threads share the cores rather than oversubscribe them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from ..scoretable import ScoreTable
 from .problem import DealProblem, Quantities
 from .topk import Feasibility, Objective
 
@@ -18,6 +29,9 @@ SEARCH_ENUMERATE_LIMIT = 2_000_000
 # the support a screen assumes for a public it has not bounded yet: the largest float, above any
 # finite support, and finite, so that a group weighted zero adds nothing rather than NaN
 UNBOUNDED_SUPPORT = float(np.finfo(np.float64).max)
+MIN_CHUNK = 256  # the fewest packages an enumeration takes at a time
+THREADS: int | None = None  # threads an enumeration runs on (None: one per core)
+RANGES_PER_THREAD = 8  # ranges of package indices per thread, so that none is left to finish alone
 
 
 def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[tuple[np.ndarray, Quantities]]:
@@ -29,10 +43,47 @@ def enumerate_valid(problem: DealProblem, chunk: int | None = None) -> Iterator[
 
 
 def enumeration_chunk(problem: DealProblem) -> int:
-    """How many packages an enumeration takes at a time: :data:`WORK_ROWS` rows x packages, at
-    least 256 packages."""
-    rows = sum(p.table.n_rows for p in problem.publics) + len(problem.negotiators)
-    return max(256, WORK_ROWS // max(rows, 1))
+    """How many packages an enumeration takes at a time (at least 256): about :data:`WORK_ROWS`
+    rows x packages for the smallest public's table and the negotiators, which :func:`screen`
+    bounds every package on first (larger tables score the packages left open in chunks of their
+    own), and as many supports, groups x packages, over all the publics."""
+    tables = [p.rule_table for p in problem.publics]
+    rows = min([t.n_rows for t in tables], default=0) + len(problem.negotiators)
+    groups = sum(t.n_groups for t in tables)
+    return max(MIN_CHUNK, WORK_ROWS // max(rows, groups, 1))
+
+
+def packages_in_range(problem: DealProblem, index_range: tuple[int, int] | None) -> Iterator[np.ndarray]:
+    """The deals (valid packages but the status quo) in a range of indices (all for None), in chunks."""
+    size = enumeration_chunk(problem)
+    if index_range is None:
+        for codes in problem.deals.iter_valid(chunk_size=size):
+            yield codes.astype(np.int64)
+        return
+    start, stop = index_range
+    for first in range(start, stop, size):
+        codes = problem.space.decode(np.arange(first, min(first + size, stop), dtype=np.int64)).astype(np.int64)
+        codes = codes[problem.deals.is_valid(codes)]
+        if len(codes):
+            yield codes
+
+
+def index_ranges(problem: DealProblem, parts: int) -> list[tuple[int, int]]:
+    """The package indices of the space in up to ``parts`` ranges of about equal length."""
+    bounds = np.linspace(0, problem.space.size, max(1, parts) + 1).astype(np.int64)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def in_threads(problem: DealProblem, task: Callable[..., Any], **constants: Any) -> list[Any]:
+    """``task(problem, index_range, **constants)`` over every package: on :data:`THREADS`
+    threads (default one per core), :data:`RANGES_PER_THREAD` ranges each, where the space holds
+    more packages than one chunk; else once, on the whole space (``index_range`` None)."""
+    threads = THREADS or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if threads <= 1 or problem.space.size <= enumeration_chunk(problem):
+        return [task(problem, None, **constants)]
+    parts = index_ranges(problem, threads * RANGES_PER_THREAD)
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda part: task(problem, part, **constants), parts))
 
 
 def screen(
@@ -57,23 +108,32 @@ def screen(
     its bootstrap draws (tens of thousands of rows) is bounded only on what the cheaper publics
     and the negotiators leave."""
     tables = problem.public_tables()
-    high = [np.full((t.n_groups, len(codes)), UNBOUNDED_SUPPORT) for t in tables]
-    below = [np.full((t.n_groups, len(codes)), -UNBOUNDED_SUPPORT) for t in tables]
     utility = problem.utilities(codes)
     distance = np.zeros(len(codes)) if distance is None else distance
     open_ = np.arange(len(codes))
-    unbounded = [True] * len(tables)
+    # each public's bounds on the packages still open, None until it is bounded
+    high: list[np.ndarray | None] = [None] * len(tables)
+    below: list[np.ndarray | None] = [None] * len(tables)
     for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
         if i is not None:
-            high[i][:, open_], below[i][:, open_] = tables[i].support_bounds(codes[open_])
-            unbounded[i] = False
-        q = problem.quantities([h[:, open_] for h in high], utility[:, open_], unbounded)
+            high[i], below[i] = tables[i].support_bounds(codes[open_])
+        q = problem.quantities(_filled(high, tables, len(open_)), utility[:, open_], [h is None for h in high])
         keep = feasible(q)
         if objective is not None:
             keep &= objective(q, distance[open_]) >= floor - 1e-12
         open_ = open_[keep]
+        high = [None if h is None else h[:, keep] for h in high]
+        below = [None if b is None else b[:, keep] for b in below]
         if not len(open_):
             break
     if not low:
         return open_, None
-    return open_, problem.quantities([side[:, open_] for side in below], utility[:, open_])
+    return open_, problem.quantities(_filled(below, tables, len(open_), -UNBOUNDED_SUPPORT), utility[:, open_])
+
+
+def _filled(
+    sides: list[np.ndarray | None], tables: list[ScoreTable], m: int, fill: float = UNBOUNDED_SUPPORT
+) -> list[np.ndarray]:
+    """The bounds of the publics bounded so far, ``fill`` (a read-only view, no copy) for the
+    others."""
+    return [np.broadcast_to(fill, (t.n_groups, m)) if s is None else s for s, t in zip(sides, tables, strict=True)]

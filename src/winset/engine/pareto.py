@@ -25,7 +25,7 @@ import numpy as np
 
 from ..space import PackageSpace
 from . import criteria
-from .enumeration import enumeration_chunk, screen
+from .enumeration import in_threads, packages_in_range, screen
 from .problem import DealProblem
 from .search import Search
 from .topk import Feasibility
@@ -127,22 +127,32 @@ def restricted_frontier(problem: DealProblem, search: Search | None = None, meth
     included: every point leaves every negotiator at least at its reservation value)."""
     feasible = criteria.joint(problem)
     if method == "enumerate" or (method == "auto" and problem.space.size <= FRONTIER_ENUMERATE_LIMIT):
-        point_parts, package_parts = [], []
-        for chunk in problem.deals.iter_valid(chunk_size=enumeration_chunk(problem)):
-            codes = chunk.astype(np.int64)
-            possible, _ = screen(problem, codes, feasible)  # exact quantities only where it may pass
-            if not len(possible):
-                continue
-            quantities = problem.evaluate(codes[possible])
-            ok = feasible(quantities)
-            point_parts.append(quantities.utility[:, ok].T)
-            package_parts.append(codes[possible][ok])
-        points = np.vstack(point_parts) if point_parts else np.zeros((0, len(problem.negotiators)))
-        packages = np.vstack(package_parts) if package_parts else np.zeros((0, problem.space.n_issues), dtype=np.int64)
+        parts = in_threads(problem, _winset_in_range, feasible=feasible)
+        points = np.vstack([p for p, _ in parts])
+        packages = np.vstack([c for _, c in parts])
         keep = non_dominated(points, problem.space.encode(packages) if len(packages) else None)
         return _sorted(points[keep], packages[keep])
     search = search or Search(problem)
     return _frontier_search(search, feasible)
+
+
+def _winset_in_range(
+    problem: DealProblem, index_range: tuple[int, int] | None, *, feasible: Feasibility
+) -> tuple[np.ndarray, np.ndarray]:
+    """The negotiators' utilities (packages, negotiators) and the codes of the packages in a
+    range of indices (all for None) that pass ``feasible``: exact quantities only where the
+    screen says a package may pass."""
+    point_parts = [np.zeros((0, len(problem.negotiators)))]
+    package_parts = [np.zeros((0, problem.space.n_issues), dtype=np.int64)]
+    for codes in packages_in_range(problem, index_range):
+        possible, _ = screen(problem, codes, feasible)
+        if not len(possible):
+            continue
+        quantities = problem.evaluate(codes[possible])
+        ok = feasible(quantities)
+        point_parts.append(quantities.utility[:, ok].T)
+        package_parts.append(codes[possible][ok])
+    return np.vstack(point_parts), np.vstack(package_parts)
 
 
 def _frontier_search(search: Search, feasible: Feasibility) -> Frontier:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,3 +60,16 @@ class TopK:
 
     def results(self) -> list[Found]:
         return [Found(v, c) for v, _, c in sorted(self.heap, reverse=True)]
+
+
+class SharedTopK(TopK):
+    """A :class:`TopK` that threads add to together: each sees the others' floor (read without
+    the lock: it only rises, and a floor read a moment late only prunes less)."""
+
+    def __init__(self, k: int, space: PackageSpace) -> None:
+        super().__init__(k, space)
+        self._lock = threading.Lock()
+
+    def add(self, values: np.ndarray, codes: np.ndarray) -> None:
+        with self._lock:
+            super().add(values, codes)
