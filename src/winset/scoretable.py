@@ -19,7 +19,7 @@ Models with attribute interactions add pairwise terms: a :class:`Pair` of issues
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
@@ -213,6 +213,21 @@ class ScoreTable:
     def group(self, g: int) -> ScoreTable:
         """The rows of one group, as a table with that single group (numbered 0)."""
         return self.take(np.flatnonzero(self.groups == g))
+
+    def groups_between(self, first: int, stop: int) -> ScoreTable:
+        """The rows of groups ``first`` .. ``stop - 1``, as a table of those groups (numbered from
+        0); kept, as a screen asks for the same ones chunk after chunk."""
+        if first == 0 and stop >= self.n_groups:
+            return self
+        key = (first, stop)
+        if key not in self._parts:
+            rows = np.flatnonzero((self.groups >= first) & (self.groups < stop))
+            self._parts[key] = replace(self.take(rows), groups=self.groups[rows] - first)
+        return self._parts[key]
+
+    @cached_property
+    def _parts(self) -> dict[tuple[int, int], ScoreTable]:
+        return {}
 
     def take(self, rows: np.ndarray, weights: np.ndarray | None = None) -> ScoreTable:
         """The given rows as a table with a single group (numbered 0), with ``weights`` for them

@@ -19,7 +19,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..scoretable import ScoreTable
-from .problem import DealProblem, Quantities
+from .problem import DealProblem, Quantities, draws_needed
 from .topk import Feasibility, Objective
 
 WORK_ROWS = 4_000_000  # rows x packages per vectorised step
@@ -99,14 +99,17 @@ def screen(
     ``objective`` of at least ``floor`` if one is given (the packages that could enter a top k at
     that floor): their indices, and with ``low`` their quantities just below the exact ones.
 
-    The publics are bounded one at a time, the smallest table first, each only on the packages
-    the ones before left open, the others taken to pass by any margin (their rules not
-    evaluated: ``unbounded`` in :meth:`DealProblem.quantities`). Every quantity is
-    monotone in the supports, so a package cut early would be cut by the full bounds too, and
-    the packages left at the end are those the full bounds leave (but where the bounds' float32
-    rounding, which depends on how many packages are bounded together, decides); a survey public with
-    its bootstrap draws (tens of thousands of rows) is bounded only on what the cheaper publics
-    and the negotiators leave."""
+    The publics are bounded in stages, the cheapest first, each only on the packages the ones
+    before left open, the others taken to pass by any margin (their rules not evaluated:
+    ``unbounded`` in :meth:`DealProblem.quantities`). A public with many bootstrap draws is
+    bounded in two stages: its point estimate and first draws (:func:`first_draws`), with the later
+    draws taken to pass by any margin, then those on what is left (most packages a confidence
+    level rejects fail too many of the first draws to pass). Every quantity is monotone in the
+    supports, so a package cut early would be cut by the full bounds too, and the packages left at
+    the end are those the full bounds leave (but where the bounds' float32 rounding, which depends
+    on how many packages are bounded together, decides); a survey public with its bootstrap draws
+    (tens of thousands of rows) is bounded only on what the cheaper publics and the negotiators
+    leave."""
     tables = problem.public_tables()
     utility = problem.utilities(codes)
     distance = np.zeros(len(codes)) if distance is None else distance
@@ -114,10 +117,18 @@ def screen(
     # each public's bounds on the packages still open, None until it is bounded
     high: list[np.ndarray | None] = [None] * len(tables)
     below: list[np.ndarray | None] = [None] * len(tables)
-    for i in [None, *np.argsort([t.n_rows for t in tables], kind="stable")]:
-        if i is not None:
-            high[i], below[i] = tables[i].support_bounds(codes[open_])
-        q = problem.quantities(_filled(high, tables, len(open_)), utility[:, open_], [h is None for h in high])
+    for stage in [None, *_stages(problem, tables)]:
+        if stage is not None:
+            i, first, stop = stage
+            upper, lower = high[i], below[i]
+            if upper is None or lower is None:
+                upper = high[i] = np.full((tables[i].n_groups, len(open_)), UNBOUNDED_SUPPORT)
+                lower = below[i] = np.full((tables[i].n_groups, len(open_)), -UNBOUNDED_SUPPORT)
+            upper[first:stop], lower[first:stop] = tables[i].groups_between(first, stop).support_bounds(codes[open_])
+        # a rule over groups weighs draws not yet bounded (the largest float) to inf: above any
+        # threshold, as they should be
+        with np.errstate(over="ignore"):
+            q = problem.quantities(_filled(high, tables, len(open_)), utility[:, open_], [h is None for h in high])
         keep = feasible(q)
         if objective is not None:
             keep &= objective(q, distance[open_]) >= floor - 1e-12
@@ -129,6 +140,31 @@ def screen(
     if not low:
         return open_, None
     return open_, problem.quantities(_filled(below, tables, len(open_), -UNBOUNDED_SUPPORT), utility[:, open_])
+
+
+def _stages(problem: DealProblem, tables: list[ScoreTable]) -> list[tuple[int, int, int]]:
+    """The screen's stages, fewest rows first: (public, first group, stop), each public's whole
+    table, or its point estimate with the first draws (:func:`first_draws`), then the rest
+    (each draw's groups together, as the rule needs them)."""
+    stages = []
+    for i, (public, table) in enumerate(zip(problem.publics, tables, strict=True)):
+        split = public.rule.n_groups * (1 + first_draws(problem.confidence, public.n_draws))
+        cuts = [0, split, table.n_groups] if split < table.n_groups else [0, table.n_groups]
+        stages += [(i, first, stop) for first, stop in itertools.pairwise(cuts)]
+    rows = [int(np.count_nonzero((tables[i].groups >= a) & (tables[i].groups < b))) for i, a, b in stages]
+    return [stages[j] for j in np.argsort(rows, kind="stable")]
+
+
+def first_draws(confidence: float | None, draws: int) -> int:
+    """How many of a public's draws the screen bounds before the rest: none for the point test
+    (which the draws do not decide); at a confidence level, half as many again as the draws a
+    package may fail and still pass, plus one, so that a package failing most of them is cut
+    before the others are bounded (on Kuril at 0.9, 31 of 200: 1.5 fails and one to spare cut
+    the most work, 520 million row-package bounds against 1,076 million in one stage and 607
+    million with 60 first)."""
+    if confidence is None:
+        return 0
+    return 3 * (draws - draws_needed(draws, confidence)) // 2 + 1
 
 
 def _filled(

@@ -6,7 +6,6 @@ enumerable spaces, by computing each package's needed shift), and the shift sear
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ from . import criteria
 from .distributed import Scheduler, best_packages
 from .enumeration import enumeration_chunk
 from .joint import choose_method, point_only
-from .problem import DealProblem, Public
+from .problem import DealProblem, Public, draws_needed
 from .verdicts import blocking
 
 GAP_TOLERANCE = 1e-6  # logit scale
@@ -169,7 +168,7 @@ def _shift_bounds(problem: DealProblem, codes: np.ndarray, members: list[int]) -
         if problem.confidence is None:
             needed = np.maximum(needed, -q.margin[j] / slope)
         else:
-            k = _draws_needed(problem.publics[i].n_draws, problem.confidence)
+            k = draws_needed(problem.publics[i].n_draws, problem.confidence)
             needed = np.maximum(needed, np.partition(-q.draw_margins[j][1:] / slope, k - 1, axis=0)[k - 1])
     return np.maximum(needed, 0.0)
 
@@ -180,25 +179,12 @@ def _rule_shifts_at(problem: DealProblem, i: int, codes: np.ndarray) -> np.ndarr
     public = problem.publics[i]
     if problem.confidence is None:
         return rule_shifts(public, codes)
-    k = _draws_needed(public.n_draws, problem.confidence)
+    k = draws_needed(public.n_draws, problem.confidence)
     if public.rule.plain:
         per_draw = np.array([rule_shifts(public.draw(d), codes) for d in range(1, public.n_draws + 1)])
     else:
         per_draw = draw_rule_shifts(public, codes)[1:]
     return np.partition(per_draw, k - 1, axis=0)[k - 1]
-
-
-def _draws_needed(draws: int, confidence: float | None) -> int:
-    """The fewest of ``draws`` whose share reaches ``confidence``, as the engine tests it (the
-    share of draws meeting the rule, at least the confidence); 1 for the point test."""
-    if confidence is None:
-        return 1
-    k = max(1, math.ceil(confidence * draws))
-    while k > 1 and (k - 1) / draws >= confidence:
-        k -= 1
-    while k / draws < confidence:
-        k += 1
-    return k
 
 
 def needed_shifts(table: ScoreTable, codes: np.ndarray, threshold: float) -> np.ndarray:

@@ -14,6 +14,7 @@ accepts and that leave every negotiator at least at its reservation value.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -354,3 +355,16 @@ class DealProblem:
         joint_margin = margin[binding].min(axis=0) if binding.any() else np.zeros(m)
         reach = utility >= self.floors[:, None]
         return Quantities(whole, utility, margin, probability, accept, gain, joint_margin, reach, margins)
+
+
+def draws_needed(draws: int, confidence: float | None) -> int:
+    """The fewest of ``draws`` whose share reaches ``confidence``, as the engine tests it (the
+    share of draws meeting the rule, at least the confidence); 1 for the point test."""
+    if confidence is None:
+        return 1
+    k = max(1, math.ceil(confidence * draws))
+    while k > 1 and (k - 1) / draws >= confidence:
+        k -= 1
+    while k / draws < confidence:
+        k += 1
+    return k
