@@ -24,3 +24,16 @@ def test_the_command_line_starts_without_its_heavy_dependencies(args):
     probe = PROBE.format(args=args, heavy=HEAVY)
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert loaded == []
+
+
+def test_the_analyses_load_matplotlib_only_to_draw():
+    """Fitting and solving draw no figure: the modules they import leave matplotlib unloaded (a
+    third of a second of every such command)."""
+    probe = (
+        "import sys\n"
+        "import winset.cli.solve, winset.cli.fit, winset.compile, winset.conjoint, winset.engine.solution\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split() == [
+        "False"
+    ]

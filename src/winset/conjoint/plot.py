@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..errors import Problem
 from ..outputs import FIGURE_SUFFIXES, Output, is_figure, output_problems, save_figure
 from .errors import ConjointError
 from .tidy import COLUMNS
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: most commands draw none
+    from matplotlib.figure import Figure
 
 COLORS = ("#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")
 
@@ -59,6 +62,8 @@ def plot(
             labels.append(f"  {row[1]}")
             bold.append(False)
             y += 1
+
+    from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.5, max(2.5, 0.28 * y + 1.2)), layout="constrained")
     ax = fig.add_subplot()
