@@ -14,6 +14,16 @@ table holds 21,000 rows, a hundred simulated people per draw):
   still bisects); the same shift to 1e-6 (checked) and the same package.
 * **report**: the analysis and the page, as ``winset demo`` writes them after fitting.
 
+Where the solve at 0.9 spends its 5.5 s (each step timed, idle, 2 cores): counting each public's
+win-set alone 1.7 s (every deal against the draws of the Japanese public's 21,000 rows, but for
+the deals its first 31 draws reject); the recommendations 1.6 s, of which the likeliest package
+1 s (a probability over all the draws, which the first draws cannot bound); the gap 1.3 s; the
+joint win-set's count, its best packages and the frontiers under 0.4 s each. In work, the whole
+solve bounds 523 million row-packages (1,076 million when every draw was bounded at once) and
+evaluates 76 million exactly. The fit's 6 s is the Japanese public's mixed logit on one core
+(122 evaluations of its simulated likelihood, 1,600 respondents x 100 draws), the other two
+publics sharing the other core.
+
 Both sides of each comparison run in this process, one after the other; the script prints both
 times and their ratio.
 
