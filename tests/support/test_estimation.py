@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from winset.conjoint import ConjointData, ConjointError
 from winset.conjoint.ols import DummyDesign, Term
 from winset.space import PackageSpace
-from winset.support import MixedLogitModel, TruthModel, rake, respondents
+from winset.support import MixedLogitModel, TruthModel, rake, respondents, simulated_likelihood
 from winset.support.logit import fit_logit
 
 
@@ -119,8 +119,19 @@ def likelihood_of(data: ConjointData, optout: bool, draws: int) -> MixedLogitMod
     return model
 
 
+@pytest.fixture(params=["one block", "blocks on threads"])
+def blocks(request, monkeypatch):
+    """The simulated likelihood in one block of respondents, or in blocks of 5 on 3 threads."""
+    if request.param == "blocks on threads":
+        monkeypatch.setattr(simulated_likelihood, "BLOCK", 5)
+        monkeypatch.setattr(simulated_likelihood, "THREADS", 3)
+    else:
+        monkeypatch.setattr(simulated_likelihood, "BLOCK", 10**6)
+    return request.param
+
+
 @pytest.mark.parametrize("optout", [True, False])
-def test_mixed_logit_gradient_is_the_derivative(optout):
+def test_mixed_logit_gradient_is_the_derivative(optout, blocks):
     data = choice_data(60, seed=1, optout=optout)
     model = likelihood_of(data, optout, draws=15)
     k = len(model.tasks_.names)
@@ -135,7 +146,7 @@ def test_mixed_logit_gradient_is_the_derivative(optout):
 
 
 @pytest.mark.parametrize("optout", [True, False])
-def test_mixed_logit_likelihood_is_the_simulated_likelihood_by_hand(optout):
+def test_mixed_logit_likelihood_is_the_simulated_likelihood_by_hand(optout, blocks):
     """The vectorised simulated log-likelihood against a loop over respondents, draws and tasks,
     from the data's rows, with respondents who answered different numbers of tasks."""
     data = choice_data(12, seed=3, optout=optout)
@@ -170,6 +181,32 @@ def test_mixed_logit_likelihood_is_the_simulated_likelihood_by_hand(optout):
         expected += w[cluster] * np.log(np.mean(likelihoods))
     assert len(set(np.bincount(data.clusters[frame["profile"] == 1]))) > 1  # some answered fewer tasks
     assert model._loglik(theta, w)[0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("optout", [True, False])
+def test_mixed_logit_likelihood_does_not_depend_on_the_threads(optout, monkeypatch):
+    """Blocks are fixed by the data and added in order: any number of threads gives the same
+    value, gradient and scores to the last bit; other blocks agree to rounding."""
+    data = choice_data(40, seed=6, optout=optout)
+    model = likelihood_of(data, optout, draws=9)
+    theta = np.random.default_rng(7).normal(size=2 * len(model.tasks_.names)) * 0.5
+    w = np.random.default_rng(8).uniform(0.5, 2, data.n_clusters)
+    results = {}
+    for block, threads in [(7, 1), (7, 2), (7, 5), (40, 1)]:
+        monkeypatch.setattr(simulated_likelihood, "BLOCK", block)
+        monkeypatch.setattr(simulated_likelihood, "THREADS", threads)
+        results[block, threads] = (model._loglik(theta, w), model._loglik(theta, w, scores=True))
+    (value, gradient), (_, scores) = results[7, 1]
+    for threads in (2, 5):
+        (other_value, other_gradient), (_, other_scores) = results[7, threads]
+        assert other_value == value
+        np.testing.assert_array_equal(other_gradient, gradient)
+        np.testing.assert_array_equal(other_scores, scores)
+    (whole_value, whole_gradient), (_, whole_scores) = results[40, 1]
+    assert whole_value == pytest.approx(value, rel=1e-13)
+    np.testing.assert_allclose(whole_gradient, gradient, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(whole_scores, scores, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(w @ scores, gradient, rtol=1e-12)
 
 
 def test_mixed_logit_recovers_the_truth():

@@ -12,9 +12,9 @@ A public's support for P is the share that would choose P over the status quo:
 is 0 (support then compares P with a package equal to the status quo).
 
 Estimation is by simulated maximum likelihood with scrambled Halton draws (vectorised over
-respondents with batched matrix products; analytic gradient; BFGS). No library fits this here:
-xlogit has had no release since 2023, and biogeme and larch bring their own modelling languages
-and dependencies for what is a few array expressions.
+respondents with batched matrix products, in blocks on threads: :mod:`.simulated_likelihood`;
+analytic gradient; BFGS). No library fits this here: xlogit has had no release since 2023, and
+biogeme and larch bring their own modelling languages and dependencies for what is a few array expressions.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ..conjoint.data import ConjointData, ConjointError, Feature
 from ..errors import ModelError, NotFittedError, Problem
 from ..scoretable import ScoreTable
 from .population import Respondents
+from .simulated_likelihood import simulated_loglik
 
 MAX_ITERATIONS = 2000  # BFGS iterations of the simulated maximum likelihood
 # BFGS may stop short of its gradient tolerance ("precision loss") at an optimum it cannot polish
@@ -157,50 +158,9 @@ class MixedLogitModel:
         return np.ascontiguousarray(draws.transpose(0, 2, 1))
 
     def _loglik(self, theta: np.ndarray, weights: np.ndarray, scores: bool = False) -> tuple[float, np.ndarray]:
-        """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's).
-
-        Written to touch each (respondent, task, alternative, draw) array as few times as it can,
-        in place: the utilities are ``(x * sd) @ z + x @ mean`` without forming the coefficients
-        of every draw, the chosen alternatives' utilities come from their dummies summed over
-        tasks (``chosen_x``), and padded tasks, whose dummies are 0, drop out of the gradient."""
-        data, z = self.tasks_, self._z  # z: (N, K, R)
-        n, t, j, k = data.x.shape
-        mean, sd = theta[:k], theta[k:]
-        x = data.x.reshape(n, t * j, k)
-        utility = np.matmul(x * sd, z)  # (N, T*J, R)
-        utility += (x @ mean)[:, :, None]
-        utility = utility.reshape(n, t, j, -1)
-        # the logit denominator over the shown alternatives and the opt-out (utility 0)
-        top = utility.max(axis=2)  # (N, T, R)
-        if self.optout:
-            np.maximum(top, 0.0, out=top)
-        utility -= top[:, :, None, :]
-        probability = np.exp(utility, out=utility)  # for now exp(u - top): the utilities are not needed again
-        total = probability.sum(axis=2)
-        if self.optout:
-            total += np.exp(-top)
-        log_norm = np.log(total)
-        log_norm += top  # (N, T, R)
-        chosen = data.chosen_x  # (N, K)
-        log_l = np.matmul((chosen * sd)[:, None, :], z)[:, 0, :]  # (N, R): the chosen utilities' sum
-        log_l += (chosen @ mean)[:, None]
-        log_l -= np.matmul(data.mask[:, None, :], log_norm)[:, 0, :]
-        top_r = log_l.max(axis=1, keepdims=True)
-        log_mean = (top_r + np.log(np.exp(log_l - top_r).mean(axis=1, keepdims=True)))[:, 0]  # (N,)
-        value = float(weights @ log_mean)
-        # gradient: sum_r h_ir (chosen_x_i - sum_t sum_j p_itjr x_itj) for the means, times z_ir
-        # for the standard deviations, with h the posterior weights of the draws
-        h = np.exp(log_l - log_mean[:, None]) / log_l.shape[1]  # (N, R)
-        probability /= total[:, :, None, :]
-        expected = np.matmul(x.transpose(0, 2, 1), probability.reshape(n, t * j, -1))  # (N, K, R)
-        expected *= z
-        per_sd = chosen * np.matmul(z, h[:, :, None])[:, :, 0] - np.matmul(expected, h[:, :, None])[:, :, 0]
-        shown = np.matmul(probability.reshape(n, t * j, -1), h[:, :, None])  # (N, T*J, 1)
-        per_mean = chosen * h.sum(axis=1)[:, None] - np.matmul(x.transpose(0, 2, 1), shown)[:, :, 0]
-        respondent_scores = np.hstack([per_mean, per_sd])
-        if scores:
-            return value, respondent_scores
-        return value, weights @ respondent_scores
+        """Simulated log-likelihood and its gradient (or, with ``scores``, each respondent's)."""
+        data = self.tasks_
+        return simulated_loglik(data.x, data.chosen_x, data.mask, self._z, theta, weights, self.optout, scores)
 
     # ------------------------------------------------------------------ fitting
     def fit(self, data: ConjointData, respondents: Respondents) -> MixedLogitModel:
