@@ -12,15 +12,19 @@ METHODS = ("enumerate", "enumerate-threads", "search", "search-deep")
 
 @contextmanager
 def method_under_test(method: str):
-    """The engine's ``method`` for ``method``: 'search-deep' is branch and bound with leaves of
-    one package, so that every level of the tree is bounded and pruned (the default leaves hold
-    512 packages, which would enumerate these small spaces whole); 'enumerate' computes the gap's
+    """The engine's ``method`` for ``method``: 'search' is branch and bound on one thread;
+    'search-deep' is branch and bound with leaves of one package, so that every level of the tree
+    is bounded and pruned (the default leaves hold 512 packages, which would enumerate these small
+    spaces whole), its first partial packages searched on three threads; 'enumerate' computes the gap's
     exact shifts three packages at a time (not 256), so that its bounds decide what is skipped;
     'enumerate-threads' is enumeration three packages at a time on three threads, each range of
     package indices a few chunks (these small spaces would otherwise be one chunk, run once)."""
     if method == "search-deep":
-        with mock.patch.object(search, "LEAF_PACKAGES", 1):
+        with mock.patch.object(search, "LEAF_PACKAGES", 1), mock.patch.object(enumeration, "THREADS", 3):
             yield "search"
+    elif method == "search":
+        with mock.patch.object(enumeration, "THREADS", 1):
+            yield method
     elif method == "enumerate-threads":
         with (
             mock.patch.object(enumeration, "MIN_CHUNK", 3),
@@ -34,4 +38,4 @@ def method_under_test(method: str):
         with mock.patch.object(gap, "GAP_BATCH", 3):
             yield method
     else:
-        yield method
+        raise ValueError(method)

@@ -8,8 +8,9 @@ best packages or its count; merging keeps the k best overall, ties broken by pac
 single search, so a cluster gives exactly the in-process answer.
 
 ``scheduler`` is ``None`` (in process), a scheduler address such as ``"tcp://10.0.0.5:8786"``, or a
-``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra). In process, an
-enumeration runs its ranges on the cores (:func:`~winset.engine.enumeration.in_threads`).
+``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra). In process, the
+tasks run on the cores, on threads (:func:`~winset.engine.enumeration.on_threads`): an
+enumeration's ranges, and a branch and bound's groups of partial packages, which share one top k.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ import numpy as np
 
 from ..errors import Problem, WinsetError
 from ..extras import install_hint
-from .enumeration import in_threads, index_ranges, packages_in_range, screen
+from .enumeration import (
+    RANGES_PER_THREAD,
+    in_threads,
+    index_ranges,
+    on_threads,
+    packages_in_range,
+    screen,
+    thread_count,
+)
 from .problem import DealProblem, Quantities
 from .search import Search
 from .topk import Feasibility, Found, Objective, SharedTopK, TopK
@@ -57,8 +66,7 @@ def best_packages(
             shared = SharedTopK(k, problem.space)  # every range prunes at the best floor found so far
             in_threads(problem, _best_in_range, best=shared, **constants)
             return _canonical(problem, shared.results(), objective, reference)
-        found = Search(problem).maximize(objective, feasible, k, reference=reference, seeds=_seeds(problem, reference))
-        return _canonical(problem, found, objective, reference)
+        return _canonical(problem, _best_in_threads(problem, objective, feasible, k, reference), objective, reference)
     if method == "enumerate":
 
         def split_ranges(workers: int) -> list[tuple[int, int]]:
@@ -74,7 +82,7 @@ def best_packages(
         seeds += [f.codes for f in dive]
 
         def split_roots(workers: int) -> list[np.ndarray]:
-            return _root_groups(search, workers)
+            return _root_groups(search, workers * TASKS_PER_WORKER)
 
         results = _on_cluster(
             scheduler, problem, _best_under_roots, split_roots, order=search.order, seeds=seeds, **constants
@@ -131,7 +139,11 @@ def count_packages(problem: DealProblem, feasible: Feasibility, method: str, sch
     if scheduler is None:
         if method == "enumerate":
             return int(sum(in_threads(problem, _count_in_range, feasible=feasible)))
-        return Search(problem).count(feasible)
+        search = Search(problem)
+        groups = _root_groups(search, thread_count() * RANGES_PER_THREAD) if thread_count() > 1 else []
+        if len(groups) <= 1:
+            return search.count(feasible)
+        return int(sum(on_threads(lambda roots: search.count(feasible, roots=roots), groups)))
     if method == "enumerate":
 
         def split_ranges(workers: int) -> list[tuple[int, int]]:
@@ -142,7 +154,7 @@ def count_packages(problem: DealProblem, feasible: Feasibility, method: str, sch
         search = Search(problem)
 
         def split_roots(workers: int) -> list[np.ndarray]:
-            return _root_groups(search, workers)
+            return _root_groups(search, workers * TASKS_PER_WORKER)
 
         counts = _on_cluster(scheduler, problem, _count_under_roots, split_roots, order=search.order, feasible=feasible)
     return int(sum(counts))
@@ -221,6 +233,29 @@ def _count_under_roots(problem: DealProblem, roots: np.ndarray, *, order: np.nda
     return Search(problem, order).count(feasible, roots=roots)
 
 
+def _best_in_threads(
+    problem: DealProblem, objective: Objective, feasible: Feasibility, k: int, reference: Reference
+) -> list[Found]:
+    """Branch and bound on :func:`~winset.engine.enumeration.thread_count` threads: the partial
+    packages of the first issues, dealt from the best bound down into groups, each group's
+    completions searched on a thread, all adding to one top k so that each prunes at the best
+    floor found anywhere. The threads share one :class:`Search` (its caches only fill)."""
+    search = Search(problem)
+    seeds = _seeds(problem, reference)
+    threads = thread_count()
+    groups = _root_groups(search, threads * RANGES_PER_THREAD, objective, reference) if threads > 1 else []
+    if len(groups) <= 1:
+        return search.maximize(objective, feasible, k, reference=reference, seeds=seeds)
+    shared = SharedTopK(k, problem.space)
+    search.seed(shared, seeds, objective, feasible, reference)
+
+    def under(roots: np.ndarray) -> None:
+        search.maximize(objective, feasible, k, reference=reference, roots=roots, best=shared)
+
+    on_threads(under, groups)
+    return shared.results()
+
+
 def _seeds(problem: DealProblem, reference: Reference) -> list[tuple[int, ...]]:
     """Packages to evaluate before searching: the reference (a proposal), if any (the status quo
     is no deal, so it cannot seed the search)."""
@@ -232,13 +267,21 @@ def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:
     return index_ranges(problem, max(1, workers * TASKS_PER_WORKER))
 
 
-def _root_groups(search: Search, workers: int) -> list[np.ndarray]:
-    """Partial packages of the first issues (search order), enough for every worker, in groups."""
-    wanted = max(1, workers * TASKS_PER_WORKER)
+def _root_groups(
+    search: Search, wanted: int, objective: Objective | None = None, reference: Reference = None
+) -> list[np.ndarray]:
+    """Partial packages of the first issues (search order), at least ``wanted`` where the tree
+    allows, in up to ``wanted`` groups; with an ``objective``, dealt in turn from the best
+    optimistic value down, so that every group holds some of the most promising."""
     roots = np.zeros((1, 0), dtype=np.int64)
     while len(roots) < wanted and roots.shape[1] < search.leaf_depth:
         roots = search.children(roots)
-    return [group for group in np.array_split(roots, min(wanted, len(roots))) if len(group)]
+    parts = max(1, min(wanted, len(roots)))
+    if objective is None:
+        return [group for group in np.array_split(roots, parts) if len(group)]
+    high, _ = search.bound_quantities(roots, low=False)
+    ranked = roots[np.argsort(-objective(high, search.distance(roots, reference)), kind="stable")]
+    return [ranked[i::parts] for i in range(parts) if len(ranked[i::parts])]
 
 
 @contextmanager

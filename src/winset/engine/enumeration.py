@@ -78,12 +78,22 @@ def in_threads(problem: DealProblem, task: Callable[..., Any], **constants: Any)
     """``task(problem, index_range, **constants)`` over every package: on :data:`THREADS`
     threads (default one per core), :data:`RANGES_PER_THREAD` ranges each, where the space holds
     more packages than one chunk; else once, on the whole space (``index_range`` None)."""
-    threads = THREADS or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    threads = thread_count()
     if threads <= 1 or problem.space.size <= enumeration_chunk(problem):
         return [task(problem, None, **constants)]
-    parts = index_ranges(problem, threads * RANGES_PER_THREAD)
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda part: task(problem, part, **constants), parts))
+    return on_threads(lambda part: task(problem, part, **constants), index_ranges(problem, threads * RANGES_PER_THREAD))
+
+
+def thread_count() -> int:
+    """:data:`THREADS`, or one per core the process may run on."""
+    return THREADS or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def on_threads(function: Callable[[Any], Any], parts: list[Any]) -> list[Any]:
+    """``function(part)`` for every part, in order, on :func:`thread_count` threads, with BLAS
+    held to one thread meanwhile."""
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, min(thread_count(), len(parts)))) as pool:
+        return list(pool.map(function, parts))
 
 
 def screen(

@@ -44,7 +44,7 @@ def _score(
     return score
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def logistic_lines(
     nodes: np.ndarray,
     x: np.ndarray,
@@ -95,7 +95,7 @@ def logistic_lines(
     return constant, slopes
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def step_lines(
     nodes: np.ndarray,
     x: np.ndarray,

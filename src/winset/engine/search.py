@@ -36,6 +36,7 @@ from .topk import Feasibility, Found, Objective, TopK
 LEAF_PACKAGES = 512  # completions evaluated together at the bottom of the tree
 
 Screen = Callable[[np.ndarray, Quantities], np.ndarray]  # (codes, optimistic quantities) -> keep
+Reference = tuple[int, ...] | None  # a package whose distance the objective sees (repairs)
 
 
 class Search:
@@ -257,6 +258,7 @@ class Search:
         seeds: list[tuple[int, ...]] | None = None,
         roots: np.ndarray | None = None,
         budget: int | None = None,
+        best: TopK | None = None,
     ) -> list[Found]:
         """The k best feasible packages (original issue order) under ``objective``.
 
@@ -264,11 +266,11 @@ class Search:
         are packages to evaluate first (incumbents); ``roots`` restricts the search to the
         completions of these partial packages (in search order), e.g. one share of a split search.
         ``budget`` stops the search after that many visits to the leaves, with the best packages
-        found so far: not exact, but good incumbents for a search split into tasks.
+        found so far: not exact, but good incumbents for a search split into tasks. ``best``: the
+        top k to add to (default a new one), e.g. a ``SharedTopK`` of searches on other threads.
         """
-        best = TopK(k, self.space)
-        for seed in seeds or []:
-            self._leaf_update(best, np.array([seed]), objective, feasible, reference)
+        best = TopK(k, self.space) if best is None else best
+        self.seed(best, seeds or [], objective, feasible, reference)
         start = np.zeros((1, 0), dtype=np.int64) if roots is None else np.asarray(roots, dtype=np.int64)
         stack = [(start, np.full(len(start), np.inf))]  # (partial packages, their upper bounds), best last
         visits = 0
@@ -326,15 +328,16 @@ class Search:
         ok = feasible(quantities)
         best.add(values[ok], codes[ok])
 
-    def _leaf_update(
+    def seed(
         self,
         best: TopK,
-        codes: np.ndarray,
+        seeds: list[tuple[int, ...]],
         objective: Objective,
         feasible: Feasibility,
-        reference: tuple[int, ...] | None,
+        reference: Reference,
     ) -> None:
-        codes = np.asarray(codes, dtype=np.int64)
+        """Evaluate ``seeds`` (packages, original order) into ``best``: incumbents for a search."""
+        codes = np.asarray(seeds, dtype=np.int64).reshape(-1, self.space.n_issues)
         codes = codes[self.space.is_valid(codes)]
         if len(codes):
             quantities = self.problem.evaluate(codes)
