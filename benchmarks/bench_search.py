@@ -33,6 +33,13 @@ row score bounds 0.35 s; combining the two publics over the lambda grid 0.4 s; t
 lines' completions is 0.08 to 0.1 above the true best of the node's completions, while the dual
 over lambda adds only about 0.005 to that.
 
+On both cores the searches of the first partial packages run on two threads sharing one
+incumbent: 1.7x faster at spread 1.19 (6.1 s against 10.1 s on one thread, the same run on a slower
+day of the machine than the profile above). Before the compiled kernels released the interpreter,
+two threads gained 1.1x (9.0 s against 9.4 s): the rest of the per-node work is numpy calls on
+arrays of a few thousand rows, between which the threads take turns. The step link gains little
+from the second core (16.2 s against 17.7 s at spread 0.34).
+
 Why the node count does not come down by tuning (same instance, spread 1.19, 12 x 5): the
 partial packages bounded at depths 1 to 9 are 5, 25, 125, 621, 2,840, 7,873, 10,881, 5,857 and
 2,455, so nothing is cut before depth 4. Seeding the search with the optimum as its incumbent
@@ -232,6 +239,8 @@ def main() -> None:
             parser.error("--growth: give numbers of issues of at least 1")
         growth(args)
         return
+    for link in ("logistic", "step"):  # the compiled kernels are loaded here, untimed
+        winset_best(instance(args.rows, 0.34, args.seed, link=link, issues=6))
     for spread in args.spread:
         print(f"\nspread {spread} (individual sd / mean absolute effect), {args.rows} rows per public")
         problem = instance(args.rows, spread, args.seed)
@@ -240,7 +249,7 @@ def main() -> None:
         one_seconds, one_value, one_codes = winset_best(problem, threads=1)
         same = one_codes == codes and abs(one_value - value) < 1e-12
         print(
-            f"    on one thread: {one_seconds:.2f} s (both cores {one_seconds / seconds:.2f}x faster); "
+            f"    on one thread: {one_seconds:.2f} s (ratio {one_seconds / seconds:.2f}x); "
             f"same package and margin: {'yes' if same else 'NO'}"
         )
         against_brute_force(problem, instance(args.rows, spread, args.seed, issues=9), seconds, value, args)

@@ -91,9 +91,14 @@ def thread_count() -> int:
 
 def on_threads(function: Callable[[Any], Any], parts: list[Any]) -> list[Any]:
     """``function(part)`` for every part, in order, on :func:`thread_count` threads, with BLAS
-    held to one thread meanwhile."""
+    held to one thread meanwhile. An error or an interrupt starts no further part."""
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, min(thread_count(), len(parts)))) as pool:
-        return list(pool.map(function, parts))
+        futures = [pool.submit(function, part) for part in parts]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 def screen(
