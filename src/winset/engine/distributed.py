@@ -65,8 +65,9 @@ def best_packages(
         if method == "enumerate":
             shared = SharedTopK(k, problem.space)  # every range prunes at the best floor found so far
             in_threads(problem, _best_in_range, best=shared, **constants)
-            return _canonical(problem, shared.results(), objective, reference)
-        return _canonical(problem, _best_in_threads(problem, objective, feasible, k, reference), objective, reference)
+            return _canonical(problem, shared.candidates(), objective, reference, k)
+        found = _best_in_threads(problem, objective, feasible, k, reference)
+        return _canonical(problem, found, objective, reference, k)
     if method == "enumerate":
 
         def split_ranges(workers: int) -> list[tuple[int, int]]:
@@ -91,19 +92,21 @@ def best_packages(
     for found in results:
         if found:
             merged.add(np.array([f.value for f in found]), np.array([f.codes for f in found]))
-    return _canonical(problem, merged.results(), objective, reference)
+    return _canonical(problem, merged.candidates(), objective, reference, k)
 
 
-def _canonical(problem: DealProblem, found: list[Found], objective: Objective, reference: Reference) -> list[Found]:
-    """The packages found, with their values worked out one package at a time: sums in another
-    order (a chunk of another size, a search leaf) may differ in the last digit, and every way of
-    running a search must report the same numbers."""
+def _canonical(
+    problem: DealProblem, found: list[Found], objective: Objective, reference: Reference, k: int
+) -> list[Found]:
+    """The k best of the packages found (a top k's candidates), on their values worked out one
+    package at a time: sums in another order (a chunk of another size, a search leaf) may differ in
+    the last digit, and every way of running a search must report the same packages and numbers."""
     out = []
     for f in found:
         codes = np.array([f.codes])
         distance = np.zeros(1) if reference is None else (codes != np.asarray(reference)).sum(axis=1).astype(float)
         out.append(Found(float(objective(problem.evaluate(codes), distance)[0]), f.codes))
-    return sorted(out, key=lambda f: (-f.value, int(problem.space.encode(f.codes))))
+    return sorted(out, key=lambda f: (-f.value, int(problem.space.encode(f.codes))))[:k]
 
 
 def feasible_packages(problem: DealProblem, feasible: Feasibility, limit: int, method: str) -> np.ndarray | None:
@@ -198,7 +201,7 @@ def _best_in_range(
             exact = problem.evaluate(codes[keep])
             ok = feasible(exact)
             best.add(objective(exact, distance[keep])[ok], codes[keep][ok])
-    return best.results()
+    return best.candidates()
 
 
 def _count_in_range(problem: DealProblem, index_range: tuple[int, int] | None, *, feasible: Feasibility) -> int:
@@ -226,7 +229,9 @@ def _best_under_roots(
     reference: Reference,
     seeds: list[tuple[int, ...]],
 ) -> list[Found]:
-    return Search(problem, order).maximize(objective, feasible, k, reference=reference, seeds=seeds, roots=roots)
+    best = TopK(k, problem.space)
+    Search(problem, order).maximize(objective, feasible, k, reference=reference, seeds=seeds, roots=roots, best=best)
+    return best.candidates()
 
 
 def _count_under_roots(problem: DealProblem, roots: np.ndarray, *, order: np.ndarray, feasible: Feasibility) -> int:
@@ -245,7 +250,9 @@ def _best_in_threads(
     threads = thread_count()
     groups = _root_groups(search, threads * RANGES_PER_THREAD, objective, reference) if threads > 1 else []
     if len(groups) <= 1:
-        return search.maximize(objective, feasible, k, reference=reference, seeds=seeds)
+        best = TopK(k, problem.space)
+        search.maximize(objective, feasible, k, reference=reference, seeds=seeds, best=best)
+        return best.candidates()
     shared = SharedTopK(k, problem.space)
     search.seed(shared, seeds, objective, feasible, reference)
 
@@ -253,7 +260,7 @@ def _best_in_threads(
         search.maximize(objective, feasible, k, reference=reference, roots=roots, best=shared)
 
     on_threads(under, groups)
-    return shared.results()
+    return shared.candidates()
 
 
 def _seeds(problem: DealProblem, reference: Reference) -> list[tuple[int, ...]]:
