@@ -34,11 +34,12 @@ lines' completions is 0.08 to 0.1 above the true best of the node's completions,
 over lambda adds only about 0.005 to that.
 
 On both cores the searches of the first partial packages run on two threads sharing one
-incumbent: 1.7x faster at spread 1.19 (6.1 s against 10.1 s on one thread, the same run on a slower
-day of the machine than the profile above). Before the compiled kernels released the interpreter,
-two threads gained 1.1x (9.0 s against 9.4 s): the rest of the per-node work is numpy calls on
-arrays of a few thousand rows, between which the threads take turns. The step link gains little
-from the second core (16.2 s against 17.7 s at spread 0.34).
+incumbent: 1.6x faster at spread 1.19 (5.4 s against 8.7 s on one thread), 1.2x at 0.34 (0.82 s
+against 0.99 s). Before the compiled kernels released the interpreter, two threads gained 1.1x
+(9.0 s against 9.4 s): the rest of the per-node work is numpy calls on arrays of a few thousand
+rows, between which the threads take turns. The step link gains 1.2x at spread 0.34 (13.6 s
+against 16.9 s) and 1.7x at 1.19 (72 s against 122 s); its time goes to the step lines (a fifth)
+and to turning row scores into 0/1 votes and summing them, numpy steps the threads take in turn.
 
 Why the node count does not come down by tuning (same instance, spread 1.19, 12 x 5): the
 partial packages bounded at depths 1 to 9 are 5, 25, 125, 621, 2,840, 7,873, 10,881, 5,857 and
