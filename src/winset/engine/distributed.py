@@ -3,9 +3,10 @@
 A search is split into tasks: for enumeration, ranges of package indices; for branch and bound,
 the partial packages of the first few issues (each task searches their completions, starting from
 incumbents that a short search finds first, and keeps its own from there: tasks prune a little
-less than one search but miss nothing). Each task returns its k
-best packages or its count; merging keeps the k best overall, ties broken by package index as in a
-single search, so a cluster gives exactly the in-process answer.
+less than one search but miss nothing). Each task returns its k best packages, with those within
+rounding of its k-th (:class:`~winset.engine.topk.TopK`), or its count; merging keeps the k best
+overall on values worked out one package at a time, ties broken by package index as in a single
+search, so a cluster gives exactly the in-process answer.
 
 ``scheduler`` is ``None`` (in process), a scheduler address such as ``"tcp://10.0.0.5:8786"``, or a
 ``dask.distributed.Client``. Dask is an optional dependency (the ``dask`` extra). In process, the
