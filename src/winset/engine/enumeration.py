@@ -10,7 +10,6 @@ so that the threads share the cores rather than oversubscribe them.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..defaults import cores
 from ..scoretable import ScoreTable
 from .problem import DealProblem, Quantities, draws_needed
 from .topk import Feasibility, Objective
@@ -86,7 +86,7 @@ def in_threads(problem: DealProblem, task: Callable[..., Any], **constants: Any)
 
 def thread_count() -> int:
     """:data:`THREADS`, or one per core the process may run on."""
-    return THREADS or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return THREADS or cores()
 
 
 def on_threads(function: Callable[[Any], Any], parts: list[Any]) -> list[Any]:

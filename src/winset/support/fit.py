@@ -12,7 +12,6 @@ intervals and P(rule met) mean what they mean for a survey model.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -23,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
-from ..defaults import DRAWS
+from ..defaults import DRAWS, cores
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
 from ..scenario.evidence import require_evidence
@@ -267,7 +266,7 @@ def fit_scenario(
     rather than oversubscribe them. ``progress`` may then be called from several threads."""
     require_evidence(scenario)
     jobs = [(party, ratifier, seed + 1000 * i) for i, (party, ratifier) in enumerate(scenario.ratifiers)]
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    workers = min(len(jobs), workers or cores())
     if workers <= 1:
         return {r.id: fit_ratifier(scenario, party, r, draws, s, progress) for party, r, s in jobs}
     # the slowest kinds of fit start first, so that one does not start last and run alone

@@ -9,11 +9,12 @@ added in block order, so the value does not depend on how many threads there are
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
+
+from ..defaults import cores
 
 BLOCK = 256  # respondents per block
 THREADS: int | None = None  # threads for the blocks; None: one per core
@@ -40,7 +41,7 @@ def simulated_loglik(
         value, per_respondent = _block(x[rows], chosen_x[rows], mask[rows], z[rows], theta, optout)
         return float(weights[rows] @ value), per_respondent if scores else weights[rows] @ per_respondent
 
-    threads = min(len(blocks), THREADS or _cores())
+    threads = min(len(blocks), THREADS or cores())
     parts = list(_pool(threads).map(block, blocks)) if threads > 1 else [block(rows) for rows in blocks]
     value = sum(v for v, _ in parts)
     if scores:
@@ -49,10 +50,6 @@ def simulated_loglik(
     for _, g in parts[1:]:
         gradient += g
     return value, gradient
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @cache
