@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from winset.conjoint import ConjointData, ConjointError
 from winset.conjoint.ols import DummyDesign, Term
 from winset.space import PackageSpace
-from winset.support import MixedLogitModel, TruthModel, rake, respondents, simulated_likelihood
-from winset.support.logit import fit_logit
+from winset.support import MixedLogitModel, TruthModel, logit, rake, respondents, simulated_likelihood
+from winset.support.logit import fit_logit, fit_logits
 
 
 @settings(max_examples=100)
@@ -78,6 +78,58 @@ def test_logit_reports_separation():
     perfect = (design.dense(0, design.n_rows)[:, 3] > 0).astype(float)  # b predicts y exactly
     with pytest.raises(ConjointError, match="predicts the answer perfectly"):
         fit_logit(design, perfect)
+
+
+# small chunks: 5 fits and then 1, their Hessians in blocks of 3 distinct rows; one fit per chunk
+@pytest.mark.parametrize("chunk, pairs", [(logit.CHUNK, logit.PAIRS), (30, 30), (1, 1)])
+def test_logit_draws_match_statsmodels_draw_by_draw(monkeypatch, chunk, pairs):
+    monkeypatch.setattr(logit, "CHUNK", chunk)
+    monkeypatch.setattr(logit, "PAIRS", pairs)
+    design, y, _ = logit_problem(6)
+    units = np.arange(design.n_rows) // 4  # 100 respondents of 4 rows each
+    counts = np.random.default_rng(6).multinomial(100, np.full(100, 0.01), size=6).astype(float)
+    start = fit_logit(design, y).coef + 2.0  # far from every draw's estimate: steps are halved
+    coef, value, iterations = fit_logits(design, y, counts, units, start, np.ones(design.width, bool), 1e-10)
+    x = design.dense(0, design.n_rows)
+    for b, draw in enumerate(counts):
+        glm = sm.GLM(y, x, family=sm.families.Binomial(), freq_weights=draw[units]).fit(tol=1e-12)
+        np.testing.assert_allclose(coef[b], glm.params, rtol=1e-8)
+        assert value[b] == pytest.approx(glm.llf, rel=1e-12)
+        assert iterations[b] >= 3
+
+
+@pytest.mark.parametrize("pairs", [logit.PAIRS, 40])  # 40: built in blocks of 4 rows
+def test_logit_hessians_of_many_weightings(monkeypatch, pairs):
+    monkeypatch.setattr(logit, "PAIRS", pairs)
+    rng = np.random.default_rng(9)
+    x = (rng.random((13, 4)) < 0.5).astype(float)
+    v = rng.random((13, 3))
+    expected = np.einsum("dj,dk,db->bjk", x, x, v)
+    np.testing.assert_allclose(logit._hessians(x, v), expected, rtol=1e-13)
+    np.testing.assert_allclose(logit._hessians(x, v, logit._column_pairs(x)), expected, rtol=1e-13)
+    np.testing.assert_allclose(logit._hessians(x, v[:, :1]), expected[:1], rtol=1e-13)
+
+
+def test_logit_draws_leave_an_uninformed_column_where_it_started():
+    design, y, w = logit_problem(7)
+    x = design.dense(0, design.n_rows)
+    without_b = w * (x[:, 3] == 0)  # no row with weight switches b on
+    start = fit_logit(design, y, w).coef
+    coef, _, _ = fit_logits(design, y, np.array([w, without_b]), None, start, np.ones(design.width, bool), 1e-10)
+    np.testing.assert_allclose(coef[0], start, rtol=1e-7)
+    assert coef[1, 3] == start[3]
+    informed = without_b > 0
+    glm = sm.GLM(y[informed], x[informed][:, :3], family=sm.families.Binomial(), freq_weights=w[informed]).fit()
+    np.testing.assert_allclose(coef[1, :3], glm.params, rtol=1e-8)
+
+
+def test_logit_draws_report_a_separated_draw():
+    design, y, w = logit_problem(8)
+    x = design.dense(0, design.n_rows)
+    separated = w * ((x[:, 3] == 0) | (y == 1))  # with b on, every answer is yes
+    keep = np.ones(design.width, bool)
+    with pytest.raises(ConjointError, match="predicts the answer perfectly"):
+        fit_logits(design, y, np.array([w, separated]), None, None, keep, 1e-10)
 
 
 # ----------------------------------------------------------------------------------- mixed logit

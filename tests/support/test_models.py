@@ -175,3 +175,21 @@ def coverage(model_kind: str, replications: int, draws: int, n: int) -> float:
 def test_small_recovery_study(model_kind):
     """The study in benchmarks/recovery_study.py, small: 4 replications x 20 packages."""
     assert coverage(model_kind, replications=4, draws=100, n=600) >= 0.80
+
+
+def test_binary_refit_draws_equal_refits_one_by_one():
+    frame = TruthModel(SPACE, alpha=-0.3, effects=TRUTH.effects).simulate(300, 4, seed=5)
+    data = ConjointData(
+        frame, "support", ["a", "b", "c"], id="respondent", task="task", profile="profile",
+        baselines={"a": "x", "b": "p", "c": "u"},
+    )  # fmt: skip
+    people = respondents(data)
+    model = BinarySupportModel().fit(data, people)
+    resampled = np.array([people.raked(None, counts) for counts in bootstrap_counts(people.n, 5, seed=6)])
+    together = model.refit_draws(resampled)
+    assert len(together) == 5
+    for weights, draw in zip(resampled, together, strict=True):
+        alone = model.refit(weights)
+        np.testing.assert_allclose(draw.coef, alone.coef, rtol=1e-10)
+        assert draw.loglik == pytest.approx(alone.loglik, rel=1e-12)
+    assert model.refit_draws(resampled[:0]) == []

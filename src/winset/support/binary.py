@@ -23,7 +23,7 @@ from ..conjoint.data import ConjointData, ConjointError, Feature
 from ..conjoint.ols import DummyDesign, Term
 from ..errors import ModelError, NotFittedError, Problem, did_you_mean, known_list
 from ..scoretable import ScoreTable
-from .logit import LogitFit, fit_logit
+from .logit import LogitFit, fit_logit, fit_logits
 from .population import Respondents
 
 
@@ -123,6 +123,25 @@ class BinarySupportModel:
             tolerance=1e-10 if previous is None else 1e-7,
             variance=previous is None,
         )
+
+    def refit_draws(self, weights: np.ndarray) -> list[LogitFit]:
+        """:meth:`refit` for every row of ``weights`` (draws x respondents), warm-started from the
+        fitted model, all at once: the same estimates as one by one, to rounding."""
+        self._check_fitted("refit")
+        coef, value, iterations = fit_logits(
+            self._design,
+            self._y,
+            np.atleast_2d(weights) * self._respondents.n,
+            self._respondents.row_respondent,
+            self.fit_.coef,
+            ~self.fit_.aliased,
+            1e-7,
+        )
+        vcov = np.full((self._design.width, self._design.width), np.nan)
+        return [
+            LogitFit(self.fit_.names, c, vcov, self.fit_.aliased, float(v), int(i))
+            for c, v, i in zip(coef, value, iterations, strict=True)
+        ]
 
     def _check_fitted(self, use: str) -> None:
         if not hasattr(self, "fit_"):

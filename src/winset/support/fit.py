@@ -12,7 +12,7 @@ intervals and P(rule met) mean what they mean for a survey model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -136,9 +136,13 @@ def _fit_survey(
     tables = [model.score_table(issues)]
     estimates = [_parameters(model, model.fit_)]
     margins = _margins(ratifier)
-    for b, counts in enumerate(bootstrap_counts(people.n, draws, seed)):
-        weights = people.raked(margins, counts * (people.weights * people.n))
-        draw_table, parameters = _refitted(model, issues, weights)
+    resampled = np.array(
+        [
+            people.raked(margins, counts * (people.weights * people.n))
+            for counts in bootstrap_counts(people.n, draws, seed)
+        ]
+    ).reshape(draws, people.n)
+    for b, (draw_table, parameters) in enumerate(_refitted(model, issues, resampled)):
         tables.append(draw_table)
         estimates.append(parameters)
         if progress is not None:
@@ -298,14 +302,17 @@ def amce_table(fit: RatifierFit) -> pd.DataFrame:
 
 
 def _refitted(
-    model: BinarySupportModel | MixedLogitModel, issues: Sequence[tuple[str, Sequence[str]]], weights: np.ndarray
-) -> tuple[ScoreTable, pd.Series]:
-    """One bootstrap draw: the model refitted with ``weights``, its table and its parameters."""
+    model: BinarySupportModel | MixedLogitModel, issues: Sequence[tuple[str, Sequence[str]]], resampled: np.ndarray
+) -> Iterator[tuple[ScoreTable, pd.Series]]:
+    """The bootstrap draws: the model refitted with each row of ``resampled`` (draws x
+    respondents), each draw's table and parameters. The logistic draws are fitted all at once."""
     if isinstance(model, BinarySupportModel):
-        logit_fit = model.refit(weights)
-        return model.score_table(issues, weights, logit_fit), _parameters(model, logit_fit)
-    mixed_fit = model.refit(weights)
-    return model.score_table(issues, weights, mixed_fit), _parameters(model, mixed_fit)
+        for weights, logit_fit in zip(resampled, model.refit_draws(resampled), strict=True):
+            yield model.score_table(issues, weights, logit_fit), _parameters(model, logit_fit)
+        return
+    for weights in resampled:
+        mixed_fit = model.refit(weights)
+        yield model.score_table(issues, weights, mixed_fit), _parameters(model, mixed_fit)
 
 
 def _parameters(model: BinarySupportModel | MixedLogitModel, fit: LogitFit | MixedLogitFit) -> pd.Series:

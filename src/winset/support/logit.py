@@ -1,10 +1,16 @@
 """Logistic regression on dummy-coded designs, by Newton's method on the distinct design rows.
 
-Uses :class:`~winset.conjoint.ols.DummyDesign`, so the gradient ``X'w(y - p)`` and Hessian
-``X' diag(w p (1-p)) X`` are computed on the design's distinct rows, and R's aliasing rule drops
-linearly dependent columns. Weighted likelihood (survey or bootstrap weights). The variance is
-the inverse information (model-based); winset's support models take their uncertainty from the
-respondent bootstrap instead.
+Uses :class:`~winset.conjoint.ols.DummyDesign`: the likelihood, gradient ``X'w(y - p)`` and
+Hessian ``X' diag(w p (1-p)) X`` are computed on the design's distinct rows, from the weights'
+and the weighted answers' sums over each, and R's aliasing rule drops linearly dependent columns.
+Weighted likelihood (survey or bootstrap weights). The variance is the inverse information
+(model-based); winset's support models take their uncertainty from the respondent bootstrap.
+
+Newton's method is written here rather than taken from statsmodels (tested against its ``Logit``
+and ``GLM``) to fit many weightings of one design at once: a bootstrap's resamples are columns of
+one matrix, so each step is a few matrix products over all of them (the Hessians of all the
+resamples in one product of the distinct rows' column pairs) instead of hundreds of small fits.
+Each resample keeps its own step halving and its own stopping rule.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.special import expit
 
 from ..conjoint.data import ConjointError
@@ -21,6 +27,8 @@ from ..errors import Problem
 
 MAX_ITERATIONS = 100
 SEPARATION = 30.0  # |linear predictor| beyond which a probability is numerically 0 or 1
+CHUNK = 2**22  # distinct rows x resamples held in one matrix at a time
+PAIRS = 2**23  # distinct rows x column pairs kept for all of Newton's steps (else built for each)
 
 
 @dataclass(frozen=True)
@@ -29,11 +37,6 @@ class LogitFit(Coefficients):
 
     loglik: float
     iterations: int
-
-
-def loglik(design: DummyDesign, coef: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
-    eta = design.fitted(coef)
-    return float(weights @ (y * eta - np.logaddexp(0.0, eta)))
 
 
 def fit_logit(
@@ -54,43 +57,149 @@ def fit_logit(
     w = np.ones(design.n_rows) if weights is None else np.asarray(weights, dtype=float)
     if keep is None:
         keep = design.estimable(w)
+    coef, value, iterations = fit_logits(design, y, w[None, :], None, start, keep, tolerance)
     kept = np.flatnonzero(keep)
-    coef = np.zeros(design.width)
-    if start is not None:
-        coef[kept] = np.nan_to_num(start[kept])
-    current = loglik(design, coef, y, w)
-    for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (its last value is returned: the iterations run)
-        p = expit(design.fitted(coef))
-        gradient = design.crossprod(w * (y - p))[kept]
-        hessian = design.gram(w * p * (1.0 - p))[np.ix_(kept, kept)]
-        try:
-            step = linalg.solve(hessian, gradient, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
-            # a column no row (with weight) informs, e.g. in a bootstrap resample: the least-norm
-            # step leaves it where it started
-            step = linalg.lstsq(hessian, gradient)[0]
-        size = 1.0
-        while True:
-            trial = coef.copy()
-            trial[kept] += size * step
-            value = loglik(design, trial, y, w)
-            if value >= current - 1e-12 * abs(current) or size < 1e-8:
-                break
-            size /= 2
-        coef, improvement, current = trial, value - current, value
-        if np.max(np.abs(size * step)) < tolerance or abs(improvement) < tolerance * max(1.0, abs(current)) * 1e-3:
-            break
-    else:
-        raise _separated()
-    if np.max(np.abs(design.fitted(coef))) > SEPARATION:
-        raise _separated()
-    full = np.full(design.width, np.nan)
-    full[kept] = coef[kept]
     vcov = np.full((design.width, design.width), np.nan)
     if variance:
-        p = expit(design.fitted(coef))
+        p = expit(design.fitted(coef[0]))
         vcov[np.ix_(kept, kept)] = linalg.pinv(design.gram(w * p * (1.0 - p))[np.ix_(kept, kept)])
-    return LogitFit(design.names, full, vcov, ~keep, current, iteration)
+    return LogitFit(design.names, coef[0], vcov, ~keep, float(value[0]), int(iterations[0]))
+
+
+def fit_logits(
+    design: DummyDesign,
+    y: np.ndarray,
+    weights: np.ndarray,
+    units: np.ndarray | None,
+    start: np.ndarray | None,
+    keep: np.ndarray,
+    tolerance: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One fit per row of ``weights``, as :func:`fit_logit` would give it, all at once.
+
+    ``weights`` (fits x units) weight the units, ``units`` gives each data row's unit (None: the
+    rows themselves), e.g. bootstrap resamples of respondents. Returns the coefficients (fits x
+    columns, NaN where not kept), the log-likelihoods and the iterations each fit took.
+    """
+    weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    kept = np.flatnonzero(keep)
+    x = design.distinct[:, kept]
+    first = np.zeros(len(kept)) if start is None else np.nan_to_num(start[kept])
+    rows = np.arange(design.n_rows) if units is None else units
+    shape = (len(design.distinct), weights.shape[1])
+    # each distinct row's total weight, and total weight of yes, per unit weight: W_d = S w
+    totals = sparse.csr_matrix((np.ones(design.n_rows), (design.profile, rows)), shape=shape)
+    yes = sparse.csr_matrix((np.asarray(y, dtype=float), (design.profile, rows)), shape=shape)
+    coef = np.full((len(weights), design.width), np.nan)
+    value = np.empty(len(weights))
+    iterations = np.empty(len(weights), dtype=np.int64)
+    step = max(1, CHUNK // max(1, len(x)))
+    for begin in range(0, len(weights), step):
+        part = slice(begin, begin + step)
+        unit_weights = weights[part].T
+        kept_coef, value[part], iterations[part] = _newton(
+            x, totals @ unit_weights, yes @ unit_weights, first, tolerance
+        )
+        coef[part, kept] = kept_coef.T
+    return coef, value, iterations
+
+
+def _newton(
+    x: np.ndarray, w: np.ndarray, wy: np.ndarray, start: np.ndarray, tolerance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Newton's method with step halving on the distinct rows ``x``, one fit per column of the
+    rows' total weights ``w`` and weighted answers ``wy``, each stopped on its own."""
+    fits = w.shape[1]
+    pairs = _column_pairs(x) if fits > 1 and len(x) * x.shape[1] * (x.shape[1] + 1) // 2 <= PAIRS else None
+    coef = np.repeat(start[:, None], fits, axis=1)
+    eta = x @ coef
+    value = _loglik(eta, w, wy)
+    iterations = np.zeros(fits, dtype=np.int64)
+    out_coef, out_value = coef.copy(), value.copy()
+    active = np.arange(fits)  # the fits still running: the columns of coef, eta, value, w and wy
+    for iteration in range(1, MAX_ITERATIONS + 1):
+        p = expit(eta)
+        step = _steps(_hessians(x, w * p * (1.0 - p), pairs), x.T @ (wy - w * p))
+        size = np.ones(len(active))
+        trial = coef + step
+        trial_eta = x @ trial
+        trial_value = _loglik(trial_eta, w, wy)
+        halve = (trial_value < value - 1e-12 * np.abs(value)) & (size >= 1e-8)
+        while halve.any():
+            size[halve] /= 2
+            trial[:, halve] = coef[:, halve] + size[halve] * step[:, halve]
+            trial_eta[:, halve] = x @ trial[:, halve]
+            trial_value[halve] = _loglik(trial_eta[:, halve], w[:, halve], wy[:, halve])
+            halve &= (trial_value < value - 1e-12 * np.abs(value)) & (size >= 1e-8)
+        moved = np.max(np.abs(size * step), axis=0, initial=0.0)
+        settled = np.abs(trial_value - value) < tolerance * np.maximum(1.0, np.abs(trial_value)) * 1e-3
+        coef, eta, value = trial, trial_eta, trial_value
+        iterations[active] = iteration
+        done = (moved < tolerance) | settled
+        if done.any():
+            if np.max(np.abs(eta[:, done]), initial=0.0) > SEPARATION:
+                raise _separated()
+            out_coef[:, active[done]], out_value[active[done]] = coef[:, done], value[done]
+            if done.all():
+                return out_coef, out_value, iterations
+            keep = ~done
+            active, coef, eta, value, w, wy = (
+                active[keep],
+                coef[:, keep],
+                eta[:, keep],
+                value[keep],
+                w[:, keep],
+                wy[:, keep],
+            )
+    raise _separated()
+
+
+def _loglik(eta: np.ndarray, w: np.ndarray, wy: np.ndarray) -> np.ndarray:
+    """Each column's log-likelihood from the distinct rows' linear predictors and sums."""
+    return np.sum(wy * eta - w * np.logaddexp(0.0, eta), axis=0)
+
+
+def _column_pairs(x: np.ndarray) -> np.ndarray:
+    """The products of every pair of columns of ``x`` (upper triangle, row-major order)."""
+    upper, lower = np.triu_indices(x.shape[1])
+    return x[:, upper] * x[:, lower]
+
+
+def _hessians(x: np.ndarray, v: np.ndarray, pairs: np.ndarray | None = None) -> np.ndarray:
+    """``X' diag(v_b) X`` for every column b of ``v``, as (columns, k, k): one product of the
+    distinct rows' column pairs (``pairs``, or built here in blocks of rows) with ``v``."""
+    k = x.shape[1]
+    if v.shape[1] == 1:  # one fit: the Gram matrix directly
+        return (x.T @ (x * v))[None]
+    upper, lower = np.triu_indices(k)
+    if pairs is not None:
+        flat = pairs.T @ v
+    else:
+        flat = np.zeros((len(upper), v.shape[1]))
+        block = max(1, PAIRS // len(upper))
+        for begin in range(0, len(x), block):
+            flat += _column_pairs(x[begin : begin + block]).T @ v[begin : begin + block]
+    out = np.empty((v.shape[1], k, k))
+    out[:, upper, lower] = flat.T
+    out[:, lower, upper] = flat.T
+    return out
+
+
+def _steps(hessians: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+    """Newton steps (k x fits). A Hessian that is not positive definite (a column no weighted
+    row informs, e.g. in a bootstrap resample) gets the least-norm step, which leaves that
+    column where it started."""
+    try:
+        np.linalg.cholesky(hessians)
+    except np.linalg.LinAlgError:
+        out = np.empty_like(gradients)
+        for b, (hessian, gradient) in enumerate(zip(hessians, gradients.T, strict=True)):
+            try:
+                out[:, b] = linalg.solve(hessian, gradient, assume_a="pos")
+            except (linalg.LinAlgError, ValueError):
+                out[:, b] = linalg.lstsq(hessian, gradient)[0]
+        return out
+    return np.linalg.solve(hessians, gradients.T[..., None])[..., 0].T
 
 
 def _separated() -> ConjointError:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.special import expit, ndtri
 
 from ..conjoint.data import ConjointData, ConjointError, Feature
@@ -153,7 +153,9 @@ class MixedLogitModel:
     # ------------------------------------------------------------------ likelihood
     def _normal_draws(self, n: int, k: int) -> np.ndarray:
         """Standard normal draws per respondent from a scrambled Halton sequence: (N, K, R)."""
-        halton = stats.qmc.Halton(d=k, scramble=True, seed=self.seed)
+        from scipy.stats import qmc  # half a second of imports, for the fits that need it
+
+        halton = qmc.Halton(d=k, scramble=True, seed=self.seed)
         draws = ndtri(np.clip(halton.random(n * self.draws), 1e-12, 1 - 1e-12)).reshape(n, self.draws, k)
         return np.ascontiguousarray(draws.transpose(0, 2, 1))
 
@@ -288,7 +290,9 @@ class MixedLogitModel:
 
     def _population_draws(self, n: int = POPULATION_DRAWS) -> np.ndarray:
         """Standard normal draws that stand for the population (n, K), fixed by the seed."""
-        halton = stats.qmc.Halton(d=len(self.tasks_.names), scramble=True, seed=self.seed + 7919)
+        from scipy.stats import qmc
+
+        halton = qmc.Halton(d=len(self.tasks_.names), scramble=True, seed=self.seed + 7919)
         return ndtri(np.clip(halton.random(n), 1e-12, 1 - 1e-12))
 
     # ------------------------------------------------------------------ compilation
