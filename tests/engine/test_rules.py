@@ -78,6 +78,27 @@ def test_the_margin_is_the_shift_that_flips_the_verdict(seats, supports, thresho
     assert not passes(-margin - 1e-7)
 
 
+@EXACT
+@given(st.integers(0, 2**32 - 1), st.integers(1, 15), st.sampled_from(["1/2", "2/3", "3/5", "1"]), st.booleans())
+def test_a_rule_margin_from_its_coalitions_equals_the_count_from_the_most_supportive(seed, n, threshold, defect):
+    """Rule.margins (from the winning coalitions, for up to 12 members) against Rule.explain
+    (the members sorted and counted), with ties among the members' supports and a second vote
+    of the whole public; votes of 13 to 15 members check the sorted fallback."""
+    rng = np.random.default_rng(seed)
+    seats = rng.integers(1, 60, n).astype(float)
+    shares = rng.dirichlet(np.ones(n))
+    defects = tuple(rng.choice([0.0, 0.1, 0.3], n)) if defect else ()
+    try:
+        vote = chamber(seats, threshold, defects)
+    except EngineError:  # defectors alone carry it, or it cannot pass
+        return
+    rule = Rule((vote, Rule.share(0.5).votes[0]), vote.members, tuple(shares / shares.sum()))
+    support = np.round(rng.uniform(0.3, 0.7, (4, n, 50)), 1)  # (draws, groups, packages): many ties
+    support[0, :, :3] = np.finfo(np.float64).max  # unbounded draws, as the screen leaves them
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(rule.margins(support), rule.explain(support)[0])
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -28,6 +28,7 @@ bound margins and branch and bound stays exact. A rule's margin is the smallest 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -39,6 +40,8 @@ from ..errors import EngineError, Problem
 
 WHOLE = -1  # a member's source: the whole public rather than one of its groups
 VOTE_TOLERANCE = 1e-9  # of the vote's total weight: yes votes this close below `needed` carry it
+COALITION_MEMBERS = 12  # votes of up to this many members find their winning coalitions
+COALITION_TERMS = 64  # and take their margin from them when these hold this many members in all
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,43 @@ class Vote:
         pivot = np.take_along_axis(order, first, axis=0)[0]
         margin = np.take_along_axis(member_margins, pivot[None], axis=0)[0]
         return margin, pivot
+
+    def margin(self, member_margins: list[np.ndarray]) -> np.ndarray:
+        """The vote's margin alone, as :meth:`margins` gives it, from each member's margins.
+
+        The margin is the largest over the minimal winning coalitions of the smallest margin in
+        the coalition: the members at or above the pivot's margin are winning, and a winning
+        coalition's weakest member is at or below it. Where a vote has a few such coalitions
+        (:data:`COALITION_TERMS`), that is a few elementwise minima and maxima instead of
+        sorting the members of every package."""
+        coalitions = self._coalitions
+        if coalitions is None:
+            return self.margins(np.stack(member_margins))[0]
+        out: np.ndarray | None = None
+        for coalition in coalitions:
+            weakest = np.minimum.reduce([member_margins[i] for i in coalition])
+            out = weakest if out is None else np.maximum(out, weakest)
+        assert out is not None  # every vote can pass (checked), so some coalition wins
+        return out if len(coalitions) > 1 or len(coalitions[0]) > 1 else out.copy()
+
+    @cached_property
+    def _coalitions(self) -> list[tuple[int, ...]] | None:
+        """The minimal winning coalitions (members' indices), each subset's yes votes summed
+        exactly; None for a vote of many members or with many such coalitions."""
+        n = len(self.members)
+        if n > COALITION_MEMBERS:
+            return None
+        need = self.needed - self.tolerance
+        wins = [
+            self.base + math.fsum(c for i, c in enumerate(self.contributions) if subset >> i & 1) >= need
+            for subset in range(2**n)
+        ]
+        minimal = [
+            tuple(i for i in range(n) if subset >> i & 1)
+            for subset in range(2**n)
+            if wins[subset] and not any(wins[subset & ~(1 << i)] for i in range(n) if subset >> i & 1)
+        ]
+        return minimal if sum(len(c) for c in minimal) <= COALITION_TERMS else None
 
     @property
     def needed_text(self) -> str:
@@ -190,8 +230,20 @@ class Rule:
         return np.concatenate([whole[None], np.moveaxis(support, 1, 0)]) if self.groups else whole[None]
 
     def margins(self, support: np.ndarray) -> np.ndarray:
-        """The rule's margin per draw and package from the groups' supports (draws, groups, m)."""
-        return self.explain(support)[0]
+        """The rule's margin per draw and package from the groups' supports (draws, groups, m):
+        :meth:`explain`'s first array, without its pivots."""
+        uses_whole = any(WHOLE in vote.sources for vote in self.votes)
+        whole = self.whole(support) if uses_whole else np.empty(0)  # only what a vote reads
+        out: np.ndarray | None = None
+        for vote in self.votes:
+            members = [
+                np.subtract(whole if source == WHOLE else support[:, source], threshold)
+                for source, threshold in zip(vote.sources, vote.thresholds, strict=True)
+            ]
+            margin = vote.margin(members)
+            out = margin if out is None else np.minimum(out, margin)
+        assert out is not None  # a rule has at least one vote
+        return out
 
     def explain(self, support: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rule's margin (draws, m), the vote that binds (its smallest margin) and that vote's
