@@ -26,6 +26,10 @@ from ..scoretable import ScoreTable
 from .logit import LogitFit, fit_logit, fit_logits
 from .population import Respondents
 
+# a warm-started resample needs less than the estimate: Newton's quadratic steps end far below the
+# draws' spread
+DRAW_TOLERANCE = 1e-7
+
 
 class _DesignRows(Protocol):
     """What building the design reads from its data: ConjointData, or a :class:`_StandIn`."""
@@ -119,8 +123,7 @@ class BinarySupportModel:
             row_weights,
             start=None if previous is None else previous.coef,
             keep=None if previous is None else ~previous.aliased,
-            # a warm-started resample needs less: Newton's quadratic steps end far below the draws' spread
-            tolerance=1e-10 if previous is None else 1e-7,
+            tolerance=1e-10 if previous is None else DRAW_TOLERANCE,
             variance=previous is None,
         )
 
@@ -135,9 +138,10 @@ class BinarySupportModel:
             self._respondents.row_respondent,
             self.fit_.coef,
             ~self.fit_.aliased,
-            1e-7,
+            DRAW_TOLERANCE,
         )
-        vcov = np.full((self._design.width, self._design.width), np.nan)
+        vcov = np.full((self._design.width, self._design.width), np.nan)  # draws need none
+        vcov.setflags(write=False)  # one array for every draw
         return [
             LogitFit(self.fit_.names, c, vcov, self.fit_.aliased, float(v), int(i))
             for c, v, i in zip(coef, value, iterations, strict=True)

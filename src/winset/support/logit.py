@@ -186,20 +186,16 @@ def _hessians(x: np.ndarray, v: np.ndarray, pairs: np.ndarray | None = None) -> 
 
 
 def _steps(hessians: np.ndarray, gradients: np.ndarray) -> np.ndarray:
-    """Newton steps (k x fits). A Hessian that is not positive definite (a column no weighted
-    row informs, e.g. in a bootstrap resample) gets the least-norm step, which leaves that
-    column where it started."""
-    try:
-        np.linalg.cholesky(hessians)
-    except np.linalg.LinAlgError:
-        out = np.empty_like(gradients)
-        for b, (hessian, gradient) in enumerate(zip(hessians, gradients.T, strict=True)):
-            try:
-                out[:, b] = linalg.solve(hessian, gradient, assume_a="pos")
-            except (linalg.LinAlgError, ValueError):
-                out[:, b] = linalg.lstsq(hessian, gradient)[0]
-        return out
-    return np.linalg.solve(hessians, gradients.T[..., None])[..., 0].T
+    """Newton steps (k x fits), one fit at a time, so that a fit's step does not depend on the
+    others. A Hessian that is not positive definite (a column no weighted row informs, e.g. in a
+    bootstrap resample) gets the least-norm step, which leaves that column where it started."""
+    out = np.empty_like(gradients)
+    for b, (hessian, gradient) in enumerate(zip(hessians, gradients.T, strict=True)):
+        try:
+            out[:, b] = linalg.solve(hessian, gradient, assume_a="pos")
+        except (linalg.LinAlgError, ValueError):
+            out[:, b] = linalg.lstsq(hessian, gradient)[0]
+    return out
 
 
 def _separated() -> ConjointError:
