@@ -38,17 +38,20 @@ import argparse
 import time
 from unittest.mock import patch
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from winset import load_scenario
 from winset.compile import deal_problem
 from winset.engine import enumeration
 from winset.engine.gap import ratification_gap
+from winset.engine.rules import Rule
 from winset.engine.solution import solve
 from winset.report import html
 from winset.report.analysis import analyse
 from winset.scenarios import bundled_path
-from winset.support import fit_scenario
+from winset.support import BinarySupportModel, fit_scenario
+from winset.support.fit import fit_ratifier
 
 
 def timed(function):
@@ -76,6 +79,21 @@ def main() -> None:
     same = all((fits[r].table.coefficients == alone[r].table.coefficients).all() for r in fits)
     line("fit, side by side / one by one", fit_s, alone_s, f"same fits: {'yes' if same else 'NO'}")
 
+    binary = [(party, r) for party, r in scenario.ratifiers if r.data.survey is not None and r.data.model == "binary"]
+
+    def binary_fits():
+        return [fit_ratifier(scenario, party, r, args.draws, args.seed, None) for party, r in binary]
+
+    with threadpool_limits(1, user_api="blas"):
+        binary_fits()  # once untimed
+        together_s, together = timed(binary_fits)
+        with patch.object(BinarySupportModel, "refit_draws", lambda model, weights: [model.refit(w) for w in weights]):
+            apart_s, apart = timed(binary_fits)
+    gap = max(
+        float(np.max(np.abs(a.table.coefficients - b.table.coefficients))) for a, b in zip(together, apart, strict=True)
+    )
+    line("logit bootstraps, at once / one by one", together_s, apart_s, f"largest difference {gap:.1e}")
+
     point = deal_problem(scenario, fits)
     solve(point, method="enumerate")  # once untimed: the tables' cached layouts, lazy imports
     solve_s, _ = timed(lambda: solve(point, method="enumerate"))
@@ -86,6 +104,10 @@ def main() -> None:
         one_s, one = timed(lambda: solve(confident, method="enumerate"))
     same = both.summary() == one.summary() and both.best.equals(one.best)
     line("solve at 0.9, both cores / one", confident_s, one_s, f"same solution: {'yes' if same else 'NO'}")
+    with patch.object(Rule, "margins", lambda rule, support: rule.explain(support)[0]):
+        sorted_s, by_sorting = timed(lambda: solve(confident, method="enumerate"))
+    same = both.summary() == by_sorting.summary() and both.best.equals(by_sorting.best)
+    line("solve at 0.9, coalitions / sorted", confident_s, sorted_s, f"same solution: {'yes' if same else 'NO'}")
     gap_s, gap = timed(lambda: ratification_gap(confident, "enumerate"))
     bisect_s, bisected = timed(lambda: ratification_gap(confident, "search"))
     same = abs(gap.shift - bisected.shift) <= 1e-6 and gap.package == bisected.package

@@ -19,6 +19,7 @@ biogeme and larch bring their own modelling languages and dependencies for what 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -290,10 +291,7 @@ class MixedLogitModel:
 
     def _population_draws(self, n: int = POPULATION_DRAWS) -> np.ndarray:
         """Standard normal draws that stand for the population (n, K), fixed by the seed."""
-        from scipy.stats import qmc
-
-        halton = qmc.Halton(d=len(self.tasks_.names), scramble=True, seed=self.seed + 7919)
-        return ndtri(np.clip(halton.random(n), 1e-12, 1 - 1e-12))
+        return _population_normals(len(self.tasks_.names), n, self.seed + 7919)
 
     # ------------------------------------------------------------------ compilation
     def score_table(
@@ -328,6 +326,18 @@ class MixedLogitModel:
             np.full(n, 1.0 / n),
             np.zeros(n, dtype=np.int64),
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _population_normals(k: int, n: int, seed: int) -> np.ndarray:
+    """n standard normal points in k dimensions from a scrambled Halton sequence (read-only):
+    the same for the estimate and for every bootstrap draw, so made once."""
+    from scipy.stats import qmc
+
+    halton = qmc.Halton(d=k, scramble=True, seed=seed)
+    out = ndtri(np.clip(halton.random(n), 1e-12, 1 - 1e-12))
+    out.setflags(write=False)
+    return out
 
 
 def _dummy_columns(features: list[Feature], with_constant: bool) -> tuple[tuple[str, ...], np.ndarray]:
