@@ -1,10 +1,13 @@
 """Raking, the logistic fit and the mixed logit's likelihood, against independent computations."""
 
+import warnings
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import linalg
 
 from winset.conjoint import ConjointData, ConjointError
 from winset.conjoint.ols import DummyDesign, Term
@@ -121,6 +124,27 @@ def test_logit_draws_leave_an_uninformed_column_where_it_started():
     informed = without_b > 0
     glm = sm.GLM(y[informed], x[informed][:, :3], family=sm.families.Binomial(), freq_weights=w[informed]).fit()
     np.testing.assert_allclose(coef[1, :3], glm.params, rtol=1e-8)
+
+
+def test_logit_draws_reach_the_maximum_where_two_columns_coincide():
+    """In the second weighting a and b are on in exactly the same rows (the others weigh 0): its
+    Hessian is singular, and the fit still reaches the likelihood's maximum, which fixes the
+    intercept and the sum of a and b only."""
+    a = np.array([0, 0, 1, 1, 1, 1, 1, 0, 0])
+    b = np.array([0, 0, 1, 1, 1, 0, 0, 1, 1])
+    y = np.array([1.0, 0, 1, 1, 0, 1, 0, 1, 1])
+    design = DummyDesign(
+        [Term("(Intercept)", ("",), np.zeros(9, dtype=np.int16))]
+        + [Term(name, ("1",), (x - 1).astype(np.int16)) for name, x in (("a", a), ("b", b))]
+    )
+    start = fit_logit(design, y).coef
+    weights = np.array([np.ones(9), [1, 1, 1, 1, 1, 0, 0, 0, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)  # the singular Hessian, said by LAPACK
+        coef, _, _ = fit_logits(design, y, weights, None, start, np.ones(3, bool), 1e-10)
+    np.testing.assert_allclose(coef[0], start, atol=1e-9)
+    assert coef[1, 0] == pytest.approx(0.0, abs=1e-9)  # one yes of two with neither on
+    assert coef[1, 1] + coef[1, 2] == pytest.approx(np.log(2.0), abs=1e-9)  # two yes of three with both
 
 
 def test_logit_draws_report_a_separated_draw():
