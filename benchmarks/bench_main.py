@@ -6,25 +6,28 @@ table holds 21,000 rows, a hundred simulated people per draw):
 * **fit**: the three ratifiers fitted side by side (one thread per core, the slowest kind of fit
   first, BLAS held to one thread) against one after another on one thread; the same fits to the
   last bit (checked).
+* **logit bootstraps**: the two binary ratifiers (the Russian public, two regions, and the
+  islanders) fitted with their 200 bootstrap resamples all at once (``refit_draws``) against one
+  resample at a time (``refit``); the largest difference in their tables' coefficients.
 * **solve at the estimate** and **solve at --confidence 0.9**: ``engine.solve`` as ``winset solve``
-  runs it (enumeration), at 0.9 against the same on one thread (``engine.enumeration.THREADS``);
-  the same solution (checked).
+  runs it (enumeration), at 0.9 against the same on one thread (``engine.enumeration.THREADS``),
+  and against the votes' margins counted by sorting the members (``Rule.explain``) instead of
+  taken from their winning coalitions (``Rule.margins``); the same solution (checked).
 * **the gap at --confidence 0.9**: each package's needed shift from its draws' own (the k-th
   smallest) against the bisection over whole searches it replaced (``method='search'``, which
   still bisects); the same shift to 1e-6 (checked) and the same package.
 * **report**: the analysis and the page, as ``winset demo`` writes them after fitting.
 
-Where the solve at 0.9 spends its 5.5 s (each step timed, idle, 2 cores): counting each public's
-win-set alone 1.7 s (every deal against the draws of the Japanese public's 21,000 rows, but for
-the deals its first 31 draws reject); the recommendations 1.6 s, of which the likeliest package
-1 s (a probability over all the draws, which the first draws cannot bound); the gap 1.3 s; the
-joint win-set's count, its best packages and the frontiers under 0.4 s each. In work, the whole
-solve bounds 523 million row-packages (1,076 million when every draw was bounded at once) and
-evaluates 76 million exactly. Of the fit's 5 s, the Japanese public's mixed logit is about 2.5 s
-alone (122 evaluations of its simulated likelihood, 1,600 respondents x 100 draws, in blocks of 256
-respondents on both cores, 18 ms each), the Russian public's 2.5 s and the islanders' 0.9 s (600
-bootstrap refits of logistic regressions, small numpy steps). Side by side the threads wait for the
-interpreter between those steps, so fitting side by side gains nothing over one by one here.
+Where the time goes (idle, 2 cores): of the fit's 3 s, the Japanese public's mixed logit is about
+2.2 s (122 evaluations of its simulated likelihood, 1,600 respondents x 100 draws, in blocks of 256
+respondents on both cores, 15 to 18 ms each), the Russian public's 0.8 s and the islanders' 0.2 s;
+the likelihood's blocks already use both cores, so fitting side by side gains nothing over one by
+one. Of the Russian fit, its resamples' Newton fits take 0.5 s (three steps, each with one matrix
+product of the 15,000 distinct rows' 325 column pairs with the 200 resamples' weights, about 20
+ms), the rest the per-draw tables and parameters. The solve at 0.9 (2.4 s) is mostly scoring packages
+against the draws of the Japanese public's 21,000 rows (``package_scores`` and the float32
+logistic): counting each public's win-set, the recommendations (the likeliest package needs every
+draw) and the gap.
 
 Both sides of each comparison run in this process, one after the other; the script prints both
 times and their ratio.
