@@ -99,6 +99,27 @@ def test_a_rule_margin_from_its_coalitions_equals_the_count_from_the_most_suppor
         np.testing.assert_array_equal(rule.margins(support), rule.explain(support)[0])
 
 
+def test_a_vote_at_the_edge_of_its_needed_votes_is_counted_one_way():
+    """Member b's 47 yes votes with a's 4.7 defectors reach 51.7 exactly, but 4.7 + 37.6 + 47 - 37.6
+    rounds below it: every route (every member needed, the sorted count, the coalitions) decides
+    from the same exact sums, so b carries it alone."""
+    vote = Vote("v", ("a", "b"), (0, 1), (0.5, 0.5), (47.0, 47.0), 51.700000094, (0.1, 0.0))
+    assert vote.needed - vote.tolerance == 51.7 == vote.base + vote.contributions[1]
+    assert not vote.every_member_needed
+    rule = Rule((vote,), ("g0", "g1"), (0.5, 0.5))
+    support = np.array([[[0.0], [1.0]]])  # a's margin -0.5, b's +0.5
+    assert rule.margins(support)[0, 0] == rule.explain(support)[0][0, 0] == 0.5
+    # five members whose running sum, most supportive first, rounds the other way
+    five = Vote(
+        "v2", tuple("abcde"), (WHOLE,) * 5, (0.55, 0.3, 0.3, 0.5, 0.5), (34.0, 17.0, 58.0, 39.0, 10.0),
+        115.70000015800001, (0.3, 0.2, 0.1, 0.3, 0.1),
+    )  # fmt: skip
+    margins = np.array(
+        [0.17734452928108171, -0.34961026978574716, -0.02750302019810252, -0.07180720987617525, -0.0227685]
+    )
+    assert five.margins(margins[:, None])[0][0] == five.margin(list(margins[:, None]))[0] == margins[3]
+
+
 @pytest.mark.parametrize(
     "change",
     [

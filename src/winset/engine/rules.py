@@ -99,6 +99,10 @@ class Vote:
     def every_member_needed(self) -> bool:
         """Whether the vote fails when any one member votes no: then its margin is the smallest
         of its members' (and a bound on each member is a bound on the vote)."""
+        wins = self._wins
+        if wins is not None:
+            everyone = len(wins) - 1
+            return not any(wins[everyone & ~(1 << i)] for i in range(len(self.members)))
         total = self.base + sum(self.contributions)
         return all(total - c < self.needed - self.tolerance for c in self.contributions)
 
@@ -108,8 +112,12 @@ class Vote:
         if self.every_member_needed:
             return member_margins.min(axis=0), member_margins.argmin(axis=0)
         order = np.argsort(-member_margins, axis=0, kind="stable")  # most supportive first
-        contributions = np.asarray(self.contributions)[order]
-        carried = self.base + np.cumsum(contributions, axis=0) >= self.needed - self.tolerance
+        wins = self._wins
+        if wins is not None:  # the members so far as a bit mask, decided exactly
+            carried = wins[np.bitwise_or.accumulate(np.left_shift(1, order), axis=0)]
+        else:
+            contributions = np.asarray(self.contributions)[order]
+            carried = self.base + np.cumsum(contributions, axis=0) >= self.needed - self.tolerance
         first = np.argmax(carried, axis=0)[None]  # the first member whose yes votes carry it
         pivot = np.take_along_axis(order, first, axis=0)[0]
         margin = np.take_along_axis(member_margins, pivot[None], axis=0)[0]
@@ -134,17 +142,34 @@ class Vote:
         return out if len(coalitions) > 1 or len(coalitions[0]) > 1 else out.copy()
 
     @cached_property
-    def _coalitions(self) -> list[tuple[int, ...]] | None:
-        """The minimal winning coalitions (members' indices), each subset's yes votes summed
-        exactly; None for a vote of many members or with many such coalitions."""
+    def _wins(self) -> np.ndarray | None:
+        """Whether each subset of the members (a bit mask), voting yes, carries the vote, its
+        yes votes summed exactly (so that no order of adding them decides a vote at its edge);
+        None for a vote of more than :data:`COALITION_MEMBERS`."""
         n = len(self.members)
         if n > COALITION_MEMBERS:
             return None
         need = self.needed - self.tolerance
-        wins = [
-            self.base + math.fsum(c for i, c in enumerate(self.contributions) if subset >> i & 1) >= need
-            for subset in range(2**n)
-        ]
+        return np.array(
+            [
+                self.base + math.fsum(c for i, c in enumerate(self.contributions) if subset >> i & 1) >= need
+                for subset in range(2**n)
+            ]
+        )
+
+    @property
+    def winning_subsets(self) -> list[bool] | None:
+        """:attr:`_wins` as a list, for the report's explorer to count votes as the engine does."""
+        return None if self._wins is None else [bool(w) for w in self._wins]
+
+    @cached_property
+    def _coalitions(self) -> list[tuple[int, ...]] | None:
+        """The minimal winning coalitions (members' indices); None for a vote of many members or
+        with many such coalitions."""
+        wins = self._wins
+        if wins is None:
+            return None
+        n = len(self.members)
         minimal = [
             tuple(i for i in range(n) if subset >> i & 1)
             for subset in range(2**n)

@@ -118,6 +118,13 @@ const WinsetCore = (() => {
     const index = (i) => ({ margin: margins[i], pivot: i });
     if (vote.every_member_needed) return index(margins.indexOf(Math.min(...margins)));
     const order = margins.map((m, i) => i).sort((i, j) => margins[j] - margins[i] || i - j);
+    if (vote.wins) { // whether each subset of the members (a bit mask) carries it, decided exactly
+      let mask = 0;
+      for (const i of order) {
+        mask |= 1 << i;
+        if (vote.wins[mask]) return index(i);
+      }
+    }
     let carried = vote.base;
     for (const i of order) {
       carried += vote.contributions[i];

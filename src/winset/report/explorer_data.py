@@ -69,6 +69,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
                 "contributions": [float(c) for c in vote.contributions],
                 "tolerance": vote.tolerance,
                 "every_member_needed": vote.every_member_needed,
+                "wins": vote.winning_subsets,
             }
             for vote in rule.votes
         ],
