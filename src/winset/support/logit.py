@@ -9,8 +9,8 @@ Weighted likelihood (survey or bootstrap weights). The variance is the inverse i
 Newton's method is written here rather than taken from statsmodels (tested against its ``Logit``
 and ``GLM``) to fit many weightings of one design at once: a bootstrap's resamples are columns of
 one matrix, so each step is a few matrix products over all of them (the Hessians of all the
-resamples in one product of the distinct rows' column pairs) instead of hundreds of small fits.
-Each resample keeps its own step halving and its own stopping rule.
+resamples in one product of the distinct rows' column pairs, where those fit in memory) instead of
+hundreds of small fits. Each resample keeps its own step halving, stopping rule and solve.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import Problem
 MAX_ITERATIONS = 100
 SEPARATION = 30.0  # |linear predictor| beyond which a probability is numerically 0 or 1
 CHUNK = 2**22  # distinct rows x resamples held in one matrix at a time
-PAIRS = 2**23  # distinct rows x column pairs kept for all of Newton's steps (else built for each)
+PAIRS = 2**23  # at most this many distinct rows x column pairs are kept for the Hessians of many fits
 
 
 @dataclass(frozen=True)
@@ -167,18 +167,13 @@ def _column_pairs(x: np.ndarray) -> np.ndarray:
 
 def _hessians(x: np.ndarray, v: np.ndarray, pairs: np.ndarray | None = None) -> np.ndarray:
     """``X' diag(v_b) X`` for every column b of ``v``, as (columns, k, k): one product of the
-    distinct rows' column pairs (``pairs``, or built here in blocks of rows) with ``v``."""
+    distinct rows' column ``pairs`` with ``v``; without them (one fit, or too many distinct rows
+    to keep their pairs), a Gram matrix per column, whose memory traffic is then the smaller."""
+    if pairs is None:
+        return np.stack([x.T @ (x * v[:, b : b + 1]) for b in range(v.shape[1])])
     k = x.shape[1]
-    if v.shape[1] == 1:  # one fit: the Gram matrix directly
-        return (x.T @ (x * v))[None]
     upper, lower = np.triu_indices(k)
-    if pairs is not None:
-        flat = pairs.T @ v
-    else:
-        flat = np.zeros((len(upper), v.shape[1]))
-        block = max(1, PAIRS // len(upper))
-        for begin in range(0, len(x), block):
-            flat += _column_pairs(x[begin : begin + block]).T @ v[begin : begin + block]
+    flat = pairs.T @ v
     out = np.empty((v.shape[1], k, k))
     out[:, upper, lower] = flat.T
     out[:, lower, upper] = flat.T
