@@ -2,6 +2,8 @@
 file that is not a report."""
 
 import json
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import numpy as np
@@ -230,3 +232,19 @@ def test_a_gap_table_row_no_member_blocks_says_nothing(kuril):
     _, path = kuril
     page = path.read_text(encoding="utf-8")
     assert "decided by nan" not in page and ">nan<" not in page
+
+
+def test_the_report_package_loads_its_parts_on_first_use():
+    """``winset solve`` imports ``winset.report.documents``: that must not load the figures' plotting
+    library; the package's names still import, and a wrong one fails cleanly."""
+    code = (
+        "import sys, winset.report, winset.report.documents\n"
+        "assert 'matplotlib' not in sys.modules and 'jinja2' not in sys.modules\n"
+        "assert {'analyse', 'render', 'write_report'} <= set(dir(winset.report))\n"
+        "from winset.report import Analysis, analyse, render, write_report\n"
+        "assert 'matplotlib' in sys.modules\n"
+        "try:\n    from winset.report import nosuch\nexcept ImportError:\n    print('refused')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "refused"
