@@ -27,7 +27,7 @@ from ..errors import Problem
 
 MAX_ITERATIONS = 100
 SEPARATION = 30.0  # |linear predictor| beyond which a probability is numerically 0 or 1
-CHUNK = 2**22  # distinct rows x resamples held in one matrix at a time
+CHUNK = 2**20  # distinct rows x resamples held in one matrix at a time (8 MB)
 PAIRS = 2**23  # at most this many distinct rows x column pairs are kept for the Hessians of many fits
 
 
