@@ -139,7 +139,7 @@ class Vote:
             weakest = np.minimum.reduce([member_margins[i] for i in coalition])
             out = weakest if out is None else np.maximum(out, weakest)
         assert out is not None  # every vote can pass (checked), so some coalition wins
-        return out if len(coalitions) > 1 or len(coalitions[0]) > 1 else out.copy()
+        return out  # a new array: the reduction stacks its members
 
     @cached_property
     def _wins(self) -> np.ndarray | None:

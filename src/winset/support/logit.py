@@ -93,9 +93,9 @@ def fit_logits(
     coef = np.full((len(weights), design.width), np.nan)
     value = np.empty(len(weights))
     iterations = np.empty(len(weights), dtype=np.int64)
-    step = max(1, CHUNK // max(1, len(x)))
-    for begin in range(0, len(weights), step):
-        part = slice(begin, begin + step)
+    per_chunk = max(1, CHUNK // max(1, len(x)))
+    for begin in range(0, len(weights), per_chunk):
+        part = slice(begin, begin + per_chunk)
         unit_weights = weights[part].T
         kept_coef, value[part], iterations[part] = _newton(
             x, totals @ unit_weights, yes @ unit_weights, first, tolerance
