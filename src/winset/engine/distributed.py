@@ -144,7 +144,7 @@ def count_packages(problem: DealProblem, feasible: Feasibility, method: str, sch
         if method == "enumerate":
             return int(sum(in_threads(problem, _count_in_range, feasible=feasible)))
         search = Search(problem)
-        groups = _root_groups(search, thread_count() * RANGES_PER_THREAD) if thread_count() > 1 else []
+        groups = _thread_groups(search)
         if len(groups) <= 1:
             return search.count(feasible)
         return int(sum(on_threads(lambda roots: search.count(feasible, roots=roots), groups)))
@@ -248,8 +248,7 @@ def _best_in_threads(
     floor found anywhere. The threads share one :class:`Search` (its caches only fill)."""
     search = Search(problem)
     seeds = _seeds(problem, reference)
-    threads = thread_count()
-    groups = _root_groups(search, threads * RANGES_PER_THREAD, objective, reference) if threads > 1 else []
+    groups = _thread_groups(search, objective, reference)
     if len(groups) <= 1:
         best = TopK(k, problem.space)
         search.maximize(objective, feasible, k, reference=reference, seeds=seeds, best=best)
@@ -273,6 +272,12 @@ def _seeds(problem: DealProblem, reference: Reference) -> list[tuple[int, ...]]:
 def _index_ranges(problem: DealProblem, workers: int) -> list[tuple[int, int]]:
     """Ranges of package indices, several per worker."""
     return index_ranges(problem, max(1, workers * TASKS_PER_WORKER))
+
+
+def _thread_groups(search: Search, objective: Objective | None = None, reference: Reference = None) -> list[np.ndarray]:
+    """:func:`_root_groups` for the threads of one process; none on one thread."""
+    threads = thread_count()
+    return _root_groups(search, threads * RANGES_PER_THREAD, objective, reference) if threads > 1 else []
 
 
 def _root_groups(
