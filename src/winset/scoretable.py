@@ -113,8 +113,7 @@ class ScoreTable:
         step = self.chunk_packages
         for start in range(0, len(codes), step):
             chunk = codes[start : start + step]
-            linked = apply_link(self.link, self.package_scores(chunk), overwrite=True)
-            out[:, start : start + len(chunk)] = self._group_weighted_sums(linked).T
+            out[:, start : start + len(chunk)] = self.linked_sums(self.package_scores(chunk), overwrite=True).T
         return out
 
     @cached_property
@@ -139,8 +138,7 @@ class ScoreTable:
         (groups, packages): the logistic and the sums in float32, widened by
         :attr:`support_slack` (exact for the other links). ``scores`` is left as it is."""
         if self.link != "logistic":
-            linked = apply_link(self.link, scores)
-            exact = self._group_weighted_sums(linked.copy() if linked is scores else linked).T
+            exact = self.linked_sums(scores).T
             return exact, exact
         approximate = self._group_weighted_sums(logistic32(scores)).T.astype(np.float64)
         slack = self.support_slack[:, None]
@@ -154,6 +152,29 @@ class ScoreTable:
         rows = np.bincount(self.groups, minlength=self.n_groups)
         weight = np.bincount(self.groups, weights=np.abs(self.weights), minlength=self.n_groups)
         return 2 * (LOGISTIC32_ERROR + (rows + 2) * 2.0**-24) * weight
+
+    def linked_sums(self, scores: np.ndarray, overwrite: bool = False) -> np.ndarray:
+        """(m, groups): each group's support from row ``scores`` (m, rows), that is the weighted
+        sum of the linked scores; ``overwrite`` lets it reuse ``scores``. Under the step link, where
+        each group's rows share one weight, counted (:mod:`winset.step_counts`)."""
+        if self.link == "step" and self._step_weights is not None:
+            from .step_counts import positive_counts  # compiled at its first use
+
+            if self._group_order is not None:
+                scores = scores[:, self._group_order]
+            counts = positive_counts(np.ascontiguousarray(scores, dtype=np.float64), self._group_starts)
+            return counts * self._step_weights
+        linked = apply_link(self.link, scores, overwrite=overwrite)
+        return self._group_weighted_sums(linked.copy() if linked is scores and not overwrite else linked)
+
+    @cached_property
+    def _step_weights(self) -> np.ndarray | None:
+        """Each group's one weight, if every row of every group has its group's weight."""
+        if not self.n_rows:
+            return None
+        first = np.full(self.n_groups, np.nan)
+        first[self.groups[::-1]] = self.weights[::-1]  # a row's weight for each group
+        return first if np.array_equal(self.weights, first[self.groups]) else None
 
     def _group_weighted_sums(self, linked: np.ndarray) -> np.ndarray:
         """(m, groups): each group's weighted sum of the rows of ``linked`` (m, rows), in its

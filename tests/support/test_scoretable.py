@@ -21,9 +21,10 @@ def tables(draw):
     if len(shape) > 1 and draw(st.booleans()):
         first, second = rng.choice(len(shape), 2, replace=False)
         pairs = (Pair(int(first), int(second), rng.normal(size=(rows, shape[first], shape[second]))),)
-    table = ScoreTable(
-        shape, rng.normal(size=rows), rng.normal(size=(rows, sum(shape))), rng.uniform(0, 1, rows), group, link, pairs
-    )
+    weights = rng.uniform(0, 1, rows)
+    if draw(st.booleans()):  # one weight per group: the step link counts its rows
+        weights = rng.uniform(0, 1, groups)[group]
+    table = ScoreTable(shape, rng.normal(size=rows), rng.normal(size=(rows, sum(shape))), weights, group, link, pairs)
     packages = np.column_stack([rng.integers(0, n, 5) for n in shape])
     return table, packages
 

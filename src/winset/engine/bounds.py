@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scoretable import ScoreTable, apply_link
+from ..scoretable import ScoreTable
 
 
 class TableBounds:
@@ -51,7 +51,6 @@ class TableBounds:
             # before the earlier issue is assigned, the pair adds at most its row maximum
             self.suffix_best[: first + 1] += values.max(axis=(0, 1))[None, :]
             self.suffix_worst[: first + 1] += values.min(axis=(0, 1))[None, :]
-        self.weights_by_group = table.weights_by_group
 
     def partial(self, prefix: np.ndarray) -> np.ndarray:
         """Scores of the assigned part of each partial package: (m, rows).
@@ -90,7 +89,7 @@ class TableBounds:
 
     def support(self, scores: np.ndarray) -> np.ndarray:
         """Every group's support from row scores (m, rows): (groups, m). Overwrites ``scores``."""
-        return (apply_link(self.table.link, scores, overwrite=True) @ self.weights_by_group).T
+        return self.table.linked_sums(scores, overwrite=True).T
 
     def support_bounds(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Supports just above and just below those of ``scores`` (groups, m), about three times
