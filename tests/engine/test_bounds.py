@@ -44,7 +44,7 @@ def test_compiled_logistic_lines_lie_above_the_logistic_on_the_interval(a, b, at
         0 * one,
         lo * one,
         hi * one,
-        np.zeros((1, 0)),
+        np.zeros((0, 1)),
         empty[0],
         empty,
         one[0],
@@ -152,7 +152,8 @@ def test_compiled_lines_are_link_lines(seed, nodes, rows, open_issues, logistic)
     completion = rng.integers(0, 3, (nodes, open_issues))
     weights = rng.random(rows)
     start, _, step = TANGENT_GRID
-    arrays = (np.arange(nodes), x, most, lo, hi, coefficients, starts, completion, weights)
+    columns = np.ascontiguousarray(coefficients.T)  # the kernels read the coefficients columns x rows
+    arrays = (np.arange(nodes), x, most, lo, hi, columns, starts, completion, weights)
     if logistic:
         constant, slopes = logistic_lines(*arrays, _tangent_points()[1], start, step)
     else:

@@ -34,14 +34,14 @@ def _sigma(s: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _score(
-    x: np.ndarray, j: int, r: int, coefficients: np.ndarray, starts: np.ndarray, completion: np.ndarray, i: int
-) -> float:
-    """Row r's score under node i's completion: its assigned part (row j of ``x``) and the rest."""
-    score = x[j, r]
+def _scores(
+    x: np.ndarray, j: int, columns: np.ndarray, starts: np.ndarray, completion: np.ndarray, i: int, out: np.ndarray
+) -> None:
+    """Every row's score under node i's completion, into ``out``: its assigned part (row j of ``x``)
+    and the rest, added column by column (contiguous rows of ``columns``) in the issues' order."""
+    out[:] = x[j]
     for k in range(starts.shape[0]):
-        score += coefficients[r, starts[k] + completion[i, k]]
-    return score
+        out += columns[starts[k] + completion[i, k]]
 
 
 @njit(cache=True, nogil=True)
@@ -51,7 +51,7 @@ def logistic_lines(
     most: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
-    coefficients: np.ndarray,
+    columns: np.ndarray,
     starts: np.ndarray,
     completion: np.ndarray,
     weights: np.ndarray,
@@ -61,15 +61,17 @@ def logistic_lines(
 ) -> tuple[np.ndarray, np.ndarray]:
     """For nodes (m, each a row of ``x``, ``most``, ``lo`` and ``hi``) and rows (R): each node's
     constant ``sum_r w_r (a_r + b_r most_r)`` and the weighted slopes ``w_r b_r`` (m, R) of the
-    lines touching each row's score ``x + sum over the unassigned issues of coefficients[r,
-    starts[k] + completion[k]]`` (``coefficients``: rows x the unassigned issues' columns;
+    lines touching each row's score ``x + sum over the unassigned issues of columns[starts[k] +
+    completion[k], r]`` (``columns``: the unassigned issues' coefficients, columns x rows;
     ``tau``: the tangent points tabulated on the grid)."""
     m, rows = nodes.shape[0], x.shape[1]
     last = tau.shape[0] - 1
     constant = np.zeros(m)
     slopes = np.empty((m, rows))
+    score = np.empty(rows)
     for i in range(m):
         j = nodes[i]
+        _scores(x, j, columns, starts, completion, i, score)
         total = 0.0
         for r in range(rows):
             low, high = lo[j, r], hi[j, r]
@@ -85,7 +87,7 @@ def logistic_lines(
                 else:  # a tangent, at the row's score kept within [start, max(hi, start)]
                     start = low if low >= 0.0 else tau[below]
                     end = max(high, start)
-                    touch = min(max(_score(x, j, r, coefficients, starts, completion, i), start), end)
+                    touch = min(max(score[r], start), end)
                     s = _sigma(touch)
                     slope = s * (1.0 - s)
                     intercept = s - slope * touch
@@ -102,7 +104,7 @@ def step_lines(
     most: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
-    coefficients: np.ndarray,
+    columns: np.ndarray,
     starts: np.ndarray,
     completion: np.ndarray,
     weights: np.ndarray,
@@ -113,13 +115,15 @@ def step_lines(
     m, rows = nodes.shape[0], x.shape[1]
     constant = np.zeros(m)
     slopes = np.empty((m, rows))
+    score = np.empty(rows)
     for i in range(m):
         j = nodes[i]
+        _scores(x, j, columns, starts, completion, i, score)
         total = 0.0
         for r in range(rows):
             low, high = lo[j, r], hi[j, r]
             intercept, slope = (1.0 if high > 0.0 else 0.0), 0.0
-            if low <= 0.0 and high > 0.0 and _score(x, j, r, coefficients, starts, completion, i) <= 0.0:
+            if low <= 0.0 and high > 0.0 and score[r] <= 0.0:
                 slope = 1.0 / max(-low, 1e-300)
             total += weights[r] * (intercept + slope * most[j, r])
             slopes[i, r] = weights[r] * slope

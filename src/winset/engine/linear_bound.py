@@ -117,8 +117,8 @@ class LinkLines:
 
 
 # one support's part of a bound: its table, the assigned scores, their most (with what unassigned
-# pairs may add), the rows' score intervals and the unassigned issues' coefficients, each array
-# over all the nodes :meth:`LinearBound.bound` was given
+# pairs may add), the rows' score intervals (each array over all the nodes :meth:`LinearBound.bound`
+# was given) and the unassigned issues' coefficients laid out columns x rows
 _Part = tuple[ScoreTable, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -179,7 +179,7 @@ class LinearBound:
             most = x
             if table.pairs:  # what unassigned pairs may add
                 most = x + np.maximum(hi - x - self.additive[i][d][None, :], 0.0)
-            parts.append((table, x, most, lo, hi, table.coefficients[:, columns]))
+            parts.append((table, x, most, lo, hi, self.bounds[i].coefficients[columns]))
         favourites = [np.broadcast_to(f[d:], (m, len(self.order) - d)) for f in self.favourite]
         best = np.full(m, np.inf)
         active = np.arange(m)  # the nodes still open
@@ -202,14 +202,14 @@ class LinearBound:
         """A public's additive upper bound L(c) = constant + sum_k beta[k, c_k] for each node, at
         rows ``rows_of`` of the part's arrays: (constant (m,), beta (m, columns of the unassigned
         issues))."""
-        table, x, most, lo, hi, coefficients = part  # most: x plus the most unassigned pairs may add
+        table, x, most, lo, hi, columns = part  # most: x plus the most unassigned pairs may add
         d = len(self.order) - completion.shape[1]
         if table.link == "identity":  # the link is its own line: slope 1, intercept 0
-            beta = table.weights @ coefficients
+            beta = columns @ table.weights
             return most[rows_of] @ table.weights, np.broadcast_to(beta, (len(rows_of), len(beta)))
         from .line_kernels import logistic_lines, step_lines  # compiled at their first use
 
-        arrays = (rows_of, x, most, lo, hi, coefficients, self.starts[d], completion, table.weights)
+        arrays = (rows_of, x, most, lo, hi, columns, self.starts[d], completion, table.weights)
         # all C-contiguous and writeable, so that one compiled version serves every call
         same = [np.require(a, requirements=["C", "W"]) for a in arrays]
         if table.link == "logistic":
@@ -219,7 +219,7 @@ class LinearBound:
         else:
             stepped: Callable[..., tuple[np.ndarray, np.ndarray]] = step_lines
             constant, slope = stepped(*same)
-        return constant, slope @ coefficients
+        return constant, slope @ columns.T
 
     def _combine(self, lines: list[tuple[np.ndarray, np.ndarray]], d: int) -> tuple[np.ndarray, np.ndarray]:
         """The bound on the smallest margin from every public's L, and the completion it picks."""
