@@ -34,12 +34,20 @@ lines' completions is 0.08 to 0.1 above the true best of the node's completions,
 over lambda adds only about 0.005 to that.
 
 On both cores the searches of the first partial packages run on two threads sharing one
-incumbent: 1.6x faster at spread 1.19 (5.4 s against 8.7 s on one thread), 1.2x at 0.34 (0.82 s
-against 0.99 s). Before the compiled kernels released the interpreter, two threads gained 1.1x
-(9.0 s against 9.4 s): the rest of the per-node work is numpy calls on arrays of a few thousand
-rows, between which the threads take turns. The step link gains 1.2x at spread 0.34 (13.6 s
-against 16.9 s) and 1.7x at 1.19 (72 s against 122 s); its time goes to the step lines (a fifth)
-and to turning row scores into 0/1 votes and summing them, numpy steps the threads take in turn.
+incumbent: 1.6x to 1.8x faster at spread 1.19 (3.7 to 5.4 s against 6.8 to 8.7 s on one thread, in
+runs on different days), 1.2x to 1.5x at 0.34 (0.69 to 0.82 s against 1.0 s). Before the compiled
+kernels released the interpreter, two threads gained 1.1x (9.0 s against 9.4 s): the rest of the
+per-node work is numpy calls on arrays of a few thousand rows, between which the threads take
+turns. The step link takes 12.1 s at spread 0.34 (12.7 s on one thread) and 69 s at 1.19 (129 s).
+Its profile at 0.34 (one thread, cProfile 16.8 s, 12,944 nodes bounded): the compiled step lines
+3.1 s, the compiled count of each node's completions voting yes (``step_counts``, one pass over
+the rows where a group's rows share a weight, instead of 0/1 votes summed in numpy) 2.7 s, the
+leaves' exact scores 2.1 s, the rows' assigned scores 2.0 s and their bounds 1.5 s. The nodes,
+not the arithmetic, are what is slow: a line above a step is far looser than a line above the
+logistic, since a row whose score interval over the node's completions straddles zero gets a line
+rising from no vote to a whole one across that interval, and so counts part of a vote at every
+completion where it votes no. The search calls its line kernel 12,944 times against 1,396 times
+with the logistic on the same instance.
 
 Why the node count does not come down by tuning (same instance, spread 1.19, 12 x 5): the
 partial packages bounded at depths 1 to 9 are 5, 25, 125, 621, 2,840, 7,873, 10,881, 5,857 and
