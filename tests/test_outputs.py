@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
 from winset.cli import app
-from winset.conjoint.tidy import COLUMNS
+from winset.conjoint.tidy import TABLE_COLUMNS
 from winset.outputs import Output, OutputError, is_figure, is_table
 
 from .conftest import POLLS
@@ -83,18 +83,18 @@ def test_unrelated_files_need_force_and_own_outputs_do_not(data, tmp_path):
     for suffix in (".png", ".svg", ".pdf"):
         figure = tmp_path / f"fig{suffix}"
         assert amce(data, "--out", tmp_path / "t.csv", "--plot", figure).exit_code == 0
-        assert is_figure(figure) and is_table(COLUMNS)(tmp_path / "t.csv")
+        assert is_figure(figure) and is_table(TABLE_COLUMNS)(tmp_path / "t.csv")
         assert amce(data, "--out", tmp_path / "t.csv", "--plot", figure).exit_code == 0
     assert amce(data, "--out", notes, "--plot", picture, "--force").exit_code == 0
-    assert notes.read_text().startswith("feature,level,estimate") and is_figure(picture)
+    assert notes.read_text().startswith("outcome,statistic,feature,level,estimate") and is_figure(picture)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
 
 
 def test_a_failed_write_leaves_the_old_file_whole(tmp_path):
     target = tmp_path / "t.csv"
-    target.write_text("feature,level,estimate,std_error,z,p,lower,upper\nold\n")
+    target.write_text("outcome,statistic,feature,level,estimate,std_error,z,p,lower,upper\nold\n")
     target.chmod(0o640)
-    output = Output(target, "table", "--out", (".csv",), is_table(COLUMNS), ())
+    output = Output(target, "table", "--out", (".csv",), is_table(TABLE_COLUMNS), ())
 
     def fails(temporary):
         temporary.write_text("half a fi")
@@ -103,7 +103,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path):
     with pytest.raises(OSError):
         output.write(fails)
     assert target.read_text().endswith("old\n") and list(tmp_path.iterdir()) == [target]
-    output.write(lambda temporary: temporary.write_text(",".join(COLUMNS) + "\nnew\n"))
+    output.write(lambda temporary: temporary.write_text(",".join(TABLE_COLUMNS) + "\nnew\n"))
     assert target.read_text().endswith("\nnew\n") and (target.stat().st_mode & 0o777) == 0o640
 
 

@@ -63,7 +63,7 @@ def test_estimates_by_group_equal_estimates_on_each_subset():
         mine = together[together["group"] == group].drop(columns="group").reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone)
     means = mm(frame, "chosen", ["price"], id="resp", by="group")
-    assert list(means.columns[:2]) == ["group", "feature"]
+    assert list(means.columns[:4]) == ["group", "outcome", "statistic", "feature"]
     diffs = mm_diffs(frame, "chosen", ["price"], id="resp", by="group")
     young, old = (means[means["group"] == g].set_index("level") for g in ("young", "old"))
     np.testing.assert_allclose(

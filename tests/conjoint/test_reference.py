@@ -193,6 +193,7 @@ def test_cli_reproduces_the_taxes_table(tmp_path):
     result = CliRunner().invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, keep_default_na=False, na_values=[""])
-    assert list(table.columns[:4]) == ["feature", "level", "estimate", "std_error"]
+    assert list(table.columns[:6]) == ["outcome", "statistic", "feature", "level", "estimate", "std_error"]
+    assert set(table["outcome"]) == {"chose_plan"} and set(table["statistic"]) == {"amce"}
     assert_matches(table[table["std_error"].notna()], "cregg_taxes_amce.csv")
     assert "taxrate1" in result.stdout and "<10k: 15%" in result.stdout

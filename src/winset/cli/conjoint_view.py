@@ -13,7 +13,7 @@ from rich.table import Table
 from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..conjoint.plot import plot
 from ..conjoint.randomisation import Design
-from ..conjoint.tidy import COLUMNS
+from ..conjoint.tidy import LABELS, TABLE_COLUMNS
 from ..errors import Problem
 from ..formats import fixed, records
 from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
@@ -94,7 +94,7 @@ def outputs_asked(
     sources = tuple(p for p in inputs if p is not None)
     outputs = {}
     if out is not None:
-        outputs["table"] = Output(out, "table", "--out", (".csv",), is_table(COLUMNS, leading=1), sources, force)
+        outputs["table"] = Output(out, "table", "--out", (".csv",), is_table(TABLE_COLUMNS, leading=1), sources, force)
     if plot_path is not None:
         outputs["figure"] = Output(plot_path, "figure", "--plot", FIGURE_SUFFIXES, is_figure, sources, force)
     if out is not None and plot_path is not None and same_file(out, plot_path):
@@ -126,7 +126,8 @@ def finish(
 def _rich_table(table: pd.DataFrame) -> Table:
     rich = Table()
     numeric = ["estimate", "std_error", "lower", "upper", "p"]
-    text = [c for c in table.columns if c not in [*numeric, "z"]]
+    # the outcome and the statistic are the same on every row: the CSV and the JSON carry them
+    text = [c for c in table.columns if c not in [*numeric, "z", *LABELS]]
     for column in text:
         rich.add_column(column, overflow="fold")
     for column in numeric:

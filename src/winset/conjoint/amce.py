@@ -36,7 +36,7 @@ from . import terms
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .ols import DummyDesign, Fit, Term, VarianceKind, fit
 from .randomisation import Design
-from .tidy import check_alpha, tidy
+from .tidy import check_alpha, labelled, tidy
 
 Convention = Literal["cregg", "cjoint"]
 CONVENTIONS = ("cregg", "cjoint")
@@ -77,15 +77,18 @@ def amce(
 
     Returns
     -------
-    DataFrame with ``feature, level, estimate, std_error, z, p, lower, upper`` (and ``by``).
+    DataFrame with ``outcome, statistic, feature, level, estimate, std_error, z, p, lower, upper``
+    (after a column named ``by`` with ``by``); ``statistic`` is ``"amce"``.
     """
     check_alpha(alpha)
     _check_convention(convention)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     pairs = restricted_pairs(cj, restricted)
     if by is None:
-        return _amce(cj, pairs, convention, alpha)
-    return cj.per_group(by, lambda subset: _amce(subset, pairs, convention, alpha))
+        table = _amce(cj, pairs, convention, alpha)
+    else:
+        table = cj.per_group(by, lambda subset: _amce(subset, pairs, convention, alpha))
+    return labelled(table, cj.outcome, "amce")
 
 
 def restricted_pairs(cj: ConjointData, restricted: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:

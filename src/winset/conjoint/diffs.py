@@ -26,7 +26,7 @@ from .amce import Convention, _check_convention, fit_terms, restricted_pairs
 from .data import ConjointData, ConjointError, Feature, as_conjoint
 from .mm import marginal_means
 from .randomisation import Design
-from .tidy import check_alpha, tidy
+from .tidy import check_alpha, labelled, tidy
 
 __all__ = ["amce_diffs", "mm_diffs"]
 
@@ -47,8 +47,9 @@ def amce_diffs(
 ) -> pd.DataFrame:
     """Differences in AMCEs between each group of ``by`` and its first group.
 
-    Returns ``feature, level, <by>, estimate, std_error, z, p, lower, upper`` where the ``by``
-    column says which difference, e.g. ``"Male - Female"``. Restricted designs are not supported
+    Returns ``<by>, outcome, statistic, feature, level, estimate, std_error, z, p, lower, upper``
+    where the ``by`` column says which difference, e.g. ``"Male - Female"``, and ``statistic`` is
+    ``"amce_difference"``. Restricted designs are not supported
     (as in cregg): estimate within the restricted cells instead.
     """
     check_alpha(alpha)
@@ -85,8 +86,8 @@ def amce_diffs(
                 )
     names, level_names, contrasts, estimates, errors = zip(*rows, strict=True)
     out = tidy(names, level_names, estimates, errors, alpha)
-    out.insert(2, by, list(contrasts))
-    return out
+    out.insert(0, by, list(contrasts))
+    return labelled(out, cj.outcome, "amce_difference")
 
 
 def mm_diffs(
@@ -104,8 +105,9 @@ def mm_diffs(
 ) -> pd.DataFrame:
     """Differences in marginal means between each group of ``by`` and its first group.
 
-    Returns ``feature, level, <by>, estimate, std_error, z, p, lower, upper``; the ``by`` column
-    names the difference, e.g. ``"Male - Female"``.
+    Returns ``<by>, outcome, statistic, feature, level, estimate, std_error, z, p, lower, upper``;
+    the ``by`` column names the difference, e.g. ``"Male - Female"``; ``statistic`` is
+    ``"mm_difference"``.
     """
     check_alpha(alpha)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
@@ -118,9 +120,9 @@ def mm_diffs(
         estimate = result["estimate"].to_numpy() - first["estimate"].to_numpy()
         error = np.sqrt(result["std_error"].to_numpy() ** 2 + first["std_error"].to_numpy() ** 2)
         table = tidy(result["feature"], result["level"], estimate, error, alpha)
-        table.insert(2, by, f"{name} - {groups[0]}")
+        table.insert(0, by, f"{name} - {groups[0]}")
         out.append(table)
-    return pd.concat(out, ignore_index=True)
+    return labelled(pd.concat(out, ignore_index=True), cj.outcome, "mm_difference")
 
 
 def _group_feature(cj: ConjointData, by: str) -> Feature:

@@ -21,7 +21,7 @@ from ..errors import Problem
 from .data import ConjointData, ConjointError, Feature, as_conjoint, as_text
 from .ols import not_finite, unit_scale
 from .randomisation import Design
-from .tidy import check_alpha, check_h0, tidy
+from .tidy import check_alpha, check_h0, labelled, tidy
 
 
 def mm(
@@ -41,15 +41,17 @@ def mm(
     """Marginal mean of the outcome for every level of every feature.
 
     ``h0`` is the null value for z and p (0.5 is natural for a forced choice between two profiles).
-    With ``by``, marginal means per group, with a column named ``by``. Other parameters as
-    :func:`~winset.conjoint.amce.amce`.
+    With ``by``, marginal means per group, with a first column named ``by``. Columns as
+    :func:`~winset.conjoint.amce.amce`'s, ``statistic`` ``"mm"``; other parameters as its.
     """
     check_alpha(alpha)
     check_h0(h0)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     if by is None:
-        return marginal_means(cj, h0, alpha)
-    return cj.per_group(by, lambda subset: marginal_means(subset, h0, alpha))
+        table = marginal_means(cj, h0, alpha)
+    else:
+        table = cj.per_group(by, lambda subset: marginal_means(subset, h0, alpha))
+    return labelled(table, cj.outcome, "mm")
 
 
 def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:

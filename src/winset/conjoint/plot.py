@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import Problem
 from ..outputs import FIGURE_SUFFIXES, Output, is_figure, output_problems, save_figure
 from .errors import ConjointError
-from .tidy import COLUMNS
+from .tidy import COLUMNS, LABELS
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: most commands draw none
     from matplotlib.figure import Figure
@@ -45,7 +45,7 @@ def plot(
                 )
             ]
         )
-    group_columns = [c for c in results.columns if c not in COLUMNS]
+    group_columns = [c for c in results.columns if c not in COLUMNS and c not in LABELS]
     group = group_columns[0] if group_columns else None
     groups = list(dict.fromkeys(results[group])) if group else [None]
     rows = list(dict.fromkeys(zip(results["feature"], results["level"], strict=True)))

@@ -1,4 +1,9 @@
-"""Tidy result tables: one row per (feature, level), with the columns cregg returns."""
+"""Tidy result tables: one row per (feature, level), with the columns cregg returns.
+
+Every table an estimator returns starts, as cregg's do, with the ``outcome`` it was estimated on
+and the ``statistic`` it holds (``"amce"``, ``"mm"``, ``"amce_difference"``, ``"mm_difference"``),
+after a grouping column where there is one (``by``, or ``reference`` for
+:func:`~winset.conjoint.reference.amce_by_reference`)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from ..errors import Problem
 from .errors import ConjointError
 
 COLUMNS = ["feature", "level", "estimate", "std_error", "z", "p", "lower", "upper"]
+LABELS = ["outcome", "statistic"]
+TABLE_COLUMNS = LABELS + COLUMNS
 
 
 def tidy(
@@ -41,6 +48,14 @@ def tidy(
             "upper": estimate + crit * se,
         }
     )
+
+
+def labelled(table: pd.DataFrame, outcome: str, statistic: str) -> pd.DataFrame:
+    """``table`` with cregg's ``outcome`` and ``statistic`` columns before ``feature`` (in place)."""
+    at = list(table.columns).index("feature")
+    table.insert(at, "statistic", statistic)
+    table.insert(at, "outcome", outcome)
+    return table
 
 
 def check_h0(h0: float) -> None:
