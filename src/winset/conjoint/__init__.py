@@ -10,6 +10,9 @@ function           estimates                                    R equivalent
 ``mm``             marginal means                               cregg ``mm``
 ``amce_diffs``     differences in AMCEs between groups          cregg ``amce_diffs``
 ``mm_diffs``       differences in marginal means between groups cregg ``mm_diffs``
+``amce_by_reference``  AMCEs under each baseline of a feature  cregg ``amce_by_reference``
+``acie``           average component interaction effects        cjoint ``amce(Y ~ A * B)``
+``compare_levels`` test that two levels' AMCEs or MMs differ    (a Wald test)
 ``cj_anova``       F test of preference heterogeneity           cregg ``cj_anova``
 ``freqs``          display frequencies                          cregg ``cj_freqs``
 ``props``          display proportions of level combinations    cregg ``cj_props``
@@ -24,10 +27,12 @@ from .data import ConjointData
 from .diffs import amce_diffs, mm_diffs
 from .errors import ConjointError
 from .freqs import freqs, props
+from .interactions import acie, compare_levels
 from .mm import mm
 from .plot import plot
 from .randomisation import Design, DesignError, Restriction
 from .reading import read_table
+from .reference import amce_by_reference
 from .reshape import wide_to_long
 
 __all__ = [
@@ -36,9 +41,12 @@ __all__ = [
     "Design",
     "DesignError",
     "Restriction",
+    "acie",
     "amce",
+    "amce_by_reference",
     "amce_diffs",
     "cj_anova",
+    "compare_levels",
     "freqs",
     "mm",
     "mm_diffs",

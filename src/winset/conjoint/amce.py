@@ -178,6 +178,21 @@ def _check_convention(convention: str) -> None:
 
 
 def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention, alpha: float) -> pd.DataFrame:
+    model, combinations = amce_combinations(cj, pairs, convention)
+    rows = [
+        (feature, level, *combine(model, weights)) if level != baseline else (feature, level, 0.0, np.nan)
+        for (feature, level), (baseline, weights) in combinations.items()
+    ]
+    features, levels, estimates, errors = zip(*rows, strict=True)
+    return tidy(features, levels, estimates, errors, alpha)
+
+
+def amce_combinations(
+    cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
+) -> tuple[Fit, dict[tuple[str, str], tuple[str, dict[int, float]]]]:
+    """The AMCE model's fit, and for each (feature, level) its feature's baseline and the weights
+    on the fit's coefficients whose sum is the level's AMCE (none for a baseline; none either
+    for a level whose AMCE cannot be estimated)."""
     cj.check_sample()
     by_name = {f.name: f for f in cj.features}
     model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
@@ -186,18 +201,17 @@ def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
     # each restricted feature's partner, and whether it comes first in their interaction term
     partner = {a: (b, True) for a, b in pairs} | {b: (a, False) for a, b in pairs}
     probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None
-    rows = []
+    combinations: dict[tuple[str, str], tuple[str, dict[int, float]]] = {}
     for feature in cj.features:
-        rows.append((feature.name, feature.baseline, 0.0, np.nan))
+        combinations[feature.name, feature.baseline] = (feature.baseline, {})
         for level in feature.levels[1:]:
             if feature.name in partner:
                 other, first = partner[feature.name]
                 weights = _constrained_weights(model, feature, by_name[other], first, level, convention, probabilities)
             else:
                 weights = {model.names.index(terms.main_label(feature, level)): 1.0}
-            rows.append((feature.name, level, *_combine(model, weights)))
-    features, levels, estimates, errors = zip(*rows, strict=True)
-    return tidy(features, levels, estimates, errors, alpha)
+            combinations[feature.name, level] = (feature.baseline, weights)
+    return model, combinations
 
 
 def _design_for(cj: ConjointData, pairs: list[tuple[str, str]]) -> Design:
@@ -254,8 +268,8 @@ def _constrained_weights(
     return weights
 
 
-def _combine(model: Fit, weights: dict[int, float]) -> tuple[float, float]:
-    """Estimate and standard error of a weighted sum of coefficients."""
+def combine(model: Fit, weights: dict[int, float]) -> tuple[float, float]:
+    """Estimate and standard error of a weighted sum of coefficients (NaN for no weights)."""
     if not weights:
         return np.nan, np.nan
     index = np.array(list(weights))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, known_list
+from ..errors import Problem, did_you_mean, known_list
 from . import validation
 from .errors import ConjointError
 from .randomisation import Design
@@ -140,6 +140,29 @@ class ConjointData:
             if f.name == name:
                 return f
         raise ConjointError([Problem(name, f"no feature '{name}'", f"use one of {known_list(self.feature_names)}")])
+
+    def rebased(self, name: str, level: str) -> ConjointData:
+        """The same data with ``level`` as feature ``name``'s baseline (the other levels keep
+        their order), as ``baselines={name: level}`` would give."""
+        feature = self.feature(name)
+        if level not in feature.levels:
+            raise ConjointError(
+                [
+                    Problem(
+                        name,
+                        f"'{level}' is not a level of {name}{did_you_mean(level, feature.levels)}",
+                        f"use one of {known_list(feature.levels)}",
+                    )
+                ]
+            )
+        order = [feature.levels.index(level)] + [i for i, v in enumerate(feature.levels) if v != level]
+        new_code = np.empty(len(order), dtype=feature.codes.dtype)
+        new_code[order] = np.arange(len(order))
+        moved = Feature(name, tuple(feature.levels[i] for i in order), new_code[feature.codes])
+        copy = object.__new__(ConjointData)
+        copy.__dict__.update(self.__dict__)
+        copy.features = [moved if f.name == name else f for f in self.features]
+        return copy
 
     def row_names(self, positions: np.ndarray, limit: int = 5) -> str:
         """Name rows for a message: ``lines 3, 17 and 40 more`` (file lines) or ``rows ...``."""

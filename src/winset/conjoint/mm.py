@@ -57,31 +57,40 @@ def mm(
 def marginal_means(cj: ConjointData, h0: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
     """Marginal means of validated data (see :func:`mm`)."""
     cj.check_sample()
-    w = np.ones(cj.n_rows) if cj.weights is None else unit_scale(cj.weights)
-    if cj.clusters is None:
-        clusters, n_clusters = np.arange(cj.n_rows), cj.n_rows  # each row is a cluster
-    else:
-        clusters, n_clusters = cj.clusters, cj.n_clusters
     names, level_names, estimates, errors = [], [], [], []
     for feature in cj.features:
-        n_levels = len(feature.levels)
-        total_w = np.bincount(feature.codes, weights=w, minlength=n_levels)
-        _check_levels(cj, feature, w, clusters, n_clusters)
-        mean = np.bincount(feature.codes, weights=w * cj.y, minlength=n_levels) / total_w
-        z = w * (cj.y - mean[feature.codes]) / total_w[feature.codes]
-        per_cluster = np.bincount(
-            clusters * n_levels + feature.codes, weights=z, minlength=int(clusters.max() + 1) * n_levels
-        ).reshape(-1, n_levels)
+        mean, totals, n_clusters = domain_totals(cj, feature)
         # clusters without rows contribute zero totals; the totals sum to zero, so centring over
         # all M clusters changes nothing
-        variance = n_clusters / (n_clusters - 1) * (per_cluster**2).sum(axis=0)
-        names += [feature.name] * n_levels
+        variance = n_clusters / (n_clusters - 1) * (totals**2).sum(axis=0)
+        names += [feature.name] * len(feature.levels)
         level_names += list(feature.levels)
         estimates += list(mean)
         errors += list(np.sqrt(variance))
     if not (np.isfinite(estimates).all() and np.isfinite(errors).all()):
         raise ConjointError([not_finite(cj.y)], source=cj.source)
     return tidy(names, level_names, estimates, errors, alpha, h0=h0)
+
+
+def domain_totals(cj: ConjointData, feature: Feature) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each level's marginal mean, each cluster's total of the mean's linearised deviations
+    (clusters x levels: ``z_c`` of the module's opening comment), and the number of clusters M.
+    Two means' covariance is ``M/(M-1)`` times the sum over clusters of their totals' product.
+    The data's sample must have been checked (``cj.check_sample()``)."""
+    w = np.ones(cj.n_rows) if cj.weights is None else unit_scale(cj.weights)
+    if cj.clusters is None:
+        clusters, n_clusters = np.arange(cj.n_rows), cj.n_rows  # each row is a cluster
+    else:
+        clusters, n_clusters = cj.clusters, cj.n_clusters
+    n_levels = len(feature.levels)
+    total_w = np.bincount(feature.codes, weights=w, minlength=n_levels)
+    _check_levels(cj, feature, w, clusters, n_clusters)
+    mean = np.bincount(feature.codes, weights=w * cj.y, minlength=n_levels) / total_w
+    z = w * (cj.y - mean[feature.codes]) / total_w[feature.codes]
+    totals = np.bincount(
+        clusters * n_levels + feature.codes, weights=z, minlength=int(clusters.max() + 1) * n_levels
+    ).reshape(-1, n_levels)
+    return mean, totals, n_clusters
 
 
 def _check_levels(cj: ConjointData, feature: Feature, w: np.ndarray, clusters: np.ndarray, n_clusters: int) -> None:

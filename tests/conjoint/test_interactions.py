@@ -1,0 +1,179 @@
+"""ACIEs, tests that two levels differ and AMCEs by reference, against statsmodels and identities."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from winset.conjoint import ConjointError, acie, amce, amce_by_reference, compare_levels, mm
+
+from .conftest import EDUCATION, IMMIGRATION_BASELINES, JOBS, needs_shared
+from .test_errors import small
+
+FEATURES = ["Gender", "LanguageSkills", "PriorEntry"]
+BASELINES = {f: IMMIGRATION_BASELINES[f] for f in FEATURES}
+
+
+def clustered(formula: str, frame: pd.DataFrame, convention: str):
+    """statsmodels' OLS with respondent clusters: cregg's variance (sandwich x M/(M-1)) or
+    cjoint's CR1 (statsmodels' default correction, M/(M-1) (N-1)/(N-K))."""
+    groups = pd.factorize(frame["CaseID"])[0]
+    model = smf.ols(formula, frame)
+    if convention == "cjoint":
+        return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
+    m = groups.max() + 1
+    return fitted, m / (m - 1)
+
+
+def treatment(feature: str) -> str:
+    return f"C({feature}, Treatment('{BASELINES[feature]}'))"
+
+
+@needs_shared
+@pytest.mark.parametrize("convention", ["cregg", "cjoint"])
+def test_acie_is_the_interaction_coefficient_of_statsmodels_ols(immigration, convention):
+    table = acie(
+        immigration, "ChosenImmigrant", FEATURES, pair=("Gender", "LanguageSkills"), id="CaseID",
+        baselines=BASELINES, convention=convention,
+    )  # fmt: skip
+    formula = f"ChosenImmigrant ~ {treatment('Gender')} * {treatment('LanguageSkills')} + {treatment('PriorEntry')}"
+    result = clustered(formula, immigration, convention)
+    fitted, factor = result if convention == "cregg" else (result, 1.0)
+    assert set(table["statistic"]) == {"acie"} and set(table["feature"]) == {"Gender:LanguageSkills"}
+    assert len(table) == 3
+    for _, row in table.iterrows():
+        gender, language = row["level"].split(":")
+        name = f"{treatment('Gender')}[T.{gender}]:{treatment('LanguageSkills')}[T.{language}]"
+        assert row["estimate"] == pytest.approx(fitted.params[name], rel=1e-9, abs=1e-12)
+        assert row["std_error"] == pytest.approx(np.sqrt(fitted.cov_params().loc[name, name] * factor), rel=1e-8)
+
+
+@needs_shared
+def test_an_acie_of_a_restricted_pair_is_missing_exactly_where_the_combination_was_never_shown(immigration):
+    features = ["Education", "Job", "Gender"]
+    table = acie(immigration, "ChosenImmigrant", features, pair=("Education", "Job"), id="CaseID",
+                 levels={"Education": EDUCATION, "Job": JOBS}, restricted=[("Education", "Job")])  # fmt: skip
+    shown = set(immigration.groupby(["Education", "Job"]).size().index)
+    never = {f"{e}:{j}" for e in EDUCATION[1:] for j in JOBS[1:] if (e, j) not in shown}
+    missing = set(table.loc[table["estimate"].isna(), "level"])
+    # the four jobs shown only with a college or a graduate degree: their main dummy is the sum of
+    # their two interaction columns, and, as R's lm does, the later column is the one aliased
+    high_skill = ["Financial Analyst", "Computer Programmer", "Research Scientist", "Doctor"]
+    assert never and missing == never | {f"Graduate Degree:{job}" for job in high_skill}
+    assert table.loc[~table["level"].isin(missing), "std_error"].gt(0).all()
+
+
+@needs_shared
+def test_amce_contrasts_equal_statsmodels_t_tests_and_a_baseline_gives_the_amce(immigration):
+    comparisons = [
+        (("LanguageSkills", "Broken English"), ("LanguageSkills", "Used Interpreter")),
+        (("Gender", "Male"), ("PriorEntry", "Once as Tourist")),
+        (("LanguageSkills", "Broken English"), ("LanguageSkills", "Fluent English")),
+        (("Gender", "Male"), ("Gender", "Male")),
+    ]
+    table = compare_levels(
+        immigration, "ChosenImmigrant", FEATURES, id="CaseID", baselines=BASELINES, comparisons=comparisons
+    )
+    formula = "ChosenImmigrant ~ " + " + ".join(treatment(f) for f in FEATURES)
+    fitted, factor = clustered(formula, immigration, "cregg")
+    names = list(fitted.params.index)
+    for row, ((f1, l1), (f2, l2)) in zip(table.itertuples(), comparisons, strict=True):
+        contrast = np.zeros(len(names))
+        for sign, feature, level in ((1, f1, l1), (-1, f2, l2)):
+            if level != BASELINES[feature]:
+                contrast[names.index(f"{treatment(feature)}[T.{level}]")] += sign
+        test = fitted.t_test(contrast)
+        assert row.estimate == pytest.approx(float(np.squeeze(test.effect)), abs=1e-12)
+        assert row.std_error == pytest.approx(float(np.squeeze(test.sd)) * np.sqrt(factor), rel=1e-8, abs=1e-15)
+    amces = amce(immigration, "ChosenImmigrant", FEATURES, id="CaseID", baselines=BASELINES).set_index("level")
+    assert table.loc[2, "estimate"] == pytest.approx(amces.loc["Broken English", "estimate"], abs=1e-14)
+    assert table.loc[2, "std_error"] == pytest.approx(amces.loc["Broken English", "std_error"], rel=1e-12)
+    assert table.loc[3, "estimate"] == 0 and table.loc[3, "std_error"] == 0
+    assert list(table["first"][:2]) == ["LanguageSkills = Broken English", "Gender = Male"]
+
+
+@needs_shared
+def test_mm_contrasts_equal_a_stacked_regression_with_respondent_clusters(immigration):
+    """A second route: stack the rows showing each level (a profile showing both appears twice),
+    regress the outcome on the two levels' indicators without intercept, and take statsmodels'
+    clustered sandwich with cregg's M/(M-1) over all respondents."""
+    comparisons = [
+        (("LanguageSkills", "Broken English"), ("LanguageSkills", "Used Interpreter")),
+        (("Gender", "Male"), ("PriorEntry", "Once as Tourist")),
+    ]
+    table = compare_levels(
+        immigration, "ChosenImmigrant", FEATURES, id="CaseID", statistic="mm", comparisons=comparisons
+    )
+    m = immigration["CaseID"].nunique()
+    for row, ((f1, l1), (f2, l2)) in zip(table.itertuples(), comparisons, strict=True):
+        one = immigration[immigration[f1] == l1].assign(d1=1.0, d2=0.0)
+        two = immigration[immigration[f2] == l2].assign(d1=0.0, d2=1.0)
+        stacked = pd.concat([one, two], ignore_index=True)
+        groups = pd.factorize(stacked["CaseID"])[0]
+        fitted = smf.ols("ChosenImmigrant ~ 0 + d1 + d2", stacked).fit(
+            cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}
+        )
+        test = fitted.t_test([1.0, -1.0])
+        assert row.estimate == pytest.approx(float(np.squeeze(test.effect)), abs=1e-12)
+        assert row.std_error == pytest.approx(float(np.squeeze(test.sd)) * np.sqrt(m / (m - 1)), rel=1e-8)
+    means = mm(immigration, "ChosenImmigrant", ["LanguageSkills"], id="CaseID").set_index("level")
+    first = means.loc["Broken English", "estimate"] - means.loc["Used Interpreter", "estimate"]
+    assert table.loc[0, "estimate"] == pytest.approx(first, abs=1e-14)
+
+
+@needs_shared
+def test_amce_by_reference_stacks_amce_under_each_baseline(immigration):
+    table = amce_by_reference(
+        immigration, "ChosenImmigrant", ["LanguageSkills", "Gender"], variable="LanguageSkills", id="CaseID"
+    )
+    levels = ["Broken English", "Fluent English", "Tried English but Unable", "Used Interpreter"]
+    assert list(dict.fromkeys(table["reference"])) == levels
+    assert list(table.columns[:3]) == ["reference", "outcome", "statistic"]
+    for reference in levels:
+        block = table[table["reference"] == reference].drop(columns="reference").reset_index(drop=True)
+        alone = amce(immigration, "ChosenImmigrant", ["LanguageSkills", "Gender"], id="CaseID",
+                     baselines={"LanguageSkills": reference})  # fmt: skip
+        pd.testing.assert_frame_equal(block, alone)
+    # in a fully randomised design, the AMCE against reference r is the AMCE against b minus r's
+    language = table[table["feature"] == "LanguageSkills"].pivot(index="level", columns="reference", values="estimate")
+    for r in levels:
+        np.testing.assert_allclose(language[r], language[levels[0]] - language.loc[r, levels[0]], atol=1e-12)
+    gender = table[(table["feature"] == "Gender") & table["std_error"].notna()]
+    assert np.ptp(gender["estimate"]) < 1e-12  # the other feature's AMCE does not move
+
+
+def test_an_acie_on_small_data_handles_a_pair_given_in_either_order():
+    frame = small(80, seed=2)
+    one = acie(frame, "chosen", ["price", "brand"], pair=("price", "brand"), id="resp")
+    two = acie(frame, "chosen", ["price", "brand"], pair=("brand", "price"), id="resp")
+    assert list(one["feature"]) == ["price:brand"] * 2 and list(one["level"]) == ["low:B", "mid:B"]
+    assert list(two["feature"]) == ["brand:price"] * 2 and list(two["level"]) == ["B:low", "B:mid"]
+    np.testing.assert_allclose(two["estimate"], one["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(two["std_error"], one["std_error"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f: acie(f, "chosen", ["price", "brand"], pair=("price", "price")), "two different features"),
+        (lambda f: acie(f, "chosen", ["price", "brand"], pair=("price", "brnd")), "did you mean 'brand'"),
+        (lambda f: acie(f, "chosen", ["price", "brand"], pair="price"), "expected two items"),
+        (lambda f: compare_levels(f, "chosen", ["price"], comparisons=[]), "no comparison given"),
+        (
+            lambda f: compare_levels(f, "chosen", ["price"], comparisons=[(("price", "lo"), ("price", "mid"))]),
+            "'lo' is not a level of price",
+        ),
+        (
+            lambda f: compare_levels(
+                f, "chosen", ["price"], statistic="mn", comparisons=[(("price", "low"), ("price", "mid"))]
+            ),
+            "unknown statistic 'mn'",
+        ),
+        (lambda f: amce_by_reference(f, "chosen", ["price"], variable="brand"), "no feature 'brand'"),
+    ],
+)
+def test_wrong_arguments_get_one_clear_message(call, message):
+    with pytest.raises(ConjointError) as caught:
+        call(small(20))
+    assert message in caught.value.problems[0].message
