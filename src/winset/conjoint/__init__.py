@@ -14,6 +14,7 @@ function           estimates                                    R equivalent
 ``acie``           average component interaction effects        cjoint ``amce(Y ~ A * B)``
 ``compare_levels`` test that two levels' AMCEs or MMs differ    (a Wald test)
 ``cj_anova``       F test of preference heterogeneity           cregg ``cj_anova``
+``diagnose``       balance, carryover, profile and attribute order  cregg's diagnostics
 ``freqs``          display frequencies                          cregg ``cj_freqs``
 ``props``          display proportions of level combinations    cregg ``cj_props``
 ``plot``           dot-and-whisker figure                       cregg ``plot``
@@ -24,6 +25,7 @@ function           estimates                                    R equivalent
 from .amce import amce
 from .anova import cj_anova
 from .data import ConjointData
+from .diagnostics import Diagnostics, diagnose
 from .diffs import amce_diffs, mm_diffs
 from .errors import ConjointError
 from .freqs import freqs, props
@@ -40,6 +42,7 @@ __all__ = [
     "ConjointError",
     "Design",
     "DesignError",
+    "Diagnostics",
     "Restriction",
     "acie",
     "amce",
@@ -47,6 +50,7 @@ __all__ = [
     "amce_diffs",
     "cj_anova",
     "compare_levels",
+    "diagnose",
     "freqs",
     "mm",
     "mm_diffs",
