@@ -170,7 +170,7 @@ def test_an_acie_on_small_data_handles_a_pair_given_in_either_order():
             ),
             "unknown statistic 'mn'",
         ),
-        (lambda f: amce_by_reference(f, "chosen", ["price"], variable="brand"), "no feature 'brand'"),
+        (lambda f: amce_by_reference(f, "chosen", ["price"], variable="brand"), "'brand' is not one of the features"),
     ],
 )
 def test_wrong_arguments_get_one_clear_message(call, message):

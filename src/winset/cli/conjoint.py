@@ -43,6 +43,38 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help="Replace files at --out and --plot even if winset did not write them.")
 ]
 AlphaOpt = Annotated[float, typer.Option("--alpha", help="1 - confidence level of the intervals.")]
+CompareOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--compare", help='Test that two levels differ: "A=level|B=level" (repeatable); prints one row per test.'
+    ),
+]
+ReferenceOpt = Annotated[
+    str | None, typer.Option("--reference", help="AMCEs under each level of this feature as its baseline.")
+]
+InteractionOpt = Annotated[
+    str | None, typer.Option("--interaction", help='Interaction effects (ACIEs) of two features: "A*B".')
+]
+DiagnoseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--diagnose",
+        help="Also run the diagnostics: balance, and with --task, --profile, --covariate, --position,"
+        " carryover, profile order, covariate balance, attribute order.",
+    ),
+]
+TaskOpt = Annotated[str | None, typer.Option("--task", help="With --diagnose: column of the task number.")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="With --diagnose: column of the profile's position in the task.")
+]
+CovariateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--covariate", help="With --diagnose: a numeric respondent characteristic to test (repeatable)."),
+]
+PositionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--position", help='With --diagnose: "A=COL", the column of feature A\'s on-screen position.'),
+]
 
 
 @contextlib.contextmanager
@@ -51,11 +83,18 @@ def options_named() -> Iterator[None]:
     try:
         yield
     except WinsetError as error:
-        named = [replace(p, location=f"--{p.location}") if p.location in OPTIONS else p for p in error.problems]
+        named = [replace(p, location=OPTIONS[p.location]) if p.location in OPTIONS else p for p in error.problems]
         raise type(error)(named, source=error.source) from None
 
 
-OPTIONS = ("alpha", "convention", "h0")
+OPTIONS = {
+    "alpha": "--alpha",
+    "convention": "--convention",
+    "h0": "--h0",
+    "pair": "--interaction",
+    "comparisons": "--compare",
+    "variable": "--reference",
+}
 
 
 @user_errors
@@ -69,9 +108,17 @@ def amce_command(
     weights: WeightsOpt = None,
     by: ByOpt = None,
     diffs: DiffsOpt = False,
+    reference: ReferenceOpt = None,
+    interaction: InteractionOpt = None,
+    compare: CompareOpt = None,
     convention: ConventionOpt = "cregg",
     design: DesignOpt = None,
     restrict: RestrictOpt = None,
+    diagnose: DiagnoseOpt = False,
+    task: TaskOpt = None,
+    profile: ProfileOpt = None,
+    covariate: CovariateOpt = None,
+    position: PositionOpt = None,
     out: OutOpt = None,
     plot_path: PlotOpt = None,
     force: ForceOpt = False,
@@ -81,25 +128,53 @@ def amce_command(
     """Average marginal component effects (AMCEs), with the numbers of cregg or cjoint.
 
     Prints the table of feature, level, estimate, standard error, confidence interval and p;
-    --out writes it as CSV and --plot draws the dot-and-whisker figure (neither ever replaces the
-    data, the design, or a file winset did not write, unless --force).
+    --diffs, --reference, --interaction or --compare print another estimate instead; --diagnose
+    adds the diagnostics. --out writes the table as CSV and --plot draws the dot-and-whisker
+    figure (neither ever replaces the data, the design, or a file winset did not write, unless
+    --force).
     """
     from ..conjoint.amce import amce
     from ..conjoint.diffs import amce_diffs
-    from .conjoint_view import finish, load, outputs_asked, pairs_of, require_by
+    from ..conjoint.interactions import acie, compare_levels
+    from ..conjoint.reference import amce_by_reference
+    from .conjoint_view import (
+        check_diagnostics_asked,
+        comparisons_of,
+        convention_of,
+        finish,
+        load,
+        one_estimate,
+        outputs_asked,
+        pairs_of,
+        require_by,
+        run_diagnostics,
+    )
 
-    outputs = outputs_asked([data, design], out, plot_path, force)
+    kind = one_estimate(
+        {"--diffs": diffs, "--reference": reference, "--interaction": interaction, "--compare": compare}
+    )
+    check_diagnostics_asked(diagnose, task, profile, covariate, position)
+    outputs = outputs_asked([data, design], out, plot_path, force, contrasts=kind == "--compare")
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     pairs = pairs_of(restrict)
-    # ``convention`` is the user's text, not yet one of the Convention literals: amce and amce_diffs
-    # check it and refuse an unknown one with the conventions they know (a user error, exit 2)
     with options_named():
-        if diffs:
-            by = require_by(by)
-            table = amce_diffs(cj, by=by, convention=convention, alpha=alpha)  # type: ignore[arg-type]
+        chosen = convention_of(convention)
+        if kind == "--diffs":
+            table = amce_diffs(cj, by=require_by(by), convention=chosen, alpha=alpha)
+        elif kind == "--reference":
+            table = amce_by_reference(cj, variable=str(reference), restricted=pairs, convention=chosen, alpha=alpha)
+        elif kind == "--interaction":
+            (pair,) = pairs_of([str(interaction)], option="--interaction") or []
+            table = acie(cj, pair=pair, restricted=pairs, convention=chosen, alpha=alpha)
+        elif kind == "--compare":
+            comparisons = comparisons_of(compare)
+            table = compare_levels(cj, comparisons=comparisons, restricted=pairs, convention=chosen, alpha=alpha)
         else:
-            table = amce(cj, restricted=pairs, convention=convention, by=by, alpha=alpha)  # type: ignore[arg-type]
-    finish(table, outputs, 0.0, "AMCE" if not diffs else "Difference in AMCE", as_json)
+            table = amce(cj, restricted=pairs, convention=chosen, by=by, alpha=alpha)
+        diagnostics = run_diagnostics(cj, task, profile, covariate, position, chosen, alpha) if diagnose else None
+    labels = {"--diffs": "Difference in AMCE", "--interaction": "ACIE", "--compare": "Difference"}
+    xlabel = labels.get(kind or "", "AMCE")
+    finish(table, outputs, 0.0, xlabel, as_json, diagnostics)
 
 
 @user_errors
@@ -113,6 +188,7 @@ def mm_command(
     weights: WeightsOpt = None,
     by: ByOpt = None,
     diffs: DiffsOpt = False,
+    compare: CompareOpt = None,
     design: DesignOpt = None,
     h0: Annotated[float, typer.Option("--h0", help="Null value for z and p (0.5 for a forced choice of two).")] = 0.0,
     out: OutOpt = None,
@@ -127,16 +203,22 @@ def mm_command(
     the data, the design, or a file winset did not write, unless --force).
     """
     from ..conjoint.diffs import mm_diffs
+    from ..conjoint.interactions import compare_levels
     from ..conjoint.mm import mm
-    from .conjoint_view import finish, load, outputs_asked, require_by
+    from .conjoint_view import comparisons_of, finish, load, one_estimate, outputs_asked, require_by
 
-    outputs = outputs_asked([data, design], out, plot_path, force)
+    kind = one_estimate({"--diffs": diffs, "--compare": compare})
+    outputs = outputs_asked([data, design], out, plot_path, force, contrasts=kind == "--compare")
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     with options_named():
-        if diffs:
-            table = mm_diffs(cj, by=require_by(by), alpha=alpha)
+        if kind == "--compare":
+            table = compare_levels(cj, comparisons=comparisons_of(compare), statistic="mm", alpha=alpha)
             reference: float | None = 0.0
+        elif diffs:
+            table = mm_diffs(cj, by=require_by(by), alpha=alpha)
+            reference = 0.0
         else:
             table = mm(cj, by=by, h0=h0, alpha=alpha)
             reference = h0 if h0 else None
-    finish(table, outputs, reference, "Marginal mean" if not diffs else "Difference in marginal mean", as_json)
+    xlabel = "Marginal mean" if kind is None else "Difference in marginal mean"
+    finish(table, outputs, reference, xlabel, as_json)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from ..conjoint.amce import Convention, _check_convention
 from ..conjoint.data import ConjointData, ConjointError, read_table
+from ..conjoint.diagnostics import Diagnostics, diagnose
 from ..conjoint.plot import plot
 from ..conjoint.randomisation import Design
-from ..conjoint.tidy import LABELS, TABLE_COLUMNS
+from ..conjoint.tidy import CONTRAST_COLUMNS, LABELS, TABLE_COLUMNS
 from ..errors import Problem
 from ..formats import fixed, records
 from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
@@ -51,6 +54,10 @@ def _assignments(items: list[str] | None, option: str, example: str) -> dict[str
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise ConjointError([Problem(option, f"expected {example}, got '{item}'", f'write {option} "{example}"')])
+        if name.strip() in out and option != "--compare":
+            raise ConjointError(
+                [Problem(option, f"'{name.strip()}' is given twice", f"give {option} once for each name")]
+            )
         out[name.strip()] = value.strip()
     return out
 
@@ -63,7 +70,8 @@ def _level_orders(items: list[str] | None) -> dict[str, list[str]]:
     }
 
 
-def pairs_of(items: list[str] | None) -> list[tuple[str, str]] | None:
+def pairs_of(items: list[str] | None, option: str = "--restrict") -> list[tuple[str, str]] | None:
+    """``A*B`` items as pairs of features."""
     if not items:
         return None
     pairs = []
@@ -71,14 +79,81 @@ def pairs_of(items: list[str] | None) -> list[tuple[str, str]] | None:
         parts = [p.strip() for p in item.split("*")]
         if len(parts) != 2 or not all(parts):
             raise ConjointError(
-                [
-                    Problem(
-                        "--restrict", f"expected two features as A*B, got '{item}'", 'write --restrict "Education*Job"'
-                    )
-                ]
+                [Problem(option, f"expected two features as A*B, got '{item}'", f'write {option} "Education*Job"')]
             )
         pairs.append((parts[0], parts[1]))
     return pairs
+
+
+def comparisons_of(items: list[str] | None) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """``--compare`` items (``A=level|B=level``) as pairs of (feature, level)."""
+    comparisons = []
+    for item in items or []:
+        sides = item.split("|")
+        parsed = [_assignments([side], "--compare", "A=level|B=level") for side in sides]
+        if len(sides) != 2:
+            raise ConjointError(
+                [
+                    Problem(
+                        "--compare",
+                        f"expected two levels as A=level|B=level, got '{item}'",
+                        'write --compare "Gender=Male|Gender=Female"',
+                    )
+                ]
+            )
+        first, second = (next(iter(side.items())) for side in parsed)
+        comparisons.append((first, second))
+    return comparisons
+
+
+def convention_of(text: str) -> Convention:
+    """The user's ``--convention``, refused with the conventions there are unless it is one."""
+    _check_convention(text)
+    return cast(Convention, text)
+
+
+def one_estimate(asked: dict[str, object]) -> str | None:
+    """The one option among ``asked`` that was given (None for none); two at once are refused."""
+    given = [option for option, value in asked.items() if value]
+    if len(given) > 1:
+        raise ConjointError(
+            [Problem(" and ".join(given), "each asks for a different table", "give one of them per run")]
+        )
+    return given[0] if given else None
+
+
+def check_diagnostics_asked(
+    diagnose: bool, task: str | None, profile: str | None, covariates: list[str] | None, positions: list[str] | None
+) -> None:
+    given = [
+        o
+        for o, v in (("--task", task), ("--profile", profile), ("--covariate", covariates), ("--position", positions))
+        if v
+    ]
+    if given and not diagnose:
+        raise ConjointError(
+            [Problem(", ".join(given), "these choose what the diagnostics test", "add --diagnose, or drop them")]
+        )
+
+
+def run_diagnostics(
+    cj: ConjointData,
+    task: str | None,
+    profile: str | None,
+    covariates: list[str] | None,
+    positions: list[str] | None,
+    convention: Convention,
+    alpha: float,
+) -> Diagnostics:
+    return diagnose(
+        cj,
+        task=task,
+        profile=profile,
+        covariates=covariates or (),
+        positions=_assignments(positions, "--position", "A=COL"),
+        convention=convention,
+        alpha=alpha,
+    )
 
 
 def require_by(by: str | None) -> str:
@@ -88,13 +163,19 @@ def require_by(by: str | None) -> str:
 
 
 def outputs_asked(
-    inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool
+    inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool, contrasts: bool = False
 ) -> dict[str, Output]:
-    """The table and figure outputs asked for, checked before any work (see winset.outputs)."""
+    """The table and figure outputs asked for, checked before any work (see winset.outputs);
+    ``contrasts``: the table is one of tests between levels, which has no figure."""
+    if contrasts and plot_path is not None:
+        raise ConjointError(
+            [Problem("--plot", "--compare prints a table of tests, which has no figure", "drop --plot")]
+        )
     sources = tuple(p for p in inputs if p is not None)
     outputs = {}
     if out is not None:
-        outputs["table"] = Output(out, "table", "--out", (".csv",), is_table(TABLE_COLUMNS, leading=1), sources, force)
+        ours = is_table(CONTRAST_COLUMNS) if contrasts else is_table(TABLE_COLUMNS, leading=1)
+        outputs["table"] = Output(out, "table", "--out", (".csv",), ours, sources, force)
     if plot_path is not None:
         outputs["figure"] = Output(plot_path, "figure", "--plot", FIGURE_SUFFIXES, is_figure, sources, force)
     if out is not None and plot_path is not None and same_file(out, plot_path):
@@ -106,7 +187,12 @@ def outputs_asked(
 
 
 def finish(
-    table: pd.DataFrame, outputs: dict[str, Output], reference: float | None, xlabel: str, as_json: bool
+    table: pd.DataFrame,
+    outputs: dict[str, Output],
+    reference: float | None,
+    xlabel: str,
+    as_json: bool,
+    diagnostics: Diagnostics | None = None,
 ) -> None:
     written = {}
     if "figure" in outputs:
@@ -115,10 +201,17 @@ def finish(
     if "table" in outputs:
         written["table"] = outputs["table"].write(lambda temporary: table.to_csv(temporary, index=False))
     if as_json:
-        print_json({"ok": True, "estimates": records(table)})
+        document: dict[str, object] = {"ok": True, "estimates": records(table)}
+        if diagnostics is not None:
+            document["diagnostics"] = diagnostics_document(diagnostics)
+        print_json(document)
         return
     console = stdout()
     console.print(_rich_table(table))
+    if diagnostics is not None:
+        console.print(_tests_table(diagnostics))
+        for note in diagnostics.notes:
+            console.print(f"note: {escape(note)}", soft_wrap=True)
     for what in written:
         console.print(f"{what} written to {escape(str(outputs[what].path))}", soft_wrap=True)
 
@@ -136,6 +229,34 @@ def _rich_table(table: pd.DataFrame) -> Table:
         cells = [escape(str(values[c])) for c in text]
         cells += [_number(values[c], "p" if c == "p" else "f") for c in numeric]
         rich.add_row(*cells)
+    return rich
+
+
+def diagnostics_document(diagnostics: Diagnostics) -> dict[str, object]:
+    """The diagnostics as JSON: every test, the tables behind them, and the notes."""
+    tables = ("balance", "carryover", "profile_order", "attribute_order")
+    return {
+        "tests": records(diagnostics.tests()),
+        **{name: records(getattr(diagnostics, name)) for name in tables},
+        "notes": diagnostics.notes,
+    }
+
+
+def _tests_table(diagnostics: Diagnostics) -> Table:
+    rich = Table(title="Diagnostics")
+    for column in ("diagnostic", "subject", "statistic"):
+        rich.add_column(column, overflow="fold")
+    for column in ("value", "df", "p"):
+        rich.add_column(column, justify="right", no_wrap=True)
+    for row in diagnostics.tests().to_dict(orient="records"):
+        rich.add_row(
+            str(row["diagnostic"]),
+            escape(str(row["subject"])),
+            str(row["statistic"]),
+            fixed(float(row["value"]), 3),
+            f"{float(row['df']):g}",
+            _number(float(row["p"]), "p"),
+        )
     return rich
 
 

@@ -19,6 +19,8 @@ from .errors import ConjointError
 COLUMNS = ["feature", "level", "estimate", "std_error", "z", "p", "lower", "upper"]
 LABELS = ["outcome", "statistic"]
 TABLE_COLUMNS = LABELS + COLUMNS
+# tests that two levels differ (winset.conjoint.interactions.compare_levels)
+CONTRAST_COLUMNS = [*LABELS, "first", "second", *COLUMNS[2:]]
 
 
 def tidy(

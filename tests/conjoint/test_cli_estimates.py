@@ -1,0 +1,102 @@
+"""``winset amce`` and ``winset mm`` with --diagnose, --compare, --reference and --interaction."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from winset.cli import app
+from winset.conjoint import acie, amce_by_reference, compare_levels, diagnose
+
+from .test_diagnostics import simulated
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    path = tmp_path / "choices.csv"
+    simulated(150, 0.5, 7).to_csv(path, index=False)
+    return path
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def base(path, command="amce"):
+    return [command, path, "--outcome", "chosen", "--features", "price,brand", "--id", "resp"]
+
+
+def test_diagnose_prints_every_test_and_its_json_equals_the_library(data_file):
+    options = ["--diagnose", "--task", "task", "--profile", "side", "--covariate", "age", "--position", "price=side"]
+    printed = run(*base(data_file), *options)
+    assert printed.exit_code == 0, printed.output
+    for word in ("Diagnostics", "balance", "carryover", "profile_order", "covariate", "attribute_order"):
+        assert word in printed.stdout
+    document = json.loads(run(*base(data_file), *options, "--json").stdout)
+    frame = pd.read_csv(data_file)
+    found = diagnose(frame, "chosen", ["price", "brand"], id="resp", task="task", profile="side",
+                     covariates=["age"], positions={"price": "side"})  # fmt: skip
+    tests = pd.DataFrame(document["diagnostics"]["tests"])
+    np.testing.assert_allclose(tests["p"], found.tests()["p"], rtol=1e-12)
+    assert document["ok"] and len(document["estimates"]) == 5
+    assert len(document["diagnostics"]["carryover"]) == 3 * 5
+
+
+def test_compare_writes_its_table_and_replaces_it_on_the_next_run(data_file, tmp_path):
+    out = tmp_path / "tests.csv"
+    for _ in range(2):  # the second run replaces its own output without --force
+        result = run(
+            *base(data_file), "--compare", "price=low|price=high", "--compare", "brand=B|price=mid", "--out", out
+        )
+        assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    expected = compare_levels(
+        pd.read_csv(data_file), "chosen", ["price", "brand"], id="resp",
+        comparisons=[(("price", "low"), ("price", "high")), (("brand", "B"), ("price", "mid"))],
+    )  # fmt: skip
+    np.testing.assert_allclose(table["estimate"], expected["estimate"], rtol=1e-12)
+    assert list(table["first"]) == ["price = low", "brand = B"] and set(table["statistic"]) == {"amce_contrast"}
+    means = run(*base(data_file, "mm"), "--compare", "price=low|price=high", "--json")
+    assert json.loads(means.stdout)["estimates"][0]["statistic"] == "mm_contrast"
+
+
+def test_reference_and_interaction_print_the_librarys_tables(data_file, tmp_path):
+    frame = pd.read_csv(data_file)
+    by_reference = json.loads(run(*base(data_file), "--reference", "price", "--json").stdout)["estimates"]
+    expected = amce_by_reference(frame, "chosen", ["price", "brand"], id="resp", variable="price")
+    assert [r["reference"] for r in by_reference] == list(expected["reference"])
+    interaction = json.loads(run(*base(data_file), "--interaction", "price*brand", "--json").stdout)["estimates"]
+    expected = acie(frame, "chosen", ["price", "brand"], id="resp", pair=("price", "brand"))
+    np.testing.assert_allclose([r["estimate"] for r in interaction], expected["estimate"], rtol=1e-12)
+    figure = tmp_path / "acie.svg"
+    assert run(*base(data_file), "--interaction", "price*brand", "--plot", figure).exit_code == 0
+    assert figure.read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("options", "location", "message"),
+    [
+        (["--task", "task"], "--task", "add --diagnose"),
+        (["--compare", "price=low"], "--compare", "expected two levels"),
+        (["--compare", "price=low|price=hi"], "--compare", "'hi' is not a level of price"),
+        (["--compare", "price=low|price=high", "--plot", "x.png"], "--plot", "has no figure"),
+        (["--diffs", "--reference", "price"], "--diffs and --reference", "a different table"),
+        (["--interaction", "price"], "--interaction", "expected two features"),
+        (["--interaction", "price*price"], "--interaction", "two different features"),
+        (["--reference", "prize"], "--reference", "did you mean 'price'"),
+        (["--diagnose", "--position", "price"], "--position", "expected A=COL"),
+        (["--diagnose", "--position", "price=side", "--position", "price=task"], "--position", "given twice"),
+        (["--diagnose", "--covariate", "height"], "column 'height'", "no such column"),
+        (["--diagnose", "--convention", "stata"], "--convention", "unknown convention"),
+    ],
+)
+def test_wrong_options_get_one_message_and_exit_2(data_file, options, location, message):
+    result = run(*base(data_file), *options)
+    assert result.exit_code == 2, result.output
+    text = result.stderr.replace("\n", " ")
+    assert location in text and message in text, text
+    assert "Traceback" not in result.output
