@@ -100,3 +100,24 @@ def test_wrong_options_get_one_message_and_exit_2(data_file, options, location, 
     text = result.stderr.replace("\n", " ")
     assert location in text and message in text, text
     assert "Traceback" not in result.output
+
+
+def test_repeated_prints_the_reliability_and_both_tables_and_refuses_what_it_cannot_use(tmp_path):
+    from .test_reliability import simulate as with_repeats
+
+    path = tmp_path / "repeats.csv"
+    with_repeats(200, 0.2, 9).to_csv(path, index=False)
+    options = ["--outcome", "chosen", "--features", "price,brand", "--id", "resp", "--task", "task"]
+    printed = run("mm", path, *options, "--repeated", "repeats", "--out", tmp_path / "m.csv")
+    assert printed.exit_code == 0, printed.output
+    assert "IRR" in printed.stdout and "tau" in printed.stdout
+    assert set(pd.read_csv(tmp_path / "m.csv")["statistic"]) == {"mm", "mm_corrected"}
+    again = run("mm", path, *options, "--repeated", "repeats", "--out", tmp_path / "m.csv")
+    assert again.exit_code == 0, again.output  # its own table is replaced without --force
+    document = json.loads(run("amce", path, *options, "--repeated", "repeats", "--json").stdout)
+    assert {"amce", "amce_corrected"} == {r["statistic"] for r in document["estimates"]}
+    assert 0 < document["reliability"]["tau"] < 0.5
+    refused = run("amce", path, *options[:-2], "--repeated", "repeats")
+    assert refused.exit_code == 2 and "--task" in refused.stderr
+    both = run("mm", path, *options, "--repeated", "repeats", "--by", "brand")
+    assert both.exit_code == 2 and "--repeated and --by" in both.stderr

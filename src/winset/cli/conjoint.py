@@ -63,7 +63,17 @@ DiagnoseOpt = Annotated[
         " carryover, profile order, covariate balance, attribute order.",
     ),
 ]
-TaskOpt = Annotated[str | None, typer.Option("--task", help="With --diagnose: column of the task number.")]
+TaskOpt = Annotated[
+    str | None, typer.Option("--task", help="With --diagnose or --repeated: column of the task number.")
+]
+RepeatedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--repeated",
+        help="Column that marks a repeated task (profiles swapped) with the task it repeats: estimates"
+        " corrected for measurement error beside the uncorrected ones (needs --id and --task).",
+    ),
+]
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", help="With --diagnose: column of the profile's position in the task.")
 ]
@@ -94,6 +104,8 @@ OPTIONS = {
     "pair": "--interaction",
     "comparisons": "--compare",
     "variable": "--reference",
+    "id": "--id",
+    "task": "--task",
 }
 
 
@@ -111,6 +123,7 @@ def amce_command(
     reference: ReferenceOpt = None,
     interaction: InteractionOpt = None,
     compare: CompareOpt = None,
+    repeated: RepeatedOpt = None,
     convention: ConventionOpt = "cregg",
     design: DesignOpt = None,
     restrict: RestrictOpt = None,
@@ -141,6 +154,7 @@ def amce_command(
         check_diagnostics_asked,
         comparisons_of,
         convention_of,
+        corrected_table,
         finish,
         load,
         one_estimate,
@@ -151,10 +165,17 @@ def amce_command(
     )
 
     kind = one_estimate(
-        {"--diffs": diffs, "--reference": reference, "--interaction": interaction, "--compare": compare}
+        {
+            "--diffs": diffs,
+            "--reference": reference,
+            "--interaction": interaction,
+            "--compare": compare,
+            "--repeated": repeated,
+            "--by": by and not diffs,
+        }
     )
-    check_diagnostics_asked(diagnose, task, profile, covariate, position)
-    outputs = outputs_asked([data, design], out, plot_path, force, contrasts=kind == "--compare")
+    check_diagnostics_asked(diagnose, None if repeated else task, profile, covariate, position)
+    outputs = outputs_asked([data, design], out, plot_path, force, kind)
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     pairs = pairs_of(restrict)
     with options_named():
@@ -169,12 +190,14 @@ def amce_command(
         elif kind == "--compare":
             comparisons = comparisons_of(compare)
             table = compare_levels(cj, comparisons=comparisons, restricted=pairs, convention=chosen, alpha=alpha)
+        elif kind == "--repeated":
+            found, table = corrected_table(cj, "amce", task, str(repeated), alpha)
         else:
             table = amce(cj, restricted=pairs, convention=chosen, by=by, alpha=alpha)
         diagnostics = run_diagnostics(cj, task, profile, covariate, position, chosen, alpha) if diagnose else None
     labels = {"--diffs": "Difference in AMCE", "--interaction": "ACIE", "--compare": "Difference"}
     xlabel = labels.get(kind or "", "AMCE")
-    finish(table, outputs, 0.0, xlabel, as_json, diagnostics)
+    finish(table, outputs, 0.0, xlabel, as_json, diagnostics, found if kind == "--repeated" else None)
 
 
 @user_errors
@@ -189,6 +212,8 @@ def mm_command(
     by: ByOpt = None,
     diffs: DiffsOpt = False,
     compare: CompareOpt = None,
+    repeated: RepeatedOpt = None,
+    task: TaskOpt = None,
     design: DesignOpt = None,
     h0: Annotated[float, typer.Option("--h0", help="Null value for z and p (0.5 for a forced choice of two).")] = 0.0,
     out: OutOpt = None,
@@ -205,10 +230,10 @@ def mm_command(
     from ..conjoint.diffs import mm_diffs
     from ..conjoint.interactions import compare_levels
     from ..conjoint.mm import mm
-    from .conjoint_view import comparisons_of, finish, load, one_estimate, outputs_asked, require_by
+    from .conjoint_view import comparisons_of, corrected_table, finish, load, one_estimate, outputs_asked, require_by
 
-    kind = one_estimate({"--diffs": diffs, "--compare": compare})
-    outputs = outputs_asked([data, design], out, plot_path, force, contrasts=kind == "--compare")
+    kind = one_estimate({"--diffs": diffs, "--compare": compare, "--repeated": repeated, "--by": by and not diffs})
+    outputs = outputs_asked([data, design], out, plot_path, force, kind)
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     with options_named():
         if kind == "--compare":
@@ -217,8 +242,11 @@ def mm_command(
         elif diffs:
             table = mm_diffs(cj, by=require_by(by), alpha=alpha)
             reference = 0.0
+        elif kind == "--repeated":
+            found, table = corrected_table(cj, "mm", task, str(repeated), alpha)
+            reference = 0.5
         else:
             table = mm(cj, by=by, h0=h0, alpha=alpha)
             reference = h0 if h0 else None
-    xlabel = "Marginal mean" if kind is None else "Difference in marginal mean"
-    finish(table, outputs, reference, xlabel, as_json)
+    xlabel = "Marginal mean" if kind in (None, "--by", "--repeated") else "Difference in marginal mean"
+    finish(table, outputs, reference, xlabel, as_json, reliability=found if kind == "--repeated" else None)

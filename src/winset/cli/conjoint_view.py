@@ -4,8 +4,9 @@ ConjointData, check the outputs asked for, and print or write the table and the 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import pandas as pd
 from rich.markup import escape
@@ -16,7 +17,9 @@ from ..conjoint.data import ConjointData, ConjointError, read_table
 from ..conjoint.diagnostics import Diagnostics, diagnose
 from ..conjoint.plot import plot
 from ..conjoint.randomisation import Design
-from ..conjoint.tidy import CONTRAST_COLUMNS, LABELS, TABLE_COLUMNS
+from ..conjoint.reliability import Reliability, corrected
+from ..conjoint.reliability import reliability as estimate_reliability
+from ..conjoint.tidy import CONTRAST_COLUMNS, TABLE_COLUMNS
 from ..errors import Problem
 from ..formats import fixed, records
 from ..outputs import FIGURE_SUFFIXES, Output, OutputError, is_figure, is_table, output_problems, same_file, save_figure
@@ -106,6 +109,14 @@ def comparisons_of(items: list[str] | None) -> list[tuple[tuple[str, str], tuple
     return comparisons
 
 
+def corrected_table(
+    cj: ConjointData, statistic: Literal["amce", "mm"], task: str | None, repeated: str, alpha: float
+) -> tuple[Reliability, pd.DataFrame]:
+    """The reliability of the repeated tasks, and the estimates beside their corrections."""
+    found = estimate_reliability(cj, task=task, repeated=repeated)
+    return found, corrected(cj, statistic=statistic, task=task, repeated=repeated, alpha=alpha)
+
+
 def convention_of(text: str) -> Convention:
     """The user's ``--convention``, refused with the conventions there are unless it is one."""
     _check_convention(text)
@@ -163,10 +174,12 @@ def require_by(by: str | None) -> str:
 
 
 def outputs_asked(
-    inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool, contrasts: bool = False
+    inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool, kind: str | None = None
 ) -> dict[str, Output]:
     """The table and figure outputs asked for, checked before any work (see winset.outputs);
-    ``contrasts``: the table is one of tests between levels, which has no figure."""
+    ``kind`` is the option that chose the table (``--compare``: tests between levels, which have
+    no figure; ``--repeated``: estimates beside their corrections, with the error rate)."""
+    contrasts = kind == "--compare"
     if contrasts and plot_path is not None:
         raise ConjointError(
             [Problem("--plot", "--compare prints a table of tests, which has no figure", "drop --plot")]
@@ -174,7 +187,12 @@ def outputs_asked(
     sources = tuple(p for p in inputs if p is not None)
     outputs = {}
     if out is not None:
-        ours = is_table(CONTRAST_COLUMNS) if contrasts else is_table(TABLE_COLUMNS, leading=1)
+        if contrasts:
+            ours = is_table(CONTRAST_COLUMNS)
+        elif kind == "--repeated":
+            ours = is_table([*TABLE_COLUMNS, "tau"])
+        else:
+            ours = is_table(TABLE_COLUMNS, leading=1)
         outputs["table"] = Output(out, "table", "--out", (".csv",), ours, sources, force)
     if plot_path is not None:
         outputs["figure"] = Output(plot_path, "figure", "--plot", FIGURE_SUFFIXES, is_figure, sources, force)
@@ -193,6 +211,7 @@ def finish(
     xlabel: str,
     as_json: bool,
     diagnostics: Diagnostics | None = None,
+    reliability: Reliability | None = None,
 ) -> None:
     written = {}
     if "figure" in outputs:
@@ -204,9 +223,13 @@ def finish(
         document: dict[str, object] = {"ok": True, "estimates": records(table)}
         if diagnostics is not None:
             document["diagnostics"] = diagnostics_document(diagnostics)
+        if reliability is not None:
+            document["reliability"] = asdict(reliability)
         print_json(document)
         return
     console = stdout()
+    if reliability is not None:
+        console.print(escape(reliability.summary()), soft_wrap=True)
     console.print(_rich_table(table))
     if diagnostics is not None:
         console.print(_tests_table(diagnostics))
@@ -219,10 +242,14 @@ def finish(
 def _rich_table(table: pd.DataFrame) -> Table:
     rich = Table()
     numeric = ["estimate", "std_error", "lower", "upper", "p"]
-    # the outcome and the statistic are the same on every row: the CSV and the JSON carry them
-    text = [c for c in table.columns if c not in [*numeric, "z", *LABELS]]
+    # the outcome, and mostly the statistic, are the same on every row, as is a correction's error
+    # rate (printed above the table): the CSV and the JSON carry them
+    hidden = [*numeric, "z", "tau", "outcome"]
+    if "statistic" in table.columns and table["statistic"].nunique() == 1:
+        hidden.append("statistic")
+    text = [c for c in table.columns if c not in hidden]
     for column in text:
-        rich.add_column(column, overflow="fold")
+        rich.add_column(column, overflow="fold", min_width=len(column))
     for column in numeric:
         rich.add_column(column, justify="right", no_wrap=True)
     for values in table.to_dict(orient="records"):

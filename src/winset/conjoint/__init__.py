@@ -15,6 +15,8 @@ function           estimates                                    R equivalent
 ``compare_levels`` test that two levels' AMCEs or MMs differ    (a Wald test)
 ``cj_anova``       F test of preference heterogeneity           cregg ``cj_anova``
 ``diagnose``       balance, carryover, profile and attribute order  cregg's diagnostics
+``reliability``    intra-respondent reliability (a repeated task)   projoint
+``corrected``      MMs or AMCEs corrected for measurement error     projoint ``projoint``
 ``freqs``          display frequencies                          cregg ``cj_freqs``
 ``props``          display proportions of level combinations    cregg ``cj_props``
 ``plot``           dot-and-whisker figure                       cregg ``plot``
@@ -35,6 +37,7 @@ from .plot import plot
 from .randomisation import Design, DesignError, Restriction
 from .reading import read_table
 from .reference import amce_by_reference
+from .reliability import Reliability, corrected, reliability
 from .reshape import wide_to_long
 
 __all__ = [
@@ -43,6 +46,7 @@ __all__ = [
     "Design",
     "DesignError",
     "Diagnostics",
+    "Reliability",
     "Restriction",
     "acie",
     "amce",
@@ -50,6 +54,7 @@ __all__ = [
     "amce_diffs",
     "cj_anova",
     "compare_levels",
+    "corrected",
     "diagnose",
     "freqs",
     "mm",
@@ -57,5 +62,6 @@ __all__ = [
     "plot",
     "props",
     "read_table",
+    "reliability",
     "wide_to_long",
 ]

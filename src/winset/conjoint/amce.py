@@ -187,6 +187,13 @@ def _amce(cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
     return tidy(features, levels, estimates, errors, alpha)
 
 
+def amce_terms(cj: ConjointData, pairs: list[tuple[str, str]]) -> list[Term]:
+    """The AMCE model's terms: an intercept, every feature, and each restricted pair's interaction."""
+    by_name = {f.name: f for f in cj.features}
+    model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
+    return model_terms + [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
+
+
 def amce_combinations(
     cj: ConjointData, pairs: list[tuple[str, str]], convention: Convention
 ) -> tuple[Fit, dict[tuple[str, str], tuple[str, dict[int, float]]]]:
@@ -195,9 +202,7 @@ def amce_combinations(
     for a level whose AMCE cannot be estimated)."""
     cj.check_sample()
     by_name = {f.name: f for f in cj.features}
-    model_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
-    model_terms += [terms.interaction(by_name[a], by_name[b]) for a, b in pairs]
-    model = fit_terms(cj, model_terms, convention)
+    model = fit_terms(cj, amce_terms(cj, pairs), convention)
     # each restricted feature's partner, and whether it comes first in their interaction term
     partner = {a: (b, True) for a, b in pairs} | {b: (a, False) for a, b in pairs}
     probabilities = _design_for(cj, pairs) if convention == "cjoint" and pairs else None

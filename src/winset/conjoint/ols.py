@@ -287,6 +287,24 @@ def fit(
     return Fit(design.names, coef, vcov, ~keep, n, n_clusters, rss)
 
 
+def influence(
+    design: DummyDesign, model: Fit, y: np.ndarray, weights: np.ndarray | None, clusters: np.ndarray
+) -> np.ndarray:
+    """Each cluster's linearised influence on the estimable coefficients (clusters x columns,
+    0 in aliased columns): ``A^-1 s_c``, whose ``M/(M-1)``-scaled cross-product about its mean is
+    the "survey" variance. It gives the covariance of the coefficients with any other estimate
+    linearised over the same clusters."""
+    weights = unit_scale(weights)
+    kept = np.flatnonzero(~model.aliased)
+    gram = design.gram(weights)[np.ix_(kept, kept)]
+    resid = y - design.fitted(model.coef)
+    we = resid if weights is None else weights * resid
+    totals = design.cluster_totals(we, clusters, model.n_clusters)[:, kept]
+    out = np.zeros((model.n_clusters, design.width))
+    out[:, kept] = linalg.solve(gram, totals.T, assume_a="pos").T
+    return out
+
+
 def not_finite(y: np.ndarray) -> Problem:
     """The problem of estimates or variances that came out as no finite number, with its likely
     cause: never printed as results."""

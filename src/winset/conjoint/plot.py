@@ -45,7 +45,11 @@ def plot(
                 )
             ]
         )
-    group_columns = [c for c in results.columns if c not in COLUMNS and c not in LABELS]
+    # a grouping column (by, reference) colours the groups; else several statistics do (an
+    # estimate beside its correction); the error rate ``tau`` of a corrected table is no group
+    group_columns = [c for c in results.columns if c not in COLUMNS and c not in LABELS and c != "tau"]
+    if not group_columns and "statistic" in results.columns and results["statistic"].nunique() > 1:
+        group_columns = ["statistic"]
     group = group_columns[0] if group_columns else None
     groups = list(dict.fromkeys(results[group])) if group else [None]
     rows = list(dict.fromkeys(zip(results["feature"], results["level"], strict=True)))
