@@ -107,7 +107,7 @@ def test_repeated_prints_the_reliability_and_both_tables_and_refuses_what_it_can
 
     path = tmp_path / "repeats.csv"
     with_repeats(200, 0.2, 9).to_csv(path, index=False)
-    options = ["--outcome", "chosen", "--features", "price,brand", "--id", "resp", "--task", "task"]
+    options = ["--outcome", "chosen", "--features", "price,brand", "--id", "respondent", "--task", "task"]
     printed = run("mm", path, *options, "--repeated", "repeats", "--out", tmp_path / "m.csv")
     assert printed.exit_code == 0, printed.output
     assert "IRR" in printed.stdout and "tau" in printed.stdout

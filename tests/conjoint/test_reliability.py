@@ -9,37 +9,23 @@ from winset.conjoint import ConjointError, amce, corrected, mm, reliability
 from winset.conjoint.amce import amce_terms
 from winset.conjoint.data import ConjointData
 from winset.conjoint.ols import DummyDesign, influence
+from winset.space import PackageSpace
+from winset.support.simulate import TruthModel
 
-PRICE = {"low": 0.0, "mid": -0.6, "high": -1.2}
-BRAND = {"A": 0.0, "B": 0.5}
+SPACE = PackageSpace([("price", ["low", "mid", "high"]), ("brand", ["A", "B"])])
+TRUTH = TruthModel(
+    SPACE, alpha=0.0, effects={"price": {"mid": -0.6, "high": -1.2}, "brand": {"B": 0.5}}, sd={"brand": {"B": 0.5}}
+)
 
 
 def simulate(n: int, tau: float, seed: int, tasks: int = 4) -> pd.DataFrame:
-    """A forced choice between two different profiles (logit in price and brand); every answer is
-    the true choice flipped with probability ``tau``; task 1 is asked again, profiles swapped, as
-    task ``tasks + 1``. Column ``true`` holds the error-free choice."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for r in range(n):
-        for t in range(1, tasks + 1):
-            while True:
-                pair = [(rng.choice(list(PRICE)), rng.choice(list(BRAND))) for _ in range(2)]
-                if pair[0] != pair[1]:
-                    break
-            u = [PRICE[a] + BRAND[b] for a, b in pair]
-            true = int(rng.random() < 1 / (1 + np.exp(u[0] - u[1])))  # 1: the second profile
-            asked = [(t, pair, true, np.nan)] + ([(tasks + 1, pair[::-1], 1 - true, 1.0)] if t == 1 else [])
-            for task, profiles, right, repeats in asked:
-                answer = right ^ int(rng.random() < tau)
-                for k, (price, brand) in enumerate(profiles):
-                    rows.append(
-                        {"resp": r, "task": task, "profile": k + 1, "price": price, "brand": brand,
-                         "chosen": int(k == answer), "true": int(k == right), "repeats": repeats}
-                    )  # fmt: skip
-    return pd.DataFrame(rows)
+    """A forced choice between two different profiles from the project's truth model, every answer
+    flipped with probability ``tau``, task 1 asked again with the profiles swapped; ``chosen_true``
+    holds the error-free choice."""
+    return TRUTH.simulate(n, tasks, optout=False, seed=seed, response_error=tau, repeat=1)
 
 
-ROLES = {"id": "resp", "task": "task", "repeated": "repeats"}
+ROLES = {"id": "respondent", "task": "task", "repeated": "repeats"}
 
 
 def test_tau_and_the_corrected_marginal_means_follow_projoints_formulas():
@@ -49,9 +35,9 @@ def test_tau_and_the_corrected_marginal_means_follow_projoints_formulas():
     # a second route, in pandas: agreement per respondent between task 1 and its repeat
     first = data[data["task"] == 1]
     again = data[data["repeats"] == 1]
-    key = ["resp", "price", "brand"]
+    key = ["respondent", "price", "brand"]
     merged = first.merge(again, on=key, suffixes=("", "_again"))
-    agree = merged[merged["chosen"] == 1].set_index("resp")["chosen_again"].astype(float)
+    agree = merged[merged["chosen"] == 1].set_index("respondent")["chosen_again"].astype(float)
     irr = agree.mean()
     var_irr = agree.var(ddof=1) / len(agree)  # estimatr's lm_robust(agree ~ 1), HC2 = classical here
     tau = (1 - np.sqrt(1 - 2 * (1 - irr))) / 2  # projoint's expression
@@ -61,21 +47,26 @@ def test_tau_and_the_corrected_marginal_means_follow_projoints_formulas():
     assert found.n_respondents == 300 and found.n_identical == 0
     # projoint's delta method, with the covariance of the mean and tau over respondents
     main = data[data["repeats"].isna()]
-    m = main["resp"].nunique()
+    m = main["respondent"].nunique()
     u_tau = (-(agree - irr) / len(agree) / (2 * np.sqrt(2 * irr - 1))).reindex(
-        sorted(main["resp"].unique()), fill_value=0
+        sorted(main["respondent"].unique()), fill_value=0
     )
     for row in table[table["statistic"] == "mm_corrected"].itertuples():
         shows = main[main[row.feature] == row.level]
         mean = shows["chosen"].mean()
-        z = ((shows["chosen"] - mean) / len(shows)).groupby(shows["resp"]).sum().reindex(u_tau.index, fill_value=0)
+        z = (
+            ((shows["chosen"] - mean) / len(shows))
+            .groupby(shows["respondent"])
+            .sum()
+            .reindex(u_tau.index, fill_value=0)
+        )
         var_mm = m / (m - 1) * (z**2).sum()
         cov = m / (m - 1) * (z * u_tau).sum()
         dp, dt = 1 / (1 - 2 * tau), (2 * mean - 1) / (1 - 2 * tau) ** 2
         assert row.estimate == pytest.approx((mean - tau) / (1 - 2 * tau), rel=1e-12)
         assert row.std_error == pytest.approx(np.sqrt(dp**2 * var_mm + dt**2 * var_tau + 2 * dp * dt * cov), rel=1e-6)
     uncorrected = table[table["statistic"] == "mm"].reset_index(drop=True)
-    expected = mm(main, "chosen", ["price", "brand"], id="resp", h0=0.5)
+    expected = mm(main, "chosen", ["price", "brand"], id="respondent", h0=0.5)
     np.testing.assert_allclose(uncorrected["estimate"], expected["estimate"], rtol=1e-12)
     np.testing.assert_allclose(uncorrected["std_error"], expected["std_error"], rtol=1e-12)
     assert set(table["tau"]) == {found.tau}
@@ -83,7 +74,7 @@ def test_tau_and_the_corrected_marginal_means_follow_projoints_formulas():
 
 def test_each_respondents_influence_gives_the_amces_survey_variance():
     data = simulate(200, 0.1, 2)
-    cj = ConjointData(data, "chosen", ["price", "brand"], id="resp")
+    cj = ConjointData(data, "chosen", ["price", "brand"], id="respondent")
     table = amce(cj)
     from winset.conjoint.amce import amce_combinations
 
@@ -105,9 +96,9 @@ def test_the_correction_recovers_the_error_free_estimates_in_simulations(statist
         data = simulate(500, 0.2, 100 + seed)
         main = data[data["repeats"].isna()]
         if statistic == "mm":
-            truth = mm(main, "true", ["price", "brand"], id="resp")["estimate"].to_numpy()
+            truth = mm(main, "chosen_true", ["price", "brand"], id="respondent")["estimate"].to_numpy()
         else:
-            truth = amce(main, "true", ["price", "brand"], id="resp")["estimate"].to_numpy()
+            truth = amce(main, "chosen_true", ["price", "brand"], id="respondent")["estimate"].to_numpy()
         table = corrected(data, "chosen", ["price", "brand"], statistic=statistic, **ROLES)
         errors["plain"].append(table[table["statistic"] == statistic]["estimate"].to_numpy() - truth)
         errors["fixed"].append(table[table["statistic"] == f"{statistic}_corrected"]["estimate"].to_numpy() - truth)
@@ -118,10 +109,6 @@ def test_the_correction_recovers_the_error_free_estimates_in_simulations(statist
     z_plain = plain.mean(axis=0)[estimable] / (plain.std(axis=0, ddof=1)[estimable] / np.sqrt(len(plain)))
     assert np.all(np.abs(z_fixed) < 3), z_fixed
     assert np.max(np.abs(z_plain)) > 10, z_plain
-
-
-def rows_of(data, mask):
-    return data.loc[mask].index
 
 
 @pytest.mark.parametrize(
@@ -136,7 +123,7 @@ def rows_of(data, mask):
             "not show the same two profiles",
         ),
         (
-            lambda d: d.assign(chosen=np.where(d["repeats"].notna(), d["true"] == 0, d["chosen"]).astype(int)),
+            lambda d: d.assign(chosen=np.where(d["repeats"].notna(), d["chosen_true"] == 0, d["chosen"]).astype(int)),
             "no more than chance",
         ),
         (lambda d: d.assign(chosen=1), "not a choice of one profile out of two"),
@@ -155,4 +142,4 @@ def test_missing_roles_are_named():
         reliability(data, "chosen", ["price", "brand"], repeated="repeats")
     assert {p.location for p in caught.value.problems} == {"id", "task"}
     with pytest.raises(ConjointError, match="no such column"):
-        reliability(data, "chosen", ["price", "brand"], id="resp", task="task", repeated="again")
+        reliability(data, "chosen", ["price", "brand"], id="respondent", task="task", repeated="again")

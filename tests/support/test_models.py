@@ -2,6 +2,7 @@
 calibration, and a small recovery study of the bootstrap intervals."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from winset.conjoint import ConjointData
@@ -193,3 +194,23 @@ def test_binary_refit_draws_equal_refits_one_by_one():
         np.testing.assert_allclose(draw.coef, alone.coef, rtol=1e-10)
         assert draw.loglik == pytest.approx(alone.loglik, rel=1e-12)
     assert model.refit_draws(resampled[:0]) == []
+
+
+def test_simulated_response_errors_flip_answers_at_their_rate_and_the_repeat_swaps_the_profiles():
+    from winset.errors import ModelError
+
+    frame = TRUTH.simulate(3000, 4, optout=False, seed=5, response_error=0.3, repeat=2)
+    flipped = (frame["chosen"] != frame["chosen_true"]).mean()
+    assert abs(flipped - 0.3) < 4 * np.sqrt(0.3 * 0.7 / (len(frame) / 2))
+    assert abs((frame["support"] != frame["support_true"]).mean() - 0.3) < 4 * np.sqrt(0.21 / len(frame))
+    first, again = frame[frame["task"] == 2], frame[frame["task"] == 5]
+    assert set(again["repeats"]) == {2.0} and frame.loc[frame["task"] < 5, "repeats"].isna().all()
+    swapped = again.assign(profile=3 - again["profile"]).set_index(["respondent", "profile"])
+    pd.testing.assert_frame_equal(
+        swapped[["a", "b", "c", "chosen_true"]].sort_index(),
+        first.set_index(["respondent", "profile"])[["a", "b", "c", "chosen_true"]].sort_index(),
+    )
+    assert (frame.groupby(["respondent", "task"])["chosen"].sum() == 1).all()
+    for options, message in (({"optout": True}, "forced choice"), ({"repeat": 9}, "no task 9")):
+        with pytest.raises(ModelError, match=message):
+            TRUTH.simulate(10, 4, seed=1, response_error=0.1, **{"optout": False, **options})

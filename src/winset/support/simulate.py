@@ -131,6 +131,8 @@ class TruthModel:
         seed: int | None = None,
         respondent_prefix: str = "",
         profiles: Sampler | None = None,
+        response_error: float = 0.0,
+        repeat: int | None = None,
     ) -> pd.DataFrame:
         """A conjoint survey: each respondent sees ``n_tasks`` pairs of distinct valid packages
         (drawn by ``profiles``, default uniformly), says for each whether they would support it
@@ -138,7 +140,28 @@ class TruthModel:
         1 on the chosen profile's row).
 
         Long format: respondent, task, profile (1, 2), one column per issue (option ids), support,
-        chosen, then the covariates."""
+        chosen, then the covariates.
+
+        Measurement error (projoint's model): with ``response_error`` tau, every answer is the
+        respondent's own flipped with probability tau (support yes for no; in a forced choice,
+        ``optout=False``, the other profile); with an error rate or a repeat, the error-free
+        answers are kept as ``support_true`` and ``chosen_true``. ``repeat=t`` asks task t again, profiles swapped,
+        as task ``n_tasks + 1`` (same error-free answer, its own errors), whose rows name the
+        task they repeat in a column ``repeats`` (empty elsewhere)."""
+        if not 0 <= response_error < 0.5:
+            raise ModelError([Problem("response_error", f"must be in [0, 0.5), got {response_error}", "use e.g. 0.1")])
+        if response_error and optout:
+            raise ModelError(
+                [
+                    Problem(
+                        "response_error",
+                        "the error model flips a forced choice between two profiles",
+                        "simulate with optout=False",
+                    )
+                ]
+            )
+        if repeat is not None and not 1 <= repeat <= n_tasks:
+            raise ModelError([Problem("repeat", f"no task {repeat} among 1..{n_tasks}", "name a task to repeat")])
         rng = np.random.default_rng(seed)
         n_profiles = n_respondents * n_tasks * 2
         people = {
@@ -174,7 +197,23 @@ class TruthModel:
         frame["chosen"] = chosen.reshape(-1)
         for name, values in person_rows.items():
             frame[name] = values
-        return pd.DataFrame(frame)
+        out = pd.DataFrame(frame)
+        if repeat is not None:
+            out["repeats"] = np.nan
+            again = out[out["task"] == repeat].assign(task=n_tasks + 1, repeats=float(repeat))
+            again["profile"] = 3 - again["profile"]  # the same two profiles, swapped
+            whose = np.r_[respondent, respondent[out["task"].to_numpy() == repeat]]
+            out = pd.concat([out, again], ignore_index=True)
+            order = np.lexsort((out["profile"].to_numpy(), out["task"].to_numpy(), whose))
+            out = out.iloc[order].reset_index(drop=True)
+        if response_error or repeat is not None:
+            out["support_true"] = out["support"]
+            out["chosen_true"] = out["chosen"]
+            flips = rng.random(len(out)) < response_error
+            out["support"] = np.where(flips, 1 - out["support"], out["support"])
+            flip_task = np.repeat(rng.random(len(out) // 2) < response_error, 2)  # a choice flips as a whole
+            out["chosen"] = np.where(flip_task, 1 - out["chosen"], out["chosen"])
+        return out
 
 
 def _random_pairs(space: PackageSpace, n_pairs: int, rng: np.random.Generator, sampler: Sampler) -> np.ndarray:
