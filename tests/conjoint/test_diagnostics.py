@@ -47,6 +47,8 @@ def test_attribute_balance_is_scipys_chi_square_with_the_designs_marginals(immig
 
 @needs_shared
 def test_covariate_balance_is_a_clustered_wald_test_as_statsmodels_computes_it(immigration):
+    """W = b' V^-1 b with statsmodels' clustered variance (cregg's M/(M-1)), as F = W/q on
+    (q, M - 1) degrees of freedom."""
     found = diagnose(immigration, "ChosenImmigrant", FEATURES, id="CaseID", covariates=["ethnocentrism"])
     kept = immigration[immigration["ethnocentrism"].notna()]
     groups = pd.factorize(kept["CaseID"])[0]
@@ -59,9 +61,9 @@ def test_covariate_balance_is_a_clustered_wald_test_as_statsmodels_computes_it(i
     wald = b @ np.linalg.solve(v, b)
     row = found.covariate_tests.iloc[0]
     assert row["covariate"] == "ethnocentrism" and row["n_rows"] == len(kept)
-    assert row["wald"] == pytest.approx(wald, rel=1e-8)
-    assert row["p"] == pytest.approx(stats.chi2.sf(wald, len(b)), rel=1e-8)
-    assert row["df"] == len(b)
+    assert row["f"] == pytest.approx(wald / len(b), rel=1e-8)
+    assert row["p"] == pytest.approx(stats.f.sf(wald / len(b), len(b), m - 1), rel=1e-8)
+    assert row["df"] == len(b) and row["df_residual"] == m - 1
     assert any("2460 rows without a value" in note for note in found.notes)
 
 
@@ -136,6 +138,35 @@ def test_the_summary_lists_every_test_and_says_what_to_give_when_none_ran():
     assert len(found.tests()) == 2 + 1 + 1
 
 
+@needs_shared
+def test_with_weights_the_tests_are_those_of_the_unweighted_sample(taxes):
+    """Weighted sums of squares would take survey weights for precisions: a placebo split of the
+    respondents would be 'significant' most of the time. The tests ignore the weights; the
+    tables keep them."""
+    features = ["taxrate1", "taxrate2", "taxrev"]
+    rng = np.random.default_rng(0)
+    placebo = dict(zip(taxes["ID"].unique(), rng.integers(0, 2, taxes["ID"].nunique()), strict=True))
+    data = taxes.assign(placebo=taxes["ID"].map(placebo))
+    weighted = diagnose(
+        data, "chose_plan", features, id="ID", weights="weight", task="placebo", covariates=["inequality_aversion"]
+    )
+    plain = diagnose(data, "chose_plan", features, id="ID", task="placebo", covariates=["inequality_aversion"])
+    pd.testing.assert_frame_equal(weighted.tests(), plain.tests())
+    assert any("without the survey weights" in note for note in weighted.notes)
+    assert not weighted.carryover.equals(plain.carryover)  # the AMCEs by group are weighted
+
+
+def test_covariates_that_cannot_be_tested_get_a_note_not_a_number():
+    data = simulated(4, 0.0, 8)
+    data = data.assign(constant=1.0, sparse=np.where(data["resp"] == 0, data["age"], np.nan), few=data["resp"] * 1.0)
+    found = diagnose(data, "chosen", ["price", "brand"], id="resp", covariates=["constant", "sparse", "few"])
+    assert found.covariate_tests["p"].isna().all()
+    notes = " ".join(found.notes)
+    assert "constant: the same value in every row" in notes
+    assert "sparse: one respondent only has a value" in notes
+    assert "few: 4 respondents for 3 coefficients, too few for its test" in notes
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -143,6 +174,7 @@ def test_the_summary_lists_every_test_and_says_what_to_give_when_none_ran():
         ({"covariates": ["colour"]}, "no such column"),
         ({"positions": {"size": "side"}}, "'size' is not one of the features"),
         ({"positions": {"price": "nowhere"}}, "no such column"),
+        ({"positions": ["side"]}, "expected a mapping"),
     ],
 )
 def test_wrong_columns_get_one_clear_message(options, message):

@@ -141,6 +141,13 @@ class ConjointData:
                 return f
         raise ConjointError([Problem(name, f"no feature '{name}'", f"use one of {known_list(self.feature_names)}")])
 
+    def unweighted(self) -> ConjointData:
+        """The same data without survey weights."""
+        copy = object.__new__(ConjointData)
+        copy.__dict__.update(self.__dict__)
+        copy.weights, copy.weight_column = None, None
+        return copy
+
     def rebased(self, name: str, level: str) -> ConjointData:
         """The same data with ``level`` as feature ``name``'s baseline (the other levels keep
         their order), as ``baselines={name: level}`` would give."""

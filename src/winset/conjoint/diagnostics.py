@@ -7,8 +7,11 @@
 * **Covariate balance**: each respondent characteristic regressed on the features, as cregg's
   balance test does with ``amce(covariate ~ features)``, with a Wald test that every feature
   coefficient is zero under the convention's respondent-clustered variance (rows of one respondent
-  share the covariate, so a classical F test would overstate the evidence), referred to the
-  chi-square distribution.
+  share the covariate, so a classical F test would overstate the evidence), as F = W/q referred to
+  F(q, M - 1) (the variance rests on M respondents); not run with M - 1 <= q.
+
+The tests use the sample as randomised, without survey weights (weighted sums of squares would
+take the weights for precisions); the tables of estimates are weighted.
 * **Carryover**: AMCEs by task, and cregg's ``cj_anova`` F test that they are all equal.
 * **Profile order**: AMCEs by the profile's position in the task (left or right), with the same test.
 * **Attribute order**, where the order of the features on screen was randomised and a column gives
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import chdtrc, fdtrc
+from scipy.special import chdtrc, fdtrc  # the chi-square's and F's upper tails
 
 from ..errors import Problem, known_list
 from . import terms
@@ -43,7 +46,7 @@ class Diagnostics:
 
     balance: pd.DataFrame  # feature, level, count, share, expected_share
     balance_tests: pd.DataFrame  # feature, chi2, df, p
-    covariate_tests: pd.DataFrame  # covariate, n_rows, wald, df, p
+    covariate_tests: pd.DataFrame  # covariate, n_rows, f, df, df_residual, p
     carryover: pd.DataFrame  # AMCEs by task
     carryover_test: pd.DataFrame  # cj_anova by task
     profile_order: pd.DataFrame  # AMCEs by profile position
@@ -55,7 +58,7 @@ class Diagnostics:
     def tests(self) -> pd.DataFrame:
         """Every test in one table: ``diagnostic, subject, statistic, value, df, p``."""
         rows = [("balance", r.feature, "chi2", r.chi2, r.df, r.p) for r in self.balance_tests.itertuples()]
-        rows += [("covariate", r.covariate, "wald", r.wald, r.df, r.p) for r in self.covariate_tests.itertuples()]
+        rows += [("covariate", r.covariate, "f", r.f, r.df, r.p) for r in self.covariate_tests.itertuples()]
         for name, table in (("carryover", self.carryover_test), ("profile_order", self.profile_order_test)):
             if len(table):
                 full = table.iloc[1]
@@ -105,16 +108,30 @@ def diagnose(
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     task = task or cj.task
     profile = profile or cj.profile
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or ())
+    if positions is not None and not isinstance(positions, Mapping):
+        raise ConjointError(
+            [
+                Problem(
+                    "positions", "expected a mapping from a feature to its position column", 'give {"A": "A_position"}'
+                )
+            ]
+        )
     positions = dict(positions or {})
     _check_columns(cj, [c for c in [task, profile, *covariates, *positions.values()] if c], positions)
     cj.check_sample()
     pairs = restricted_pairs(cj, None)
+    # randomisation is a property of the sample: the tests do not weight it (weighted residual sums
+    # of squares would treat survey weights as precisions and reject far too often)
+    sample = cj.unweighted()
     balance, balance_tests, notes = _attribute_balance(cj, alpha)
-    covariate_tests, covariate_notes = _covariate_balance(cj, covariates, convention)
+    covariate_tests, covariate_notes = _covariate_balance(sample, covariates, convention)
     notes += covariate_notes
-    carryover, carryover_test = _by_column(cj, task, pairs, convention, alpha)
-    profile_order, profile_order_test = _by_column(cj, profile, pairs, convention, alpha)
-    attribute_order, attribute_order_tests = _attribute_order(cj, positions, pairs, convention, alpha)
+    carryover, carryover_test = _by_column(cj, sample, task, pairs, convention, alpha)
+    profile_order, profile_order_test = _by_column(cj, sample, profile, pairs, convention, alpha)
+    attribute_order, attribute_order_tests = _attribute_order(cj, sample, positions, pairs, convention, alpha)
+    if cj.weights is not None:
+        notes.append("the tests are of the sample as randomised, without the survey weights; the tables are weighted")
     return Diagnostics(
         balance,
         balance_tests,
@@ -215,41 +232,79 @@ def _covariate_balance(
         kept = np.flatnonzero(np.isfinite(values))
         if len(kept) < cj.n_rows:
             notes.append(f"{covariate}: {cj.n_rows - len(kept)} rows without a value left out of its test")
+        skipped = _untestable(values[kept], cj.clusters, kept, covariate)
+        if skipped:
+            notes.append(skipped)
+            rows.append((covariate, len(kept), np.nan, np.nan, np.nan, np.nan))
+            continue
         subset = cj.take(kept)
-        subset.check_sample(values[kept], f"covariate '{covariate}'")
-        model_terms = [terms.intercept(subset.n_rows)] + [terms.main(f) for f in subset.features]
         subset.y = values[kept]
+        model_terms = [terms.intercept(subset.n_rows)] + [terms.main(f) for f in subset.features]
         model = fit_terms(subset, model_terms, convention)
         tested = np.flatnonzero(~model.aliased)[1:]  # every feature coefficient, not the intercept
+        q, m = len(tested), subset.n_clusters
         b = model.coef[tested]
         v = model.vcov[np.ix_(tested, tested)]
-        wald = float(b @ np.linalg.solve(v, b))
-        rows.append((covariate, len(kept), wald, len(tested), float(chdtrc(len(tested), wald))))
-    return pd.DataFrame(rows, columns=["covariate", "n_rows", "wald", "df", "p"]), notes
+        # a clustered variance has rank M - 1 at most: with no more respondents than coefficients
+        # the Wald statistic is not defined
+        if m - 1 <= q:
+            notes.append(f"{covariate}: {m} respondents for {q} coefficients, too few for its test")
+            rows.append((covariate, len(kept), np.nan, q, np.nan, np.nan))
+            continue
+        try:
+            wald = float(b @ np.linalg.solve(v, b))
+        except np.linalg.LinAlgError:
+            notes.append(f"{covariate}: the coefficients' variance is singular, so no test")
+            rows.append((covariate, len(kept), np.nan, q, np.nan, np.nan))
+            continue
+        f = wald / q  # referred to F(q, M - 1): the variance rests on M respondents, not on the rows
+        rows.append((covariate, len(kept), f, q, m - 1, float(fdtrc(q, m - 1, f))))
+    return pd.DataFrame(rows, columns=["covariate", "n_rows", "f", "df", "df_residual", "p"]), notes
+
+
+def _untestable(values: np.ndarray, clusters: np.ndarray | None, kept: np.ndarray, covariate: str) -> str | None:
+    """Why a covariate cannot be tested, or None."""
+    if len(values) == 0:
+        return f"{covariate}: no row has a value, so no test"
+    if clusters is not None and len(np.unique(clusters[kept])) < 2:
+        return f"{covariate}: one respondent only has a value, so no test"
+    if np.ptp(values) == 0:
+        return f"{covariate}: the same value in every row, so no test"
+    return None
 
 
 def _by_column(
-    cj: ConjointData, column: str | None, pairs: list[tuple[str, str]], convention: Convention, alpha: float
+    cj: ConjointData,
+    sample: ConjointData,
+    column: str | None,
+    pairs: list[tuple[str, str]],
+    convention: Convention,
+    alpha: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if column is None:
         return pd.DataFrame(), pd.DataFrame()
     table = labelled(cj.per_group(column, lambda subset: _amce(subset, pairs, convention, alpha)), cj.outcome, "amce")
-    return table, cj_anova(cj, by=column)
+    return table, cj_anova(sample, by=column)
 
 
 def _attribute_order(
-    cj: ConjointData, positions: Mapping[str, str], pairs: list[tuple[str, str]], convention: Convention, alpha: float
+    cj: ConjointData,
+    sample: ConjointData,
+    positions: Mapping[str, str],
+    pairs: list[tuple[str, str]],
+    convention: Convention,
+    alpha: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not positions:
         return pd.DataFrame(), pd.DataFrame()
     tables, tests = [], []
     reduced_terms = [terms.intercept(cj.n_rows)] + [terms.main(f) for f in cj.features]
-    reduced = fit(DummyDesign(reduced_terms), cj.y, cj.weights, None, "classical", source=cj.source)
+    reduced = fit(DummyDesign(reduced_terms), cj.y, None, None, "classical", source=cj.source)
     for name, column in positions.items():
         feature = cj.feature(name)
         position = _group_feature(cj, column)
         full_terms = [*reduced_terms, terms.main(position), terms.interaction(feature, position)]
-        full = fit(DummyDesign(full_terms), cj.y, cj.weights, None, "classical", source=cj.source)
+        full = fit(DummyDesign(full_terms), cj.y, None, None, "classical", source=cj.source)
         df = reduced.df_residual - full.df_residual
         f = ((reduced.rss - full.rss) / df) / (full.rss / full.df_residual)
         tests.append((name, column, df, f, float(fdtrc(df, full.df_residual, f))))

@@ -52,8 +52,10 @@ def acie(
     """The ACIE of every combination of two features' non-baseline levels.
 
     ``pair`` names the two features (both among ``features``). Returns ``outcome, statistic
-    ("acie"), feature ("A:B"), level ("a:b"), estimate, std_error, z, p, lower, upper``; a
-    combination never shown (a restricted design) has no estimate (NaN). Other parameters as
+    ("acie"), feature ("A:B"), level ("a:b"), estimate, std_error, z, p, lower, upper``. An
+    ACIE contrasts ``a:b`` with ``a0:b``, ``a:b0`` and the baselines ``a0:b0``: where a
+    restricted design never shows one of the four, it is not identified and has no estimate
+    (NaN); choose baselines shown with every level of the other feature. Other parameters as
     :func:`~winset.conjoint.amce.amce`.
     """
     check_alpha(alpha)
@@ -62,6 +64,11 @@ def acie(
     first, second = (_feature_named(cj, name, "pair") for name in _two(pair, "pair"))
     if first.name == second.name:
         raise ConjointError([Problem("pair", "an interaction needs two different features", "name two features")])
+    for feature in (first, second):
+        if len(feature.levels) < 2:
+            raise ConjointError(
+                [Problem("pair", f"{feature.name} has one level only, so no interaction", "name features that vary")]
+            )
     cj.check_sample()
     pairs = restricted_pairs(cj, restricted)
     by_name = {f.name: f for f in cj.features}
@@ -73,12 +80,21 @@ def acie(
         model_terms.append(terms.interaction(by_name[order[0]], by_name[order[1]]))
     model = fit_terms(cj, model_terms, convention)
     a, b = by_name[order[0]], by_name[order[1]]  # as the model's interaction term has them
+    # how often each combination was shown (rows with weight): the first feature's levels by row
+    carried = np.ones(cj.n_rows, bool) if cj.weights is None else cj.weights > 0
+    shown = np.bincount(
+        first.codes[carried].astype(np.int64) * len(second.levels) + second.codes[carried],
+        minlength=len(first.levels) * len(second.levels),
+    ).reshape(len(first.levels), len(second.levels))
     rows = []
-    for level_2 in second.levels[1:]:
-        for level_1 in first.levels[1:]:
+    for j, level_2 in enumerate(second.levels[1:], start=1):
+        for i, level_1 in enumerate(first.levels[1:], start=1):
             level_a, level_b = (level_1, level_2) if a.name == first.name else (level_2, level_1)
             column = model.names.index(terms.interaction_label(a, b, level_a, level_b))
-            estimate, error = combine(model, {} if model.aliased[column] else {column: 1.0})
+            # the ACIE contrasts four combinations: each must have been shown, or the coefficient
+            # that remains after aliasing measures against another reference
+            identified = shown[i, j] and shown[0, j] and shown[i, 0] and shown[0, 0]
+            estimate, error = combine(model, {column: 1.0} if identified and not model.aliased[column] else {})
             rows.append((f"{first.name}:{second.name}", f"{level_1}:{level_2}", estimate, error))
     names, level_names, estimates, errors = zip(*rows, strict=True)
     return labelled(tidy(names, level_names, estimates, errors, alpha), cj.outcome, "acie")
@@ -122,14 +138,28 @@ def compare_levels(
         )
     _check_convention(convention)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
-    if not comparisons:
-        raise ConjointError(
-            [Problem("comparisons", "no comparison given", "give pairs like (('A', 'a1'), ('A', 'a2'))")]
-        )
-    checked = [tuple(_level_named(cj, item) for item in _two(c, "comparisons")) for c in comparisons]
+    pairs = restricted_pairs(cj, restricted)  # checked for marginal means too, which do not use them
+    example = "[(('A', 'a1'), ('A', 'a2'))]"
+    given = [] if isinstance(comparisons, (str, bytes)) else list(comparisons)
+    if not given:
+        raise ConjointError([Problem("comparisons", "no comparison given", f"give a list of pairs like {example}")])
+    checked = []
+    for comparison in given:
+        first, second = _two(comparison, "comparisons")
+        if isinstance(first, str) or isinstance(second, str):  # one (feature, level) pair, not two
+            raise ConjointError(
+                [
+                    Problem(
+                        "comparisons",
+                        f"each comparison is two (feature, level) pairs, got {comparison!r}",
+                        f"give a list of them, like {example}",
+                    )
+                ]
+            )
+        checked.append((_level_named(cj, first), _level_named(cj, second)))
     cj.check_sample()
     if statistic == "amce":
-        estimates, errors = _amce_contrasts(cj, checked, restricted_pairs(cj, restricted), convention)
+        estimates, errors = _amce_contrasts(cj, checked, pairs, convention)
     else:
         estimates, errors = _mm_contrasts(cj, checked)
     firsts = [f"{f} = {v}" for (f, v), _ in checked]
@@ -190,9 +220,14 @@ def _mm_contrasts(cj: ConjointData, comparisons: list) -> tuple[list[float], lis
 
 
 def _two(items: object, where: str) -> tuple:
-    if not isinstance(items, Sequence) or isinstance(items, str) or len(items) != 2:
+    """``items`` as a pair (any sequence of two, numpy arrays included)."""
+    try:
+        pair: tuple = tuple(items)  # type: ignore[arg-type]  # anything iterable; refused below if not
+    except TypeError:
+        pair = ()
+    if isinstance(items, (str, bytes)) or len(pair) != 2:
         raise ConjointError([Problem(where, f"expected two items, got {items!r}", "give a pair")])
-    return tuple(items)
+    return pair
 
 
 def _feature_named(cj: ConjointData, name: object, where: str) -> Feature:

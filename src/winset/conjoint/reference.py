@@ -4,7 +4,9 @@ An AMCE is a difference from an arbitrary reference level, so how an effect read
 that choice. ``amce_by_reference`` estimates the AMCEs once with each level of ``variable`` as the
 baseline and stacks the tables, with a first column ``reference`` (cregg's ``REFERENCE``). In a
 fully randomised design only ``variable``'s own AMCEs change; in a restricted design the AMCEs of
-the feature restricted with it may change too.
+the feature restricted with it may change too, and, since a restricted level's AMCE averages over
+the cells shown with it, the AMCE of a against b need not be minus that of b against a (as in
+cregg).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def check_h0(h0: float) -> None:
 
 
 def check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
         raise ConjointError(
             [Problem("alpha", f"alpha must be between 0 and 1, got {alpha}", "use e.g. 0.05 for 95% intervals")]
         )
