@@ -61,7 +61,7 @@ def acie(
     check_alpha(alpha)
     _check_convention(convention)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
-    first, second = (_feature_named(cj, name, "pair") for name in _two(pair, "pair"))
+    first, second = (feature_named(cj, name, "pair") for name in _two(pair, "pair"))
     if first.name == second.name:
         raise ConjointError([Problem("pair", "an interaction needs two different features", "name two features")])
     for feature in (first, second):
@@ -230,7 +230,8 @@ def _two(items: object, where: str) -> tuple:
     return pair
 
 
-def _feature_named(cj: ConjointData, name: object, where: str) -> Feature:
+def feature_named(cj: ConjointData, name: object, where: str) -> Feature:
+    """The feature called ``name``; a problem at ``where`` (a parameter) if there is none."""
     if not isinstance(name, str) or name not in cj.feature_names:
         raise ConjointError(
             [
@@ -246,7 +247,7 @@ def _feature_named(cj: ConjointData, name: object, where: str) -> Feature:
 
 def _level_named(cj: ConjointData, item: object) -> tuple[str, str]:
     name, level = _two(item, "comparisons")
-    feature = _feature_named(cj, name, "comparisons")
+    feature = feature_named(cj, name, "comparisons")
     if level not in feature.levels:
         raise ConjointError(
             [

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..errors import Problem, did_you_mean, known_list
 from .amce import Convention, _amce, _check_convention, restricted_pairs
-from .data import ConjointData, ConjointError, as_conjoint
+from .data import ConjointData, as_conjoint
+from .interactions import feature_named
 from .randomisation import Design
 from .tidy import check_alpha, labelled
 
@@ -47,16 +47,7 @@ def amce_by_reference(
     _check_convention(convention)
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
     pairs = restricted_pairs(cj, restricted)
-    if variable not in cj.feature_names:
-        raise ConjointError(
-            [
-                Problem(
-                    "variable",
-                    f"'{variable}' is not one of the features{did_you_mean(variable, cj.feature_names)}",
-                    f"use features among {known_list(cj.feature_names)}",
-                )
-            ]
-        )
+    feature_named(cj, variable, "variable")
     tables = []
     for level in cj.feature(variable).levels:
         table = _amce(cj.rebased(variable, level), pairs, convention, alpha)
