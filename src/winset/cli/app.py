@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import check, conjoint, fit, importing, init, report, serve, simulate, solve
+from . import check, conjoint, design, fit, importing, init, report, serve, simulate, solve
 from .common import show_warning
 from .help_style import Command, Group
 
@@ -42,6 +42,7 @@ COMMANDS = {
     "amce": conjoint.amce_command,
     "mm": conjoint.mm_command,
     "import": importing.import_command,
+    "design": design.design_command,
 }
 for name, command in COMMANDS.items():
     app.command(name, cls=Command)(command)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, WinsetError
-from ..space import PackageSpace, uniform
+from ..space import PackageSpace, distinct_tasks
 
 OUTCOME = "support"
 
@@ -48,15 +48,7 @@ class Assignment:
 def assign(space: PackageSpace, design: SurveyDesign, rng: np.random.Generator) -> Assignment:
     """One respondent's tasks: valid packages drawn uniformly, distinct within each task (when the
     space allows as many), and an issue order."""
-    draw = uniform(space)
-    shape = (design.tasks, design.profiles, space.n_issues)
-    packages = draw(rng, design.tasks * design.profiles).reshape(shape)
-    distinct = min(design.profiles, space.count_valid())
-    for task in packages:  # redraw repeated profiles until the task's are distinct
-        while len(np.unique(task, axis=0)) < distinct:
-            _, first = np.unique(task, axis=0, return_index=True)
-            repeated = np.setdiff1d(np.arange(len(task)), first)
-            task[repeated] = draw(rng, len(repeated))
+    packages = distinct_tasks(space, design.tasks, design.profiles, rng)
     order = tuple(int(i) for i in (rng.permutation(space.n_issues) if design.shuffle_issues else range(space.n_issues)))
     return Assignment(order, packages)
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit
 
 from ..conjoint import terms
@@ -228,6 +229,18 @@ class BinarySupportModel:
             return 0.0
         value = fit.coef[fit.names.index(name)]
         return 0.0 if np.isnan(value) else float(value)
+
+    def cell_labels(self) -> pd.DataFrame:
+        """Each row of :meth:`score_table`'s covariate levels, by name (a column per covariate
+        of the model, in its order)."""
+        self._check_fitted("label its cells")
+        patterns, _ = self._respondents.cells()
+        every = list(self._respondents.covariates)
+        columns = {}
+        for covariate in self.covariates_:
+            j = [c.name for c in every].index(covariate.name)
+            columns[covariate.name] = np.asarray(every[j].levels, dtype=object)[patterns[:, j]]
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(patterns)))
 
     def score_table(
         self,

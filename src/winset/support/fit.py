@@ -32,17 +32,18 @@ from .binary import BinarySupportModel
 from .calibration import calibrate
 from .groups import GroupSplit, group_shares, split_respondents
 from .logit import LogitFit
-from .mixed_logit import MixedLogitFit, MixedLogitModel
+from .mixed_logit import POPULATION_DRAWS, MixedLogitFit, MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
 from .results import RatifierFit
 from .targets import targets
 
 
-def survey_data(scenario: Scenario, ratifier: Ratifier) -> ConjointData:
+def survey_data(scenario: Scenario, ratifier: Ratifier, frame: pd.DataFrame | None = None) -> ConjointData:
     """A ratifier's survey as conjoint data over the scenario's issues (baselines: the status
-    quo), with option labels in any of the scenario's languages read as option ids."""
+    quo), with option labels in any of the scenario's languages read as option ids; ``frame``
+    stands in for the survey file (simulated answers in its columns)."""
     spec = ratifier.data
-    if spec.survey is None:
+    if spec.survey is None and frame is None:
         raise ConjointError(
             [
                 Problem(
@@ -52,8 +53,11 @@ def survey_data(scenario: Scenario, ratifier: Ratifier) -> ConjointData:
                 )
             ]
         )
-    path = scenario.data_path(spec.survey)
-    frame = read_table(path)
+    path = None
+    if frame is None:
+        assert spec.survey is not None  # refused above
+        path = scenario.data_path(spec.survey)
+        frame = read_table(path)
     issues = [issue.id for issue in scenario.issues]
     missing = [i for i in issues if i not in frame.columns]
     if missing:
@@ -93,14 +97,15 @@ def fit_ratifier(
     draws: int = DRAWS,
     seed: int = 0,
     progress: Progress | None = None,
+    data: ConjointData | None = None,
 ) -> RatifierFit:
     """Fit one ratifier's support model with ``draws`` bootstrap (or posterior) draws (see the
-    module text)."""
+    module text), to ``data`` in place of the ratifier's survey where given."""
     if progress is not None:
         progress(ratifier.id, 0, draws)
-    if ratifier.data.survey is None:
+    if data is None and ratifier.data.survey is None:
         return fit_additive(scenario, party, ratifier, draws, seed, progress)
-    data = survey_data(scenario, ratifier)
+    data = survey_data(scenario, ratifier) if data is None else data
     if ratifier.groups is not None:
         return _fit_groups(scenario, party, ratifier, data, draws, seed, progress)
     people = respondents(data, ratifier.data.covariates, ratifier.population)
@@ -108,7 +113,17 @@ def fit_ratifier(
     table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
     warnings = [*getattr(model, "warnings_", []), *report.attrs.get("warnings", [])]
     return RatifierFit(
-        party, ratifier, data, people, model, table, _coefficients(estimates), report, float(shifts[0]), warnings
+        party,
+        ratifier,
+        data,
+        people,
+        model,
+        table,
+        _coefficients(estimates),
+        report,
+        float(shifts[0]),
+        warnings,
+        rows=_row_labels(model),
     )
 
 
@@ -172,7 +187,7 @@ def _fit_groups(
     sample = np.bincount(of_respondent[inside], weights=everyone.weights[inside], minlength=len(names))
     shares, stated = group_shares(ratifier.groups, names, sample / sample.sum(), where, scenario.source)
     per_draw: list[list[ScoreTable]] = [[] for _ in range(draws + 1)]
-    estimates, models, counts = [], [], []
+    estimates, models, counts, labels = [], [], [], []
     for g in range(len(names)):
         subset = data.take(np.flatnonzero(member == g))
         people = respondents(subset, _covariates(ratifier), _margins(ratifier))
@@ -181,6 +196,10 @@ def _fit_groups(
             scenario, ratifier, subset, people, draws, seed + 7 * g, _group_progress(progress, g, len(names))
         )
         models.append(model)
+        # the group's rows carry one of its respondents' own values of the group covariate
+        labels.append(
+            _row_labels(model).assign(**{ratifier.groups.covariate: subset.frame[ratifier.groups.covariate].iloc[0]})
+        )
         for d, table in enumerate(tables):
             per_draw[d].append(replace(table, weights=table.weights * shares[g]))
         estimates.append(group_estimates)
@@ -209,7 +228,16 @@ def _fit_groups(
         float(shifts[0]),
         warnings,
         groups=split,
+        rows=pd.concat(labels, ignore_index=True),
     )
+
+
+def _row_labels(model: BinarySupportModel | MixedLogitModel) -> pd.DataFrame:
+    """The covariate values of each row of the model's estimate table, in its order (none for a
+    mixed logit, whose rows are simulated members of the whole public)."""
+    if isinstance(model, BinarySupportModel):
+        return model.cell_labels()
+    return pd.DataFrame(index=pd.RangeIndex(POPULATION_DRAWS))
 
 
 def _covariates(ratifier: Ratifier) -> list[str]:

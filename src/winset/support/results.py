@@ -35,6 +35,7 @@ class RatifierFit:
     warnings: list[str] = field(default_factory=list)  # fits that stopped short but are usable
     effects: pd.DataFrame | None = None  # the additive model's option effects (posterior_effects)
     groups: GroupSplit | None = None  # the public's groups, for rules that count them (post-stratified)
+    rows: pd.DataFrame | None = None  # each estimate row's covariate values (None: the additive model)
 
     @property
     def additive(self) -> bool:

@@ -10,9 +10,10 @@ SHA-256 hashes; organisers' passwords as argon2 hashes.
 
 from __future__ import annotations
 
+from ...proportions import WILSON_LEVEL, wilson
 from .accounts import MEMBER_CACHE, PASSWORDS, Accounts, Member
 from .base import ConsultError, StoreBase, digest
-from .board import TITLE_LENGTH, WILSON_LEVEL, Board, wilson
+from .board import TITLE_LENGTH, Board
 from .consultations import SLUG_LENGTH, Consultations
 from .conversations import Conversations
 from .invitations import Invitations, Joined

@@ -11,16 +11,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri  # the normal quantile, without scipy.stats's second of imports
 from sqlalchemy import func, select
 
 from ...errors import Problem
+from ...proportions import wilson
 from .. import polis
 from ..models import VOTE_VALUES, Consultation, Participant, Proposal, Vote
 from .base import ConsultError, StoreBase, digest, found, length_problems
 from .vote_writer import VoteWriter
 
-WILSON_LEVEL = 0.90  # confidence level of the Wilson score interval of a support share
 TITLE_LENGTH = 300  # characters of a title typed into the site (imported statements are kept whole)
 
 
@@ -133,14 +132,3 @@ class Board(StoreBase):
                     }
                 )
         return pd.DataFrame(rows)
-
-
-def wilson(successes: int, trials: int, level: float = WILSON_LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a share (NaN, NaN with no trials)."""
-    if trials == 0:
-        return float("nan"), float("nan")
-    z = ndtri(0.5 + level / 2)
-    share = successes / trials
-    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
