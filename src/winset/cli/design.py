@@ -45,6 +45,17 @@ PilotOpt = Annotated[
 MaxOpt = Annotated[int, typer.Option("--max-respondents", help="Give up beyond this many respondents.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the power curves as CSV to this file.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Draw the power curves to this .png, .svg or .pdf.")]
+FieldOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--field",
+        help="Write each public's randomised design to this folder: randomisation table, balance, Qualtrics script, survey design.",
+    ),
+]
+RepeatOpt = Annotated[
+    int | None,
+    typer.Option("--repeat", help="Add a last task repeating task T, profiles swapped (measurement error)."),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file that winset did not write.")]
 
 
@@ -62,6 +73,8 @@ def design_command(
     max_respondents: MaxOpt = 100_000,
     out: OutOpt = None,
     plot_path: PlotOpt = None,
+    field: FieldOpt = None,
+    repeat: RepeatOpt = None,
     force: ForceOpt = False,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
@@ -73,9 +86,12 @@ def design_command(
     proposals and the packages nearest the threshold (at least --margin from it). Prints the
     respondents needed so that every call is right with probability at least --confidence, the
     check of that size by a fresh simulation, and the smallest AMCE each issue's design can
-    detect. --out writes the power curves as CSV, --plot draws them.
+    detect. --out writes the power curves as CSV, --plot draws them; --field writes the
+    randomised design of that size for each public (with --repeat, a repeated task), to field in
+    Qualtrics or to organise on the consultation site. No file winset did not write is replaced
+    without --force.
     """
-    from .design_view import check_outputs, detectable_table, document, targets_table
+    from .design_view import check_outputs, detectable_table, document, field_outputs, targets_table, write_field
 
     check_numbers(confidence, margin, near, reps, pilot, max_respondents)
     from ..design import DesignResult, Study, public_power
@@ -86,6 +102,10 @@ def design_command(
     loaded = load_scenario(scenario)
     chosen = chosen_ratifiers(loaded, ratifier or [])
     outputs = check_outputs(out, plot_path, loaded.files(), force)
+    ids = [r.id for _, r in chosen]
+    fielded = field_outputs(field, ids, loaded.space.issue_ids, loaded.files(), force) if field is not None else {}
+    if repeat is not None and not 1 <= repeat <= (50 if tasks is None else tasks):  # before any fit where known
+        raise WinsetError([Problem("--repeat", f"no task {repeat} to repeat", "name one of the tasks, e.g. 1")])
     from ..support.fit import fit_ratifier
 
     publics = []
@@ -94,6 +114,10 @@ def design_command(
             bar = progress.add_task(f"{r.id}: fitting", total=1)
             fit = fit_ratifier(loaded, party, r, draws=0, seed=seed)
             study = Study(*survey_shape(fit, tasks, profiles))
+            if repeat is not None and not 1 <= repeat <= study.tasks:
+                raise WinsetError(
+                    [Problem("--repeat", f"no task {repeat} among 1..{study.tasks}", "name a task to repeat, e.g. 1")]
+                )
 
             def advance(rid: str, done: int, total: int, bar: TaskID = bar) -> None:
                 progress.update(bar, completed=done, total=total, description=f"{rid}: simulating")
@@ -122,14 +146,24 @@ def design_command(
         from ..outputs import save_figure
 
         written.append(save_figure(power_figure(result), outputs["figure"], dpi=150))
+    balances = {}
+    if fielded:
+        for power in publics:
+            path_list, balances[power.ratifier] = write_field(loaded, power, fielded, repeat, seed)
+            written += path_list
     if as_json:
-        print_json(document(result, written))
+        print_json(document(result, written, balances))
         return
     console = stdout()
     console.print(result.summary())
     for power in publics:
         console.print(targets_table(result, power))
     console.print(detectable_table(result))
+    for rid, table in balances.items():
+        worst = table.drop_duplicates("issue").sort_values("p").iloc[0]
+        console.print(
+            f"{rid}: design balance, the lowest chi-square p over issues is {worst['p']:.3f} ({worst['issue']})"
+        )
     for path in written:
         console.print(f"wrote {path}")
 

@@ -16,6 +16,7 @@ from .text_tables import plain_table
 
 if TYPE_CHECKING:
     from ..design import DesignResult, PublicPower
+    from ..scenario import Scenario
 
 CURVE_COLUMNS = ["ratifier", "target", "respondents", "p_right", "source", "lower", "upper"]
 
@@ -33,6 +34,44 @@ def check_outputs(out: Path | None, plot: Path | None, inputs: Sequence[Path], f
         raise WinsetError([Problem("--plot", "is the same file as --out", "give the figure its own file")])
     for output in outputs.values():
         output.check()
+    return outputs
+
+
+FIELD_FILES = {
+    "randomisation": ".csv",
+    "balance": ".csv",
+    "qualtrics": ".js",
+    "survey": ".toml",
+}
+BALANCE_COLUMNS = ["issue", "option", "profiles", "share", "design_share", "chi2", "df", "p"]
+
+
+def field_outputs(
+    folder: Path, ratifiers: Sequence[str], issues: Sequence[str], inputs: Sequence[Path], force: bool
+) -> dict[str, Output]:
+    """The files ``--field`` writes for each public (``RATIFIER-randomisation.csv``, ``-balance.csv``,
+    ``-qualtrics.js``, ``-survey.toml``), refused before any simulation where they may not be
+    written; the folder must exist."""
+    from ..errors import Problem, WinsetError
+    from ..files import kind, shown
+    from ..outputs import has_mark, output_problems
+
+    if kind(folder) != "folder":
+        raise WinsetError([Problem("--field", f"{shown(folder)} is not a folder", "create the folder first")])
+    ours = {
+        "randomisation": is_table(["respondent", "task", "profile", *issues, "repeats", "issue_order"]),
+        "balance": is_table(BALANCE_COLUMNS),
+        "qualtrics": has_mark(b"// winset: a randomised conjoint design"),
+        "survey": has_mark(b"# winset survey design"),
+    }
+    outputs = {}
+    for rid in ratifiers:
+        for name, suffix in FIELD_FILES.items():
+            path = folder / f"{rid}-{name}{suffix}"
+            outputs[f"{rid}/{name}"] = Output(path, name, "--field", (suffix,), ours[name], tuple(inputs), force)
+    problems = [p for output in outputs.values() for p in output_problems(output)]
+    if problems:
+        raise WinsetError(problems)
     return outputs
 
 
@@ -82,8 +121,36 @@ def detectable_table(result: DesignResult) -> Group:
     )
 
 
-def document(result: DesignResult, written: list[Path]) -> dict[str, Any]:
-    """The JSON document: every public's size, calls, checks and detectable AMCEs."""
+def write_field(
+    scenario: Scenario, power: PublicPower, outputs: dict[str, Output], repeat: int | None, seed: int
+) -> tuple[list[Path], pd.DataFrame]:
+    """Write a public's randomised design at its size (the pilot's where no size suffices):
+    the table, its balance, the Qualtrics script and the survey design; the paths and the balance."""
+    from ..design.fielding import balance, qualtrics_script, randomise, site_design
+
+    space = scenario.space
+    n = power.respondents or power.pilot
+    table = randomise(space, n, power.study.tasks, power.study.profiles, seed, repeat)
+    checked = balance(table, space)
+    issue_labels = {issue.id: scenario.text(issue) for issue in scenario.issues}
+    option_labels = {issue.id: {o.id: scenario.text(o) for o in issue.options} for issue in scenario.issues}
+    script = qualtrics_script(table, space, issue_labels, option_labels)
+    design = site_design(power.study.tasks, power.study.profiles, power.respondents, repeat)
+    rid = power.ratifier
+    written = [
+        outputs[f"{rid}/randomisation"].write(lambda path: table.to_csv(path, index=False)),
+        outputs[f"{rid}/balance"].write(lambda path: checked.to_csv(path, index=False)),
+        outputs[f"{rid}/qualtrics"].write(lambda path: path.write_text(script, encoding="utf-8")),
+        outputs[f"{rid}/survey"].write(lambda path: path.write_text(design, encoding="utf-8")),
+    ]
+    return written, checked
+
+
+def document(
+    result: DesignResult, written: list[Path], balances: dict[str, pd.DataFrame] | None = None
+) -> dict[str, Any]:
+    """The JSON document: every public's size, calls, checks and detectable AMCEs (and the
+    balance of the randomised design written)."""
     table = result.table()
     detectable = result.detectable()
     publics = {}
@@ -106,4 +173,6 @@ def document(result: DesignResult, written: list[Path]) -> dict[str, Any]:
                 detectable[detectable["ratifier"] == power.ratifier].drop(columns="ratifier").to_dict("records")
             ),
         }
+        if balances and power.ratifier in balances:
+            publics[power.ratifier]["balance"] = jsonable(balances[power.ratifier].to_dict("records"))
     return {"ok": True, "publics": publics, "written": [str(p) for p in written]}
