@@ -52,6 +52,13 @@ def test_minimum_detectable_amce_inverts_power_and_sample_size(levels):
         lambda: amce_power(0.05, 0),
         lambda: amce_sample_size(0.0),
         lambda: minimum_detectable_amce(1000, power=1.2),
+        lambda: minimum_detectable_amce(1000, power=0.05),
+        lambda: minimum_detectable_amce(float("nan")),
+        lambda: minimum_detectable_amce(float("inf")),
+        lambda: amce_power(0.05, float("inf")),
+        lambda: amce_power(0.05, float("nan")),
+        lambda: amce_power(1.5, 1000),
+        lambda: amce_sample_size(1.5),
     ],
 )
 def test_refusals(call):

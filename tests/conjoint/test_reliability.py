@@ -126,7 +126,7 @@ def test_the_correction_recovers_the_error_free_estimates_in_simulations(statist
             lambda d: d.assign(chosen=np.where(d["repeats"].notna(), d["chosen_true"] == 0, d["chosen"]).astype(int)),
             "no more than chance",
         ),
-        (lambda d: d.assign(chosen=1), "not a choice of one profile out of two"),
+        (lambda d: d.assign(chosen=np.where(d["task"] == 1, 0, d["chosen"])), "look like a choice with an opt-out"),
     ],
 )
 def test_bad_repeated_tasks_get_one_clear_message(change, message):
@@ -143,3 +143,31 @@ def test_missing_roles_are_named():
     assert {p.location for p in caught.value.problems} == {"id", "task"}
     with pytest.raises(ConjointError, match="no such column"):
         reliability(data, "chosen", ["price", "brand"], id="respondent", task="task", repeated="again")
+
+
+def test_yes_no_answers_to_each_profile_recover_the_error_rate_and_the_true_means():
+    """The consultation site's layout: a yes/no answer per profile, each flipped with probability
+    tau; the repeated task's answers are paired with the original answers to the same profiles."""
+    data = simulate(3000, 0.12, 11)
+    found = reliability(data, "support", ["price", "brand"], **ROLES)
+    # a second route: every repeated answer against the answer to the same profile in task 1
+    first = data[data["task"] == 1]
+    again = data[data["repeats"] == 1]
+    merged = first.merge(again, on=["respondent", "price", "brand"], suffixes=("", "_again"))
+    assert found.n_answers == len(merged) == 2 * 3000
+    assert found.irr == pytest.approx((merged["support"] == merged["support_again"]).mean(), rel=1e-12)
+    assert abs(found.tau - 0.12) < 3 * found.tau_se
+    table = corrected(data, "support", ["price", "brand"], statistic="mm", **ROLES)
+    main = data[data["repeats"].isna()]
+    fixed = table[table["statistic"] == "mm_corrected"].set_index(["feature", "level"])
+    raw = table[table["statistic"] == "mm"].set_index(["feature", "level"])
+    for (feature, level), row in fixed.iterrows():
+        truth = main.loc[main[feature] == level, "support_true"].mean()
+        assert abs(row["estimate"] - truth) < 3 * row["std_error"]
+        assert abs(raw.loc[(feature, level), "estimate"] - truth) > abs(row["estimate"] - truth)
+
+
+def test_a_choice_with_an_opt_out_is_refused():
+    data = TRUTH.simulate(200, 4, optout=True, seed=2, repeat=1)
+    with pytest.raises(ConjointError, match="opt-out"):
+        reliability(data, "chosen", ["price", "brand"], **ROLES)

@@ -293,13 +293,24 @@ def test_a_malformed_society_is_a_400_in_the_visitors_language(site, society):
     assert "Значение в этой форме недопустимо (society)" in answer.text
 
 
-@pytest.mark.parametrize(("field", "value"), [("tasks", "abc"), ("tasks", "1.5"), ("profiles", "²"), ("tasks", "1e3")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("tasks", "abc"), ("tasks", "1.5"), ("profiles", "²"), ("tasks", "1e3"), ("repeat", "x"), ("repeat", "-1")],
+)
 def test_a_malformed_count_in_an_organisers_form_is_a_400(site, field, value):
     client = organiser(site)
     page = client.get("/organiser")
     data = {"slug": "second", "tasks": "2", "profiles": "2", "csrf": csrf_of(page.text)} | {field: value}
     answer = client.post("/organiser/consultations", data=data, follow_redirects=False)
     assert answer.status_code == 400 and guarded(answer) and f"({field})" in answer.text
+
+
+def test_a_repeated_task_that_is_not_there_is_refused_in_the_form(site):
+    client = organiser(site)
+    page = client.get("/organiser")
+    data = {"slug": "third", "tasks": "2", "profiles": "2", "repeat": "3", "csrf": csrf_of(page.text)}
+    answer = client.post("/organiser/consultations", data=data, follow_redirects=False)
+    assert answer.status_code == 400 and guarded(answer) and "no task 3" in answer.text
 
 
 def invitations_posted(site, count: str, **options):

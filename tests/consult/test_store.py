@@ -283,6 +283,22 @@ def test_survey_tasks_answers_and_export(opened):
     assert frame.iloc[0][list(space.issue_ids)].tolist() == list(space.ids_of(space.parse(shown[0].package)).values())
 
 
+def test_a_repeated_task_is_shown_last_with_its_agreements_swapped_and_exported_as_such(store):
+    organiser = store.add_organiser("Repeat@example.org", PASSWORD)
+    consultation = store.open_consultation(organiser, "repeat", survey=SurveyDesign(3, 2, repeat=2))
+    society = societies(store, consultation)["russian_public"]
+    person = store.join_with_token(store.invite(society, 1)[0]).participant_id
+    shown = {(t.task, t.profile): t.package for t in store.tasks(person)}
+    assert sorted(shown) == [(t, p) for t in (1, 2, 3, 4) for p in (1, 2)]
+    assert (shown[4, 1], shown[4, 2]) == (shown[2, 2], shown[2, 1])
+    for task in (1, 2, 3, 4):
+        store.answer(person, task, 1, True)
+        store.answer(person, task, 2, False)
+    frame = store.survey_data(society)
+    assert frame.loc[frame["task"] == 4, "repeats"].tolist() == [2, 2]
+    assert frame.loc[frame["task"] < 4, "repeats"].isna().all()
+
+
 def test_an_id_with_no_row_is_refused_plainly(opened):
     store, _ = opened
     with pytest.raises(ConsultError, match="consultation 999: no such consultation"):

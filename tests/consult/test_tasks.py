@@ -58,6 +58,14 @@ def test_bad_designs_are_refused(tasks, profiles):
         SurveyDesign(tasks, profiles)
 
 
+def test_a_repeated_task_repeats_its_task_with_the_profiles_reversed(kuril_space):
+    shown = assign(kuril_space, SurveyDesign(4, 3, repeat=3), np.random.default_rng(8))
+    assert shown.packages.shape == (5, 3, kuril_space.n_issues)
+    assert (shown.packages[4] == shown.packages[2][::-1]).all()
+    with pytest.raises(WinsetError, match="no task 5"):
+        SurveyDesign(4, 2, repeat=5)
+
+
 def test_answers_leave_as_data_winset_fit_learns_from(tmp_path):
     """Answers drawn from a known logistic truth, exported, fitted: the learned effects have the
     truth's signs and the fit reads every row."""

@@ -91,7 +91,8 @@ def test_respondents_needed_solve_the_normal_approximation():
     n = _needed(0.04, 1.1, 0.9)
     assert n % 10 == 0
     assert ndtr(0.04 * np.sqrt(n) / 1.1) >= 0.9 > ndtr(0.04 * np.sqrt(n - 10) / 1.1)
-    assert _needed(0.0, 1.0, 0.9) > 10**15
+    assert np.isnan(_needed(0.0, 1.0, 0.9)) and np.isnan(_needed(0.05, float("nan"), 0.9))
+    assert _needed(0.4, 0.1, 0.9) == 100  # never below the design's floor
 
 
 def test_study_refuses_impossible_designs():
@@ -112,3 +113,20 @@ def test_a_survey_too_small_to_fit_calls_nothing_right(designed):
     failed = np.isnan(tiny).all(axis=1)
     assert failed.any()  # three answers cannot fit a model of five parameters
     assert not _right(tiny, power.targets["true_margin"].to_numpy())[failed].any()
+
+
+def test_the_size_reported_is_the_size_checked(designed):
+    *_, power = designed
+    at_size = power.checks[power.checks["respondents"] == power.respondents]
+    assert len(at_size) == len(power.targets) and (at_size["reps"] == 60).all()
+
+
+def test_nothing_to_call_and_nothing_fitted_are_said_not_guessed(designed):
+    scenario, _, _, fit, _ = designed
+    nothing = public_power(scenario, fit, Study(2, 1), reps=20, margin=0.45, near=2, seed=1)
+    assert nothing.respondents is None and nothing.notes[0].startswith("no package to call")
+    assert nothing.checks.empty and nothing.targets["respondents_needed"].isna().all()
+    unfitted = public_power(scenario, fit, Study(1, 1), reps=20, pilot=4, margin=0.02, seed=1)
+    assert unfitted.respondents is None and not unfitted.met
+    assert "too few of the simulated surveys could be fitted" in unfitted.notes[0]
+    assert unfitted.curve([100, 1000])["p_right"].isna().all()  # no spread: no curve, not certainty

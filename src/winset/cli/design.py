@@ -12,7 +12,7 @@ import typer
 
 from ..errors import Problem, WinsetError, did_you_mean
 from .common import print_json, progress_bars, stdout, user_errors
-from .options import JsonOpt, ScenarioArg, SeedOpt
+from .options import JsonOpt, ScenarioArg
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ..support.results import RatifierFit
 
 RatifierOpt = Annotated[
-    list[str] | None, typer.Option("--ratifier", help="Design for this ratifier only (repeatable); default: all.")
+    list[str] | None,
+    typer.Option("--ratifier", metavar="ID", help="Design for this ratifier only (repeatable); default: all."),
 ]
 TasksOpt = Annotated[
     int | None, typer.Option("--tasks", help="Tasks per respondent; default: as in the current survey, else 8.")
@@ -34,10 +35,13 @@ ConfidenceOpt = Annotated[
 ]
 MarginOpt = Annotated[
     float,
-    typer.Option("--margin", help="Call the packages at least this far from the threshold (a share, e.g. 0.03)."),
+    typer.Option(
+        "--margin",
+        help="The packages near the threshold to call are at least this far from it (a share, e.g. 0.03); proposals nearer are reported as too close.",
+    ),
 ]
 NearOpt = Annotated[int, typer.Option("--near", help="Near-threshold packages to call on each side.")]
-RepsOpt = Annotated[int, typer.Option("--reps", help="Simulated surveys per size.")]
+RepsOpt = Annotated[int, typer.Option("--reps", help="Simulated surveys per size (20 to 10,000).")]
 PilotOpt = Annotated[
     int | None,
     typer.Option("--pilot", help="Respondents of the first simulated surveys; default: the current survey's."),
@@ -55,6 +59,9 @@ FieldOpt = Annotated[
 RepeatOpt = Annotated[
     int | None,
     typer.Option("--repeat", help="Add a last task repeating task T, profiles swapped (measurement error)."),
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of the simulated surveys and of the randomised design.")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file that winset did not write.")]
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Group
 from rich.text import Text
@@ -95,7 +96,7 @@ def targets_table(result: DesignResult, power: PublicPower) -> Group:
             "package": names,
             "true_margin": mine["true_margin"].to_numpy(),
             "needs": [
-                ("too close" if c else int(n))
+                "too close" if c else (int(n) if np.isfinite(n) else "-")
                 for n, c in zip(mine["respondents_needed"], mine["too_close"], strict=True)
             ],
             "right_at_size": mine["right_rate"].to_numpy(),

@@ -25,8 +25,16 @@ from ..errors import Problem
 from .errors import ConjointError
 
 
-def _check(alpha: float, levels: int, treat_prob: float) -> None:
+def _check(alpha: float, levels: int, treat_prob: float, n: float | None = None, amce: float | None = None) -> None:
     problems = []
+    if n is not None and not (np.isfinite(n) and n > 0):
+        problems.append(Problem("n", f"must be a positive number, got {n}", "give respondents x tasks x profiles"))
+    if amce is not None:
+        top = 0.5 / max(treat_prob, 1 - treat_prob) if 0 < treat_prob < 1 else 1.0
+        if not (np.isfinite(amce) and 0 < abs(amce) <= top):
+            problems.append(
+                Problem("amce", f"must be non-zero and at most {top:g} in size, got {amce}", "give e.g. 0.05")
+            )
     if not 0 < alpha < 1:
         problems.append(Problem("alpha", f"must be in (0, 1), got {alpha}", "use e.g. 0.05"))
     if int(levels) != levels or levels < 2:
@@ -47,9 +55,7 @@ def amce_std_error(amce: float, n: float, levels: int = 2, treat_prob: float = 0
 def amce_power(amce: float, n: float, levels: int = 2, alpha: float = 0.05, treat_prob: float = 0.5) -> float:
     """The probability that a two-sided test at ``alpha`` rejects "no effect" for an AMCE of
     ``amce`` with ``n`` effective observations (respondents x tasks x profiles)."""
-    _check(alpha, levels, treat_prob)
-    if n <= 0:
-        raise ConjointError([Problem("n", f"must be positive, got {n}", "give respondents x tasks x profiles")])
+    _check(alpha, levels, treat_prob, n, amce)
     z = amce / amce_std_error(amce, n, levels, treat_prob)
     critical = ndtri(1 - alpha / 2)
     return float(ndtr(z - critical) + ndtr(-z - critical))
@@ -60,9 +66,9 @@ def amce_sample_size(
 ) -> float:
     """The effective sample size (respondents x tasks x profiles) at which the test reaches
     ``power`` for an AMCE of ``amce`` (cjpowR's closed form)."""
-    _check(alpha, levels, treat_prob)
-    if not 0 < power < 1 or amce == 0:
-        raise ConjointError([Problem("power", "needs a power in (0, 1) and a non-zero AMCE", "use e.g. 0.8")])
+    _check(alpha, levels, treat_prob, amce=amce)
+    if not alpha < power < 1:
+        raise ConjointError([Problem("power", f"must be between alpha and 1, got {power}", "use e.g. 0.8")])
     delta0 = 0.5 - amce * treat_prob
     variance = ((delta0 + amce) * (1 - delta0 - amce) + delta0 * (1 - delta0)) / 0.5
     return float((levels / 2) / amce**2 * (ndtri(1 - alpha / 2) + ndtri(power)) ** 2 * variance)
@@ -74,8 +80,16 @@ def minimum_detectable_amce(
     """The smallest positive AMCE detected with probability ``power`` from ``n`` effective
     observations (solving :func:`amce_power` for the AMCE, which at the largest AMCE the
     proportions allow has no variance left, and so power 1)."""
-    _check(alpha, levels, treat_prob)
-    if not 0 < power < 1:
-        raise ConjointError([Problem("power", f"must be in (0, 1), got {power}", "use e.g. 0.8")])
+    _check(alpha, levels, treat_prob, n)
+    if not alpha < power < 1:
+        raise ConjointError(
+            [
+                Problem(
+                    "power",
+                    f"must be between alpha and 1, got {power}",
+                    "use e.g. 0.8 (alpha is the power at no effect)",
+                )
+            ]
+        )
     top = 0.5 / max(treat_prob, 1 - treat_prob) - 1e-9  # the largest AMCE the proportions allow
     return float(brentq(lambda a: amce_power(a, n, levels, alpha, treat_prob) - power, 1e-9, top, xtol=1e-10))

@@ -1,4 +1,4 @@
-"""Measurement error in a forced choice: intra-respondent reliability and corrected estimates.
+"""Measurement error in conjoint answers: intra-respondent reliability and corrected estimates.
 
 A respondent who answers one task twice, the second time with the two profiles swapped, may choose
 differently: answers carry error. Following Clayton, Horiuchi, Kaufman, King and Komisarchik
@@ -19,6 +19,12 @@ var(tau) + 2 g_est g_tau cov(est, tau)``, ``var(tau) = var(IRR) / (4 (2 IRR - 1)
 comes from the respondents' linearised influences on the estimate and on the IRR (one respondent's
 original task is in both), with cregg's ``M/(M-1)`` respondent-cluster variance; projoint
 approximates it from the agreement and choice columns instead.
+
+The same model serves a yes/no answer (or a 0/1 rating) to each profile, as the consultation
+site asks it: each answer is the respondent's true answer flipped with probability ``tau``, so
+the share of the repeated task's answers that equal the answers to the same profiles in the task it
+repeats is again ``(1 - tau)^2 + tau^2``, and a mean answer again ``tau + (1 - 2 tau)`` times the
+true one. (A choice with an opt-out follows neither model and is refused.)
 
 Data: the repeated task's rows are in the long table like any other task's, with their own task
 number, and a column (``repeated``) that on those rows holds the number of the task they repeat
@@ -47,7 +53,7 @@ Statistic = Literal["amce", "mm"]
 
 @dataclass(frozen=True)
 class Reliability:
-    """The intra-respondent reliability of a forced choice, and the error rate it implies."""
+    """The intra-respondent reliability of the answers, and the error rate it implies."""
 
     irr: float  # share of repeated tasks answered the same way (weighted by respondent)
     irr_se: float
@@ -56,14 +62,15 @@ class Reliability:
     n_respondents: int  # respondents with a repeated task
     n_agree: int
     n_identical: int = 0  # repeated tasks of two identical profiles, which cannot disagree: left out
+    n_answers: int = 0  # repeated answers compared (one per respondent in a forced choice)
 
     def summary(self) -> str:
         return "\n".join(
             [
                 "Intra-respondent reliability (a repeated task, profiles swapped)",
                 (
-                    f"  respondents with a repeated task of two different profiles: {self.n_respondents:,} "
-                    f"({self.n_agree:,} chose the same profile; {self.n_identical:,} of two identical profiles left out)"
+                    f"  respondents with a repeated task: {self.n_respondents:,}; {self.n_agree:,} of "
+                    f"{self.n_answers:,} repeated answers the same ({self.n_identical:,} left out: identical profiles)"
                 ),
                 f"  IRR {self.irr:.4f} (se {self.irr_se:.4f})",
                 f"  tau {self.tau:.4f} (se {self.tau_se:.4f}): the chance an answer is flipped",
@@ -224,7 +231,50 @@ def _repeats(cj: ConjointData, task: str | None, repeated: str) -> tuple[Reliabi
         profiles = profiles * len(feature.levels) + feature.codes
     table = pd.DataFrame({"id": ids, "task": tasks, "repeats": repeats, "profile": profiles, "y": cj.y})
     table["row"] = np.arange(cj.n_rows)
-    _check_forced_choice(cj, table)
+    if _is_forced_choice(table):
+        respondents, agree, answers, n_identical = _choice_agreement(cj, table, is_repeat, repeated)
+    else:
+        respondents, agree, answers, n_identical = _answer_agreement(cj, table, is_repeat, repeated)
+    main = cj.take(np.flatnonzero(~is_repeat))
+    # each repeating respondent's weight and cluster in the data without the repeats
+    first_row = table[is_repeat].groupby("id")["row"].first()
+    w = np.ones(len(agree)) if cj.weights is None else unit_scale(cj.weights)[first_row[respondents].to_numpy()]
+    irr = float(w @ agree / (w @ answers))
+    u = w * (agree - irr * answers) / (w @ answers)  # each respondent's influence on the IRR
+    n = len(agree)
+    irr_se = float(np.sqrt(n / (n - 1) * (u @ u))) if n > 1 else np.nan
+    if not irr > 0.5:
+        raise ConjointError(
+            [
+                Problem(
+                    f"column '{repeated}'",
+                    f"the repeated tasks agree {irr:.1%} of the time, no more than chance (50%), so the error "
+                    "rate cannot be estimated",
+                    "check the repeated task's coding (its profiles are swapped; its choice is of the same profile)",
+                )
+            ],
+            source=cj.source,
+        )
+    root = np.sqrt(2 * irr - 1)
+    tau = float((1 - root) / 2)
+    d_tau = -1 / (2 * root)  # dtau / dIRR
+    tau_se = float(abs(d_tau) * irr_se)
+    main_ids = np.array([as_text(v) for v in main.frame[cj.id]], dtype=object)
+    assert main.clusters is not None
+    code_of = dict(zip(main_ids, main.clusters, strict=True))
+    tau_influence = np.zeros(main.n_clusters)
+    for respondent, value in zip(respondents, u, strict=True):
+        if respondent in code_of:
+            tau_influence[code_of[respondent]] += d_tau * value
+    found = Reliability(irr, irr_se, tau, tau_se, n, int(agree.sum()), n_identical, int(answers.sum()))
+    return found, main, tau_influence
+
+
+def _choice_agreement(
+    cj: ConjointData, table: pd.DataFrame, is_repeat: np.ndarray, repeated: str
+) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    """A forced choice: per respondent, whether the repeated task's choice is the original's
+    (one answer each), and the repeated tasks of two identical profiles left out."""
     tasks_shown = _tasks(table[~is_repeat], "task")
     repeats_shown = _tasks(table[is_repeat], "repeats")
     paired = repeats_shown.merge(tasks_shown, how="left", left_index=True, right_index=True, suffixes=("", "_original"))
@@ -276,39 +326,83 @@ def _repeats(cj: ConjointData, task: str | None, repeated: str) -> tuple[Reliabi
             source=cj.source,
         )
     agree = (paired["chosen"] == paired["chosen_original"]).to_numpy(float)
-    main = cj.take(np.flatnonzero(~is_repeat))
-    # each repeating respondent's weight and cluster in the data without the repeats
-    first_row = table[is_repeat].groupby("id")["row"].first()
-    w = np.ones(len(agree)) if cj.weights is None else unit_scale(cj.weights)[first_row[respondents].to_numpy()]
-    irr = float(w @ agree / w.sum())
-    u = w * (agree - irr) / w.sum()
-    n = len(agree)
-    irr_se = float(np.sqrt(n / (n - 1) * (u @ u))) if n > 1 else np.nan
-    if not irr > 0.5:
+    return respondents, agree, np.ones(len(agree)), n_identical
+
+
+def _answer_agreement(
+    cj: ConjointData, table: pd.DataFrame, is_repeat: np.ndarray, repeated: str
+) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    """A yes/no answer (or 0/1 rating) per profile: per respondent, how many of the repeated
+    task's answers are the answers given to the same profiles in the task it repeats, of how many.
+    A profile the original task showed twice cannot be paired: left out (counted as identical)."""
+    shown = table[~is_repeat].assign(n=1).groupby(["id", "task", "profile"]).agg(y=("y", "first"), n=("n", "sum"))
+    again = table[is_repeat].set_index(["id", "repeats", "profile"])
+    again.index.names = ["id", "task", "profile"]
+    paired = again.merge(shown.rename(columns={"y": "y_original"}), how="left", left_index=True, right_index=True)
+    missing = paired["y_original"].isna().to_numpy()
+    if missing.any():
+        row = int(paired["row"].to_numpy()[np.flatnonzero(missing)[0]])
         raise ConjointError(
             [
                 Problem(
                     f"column '{repeated}'",
-                    f"the repeated tasks agree {irr:.1%} of the time, no more than chance (50%), so the error "
-                    "rate cannot be estimated",
-                    "check the repeated task's coding (its profiles are swapped; its choice is of the same profile)",
+                    f"the repeated task in {cj.row_names(np.array([row]))} shows a profile the task it repeats did not",
+                    "give on a repeated task's rows the number of the task it repeats, with the same profiles",
                 )
             ],
             source=cj.source,
         )
-    root = np.sqrt(2 * irr - 1)
-    tau = float((1 - root) / 2)
-    d_tau = -1 / (2 * root)  # dtau / dIRR
-    tau_se = float(abs(d_tau) * irr_se)
-    main_ids = np.array([as_text(v) for v in main.frame[cj.id]], dtype=object)
-    assert main.clusters is not None
-    code_of = dict(zip(main_ids, main.clusters, strict=True))
-    tau_influence = np.zeros(main.n_clusters)
-    for respondent, value in zip(respondents, u, strict=True):
-        if respondent in code_of:
-            tau_influence[code_of[respondent]] += d_tau * value
-    found = Reliability(irr, irr_se, tau, tau_se, n, int(agree.sum()), n_identical)
-    return found, main, tau_influence
+    per_respondent = table[is_repeat].groupby("id")["repeats"].nunique()
+    if (per_respondent > 1).any():
+        raise ConjointError(
+            [
+                Problem(
+                    f"column '{repeated}'", "a respondent has more than one repeated task", "keep one per respondent"
+                )
+            ],
+            source=cj.source,
+        )
+    single = (paired["n"] == 1).to_numpy()
+    n_identical = int((~single).sum())
+    paired = paired[single]
+    same = (paired["y"] == paired["y_original"]).astype(float)
+    grouped = same.groupby(level="id")
+    agree, answers = grouped.sum(), grouped.size()
+    if answers.sum() < 2:
+        raise ConjointError(
+            [
+                Problem(
+                    f"column '{repeated}'",
+                    f"{int(answers.sum())} repeated answer(s): too few to estimate the reliability",
+                    "field the repeated task to more respondents",
+                )
+            ],
+            source=cj.source,
+        )
+    return list(agree.index), agree.to_numpy(float), answers.to_numpy(float), n_identical
+
+
+def _is_forced_choice(table: pd.DataFrame) -> bool:
+    """Whether every task is a choice of one profile out of two (the other layout: an answer per
+    profile)."""
+    per_task = table.groupby(["id", "task"]).agg(n=("y", "size"), chosen=("y", "sum"))
+    if ((per_task["n"] == 2) & (per_task["chosen"] == 1)).all():
+        return True
+    if (per_task["chosen"] <= 1).all() and (per_task["chosen"] == 0).any() and (per_task["n"] > 1).any():
+        first = per_task.index[int(np.flatnonzero((per_task["chosen"] == 0).to_numpy())[0])]
+        rows = table[(table["id"] == first[0]) & (table["task"] == first[1])]["row"].to_numpy()
+        raise ConjointError(
+            [
+                Problem(
+                    "data",
+                    f"the tasks look like a choice with an opt-out (none chosen in {rows.size} rows of respondent "
+                    f"{first[0]}, task {first[1]}); the measurement-error correction is for a forced choice "
+                    "between two profiles or for a yes/no answer to each profile",
+                    "analyse a forced choice or yes/no answers, or estimate without --repeated",
+                )
+            ]
+        )
+    return False
 
 
 def _tasks(table: pd.DataFrame, task: str) -> pd.DataFrame:
@@ -319,23 +413,3 @@ def _tasks(table: pd.DataFrame, task: str) -> pd.DataFrame:
     out["chosen"] = table[table["y"] == 1].set_index(["id", task])["profile"]
     out.index.names = ["id", "task"]
     return out
-
-
-def _check_forced_choice(cj: ConjointData, table: pd.DataFrame) -> None:
-    """Two profiles per task, one chosen: the error model is a forced choice's."""
-    per_task = table.groupby(["id", "task"]).agg(n=("y", "size"), chosen=("y", "sum"))
-    bad = per_task[(per_task["n"] != 2) | (per_task["chosen"] != 1)]
-    if len(bad):
-        first = bad.index[0]
-        rows = table[(table["id"] == first[0]) & (table["task"] == first[1])]["row"].to_numpy()
-        raise ConjointError(
-            [
-                Problem(
-                    "data",
-                    f"{len(bad)} tasks are not a choice of one profile out of two (the first: {cj.row_names(rows)}); "
-                    "the measurement-error correction is for a forced choice between two profiles",
-                    "analyse a two-profile forced choice, or estimate without --repeated",
-                )
-            ],
-            source=cj.source,
-        )

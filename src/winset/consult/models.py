@@ -35,6 +35,8 @@ class Organiser(Base):
 
 class Consultation(Base):
     __tablename__ = "consultations"
+    # the repeated task is read when it is used (below); SQLAlchemy reads this from the class
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(Text)  # the scenario's title: texts and ids from it have no set length
@@ -42,6 +44,9 @@ class Consultation(Base):
     scenario_toml: Mapped[str] = mapped_column(Text)  # the scenario as it was when the consultation opened
     survey_tasks: Mapped[int] = mapped_column(default=0)  # 0: no survey
     survey_profiles: Mapped[int] = mapped_column(default=2)
+    # the task shown again at the end; 0: none. A server default, loaded when used: a consultation
+    # without one is written and read as in a database made before revision 0007
+    survey_repeat: Mapped[int] = mapped_column(server_default="0", deferred=True)
     board: Mapped[bool] = mapped_column(default=True)  # a proposals board
     created_at: Mapped[datetime] = mapped_column(default=now)
     societies: Mapped[list[Society]] = relationship(back_populates="consultation", order_by="Society.id")

@@ -39,6 +39,7 @@ from threadpoolctl import threadpool_limits
 from ..compare import meets
 from ..compile import public
 from ..defaults import cores
+from ..engine.problem import Public
 from ..errors import ModelError, Problem, WinsetError
 from ..proportions import wilson
 from ..scenario import Party, Ratifier, Scenario
@@ -55,6 +56,8 @@ MAX_RESPONDENTS = 100_000
 MIN_RESPONDENTS = 100  # the smallest survey the design proposes (fewer rarely fit at all)
 SPREAD_LEVEL = 0.95  # one-sided confidence of the upper bound on the spread
 ROUNDS = 3  # checks at most (the first and two after recomputing the size)
+GROWTH = 1.25  # after a failed check, the next size is at least this many times larger
+CHECK_COLUMNS = ["respondents", "target", "right", "reps", "right_rate", "lower", "upper"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -98,7 +101,9 @@ class PublicPower:
         """Whether the last check reached the promised rate for every package it must call."""
         if self.respondents is None or self.checks.empty:
             return False
-        last = self.checks[self.checks["respondents"] == self.checks["respondents"].max()]
+        last = self.checks[self.checks["respondents"] == self.respondents]
+        if last.empty:
+            return False
         callable_ = set(self.targets.loc[~self.targets["too_close"], "target"])
         return bool((last.loc[last["target"].isin(callable_), "right_rate"] >= self.confidence).all())
 
@@ -109,9 +114,9 @@ class PublicPower:
             self.targets["target"], self.targets["true_margin"], self.targets["spread"], strict=True
         ):
             for n in sizes:
-                p = float(ndtr(abs(margin) * math.sqrt(n) / spread)) if spread > 0 else 1.0
+                p = float(ndtr(abs(margin) * math.sqrt(n) / spread)) if spread > 0 else float("nan")
                 rows.append({"ratifier": self.ratifier, "target": name, "respondents": int(n), "p_right": p})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["ratifier", "target", "respondents", "p_right"])
 
 
 def targets(
@@ -244,77 +249,106 @@ def public_power(
     codes = np.array(list(frame["package"]), dtype=np.int64).reshape(len(frame), scenario.space.n_issues)
     notes: list[str] = []
     n0 = pilot or (fit.respondents.n if fit.respondents is not None else 1000)
+    truth_margin = frame["true_margin"].to_numpy()
+    callable_ = ~frame["too_close"].to_numpy()
+    frame["spread"], frame["bias"], frame["respondents_needed"] = np.nan, np.nan, np.nan
+    checks: pd.DataFrame = pd.DataFrame(columns=CHECK_COLUMNS)
+    needed: int | None = None
+    if not callable_.any():
+        notes.append(
+            "no package to call: every proposal is nearer the threshold than the margin, and no other"
+            " package is at least the margin from it"
+        )
+        return _result(fit, study, confidence, truth_public, frame, None, checks, n0, reps, notes)
     done = 0
 
     def step(count: int) -> None:
         if progress is not None:
             progress(ratifier.id, done + count, reps * (ROUNDS + 1))
 
-    samples: dict[int, np.ndarray] = {
-        n0: simulated_margins(
-            scenario, party, ratifier, truth, study, n0, codes, reps, sequence.spawn(1)[0], workers, step
+    def simulate(n: int) -> np.ndarray:
+        return simulated_margins(
+            scenario, party, ratifier, truth, study, n, codes, reps, sequence.spawn(1)[0], workers, step
         )
-    }
+
+    samples: dict[int, np.ndarray] = {n0: simulate(n0)}
     done += reps
-    truth_margin = frame["true_margin"].to_numpy()
-    checks: list[dict] = []
-    needed: int | None = None
+    floor = MIN_RESPONDENTS  # above every size whose check failed
     for _ in range(ROUNDS):
-        spread = _spread(samples, reps)
+        spread = _spread(samples)
         frame["spread"] = spread
-        frame["bias"] = np.nanmean(samples[n0], axis=0) - truth_margin if np.isfinite(samples[n0]).any() else np.nan
-        frame["respondents_needed"] = [_needed(m, c, confidence) for m, c in zip(truth_margin, spread, strict=True)]
-        callable_ = ~frame["too_close"].to_numpy()
-        if not callable_.any():
-            notes.append("every package to call is nearer the threshold than the margin: no survey can call it")
+        fitted = np.isfinite(samples[n0][:, 0])
+        frame["bias"] = samples[n0][fitted].mean(axis=0) - truth_margin if fitted.any() else np.nan
+        frame["respondents_needed"] = [
+            np.nan if close else _needed(m, c, confidence)
+            for m, c, close in zip(truth_margin, spread, frame["too_close"], strict=True)
+        ]
+        if not np.isfinite(spread[callable_]).all():
+            notes.append(
+                "too few of the simulated surveys could be fitted to measure the estimates' spread:"
+                " simulate larger surveys (--pilot) or more tasks"
+            )
+            needed = None
             break
-        needed = max(MIN_RESPONDENTS, int(np.max(frame.loc[callable_, "respondents_needed"])))
+        needed = max(floor, int(np.max(frame.loc[callable_, "respondents_needed"])))
         if needed > max_respondents:
             notes.append(f"more than {max_respondents:,} respondents would be needed")
             needed = None
             break
-        if needed in samples:
-            break
-        margins = simulated_margins(
-            scenario, party, ratifier, truth, study, needed, codes, reps, sequence.spawn(1)[0], workers, step
+        if needed not in samples:
+            samples[needed] = simulate(needed)
+            done += reps
+        right = _right(samples[needed], truth_margin)
+        rows = pd.DataFrame(
+            {
+                "respondents": needed,
+                "target": frame["target"],
+                "right": right.sum(axis=0),
+                "reps": reps,
+                "right_rate": right.mean(axis=0),
+            }
         )
-        done += reps
-        samples[needed] = margins
-        right = _right(margins, truth_margin)
-        for j, target in enumerate(frame["target"]):
-            lower, upper = wilson(int(right[:, j].sum()), reps)
-            checks.append(
-                {
-                    "respondents": needed,
-                    "target": target,
-                    "right": int(right[:, j].sum()),
-                    "reps": reps,
-                    "right_rate": float(right[:, j].mean()),
-                    "lower": lower,
-                    "upper": upper,
-                }
-            )
+        bounds = [wilson(int(k), reps) for k in rows["right"]]
+        rows["lower"], rows["upper"] = [b[0] for b in bounds], [b[1] for b in bounds]
+        checks = rows if checks.empty else pd.concat([checks[checks["respondents"] != needed], rows], ignore_index=True)
         if (right[:, callable_].mean(axis=0) >= confidence).all():
             break
+        # a failed check: the next size is larger, whatever the spread says
+        floor = int(math.ceil(needed * GROWTH / 10) * 10)
     for n, margins in samples.items():
-        failed = int(np.isnan(margins[:, 0]).sum()) if margins.size else 0
+        failed = int(np.isnan(margins[:, 0]).sum())
         if failed:
             notes.append(f"{failed} of {reps} simulated surveys of {n:,} respondents could not be fitted")
     too_close = frame.loc[frame["too_close"], "target"].tolist()
     if too_close:
         notes.append(f"{', '.join(too_close)}: nearer the threshold than {margin:.0%}; not in the design's size")
+    return _result(fit, study, confidence, truth_public, frame, needed, checks, n0, reps, notes)
+
+
+def _result(
+    fit: RatifierFit,
+    study: Study,
+    confidence: float,
+    truth_public: Public,
+    frame: pd.DataFrame,
+    needed: int | None,
+    checks: pd.DataFrame,
+    pilot: int,
+    reps: int,
+    notes: list[str],
+) -> PublicPower:
     weights = fit.respondents.weights if fit.respondents is not None else None
     effect = float(len(weights) * np.sum(weights**2) / np.sum(weights) ** 2) if weights is not None else None
     return PublicPower(
-        ratifier.id,
-        party.id,
+        fit.ratifier.id,
+        fit.party.id,
         study,
         confidence,
         truth_public.rule.describe(),
         frame,
         needed,
-        pd.DataFrame(checks, columns=["respondents", "target", "right", "reps", "right_rate", "lower", "upper"]),
-        n0,
+        checks,
+        pilot,
         reps,
         effect,
         notes,
@@ -327,19 +361,23 @@ def _right(margins: np.ndarray, truth: np.ndarray) -> np.ndarray:
     return (meets(margins, 0.0) == meets(truth, 0.0)[None, :]) & ~np.isnan(margins)
 
 
-def _spread(samples: dict[int, np.ndarray], reps: int) -> np.ndarray:
+def _spread(samples: dict[int, np.ndarray]) -> np.ndarray:
     """Each package's c (the estimated margin's standard deviation times sqrt(n)), pooled over
-    the sizes simulated, at its one-sided upper confidence bound."""
-    variance = np.mean([n * np.nanvar(m, axis=0, ddof=1) for n, m in samples.items()], axis=0)
-    dof = max(1, sum(int(np.isfinite(m[:, 0]).sum()) - 1 for m in samples.values()))
+    the sizes simulated and the surveys that could be fitted, at its one-sided upper confidence
+    bound (NaN with fewer than two fitted surveys)."""
+    fitted = {n: m[np.isfinite(m[:, 0])] for n, m in samples.items()}
+    dof = sum(len(m) - 1 for m in fitted.values() if len(m) > 1)
+    width = next(iter(samples.values())).shape[1]
+    if dof < 1:
+        return np.full(width, np.nan)
+    variance = sum(n * m.var(axis=0, ddof=1) * (len(m) - 1) for n, m in fitted.items() if len(m) > 1) / dof
     return np.sqrt(variance * dof / chi2.ppf(1 - SPREAD_LEVEL, dof))
 
 
-def _needed(margin: float, spread: float, confidence: float) -> int:
-    """Respondents for P(right) = confidence at a true ``margin`` with spread c, rounded up to 10."""
-    if spread <= 0:
-        return 10
-    if margin == 0:
-        return 2**62
+def _needed(margin: float, spread: float, confidence: float) -> float:
+    """Respondents for P(right) = confidence at a true ``margin`` with spread c, rounded up to 10
+    and at least the design's floor (NaN where no size can be said: no spread, or no margin)."""
+    if not np.isfinite(spread) or margin == 0:
+        return float("nan")
     n = (ndtri(confidence) * spread / abs(margin)) ** 2
-    return int(min(math.ceil(n / 10) * 10, 2**62)) if np.isfinite(n) else 2**62
+    return float(max(MIN_RESPONDENTS, math.ceil(n / 10) * 10)) if np.isfinite(n) else float("nan")

@@ -15,6 +15,10 @@ from .power import PublicPower
 MDE_POWER = 0.8  # the power at which the minimum detectable AMCE is given
 MDE_ALPHA = 0.05
 CURVE_POINTS = 25
+TABLE_COLUMNS = [
+    "ratifier", "target", "kind", "true_margin", "spread", "bias", "respondents_needed", "too_close",
+    "respondents", "tasks", "profiles", "right_rate", "lower", "upper", "reps",
+]  # fmt: skip
 
 
 @dataclass
@@ -51,7 +55,7 @@ class DesignResult:
                         "reps": check.get("reps", 0),
                     }
                 )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
     def curves(self) -> pd.DataFrame:
         """P(right call) by respondents for every public and package: the normal approximation
@@ -93,7 +97,8 @@ class DesignResult:
         for power in self.publics:
             design = f"{power.study.tasks} tasks of {power.study.profiles} profiles"
             if power.respondents is None:
-                head = f"{power.ratifier}: no size up to the cap calls every package ({design})"
+                why = power.notes[0] if power.notes else "no size calls every package"
+                head = f"{power.ratifier}: no design ({design}): {why}"
             else:
                 state = "checked" if power.met else "NOT reached in the check"
                 head = (
@@ -101,22 +106,21 @@ class DesignResult:
                     f" probability >= {power.confidence:.0%} ({state})"
                 )
             lines.append(head)
-            lines.append(
-                f"  rule: {power.rule}; the estimates' spread from {power.reps} simulated surveys"
-                f" of {power.pilot:,} respondents"
-            )
+            simulated = bool(power.targets["spread"].notna().any()) or not power.checks.empty
+            spread = f"; the estimates' spread from {power.reps} simulated surveys of {power.pilot:,} respondents"
+            lines.append(f"  rule: {power.rule}{spread if simulated else ''}")
             if power.design_effect is not None and power.design_effect > 1.01:
                 lines.append(
                     f"  the current survey's weights have a design effect of {power.design_effect:.2f}:"
                     " a sample that needs such weights needs about as many times more respondents"
                 )
-            lines += [f"  note: {note}" for note in power.notes]
+            lines += [f"  note: {note}" for note in power.notes[1 if power.respondents is None else 0 :]]
         return "\n".join(lines)
 
 
 def _last_check(power: PublicPower) -> dict[str, dict[str, Any]]:
-    """The last check's row per package, by package name."""
+    """The check at the design's size, per package by name."""
     if power.checks.empty:
         return {}
-    last = power.checks[power.checks["respondents"] == power.checks["respondents"].iloc[-1]]
-    return {str(row["target"]): row for row in last.to_dict("records")}
+    last = power.checks[power.checks["respondents"] == power.respondents]
+    return {str(row["target"]): {str(k): v for k, v in row.items()} for row in last.to_dict("records")}

@@ -53,6 +53,7 @@ class Consultations(StoreBase):
                 scenario_toml=self.scenario_text,
                 survey_tasks=survey.tasks if survey else 0,
                 survey_profiles=survey.profiles if survey else 2,
+                **({"survey_repeat": survey.repeat} if survey and survey.repeat else {}),
                 board=board,
             )
             session.add(consultation)

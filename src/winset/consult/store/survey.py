@@ -29,7 +29,9 @@ class Survey(StoreBase):
             if shown or not consultation.survey_tasks:
                 return shown
             space = self.space_of(consultation.id)
-            design = SurveyDesign(consultation.survey_tasks, consultation.survey_profiles)
+            design = SurveyDesign(
+                consultation.survey_tasks, consultation.survey_profiles, repeat=consultation.survey_repeat
+            )
             drawn = assign(space, design, np.random.default_rng(secrets.randbits(64)))
             order = ",".join(space.issue_ids[k] for k in drawn.order)
             shown = [
@@ -100,5 +102,10 @@ class Survey(StoreBase):
                 .order_by(Answer.participant_id, Answer.task, Answer.profile)
             ).all()
             consultation_id = society.consultation_id
+            consultation = society.consultation
+            repeated = (
+                (consultation.survey_tasks + 1, consultation.survey_repeat) if consultation.survey_repeat else None
+            )
         space = self.space_of(consultation_id)
-        return long_format(space, ((f"p{r[0]}", r[1], r[2], space.parse(r[3]), r[4]) for r in rows))
+        answers = ((f"p{r[0]}", r[1], r[2], space.parse(r[3]), r[4]) for r in rows)
+        return long_format(space, answers, repeated)

@@ -101,6 +101,7 @@ class ConsultationForm(CsrfForm):
     slug: str = ""
     tasks: Count = 0
     profiles: Count = 2
+    repeat: Count = 0  # the task shown again at the end, its agreements swapped; 0: none
     board: str = ""  # "on" when the box is ticked
 
     def languages(self, ratifiers: list[str]) -> dict[str, str]:

@@ -94,7 +94,7 @@ def open_consultation(
         organiser_id,
         form.slug.strip() or secrets.token_hex(4),
         languages=form.languages([r.id for _, r in store.scenario.ratifiers]),
-        survey=SurveyDesign(form.tasks, form.profiles) if form.tasks else None,
+        survey=SurveyDesign(form.tasks, form.profiles, repeat=form.repeat) if form.tasks else None,
         board=form.board == "on",
     )
     return redirect(f"/organiser/consultations/{consultation}")
