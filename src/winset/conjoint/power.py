@@ -45,11 +45,15 @@ def _check(alpha: float, levels: int, treat_prob: float, n: float | None = None,
         raise ConjointError(problems)
 
 
+def _variance(amce: float, treat_prob: float) -> float:
+    """The two proportions' variance term of cjpowR's formula (see the module)."""
+    delta0 = 0.5 - amce * treat_prob
+    return ((delta0 + amce) * (1 - delta0 - amce) + delta0 * (1 - delta0)) / 0.5
+
+
 def amce_std_error(amce: float, n: float, levels: int = 2, treat_prob: float = 0.5) -> float:
     """The approximate standard error of an AMCE from ``n`` effective observations."""
-    delta0 = 0.5 - amce * treat_prob
-    variance = ((delta0 + amce) * (1 - delta0 - amce) + delta0 * (1 - delta0)) / 0.5
-    return float(np.sqrt(variance) / np.sqrt(2 * n / levels))
+    return float(np.sqrt(_variance(amce, treat_prob)) / np.sqrt(2 * n / levels))
 
 
 def amce_power(amce: float, n: float, levels: int = 2, alpha: float = 0.05, treat_prob: float = 0.5) -> float:
@@ -69,9 +73,8 @@ def amce_sample_size(
     _check(alpha, levels, treat_prob, amce=amce)
     if not alpha < power < 1:
         raise ConjointError([Problem("power", f"must be between alpha and 1, got {power}", "use e.g. 0.8")])
-    delta0 = 0.5 - amce * treat_prob
-    variance = ((delta0 + amce) * (1 - delta0 - amce) + delta0 * (1 - delta0)) / 0.5
-    return float((levels / 2) / amce**2 * (ndtri(1 - alpha / 2) + ndtri(power)) ** 2 * variance)
+    z = ndtri(1 - alpha / 2) + ndtri(power)
+    return float((levels / 2) / amce**2 * z**2 * _variance(amce, treat_prob))
 
 
 def minimum_detectable_amce(

@@ -58,7 +58,9 @@ def randomise(
         again = codes[:, repeat - 1, ::-1][:, None]
         codes = np.concatenate([codes, again], axis=1)
     shown = codes.shape[1]
-    orders = [" ".join(space.issue_ids[k] for k in rng.permutation(space.n_issues)) for _ in range(respondents)]
+    issue_ids = np.asarray(space.issue_ids, dtype=object)
+    permutations = np.argsort(rng.random((respondents, space.n_issues)), axis=1)  # one order per respondent
+    orders = [" ".join(order) for order in issue_ids[permutations]]
     flat = codes.reshape(-1, space.n_issues)
     frame = {
         "respondent": np.repeat(np.arange(1, respondents + 1), shown * profiles),

@@ -43,6 +43,7 @@ from ..engine.problem import Public
 from ..errors import ModelError, Problem, WinsetError
 from ..proportions import wilson
 from ..scenario import Party, Ratifier, Scenario
+from ..space import random_packages
 from ..support.fit import fit_ratifier, survey_data
 from ..support.results import RatifierFit
 from .truth import Truth
@@ -170,8 +171,6 @@ def candidate_packages(scenario: Scenario, rng: np.random.Generator, limit: int 
     space = scenario.space
     if space.count_valid() <= limit:
         return np.concatenate(list(space.iter_valid()))
-    from ..space import random_packages
-
     return np.unique(random_packages(space, limit, int(rng.integers(2**32))), axis=0)
 
 

@@ -18,7 +18,7 @@ the scenario's best current picture of the public.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -51,14 +51,7 @@ class Truth:
         """The fit's estimate as the truth (the additive model's rows carry no covariates)."""
         table = fit.table.group(0)
         labels = fit.rows if fit.rows is not None else pd.DataFrame(index=pd.RangeIndex(table.n_rows))
-        weights = table.weights / table.weights.sum()
-        return cls(
-            space,
-            ScoreTable(
-                table.shape, table.intercepts, table.coefficients, weights, table.groups, table.link, table.pairs
-            ),
-            labels.reset_index(drop=True),
-        )
+        return cls(space, replace(table, weights=table.weights / table.weights.sum()), labels.reset_index(drop=True))
 
     @property
     def covariates(self) -> list[str]:
