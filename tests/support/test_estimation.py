@@ -69,6 +69,94 @@ def test_logit_matches_statsmodels(seed):
     np.testing.assert_allclose(weighted.coef, glm.params, rtol=1e-8)
 
 
+class FlippedLogit(sm.families.links.Link):
+    """statsmodels' link for answers flipped at rate tau: p = tau + (1 - 2 tau) expit(eta)."""
+
+    def __init__(self, tau):
+        self.tau = tau
+
+    def __call__(self, p):
+        q = (p - self.tau) / (1 - 2 * self.tau)
+        return np.log(q / (1 - q))
+
+    def inverse(self, z):
+        return self.tau + (1 - 2 * self.tau) / (1 + np.exp(-z))
+
+    def deriv(self, p):
+        q = (p - self.tau) / (1 - 2 * self.tau)
+        return 1 / ((1 - 2 * self.tau) * q * (1 - q))
+
+    def inverse_deriv(self, z):
+        e = 1 / (1 + np.exp(-z))
+        return (1 - 2 * self.tau) * e * (1 - e)
+
+
+def flipped_problem(seed, tau, n=3000):
+    design, y, w = logit_problem(seed, n)
+    flips = np.random.default_rng(seed + 100).random(n) < tau
+    return design, np.where(flips, 1 - y, y), w
+
+
+@pytest.mark.parametrize(("seed", "tau"), [(1, 0.1), (2, 0.2), (3, 0.3)])
+def test_a_logit_of_flipped_answers_matches_statsmodels_glm_with_its_link(seed, tau):
+    """The likelihood of answers flipped at a known rate: the estimate, its standard errors
+    (expected information) and the log-likelihood equal statsmodels' GLM with that link, weighted
+    and not; the plain logit of the same answers is pulled towards zero."""
+    design, y, w = flipped_problem(seed, tau)
+    x = design.dense(0, design.n_rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels warns of a link it does not know
+        family = sm.families.Binomial(link=FlippedLogit(tau), check_link=False)
+        start = sm.Logit(y, x).fit(disp=0).params  # IRLS's own start can fall below tau
+        theirs = sm.GLM(y, x, family=family).fit(start_params=start, tol=1e-12)
+        weighted = sm.GLM(y, x, family=family, freq_weights=w).fit(start_params=start, tol=1e-12)
+    ours = fit_logit(design, y, flip=tau)
+    np.testing.assert_allclose(ours.coef, theirs.params, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ours.std_error, theirs.bse, rtol=1e-5)
+    assert ours.loglik == pytest.approx(theirs.llf, rel=1e-10)
+    np.testing.assert_allclose(fit_logit(design, y, w, flip=tau).coef, weighted.params, rtol=1e-7, atol=1e-9)
+    plain = fit_logit(design, y)
+    assert np.all(np.abs(plain.coef[1:]) < np.abs(ours.coef[1:]))
+
+
+def test_a_level_answered_yes_less_often_than_the_flip_rate_is_fitted_at_the_boundary():
+    """Where one level's rows say yes 2% of the time and answers flip 20% of the time, the MLE puts
+    those rows' probability at the floor tau (a coefficient without end, not a separation error),
+    and the other coefficients are the fit to the other rows alone: statsmodels' GLM with the
+    link on them, its log-likelihood plus the floor's."""
+    design, y, _ = logit_problem(3, 3000)
+    x = design.dense(0, design.n_rows)
+    level = x[:, 2] > 0
+    y = y.copy()
+    y[level] = np.random.default_rng(0).random(level.sum()) < 0.02
+    tau = 0.2
+    ours = fit_logit(design, y, flip=tau)
+    assert ours.coef[2] < -30
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rest = x[~level][:, [0, 1, 3]]
+        start = sm.Logit(y[~level], rest).fit(disp=0).params
+        family = sm.families.Binomial(link=FlippedLogit(tau), check_link=False)
+        theirs = sm.GLM(y[~level], rest, family=family).fit(start_params=start, tol=1e-12)
+    np.testing.assert_allclose(ours.coef[[0, 1, 3]], theirs.params, rtol=1e-6)
+    floor = np.sum(y[level] * np.log(tau) + (1 - y[level]) * np.log(1 - tau))
+    assert ours.loglik == pytest.approx(theirs.llf + floor, rel=1e-9)
+
+
+def test_flipped_logits_of_many_weightings_are_each_its_own_fit():
+    """fit_logits with a flip rate per fit: each draw as fit_logit gives it alone."""
+    design, y, _ = flipped_problem(7, 0.15, 800)
+    units = np.arange(design.n_rows) // 4
+    counts = np.random.default_rng(7).multinomial(200, np.full(200, 1 / 200), size=4).astype(float)
+    taus = np.array([0.0, 0.1, 0.15, 0.25])
+    start = fit_logit(design, y).coef
+    coef, value, _ = fit_logits(design, y, counts, units, start, np.ones(design.width, bool), 1e-10, taus)
+    for b in range(4):
+        alone = fit_logit(design, y, counts[b][units], flip=taus[b])
+        np.testing.assert_allclose(coef[b], alone.coef, rtol=1e-7, atol=1e-9)
+        assert value[b] == pytest.approx(alone.loglik, rel=1e-10)
+
+
 def test_logit_warm_start_reaches_the_same_estimate():
     design, y, w = logit_problem(4)
     cold = fit_logit(design, y, w)

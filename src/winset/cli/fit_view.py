@@ -3,6 +3,7 @@ support, as rich tables or as a JSON document."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,8 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
             ["estimate", "lower", "upper", "p_rule_met"],
         ),
     ]
+    if fit.response_error is not None:
+        parts += corrected_parts(fit, packages)
     if len(fit.calibration):
         calibration = fit.calibration.assign(row=fit.calibration["source"].str.rsplit("/", n=1).str[-1])
         if survey:
@@ -119,6 +122,49 @@ def report(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int, 
     return Group(Rule(style="dim"), *parts)
 
 
+def corrected_table(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> pd.DataFrame:
+    """The named packages' support as the survey measured it and corrected for the answers' error
+    (the status quo marked, with no probability that a rule is met)."""
+    table = fit.corrected_support(np.array(list(packages.values())))
+    table.insert(0, "package", list(packages))
+    table["status_quo"] = [name == STATUS_QUO for name in packages]
+    table.loc[table["status_quo"], "p_rule_met"] = np.nan
+    return table
+
+
+def corrected_parts(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> list[RenderableType]:
+    """The answers' reliability and the support corrected for their error."""
+    assert fit.response_error is not None
+    error = fit.response_error
+    found = error.reliability
+    calibrated = " before calibration to the polls," if len(fit.calibration) else ""
+    how = (
+        "the model refitted with answers flipped at rate tau in its likelihood"
+        if error.corrected is not None
+        else "(measured - tau) / (1 - 2 tau)"
+    )
+    lines = Text(
+        f"Answer error, from a task asked again with its profiles swapped ({found.n_respondents:,} respondents): "
+        f"{found.n_agree:,} of {found.n_answers:,} repeated answers the same, IRR {found.irr:.3f} "
+        f"(se {found.irr_se:.3f}), so an answer is flipped with probability tau {found.tau:.3f} (se "
+        f"{found.tau_se:.3f}); weighted as the respondents are, tau {error.tau[0]:.3f}.",
+    )
+    return [
+        lines,
+        _table(
+            f"Support corrected for the answers' error: the survey's own ('measured',{calibrated} without the "
+            f"repeated task), then {how} with its 90% interval and share of draws meeting the rule",
+            corrected_table(fit, packages).assign(
+                package=lambda t: [
+                    f"{p} (no agreement)" if q else p for p, q in zip(t["package"], t["status_quo"], strict=True)
+                ]
+            ),
+            ["package"],
+            ["measured", "estimate", "lower", "upper", "p_rule_met"],
+        ),
+    ]
+
+
 def _table(title: str, frame: pd.DataFrame, text: list[str], numbers: list[str]) -> Table:
     """Text columns, then numbers (never wrapped)."""
     table = Table(title=title, title_justify="left")
@@ -148,4 +194,19 @@ def fit_json(scenario: Scenario, fit: RatifierFit, packages: dict[str, tuple[int
         "calibration": records(fit.calibration),
         "coefficients": records(fit.coefficients.reset_index().rename(columns={"index": "parameter"})),
         "amce": records(amce_table(fit)),
+        **_error_json(fit, packages),
+    }
+
+
+def _error_json(fit: RatifierFit, packages: dict[str, tuple[int, ...]]) -> dict[str, Any]:
+    """The answers' reliability and the corrected support, where the survey repeats a task."""
+    if fit.response_error is None:
+        return {}
+    error = fit.response_error
+    return {
+        "reliability": {
+            **asdict(error.reliability),
+            "tau_weighted": None if np.isnan(error.tau[0]) else float(error.tau[0]),
+        },
+        "corrected_support": records(corrected_table(fit, packages)),
     }

@@ -148,6 +148,13 @@ class ConjointData:
         copy.weights, copy.weight_column = None, None
         return copy
 
+    def with_outcome(self, y: np.ndarray) -> ConjointData:
+        """The same data with another outcome on each row (a rating dichotomised, say)."""
+        copy = object.__new__(ConjointData)
+        copy.__dict__.update(self.__dict__)
+        copy.y = np.asarray(y, dtype=float)
+        return copy
+
     def rebased(self, name: str, level: str) -> ConjointData:
         """The same data with ``level`` as feature ``name``'s baseline (the other levels keep
         their order), as ``baselines={name: level}`` would give."""

@@ -79,6 +79,18 @@ class Reliability:
         )
 
 
+@dataclass(frozen=True)
+class Repeats:
+    """A survey's repeated tasks taken apart: their reliability, and the data without them."""
+
+    reliability: Reliability
+    data: ConjointData  # the survey without the repeated tasks' rows
+    rows: np.ndarray  # those rows' positions in the survey
+    tau_influence: np.ndarray  # per cluster of ``data``: its influence on tau (0 without a repeated task)
+    agree: np.ndarray  # per cluster of ``data``: repeated answers that agree (left-out ones not counted)
+    answers: np.ndarray  # per cluster of ``data``: repeated answers compared
+
+
 def reliability(
     data: pd.DataFrame | ConjointData,
     outcome: str | None = None,
@@ -95,7 +107,7 @@ def reliability(
     """The IRR from the repeated tasks (see the module); ``repeated`` names the column that gives,
     on a repeated task's rows, the number of the task it repeats."""
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
-    return _repeats(cj, task, repeated)[0]
+    return split_repeats(cj, task, repeated).reliability
 
 
 def corrected(
@@ -123,12 +135,13 @@ def corrected(
     if statistic not in ("amce", "mm"):
         raise ConjointError([Problem("statistic", f"unknown statistic '{statistic}'", "use 'amce' or 'mm'")])
     cj = as_conjoint(data, outcome, features, id=id, weights=weights, levels=levels, baselines=baselines, design=design)
-    found, main, tau_influence = _repeats(cj, task, repeated)
+    split = split_repeats(cj, task, repeated)
+    found, main = split.reliability, split.data
     main.check_sample()
     if statistic == "mm":
-        rows = _mm_rows(main, found.tau, tau_influence)
+        rows = _mm_rows(main, found.tau, split.tau_influence)
     else:
-        rows = _amce_rows(main, found.tau, tau_influence)
+        rows = _amce_rows(main, found.tau, split.tau_influence)
     names, level_names, raw, raw_se, fixed, fixed_se = zip(*rows, strict=True)
     plain = labelled(
         tidy(names, level_names, raw, raw_se, alpha, h0=0.5 if statistic == "mm" else 0.0), cj.outcome, statistic
@@ -188,9 +201,9 @@ def _amce_rows(cj: ConjointData, tau: float, tau_influence: np.ndarray) -> list[
     return rows
 
 
-def _repeats(cj: ConjointData, task: str | None, repeated: str) -> tuple[Reliability, ConjointData, np.ndarray]:
-    """The reliability, the data without the repeated tasks, and each of those data's clusters'
-    influence on tau (zero for respondents without a repeated task)."""
+def split_repeats(cj: ConjointData, task: str | None, repeated: str) -> Repeats:
+    """The reliability of the repeated tasks (marked in column ``repeated``, ``task`` the task
+    number column, by default the data's), and the data without them."""
     task = task or cj.task
     problems = []
     if cj.id is None:
@@ -235,7 +248,8 @@ def _repeats(cj: ConjointData, task: str | None, repeated: str) -> tuple[Reliabi
         respondents, agree, answers, n_identical = _choice_agreement(cj, table, is_repeat, repeated)
     else:
         respondents, agree, answers, n_identical = _answer_agreement(cj, table, is_repeat, repeated)
-    main = cj.take(np.flatnonzero(~is_repeat))
+    kept = np.flatnonzero(~is_repeat)
+    main = cj.take(kept)
     # each repeating respondent's weight and cluster in the data without the repeats
     first_row = table[is_repeat].groupby("id")["row"].first()
     w = np.ones(len(agree)) if cj.weights is None else unit_scale(cj.weights)[first_row[respondents].to_numpy()]
@@ -263,11 +277,14 @@ def _repeats(cj: ConjointData, task: str | None, repeated: str) -> tuple[Reliabi
     assert main.clusters is not None
     code_of = dict(zip(main_ids, main.clusters, strict=True))
     tau_influence = np.zeros(main.n_clusters)
-    for respondent, value in zip(respondents, u, strict=True):
+    agreed, compared = np.zeros(main.n_clusters), np.zeros(main.n_clusters)
+    for respondent, value, same, of in zip(respondents, u, agree, answers, strict=True):
         if respondent in code_of:
             tau_influence[code_of[respondent]] += d_tau * value
+            agreed[code_of[respondent]] += same
+            compared[code_of[respondent]] += of
     found = Reliability(irr, irr_se, tau, tau_se, n, int(agree.sum()), n_identical, int(answers.sum()))
-    return found, main, tau_influence
+    return Repeats(found, main, kept, tau_influence, agreed, compared)
 
 
 def _choice_agreement(

@@ -175,12 +175,12 @@ def candidate_packages(scenario: Scenario, rng: np.random.Generator, limit: int 
 
 
 def refit_ratifier(ratifier: Ratifier, truth: Truth) -> Ratifier:
-    """The ratifier as its simulated surveys are fitted: no poll calibration, and only the
+    """The ratifier as its simulated surveys are fitted: no poll calibration, no repeated task, and only the
     covariates the truth's members carry (respondents drawn from the population need no raking
     on the others)."""
     kept = [c for c in ratifier.data.covariates if c in truth.covariates]
     interactions = [pair for pair in ratifier.data.interactions if pair[1] in kept]
-    data = ratifier.data.model_copy(update={"covariates": kept, "interactions": interactions})
+    data = ratifier.data.model_copy(update={"covariates": kept, "interactions": interactions, "repeated": None})
     population = {name: shares for name, shares in ratifier.population.items() if name in kept}
     return ratifier.model_copy(update={"calibration": [], "data": data, "population": population})
 

@@ -83,8 +83,11 @@ class DataSource(_Strict):
     column per issue holding option ids or labels). ``model`` says how support is learned from it:
     ``binary`` (a yes/no support answer per profile, column ``outcome``, default ``support``) or
     ``choice`` (a choice between profiles and, with ``optout``, the status quo; column ``outcome``,
-    default ``chosen``). ``provenance`` says plainly where the data come from (shown with every
-    result based on them).
+    default ``chosen``). ``repeated`` names the survey's column that marks a repeated task (its
+    profiles swapped): on its rows, the number of the task it repeats, empty elsewhere. Those rows
+    estimate how often answers are flipped, and ``winset fit`` reports the support corrected for it;
+    the model is fitted without them (a choice with ``optout`` cannot be corrected). ``provenance``
+    says plainly where the data come from (shown with every result based on them).
     """
 
     survey: Text | None = None
@@ -94,6 +97,7 @@ class DataSource(_Strict):
     respondent: Text = "respondent"
     task: Text = "task"
     profile: Text = "profile"
+    repeated: Text | None = None
     covariates: list[Text] = Field(default_factory=list)
     interactions: list[list[Text]] = Field(default_factory=list)
     optout: bool = True

@@ -148,6 +148,37 @@ class BinarySupportModel:
             for c, v, i in zip(coef, value, iterations, strict=True)
         ]
 
+    def refit_flipped(self, weights: np.ndarray, flips: np.ndarray) -> list[LogitFit]:
+        """The fit to answers flipped at a known rate (:mod:`winset.support.logit`), for every row
+        of ``weights`` (draws x respondents) with its rate in ``flips``, warm-started from the
+        fitted model: the model of the answers that would be given without error. The first row
+        is taken to be the estimate (fitted to the tighter tolerance)."""
+        self._check_fitted("refit")
+        out = []
+        for rows, tolerance in ((slice(0, 1), 1e-10), (slice(1, None), DRAW_TOLERANCE)):
+            if not len(weights[rows]):
+                continue
+            coef, value, iterations = fit_logits(
+                self._design,
+                self._y,
+                np.atleast_2d(weights[rows]) * self._respondents.n,
+                self._respondents.row_respondent,
+                self.fit_.coef,
+                ~self.fit_.aliased,
+                tolerance,
+                np.asarray(flips[rows], dtype=float),
+            )
+            out += [
+                LogitFit(self.fit_.names, c, self._no_variance(), self.fit_.aliased, float(v), int(i))
+                for c, v, i in zip(coef, value, iterations, strict=True)
+            ]
+        return out
+
+    def _no_variance(self) -> np.ndarray:
+        vcov = np.full((self._design.width, self._design.width), np.nan)  # draws need none
+        vcov.setflags(write=False)
+        return vcov
+
     def _check_fitted(self, use: str) -> None:
         if not hasattr(self, "fit_"):
             raise NotFittedError(self, use)

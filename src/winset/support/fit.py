@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from ..conjoint import amce
 from ..conjoint.data import ConjointData, ConjointError, read_table
+from ..conjoint.reliability import Repeats, split_repeats
 from ..defaults import DRAWS, cores
 from ..errors import Problem
 from ..scenario import Party, Ratifier, Scenario
@@ -34,6 +35,7 @@ from .groups import GroupSplit, group_shares, split_respondents
 from .logit import LogitFit
 from .mixed_logit import POPULATION_DRAWS, MixedLogitFit, MixedLogitModel
 from .population import Respondents, bootstrap_counts, respondents
+from .response_error import ResponseError, agreement, flip_rate
 from .results import RatifierFit
 from .targets import targets
 
@@ -106,12 +108,18 @@ def fit_ratifier(
     if data is None and ratifier.data.survey is None:
         return fit_additive(scenario, party, ratifier, draws, seed, progress)
     data = survey_data(scenario, ratifier) if data is None else data
+    data, repeats = _without_repeats(ratifier, data)
     if ratifier.groups is not None:
-        return _fit_groups(scenario, party, ratifier, data, draws, seed, progress)
+        return _fit_groups(scenario, party, ratifier, data, repeats, draws, seed, progress)
     people = respondents(data, ratifier.data.covariates, ratifier.population)
-    model, tables, estimates = _fit_survey(scenario, ratifier, data, people, draws, seed, progress)
-    table, shifts, report = calibrate(ScoreTable.stack(tables), targets(scenario, ratifier), seed=seed + 2)
+    model, tables, estimates, weights = _fit_survey(scenario, ratifier, data, people, draws, seed, progress)
+    measured = ScoreTable.stack(tables)
+    table, shifts, report = calibrate(measured, targets(scenario, ratifier), seed=seed + 2)
     warnings = [*getattr(model, "warnings_", []), *report.attrs.get("warnings", [])]
+    error = None
+    if repeats is not None:
+        agreed = agreement(repeats.agree, repeats.answers, weights)
+        error = _response_error(scenario, repeats, agreed, measured, [(model, weights, 1.0)], warnings)
     return RatifierFit(
         party,
         ratifier,
@@ -124,7 +132,61 @@ def fit_ratifier(
         float(shifts[0]),
         warnings,
         rows=_row_labels(model),
+        response_error=error,
     )
+
+
+def _without_repeats(ratifier: Ratifier, data: ConjointData) -> tuple[ConjointData, Repeats | None]:
+    """The survey without its repeated task's rows, and what those rows say of the answers' error
+    (None where the survey has no repeated task). A rating is compared as the model reads it:
+    support or not, at the cutoff."""
+    spec = ratifier.data
+    if spec.repeated is None:
+        return data, None
+    answers = data if spec.cutoff is None else data.with_outcome(data.y >= spec.cutoff)
+    repeats = split_repeats(answers, spec.task, spec.repeated)
+    return data.take(repeats.rows), repeats
+
+
+def _response_error(
+    scenario: Scenario,
+    repeats: Repeats,
+    agreed: np.ndarray,
+    measured: ScoreTable,
+    parts: Sequence[tuple[BinarySupportModel | MixedLogitModel, np.ndarray, float]],
+    warnings: list[str],
+) -> ResponseError:
+    """The answer error per draw, from the weighted counts of agreeing and compared repeated
+    answers (2 x draws), and for a binary survey the model refitted with the flips in its
+    likelihood: each of ``parts`` (the public's model, or its groups': model, respondent weights
+    per draw, population share) at each draw's error rate. Says where a bootstrap draw's repeated
+    tasks gave no error rate."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # a draw without a repeated task: NaN
+        irr = agreed[0] / agreed[1]
+    tau = flip_rate(irr)
+    corrected = None
+    if all(isinstance(model, BinarySupportModel) for model, _, _ in parts):
+        issues = [(issue.id, [o.id for o in issue.options]) for issue in scenario.issues]
+        flips = np.nan_to_num(tau)  # a draw without an error rate is fitted as it is, and left out
+        per_draw: list[list[ScoreTable]] = [[] for _ in range(len(irr))]
+        for model, weights, share in parts:
+            assert isinstance(model, BinarySupportModel)
+            for d, (w, fitted) in enumerate(zip(weights, model.refit_flipped(weights, flips), strict=True)):
+                table = model.score_table(issues, w, fitted)
+                per_draw[d].append(replace(table, weights=table.weights * share))
+        corrected = ScoreTable.stack([_one_group(ScoreTable.stack(tables)) for tables in per_draw])
+    error = ResponseError(repeats.reliability, irr, measured, corrected)
+    if not irr[0] > 0.5:
+        warnings.append(
+            f"weighted to the population, the repeated tasks agree {irr[0]:.1%} of the time, no more than chance: "
+            "no corrected support can be given"
+        )
+    if error.failed_draws:
+        warnings.append(
+            f"in {error.failed_draws} of {len(irr) - 1} bootstrap draws the repeated tasks agree no more than "
+            "chance: those draws are left out of the corrected support's intervals"
+        )
+    return error
 
 
 def _fit_survey(
@@ -135,9 +197,10 @@ def _fit_survey(
     draws: int,
     seed: int,
     progress: Progress | None,
-) -> tuple[BinarySupportModel | MixedLogitModel, list[ScoreTable], list[pd.Series]]:
+) -> tuple[BinarySupportModel | MixedLogitModel, list[ScoreTable], list[pd.Series], np.ndarray]:
     """The support model fitted to ``data``, its table per draw (the estimate, then the
-    bootstrap's) and its parameters per draw."""
+    bootstrap's), its parameters per draw, and the respondents' weights per draw (draws + 1 x
+    respondents, each row summing to one)."""
     spec = ratifier.data
     model: BinarySupportModel | MixedLogitModel
     if spec.model == "binary":
@@ -162,7 +225,7 @@ def _fit_survey(
         estimates.append(parameters)
         if progress is not None:
             progress(ratifier.id, b + 1, draws)
-    return model, tables, estimates
+    return model, tables, estimates, np.vstack([people.weights[None, :], resampled])
 
 
 def _fit_groups(
@@ -170,13 +233,15 @@ def _fit_groups(
     party: Party,
     ratifier: Ratifier,
     data: ConjointData,
+    repeats: Repeats | None,
     draws: int,
     seed: int,
     progress: Progress | None,
 ) -> RatifierFit:
     """Post-stratification: the model fitted (and bootstrapped) within each group, its
     respondents raked to the other covariates' population margins, each draw's rows weighted by
-    the groups' population shares, then calibrated to the polls as a whole."""
+    the groups' population shares, then calibrated to the polls as a whole. One answer error for
+    the whole public: its repeated answers weighted as the groups' respondents are."""
     assert ratifier.groups is not None
     where = f"{scenario.location(ratifier.id)}.groups"
     names, member, outside = split_respondents(ratifier.groups, data, where, scenario.source)
@@ -188,13 +253,21 @@ def _fit_groups(
     shares, stated = group_shares(ratifier.groups, names, sample / sample.sum(), where, scenario.source)
     per_draw: list[list[ScoreTable]] = [[] for _ in range(draws + 1)]
     estimates, models, counts, labels = [], [], [], []
+    agreed = np.zeros((2, draws + 1))
+    fitted_groups = []
     for g in range(len(names)):
-        subset = data.take(np.flatnonzero(member == g))
+        rows = np.flatnonzero(member == g)
+        subset = data.take(rows)
         people = respondents(subset, _covariates(ratifier), _margins(ratifier))
         counts.append(people.n)
-        model, tables, group_estimates = _fit_survey(
+        model, tables, group_estimates, weights = _fit_survey(
             scenario, ratifier, subset, people, draws, seed + 7 * g, _group_progress(progress, g, len(names))
         )
+        if repeats is not None:
+            assert data.clusters is not None  # respondents() needs them
+            own = np.unique(data.clusters[rows])  # the subset's respondents, in its order, as the data's
+            agreed += shares[g] * agreement(repeats.agree[own], repeats.answers[own], weights)
+            fitted_groups.append((model, weights, float(shares[g])))
         models.append(model)
         # the group's rows carry one of its respondents' own values of the group covariate
         labels.append(
@@ -204,12 +277,13 @@ def _fit_groups(
             per_draw[d].append(replace(table, weights=table.weights * shares[g]))
         estimates.append(group_estimates)
     cells = np.concatenate([np.full(t.n_rows, g) for tables in per_draw for g, t in enumerate(tables)])
-    joined = [_one_group(ScoreTable.stack(tables)) for tables in per_draw]
-    table, shifts, report = calibrate(ScoreTable.stack(joined), targets(scenario, ratifier), seed=seed + 2)
+    measured = ScoreTable.stack([_one_group(ScoreTable.stack(tables)) for tables in per_draw])
+    table, shifts, report = calibrate(measured, targets(scenario, ratifier), seed=seed + 2)
     split = GroupSplit(ratifier.groups.covariate, tuple(names), tuple(shares), stated, tuple(counts), cells)
     warnings = [w for m in models for w in getattr(m, "warnings_", [])] + report.attrs.get("warnings", [])
     if outside:
         warnings.append(f"{outside:,} respondents fall in no group of '{split.covariate}' and are left out")
+    error = None if repeats is None else _response_error(scenario, repeats, agreed, measured, fitted_groups, warnings)
     parts = []
     for name, group_estimates in zip(names, estimates, strict=True):
         part = _coefficients(group_estimates)
@@ -229,6 +303,7 @@ def _fit_groups(
         warnings,
         groups=split,
         rows=pd.concat(labels, ignore_index=True),
+        response_error=error,
     )
 
 

@@ -11,10 +11,18 @@ and ``GLM``) to fit many weightings of one design at once: a bootstrap's resampl
 one matrix, so each step is a few matrix products over all of them (the Hessians of all the
 resamples in one product of the distinct rows' column pairs, where those fit in memory) instead of
 hundreds of small fits. Each resample keeps its own step halving, stopping rule and solve.
+
+Answers flipped at random (projoint's measurement-error model, :mod:`winset.support.response_error`)
+have a logit of their own: with a known flip rate ``tau``, ``P(yes) = tau + (1 - 2 tau) expit(eta)``
+(Hausman, Abrevaya and Scott-Morton's misclassified binary choice, with the two error rates equal).
+``flip`` gives each fit its ``tau``; its steps are Fisher scoring (the expected information
+``X' diag(w s^2 / (p (1 - p))) X``, ``s = (1 - 2 tau) p0 (1 - p0)``, ``p0 = expit(eta)``), which is
+Newton's method where ``tau`` is 0.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,22 +55,26 @@ def fit_logit(
     keep: np.ndarray | None = None,
     tolerance: float = 1e-10,
     variance: bool = True,
+    flip: float = 0.0,
 ) -> LogitFit:
     """Maximise the (weighted) binomial log-likelihood of ``y`` (0/1) on the design.
 
     ``start`` (all columns, NaN where aliased) warm-starts Newton's method, e.g. from the full
     sample's estimate in a bootstrap; ``keep`` fixes which columns are estimable; ``variance``
-    False skips the variance (NaN), which bootstrap draws do not need.
+    False skips the variance (NaN), which bootstrap draws do not need; ``flip`` is the rate at
+    which answers are flipped (see the module; the variance is then the inverse expected
+    information, with ``flip`` taken as known).
     """
     w = np.ones(design.n_rows) if weights is None else np.asarray(weights, dtype=float)
     if keep is None:
         keep = design.estimable(w)
-    coef, value, iterations = fit_logits(design, y, w[None, :], None, start, keep, tolerance)
+    coef, value, iterations = fit_logits(design, y, w[None, :], None, start, keep, tolerance, np.array([flip]))
     kept = np.flatnonzero(keep)
     vcov = np.full((design.width, design.width), np.nan)
     if variance:
-        p = expit(design.fitted(coef[0]))
-        vcov[np.ix_(kept, kept)] = linalg.pinv(design.gram(w * p * (1.0 - p))[np.ix_(kept, kept)])
+        eta = design.fitted(coef[0])[:, None]
+        curvature, _ = _scoring(eta, w[:, None], np.zeros_like(eta), np.array([flip]))
+        vcov[np.ix_(kept, kept)] = linalg.pinv(design.gram(curvature[:, 0])[np.ix_(kept, kept)])
     return LogitFit(design.names, coef[0], vcov, ~keep, float(value[0]), int(iterations[0]))
 
 
@@ -74,11 +86,13 @@ def fit_logits(
     start: np.ndarray | None,
     keep: np.ndarray,
     tolerance: float,
+    flip: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One fit per row of ``weights``, as :func:`fit_logit` would give it, all at once.
 
     ``weights`` (fits x units) weight the units, ``units`` gives each data row's unit (None: the
-    rows themselves), e.g. bootstrap resamples of respondents. Returns the coefficients (fits x
+    rows themselves), e.g. bootstrap resamples of respondents; ``flip`` (one per fit, in [0, 0.5))
+    the rate at which answers are flipped (see the module). Returns the coefficients (fits x
     columns, NaN where not kept), the log-likelihoods and the iterations each fit took.
     """
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
@@ -97,66 +111,102 @@ def fit_logits(
     for begin in range(0, len(weights), per_chunk):
         part = slice(begin, begin + per_chunk)
         unit_weights = weights[part].T
+        flips = None if flip is None else np.asarray(flip, dtype=float)[part]
         kept_coef, value[part], iterations[part] = _newton(
-            x, totals @ unit_weights, yes @ unit_weights, first, tolerance
+            x, totals @ unit_weights, yes @ unit_weights, first, tolerance, flips
         )
         coef[part, kept] = kept_coef.T
     return coef, value, iterations
 
 
 def _newton(
-    x: np.ndarray, w: np.ndarray, wy: np.ndarray, start: np.ndarray, tolerance: float
+    x: np.ndarray,
+    w: np.ndarray,
+    wy: np.ndarray,
+    start: np.ndarray,
+    tolerance: float,
+    flip: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton's method with step halving on the distinct rows ``x``, one fit per column of the
-    rows' total weights ``w`` and weighted answers ``wy``, each stopped on its own."""
+    """Newton's method (Fisher scoring where answers flip) with step halving on the distinct rows
+    ``x``, one fit per column of the rows' total weights ``w`` and weighted answers ``wy`` (and
+    of ``flip``), each stopped on its own."""
     fits = w.shape[1]
     pairs = _column_pairs(x) if fits > 1 and len(x) * x.shape[1] * (x.shape[1] + 1) // 2 <= PAIRS else None
+    tau = np.zeros(fits) if flip is None else flip
     coef = np.repeat(start[:, None], fits, axis=1)
     eta = x @ coef
-    value = _loglik(eta, w, wy)
+    value = _loglik(eta, w, wy, tau)
     iterations = np.zeros(fits, dtype=np.int64)
     out_coef, out_value = coef.copy(), value.copy()
     active = np.arange(fits)  # the fits still running: the columns of coef, eta, value, w and wy
     for iteration in range(1, MAX_ITERATIONS + 1):
-        p = expit(eta)
-        step = _steps(_hessians(x, w * p * (1.0 - p), pairs), x.T @ (wy - w * p))
+        curvature, score = _scoring(eta, w, wy, tau)
+        step = _steps(_hessians(x, curvature, pairs), x.T @ score)
         size = np.ones(len(active))
         trial = coef + step
         trial_eta = x @ trial
-        trial_value = _loglik(trial_eta, w, wy)
+        trial_value = _loglik(trial_eta, w, wy, tau)
         halve = (trial_value < value - 1e-12 * np.abs(value)) & (size >= 1e-8)
         while halve.any():
             size[halve] /= 2
             trial[:, halve] = coef[:, halve] + size[halve] * step[:, halve]
             trial_eta[:, halve] = x @ trial[:, halve]
-            trial_value[halve] = _loglik(trial_eta[:, halve], w[:, halve], wy[:, halve])
+            trial_value[halve] = _loglik(trial_eta[:, halve], w[:, halve], wy[:, halve], tau[halve])
             halve &= (trial_value < value - 1e-12 * np.abs(value)) & (size >= 1e-8)
         moved = np.max(np.abs(size * step), axis=0, initial=0.0)
-        settled = np.abs(trial_value - value) < tolerance * np.maximum(1.0, np.abs(trial_value)) * 1e-3
+        # a flat log-likelihood ends Newton's method; Fisher scoring (tau > 0) converges linearly, so
+        # its steps, not its log-likelihood, say when it is done
+        flat = np.abs(trial_value - value) < tolerance * np.maximum(1.0, np.abs(trial_value)) * 1e-3
+        settled = flat & (tau == 0)
         coef, eta, value = trial, trial_eta, trial_value
         iterations[active] = iteration
         done = (moved < tolerance) | settled
         if done.any():
-            if np.max(np.abs(eta[:, done]), initial=0.0) > SEPARATION:
+            # with flips, a row answered yes (or no) less often than tau is fitted by a probability
+            # of tau (1 - tau) and a linear predictor without end: the estimate, not a separation
+            if np.max(np.abs(eta[:, done & (tau == 0)]), initial=0.0) > SEPARATION:
                 raise _separated()
             out_coef[:, active[done]], out_value[active[done]] = coef[:, done], value[done]
             if done.all():
                 return out_coef, out_value, iterations
             keep = ~done
-            active, coef, eta, value, w, wy = (
+            active, coef, eta, value, w, wy, tau = (
                 active[keep],
                 coef[:, keep],
                 eta[:, keep],
                 value[keep],
                 w[:, keep],
                 wy[:, keep],
+                tau[keep],
             )
     raise _separated()
 
 
-def _loglik(eta: np.ndarray, w: np.ndarray, wy: np.ndarray) -> np.ndarray:
-    """Each column's log-likelihood from the distinct rows' linear predictors and sums."""
-    return np.sum(wy * eta - w * np.logaddexp(0.0, eta), axis=0)
+def _loglik(eta: np.ndarray, w: np.ndarray, wy: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Each column's log-likelihood from the distinct rows' linear predictors and sums (answers
+    flipped at the column's rate ``tau``)."""
+    plain = np.sum(wy * eta - w * np.logaddexp(0.0, eta), axis=0)
+    flipped = tau > 0
+    if not flipped.any():
+        return plain
+    t = tau[flipped]
+    p = t + (1 - 2 * t) * expit(eta[:, flipped])
+    with np.errstate(divide="ignore"):  # a weightless row of p 0 or 1 adds nothing
+        terms = wy[:, flipped] * np.log(p) + (w[:, flipped] - wy[:, flipped]) * np.log1p(-p)
+    plain[flipped] = np.sum(np.where(w[:, flipped] > 0, terms, 0.0), axis=0)
+    return plain
+
+
+def _scoring(eta: np.ndarray, w: np.ndarray, wy: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct row and column, the weight of the information matrix and the score's factor
+    on the linear predictor (see the module): ``w p (1 - p)`` and ``wy - w p`` where ``tau`` is 0."""
+    p0 = expit(eta)
+    slope = (1 - 2 * tau) * p0 * (1 - p0)
+    p = tau + (1 - 2 * tau) * p0
+    spread = p * (1 - p)
+    # 1 where tau is 0; 0 for a row whose probability is numerically 0 or 1 (no information)
+    ratio = np.divide(slope, spread, out=np.zeros_like(spread), where=spread > 0)
+    return w * slope * ratio, (wy - w * p) * ratio
 
 
 def _column_pairs(x: np.ndarray) -> np.ndarray:
@@ -183,12 +233,15 @@ def _hessians(x: np.ndarray, v: np.ndarray, pairs: np.ndarray | None = None) -> 
 def _steps(hessians: np.ndarray, gradients: np.ndarray) -> np.ndarray:
     """Newton steps (k x fits), one fit at a time, so that a fit's step does not depend on the
     others. A Hessian that is not positive definite (a column no weighted row informs, e.g. in a
-    bootstrap resample) gets the least-norm step, which leaves that column where it started."""
+    bootstrap resample), or so ill-conditioned that the solve warns of it, gets the least-norm
+    step, which leaves that column where it started."""
     out = np.empty_like(gradients)
     for b, (hessian, gradient) in enumerate(zip(hessians, gradients.T, strict=True)):
         try:
-            out[:, b] = linalg.solve(hessian, gradient, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)  # ill-conditioned: as singular
+                out[:, b] = linalg.solve(hessian, gradient, assume_a="pos")
+        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
             out[:, b] = linalg.lstsq(hessian, gradient)[0]
     return out
 

@@ -17,6 +17,7 @@ from .binary import BinarySupportModel
 from .groups import GroupSplit
 from .mixed_logit import MixedLogitModel
 from .population import Respondents
+from .response_error import ResponseError
 
 
 @dataclass
@@ -36,6 +37,7 @@ class RatifierFit:
     effects: pd.DataFrame | None = None  # the additive model's option effects (posterior_effects)
     groups: GroupSplit | None = None  # the public's groups, for rules that count them (post-stratified)
     rows: pd.DataFrame | None = None  # each estimate row's covariate values (None: the additive model)
+    response_error: ResponseError | None = None  # the answers' error, where the survey repeats a task
 
     @property
     def additive(self) -> bool:
@@ -96,5 +98,28 @@ class RatifierFit:
                 "lower": np.quantile(draws, INTERVAL[0], axis=0),
                 "upper": np.quantile(draws, INTERVAL[1], axis=0),
                 "p_rule_met": meets(draws, threshold).mean(axis=0) if threshold is not None else np.nan,
+            }
+        )
+
+    def corrected_support(self, codes: np.ndarray) -> pd.DataFrame:
+        """Support of packages as the survey measured it (``measured``: before calibration) and
+        corrected for the answers' error (see :mod:`winset.support.response_error`): estimate,
+        bootstrap mean, 90% interval, probability the rule is met (for a rule that is a share of
+        the whole public). Draws without an error rate are left out. Refused without a repeated task."""
+        if self.response_error is None:
+            raise ValueError(f"ratifier '{self.ratifier.id}' has no repeated task: set data.repeated")
+        measured, corrected = self.response_error.support(codes)
+        draws = corrected[1:] if len(corrected) > 1 else corrected
+        usable = draws[~np.isnan(draws[:, 0])]
+        threshold = share_threshold(self.ratifier.rule)
+        empty = not len(usable)
+        return pd.DataFrame(
+            {
+                "measured": measured[0],
+                "estimate": corrected[0],
+                "mean": np.nan if empty else usable.mean(axis=0),
+                "lower": np.nan if empty else np.quantile(usable, INTERVAL[0], axis=0),
+                "upper": np.nan if empty else np.quantile(usable, INTERVAL[1], axis=0),
+                "p_rule_met": meets(usable, threshold).mean(axis=0) if threshold is not None and not empty else np.nan,
             }
         )

@@ -43,6 +43,13 @@ def support_model(check: Checks, loc: Loc, ratifier: Mapping[str, Any]) -> None:
                 f"'{covariate}' is not one of the covariates{did_you_mean(str(covariate), covariates)}",
                 f"add it to data.covariates, or use one of {known_list(covariates)}",
             )
+    if isinstance(data.get("repeated"), str) and data.get("model") == "choice" and data.get("optout", True) is True:
+        check.add(
+            (*loc, "data", "repeated"),
+            "a repeated task cannot measure answer error in a choice with an opt-out (choosing neither follows "
+            "no flip model)",
+            "remove repeated, or field a forced choice (optout = false)",
+        )
     for name, shares in table_at(ratifier, "population").items():
         where = (*loc, "population", name)
         if name not in covariates:
