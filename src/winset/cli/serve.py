@@ -116,6 +116,14 @@ def serve_command(
             "SQLite has one writer at a time, so one process is usually as fast.",
         ),
     ] = 1,
+    survey_design: Annotated[
+        Path | None,
+        typer.Option(
+            "--survey-design",
+            help="A survey design file (winset design --field writes RATIFIER-survey.toml): new consultations' "
+            "forms start from its tasks, profiles and repeated task.",
+        ),
+    ] = None,
 ) -> None:
     """Run the consultation site for a scenario: surveys and proposal votes in every society.
 
@@ -129,6 +137,10 @@ def serve_command(
     from ..consult.web.security import HEADERS
 
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
+    if survey_design is not None:
+        from ..consult.design_file import read_design_file
+
+        read_design_file(survey_design)  # refused here, before the site opens
     _check_address(host, port)
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
     if workers > 1:
@@ -141,6 +153,7 @@ def serve_command(
         "secret_key": hashlib.sha256(key.encode()).hexdigest() if key else secrets.token_hex(32),
         "secure_cookies": secure_cookies,
         "public_url": base,
+        "survey_design": None if survey_design is None else str(survey_design.resolve()),
     }
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stderr().print(
@@ -251,9 +264,12 @@ def _site(store: Store, settings: dict) -> FastAPI:
     objects that never become garbage. The collector's full passes over them stalled every
     request for tens of milliseconds (measured: the slowest 1% of votes took 2.5 times as long).
     Frozen, they are never walked again, and a pass waits for more new objects before it starts."""
+    from ..consult.design_file import read_design_file
+
     *_, create_app = _web()
     key, secure, public_url = bytes.fromhex(settings["secret_key"]), settings["secure_cookies"], settings["public_url"]
-    app = create_app(store, key, secure, public_url, server_headers=True)
+    design = read_design_file(settings["survey_design"]) if settings.get("survey_design") else None
+    app = create_app(store, key, secure, public_url, server_headers=True, survey_design=design)
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, 50, 100)

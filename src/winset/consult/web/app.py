@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...errors import WinsetError
+from ..design_file import DesignFile
 from ..store import Store
 from ..store.base import DatabaseBusy
 from . import api, health, negotiators, organisers, participants
@@ -42,16 +43,20 @@ def create_app(
     secure_cookies: bool = False,
     public_url: str = "http://127.0.0.1:8000",
     server_headers: bool = False,
+    survey_design: DesignFile | None = None,
 ) -> FastAPI:
     """The site for ``store``; ``secret_key`` signs CSRF tokens (random when not given: forms
     opened before a restart must be opened again; sessions are kept in the database);
     invitation links start with ``public_url``, never with the Host header a request brings.
     With ``server_headers``, the server adds :data:`~.security.HEADERS` to every response (as
-    ``winset serve`` has uvicorn do), so the site does not."""
+    ``winset serve`` has uvicorn do), so the site does not. A ``survey_design`` (a file of
+    ``winset design --field``) fills in the form that opens a consultation."""
     # no redirect to the path with a trailing slash: Starlette would build it from the Host header
     app = FastAPI(title="winset consultation", docs_url=None, redoc_url=None, redirect_slashes=False)
     app.add_middleware(Guard, headers={} if server_headers else HEADERS)
-    app.state.site = Site(store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies, public_url.rstrip("/"))
+    app.state.site = Site(
+        store, Signer(secret_key or secrets.token_bytes(32)), secure_cookies, public_url.rstrip("/"), survey_design
+    )
     app.exception_handler(StarletteHTTPException)(_http_error)  # FastAPI's and Starlette's own (404, 405, ...)
     app.exception_handler(RequestValidationError)(_bad_value)
     app.exception_handler(WinsetError)(_user_error)

@@ -83,7 +83,14 @@ def logout(
 
 @router.get("/organiser", response_class=HTMLResponse)
 def dashboard(request: Request, organiser_id: OrganiserId, site: SiteDep) -> HTMLResponse:
-    return site.render(request, "organiser.html", consultations=site.store.consultations(organiser_id))
+    design = site.survey_design
+    return site.render(
+        request,
+        "organiser.html",
+        consultations=site.store.consultations(organiser_id),
+        survey=design.design if design is not None else SurveyDesign(),
+        survey_file=design,
+    )
 
 
 @router.post("/organiser/consultations")

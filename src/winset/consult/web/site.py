@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..design_file import DesignFile
 from ..store import Store
 from .labels import Labels
 from .security import CSRF_COOKIE, GuessLimit, Signer, new_csrf_cookie
@@ -31,6 +32,7 @@ class Site:
     signer: Signer
     secure_cookies: bool = False  # cookies over HTTPS only
     public_url: str = "http://127.0.0.1:8000"  # the site's address for participants: invitation links start with it
+    survey_design: DesignFile | None = None  # what a new consultation's survey form starts from
     joins: GuessLimit = field(init=False)  # participants' invitation codes and external ids
     logins: GuessLimit = field(init=False)  # organisers' passwords
     negotiator_joins: GuessLimit = field(init=False)  # negotiators' invitations
