@@ -11,12 +11,15 @@ import pytest
 from typer.testing import CliRunner
 
 from winset.cli import app
+from winset.conjoint import reliability
 from winset.conjoint.wide import from_qualtrics
 from winset.design.fielding import balance, design_shares, qualtrics_script, randomise
 from winset.errors import WinsetError
 from winset.space import PackageSpace
 
 from ..small_scenario import small_scenario
+
+runner = CliRunner()
 
 
 @pytest.fixture
@@ -72,20 +75,23 @@ def test_randomise_refuses_a_task_that_is_not_there(space):
         randomise(space, 10, 4, 2, repeat=9)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the Qualtrics script")
-def test_the_qualtrics_script_sets_the_fields_winset_import_reads_back(space, tmp_path):
-    table = randomise(space, 5, 3, 2, seed=4, repeat=1)
-    script = qualtrics_script(table, space, {"a": "Issue A"}, {"a": {"a1": "Option one"}})
+def _fields_of(script: str, tmp_path, draw: float) -> dict:
+    """The embedded data the Qualtrics script sets when ``Math.random()`` gives ``draw``."""
     harness = tmp_path / "run.js"
     harness.write_text(
         "var fields = {};\n"
         "var Qualtrics = {SurveyEngine: {addOnload: function (f) { f(); },"
         " setEmbeddedData: function (k, v) { fields[k] = v; }}};\n"
-        "Math.random = function () { return 0.0; };\n"  # the first respondent's design
-        + script
-        + "console.log(JSON.stringify(fields));\n"
+        f"Math.random = function () {{ return {draw}; }};\n" + script + "console.log(JSON.stringify(fields));\n"
     )
-    fields = json.loads(subprocess.run(["node", str(harness)], capture_output=True, text=True, check=True).stdout)
+    return json.loads(subprocess.run(["node", str(harness)], capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the Qualtrics script")
+def test_the_qualtrics_script_sets_the_fields_winset_import_reads_back(space, tmp_path):
+    table = randomise(space, 5, 3, 2, seed=4, repeat=1)
+    script = qualtrics_script(table, space, {"a": "Issue A"}, {"a": {"a1": "Option one"}})
+    fields = _fields_of(script, tmp_path, 0.0)  # the first respondent's design
     assert fields["L-1-1"] in {"Issue A", "b", "c"}
     assert "Option one" in fields.values() or "a1" not in set(table.loc[table["respondent"] == 1, "a"])
     export = pd.DataFrame([{**fields, "ResponseId": "R1", "Q1": "1", "Q2": "2", "Q3": "1", "Q4": "2"}])
@@ -95,11 +101,43 @@ def test_the_qualtrics_script_sets_the_fields_winset_import_reads_back(space, tm
     assert (long[["a", "b", "c"]].to_numpy() == mine[["a", "b", "c"]].to_numpy()).all()
 
 
+def imported(tmp_path, repeat: str, out: str):
+    """``winset import`` of the test's Qualtrics export, the last task repeating task ``repeat``."""
+    arguments = ["import", str(tmp_path / "export.csv"), "--responses", "Q1,Q2,Q3,Q4", "--repeat", repeat]
+    return runner.invoke(app, [*arguments, "--out", str(tmp_path / out)])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the Qualtrics script")
+def test_a_repeated_task_goes_round_trip_from_the_script_to_the_reliability(space, tmp_path):
+    """Three respondents get designs 1, 2 and 3 of five (each with task 1 asked again last,
+    profiles swapped); the export, imported with --repeat 1, is what the reliability reads: two
+    answer the repeat as they answered task 1 (the same profile, now second), one does not."""
+    table = randomise(space, 5, 3, 2, seed=6, repeat=1)
+    script = qualtrics_script(table, space, {}, {})
+    rows = []
+    for k, (draw, again) in enumerate([(0.0, "2"), (0.2, "2"), (0.4, "1")]):
+        fields = _fields_of(script, tmp_path, draw)
+        rows.append({**fields, "ResponseId": f"R{k + 1}", "Q1": "1", "Q2": "2", "Q3": "1", "Q4": again})
+    pd.DataFrame(rows).to_csv(tmp_path / "export.csv", index=False)
+    result = imported(tmp_path, "1", "long.csv")
+    assert result.exit_code == 0, result.output
+    long = pd.read_csv(tmp_path / "long.csv")
+    assert long.loc[long["task"] == 4, "repeats"].eq(1).all() and long.loc[long["task"] < 4, "repeats"].isna().all()
+    for k in range(3):
+        mine = table[table["respondent"] == k + 1].reset_index(drop=True)
+        theirs = long[long["respondent"] == f"R{k + 1}"].reset_index(drop=True)
+        assert (theirs[["a", "b", "c"]].to_numpy() == mine[["a", "b", "c"]].to_numpy()).all()
+    found = reliability(long, "chosen", ["a", "b", "c"], id="respondent", task="task", repeated="repeats")
+    assert (found.n_respondents, found.n_agree) == (3, 2)
+    wrong = imported(tmp_path, "4", "other.csv")
+    assert wrong.exit_code == 2 and "cannot repeat task 4" in wrong.output and not (tmp_path / "other.csv").exists()
+
+
 def test_winset_design_field_writes_the_files_and_refuses_a_missing_folder(tmp_path):
     (tmp_path / "s").mkdir()
     scenario = small_scenario(tmp_path / "s")
     folder = tmp_path / "field"
-    runner = CliRunner()
+
     args = ["design", str(scenario), "--ratifier", "russian_public", "--reps", "20", "--tasks", "2"]
     missing = runner.invoke(app, [*args, "--field", str(folder)])
     assert missing.exit_code == 2 and "not a folder" in missing.output

@@ -47,11 +47,20 @@ def import_command(
         str | None,
         typer.Option("--outcome", help="wide: instead, an answer per profile, e.g. 'rating_{task}_{profile}'."),
     ] = None,
+    repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--repeat",
+            min=1,
+            help="The last task asks task T again, profiles swapped (winset design --field --repeat T): a column "
+            "'repeats' marks it, for winset amce --repeated repeats and a scenario's data.repeated.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if a file is there.")] = False,
 ) -> None:
     """Read conjoint data exported wide into the long table (a row per profile shown)."""
     from ..conjoint.reading import read_table
-    from ..conjoint.wide import from_qualtrics, from_wide, without_qualtrics_headers
+    from ..conjoint.wide import from_qualtrics, from_wide, mark_repeat, without_qualtrics_headers
     from ..outputs import Output, is_table
 
     Output(out, "table", "--out", (".csv",), lambda _: True, [data], force).check()  # where it may go
@@ -82,6 +91,8 @@ def import_command(
             respondent,
             _names(keep),
         )
+    if repeat is not None:
+        long = mark_repeat(long, repeat)
     # an earlier long table with the same columns is this command's own output; anything else is not
     target = Output(out, "table", "--out", (".csv",), is_table([str(c) for c in long.columns]), [data], force)
     written = target.write(lambda path: long.to_csv(path, index=False))

@@ -16,7 +16,9 @@ Two layouts:
 Both give the columns ``respondent``, ``task``, ``profile``, the attributes (by name), the answer
 column (``chosen``: 1 for the chosen profile, else 0; or, with an outcome pattern, the answer under
 the pattern's leading text: ``rating`` for ``rating_{task}_{profile}``), and any respondent
-columns asked for, in respondent, task, profile order.
+columns asked for, in respondent, task, profile order. :func:`mark_repeat` marks a last task that
+asks an earlier one again (its profiles swapped) in a column ``repeats``, as winset's measurement
+error estimators read it.
 """
 
 from __future__ import annotations
@@ -253,3 +255,20 @@ def _choices(frame: pd.DataFrame, column: str, profiles: int, problems: list[Pro
             )
         )
     return np.where(valid, number, 0).astype(np.int64)
+
+
+def mark_repeat(long: pd.DataFrame, repeat: int) -> pd.DataFrame:
+    """The long table with a column ``repeats``: ``repeat`` on the rows of the last task (which
+    asks task ``repeat`` again, its profiles swapped), empty elsewhere."""
+    last = int(long["task"].max()) if len(long) else 0
+    if not 1 <= repeat < last:
+        raise ConjointError(
+            [
+                Problem(
+                    "--repeat",
+                    f"the last task ({last}) cannot repeat task {repeat}: the tasks it may repeat are 1 to {last - 1}",
+                    "give the task the last one asks again",
+                )
+            ]
+        )
+    return long.assign(repeats=np.where(long["task"] == last, float(repeat), np.nan))
