@@ -121,3 +121,40 @@ def test_repeated_prints_the_reliability_and_both_tables_and_refuses_what_it_can
     assert refused.exit_code == 2 and "--task" in refused.stderr
     both = run("mm", path, *options, "--repeated", "repeats", "--by", "brand")
     assert both.exit_code == 2 and "--repeated and --by" in both.stderr
+
+
+def test_the_diagnostics_figure_draws_each_diagnostic_from_its_table(data_file, tmp_path):
+    """One panel per diagnostic asked; the balance panel's dots are the shares of the table, the
+    carryover panel's the AMCEs by task; the file is a figure winset wrote."""
+    from winset.conjoint.diagnostics_plot import diagnostics_figure
+
+    frame = pd.read_csv(data_file)
+    found = diagnose(frame, "chosen", ["price", "brand"], id="resp", task="task", profile="side")
+    figure = diagnostics_figure(found)
+    balance, carryover, _ = figure.axes
+    assert [ax.get_title().split(":")[0] for ax in figure.axes] == ["Balance", "Carryover", "Profile order"]
+    drawn = np.concatenate([line.get_xdata() for line in balance.get_lines()])
+    expected = np.concatenate([found.balance["share"], found.balance["expected_share"]])
+    np.testing.assert_allclose(np.sort(drawn[~np.isnan(drawn)]), np.sort(expected))
+    dots = np.concatenate([line.get_xdata() for line in carryover.get_lines() if line.get_marker() == "o"])
+    np.testing.assert_allclose(np.sort(dots), np.sort(found.carryover["estimate"].to_numpy()))
+    assert f"p = {found.carryover_test.iloc[1]['p']:.3g}" in carryover.get_title()
+    path = tmp_path / "diagnostics.png"
+    result = run(*base(data_file), "--diagnose", "--task", "task", "--plot-diagnostics", path)
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes()[:4] == b"\x89PNG" and "diagnostics figure written" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--plot-diagnostics", "d.png"], "add --diagnose"),
+        (["--diagnose", "--plot-diagnostics", "d.png", "--plot", "d.png"], "name the same file"),
+        (["--diagnose", "--plot-diagnostics", "d.txt"], "--plot-diagnostics"),
+    ],
+)
+def test_a_diagnostics_figure_that_cannot_be_drawn_is_refused_first(data_file, tmp_path, options, message):
+    options = [str(tmp_path / o) if o.startswith("d.") else o for o in options]
+    result = run(*base(data_file), *options)
+    assert result.exit_code == 2 and message in result.stderr.replace("\n", " "), result.output
+    assert not any(tmp_path.glob("d.*"))

@@ -55,6 +55,14 @@ ReferenceOpt = Annotated[
 InteractionOpt = Annotated[
     str | None, typer.Option("--interaction", help='Interaction effects (ACIEs) of two features: "A*B".')
 ]
+DiagnosticsPlotOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--plot-diagnostics",
+        help="With --diagnose: draw the diagnostics (balance, carryover, profile and attribute order) to this"
+        " .png, .svg or .pdf file.",
+    ),
+]
 DiagnoseOpt = Annotated[
     bool,
     typer.Option(
@@ -134,6 +142,7 @@ def amce_command(
     position: PositionOpt = None,
     out: OutOpt = None,
     plot_path: PlotOpt = None,
+    plot_diagnostics: DiagnosticsPlotOpt = None,
     force: ForceOpt = False,
     alpha: AlphaOpt = 0.05,
     as_json: JsonOpt = False,
@@ -142,8 +151,8 @@ def amce_command(
 
     Prints the table of feature, level, estimate, standard error, confidence interval and p;
     --diffs, --reference, --interaction or --compare print another estimate instead; --diagnose
-    adds the diagnostics. --out writes the table as CSV and --plot draws the dot-and-whisker
-    figure (neither ever replaces the data, the design, or a file winset did not write, unless
+    adds the diagnostics (--plot-diagnostics draws them). --out writes the table as CSV and --plot
+    draws the dot-and-whisker figure (none ever replaces the data, the design, or a file winset did not write, unless
     --force).
     """
     from ..conjoint.amce import amce
@@ -174,8 +183,8 @@ def amce_command(
             "--by": by and not diffs,
         }
     )
-    check_diagnostics_asked(diagnose, None if repeated else task, profile, covariate, position)
-    outputs = outputs_asked([data, design], out, plot_path, force, kind)
+    check_diagnostics_asked(diagnose, None if repeated else task, profile, covariate, position, plot_diagnostics)
+    outputs = outputs_asked([data, design], out, plot_path, force, kind, plot_diagnostics)
     cj = load(data, outcome, features, id, baseline, levels, weights, design)
     pairs = pairs_of(restrict)
     with options_named():
@@ -197,7 +206,7 @@ def amce_command(
         diagnostics = run_diagnostics(cj, task, profile, covariate, position, chosen, alpha) if diagnose else None
     labels = {"--diffs": "Difference in AMCE", "--interaction": "ACIE", "--compare": "Difference"}
     xlabel = labels.get(kind or "", "AMCE")
-    finish(table, outputs, 0.0, xlabel, as_json, diagnostics, found if kind == "--repeated" else None)
+    finish(table, outputs, 0.0, xlabel, as_json, diagnostics, found if kind == "--repeated" else None, alpha)
 
 
 @user_errors

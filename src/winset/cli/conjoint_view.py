@@ -134,13 +134,21 @@ def one_estimate(asked: dict[str, object]) -> str | None:
 
 
 def check_diagnostics_asked(
-    diagnose: bool, task: str | None, profile: str | None, covariates: list[str] | None, positions: list[str] | None
+    diagnose: bool,
+    task: str | None,
+    profile: str | None,
+    covariates: list[str] | None,
+    positions: list[str] | None,
+    figure: Path | None = None,
 ) -> None:
-    given = [
-        o
-        for o, v in (("--task", task), ("--profile", profile), ("--covariate", covariates), ("--position", positions))
-        if v
-    ]
+    chosen = (
+        ("--task", task),
+        ("--profile", profile),
+        ("--covariate", covariates),
+        ("--position", positions),
+        ("--plot-diagnostics", figure),
+    )
+    given = [o for o, v in chosen if v]
     if given and not diagnose:
         raise ConjointError(
             [Problem(", ".join(given), "these choose what the diagnostics test", "add --diagnose, or drop them")]
@@ -174,11 +182,17 @@ def require_by(by: str | None) -> str:
 
 
 def outputs_asked(
-    inputs: list[Path | None], out: Path | None, plot_path: Path | None, force: bool, kind: str | None = None
+    inputs: list[Path | None],
+    out: Path | None,
+    plot_path: Path | None,
+    force: bool,
+    kind: str | None = None,
+    diagnostics_path: Path | None = None,
 ) -> dict[str, Output]:
     """The table and figure outputs asked for, checked before any work (see winset.outputs);
     ``kind`` is the option that chose the table (``--compare``: tests between levels, which have
-    no figure; ``--repeated``: estimates beside their corrections, with the error rate)."""
+    no figure; ``--repeated``: estimates beside their corrections, with the error rate);
+    ``diagnostics_path`` the diagnostics' figure."""
     contrasts = kind == "--compare"
     if contrasts and plot_path is not None:
         raise ConjointError(
@@ -196,8 +210,18 @@ def outputs_asked(
         outputs["table"] = Output(out, "table", "--out", (".csv",), ours, sources, force)
     if plot_path is not None:
         outputs["figure"] = Output(plot_path, "figure", "--plot", FIGURE_SUFFIXES, is_figure, sources, force)
-    if out is not None and plot_path is not None and same_file(out, plot_path):
-        raise ConjointError([Problem(str(out), "--out and --plot name the same file", "give each its own file")])
+    if diagnostics_path is not None:
+        outputs["diagnostics"] = Output(
+            diagnostics_path, "figure", "--plot-diagnostics", FIGURE_SUFFIXES, is_figure, sources, force
+        )
+    named = {"--out": out, "--plot": plot_path, "--plot-diagnostics": diagnostics_path}
+    given = [(option, path) for option, path in named.items() if path is not None]
+    for i, (first, one) in enumerate(given):
+        for second, other in given[i + 1 :]:
+            if same_file(one, other):
+                raise ConjointError(
+                    [Problem(str(one), f"{first} and {second} name the same file", "give each its own file")]
+                )
     problems = [problem for output in outputs.values() for problem in output_problems(output)]
     if problems:
         raise OutputError(problems)
@@ -212,11 +236,18 @@ def finish(
     as_json: bool,
     diagnostics: Diagnostics | None = None,
     reliability: Reliability | None = None,
+    alpha: float = 0.05,
 ) -> None:
     written = {}
     if "figure" in outputs:
         figure = plot(table, reference=reference, xlabel=xlabel)
         written["figure"] = save_figure(figure, outputs["figure"], dpi=150)
+    if "diagnostics" in outputs and diagnostics is not None:
+        from ..conjoint.diagnostics_plot import diagnostics_figure
+
+        written["diagnostics figure"] = save_figure(
+            diagnostics_figure(diagnostics, alpha=alpha), outputs["diagnostics"], dpi=150
+        )
     if "table" in outputs:
         written["table"] = outputs["table"].write(lambda temporary: table.to_csv(temporary, index=False))
     if as_json:
@@ -236,7 +267,8 @@ def finish(
         for note in diagnostics.notes:
             console.print(f"note: {escape(note)}", soft_wrap=True)
     for what in written:
-        console.print(f"{what} written to {escape(str(outputs[what].path))}", soft_wrap=True)
+        output = outputs["diagnostics" if what == "diagnostics figure" else what]
+        console.print(f"{what} written to {escape(str(output.path))}", soft_wrap=True)
 
 
 def _rich_table(table: pd.DataFrame) -> Table:

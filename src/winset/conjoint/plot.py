@@ -14,6 +14,7 @@ from .errors import ConjointError
 from .tidy import COLUMNS, LABELS
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: most commands draw none
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 COLORS = ("#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")
@@ -45,12 +46,37 @@ def plot(
                 )
             ]
         )
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, max(2.5, 0.28 * height(results) + 1.2)), layout="constrained")
+    draw(fig.add_subplot(), results, reference=reference, xlabel=xlabel, title=title)
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+def height(results: pd.DataFrame) -> int:
+    """The rows a table takes in the figure: a heading per feature and a row per level."""
+    return results["feature"].nunique() + len(dict.fromkeys(zip(results["feature"], results["level"], strict=True)))
+
+
+def draw(
+    ax: Axes,
+    results: pd.DataFrame,
+    *,
+    reference: float | None = 0.0,
+    xlabel: str = "Estimate",
+    title: str | None = None,
+    group: str | None = None,
+) -> None:
+    """Draw a table of estimates on ``ax`` as :func:`plot` does (``group``: the column whose
+    values get a colour each, by default the table's grouping column)."""
     # a grouping column (by, reference) colours the groups; else several statistics do (an
     # estimate beside its correction); the error rate ``tau`` of a corrected table is no group
     group_columns = [c for c in results.columns if c not in COLUMNS and c not in LABELS and c != "tau"]
     if not group_columns and "statistic" in results.columns and results["statistic"].nunique() > 1:
         group_columns = ["statistic"]
-    group = group_columns[0] if group_columns else None
+    group = group or (group_columns[0] if group_columns else None)
     groups = list(dict.fromkeys(results[group])) if group else [None]
     rows = list(dict.fromkeys(zip(results["feature"], results["level"], strict=True)))
     features = list(dict.fromkeys(results["feature"]))
@@ -67,10 +93,6 @@ def plot(
             bold.append(False)
             y += 1
 
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.5, max(2.5, 0.28 * y + 1.2)), layout="constrained")
-    ax = fig.add_subplot()
     if reference is not None:
         ax.axvline(reference, color="#888888", linewidth=0.8, zorder=0)
     spread = 0.5 / max(len(groups), 1)
@@ -87,9 +109,17 @@ def plot(
             "o",
             color=color,
             markersize=4.5,
-            label=str(name) if group else None,
+            label=str(name) if group and has_error.any() else None,
         )
-        ax.plot(part["estimate"][~has_error], ys[~has_error], "o", markerfacecolor="white", color=color, markersize=4.5)
+        ax.plot(
+            part["estimate"][~has_error],
+            ys[~has_error],
+            "o",
+            markerfacecolor="white",
+            color=color,
+            markersize=4.5,
+            label=str(name) if group and not has_error.any() else None,
+        )
     ax.set_yticks(range(len(labels)), labels)
     for tick, is_feature in zip(ax.get_yticklabels(), bold, strict=True):
         tick.set_fontweight("bold" if is_feature else "normal")
@@ -101,9 +131,6 @@ def plot(
         ax.legend(title=group, frameon=False, loc="best")
     if title:
         ax.set_title(title)
-    if path is not None:
-        save(fig, path)
-    return fig
 
 
 def save(fig: Figure, path: str | Path) -> None:
