@@ -7,7 +7,7 @@ import statsmodels.formula.api as smf
 
 from winset.conjoint import ConjointError, acie, amce, amce_by_reference, compare_levels, mm
 
-from .conftest import EDUCATION, IMMIGRATION_BASELINES, JOBS, needs_shared
+from .conftest import EDUCATION, IMMIGRATION_BASELINES, JOBS, TAXES_BASELINES, TAXES_FEATURES, needs_shared
 from .test_errors import small
 
 FEATURES = ["Gender", "LanguageSkills", "PriorEntry"]
@@ -222,3 +222,52 @@ def test_odd_shapes_of_arguments_are_read_or_refused_with_a_clear_message(call, 
     with pytest.raises(ConjointError) as caught:
         call(small(20))
     assert message in caught.value.problems[0].message
+
+
+def taxes_term(feature: str) -> str:
+    return f"C({feature}, Treatment('{TAXES_BASELINES[feature]}'))"
+
+
+@needs_shared
+def test_on_the_taxes_survey_acies_and_contrasts_equal_statsmodels(taxes):
+    """The taxes conjoint (seven features, levels with colons and signs in their names): the ACIE
+    of the lowest bracket's rate and the revenue, and contrasts between levels, against statsmodels'
+    OLS with respondent clusters (cregg's variance)."""
+    frame = taxes.dropna(subset=["chose_plan"])
+    pair = ("taxrate1", "taxrev")
+    table = acie(frame, "chose_plan", TAXES_FEATURES, pair=pair, id="ID", baselines=TAXES_BASELINES)
+    others = " + ".join(taxes_term(f) for f in TAXES_FEATURES if f not in pair)
+    formula = f"chose_plan ~ {taxes_term('taxrate1')} * {taxes_term('taxrev')} + {others}"
+    groups = pd.factorize(frame["ID"])[0]
+    fitted = smf.ols(formula, frame).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
+    m = groups.max() + 1
+    rates = [v for v in sorted(frame["taxrate1"].unique()) if v != TAXES_BASELINES["taxrate1"]]
+    revenues = [v for v in sorted(frame["taxrev"].unique()) if v != TAXES_BASELINES["taxrev"]]
+    by_level = table.set_index("level")
+    assert len(table) == len(rates) * len(revenues)
+    for rate in rates:
+        for revenue in revenues:
+            name = f"{taxes_term('taxrate1')}[T.{rate}]:{taxes_term('taxrev')}[T.{revenue}]"
+            row = by_level.loc[f"{rate}:{revenue}"]
+            assert row["estimate"] == pytest.approx(fitted.params[name], rel=1e-9, abs=1e-12)
+            assert row["std_error"] == pytest.approx(
+                np.sqrt(fitted.cov_params().loc[name, name] * m / (m - 1)), rel=1e-8
+            )
+    comparisons = [
+        (("taxrate1", rates[0]), ("taxrate1", rates[-1])),
+        (("taxrate6", ">375k: 45%"), ("taxrev", revenues[0])),
+    ]
+    contrasts = compare_levels(
+        frame, "chose_plan", TAXES_FEATURES, id="ID", baselines=TAXES_BASELINES, comparisons=comparisons
+    )
+    main = smf.ols("chose_plan ~ " + " + ".join(taxes_term(f) for f in TAXES_FEATURES), frame).fit(
+        cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False}
+    )
+    names = list(main.params.index)
+    for row, ((f1, l1), (f2, l2)) in zip(contrasts.itertuples(), comparisons, strict=True):
+        weights = np.zeros(len(names))
+        weights[names.index(f"{taxes_term(f1)}[T.{l1}]")] += 1
+        weights[names.index(f"{taxes_term(f2)}[T.{l2}]")] -= 1
+        test = main.t_test(weights)
+        assert row.estimate == pytest.approx(float(np.squeeze(test.effect)), abs=1e-12)
+        assert row.std_error == pytest.approx(float(np.squeeze(test.sd)) * np.sqrt(m / (m - 1)), rel=1e-8)
