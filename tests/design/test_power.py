@@ -130,3 +130,80 @@ def test_nothing_to_call_and_nothing_fitted_are_said_not_guessed(designed):
     assert unfitted.respondents is None and not unfitted.met
     assert "too few of the simulated surveys could be fitted" in unfitted.notes[0]
     assert unfitted.curve([100, 1000])["p_right"].isna().all()  # no spread: no curve, not certainty
+
+
+ELICITED = (
+    '\n  prior = { kind = "elicitation", status_quo = [0.4, 0.3, 0.5], options = { habomai = { japan = [-0.12, -0.2, '
+    "-0.04] }, shikotan = { japan = [-0.1, -0.2, 0.0], joint = [-0.02, -0.1, 0.06] }, treaty = { signed = [0.2, 0.1, "
+    "0.3] } } }"
+)
+
+
+def brute_force_right_rate(scenario, truth_support, package, n, reps, seed):
+    """The share of ``reps`` surveys of ``n`` respondents (two yes/no profiles each, drawn uniformly
+    from the valid packages) in which a logistic regression by statsmodels calls ``package``
+    on the side of one half that its true support is: written apart from the design's code."""
+    import pandas as pd
+    import statsmodels.api as sm
+
+    valid = np.concatenate(list(scenario.space.iter_valid()))
+    sq = np.asarray(scenario.space.status_quo)
+    columns = [(k, j) for k, options in enumerate(scenario.space.option_ids) for j in range(len(options)) if j != sq[k]]
+
+    def dummies(codes):
+        return np.column_stack([np.ones(len(codes))] + [(codes[:, k] == j).astype(float) for k, j in columns])
+
+    rng = np.random.default_rng(seed)
+    true = truth_support(package[None, :])[0]
+    right = 0
+    for _ in range(reps):
+        shown = valid[rng.integers(0, len(valid), 2 * n)]
+        yes = (rng.random(2 * n) < truth_support(shown)).astype(float)
+        fitted = sm.Logit(yes, pd.DataFrame(dummies(shown))).fit(disp=0)
+        estimate = 1 / (1 + np.exp(-(dummies(package[None, :]) @ fitted.params.to_numpy())[0]))
+        right += (estimate >= 0.5) == (true >= 0.5)
+    return right / reps
+
+
+def test_a_polls_only_publics_design_agrees_with_a_brute_force_simulation(tmp_path):
+    """A public without a survey (its prior elicited, its polls): the design's size calls every
+    package right at the promised rate in surveys simulated and fitted by statsmodels, and at a
+    quarter of it the design's simulation and the brute force agree on the hardest package."""
+    import shutil
+
+    from ..conftest import FIXTURES
+
+    source = FIXTURES / "valid" / "minimal.toml"
+    text = source.read_text().replace(
+        'data = { polls = "polls.csv", polls_where = { country = "RU" } }',
+        'data = { polls = "polls.csv", polls_where = { country = "RU" } }' + ELICITED,
+        1,
+    )
+    (tmp_path / "scenario.toml").write_text(text)
+    shutil.copy(FIXTURES / "valid" / "polls.csv", tmp_path)
+    scenario = load_scenario(tmp_path / "scenario.toml")
+    party, ratifier = scenario.ratifiers[0]
+    fit = fit_ratifier(scenario, party, ratifier, draws=0)
+    assert fit.additive
+    power = public_power(scenario, fit, Study(2, 1), confidence=Q, reps=60, margin=0.02, near=2, seed=3)
+    assert power.met and power.respondents is not None
+    frame = power.targets[~power.targets["too_close"]]
+    packages = np.array(list(frame["package"]))
+
+    def truth_support(codes):
+        return fit.table.support(codes)[0]
+
+    for package in packages:
+        assert brute_force_right_rate(scenario, truth_support, package, power.respondents, 100, 1) >= Q
+    hardest = packages[int(np.argmax(frame["respondents_needed"]))]
+    n = power.respondents // 4
+    brute = brute_force_right_rate(scenario, truth_support, hardest, n, 300, 2)
+    fresh = simulated_margins(
+        scenario, party, ratifier, Truth.of(scenario.space, fit), power.study, n, hardest[None, :], 300,
+        np.random.SeedSequence(5),
+    )  # fmt: skip
+    true_margin = truth_support(hardest[None, :]) - 0.5
+    designed = _right(fresh, true_margin).mean()
+    noise = np.sqrt(brute * (1 - brute) / 300 + designed * (1 - designed) / 300)
+    assert 0.55 < brute < 0.97  # a size at which the call is uncertain
+    assert abs(designed - brute) < 3 * noise
