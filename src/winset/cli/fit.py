@@ -26,7 +26,9 @@ def fit_command(scenario: ScenarioArg, draws: DrawsOpt = DRAWS, seed: SeedOpt = 
     errors; for a public without a survey, posterior and prior), the AMCEs of its survey (or its
     options' posterior effects), how its support compares with the published polls (before and
     after calibration, or under the prior and fitted), and its support (90% interval, probability
-    that its rule is met) for the status quo and every proposal of the scenario.
+    that its rule is met) for the status quo and every proposal of the scenario; where its survey
+    repeats a task (data.repeated), the answers' reliability and the support corrected for their
+    error beside the support the survey measured.
     """
     from ..scenario import load_scenario
     from .fit_view import fit_json, report
