@@ -143,6 +143,19 @@ def test_a_level_answered_yes_less_often_than_the_flip_rate_is_fitted_at_the_bou
     assert ours.loglik == pytest.approx(theirs.llf + floor, rel=1e-9)
 
 
+def test_fisher_scoring_gets_the_steps_it_needs_and_says_when_they_are_not_enough(monkeypatch):
+    """Fisher scoring converges linearly, so a fit of flipped answers is not held to Newton's limit
+    (here 5 steps for a fit that takes 11); with too few of its own, one message names it."""
+    design, y, _ = flipped_problem(2, 0.3)
+    expected = fit_logit(design, y, flip=0.3)
+    assert expected.iterations > 5
+    monkeypatch.setattr(logit, "MAX_ITERATIONS", 5)
+    np.testing.assert_allclose(fit_logit(design, y, flip=0.3).coef, expected.coef)
+    monkeypatch.setattr(logit, "SCORING_ITERATIONS", 5)
+    with pytest.raises(ConjointError, match="answers flipped at the repeated task's rate does not converge in 5 steps"):
+        fit_logit(design, y, flip=0.3)
+
+
 def test_flipped_logits_of_many_weightings_are_each_its_own_fit():
     """fit_logits with a flip rate per fit: each draw as fit_logit gives it alone."""
     design, y, _ = flipped_problem(7, 0.15, 800)

@@ -34,6 +34,7 @@ from ..conjoint.ols import Coefficients, DummyDesign
 from ..errors import Problem
 
 MAX_ITERATIONS = 100
+SCORING_ITERATIONS = 2000  # Fisher scoring converges linearly: near tau's floor, slowly (cheap steps)
 SEPARATION = 30.0  # |linear predictor| beyond which a probability is numerically 0 or 1
 CHUNK = 2**20  # distinct rows x resamples held in one matrix at a time (8 MB)
 PAIRS = 2**23  # at most this many distinct rows x column pairs are kept for the Hessians of many fits
@@ -139,7 +140,8 @@ def _newton(
     iterations = np.zeros(fits, dtype=np.int64)
     out_coef, out_value = coef.copy(), value.copy()
     active = np.arange(fits)  # the fits still running: the columns of coef, eta, value, w and wy
-    for iteration in range(1, MAX_ITERATIONS + 1):
+    limit = MAX_ITERATIONS if not tau.any() else SCORING_ITERATIONS
+    for iteration in range(1, limit + 1):
         curvature, score = _scoring(eta, w, wy, tau)
         step = _steps(_hessians(x, curvature, pairs), x.T @ score)
         size = np.ones(len(active))
@@ -179,7 +181,7 @@ def _newton(
                 wy[:, keep],
                 tau[keep],
             )
-    raise _separated()
+    raise _separated() if not tau.any() else _not_converged()
 
 
 def _loglik(eta: np.ndarray, w: np.ndarray, wy: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -244,6 +246,19 @@ def _steps(hessians: np.ndarray, gradients: np.ndarray) -> np.ndarray:
         except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
             out[:, b] = linalg.lstsq(hessian, gradient)[0]
     return out
+
+
+def _not_converged() -> ConjointError:
+    return ConjointError(
+        [
+            Problem(
+                "support model",
+                f"the logistic regression of answers flipped at the repeated task's rate does not converge in "
+                f"{SCORING_ITERATIONS:,} steps",
+                "merge rare options or covariate groups, or collect more responses",
+            )
+        ]
+    )
 
 
 def _separated() -> ConjointError:
