@@ -156,10 +156,15 @@ def _newton(
             trial_value[halve] = _loglik(trial_eta[:, halve], w[:, halve], wy[:, halve], tau[halve])
             halve &= (trial_value < value - 1e-12 * np.abs(value)) & (size >= 1e-8)
         moved = np.max(np.abs(size * step), axis=0, initial=0.0)
-        # a flat log-likelihood ends Newton's method; Fisher scoring (tau > 0) converges linearly, so
-        # its steps, not its log-likelihood, say when it is done
-        flat = np.abs(trial_value - value) < tolerance * np.maximum(1.0, np.abs(trial_value)) * 1e-3
-        settled = flat & (tau == 0)
+        # a flat log-likelihood ends Newton's method. Fisher scoring (tau > 0) converges linearly, so
+        # its steps say when it is done, unless no step gains any more: the likelihood unchanged
+        # in its last digits, or not raised at all (a row fitted at tau's floor, whose linear
+        # predictor runs off along a direction the data do not inform), or flat there
+        change = trial_value - value
+        flat = np.abs(change) < tolerance * np.maximum(1.0, np.abs(trial_value)) * 1e-3
+        bounded = np.max(np.abs(trial_eta), axis=0, initial=0.0) > SEPARATION
+        stuck = (np.abs(change) <= 8 * np.finfo(float).eps * np.abs(trial_value)) | (change <= 0) | (flat & bounded)
+        settled = np.where(tau == 0, flat, stuck)
         coef, eta, value = trial, trial_eta, trial_value
         iterations[active] = iteration
         done = (moved < tolerance) | settled
