@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlalchemy.orm import Session, sessionmaker
 
+    from ..consult.design_file import DesignFile
     from ..consult.store import Store
 
 DEFAULT_DATABASE = "sqlite:///winset-consult.db"
@@ -137,10 +138,9 @@ def serve_command(
     from ..consult.web.security import HEADERS
 
     base = _public_url(public_url) if public_url is not None else f"http://{host}:{port}"
-    if survey_design is not None:
-        from ..consult.design_file import read_design_file
+    from ..consult.design_file import read_design_file
 
-        read_design_file(survey_design)  # refused here, before the site opens
+    design = None if survey_design is None else read_design_file(survey_design)  # refused before the site opens
     _check_address(host, port)
     store = _open(scenario, database_url)  # checked and migrated here, once, before any worker starts
     if workers > 1:
@@ -175,7 +175,7 @@ def serve_command(
     }
     try:
         if workers == 1:
-            uvicorn.run(_site(store, settings), **options)
+            uvicorn.run(_site(store, settings, design), **options)
         else:  # each worker process builds its own site from the settings (worker_app)
             store.sessions.kw["bind"].dispose()  # this process serves nothing: its connections go back
             os.environ[WORKER_SETTINGS] = json.dumps(settings)
@@ -254,21 +254,21 @@ def worker_app() -> FastAPI:
     settings = json.loads(os.environ[WORKER_SETTINGS])
     store = store_class.open(open_database(settings["database_url"], upgrade=False), settings["scenario"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return _site(store, settings)
+    from ..consult.design_file import read_design_file
+
+    design = read_design_file(settings["survey_design"]) if settings["survey_design"] else None  # each process its own
+    return _site(store, settings, design)
 
 
-def _site(store: Store, settings: dict) -> FastAPI:
+def _site(store: Store, settings: dict, design: DesignFile | None = None) -> FastAPI:
     """The site, with the collector told to leave what it is built of alone.
 
     A long-lived server holds the scenario, its numbers and the site: hundreds of thousands of
     objects that never become garbage. The collector's full passes over them stalled every
     request for tens of milliseconds (measured: the slowest 1% of votes took 2.5 times as long).
     Frozen, they are never walked again, and a pass waits for more new objects before it starts."""
-    from ..consult.design_file import read_design_file
-
     *_, create_app = _web()
     key, secure, public_url = bytes.fromhex(settings["secret_key"]), settings["secure_cookies"], settings["public_url"]
-    design = read_design_file(settings["survey_design"]) if settings.get("survey_design") else None
     app = create_app(store, key, secure, public_url, server_headers=True, survey_design=design)
     gc.collect()
     gc.freeze()

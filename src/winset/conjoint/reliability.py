@@ -276,13 +276,12 @@ def split_repeats(cj: ConjointData, task: str | None, repeated: str) -> Repeats:
     main_ids = np.array([as_text(v) for v in main.frame[cj.id]], dtype=object)
     assert main.clusters is not None
     code_of = dict(zip(main_ids, main.clusters, strict=True))
-    tau_influence = np.zeros(main.n_clusters)
-    agreed, compared = np.zeros(main.n_clusters), np.zeros(main.n_clusters)
-    for respondent, value, same, of in zip(respondents, u, agree, answers, strict=True):
-        if respondent in code_of:
-            tau_influence[code_of[respondent]] += d_tau * value
-            agreed[code_of[respondent]] += same
-            compared[code_of[respondent]] += of
+    codes = pd.Series(respondents, dtype=object).map(code_of).to_numpy()
+    known = pd.notna(codes)  # a respondent with rows of the repeated task only has no cluster
+    where = codes[known].astype(np.int64)
+    tau_influence, agreed, compared = (
+        np.bincount(where, weights=values[known], minlength=main.n_clusters) for values in (d_tau * u, agree, answers)
+    )
     found = Reliability(irr, irr_se, tau, tau_se, n, int(agree.sum()), n_identical, int(answers.sum()))
     return Repeats(found, main, kept, tau_influence, agreed, compared)
 

@@ -1,6 +1,6 @@
 """The survey design file that ``winset design --field`` writes (``RATIFIER-survey.toml``), read
 back for the consultation site: ``winset serve --survey-design FILE`` opens every new
-consultation's form with its tasks, profiles, issue order and repeated task.
+consultation's form with its tasks, profiles and repeated task.
 
 The file is a few top-level keys::
 
