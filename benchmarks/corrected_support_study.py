@@ -8,7 +8,7 @@ population, post-stratified by region, bootstrapped; without calibration to the 
 would move the level), and the support of random valid packages, as measured and as corrected,
 is set against the truth's exact population support.
 
-    python benchmarks/corrected_support_study.py [--replications 40] [--packages 20] [--draws 100] [--respondents 1600]
+    python benchmarks/corrected_support_study.py [--replications 40] [--packages 20] [--draws 100] [--respondents 1600] [--taus 0.0,0.1,0.2]
 """
 
 from __future__ import annotations
@@ -59,13 +59,14 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=20)
     parser.add_argument("--draws", type=int, default=100)
     parser.add_argument("--respondents", type=int, default=1600)
+    parser.add_argument("--taus", default="0.0,0.1,0.2", help="the flip rates, comma-separated")
     args = parser.parse_args()
     print(
         f"{args.replications} replications x {args.packages} packages, {args.respondents} respondents "
         f"(8 tasks and one repeated), {args.draws} draws; bias in points of support, largest over the packages"
     )
     print(f"{'tau':>5} {'estimate':>10} {'mean |bias|':>12} {'max |bias|':>11} {'max |z|':>8} {'90% coverage':>13}")
-    for tau in (0.0, 0.1, 0.2):
+    for tau in (float(t) for t in args.taus.split(",")):
         start = time.perf_counter()
         out = study(tau, args.replications, args.packages, args.draws, args.respondents)
         for name in ("measured", "corrected"):

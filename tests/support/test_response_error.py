@@ -261,3 +261,20 @@ def test_a_repeated_column_the_survey_lacks_is_one_message(tmp_path):
     result = runner.invoke(app, ["fit", str(scenario.source), "--draws", "4"])
     assert result.exit_code == 2
     assert "column 'again'" in result.output and "Traceback" not in result.output
+
+
+def test_a_corrected_fit_that_does_not_converge_is_said_and_left_out(tmp_path, monkeypatch):
+    """With one scoring step allowed, no fit of the flipped answers converges: the fit still
+    stands, the measured support is given, the corrected one is missing, and warnings say why."""
+    from winset.support import logit
+
+    scenario = repeated_scenario(tmp_path)
+    frame = truth(scenario).simulate(300, 4, optout=False, seed=23, response_error=0.2, repeat=1)
+    monkeypatch.setattr(logit, "SCORING_ITERATIONS", 1)
+    fit = fitted(scenario, "russian_public", frame, draws=6)
+    assert any("does not converge: no corrected support" in w for w in fit.warnings)
+    assert any(
+        "in 6 of 6 bootstrap draws the model of the flipped answers does not converge" in w for w in fit.warnings
+    )
+    table = fit.corrected_support(np.concatenate(list(scenario.space.iter_valid())))
+    assert table["measured"].notna().all() and table[["estimate", "lower", "upper"]].isna().all().all()

@@ -164,18 +164,29 @@ def _response_error(
     with np.errstate(invalid="ignore", divide="ignore"):  # a draw without a repeated task: NaN
         irr = agreed[0] / agreed[1]
     tau = flip_rate(irr)
-    corrected = None
+    corrected, unconverged = None, None
     if all(isinstance(model, BinarySupportModel) for model, _, _ in parts):
+        unconverged = np.zeros(len(irr), dtype=bool)
         issues = [(issue.id, [o.id for o in issue.options]) for issue in scenario.issues]
         flips = np.nan_to_num(tau)  # a draw without an error rate is fitted as it is, and left out
         per_draw: list[list[ScoreTable]] = [[] for _ in range(len(irr))]
         for model, weights, share in parts:
             assert isinstance(model, BinarySupportModel)
             for d, (w, fitted) in enumerate(zip(weights, model.refit_flipped(weights, flips), strict=True)):
+                unconverged[d] |= np.isnan(fitted.loglik)
                 table = model.score_table(issues, w, fitted)
                 per_draw[d].append(replace(table, weights=table.weights * share))
         corrected = ScoreTable.stack([_one_group(ScoreTable.stack(tables)) for tables in per_draw])
-    error = ResponseError(repeats.reliability, irr, measured, corrected)
+    error = ResponseError(repeats.reliability, irr, measured, corrected, unconverged)
+    if unconverged is not None and unconverged.any():
+        stopped = int(unconverged[1:].sum())
+        if unconverged[0]:
+            warnings.append("the model of the flipped answers does not converge: no corrected support can be given")
+        if stopped:
+            warnings.append(
+                f"in {stopped} of {len(irr) - 1} bootstrap draws the model of the flipped answers does not converge: "
+                "those draws are left out of the corrected support's intervals"
+            )
     if not irr[0] > 0.5:
         warnings.append(
             f"weighted to the population, the repeated tasks agree {irr[0]:.1%} of the time, no more than chance: "

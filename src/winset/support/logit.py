@@ -70,6 +70,8 @@ def fit_logit(
     if keep is None:
         keep = design.estimable(w)
     coef, value, iterations = fit_logits(design, y, w[None, :], None, start, keep, tolerance, np.array([flip]))
+    if np.isnan(value[0]):
+        raise _not_converged()
     kept = np.flatnonzero(keep)
     vcov = np.full((design.width, design.width), np.nan)
     if variance:
@@ -94,7 +96,8 @@ def fit_logits(
     ``weights`` (fits x units) weight the units, ``units`` gives each data row's unit (None: the
     rows themselves), e.g. bootstrap resamples of respondents; ``flip`` (one per fit, in [0, 0.5))
     the rate at which answers are flipped (see the module). Returns the coefficients (fits x
-    columns, NaN where not kept), the log-likelihoods and the iterations each fit took.
+    columns, NaN where not kept), the log-likelihoods and the iterations each fit took; a fit of
+    flipped answers that does not converge in ``SCORING_ITERATIONS`` steps is NaN throughout.
     """
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
     kept = np.flatnonzero(keep)
@@ -186,7 +189,11 @@ def _newton(
                 wy[:, keep],
                 tau[keep],
             )
-    raise _separated() if not tau.any() else _not_converged()
+    if not tau.any():
+        raise _separated()
+    # fits of flipped answers still running: NaN, for the caller to leave out or refuse
+    out_coef[:, active], out_value[active] = np.nan, np.nan
+    return out_coef, out_value, iterations
 
 
 def _loglik(eta: np.ndarray, w: np.ndarray, wy: np.ndarray, tau: np.ndarray) -> np.ndarray:

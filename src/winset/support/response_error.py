@@ -43,6 +43,7 @@ class ResponseError:
     irr: np.ndarray  # per draw of the table (0 the estimate, then the bootstrap's), respondents weighted
     table: ScoreTable  # the survey's support model, per draw, before calibration
     corrected: ScoreTable | None = None  # the model fitted with the flips in its likelihood, per draw
+    unconverged: np.ndarray | None = None  # per draw: that fit did not converge (left out, as a draw without tau)
 
     @property
     def tau(self) -> np.ndarray:
@@ -55,13 +56,19 @@ class ResponseError:
         """Bootstrap draws whose repeated tasks agree no more than chance, left out of the intervals."""
         return int(np.isnan(self.tau[1:]).sum())
 
+    @property
+    def missing(self) -> np.ndarray:
+        """Per draw, whether it has no corrected support: no error rate, or a corrected fit that
+        did not converge."""
+        return np.isnan(self.tau) | (self.unconverged if self.unconverged is not None else False)
+
     def support(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The survey's support of packages (draws x packages) and the same corrected for the
         answer error (NaN in a draw without an error rate)."""
         measured = self.table.support(np.atleast_2d(codes))
         tau = self.tau[:, None]
         if self.corrected is not None:
-            return measured, np.where(np.isnan(tau), np.nan, self.corrected.support(np.atleast_2d(codes)))
+            return measured, np.where(self.missing[:, None], np.nan, self.corrected.support(np.atleast_2d(codes)))
         return measured, np.clip((measured - tau) / (1 - 2 * tau), 0.0, 1.0)
 
 
