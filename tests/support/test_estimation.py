@@ -156,6 +156,19 @@ def test_fisher_scoring_gets_the_steps_it_needs_and_says_when_they_are_not_enoug
         fit_logit(design, y, flip=0.3)
 
 
+@pytest.mark.parametrize(("seed", "tau"), [(1, 0.1), (3, 0.3)])
+def test_fisher_scoring_stops_where_no_step_raises_the_likelihood(seed, tau):
+    """Asked for steps smaller than floating point can resolve (a tolerance of 0), a fit of
+    flipped answers stops once no step raises the log-likelihood, at the estimate the default
+    tolerance gives, rather than running out of steps."""
+    design, y, _ = flipped_problem(seed, tau)
+    expected = fit_logit(design, y, flip=tau)
+    exact = fit_logit(design, y, flip=tau, tolerance=0.0)
+    assert exact.iterations < logit.SCORING_ITERATIONS
+    np.testing.assert_allclose(exact.coef, expected.coef, rtol=1e-9, atol=1e-12)
+    assert exact.loglik == pytest.approx(expected.loglik, rel=1e-12)
+
+
 def test_flipped_logits_of_many_weightings_are_each_its_own_fit():
     """fit_logits with a flip rate per fit: each draw as fit_logit gives it alone."""
     design, y, _ = flipped_problem(7, 0.15, 800)
