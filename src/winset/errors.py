@@ -71,6 +71,10 @@ class ModelError(WinsetError, ValueError):
     """A support model or simulated population given parameters or values it cannot use."""
 
 
+class OpinionError(WinsetError, ValueError):
+    """Opinion groups asked of votes that cannot make them, or with options they cannot use."""
+
+
 class NotFittedError(WinsetError, AttributeError):
     """A model used before it was fitted."""
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import check, conjoint, design, fit, importing, init, report, serve, simulate, solve
+from . import check, conjoint, design, fit, groups, importing, init, report, serve, simulate, solve
 from .common import show_warning
 from .help_style import Command, Group
 
@@ -43,6 +43,7 @@ COMMANDS = {
     "mm": conjoint.mm_command,
     "import": importing.import_command,
     "design": design.design_command,
+    "groups": groups.groups_command,
 }
 for name, command in COMMANDS.items():
     app.command(name, cls=Command)(command)

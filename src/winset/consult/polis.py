@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, WinsetError
+from ..opinion import consensus
 from .cells import neutralised, restored
 
 COMMENTS, VOTES, PARTICIPANTS = "comments.csv", "votes.csv", "participants-votes.csv"
@@ -77,8 +78,7 @@ def consensus_of_counts(agrees: np.ndarray, votes: np.ndarray) -> np.ndarray:
     ``votes`` (groups, statements) are the agrees and all the votes, passes included, that each
     group's members cast on each statement (a group that did not vote on a statement counts 1/2)."""
     agrees = np.asarray(agrees, dtype=float)
-    votes = np.asarray(votes, dtype=float)
-    return np.prod((agrees + 1) / (votes + 2), axis=0)
+    return consensus(agrees, np.zeros_like(agrees), votes, "polis")
 
 
 # ------------------------------------------------------------------------------------- reading
