@@ -425,3 +425,19 @@ def test_choice_probabilities_sum_to_one_without_optout():
     p = model.choice_probabilities(data)
     pairs = p.reshape(-1, 2)
     np.testing.assert_allclose(pairs.sum(axis=1), 1.0)
+
+
+def test_distinct_rows_fit_each_weighting_from_its_own_start():
+    """The EM's M step: one fit per row of unit weights, each from its own start, as fit_logit
+    gives each alone."""
+    from winset.support.logit import DistinctRows
+
+    design, y, _ = logit_problem(8, 600)
+    units = np.arange(design.n_rows) // 3
+    weights = np.random.default_rng(8).uniform(0.1, 2, (3, 200))
+    starts = np.random.default_rng(9).normal(0, 0.5, (3, design.width))
+    coef, value = DistinctRows(design, y, units).fit(weights, starts, 1e-10)
+    for k in range(3):
+        alone = fit_logit(design, y, weights[k][units])
+        np.testing.assert_allclose(coef[k], alone.coef, rtol=1e-8, atol=1e-10)
+        assert value[k] == pytest.approx(alone.loglik, rel=1e-10)

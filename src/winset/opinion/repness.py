@@ -83,7 +83,7 @@ def directed(stats: pd.DataFrame) -> pd.DataFrame:
     out["repful_for"] = np.where(agree, "agree", "disagree")
     for name, (yes, no) in pick.items():
         out[name] = np.where(agree, stats[yes], stats[no])
-    out.insert(out.columns.get_loc("n_success") + 1, "n_trials", stats["ns"])
+    out.insert(list(out.columns).index("n_success") + 1, "n_trials", stats["ns"])
     out["metric"] = out["repness"] * out["repness_test"] * out["p_success"] * out["p_test"]
     return out
 

@@ -123,6 +123,24 @@ def fit_logits(
     return coef, value, iterations
 
 
+class DistinctRows:
+    """A logit's data gathered by distinct design rows, for many fits with weights per unit:
+    ``fit`` gives what :func:`fit_logits` would, each fit from its own start (an EM's classes)."""
+
+    def __init__(self, design: DummyDesign, y: np.ndarray, units: np.ndarray):
+        self.x = design.distinct
+        shape = (len(design.distinct), int(units.max()) + 1)
+        self.totals = sparse.csr_matrix((np.ones(design.n_rows), (design.profile, units)), shape=shape)
+        self.yes = sparse.csr_matrix((np.asarray(y, dtype=float), (design.profile, units)), shape=shape)
+
+    def fit(self, weights: np.ndarray, start: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients (fits x columns) and log-likelihoods of one fit per row of ``weights``
+        (fits x units), from ``start`` (fits x columns); every column is kept."""
+        unit_weights = np.atleast_2d(weights).T
+        coef, value, _ = _newton(self.x, self.totals @ unit_weights, self.yes @ unit_weights, start.T, tolerance)
+        return coef.T, value
+
+
 def _newton(
     x: np.ndarray,
     w: np.ndarray,
@@ -133,11 +151,11 @@ def _newton(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Newton's method (Fisher scoring where answers flip) with step halving on the distinct rows
     ``x``, one fit per column of the rows' total weights ``w`` and weighted answers ``wy`` (and
-    of ``flip``), each stopped on its own."""
+    of ``flip``), each stopped on its own, from ``start`` (columns, or columns x fits)."""
     fits = w.shape[1]
     pairs = _column_pairs(x) if fits > 1 and len(x) * x.shape[1] * (x.shape[1] + 1) // 2 <= PAIRS else None
     tau = np.zeros(fits) if flip is None else flip
-    coef = np.repeat(start[:, None], fits, axis=1)
+    coef = np.repeat(start[:, None], fits, axis=1) if start.ndim == 1 else start.copy()
     eta = x @ coef
     value = _loglik(eta, w, wy, tau)
     iterations = np.zeros(fits, dtype=np.int64)
