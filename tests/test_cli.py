@@ -70,7 +70,7 @@ def test_missing_file_is_a_user_error(tmp_path):
 
 
 COMMANDS = ["init", "check", "demo", "fit", "solve", "assess", "report", "simulate", "serve", "organiser"]
-COMMANDS += ["amce", "mm", "import", "design"]
+COMMANDS += ["amce", "mm", "import", "design", "groups"]
 
 
 def test_the_command_list_is_every_command():
