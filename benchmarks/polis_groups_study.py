@@ -61,7 +61,9 @@ def red_dwarf(votes: pd.DataFrame, out: set, k: int | None) -> pd.Series | None:
 
 def exports(shared: Path) -> None:
     print("Real Polis exports: ARI against the export's own groups (k chosen / k set to the export's)")
-    print(f"{'conversation':<20} {'export k':>8} {'method':<24} {'k':>3} {'ARI':>7} {'ARI at export k':>16} {'seconds':>8}")
+    print(
+        f"{'conversation':<20} {'export k':>8} {'method':<24} {'k':>3} {'ARI':>7} {'ARI at export k':>16} {'seconds':>8}"
+    )
     for name in CONVERSATIONS:
         conversation = read_export(shared / "data" / "polis" / name)
         votes = conversation.latest()
@@ -110,11 +112,13 @@ def recovery(replications: int) -> None:
                 rows[label].append((model.k_ == len(sizes), adjusted_rand_score(blocs, model.labels_.astype(int))))
             theirs = red_dwarf(votes, set(), None)
             if theirs is not None:
-                rows["red-dwarf 0.4"].append((theirs.nunique() == len(sizes), adjusted_rand_score(blocs, theirs.astype(int))))
+                rows["red-dwarf 0.4"].append(
+                    (theirs.nunique() == len(sizes), adjusted_rand_score(blocs, theirs.astype(int)))
+                )
         for label, found in rows.items():
             if found:
                 right, scores = np.array(found).T
-                print(f"{str(sizes):<16} {label:<24} {right.mean():>8.0%} {scores.mean():>9.3f} {scores.min():>8.3f}")
+                print(f"{sizes!s:<16} {label:<24} {right.mean():>8.0%} {scores.mean():>9.3f} {scores.min():>8.3f}")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -102,3 +103,95 @@ def test_an_export_too_small_for_groups_is_refused(tmp_path):
     result = runner.invoke(app, ["groups", str(export)])
     assert result.exit_code == 2
     assert "1 participant(s) voted enough to be clustered; opinion groups need 2 or more" in result.output
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_a_number_of_groups_that_k_means_cannot_keep_is_refused_or_mended_by_starts():
+    """33 random voters: from Polis's start, k-means empties one of 7 groups; asked for 7, the
+    command says so (exit 2, never a crash), and more starts find 7 nonempty groups."""
+    export = FIXTURES / "polis-emptied-group"
+    refused = runner.invoke(app, ["groups", str(export), "--groups", "7", "--json"])
+    assert refused.exit_code == 2
+    assert (
+        "k-means left a group of the 7 empty from every start" in json.loads(refused.stdout)["problems"][0]["message"]
+    )
+    mended = json.loads(runner.invoke(app, ["groups", str(export), "--groups", "7", "--starts", "5", "--json"]).stdout)
+    assert mended["k"] == 7 and len(mended["groups"]) == 7 and all(g["participants"] for g in mended["groups"])
+
+
+def mutated(tmp_path, change):
+    """A copy of the brexit export with ``change(comments, votes, participants)`` applied."""
+    export = tmp_path / "export"
+    shutil.copytree(POLIS / "brexit-consensus", export)
+    tables = [pd.read_csv(export / name, dtype=str, keep_default_na=False) for name in FILES]
+    change(*tables)
+    for name, table in zip(FILES, tables, strict=True):
+        table.to_csv(export / name, index=False)
+    return export
+
+
+FILES = ["comments.csv", "votes.csv", "participants-votes.csv"]
+
+
+def _header_only(c, v, p):
+    c.drop(c.index, inplace=True)
+    v.drop(v.index, inplace=True)
+
+
+def _bad_timestamp(c, v, p):
+    v.loc[5, "timestamp"] = "abc"
+
+
+def _twice(c, v, p):
+    p.loc[len(p)] = p.iloc[3]
+
+
+def _no_id(c, v, p):
+    p.loc[3, "participant"] = ""
+
+
+def _all_out(c, v, p):
+    c["moderated"] = "-1"
+
+
+@pytest.mark.shared("data", "polis")
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_header_only, "no votes:"),
+        (_bad_timestamp, "timestamp 'abc' is not a number"),
+        (_twice, "participant 3 is listed twice"),
+        (_no_id, "a participant has no id"),
+        (_all_out, "all 50 statements are moderated out"),
+    ],
+)
+def test_broken_exports_are_one_message_and_exit_2_in_json_too(tmp_path, change, message):
+    result = runner.invoke(app, ["groups", str(mutated(tmp_path, change)), "--json"])
+    assert result.exit_code == 2, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert any(message in p["message"] for p in problems), problems
+
+
+@pytest.mark.shared("data", "polis")
+def test_participant_ids_that_are_not_numbers_are_read(tmp_path):
+    def rename(c, v, p):
+        v.loc[v["voter-id"] == "3", "voter-id"] = "abc"
+        p.loc[p["participant"] == "3", "participant"] = "abc"
+
+    result = runner.invoke(app, ["groups", str(mutated(tmp_path, rename)), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "abc" in json.loads(result.stdout)["participants"]
+
+
+def test_an_internal_error_under_json_is_still_json(monkeypatch):
+    from winset.opinion import OpinionGroups
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(OpinionGroups, "fit", broken)
+    result = runner.invoke(app, ["groups", str(FIXTURES / "polis-emptied-group"), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"ok": False, "internal_error": "RuntimeError: a bug", "problems": []}

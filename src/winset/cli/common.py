@@ -186,6 +186,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as error:  # a bug: say so plainly, keep the traceback for those who ask
             if os.environ.get("WINSET_DEBUG"):
                 raise
+            if as_json:  # a reader of --json still gets JSON
+                with _reader_may_be_gone():
+                    print_json({"ok": False, "internal_error": f"{type(error).__name__}: {error}", "problems": []})
             stderr().print(
                 f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
                 "This is a bug in winset. Run again with WINSET_DEBUG=1 to see the traceback, and report it.",

@@ -50,7 +50,7 @@ def groups_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Find a Polis conversation's opinion groups and what sets each apart."""
-    from ..consult.polis import read_export
+    from ..consult.polis import id_order, read_export
     from ..errors import OpinionError, Problem
     from ..opinion import VARIANTS, OpinionGroups
 
@@ -61,6 +61,7 @@ def groups_command(
     conversation = read_export(export)
     comments = conversation.comments.set_index("comment-id")
     votes = conversation.latest()
+    votes = votes[sorted(votes.columns, key=id_order)]  # statements scanned in id order, as Polis numbers them
     model = OpinionGroups(min_votes=min_votes, max_groups=max_groups, groups=groups, n_init=starts, random_state=seed)
     model.fit(votes, _moderated_out(comments))
     document = _document(model, conversation.groups.reindex(votes.index), comments, variant, export)
@@ -74,7 +75,8 @@ def _moderated_out(comments: pd.DataFrame) -> set:
     """Statements Polis leaves out of its axes: moderated out (-1), or meta."""
     out = set(comments.index[comments["moderated"] == -1]) if "moderated" in comments else set()
     if "is-meta" in comments:
-        out |= set(comments.index[comments["is-meta"].astype(str).str.strip().str.lower() == "true"])
+        meta = comments["is-meta"].astype(str).str.strip().str.lower().isin(["true", "t", "1", "1.0", "yes"])
+        out |= set(comments.index[meta])
     return out
 
 
@@ -150,6 +152,12 @@ def _text(texts: pd.Series | None, statement: Any) -> str | None:
     return None if texts is None or statement not in texts.index else str(texts[statement])
 
 
+def _line_of(text: str | None) -> str:
+    """A statement on one line of a terminal, cut at TEXT characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= TEXT else text[: TEXT - 1] + "…"
+
+
 def _print(document: dict[str, Any]) -> None:
     from rich.markup import escape
 
@@ -178,8 +186,7 @@ def _print(document: dict[str, Any]) -> None:
         out.print(section(f"Group {group['id']}: {group['participants']:,} participants"))
         for row in group["representative"]:
             share = row["n_success"] / row["n_trials"] if row["n_trials"] else float("nan")
-            text = row["text"] or ""
-            text = text if len(text) <= TEXT else text[: TEXT - 1] + "…"
+            text = _line_of(row["text"])
             out.print(
                 f"  {row['statement']}: {row['n_success']} of {row['n_trials']} {row['repful_for']} ({share:.0%}), "
                 f"{row['repness']:.2f} times the other groups' rate — {escape(text)}",
@@ -189,6 +196,5 @@ def _print(document: dict[str, Any]) -> None:
     consensus = document["consensus"]
     out.print(section(f"Most consensual statements ({consensus['variant']})"))
     for row in consensus["statements"][:5]:
-        text = row["text"] or ""
-        text = text if len(text) <= TEXT else text[: TEXT - 1] + "…"
+        text = _line_of(row["text"])
         out.print(f"  {row['statement']}: {row[consensus['variant']]:.3f} — {escape(text)}", soft_wrap=True)

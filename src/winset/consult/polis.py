@@ -50,7 +50,7 @@ class Conversation:
         log = self.votes.sort_values("timestamp", kind="stable")
         last = log.drop_duplicates(["voter-id", "comment-id"], keep="last")
         matrix = last.pivot(index="voter-id", columns="comment-id", values="vote")
-        voters = sorted(set(matrix.index) | set(self.groups.index))
+        voters = sorted(set(matrix.index) | set(self.groups.index), key=id_order)
         return matrix.reindex(index=voters, columns=self.comments["comment-id"]).astype(float)
 
     def consensus(self) -> pd.Series:
@@ -58,6 +58,13 @@ class Conversation:
         matrix = self.latest()
         groups = self.groups.reindex(matrix.index).to_numpy(dtype=float)
         return pd.Series(group_informed_consensus(matrix.to_numpy(), groups), index=matrix.columns)
+
+
+def id_order(value: object) -> tuple[int, float, str]:
+    """Ids in order: numbers by value, then any others as text."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
 
 
 def group_informed_consensus(votes: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -122,6 +129,30 @@ def read_export(folder: str | Path) -> Conversation:
             "give the opinion group Polis assigned (0, 1, ...), or leave it blank",
         ),
         (COMMENTS, comments, "comment-id", ids.isna(), "a statement has no comment-id", "give every statement its id"),
+        (
+            VOTES,
+            votes,
+            "timestamp",
+            ~pd.Series(np.isfinite(pd.to_numeric(votes["timestamp"], errors="coerce").to_numpy(dtype=float))),
+            "timestamp {!r} is not a number",
+            "give each vote its time in milliseconds, as Polis exports it: the latest vote counts",
+        ),
+        (
+            participants_file.name,
+            participants,
+            "participant",
+            participants["participant"].isna(),
+            "a participant has no id",
+            "give every participant its id, or drop the row",
+        ),
+        (
+            participants_file.name,
+            participants,
+            "participant",
+            participants["participant"].duplicated() & participants["participant"].notna(),
+            "participant {} is listed twice",
+            "give every participant one row",
+        ),
         (VOTES, votes, "voter-id", votes["voter-id"].isna(), "a vote has no voter-id", "give every vote its voter"),
         (
             VOTES,
@@ -151,6 +182,7 @@ def read_export(folder: str | Path) -> Conversation:
             problems.append(Problem(f"{name}, line {line}, column '{column}'", text, fix))
     if problems:
         raise PolisError(problems, source=folder)
+    votes = votes.assign(timestamp=pd.to_numeric(votes["timestamp"]))
     return Conversation(comments, votes, pd.Series(groups.to_numpy(float), index=participants["participant"]))
 
 

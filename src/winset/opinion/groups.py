@@ -95,6 +95,16 @@ class OpinionGroups:
         matrix = _checked(votes)
         out = frozenset(moderated_out) & set(votes.columns)
         mask = votes.columns.isin(list(out))
+        if mask.all():
+            raise OpinionError(
+                [
+                    Problem(
+                        "moderated_out",
+                        f"all {len(mask)} statements are moderated out, so no vote places a participant",
+                        "moderate some statements in, or look for groups before moderating",
+                    )
+                ]
+            )
         keep = in_conversation(matrix, self.min_votes)
         if keep.sum() < 2:
             raise OpinionError(
@@ -146,16 +156,27 @@ class OpinionGroups:
             )
         fits, scores = {}, {}
         for k in tried:
-            labels, centred = kmeans(centres, k, sizes, GROUP_ITERATIONS)
-            for start in seeds(centres, k, self.n_init - 1, self.random_state + k):
-                other = kmeans(centres, k, sizes, GROUP_ITERATIONS, start)
-                if spread(centres, sizes, *other) < spread(centres, sizes, labels, centred) - 1e-12:
-                    labels, centred = other  # tighter: Polis's own start stays on a tie
-            found = len(np.unique(labels))
-            if found < 2:
+            best: tuple[np.ndarray, np.ndarray] | None = None
+            for start in [None, *seeds(centres, k, self.n_init - 1, self.random_state + k)]:
+                run = kmeans(centres, k, sizes, GROUP_ITERATIONS, start)
+                if len(run[1]) < k:
+                    continue  # a group emptied: this start makes fewer than k groups
+                if best is None or spread(centres, sizes, *run) < spread(centres, sizes, *best) - 1e-12:
+                    best = run  # tighter: Polis's own start stays on a tie
+            if best is None:
                 continue
-            fits[k] = labels
-            scores[k] = 0.0 if found == len(centres) else float(silhouette_score(centres, labels))
+            fits[k] = best[0]
+            scores[k] = 0.0 if k == len(centres) else float(silhouette_score(centres, best[0]))
+        if not scores and self.groups is not None:
+            raise OpinionError(
+                [
+                    Problem(
+                        "groups",
+                        f"k-means left a group of the {self.groups} empty from every start",
+                        "ask for fewer groups, or add starts (n_init, --starts)",
+                    )
+                ]
+            )
         if not scores:
             raise OpinionError(
                 [
@@ -211,6 +232,14 @@ def _checked(votes: pd.DataFrame) -> np.ndarray:
     """The vote matrix as floats, refused where a vote is not 1, -1, 0 or missing."""
     if not isinstance(votes, pd.DataFrame):
         raise OpinionError([Problem("votes", f"votes must be a table, got {type(votes).__name__}", "give a DataFrame")])
+    if votes.empty:
+        raise OpinionError(
+            [
+                Problem(
+                    "votes", f"no votes: {votes.shape[0]} participants, {votes.shape[1]} statements", "give some votes"
+                )
+            ]
+        )
     matrix = votes.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isin(matrix, (-1.0, 0.0, 1.0)) & ~np.isnan(matrix) | (np.isnan(matrix) & votes.notna().to_numpy())
     if bad.any():
