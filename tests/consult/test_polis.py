@@ -119,7 +119,7 @@ def test_missing_files_and_columns(tmp_path):
             "participants-votes.csv",
             "participant,group-id\n0,0\n1,one\n",
             "participants-votes.csv, line 3, column 'group-id'",
-            "group 'one' is not a number",
+            "group one is not a whole number",
         ),
     ],
 )

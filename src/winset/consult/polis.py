@@ -125,7 +125,7 @@ def read_export(folder: str | Path) -> Conversation:
             (groups.isna() & participants["group-id"].notna())
             | ~np.isfinite(groups.fillna(0))
             | (groups.fillna(0) % 1 != 0),
-            "group {!r} is not a number",
+            "group {} is not a whole number",
             "give the opinion group Polis assigned (0, 1, ...), or leave it blank",
         ),
         (COMMENTS, comments, "comment-id", ids.isna(), "a statement has no comment-id", "give every statement its id"),
