@@ -126,7 +126,7 @@ def mutated(tmp_path, change):
     export = tmp_path / "export"
     shutil.copytree(POLIS / "brexit-consensus", export)
     tables = [pd.read_csv(export / name, dtype=str, keep_default_na=False) for name in FILES]
-    change(*tables)
+    tables = change(*tables) or tables  # a change edits the tables, or returns new ones
     for name, table in zip(FILES, tables, strict=True):
         table.to_csv(export / name, index=False)
     return export
@@ -136,8 +136,7 @@ FILES = ["comments.csv", "votes.csv", "participants-votes.csv"]
 
 
 def _header_only(c, v, p):
-    c.drop(c.index, inplace=True)
-    v.drop(v.index, inplace=True)
+    return [c.iloc[:0], v.iloc[:0], p]
 
 
 def _bad_timestamp(c, v, p):
