@@ -189,7 +189,7 @@ def test_votes_that_cannot_make_groups_are_refused_with_their_place():
     alike = pd.DataFrame(np.ones((30, 8)))
     with pytest.raises(OpinionError, match="all vote alike"):
         OpinionGroups().fit(alike)
-    with pytest.raises(OpinionError, match="6 groups were asked of participants in 2 distinct places"):
+    with pytest.raises(OpinionError, match="6 groups were asked of 2 base clusters"):
         OpinionGroups(groups=6, max_groups=6).fit(pd.DataFrame(np.r_[np.ones((10, 8)), -np.ones((10, 8))]))
     with pytest.raises(NotFittedError, match="not fitted yet"):
         OpinionGroups().summary()

@@ -183,7 +183,8 @@ def _print(document: dict[str, Any]) -> None:
         if group is not None:
             members.setdefault(group, []).append(participant)
     for group in document["groups"]:
-        out.print(section(f"Group {group['id']}: {group['participants']:,} participants"))
+        size = group["participants"]
+        out.print(section(f"Group {group['id']}: {size:,} participant{'' if size == 1 else 's'}"))
         for row in group["representative"]:
             share = row["n_success"] / row["n_trials"] if row["n_trials"] else float("nan")
             text = _line_of(row["text"])

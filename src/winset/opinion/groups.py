@@ -149,7 +149,8 @@ class OpinionGroups:
                 [
                     Problem(
                         "groups",
-                        f"{self.groups} groups were asked of participants in {len(centres)} distinct places",
+                        f"{self.groups} groups were asked of {len(centres)} base clusters (participants gathered by "
+                        f"how alike they vote: at most {BASE_CLUSTERS}, one per distinct way of voting)",
                         f"ask for {len(centres)} groups or fewer",
                     )
                 ]
@@ -219,7 +220,7 @@ class OpinionGroups:
             "  silhouette by k: " + ", ".join(f"{k}: {s:.3f}" for k, s in self.silhouettes_.items()),
         ]
         for group, size in self.sizes_.items():
-            lines.append(f"  group {group}: {size} participants")
+            lines.append(f"  group {group}: {size} participant{'' if size == 1 else 's'}")
             for row in self.repness_[self.repness_["group"] == group].itertuples():
                 lines.append(
                     f"    statement {row.statement}: {row.n_success:.0f} of {row.n_trials:.0f} {row.repful_for}, "
