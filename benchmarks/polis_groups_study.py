@@ -29,13 +29,6 @@ CONVERSATIONS = ["brexit-consensus", "bg2050-volunteers"]
 PLANTED = [(70, 50), (60, 45, 30), (40, 40, 30, 25)]
 
 
-def moderated_out(comments: pd.DataFrame) -> set:
-    out = set(comments.index[comments["moderated"] == -1])
-    if "is-meta" in comments:
-        out |= set(comments.index[comments["is-meta"].astype(str).str.lower() == "true"])
-    return out
-
-
 def ari(exported: pd.Series, found: pd.Series) -> float:
     both = exported.notna() & found.notna()
     return float(adjusted_rand_score(exported[both].astype(int), found[both].astype(int)))
@@ -69,7 +62,7 @@ def exports(shared: Path) -> None:
         votes = conversation.latest()
         exported = conversation.groups.reindex(votes.index)
         k_export = int(exported.dropna().nunique())
-        out = moderated_out(conversation.comments.set_index("comment-id"))
+        out = conversation.moderated_out()
         for label, starts in (("winset, Polis's start", 1), ("winset, 10 starts", 10)):
             began = time.perf_counter()
             chosen = OpinionGroups(n_init=starts).fit(votes, out)

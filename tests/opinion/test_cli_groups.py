@@ -61,7 +61,9 @@ def test_the_number_of_groups_and_starts_can_be_given():
     more = json.loads(
         runner.invoke(app, ["groups", str(POLIS / "brexit-consensus"), "--starts", "10", "--json"]).stdout
     )
-    assert more["k"] in (2, 3, 4, 5)
+    # more starts keep tighter groupings, and the silhouette then prefers 5 (README, the groups study)
+    assert more["k"] == 5
+    assert more["agreement_with_export"]["adjusted_rand_index"] == pytest.approx(0.266, abs=5e-4)
 
 
 @pytest.mark.parametrize(

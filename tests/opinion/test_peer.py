@@ -25,9 +25,7 @@ def clustered(name: str):
     conversation = read_export(POLIS / name)
     votes = conversation.latest()
     groups = conversation.groups.reindex(votes.index)
-    comments = conversation.comments.set_index("comment-id")
-    out = set(comments.index[comments["moderated"] == -1])
-    return votes, groups, out
+    return votes, groups, conversation.moderated_out()
 
 
 def theirs_representative(stats, out, pick=5):

@@ -63,7 +63,7 @@ def groups_command(
     votes = conversation.latest()
     votes = votes[sorted(votes.columns, key=id_order)]  # statements scanned in id order, as Polis numbers them
     model = OpinionGroups(min_votes=min_votes, max_groups=max_groups, groups=groups, n_init=starts, random_state=seed)
-    model.fit(votes, _moderated_out(comments))
+    model.fit(votes, conversation.moderated_out())
     document = _document(model, conversation.groups.reindex(votes.index), comments, variant, export)
     if as_json:
         print_json(document)
@@ -71,20 +71,13 @@ def groups_command(
         _print(document)
 
 
-def _moderated_out(comments: pd.DataFrame) -> set:
-    """Statements Polis leaves out of its axes: moderated out (-1), or meta."""
-    out = set(comments.index[comments["moderated"] == -1]) if "moderated" in comments else set()
-    if "is-meta" in comments:
-        meta = comments["is-meta"].astype(str).str.strip().str.lower().isin(["true", "t", "1", "1.0", "yes"])
-        out |= set(comments.index[meta])
-    return out
-
-
 def _document(
     model: OpinionGroups, exported: pd.Series, comments: pd.DataFrame, variant: str, export: Path
 ) -> dict[str, Any]:
     from pandas import isna
     from sklearn.metrics import adjusted_rand_score
+
+    from ..opinion import VARIANTS
 
     texts = comments.get("comment-body")
     labels = model.labels_
@@ -96,7 +89,7 @@ def _document(
             "participants": int(both.sum()),
             "export_groups": int(exported.dropna().nunique()),
         }
-    consensus = {name: model.consensus(name) for name in ("polis", "polis_disagree", "geometric", "effective")}
+    consensus = {name: model.consensus(name) for name in VARIANTS}
     ranked = (
         consensus[variant].drop(list(model.moderated_out_), errors="ignore").sort_values(ascending=False, kind="stable")
     )

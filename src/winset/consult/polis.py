@@ -53,6 +53,15 @@ class Conversation:
         voters = sorted(set(matrix.index) | set(self.groups.index), key=id_order)
         return matrix.reindex(index=voters, columns=self.comments["comment-id"]).astype(float)
 
+    def moderated_out(self) -> set:
+        """Statements Polis leaves out of its axes: moderated out (-1), or meta."""
+        comments = self.comments.set_index("comment-id")
+        out = set(comments.index[comments["moderated"] == -1]) if "moderated" in comments else set()
+        if "is-meta" in comments:
+            meta = comments["is-meta"].astype(str).str.strip().str.lower().isin(["true", "t", "1", "1.0", "yes"])
+            out |= set(comments.index[meta])
+        return out
+
     def consensus(self) -> pd.Series:
         """Group-informed consensus of every statement, by comment-id."""
         matrix = self.latest()

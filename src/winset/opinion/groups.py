@@ -4,7 +4,8 @@ The participants in the conversation are projected on the vote matrix's two main
 (:mod:`.projection`); k-means gathers them into at most 100 base clusters, and a weighted k-means
 of the base clusters' centres (each weighted by its members) into k groups, for every k from 2 to
 min(``max_groups``, 2 + base clusters / 12); the k whose grouping of the base clusters has the
-highest silhouette is chosen (the first, on a tie). Polis runs this again on every new vote,
+highest silhouette is chosen (the first, on a tie). A k whose k-means empties a group is not
+tried (Polis would report its k - 1 groups under k). Polis runs this again on every new vote,
 each run starting from the last one's clusters and changing k only after it wins four runs in a
 row; a single fit of the final votes cannot replay that history, so its groups can differ from
 those a live conversation shows. Without that history, Polis's one deterministic start can

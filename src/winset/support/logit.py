@@ -103,11 +103,8 @@ def fit_logits(
     kept = np.flatnonzero(keep)
     x = design.distinct[:, kept]
     first = np.zeros(len(kept)) if start is None else np.nan_to_num(start[kept])
-    rows = np.arange(design.n_rows) if units is None else units
-    shape = (len(design.distinct), weights.shape[1])
-    # each distinct row's total weight, and total weight of yes, per unit weight: W_d = S w
-    totals = sparse.csr_matrix((np.ones(design.n_rows), (design.profile, rows)), shape=shape)
-    yes = sparse.csr_matrix((np.asarray(y, dtype=float), (design.profile, rows)), shape=shape)
+    rows = DistinctRows(design, y, np.arange(design.n_rows) if units is None else units, weights.shape[1])
+    totals, yes = rows.totals, rows.yes
     coef = np.full((len(weights), design.width), np.nan)
     value = np.empty(len(weights))
     iterations = np.empty(len(weights), dtype=np.int64)
@@ -127,9 +124,10 @@ class DistinctRows:
     """A logit's data gathered by distinct design rows, for many fits with weights per unit:
     ``fit`` gives what :func:`fit_logits` would, each fit from its own start (an EM's classes)."""
 
-    def __init__(self, design: DummyDesign, y: np.ndarray, units: np.ndarray):
+    def __init__(self, design: DummyDesign, y: np.ndarray, units: np.ndarray, n_units: int | None = None):
         self.x = design.distinct
-        shape = (len(design.distinct), int(units.max()) + 1)
+        shape = (len(design.distinct), int(units.max()) + 1 if n_units is None else n_units)
+        # each distinct row's total weight, and total weight of yes, per unit weight: W_d = S w
         self.totals = sparse.csr_matrix((np.ones(design.n_rows), (design.profile, units)), shape=shape)
         self.yes = sparse.csr_matrix((np.asarray(y, dtype=float), (design.profile, units)), shape=shape)
 
