@@ -70,6 +70,7 @@ def test_the_number_of_groups_and_starts_can_be_given():
     ("arguments", "message"),
     [
         (["no-such-folder"], "no such folder"),
+        (["{export}/comments.csv"], "not a folder"),
         (["{export}", "--consensus", "mean"], "no consensus variant 'mean'"),
         (["{export}", "--groups", "1"], "greater than or equal to 2"),
         (["{export}", "--starts", "0"], "greater than or equal to 1"),
@@ -78,6 +79,7 @@ def test_the_number_of_groups_and_starts_can_be_given():
 def test_wrong_inputs_are_one_message_and_exit_2(tmp_path, arguments, message):
     export = tmp_path / "export"
     export.mkdir()
+    (export / "comments.csv").write_text("comment-id\n")
     arguments = [a.format(export=export) for a in arguments]
     result = runner.invoke(app, ["groups", *arguments])
     assert result.exit_code == 2

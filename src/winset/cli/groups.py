@@ -23,7 +23,10 @@ TEXT = 90  # characters of a statement shown on a terminal
 @user_errors
 def groups_command(
     export: Annotated[
-        Path, typer.Argument(help="A Polis export folder (comments.csv, votes.csv, participants-votes.csv).")
+        Path,
+        typer.Argument(
+            metavar="EXPORT_DIR", help="A Polis export folder (comments.csv, votes.csv, participants-votes.csv)."
+        ),
     ],
     groups: Annotated[
         int | None, typer.Option("--groups", min=2, help="Use this many groups instead of choosing by silhouette.")

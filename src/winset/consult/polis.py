@@ -102,7 +102,8 @@ def read_export(folder: str | Path) -> Conversation:
     """Read a Polis export folder; every problem is reported with its file and column."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise PolisError([Problem(str(folder), "no such folder", "name the folder of a Polis export")])
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise PolisError([Problem(str(folder), what, "name the folder of a Polis export")])
     comments = _read(folder / COMMENTS, ["comment-id"], text=TEXT)
     votes = _read(folder / VOTES, ["timestamp", "comment-id", "voter-id", "vote"])
     participants_file = _participants_file(folder)
